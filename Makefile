@@ -1,0 +1,112 @@
+# Leye — build, run, test.  See README.md.
+#
+#   make run         install what is missing, start a local PostgreSQL, migrate, load demo data, serve
+#   make test        every test suite against a throwaway PostgreSQL; last line "N passed, N failed"
+#   make test-asan   the same suites built with AddressSanitizer and UBSan
+#   make bench-http  HTTP throughput and latency with wrk
+#   make lint        lib/ purity and formatting checks
+
+BUILD    ?= build
+CC       ?= cc
+PKGS     := libevent libevent_pthreads libpq jansson libsodium
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+            -Wcast-qual -Wpointer-arith -Wundef -fno-common
+HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=2
+OPT      ?= -O2 -g
+ifdef CI
+WERROR   := -Werror
+endif
+ifdef SANITIZE
+OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+HARDEN   := -fstack-protector-strong
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(WERROR) $(HARDEN) -MMD -MP
+SAN      := -fsanitize=address,undefined
+LDFLAGS  += $(if $(SANITIZE),$(SAN))
+
+LIB_SRC    := $(sort $(wildcard lib/*.c lib/*/*.c))
+SERVER_SRC := $(sort $(wildcard server/*.c))
+MIGRATIONS := $(sort $(wildcard migrations/[0-9][0-9][0-9]_*.sql))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libjansson-dev libsodium-dev \
+            libcmocka-dev postgresql-15 postgresql-client-15 wrk perl curl procps
+LIBEVENT_MIN := 2.1.12-stable-8+deb12u1
+
+.PHONY: all build deps run test test-asan test-unit bench-http lint format clean
+all: build
+build: $(BUILD)/leye-server
+
+# Installs the Debian packages that are missing; does nothing when all are there.
+deps:
+	@missing=""; \
+	for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	v=$$(dpkg-query -W -f='$${Version}' libevent-2.1-7 2>/dev/null); \
+	if [ -n "$$v" ] && dpkg --compare-versions "$$v" lt "$(LIBEVENT_MIN)"; then missing="$$missing libevent-2.1-7 libevent-dev"; fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi; \
+	v=$$(dpkg-query -W -f='$${Version}' libevent-2.1-7); \
+	dpkg --compare-versions "$$v" ge "$(LIBEVENT_MIN)" || { echo "libevent $$v is older than $(LIBEVENT_MIN)"; exit 1; }
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ilib -Iserver -c $< -o $@
+
+$(BUILD)/gen/embedded.c: $(MIGRATIONS) docs/openapi.json server/embed.sh
+	@mkdir -p $(dir $@)
+	sh server/embed.sh $@ $(MIGRATIONS) -- docs/openapi.json
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(CC) $(CFLAGS) -Iserver -c $< -o $@
+
+$(BUILD)/libleye.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/leye-server: $(SERVER_OBJ) $(BUILD)/libleye.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libleye.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ilib -o $@ $< $(BUILD)/libleye.a $(LDFLAGS) $(PKG_LIBS) -lcmocka -lm
+
+test-unit: $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory build test-unit
+	@BUILD=$(BUILD) perl tests/run.pl
+
+test-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 build test-unit
+	@BUILD=build-asan perl tests/run.pl
+
+run: deps build
+	@sh server/run-local.sh $(BUILD)/leye-server
+
+bench-http: deps build
+	@sh tests/bench/bench_http.sh $(BUILD)/leye-server
+
+# lib/ is pure C: no event loop, no database client.
+lint:
+	@if grep -rnE '#include *<(event2/|libpq-fe\.h|pthread\.h)' lib/; then \
+	  echo "lint: lib/ must not include libevent, libpq or pthread headers"; exit 1; fi
+	@clang-format --dry-run -Werror lib/*.c lib/*.h server/*.c server/*.h tests/unit/*.c
+	@echo "lint: ok"
+
+format:
+	clang-format -i lib/*.c lib/*.h server/*.c server/*.h tests/unit/*.c
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(SERVER_OBJ:.o=.d)

@@ -1,0 +1,193 @@
+#define _POSIX_C_SOURCE 200809L
+#include "problem.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct problem_def {
+    const char *code;
+    int status;
+    const char *title[2];
+    const char *detail[2];
+};
+
+static const struct problem_def problem_defs[] = {
+    {"bad_request", 400, {"请求无效", "Bad request"},
+     {"请求的格式不正确。", "The request is malformed."}},
+    {"malformed_json", 400, {"JSON 格式错误", "Malformed JSON"},
+     {"请求体不是有效的 JSON。", "The request body is not valid JSON."}},
+    {"invalid_query", 400, {"查询参数无效", "Invalid query parameter"},
+     {"查询参数不正确。", "A query parameter is not valid."}},
+    {"validation_failed", 422, {"数据校验未通过", "Validation failed"},
+     {"提交的数据有错误，请按字段修改。", "Some fields are not valid; see errors."}},
+    {"unauthorized", 401, {"需要登录", "Authentication required"},
+     {"请先登录或提供有效的凭据。", "Log in or present valid credentials."}},
+    {"forbidden", 403, {"没有权限", "Forbidden"},
+     {"您的账号无权执行此操作。", "Your account may not do this."}},
+    {"not_found", 404, {"未找到", "Not found"},
+     {"请求的资源不存在。", "The requested resource does not exist."}},
+    {"method_not_allowed", 405, {"方法不允许", "Method not allowed"},
+     {"此地址不支持该请求方法。", "This resource does not support that method."}},
+    {"not_acceptable", 406, {"无法提供所需格式", "Not acceptable"},
+     {"无法以所要求的格式回答。", "The resource cannot be given in the requested format."}},
+    {"request_timeout", 408, {"请求超时", "Request timeout"},
+     {"请求未能在规定时间内发送完毕。", "The request was not received in time."}},
+    {"conflict", 409, {"状态冲突", "Conflict"},
+     {"该操作与当前状态冲突。", "The action conflicts with the current state."}},
+    {"length_required", 411, {"需要 Content-Length", "Length required"},
+     {"请求体必须带有 Content-Length，不支持分块传输。",
+      "A request body needs Content-Length; chunked bodies are not accepted."}},
+    {"precondition_failed", 412, {"数据已被修改", "Precondition failed"},
+     {"记录已被他人修改，请刷新后重试。", "The record changed since you read it; reload it."}},
+    {"precondition_required", 428, {"需要 If-Match", "Precondition required"},
+     {"修改需要带上 If-Match 请求头。", "Updates need an If-Match header."}},
+    {"payload_too_large", 413, {"请求体过大", "Payload too large"},
+     {"请求体超过了允许的大小。", "The request body is larger than allowed."}},
+    {"uri_too_long", 414, {"地址过长", "URI too long"},
+     {"请求地址超过了允许的长度。", "The request URI is longer than allowed."}},
+    {"unsupported_media_type", 415, {"不支持的内容类型", "Unsupported media type"},
+     {"请求体必须是 application/json（UTF-8）。", "The body must be application/json (UTF-8)."}},
+    {"headers_too_large", 431, {"请求头过大", "Request headers too large"},
+     {"请求头超过了允许的大小。", "The request headers are larger than allowed."}},
+    {"too_many_requests", 429, {"请求过于频繁", "Too many requests"},
+     {"请求过于频繁，请稍后再试。", "Too many requests; try again later."}},
+    {"internal_error", 500, {"服务器内部错误", "Internal server error"},
+     {"服务器出现意外错误，已记录。", "An unexpected error happened and was logged."}},
+    {"not_implemented", 501, {"不支持", "Not implemented"},
+     {"服务器不支持该请求。", "The server does not support this request."}},
+    {"database_unavailable", 503, {"数据库暂不可用", "Database unavailable"},
+     {"数据库暂时无法访问，请稍后重试。", "The database cannot be reached; retry shortly."}},
+    {"overloaded", 503, {"服务繁忙", "Service overloaded"},
+     {"服务器繁忙，请稍后重试。", "The server is busy; retry shortly."}},
+    {"too_many_connections", 503, {"连接过多", "Too many connections"},
+     {"服务器连接数已满，请稍后重试。", "The server has too many connections; retry shortly."}},
+    {"shutting_down", 503, {"服务正在停止", "Shutting down"},
+     {"服务器正在停止，请稍后重试。", "The server is shutting down; retry shortly."}},
+    {"not_ready", 503, {"服务尚未就绪", "Not ready"},
+     {"服务尚未就绪。", "The service is not ready."}},
+    {"gateway_timeout", 504, {"数据库响应超时", "Database timeout"},
+     {"数据库未能在规定时间内回答。", "The database did not answer in time."}},
+};
+
+struct problem_field_def {
+    const char *code;
+    const char *message[2];
+};
+
+static const struct problem_field_def problem_field_defs[] = {
+    {"required", {"必填", "is required"}},
+    {"invalid_type", {"类型不正确", "has the wrong type"}},
+    {"invalid_format", {"格式不正确", "is not in the expected format"}},
+    {"invalid_utf8", {"不是有效的 UTF-8 文本", "is not valid UTF-8 text"}},
+    {"invalid_characters", {"含有不允许的字符", "contains characters that are not allowed"}},
+    {"too_long", {"过长", "is too long"}},
+    {"too_short", {"过短", "is too short"}},
+    {"out_of_range", {"超出允许范围", "is out of range"}},
+    {"unknown_field", {"不是可接受的字段", "is not an accepted field"}},
+    {"unknown_value", {"不是允许的取值", "is not one of the allowed values"}},
+    {"not_found", {"引用的记录不存在", "refers to a record that does not exist"}},
+    {"duplicate", {"已存在", "already exists"}},
+    {"check_digit", {"校验位不正确", "has a wrong check character"}},
+    {"invalid_date", {"不是有效日期", "is not a valid date"}},
+    {"discriminatory", {"属于就业歧视，不得设置", "is unlawful discrimination and may not be set"}},
+};
+
+static const struct problem_def *problem_find(const char *code)
+{
+    for (size_t i = 0; i < sizeof problem_defs / sizeof problem_defs[0]; i++)
+        if (strcmp(problem_defs[i].code, code) == 0)
+            return &problem_defs[i];
+    return NULL;
+}
+
+bool problem_known(const char *code)
+{
+    return problem_find(code) != NULL;
+}
+
+int problem_status(const char *code)
+{
+    const struct problem_def *d = problem_find(code);
+    return d ? d->status : 500;
+}
+
+/* Quality value of the range starting at p (after ';q='), default 1. */
+static double problem_qvalue(const char *p, const char *end)
+{
+    const char *q = p;
+    while (q < end && *q != ';')
+        q++;
+    while (q < end) {
+        q++;
+        while (q < end && (*q == ' ' || *q == '\t'))
+            q++;
+        if (end - q >= 2 && (q[0] == 'q' || q[0] == 'Q') && q[1] == '=')
+            return strtod(q + 2, NULL);
+        while (q < end && *q != ';')
+            q++;
+    }
+    return 1.0;
+}
+
+enum problem_lang problem_lang_from_header(const char *h)
+{
+    double best_zh = -1, best_en = -1;
+    if (!h)
+        return PROBLEM_LANG_ZH;
+    while (*h) {
+        while (*h == ' ' || *h == '\t' || *h == ',')
+            h++;
+        const char *start = h;
+        while (*h && *h != ',')
+            h++;
+        const char *end = h;
+        if (end - start >= 2) {
+            double q = problem_qvalue(start, end);
+            bool sep = end - start == 2 || start[2] == '-' || start[2] == ';' || start[2] == ' ';
+            if (sep && tolower((unsigned char)start[0]) == 'z' &&
+                tolower((unsigned char)start[1]) == 'h' && q > best_zh)
+                best_zh = q;
+            if (sep && tolower((unsigned char)start[0]) == 'e' &&
+                tolower((unsigned char)start[1]) == 'n' && q > best_en)
+                best_en = q;
+        }
+    }
+    return best_en > best_zh && best_en > 0 ? PROBLEM_LANG_EN : PROBLEM_LANG_ZH;
+}
+
+json_t *problem_new(const char *code, enum problem_lang lang, const char *detail)
+{
+    const struct problem_def *d = problem_find(code);
+    if (!d)
+        d = problem_find("internal_error");
+    char type[96];
+    snprintf(type, sizeof type, "urn:leye:problem:%s", d->code);
+    return json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", d->title[lang], "status",
+                     d->status, "detail", detail ? detail : d->detail[lang], "code", d->code);
+}
+
+const char *problem_field_message(const char *code, enum problem_lang lang)
+{
+    for (size_t i = 0; i < sizeof problem_field_defs / sizeof problem_field_defs[0]; i++)
+        if (strcmp(problem_field_defs[i].code, code) == 0)
+            return problem_field_defs[i].message[lang];
+    return code;
+}
+
+int problem_add_error(json_t *problem, const char *field, const char *code,
+                      enum problem_lang lang, const char *message)
+{
+    json_t *errors = json_object_get(problem, "errors");
+    if (!errors) {
+        errors = json_array();
+        if (!errors || json_object_set_new(problem, "errors", errors) < 0)
+            return -1;
+    }
+    json_t *e = json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message",
+                          message ? message : problem_field_message(code, lang));
+    if (!e)
+        return -1;
+    return json_array_append_new(errors, e);
+}

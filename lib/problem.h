@@ -1,0 +1,47 @@
+/*
+ * problem: RFC 9457 problem details (application/problem+json) with a stable
+ * machine code and titles in Chinese or English.
+ *
+ * Every error Leye answers is built here, so the shape is the same for all:
+ *   {"type": "urn:leye:problem:<code>", "title": ..., "status": ...,
+ *    "detail": ..., "code": "<code>", "errors": [{"field", "code", "message"}]}
+ */
+#ifndef LEYE_PROBLEM_H
+#define LEYE_PROBLEM_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+enum problem_lang { PROBLEM_LANG_ZH = 0, PROBLEM_LANG_EN = 1 };
+
+/* Picks the answer language from an Accept-Language value (NULL allowed).
+ * Chinese unless English is preferred by quality value. */
+enum problem_lang problem_lang_from_header(const char *accept_language);
+
+/* Status of a known problem code, or 500 for an unknown one. */
+int problem_status(const char *code);
+
+/* True if code is in the catalogue. */
+bool problem_known(const char *code);
+
+/*
+ * Returns a new reference to a problem object for code in lang.  detail may be
+ * NULL (the catalogue's default detail is used).  Never returns NULL unless
+ * memory runs out.
+ */
+json_t *problem_new(const char *code, enum problem_lang lang, const char *detail);
+
+/*
+ * Appends {field, code, message} to the problem's "errors" array, creating it
+ * on first use.  field is a JSON-pointer-like path ("skills/0/level"), code a
+ * field-error code from the catalogue (see problem.c); message overrides the
+ * catalogue's text when not NULL.  Returns 0, or -1 when memory runs out.
+ */
+int problem_add_error(json_t *problem, const char *field, const char *code,
+                      enum problem_lang lang, const char *message)
+    __attribute__((warn_unused_result));
+
+/* Localised text of a field-error code (the code itself if unknown). */
+const char *problem_field_message(const char *code, enum problem_lang lang);
+
+#endif

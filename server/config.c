@@ -1,0 +1,191 @@
+#define _POSIX_C_SOURCE 200809L
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_BOOL };
+
+struct config_option {
+    const char *name;
+    enum config_type type;
+    const char *def;
+    const char *env;
+    size_t offset;
+    long min, max;
+    const char *help;
+};
+
+#define OPT(n, t, d, e, f, lo, hi, h) {n, t, d, e, offsetof(struct config, f), lo, hi, h}
+
+static const struct config_option config_options[] = {
+    OPT("database_url", CONFIG_STRING, "", "LEYE_DATABASE_URL", database_url, 0, 0,
+        "PostgreSQL connection string or URI (make run/test provide a local one)"),
+    OPT("listen", CONFIG_STRING, "127.0.0.1", "LEYE_LISTEN", listen, 0, 0,
+        "address to listen on"),
+    OPT("port", CONFIG_INT, "8080", "LEYE_PORT", port, 0, 65535, "TCP port (0 = any free port)"),
+    OPT("threads", CONFIG_INT, "0", "LEYE_THREADS", threads, 0, 64,
+        "event-loop threads (0 = one per core)"),
+    OPT("db_pool_size", CONFIG_INT, "8", "LEYE_DB_POOL_SIZE", db_pool_size, 1, 1000,
+        "database connections in all, spread over the threads"),
+    OPT("db_queue_max", CONFIG_INT, "512", "LEYE_DB_QUEUE_MAX", db_queue_max, 1, 100000,
+        "queries waiting for a connection, per thread, before 503"),
+    OPT("db_query_timeout_ms", CONFIG_INT, "5000", "LEYE_DB_QUERY_TIMEOUT_MS",
+        db_query_timeout_ms, 10, 600000, "deadline of one database query"),
+    OPT("db_connect_timeout_ms", CONFIG_INT, "2000", "LEYE_DB_CONNECT_TIMEOUT_MS",
+        db_connect_timeout_ms, 10, 600000, "deadline of one connection attempt"),
+    OPT("log_level", CONFIG_STRING, "info", "LEYE_LOG_LEVEL", log_level, 0, 0,
+        "error, warn, info or debug"),
+    OPT("max_body_bytes", CONFIG_INT, "1048576", "LEYE_MAX_BODY_BYTES", max_body_bytes, 1024,
+        1 << 30, "largest request body"),
+    OPT("max_header_bytes", CONFIG_INT, "16384", "LEYE_MAX_HEADER_BYTES", max_header_bytes, 1024,
+        1 << 20, "largest request line and headers"),
+    OPT("max_connections", CONFIG_INT, "8192", "LEYE_MAX_CONNECTIONS", max_connections, 1,
+        1000000, "open client connections; more are answered 503"),
+    OPT("idle_timeout_s", CONFIG_INT, "30", "LEYE_IDLE_TIMEOUT_S", idle_timeout_s, 1, 3600,
+        "read/write timeout and keep-alive idle time"),
+    OPT("header_timeout_s", CONFIG_INT, "10", "LEYE_HEADER_TIMEOUT_S", header_timeout_s, 1, 3600,
+        "time allowed for a whole request head"),
+    OPT("shutdown_timeout_s", CONFIG_INT, "10", "LEYE_SHUTDOWN_TIMEOUT_S", shutdown_timeout_s, 0,
+        3600, "how long in-flight requests may finish on SIGTERM"),
+    OPT("migrate_on_start", CONFIG_BOOL, "true", "LEYE_MIGRATE_ON_START", migrate_on_start, 0, 0,
+        "apply pending migrations when serving starts"),
+};
+
+#define CONFIG_N (sizeof config_options / sizeof config_options[0])
+
+static int config_set(struct config *cfg, const struct config_option *o, const char *val,
+                      const char *source, FILE *err)
+{
+    char *field = (char *)cfg + o->offset;
+    switch (o->type) {
+    case CONFIG_STRING: {
+        char *copy = strdup(val);
+        if (!copy)
+            return -1;
+        free(*(char **)field);
+        *(char **)field = copy;
+        return 0;
+    }
+    case CONFIG_INT: {
+        char *end;
+        errno = 0;
+        long v = strtol(val, &end, 10);
+        if (errno || end == val || *end || v < o->min || v > o->max) {
+            fprintf(err, "%s: %s must be a whole number from %ld to %ld, not \"%s\"\n", source,
+                    o->name, o->min, o->max, val);
+            return -1;
+        }
+        *(int *)field = (int)v;
+        return 0;
+    }
+    case CONFIG_BOOL:
+        if (!strcmp(val, "1") || !strcmp(val, "true") || !strcmp(val, "yes") ||
+            !strcmp(val, "on")) {
+            *(bool *)field = true;
+        } else if (!strcmp(val, "0") || !strcmp(val, "false") || !strcmp(val, "no") ||
+                   !strcmp(val, "off")) {
+            *(bool *)field = false;
+        } else {
+            fprintf(err, "%s: %s must be true or false, not \"%s\"\n", source, o->name, val);
+            return -1;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+static const struct config_option *config_find(const char *name, size_t len)
+{
+    for (size_t i = 0; i < CONFIG_N; i++) {
+        const char *n = config_options[i].name;
+        if (strlen(n) != len)
+            continue;
+        size_t j = 0;
+        while (j < len && (name[j] == n[j] || (name[j] == '-' && n[j] == '_')))
+            j++;
+        if (j == len)
+            return &config_options[i];
+    }
+    return NULL;
+}
+
+static int config_flags(struct config *cfg, int argc, char **argv, FILE *err)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(err, "unexpected argument \"%s\"\n", a);
+            return -1;
+        }
+        a += 2;
+        const char *eq = strchr(a, '=');
+        size_t len = eq ? (size_t)(eq - a) : strlen(a);
+        const struct config_option *o = config_find(a, len);
+        if (!o) {
+            fprintf(err, "unknown option --%.*s (see --help)\n", (int)len, a);
+            return -1;
+        }
+        const char *val = eq ? eq + 1 : NULL;
+        if (!val && o->type == CONFIG_BOOL)
+            val = "true";
+        if (!val) {
+            if (i + 1 >= argc) {
+                fprintf(err, "--%s needs a value\n", o->name);
+                return -1;
+            }
+            val = argv[++i];
+        }
+        if (config_set(cfg, o, val, "flag", err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int config_load(struct config *cfg, int argc, char **argv, FILE *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < CONFIG_N; i++) {
+        const struct config_option *o = &config_options[i];
+        if (config_set(cfg, o, o->def, "default", err) < 0)
+            goto fail;
+        const char *env = getenv(o->env);
+        if (env && *env && config_set(cfg, o, env, o->env, err) < 0)
+            goto fail;
+    }
+    if (config_flags(cfg, argc, argv, err) < 0)
+        goto fail;
+    return 0;
+fail:
+    config_free(cfg);
+    return -1;
+}
+
+void config_free(struct config *cfg)
+{
+    for (size_t i = 0; i < CONFIG_N; i++) {
+        if (config_options[i].type == CONFIG_STRING) {
+            char **p = (char **)((char *)cfg + config_options[i].offset);
+            free(*p);
+            *p = NULL;
+        }
+    }
+}
+
+void config_print_help(FILE *out)
+{
+    fprintf(out, "%-24s %-28s %-10s %s\n", "flag", "environment", "default", "meaning");
+    for (size_t i = 0; i < CONFIG_N; i++) {
+        const struct config_option *o = &config_options[i];
+        char flag[40];
+        snprintf(flag, sizeof flag, "--%s", o->name);
+        for (char *p = flag + 2; *p; p++)
+            if (*p == '_')
+                *p = '-';
+        fprintf(out, "%-24s %-28s %-10s %s\n", flag, o->env, *o->def ? o->def : "-", o->help);
+    }
+}

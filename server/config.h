@@ -1,0 +1,47 @@
+/*
+ * config: the server's settings, from one table of
+ * {name, type, default, environment variable}.
+ *
+ * Precedence: built-in default < environment variable < command-line flag
+ * (--name=value or --name value, with '_' or '-' in the name).
+ */
+#ifndef LEYE_CONFIG_H
+#define LEYE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct config {
+    char *database_url;      /* LEYE_DATABASE_URL (libpq connection string or URI) */
+    char *listen;            /* LEYE_LISTEN */
+    int port;                /* LEYE_PORT */
+    int threads;             /* LEYE_THREADS, 0 = one per core */
+    int db_pool_size;        /* LEYE_DB_POOL_SIZE, connections in all */
+    int db_queue_max;        /* LEYE_DB_QUEUE_MAX, waiting queries per thread */
+    int db_query_timeout_ms; /* LEYE_DB_QUERY_TIMEOUT_MS */
+    int db_connect_timeout_ms; /* LEYE_DB_CONNECT_TIMEOUT_MS */
+    char *log_level;         /* LEYE_LOG_LEVEL */
+    int max_body_bytes;      /* LEYE_MAX_BODY_BYTES */
+    int max_header_bytes;    /* LEYE_MAX_HEADER_BYTES */
+    int max_connections;     /* LEYE_MAX_CONNECTIONS */
+    int idle_timeout_s;      /* LEYE_IDLE_TIMEOUT_S: keep-alive and read/write timeout */
+    int header_timeout_s;    /* LEYE_HEADER_TIMEOUT_S: whole request head must arrive in this */
+    int shutdown_timeout_s;  /* LEYE_SHUTDOWN_TIMEOUT_S */
+    bool migrate_on_start;   /* LEYE_MIGRATE_ON_START */
+};
+
+/*
+ * Fills cfg from defaults, the environment and argv (flags only: the caller
+ * removes the command word first).  On a bad value prints the reason to err
+ * and returns -1.  Strings in cfg are owned by cfg: free with config_free().
+ */
+int config_load(struct config *cfg, int argc, char **argv, FILE *err)
+    __attribute__((warn_unused_result));
+
+/* Frees the strings owned by cfg. */
+void config_free(struct config *cfg);
+
+/* Prints the table of settings with their environment variables and defaults. */
+void config_print_help(FILE *out);
+
+#endif

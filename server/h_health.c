@@ -1,0 +1,58 @@
+#include "embedded.h"
+#include "handlers.h"
+#include "migrate.h"
+#include "pgpool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void h_healthz(struct httpd_req *r)
+{
+    httpd_reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static const struct pgpool_stmt readyz_stmt = {
+    "readyz", "SELECT coalesce(max(version), 0) FROM schema_migrations"};
+
+static void readyz_cb(void *arg, const struct pgpool_reply *rep)
+{
+    struct httpd_req *r = arg;
+    bool en = httpd_req_lang(r) == PROBLEM_LANG_EN;
+    if (rep->status != PGPOOL_OK) {
+        json_t *p = problem_new("not_ready", httpd_req_lang(r),
+                                en ? "The database cannot be reached." : "无法连接数据库。");
+        json_object_set_new(p, "database", json_string("unavailable"));
+        httpd_reply_problem_json(r, p);
+        return;
+    }
+    int have = atoi(PQgetvalue(rep->res, 0, 0));
+    int need = migrate_latest_version();
+    if (have < need) {
+        char detail[128];
+        snprintf(detail, sizeof detail,
+                 en ? "The database schema is at version %d; this server needs %d."
+                    : "数据库结构版本为 %d，本服务需要 %d。",
+                 have, need);
+        json_t *p = problem_new("not_ready", httpd_req_lang(r), detail);
+        json_object_set_new(p, "database", json_string("ok"));
+        json_object_set_new(p, "schema_version", json_integer(have));
+        json_object_set_new(p, "schema_required", json_integer(need));
+        httpd_reply_problem_json(r, p);
+        return;
+    }
+    httpd_reply_json(r, 200,
+                     json_pack("{s:s, s:s, s:i, s:i}", "status", "ready", "database", "ok",
+                               "schema_version", have, "schema_required", need));
+}
+
+void h_readyz(struct httpd_req *r)
+{
+    pgpool_query(httpd_req_pool(r), &readyz_stmt, 0, NULL, readyz_cb, r);
+}
+
+void h_openapi(struct httpd_req *r)
+{
+    httpd_set_header(r, "Cache-Control", "public, max-age=300");
+    httpd_reply_raw(r, 200, "application/json; charset=utf-8", embedded_openapi,
+                    embedded_openapi_len);
+}

@@ -1,0 +1,20 @@
+/* handlers: the route handlers, grouped by resource file (h_<resource>.c). */
+#ifndef LEYE_HANDLERS_H
+#define LEYE_HANDLERS_H
+
+#include "httpd.h"
+
+/* h_health.c */
+void h_healthz(struct httpd_req *r);
+void h_readyz(struct httpd_req *r);
+void h_openapi(struct httpd_req *r);
+
+/* h_regions.c */
+void h_regions_list(struct httpd_req *r);
+void h_regions_get(struct httpd_req *r);
+
+/* routes.c: the route table (each route with its policy). */
+extern const struct router_route routes_table[];
+extern const size_t routes_count;
+
+#endif

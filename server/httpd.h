@@ -1,0 +1,94 @@
+/*
+ * httpd: the HTTP front end.  One event-loop thread per core, each with its
+ * own evhttp, listening socket (SO_REUSEPORT) and database pool.
+ *
+ * Every connection's bytes pass a gatekeeper (lib/httphead) before evhttp
+ * parses them, so that oversized, ambiguous or malformed requests get a
+ * problem+json answer and never reach a handler; the gatekeeper also counts
+ * connections and enforces the connection cap and the request-head deadline.
+ *
+ * A handler receives a struct httpd_req and must end it with exactly one
+ * httpd_reply_* call, now or later from a database callback.  The request
+ * is freed by that call.
+ */
+#ifndef LEYE_HTTPD_H
+#define LEYE_HTTPD_H
+
+#include "config.h"
+#include "problem.h"
+#include "router.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct httpd;
+struct httpd_req;
+struct pgpool;
+
+/* Creates the server: binds the listening sockets, creates the worker loops
+ * and their pools.  routes must stay valid for the server's life.  Returns
+ * NULL (after logging why) on failure. */
+struct httpd *httpd_new(const struct config *cfg, const struct router_route *routes,
+                        size_t nroutes) __attribute__((warn_unused_result));
+
+/* Runs the worker threads until SIGINT or SIGTERM, then shuts down
+ * gracefully.  Returns 0 after a clean stop. */
+int httpd_run(struct httpd *h) __attribute__((warn_unused_result));
+
+void httpd_free(struct httpd *h);
+
+/* The port actually bound (useful with port 0). */
+int httpd_port(const struct httpd *h);
+
+/* --- for handlers --- */
+
+/* The i-th path parameter, percent-decoded ("" if absent). */
+const char *httpd_req_param(const struct httpd_req *r, size_t i);
+
+/* A query-string parameter (decoded), or NULL. */
+const char *httpd_req_query(const struct httpd_req *r, const char *name);
+
+/* A request header, or NULL. */
+const char *httpd_req_header(const struct httpd_req *r, const char *name);
+
+enum problem_lang httpd_req_lang(const struct httpd_req *r);
+const char *httpd_req_id(const struct httpd_req *r);
+const char *httpd_req_method(const struct httpd_req *r);
+
+/* The thread's database pool. */
+struct pgpool *httpd_req_pool(const struct httpd_req *r);
+
+/* The server (for readiness figures). */
+struct httpd *httpd_req_server(const struct httpd_req *r);
+
+/* Parses the body as a JSON object or array (strict: UTF-8, no duplicate keys,
+ * bounded depth).  On failure answers 415/400 itself and returns NULL: the
+ * handler must then return without replying.  Returns a new reference. */
+json_t *httpd_req_json_body(struct httpd_req *r) __attribute__((warn_unused_result));
+
+/* Adds a response header (copied). */
+void httpd_set_header(struct httpd_req *r, const char *name, const char *value);
+
+/* Answers status with a JSON body (stolen; NULL for no body). */
+void httpd_reply_json(struct httpd_req *r, int status, json_t *body);
+
+/* Answers with raw bytes (copied) of the given content type. */
+void httpd_reply_raw(struct httpd_req *r, int status, const char *content_type, const char *data,
+                     size_t len);
+
+/* Answers the catalogued problem code; detail may be NULL. */
+void httpd_reply_problem(struct httpd_req *r, const char *code, const char *detail);
+
+/* Answers a problem object built with problem_new (stolen). */
+void httpd_reply_problem_json(struct httpd_req *r, json_t *problem);
+
+/* Figures for /metrics-like status and readiness. */
+struct httpd_stats {
+    int64_t connections;
+    int threads;
+};
+void httpd_stats(struct httpd *h, struct httpd_stats *out);
+
+#endif

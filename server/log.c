@@ -1,0 +1,141 @@
+#define _POSIX_C_SOURCE 200809L
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static _Atomic int log_level_current = LOG_LEVEL_INFO;
+
+static const char *const log_level_names[] = {"error", "warn", "info", "debug"};
+
+void log_set_level(enum log_level level)
+{
+    log_level_current = (int)level;
+}
+
+bool log_parse_level(const char *name, enum log_level *out)
+{
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(name, log_level_names[i]) == 0) {
+            *out = (enum log_level)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool log_enabled(enum log_level level)
+{
+    return (int)level <= log_level_current;
+}
+
+static size_t log_timestamp(char *buf, size_t len)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    int m = snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    return n + (m > 0 ? (size_t)m : 0);
+}
+
+static void log_emit(char *buf, size_t len, size_t cap)
+{
+    if (len >= cap)
+        len = cap - 1;
+    buf[len++] = '\n';
+    ssize_t w = write(STDERR_FILENO, buf, len);
+    (void)w;
+}
+
+void log_write(enum log_level level, const char *fmt, ...)
+{
+    if (!log_enabled(level))
+        return;
+    char buf[2048];
+    size_t n = log_timestamp(buf, sizeof buf);
+    int m = snprintf(buf + n, sizeof buf - n, " %s ", log_level_names[level]);
+    if (m > 0)
+        n += (size_t)m;
+    va_list ap;
+    va_start(ap, fmt);
+    m = vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+    va_end(ap);
+    if (m > 0)
+        n += (size_t)m;
+    for (size_t i = 0; i < n && i < sizeof buf; i++) {
+        if (buf[i] == '\n' || buf[i] == '\r')
+            buf[i] = ' ';
+    }
+    log_emit(buf, n, sizeof buf - 1);
+}
+
+/* Appends s as the body of a JSON string, escaping what JSON requires. */
+static size_t log_json_str(char *buf, size_t n, size_t cap, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (; s && *s && n + 7 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            buf[n++] = '\\';
+            buf[n++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f) {
+            buf[n++] = '\\';
+            buf[n++] = 'u';
+            buf[n++] = '0';
+            buf[n++] = '0';
+            buf[n++] = hex[c >> 4];
+            buf[n++] = hex[c & 15];
+        } else {
+            buf[n++] = (char)c;
+        }
+    }
+    return n;
+}
+
+static size_t log_json_field(char *buf, size_t n, size_t cap, const char *key, const char *val)
+{
+    int m = snprintf(buf + n, cap - n, ",\"%s\":", key);
+    if (m < 0 || (size_t)m >= cap - n)
+        return n;
+    n += (size_t)m;
+    if (!val) {
+        if (n + 4 < cap) {
+            memcpy(buf + n, "null", 4);
+            n += 4;
+        }
+        return n;
+    }
+    buf[n++] = '"';
+    n = log_json_str(buf, n, cap - 1, val);
+    buf[n++] = '"';
+    return n;
+}
+
+void log_request(const struct log_request *r)
+{
+    if (!log_enabled(LOG_LEVEL_INFO))
+        return;
+    char buf[4096];
+    size_t n = 0;
+    char ts[40];
+    log_timestamp(ts, sizeof ts);
+    int m = snprintf(buf, sizeof buf, "{\"ts\":\"%s\",\"level\":\"info\",\"msg\":\"request\"", ts);
+    n = (size_t)m;
+    n = log_json_field(buf, n, sizeof buf - 64, "request_id", r->request_id);
+    n = log_json_field(buf, n, sizeof buf - 64, "method", r->method);
+    n = log_json_field(buf, n, sizeof buf - 64, "path", r->path);
+    n = log_json_field(buf, n, sizeof buf - 64, "route", r->route);
+    n = log_json_field(buf, n, sizeof buf - 64, "peer", r->peer);
+    if (r->error_code)
+        n = log_json_field(buf, n, sizeof buf - 64, "error", r->error_code);
+    m = snprintf(buf + n, sizeof buf - n, ",\"status\":%d,\"us\":%lld}", r->status,
+                 (long long)r->micros);
+    if (m > 0)
+        n += (size_t)m;
+    log_emit(buf, n, sizeof buf - 1);
+}

@@ -1,0 +1,117 @@
+/*
+ * leye-server: the Leye employment-matching service.
+ *
+ *   leye-server [serve] [--flag=value ...]   serve HTTP (migrating first unless disabled)
+ *   leye-server migrate [--flag=value ...]   apply pending migrations and exit
+ *   leye-server routes                       print the route table
+ *   leye-server help | version
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "config.h"
+#include "handlers.h"
+#include "httpd.h"
+#include "log.h"
+#include "migrate.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define LEYE_VERSION "0.1.0"
+
+static void main_usage(FILE *out)
+{
+    fprintf(out, "usage: leye-server [serve|migrate|routes|help|version] [--flag=value ...]\n\n"
+                 "Settings (flags override environment variables):\n");
+    config_print_help(out);
+}
+
+/* Lets the server hold as many sockets as the hard limit allows. */
+static void main_raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            log_warn("cannot raise the open-file limit");
+    }
+}
+
+static int main_serve(const struct config *cfg)
+{
+    long bad = router_check_table(routes_table, routes_count);
+    if (bad >= 0) {
+        log_error("route %s %s has no policy or is declared twice", routes_table[bad].method,
+                  routes_table[bad].pattern);
+        return 1;
+    }
+    if (cfg->migrate_on_start && migrate_run(cfg->database_url) < 0)
+        return 1;
+    main_raise_nofile();
+    struct httpd *h = httpd_new(cfg, routes_table, routes_count);
+    if (!h) {
+        log_error("cannot start the server");
+        return 1;
+    }
+    int rc = httpd_run(h);
+    httpd_free(h);
+    return rc == 0 ? 0 : 1;
+}
+
+static int main_routes(void)
+{
+    for (size_t i = 0; i < routes_count; i++)
+        printf("%s %s %s\n", routes_table[i].method, routes_table[i].pattern,
+               routes_table[i].policy);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = "serve";
+    if (argc > 1 && argv[1][0] != '-') {
+        cmd = argv[1];
+        argc--;
+        argv++;
+    }
+    if (!strcmp(cmd, "help") || (argc > 1 && !strcmp(argv[1], "--help"))) {
+        main_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "version")) {
+        printf("leye-server %s\n", LEYE_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "routes"))
+        return main_routes();
+    if (sodium_init() < 0) {
+        fprintf(stderr, "libsodium failed to start\n");
+        return 1;
+    }
+    struct config cfg;
+    if (config_load(&cfg, argc - 1, argv + 1, stderr) < 0)
+        return 2;
+    enum log_level level;
+    if (!log_parse_level(cfg.log_level, &level)) {
+        fprintf(stderr, "LEYE_LOG_LEVEL must be error, warn, info or debug\n");
+        config_free(&cfg);
+        return 2;
+    }
+    log_set_level(level);
+    int rc;
+    if (!cfg.database_url[0]) {
+        log_error("no database: set LEYE_DATABASE_URL or --database-url");
+        rc = 2;
+    } else if (!strcmp(cmd, "serve")) {
+        rc = main_serve(&cfg);
+    } else if (!strcmp(cmd, "migrate")) {
+        rc = migrate_run(cfg.database_url) < 0 ? 1 : 0;
+    } else {
+        fprintf(stderr, "unknown command \"%s\"\n", cmd);
+        main_usage(stderr);
+        rc = 2;
+    }
+    config_free(&cfg);
+    return rc;
+}

@@ -1,0 +1,16 @@
+/*
+ * The route table.  Every route names its policy; router_check_table()
+ * refuses to start a server with a route that has none, and a test keeps
+ * this table and docs/openapi.json in step.
+ */
+#include "handlers.h"
+
+const struct router_route routes_table[] = {
+    {"GET", "/healthz", h_healthz, "public"},
+    {"GET", "/readyz", h_readyz, "public"},
+    {"GET", "/openapi.json", h_openapi, "public"},
+    {"GET", "/v1/regions", h_regions_list, "public"},
+    {"GET", "/v1/regions/{code}", h_regions_get, "public"},
+};
+
+const size_t routes_count = sizeof routes_table / sizeof routes_table[0];

@@ -1,0 +1,32 @@
+#!/bin/sh
+# make run: a local PostgreSQL in ./var/pg (unless LEYE_DATABASE_URL is set),
+# migrations, demo data, then the server on 127.0.0.1:8080 until Ctrl-C.
+set -eu
+bin=${1:?usage: run-local.sh path/to/leye-server}
+here=$(pwd)
+own_pg=0
+if [ -z "${LEYE_DATABASE_URL:-}" ]; then
+    sh server/pglocal.sh start "$here/var/pg"
+    LEYE_DATABASE_URL=$(sh server/pglocal.sh url "$here/var/pg")
+    export LEYE_DATABASE_URL
+    own_pg=1
+    echo "PostgreSQL: $here/var/pg (Unix socket only)"
+fi
+"$bin" migrate
+if "$bin" help | grep -q '^  *demo'; then "$bin" demo; fi
+
+pid=
+stop() {
+    trap - INT TERM
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    [ "$own_pg" = 1 ] && sh server/pglocal.sh stop "$here/var/pg" || true
+    echo "stopped"
+    exit 0
+}
+trap stop INT TERM
+LEYE_MIGRATE_ON_START=false "$bin" serve &
+pid=$!
+echo "Leye is starting on http://${LEYE_LISTEN:-127.0.0.1}:${LEYE_PORT:-8080}/ (Ctrl-C stops it)"
+wait "$pid" || true
+pid=
+stop

@@ -1,0 +1,147 @@
+package LeyeTest;
+# Helpers for the integration tests: start the real server on a random port
+# against the test PostgreSQL, speak HTTP over a socket, query the database.
+use strict;
+use warnings;
+use Exporter 'import';
+use IO::Socket::INET;
+use HTTP::Tiny;
+use JSON::PP;
+use POSIX ':sys_wait_h';
+use Time::HiRes qw(time sleep);
+use File::Temp qw(tempdir);
+
+our @EXPORT = qw(start_server http raw_request json_of psql psql_value new_cluster wait_until
+                 $JSON dsn);
+our $JSON = JSON::PP->new->utf8->canonical;
+
+sub dsn { $ENV{LEYE_TEST_DSN} or die "LEYE_TEST_DSN is not set: run the tests with make test\n" }
+
+# start_server(env => {NAME => value}, dsn => ...) -> server object
+sub start_server {
+    my (%o) = @_;
+    my $log = File::Temp->new(TEMPLATE => 'leye-log-XXXXXX', TMPDIR => 1, UNLINK => 1);
+    my %env = (
+        LEYE_DATABASE_URL      => $o{dsn} // dsn(),
+        LEYE_PORT              => 0,
+        LEYE_LISTEN            => '127.0.0.1',
+        LEYE_MIGRATE_ON_START  => 'false',
+        LEYE_DB_POOL_SIZE      => 4,
+        %{ $o{env} || {} },
+    );
+    my $pid = fork() // die "fork: $!";
+    if ($pid == 0) {
+        $ENV{$_} = $env{$_} for keys %env;
+        open STDOUT, '>>', $log->filename or die;
+        open STDERR, '>>&', \*STDOUT or die;
+        exec($ENV{LEYE_SERVER_BIN}, 'serve', @{ $o{args} || [] }) or die "exec: $!";
+    }
+    my $self = bless { pid => $pid, log => $log, port => undef }, 'LeyeTest::Server';
+    my $deadline = time + 20;
+    while (time < $deadline) {
+        my $text = $self->log_text;
+        if ($text =~ m{listening on http://[^:]+:(\d+)/}) { $self->{port} = $1; last }
+        if (waitpid($pid, WNOHANG) == $pid) { $self->{exit} = $? >> 8; last }
+        sleep 0.02;
+    }
+    return $self if $o{may_fail} && !$self->{port};
+    die "server did not start:\n" . $self->log_text unless $self->{port};
+    return $self;
+}
+
+# http($server, METHOD, PATH, headers => {}, body => STRING|REF) -> {status, headers, content, json}
+sub http {
+    my ($srv, $method, $path, %o) = @_;
+    my $body = $o{body};
+    my %h = %{ $o{headers} || {} };
+    if (ref $body) { $body = $JSON->encode($body); $h{'Content-Type'} //= 'application/json' }
+    my $ua = HTTP::Tiny->new(timeout => $o{timeout} || 10, keep_alive => 0);
+    my $res = $ua->request($method, "http://127.0.0.1:$srv->{port}$path",
+        { headers => \%h, (defined $body ? (content => $body) : ()) });
+    my $ct = $res->{headers}{'content-type'} // '';
+    $res->{json} = eval { $JSON->decode($res->{content}) } if $ct =~ /json/ && length $res->{content};
+    return $res;
+}
+
+# raw_request($server, BYTES, timeout => s) -> everything the server sent until it closed or timed out
+sub raw_request {
+    my ($srv, $bytes, %o) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $srv->{port}, Proto => 'tcp')
+        or die "connect: $!";
+    $s->autoflush(1);
+    print $s $bytes if length $bytes;
+    shutdown($s, 1) if $o{half_close};
+    my $out = '';
+    my $deadline = time + ($o{timeout} || 5);
+    $s->blocking(0);
+    while (time < $deadline) {
+        my $n = sysread($s, my $buf, 65536);
+        if (defined $n && $n == 0) { last }
+        if (defined $n) { $out .= $buf; next }
+        sleep 0.01;
+    }
+    close $s;
+    return $out;
+}
+
+sub json_of { my ($text) = @_; $text =~ s/^.*?\r\n\r\n//s; return eval { $JSON->decode($text) } }
+
+# psql(SQL) -> output rows as "a|b" lines
+sub psql {
+    my ($sql, %o) = @_;
+    my $d = $o{dsn} // dsn();
+    open(my $fh, '-|', 'psql', '-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1', '-d', $d, '-c', $sql)
+        or die "psql: $!";
+    local $/; my $out = <$fh>; close $fh;
+    die "psql failed: $sql\n" if $? && !$o{may_fail};
+    $out //= ''; chomp $out;
+    return $out;
+}
+sub psql_value { my $v = psql(@_); $v =~ s/\n.*//s; return $v }
+
+# wait_until(sub {...}, seconds) -> true if the condition held before the deadline
+sub wait_until {
+    my ($cond, $secs) = @_;
+    my $deadline = time + $secs;
+    while (time < $deadline) { return 1 if $cond->(); sleep 0.05 }
+    return $cond->();
+}
+
+# A private PostgreSQL cluster (for tests that stop the database).
+sub new_cluster {
+    my $dir = tempdir('leye-pg-XXXXXX', TMPDIR => 1, CLEANUP => 0);
+    chmod 0755, $dir;
+    my $c = bless { dir => "$dir/pg", top => $dir }, 'LeyeTest::Cluster';
+    $c->start;
+    return $c;
+}
+
+package LeyeTest::Cluster;
+sub start { my ($c) = @_; system('sh', "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh", 'start', $c->{dir}, 'fast') == 0 or die "pg start failed\n" }
+sub stop  { my ($c) = @_; system('sh', "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh", 'stop', $c->{dir}) }
+sub dsn   { my ($c) = @_; return "host=$c->{dir} dbname=leye user=leye" }
+sub DESTROY { my ($c) = @_; $c->stop; system('rm', '-rf', $c->{top}) }
+
+package LeyeTest::Server;
+use POSIX ':sys_wait_h';
+use Time::HiRes qw(time sleep);
+sub port { $_[0]{port} }
+sub log_text { my ($s) = @_; open(my $fh, '<', $s->{log}->filename) or return ''; local $/; my $t = <$fh>; return $t // '' }
+sub alive { my ($s) = @_; return 0 if defined $s->{exit}; return waitpid($s->{pid}, WNOHANG) == 0 }
+# stop(signal) -> exit status, waiting up to 20 s
+sub stop {
+    my ($s, $sig) = @_;
+    return $s->{exit} if defined $s->{exit};
+    kill($sig // 'TERM', $s->{pid});
+    my $deadline = time + 20;
+    while (time < $deadline) {
+        if (waitpid($s->{pid}, WNOHANG) == $s->{pid}) { $s->{exit} = $? ; return $s->{exit} }
+        sleep 0.02;
+    }
+    kill('KILL', $s->{pid}); waitpid($s->{pid}, 0);
+    $s->{exit} = -1;
+    return -1;
+}
+sub DESTROY { my ($s) = @_; $s->stop('KILL') unless defined $s->{exit} }
+
+1;

@@ -1,0 +1,65 @@
+#!/usr/bin/perl
+# Runs every test suite against a throwaway PostgreSQL cluster:
+# the C unit tests (cmocka, TAP output) and the integration tests
+# (tests/integration/*.t, which start the real server on random ports).
+# The last line is "N passed, N failed"; the exit code is non-zero on failure.
+use strict;
+use warnings;
+use File::Temp qw(tempdir);
+use File::Basename qw(basename);
+use TAP::Harness;
+
+my $build = $ENV{BUILD} || 'build';
+my $root  = `pwd`; chomp $root;
+my $bin   = "$root/$build/leye-server";
+die "no server binary at $bin: run make build\n" unless -x $bin;
+
+my $tmp = tempdir('leye-test-XXXXXX', TMPDIR => 1, CLEANUP => 0);
+chmod 0755, $tmp;
+my $pgdir = "$tmp/pg";
+system('sh', 'server/pglocal.sh', 'start', $pgdir, 'fast') == 0 or die "cannot start PostgreSQL\n";
+my $dsn = `sh server/pglocal.sh url $pgdir`; chomp $dsn;
+
+$ENV{LEYE_TEST_DSN}    = $dsn;
+$ENV{LEYE_TEST_PGDIR}  = $pgdir;
+$ENV{LEYE_TEST_TMP}    = $tmp;
+$ENV{LEYE_SERVER_BIN}  = $bin;
+$ENV{LEYE_TEST_ROOT}   = $root;
+$ENV{CMOCKA_MESSAGE_OUTPUT} = 'TAP';
+
+my $ok = system($bin, 'migrate', "--database-url=$dsn") == 0;
+my ($passed, $failed) = (0, 0);
+if (!$ok) {
+    print STDERR "migrations failed\n";
+    $failed++;
+} else {
+    my @unit = sort glob("$build/tests/test_*");
+    @unit = grep { -x $_ && !/\.d$/ } @unit;
+    my @integ = sort glob('tests/integration/*.t');
+    @integ = grep { basename($_) =~ /$ENV{TEST_ONLY}/ } @integ if $ENV{TEST_ONLY};
+    my $harness = TAP::Harness->new({
+        verbosity => $ENV{VERBOSE} ? 1 : 0,
+        jobs      => $ENV{TEST_JOBS} || 2,
+        lib       => ["$root/tests/lib"],
+        exec      => sub {
+            my ($h, $file) = @_;
+            return [$file] if $file !~ /\.t$/;
+            return [$^X, "-I$root/tests/lib", $file];
+        },
+    });
+    my $agg = $harness->runtests(@unit, @integ);
+    for my $desc ($agg->descriptions) {
+        my ($p) = $agg->parsers($desc);
+        $passed += scalar $p->passed;
+        $failed += scalar $p->failed;
+        # a crash, a bad plan or a non-zero exit is a failure of its own
+        $failed++ if !scalar($p->failed)
+                  && ($p->exit || $p->wait || $p->parse_errors
+                      || (defined $p->tests_planned && $p->tests_planned != $p->tests_run));
+    }
+}
+
+system('sh', 'server/pglocal.sh', 'stop', $pgdir);
+system('rm', '-rf', $tmp) if !$failed || !$ENV{KEEP_TMP};
+print "$passed passed, $failed failed\n";
+exit($failed ? 1 : 0);
