@@ -622,6 +622,7 @@ static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
     int64_t now = clock_now_us();
     pgpool_tick(w->pool);
     httpd_conn_sweep(w, now);
+    log_flush();
     if (w->stopping && (w->inflight == 0 || now > w->stop_deadline))
         httpd_worker_finish(w);
 }
@@ -644,6 +645,7 @@ static void *httpd_worker_main(void *arg)
 {
     struct httpd_worker *w = arg;
     event_base_dispatch(w->base);
+    log_flush();
     return NULL;
 }
 
@@ -699,7 +701,13 @@ static int httpd_worker_init(struct httpd *h, struct httpd_worker *w, int index,
     w->h = h;
     w->index = index;
     LIST_INIT(&w->conns);
-    w->base = event_base_new();
+    /* the changelist folds evhttp's per-request read/write toggles into one epoll_ctl */
+    struct event_config *ec = event_config_new();
+    if (!ec)
+        return -1;
+    event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    w->base = event_base_new_with_config(ec);
+    event_config_free(ec);
     w->http = w->base ? evhttp_new(w->base) : NULL;
     if (!w->http)
         return -1;

@@ -56,6 +56,7 @@ void log_write(enum log_level level, const char *fmt, ...)
 {
     if (!log_enabled(level))
         return;
+    log_flush();
     char buf[2048];
     size_t n = log_timestamp(buf, sizeof buf);
     int m = snprintf(buf + n, sizeof buf - n, " %s ", log_level_names[level]);
@@ -116,6 +117,37 @@ static size_t log_json_field(char *buf, size_t n, size_t cap, const char *key, c
     return n;
 }
 
+/* Request lines are gathered per thread and written in batches: one write(2)
+ * per request would cost more than serving a small cached answer. */
+#define LOG_BATCH_BYTES (64 * 1024)
+static _Thread_local char log_batch[LOG_BATCH_BYTES];
+static _Thread_local size_t log_batch_len;
+
+void log_flush(void)
+{
+    size_t off = 0;
+    while (off < log_batch_len) {
+        ssize_t w = write(STDERR_FILENO, log_batch + off, log_batch_len - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    log_batch_len = 0;
+}
+
+static void log_batch_add(const char *line, size_t len)
+{
+    if (log_batch_len + len > sizeof log_batch)
+        log_flush();
+    if (len > sizeof log_batch) {
+        ssize_t w = write(STDERR_FILENO, line, len);
+        (void)w;
+        return;
+    }
+    memcpy(log_batch + log_batch_len, line, len);
+    log_batch_len += len;
+}
+
 void log_request(const struct log_request *r)
 {
     if (!log_enabled(LOG_LEVEL_INFO))
@@ -137,5 +169,8 @@ void log_request(const struct log_request *r)
                  (long long)r->micros);
     if (m > 0)
         n += (size_t)m;
-    log_emit(buf, n, sizeof buf - 1);
+    if (n >= sizeof buf - 1)
+        n = sizeof buf - 2;
+    buf[n++] = '\n';
+    log_batch_add(buf, n);
 }

@@ -52,7 +52,12 @@ struct log_request {
     const char *error_code; /* problem code for error answers, or NULL */
 };
 
-/* Writes one JSON line for a finished request at level info. */
+/* Adds one JSON line for a finished request (level info) to the calling
+ * thread's batch; batches are written by log_flush() or when full. */
 void log_request(const struct log_request *r);
+
+/* Writes the calling thread's batch of request lines.  Event loops call it
+ * on every maintenance tick and before they end. */
+void log_flush(void);
 
 #endif

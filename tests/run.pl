@@ -26,6 +26,11 @@ $ENV{LEYE_TEST_TMP}    = $tmp;
 $ENV{LEYE_SERVER_BIN}  = $bin;
 $ENV{LEYE_TEST_ROOT}   = $root;
 $ENV{CMOCKA_MESSAGE_OUTPUT} = 'TAP';
+# sanitizer reports from any process (servers included) land here and fail the run
+mkdir "$tmp/sanitizer";
+chmod 0777, "$tmp/sanitizer";
+$ENV{ASAN_OPTIONS}  = "log_path=$tmp/sanitizer/asan:detect_leaks=1:abort_on_error=0";
+$ENV{UBSAN_OPTIONS} = "log_path=$tmp/sanitizer/ubsan:print_stacktrace=1:halt_on_error=1";
 
 my $ok = system($bin, 'migrate', "--database-url=$dsn") == 0;
 my ($passed, $failed) = (0, 0);
@@ -59,6 +64,10 @@ if (!$ok) {
     }
 }
 
+for my $report (glob("$tmp/sanitizer/*")) {
+    print STDERR "sanitizer report $report:\n", `cat '$report'`;
+    $failed++;
+}
 system('sh', 'server/pglocal.sh', 'stop', $pgdir);
 system('rm', '-rf', $tmp) if !$failed || !$ENV{KEEP_TMP};
 print "$passed passed, $failed failed\n";

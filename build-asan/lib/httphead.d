@@ -1,0 +1,2 @@
+build-asan/lib/httphead.o: lib/httphead.c lib/httphead.h
+lib/httphead.h:

@@ -1,0 +1,2 @@
+build-asan/lib/router.o: lib/router.c lib/router.h
+lib/router.h:
