@@ -113,10 +113,11 @@ static enum httphead_result httphead_request_line(const char *p, size_t n,
     }
     const char *ver = sp2 + 1;
     size_t vlen = n - (size_t)(ver - p);
-    if (vlen != 8 || memcmp(ver, "HTTP/1.", 7) != 0)
-        return vlen >= 5 && memcmp(ver, "HTTP/", 5) == 0 ? HTTPHEAD_NOT_IMPLEMENTED
-                                                         : HTTPHEAD_BAD_REQUEST;
-    if (ver[7] != '0' && ver[7] != '1')
+    /* HTTP-version = "HTTP/" DIGIT "." DIGIT; anything else is malformed */
+    if (vlen != 8 || memcmp(ver, "HTTP/", 5) != 0 || ver[5] < '0' || ver[5] > '9' ||
+        ver[6] != '.' || ver[7] < '0' || ver[7] > '9')
+        return HTTPHEAD_BAD_REQUEST;
+    if (ver[5] != '1' || (ver[7] != '0' && ver[7] != '1'))
         return HTTPHEAD_NOT_IMPLEMENTED;
     *http10 = ver[7] == '0';
     return known ? HTTPHEAD_OK : HTTPHEAD_NOT_IMPLEMENTED;
@@ -126,14 +127,16 @@ static enum httphead_result httphead_content_length(const char *v, size_t vlen, 
                                                     const struct httphead_limits *lim,
                                                     struct httphead_info *info)
 {
-    if (*seen || vlen == 0 || vlen > 19)
-        return vlen > 19 && !*seen ? HTTPHEAD_PAYLOAD_TOO_LARGE : HTTPHEAD_BAD_REQUEST;
-    uint64_t n = 0;
-    for (size_t i = 0; i < vlen; i++) {
+    if (*seen || vlen == 0)
+        return HTTPHEAD_BAD_REQUEST;
+    for (size_t i = 0; i < vlen; i++)
         if (v[i] < '0' || v[i] > '9')
             return HTTPHEAD_BAD_REQUEST;
+    if (vlen > 19)
+        return HTTPHEAD_PAYLOAD_TOO_LARGE;
+    uint64_t n = 0;
+    for (size_t i = 0; i < vlen; i++)
         n = n * 10 + (uint64_t)(v[i] - '0');
-    }
     *seen = 1;
     info->content_length = n;
     return n > lim->max_body ? HTTPHEAD_PAYLOAD_TOO_LARGE : HTTPHEAD_OK;
@@ -170,7 +173,8 @@ static enum httphead_result httphead_field(const char *p, size_t n, int *seen_cl
             *keepalive = 1;
     }
     if (httphead_ieq(p, nlen, "accept-language") && !info->accept_language[0]) {
-        size_t c = vlen < sizeof info->accept_language - 1 ? vlen : sizeof info->accept_language - 1;
+        size_t c =
+            vlen < sizeof info->accept_language - 1 ? vlen : sizeof info->accept_language - 1;
         memcpy(info->accept_language, v, c);
         info->accept_language[c] = '\0';
     }
@@ -184,9 +188,17 @@ enum httphead_result httphead_check(const char *p, size_t len, const struct http
     size_t scan = len < lim->max_head ? len : lim->max_head;
     size_t end = httphead_end(p, scan);
     if (!end) {
+        /* a complete request line can be judged before the rest arrives */
         const char *nl = memchr(p, '\n', scan);
-        if (!nl && scan > lim->max_target + 32)
-            return HTTPHEAD_URI_TOO_LONG;
+        size_t line = nl ? (size_t)(nl - p) : scan;
+        const char *sp1 = memchr(p, ' ', line);
+        if (sp1) {
+            const char *t = sp1 + 1;
+            const char *sp2 = memchr(t, ' ', line - (size_t)(t - p));
+            size_t tlen = sp2 ? (size_t)(sp2 - t) : line - (size_t)(t - p);
+            if (tlen > lim->max_target)
+                return HTTPHEAD_URI_TOO_LONG;
+        }
         return len >= lim->max_head ? HTTPHEAD_HEADERS_TOO_LARGE : HTTPHEAD_NEED_MORE;
     }
     size_t next = 0;

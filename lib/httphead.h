@@ -16,13 +16,13 @@
 
 enum httphead_result {
     HTTPHEAD_OK = 0,
-    HTTPHEAD_NEED_MORE,          /* no complete head yet, within limits */
-    HTTPHEAD_BAD_REQUEST,        /* 400 */
-    HTTPHEAD_URI_TOO_LONG,       /* 414 */
-    HTTPHEAD_HEADERS_TOO_LARGE,  /* 431 */
-    HTTPHEAD_PAYLOAD_TOO_LARGE,  /* 413 */
-    HTTPHEAD_LENGTH_REQUIRED,    /* 411: Transfer-Encoding present */
-    HTTPHEAD_NOT_IMPLEMENTED,    /* 501: unknown method or HTTP version */
+    HTTPHEAD_NEED_MORE,         /* no complete head yet, within limits */
+    HTTPHEAD_BAD_REQUEST,       /* 400 */
+    HTTPHEAD_URI_TOO_LONG,      /* 414 */
+    HTTPHEAD_HEADERS_TOO_LARGE, /* 431 */
+    HTTPHEAD_PAYLOAD_TOO_LARGE, /* 413 */
+    HTTPHEAD_LENGTH_REQUIRED,   /* 411: Transfer-Encoding present */
+    HTTPHEAD_NOT_IMPLEMENTED,   /* 501: unknown method or HTTP version */
 };
 
 struct httphead_limits {
@@ -32,8 +32,8 @@ struct httphead_limits {
 };
 
 struct httphead_info {
-    size_t head_len;         /* bytes of the head, blank line included */
-    uint64_t content_length; /* 0 without the header */
+    size_t head_len;          /* bytes of the head, blank line included */
+    uint64_t content_length;  /* 0 without the header */
     char accept_language[64]; /* first 63 bytes of Accept-Language, or "" */
     int close;                /* the client wants the connection closed after this request */
 };

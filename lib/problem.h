@@ -37,9 +37,8 @@ json_t *problem_new(const char *code, enum problem_lang lang, const char *detail
  * field-error code from the catalogue (see problem.c); message overrides the
  * catalogue's text when not NULL.  Returns 0, or -1 when memory runs out.
  */
-int problem_add_error(json_t *problem, const char *field, const char *code,
-                      enum problem_lang lang, const char *message)
-    __attribute__((warn_unused_result));
+int problem_add_error(json_t *problem, const char *field, const char *code, enum problem_lang lang,
+                      const char *message) __attribute__((warn_unused_result));
 
 /* Localised text of a field-error code (the code itself if unknown). */
 const char *problem_field_message(const char *code, enum problem_lang lang);

@@ -16,6 +16,8 @@ static int router_hex(int c)
 long router_decode(const char *src, size_t len, char *dst, size_t cap)
 {
     size_t o = 0;
+    if (cap == 0)
+        return -1;
     for (size_t i = 0; i < len; i++) {
         int c = (unsigned char)src[i];
         if (c == '%') {
@@ -61,13 +63,37 @@ static bool router_split(const char *path, struct router_segs *segs)
     }
 }
 
-static bool router_dot_segment(const char *s, size_t len)
+/* True when a segment is "." or ".." (in any encoding) or has a bad or NUL escape. */
+static bool router_bad_segment(const char *s, size_t len)
 {
-    char buf[8];
-    if (len > 9)
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '%')
+            continue;
+        if (i + 2 >= len)
+            return true;
+        int h = router_hex(s[i + 1]), l = router_hex(s[i + 2]);
+        if (h < 0 || l < 0 || (h == 0 && l == 0))
+            return true;
+        i += 2;
+    }
+    char buf[16];
+    if (len > 9) /* "%2e%2e" and shorter forms only */
         return false;
     long n = router_decode(s, len, buf, sizeof buf);
     return n < 0 || (n == 1 && buf[0] == '.') || (n == 2 && buf[0] == '.' && buf[1] == '.');
+}
+
+/* A "{name}" segment: lower-case letters and underscores. */
+static int router_param_segment(const char *s, size_t len)
+{
+    if (len < 1 || s[0] != '{')
+        return 0;
+    if (len < 3 || s[len - 1] != '}')
+        return -1;
+    for (size_t i = 1; i + 1 < len; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+            return -1;
+    return 1;
 }
 
 /* Matches one route's pattern; fills params when it matches. */
@@ -79,7 +105,7 @@ static bool router_match_pattern(const char *pattern, const struct router_segs *
         return false;
     size_t np = 0;
     for (size_t i = 0; i < pat.n; i++) {
-        if (pat.len[i] > 2 && pat.s[i][0] == '{') {
+        if (router_param_segment(pat.s[i], pat.len[i]) == 1) {
             if (path->len[i] == 0 || np == ROUTER_MAX_PARAMS)
                 return false;
             if (router_decode(path->s[i], path->len[i], m->params[np], ROUTER_MAX_PARAM_LEN) < 0 ||
@@ -119,7 +145,7 @@ enum router_result router_match(const struct router_route *routes, size_t n, con
     if (strlen(path) > 2048 || !router_split(path, &segs))
         return ROUTER_BAD_PATH;
     for (size_t i = 0; i < segs.n; i++)
-        if (router_dot_segment(segs.s[i], segs.len[i]))
+        if (router_bad_segment(segs.s[i], segs.len[i]))
             return ROUTER_BAD_PATH;
     bool any = false, bad = false;
     const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
@@ -140,16 +166,42 @@ enum router_result router_match(const struct router_route *routes, size_t n, con
     return any ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
 }
 
+/* Same shape: equal but for the names of parameters. */
+static bool router_same_shape(const char *a, const char *b)
+{
+    struct router_segs x, y;
+    if (!router_split(a, &x) || !router_split(b, &y) || x.n != y.n)
+        return false;
+    for (size_t i = 0; i < x.n; i++) {
+        int pa = router_param_segment(x.s[i], x.len[i]),
+            pb = router_param_segment(y.s[i], y.len[i]);
+        if (pa != pb)
+            return false;
+        if (pa == 0 && (x.len[i] != y.len[i] || memcmp(x.s[i], y.s[i], x.len[i]) != 0))
+            return false;
+    }
+    return true;
+}
+
 long router_check_table(const struct router_route *routes, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         struct router_segs s;
-        if (!routes[i].policy || !routes[i].handler || !routes[i].method ||
+        if (!routes[i].policy || !routes[i].handler || !routes[i].method || !routes[i].pattern ||
             !router_split(routes[i].pattern, &s))
+            return (long)i;
+        size_t params = 0;
+        for (size_t k = 0; k < s.n; k++) {
+            int p = router_param_segment(s.s[k], s.len[k]);
+            if (p < 0 || memchr(s.s[k], '}', s.len[k]) != (p ? s.s[k] + s.len[k] - 1 : NULL))
+                return (long)i;
+            params += (size_t)p;
+        }
+        if (params > ROUTER_MAX_PARAMS)
             return (long)i;
         for (size_t j = 0; j < i; j++)
             if (strcmp(routes[i].method, routes[j].method) == 0 &&
-                strcmp(routes[i].pattern, routes[j].pattern) == 0)
+                router_same_shape(routes[i].pattern, routes[j].pattern))
                 return (long)i;
     }
     return -1;

@@ -19,7 +19,7 @@ struct router_route {
     const char *method;  /* "GET", "POST", ...; GET also answers HEAD */
     const char *pattern; /* "/v1/workers/{id}" */
     router_handler handler;
-    const char *policy;  /* who may call it: "public", or a policy name */
+    const char *policy; /* who may call it: "public", or a policy name */
 };
 
 enum router_result {
@@ -33,7 +33,7 @@ struct router_match {
     const struct router_route *route;
     size_t nparams;
     char params[ROUTER_MAX_PARAMS][ROUTER_MAX_PARAM_LEN]; /* percent-decoded */
-    char allow[96]; /* for 405: "GET, HEAD, POST" */
+    char allow[96];                                       /* for 405: "GET, HEAD, POST" */
 };
 
 /*

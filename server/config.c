@@ -20,13 +20,15 @@ struct config_option {
     const char *help;
 };
 
-#define OPT(n, t, d, e, f, lo, hi, h) {n, t, d, e, offsetof(struct config, f), lo, hi, h}
+#define OPT(n, t, d, e, f, lo, hi, h)                                                              \
+    {                                                                                              \
+        n, t, d, e, offsetof(struct config, f), lo, hi, h                                          \
+    }
 
 static const struct config_option config_options[] = {
     OPT("database_url", CONFIG_STRING, "", "LEYE_DATABASE_URL", database_url, 0, 0,
         "PostgreSQL connection string or URI (make run/test provide a local one)"),
-    OPT("listen", CONFIG_STRING, "127.0.0.1", "LEYE_LISTEN", listen, 0, 0,
-        "address to listen on"),
+    OPT("listen", CONFIG_STRING, "127.0.0.1", "LEYE_LISTEN", listen, 0, 0, "address to listen on"),
     OPT("port", CONFIG_INT, "8080", "LEYE_PORT", port, 0, 65535, "TCP port (0 = any free port)"),
     OPT("threads", CONFIG_INT, "0", "LEYE_THREADS", threads, 0, 64,
         "event-loop threads (0 = one per core)"),
@@ -34,8 +36,8 @@ static const struct config_option config_options[] = {
         "database connections in all, spread over the threads"),
     OPT("db_queue_max", CONFIG_INT, "512", "LEYE_DB_QUEUE_MAX", db_queue_max, 1, 100000,
         "queries waiting for a connection, per thread, before 503"),
-    OPT("db_query_timeout_ms", CONFIG_INT, "5000", "LEYE_DB_QUERY_TIMEOUT_MS",
-        db_query_timeout_ms, 10, 600000, "deadline of one database query"),
+    OPT("db_query_timeout_ms", CONFIG_INT, "5000", "LEYE_DB_QUERY_TIMEOUT_MS", db_query_timeout_ms,
+        10, 600000, "deadline of one database query"),
     OPT("db_connect_timeout_ms", CONFIG_INT, "2000", "LEYE_DB_CONNECT_TIMEOUT_MS",
         db_connect_timeout_ms, 10, 600000, "deadline of one connection attempt"),
     OPT("log_level", CONFIG_STRING, "info", "LEYE_LOG_LEVEL", log_level, 0, 0,
@@ -44,8 +46,8 @@ static const struct config_option config_options[] = {
         1 << 30, "largest request body"),
     OPT("max_header_bytes", CONFIG_INT, "16384", "LEYE_MAX_HEADER_BYTES", max_header_bytes, 1024,
         1 << 20, "largest request line and headers"),
-    OPT("max_connections", CONFIG_INT, "8192", "LEYE_MAX_CONNECTIONS", max_connections, 1,
-        1000000, "open client connections; more are answered 503"),
+    OPT("max_connections", CONFIG_INT, "8192", "LEYE_MAX_CONNECTIONS", max_connections, 1, 1000000,
+        "open client connections; more are answered 503"),
     OPT("idle_timeout_s", CONFIG_INT, "30", "LEYE_IDLE_TIMEOUT_S", idle_timeout_s, 1, 3600,
         "read/write timeout and keep-alive idle time"),
     OPT("header_timeout_s", CONFIG_INT, "10", "LEYE_HEADER_TIMEOUT_S", header_timeout_s, 1, 3600,

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #define REGION_JSON                                                                                \
-    "json_build_object('code', code, 'name', name, 'name_pinyin', name_pinyin, 'level', level,"   \
+    "json_build_object('code', code, 'name', name, 'name_pinyin', name_pinyin, 'level', level,"    \
     " 'county_type', county_type, 'parent_code', parent_code, 'lat', lat, 'lon', lon)"
 
 static const struct pgpool_stmt regions_get_stmt = {
@@ -13,7 +13,8 @@ static const struct pgpool_stmt regions_get_stmt = {
 static const struct pgpool_stmt regions_list_stmt = {
     "regions_list",
     "SELECT json_build_object('items', coalesce(json_agg(" REGION_JSON " ORDER BY code), '[]'))"
-    " FROM region WHERE ($1::text IS NULL OR level = $1) AND ($2::integer IS NULL OR parent_code = $2)"};
+    " FROM region WHERE ($1::text IS NULL OR level = $1) AND ($2::integer IS NULL OR parent_code = "
+    "$2)"};
 
 /* A six-digit GB/T 2260 code. */
 static bool regions_code_ok(const char *s)

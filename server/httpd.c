@@ -257,10 +257,10 @@ static struct bufferevent *httpd_bevcb(struct event_base *base, void *arg)
     c->fd = -1;
     c->gen = ++w->conn_gen;
     c->under = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-    struct bufferevent *f = c->under ? bufferevent_filter_new(c->under, httpd_filter_in, NULL,
-                                                              BEV_OPT_CLOSE_ON_FREE,
-                                                              httpd_conn_free, c)
-                                     : NULL;
+    struct bufferevent *f = c->under
+                                ? bufferevent_filter_new(c->under, httpd_filter_in, NULL,
+                                                         BEV_OPT_CLOSE_ON_FREE, httpd_conn_free, c)
+                                : NULL;
     if (!f) {
         if (c->under)
             bufferevent_free(c->under);
@@ -364,8 +364,13 @@ static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
         bufferevent_decref(bev);
     }
     const struct router_route *rt = r->match.route;
-    struct log_request lr = {r->id,   r->method,       r->path, rt ? rt->pattern : NULL, NULL,
-                             status, clock_now_us() - r->start,
+    struct log_request lr = {r->id,
+                             r->method,
+                             r->path,
+                             rt ? rt->pattern : NULL,
+                             NULL,
+                             status,
+                             clock_now_us() - r->start,
                              r->error_code[0] ? r->error_code : NULL};
     log_request(&lr);
     httpd_req_free(r);
@@ -464,8 +469,7 @@ json_t *httpd_req_json_body(struct httpd_req *r)
     json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
     if (!j) {
         char detail[256];
-        snprintf(detail, sizeof detail, "%s (line %d, column %d)", err.text, err.line,
-                 err.column);
+        snprintf(detail, sizeof detail, "%s (line %d, column %d)", err.text, err.line, err.column);
         httpd_reply_problem(r, "malformed_json", detail);
         return NULL;
     }
@@ -525,9 +529,9 @@ static void httpd_route(struct httpd_req *r)
         httpd_reply_problem(r, "not_found", NULL);
         return;
     case ROUTER_BAD_PATH:
-        httpd_reply_problem(r, "bad_request", r->lang == PROBLEM_LANG_EN
-                                                  ? "The path is not valid."
-                                                  : "请求路径无效。");
+        httpd_reply_problem(r, "bad_request",
+                            r->lang == PROBLEM_LANG_EN ? "The path is not valid."
+                                                       : "请求路径无效。");
         return;
     case ROUTER_METHOD_NOT_ALLOWED:
         httpd_set_header(r, "Allow", r->match.allow);
@@ -739,8 +743,7 @@ static int httpd_worker_init(struct httpd *h, struct httpd_worker *w, int index,
     return 0;
 }
 
-struct httpd *httpd_new(const struct config *cfg, const struct router_route *routes,
-                        size_t nroutes)
+struct httpd *httpd_new(const struct config *cfg, const struct router_route *routes, size_t nroutes)
 {
     if (evthread_use_pthreads() < 0)
         return NULL;
@@ -752,8 +755,8 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
     h->nroutes = nroutes;
     h->port = cfg->port;
     h->limits.max_head = (size_t)cfg->max_header_bytes;
-    h->limits.max_target = HTTPD_MAX_TARGET < cfg->max_header_bytes ? HTTPD_MAX_TARGET
-                                                                     : (size_t)cfg->max_header_bytes;
+    h->limits.max_target =
+        HTTPD_MAX_TARGET < cfg->max_header_bytes ? HTTPD_MAX_TARGET : (size_t)cfg->max_header_bytes;
     h->limits.max_body = (uint64_t)cfg->max_body_bytes;
     h->id_prefix = (uint32_t)((uint64_t)clock_now_us() * 2654435761u) ^ (uint32_t)getpid();
     struct rlimit rl;

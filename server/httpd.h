@@ -30,8 +30,8 @@ struct pgpool;
 /* Creates the server: binds the listening sockets, creates the worker loops
  * and their pools.  routes must stay valid for the server's life.  Returns
  * NULL (after logging why) on failure. */
-struct httpd *httpd_new(const struct config *cfg, const struct router_route *routes,
-                        size_t nroutes) __attribute__((warn_unused_result));
+struct httpd *httpd_new(const struct config *cfg, const struct router_route *routes, size_t nroutes)
+    __attribute__((warn_unused_result));
 
 /* Runs the worker threads until SIGINT or SIGTERM, then shuts down
  * gracefully.  Returns 0 after a clean stop. */

@@ -44,7 +44,7 @@ void log_write(enum log_level level, const char *fmt, ...) __attribute__((format
 struct log_request {
     const char *request_id;
     const char *method;
-    const char *path; /* without the query string */
+    const char *path;  /* without the query string */
     const char *route; /* route pattern, or NULL */
     const char *peer;
     int status;

@@ -135,9 +135,8 @@ done:
 
 int migrate_latest_version(void)
 {
-    return embedded_migrations_count
-               ? embedded_migrations[embedded_migrations_count - 1].version
-               : 0;
+    return embedded_migrations_count ? embedded_migrations[embedded_migrations_count - 1].version
+                                     : 0;
 }
 
 int migrate_exec_script(const char *conninfo, const char *name, const char *sql)

@@ -251,8 +251,8 @@ static void pgconn_send(struct pgconn *c)
         ok = PQsendPrepare(c->conn, w->st->name, w->st->sql, 0, NULL);
     } else if (pgconn_is_prepared(c, w->st)) {
         c->preparing = false;
-        ok = PQsendQueryPrepared(c->conn, w->st->name, w->nparams,
-                                 (const char *const *)w->values, NULL, NULL, 0);
+        ok = PQsendQueryPrepared(c->conn, w->st->name, w->nparams, (const char *const *)w->values,
+                                 NULL, NULL, 0);
     } else {
         c->preparing = false;
         ok = PQsendQueryParams(c->conn, w->st->sql, w->nparams, NULL,

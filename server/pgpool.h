@@ -50,8 +50,8 @@ typedef void (*pgpool_lease_cb)(void *arg, struct pgconn *c, enum pgpool_status 
 
 struct pgpool_config {
     const char *conninfo;
-    int size;               /* connections */
-    int queue_max;          /* waiting requests before PGPOOL_UNAVAILABLE */
+    int size;      /* connections */
+    int queue_max; /* waiting requests before PGPOOL_UNAVAILABLE */
     int query_timeout_ms;
     int connect_timeout_ms;
 };

@@ -37,8 +37,9 @@ is($r->{status}, 200, 'a database-backed read works');
 is($r->{json}{name}, '五华区', 'with the right data');
 
 # one JSON line per request with id, method, path, status and microseconds
-my ($line) = grep { /"request_id":"abc-123"/ } split /\n/, $srv->log_text;
-ok($line, 'the request was logged');
+my $line;
+ok(wait_until(sub { ($line) = grep { /"request_id":"abc-123"/ } split /\n/, $srv->log_text; $line }, 2),
+   'the request was logged (request lines are written in batches, within 0.1 s)');
 my $entry = eval { $JSON->decode($line) };
 ok($entry, 'the log line is JSON');
 is($entry->{method}, 'GET', 'log has the method');
