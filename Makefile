@@ -62,6 +62,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ilib -Iserver -c $< -o $@
 
+# docs/openapi.json is assembled from one fragment per resource (committed, and checked by a test)
+docs/openapi.json: $(sort $(wildcard docs/openapi/*.json)) server/openapi-merge.pl
+	perl server/openapi-merge.pl $(sort $(wildcard docs/openapi/*.json)) > $@.tmp && mv $@.tmp $@
+
 $(BUILD)/gen/embedded.c: $(MIGRATIONS) docs/openapi.json server/embed.sh
 	@mkdir -p $(dir $@)
 	sh server/embed.sh $@ $(MIGRATIONS) -- docs/openapi.json

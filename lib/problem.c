@@ -146,6 +146,13 @@ static const struct problem_field_def problem_field_defs[] = {
     {"check_digit", {"校验位不正确", "has a wrong check character"}},
     {"invalid_date", {"不是有效日期", "is not a valid date"}},
     {"discriminatory", {"属于就业歧视，不得设置", "is unlawful discrimination and may not be set"}},
+    {"idempotency_mismatch",
+     {"已用于另一个不同的请求", "was already used for a different request"}},
+    {"illegal_transition", {"不允许此状态变更", "does not allow this change of status"}},
+    {"not_open", {"岗位未开放", "is not open"}},
+    {"full", {"岗位已招满", "has no places left"}},
+    {"archived", {"已归档", "is archived"}},
+    {"stale", {"已被修改", "has changed"}},
 };
 
 static const struct problem_def *problem_find(const char *code)

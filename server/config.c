@@ -56,6 +56,10 @@ static const struct config_option config_options[] = {
         3600, "how long in-flight requests may finish on SIGTERM"),
     OPT("migrate_on_start", CONFIG_BOOL, "true", "LEYE_MIGRATE_ON_START", migrate_on_start, 0, 0,
         "apply pending migrations when serving starts"),
+    OPT("pii_key_file", CONFIG_STRING, "", "LEYE_PII_KEY_FILE", pii_key_file, 0, 0,
+        "file holding the 32-byte key for ID numbers, as 64 hex digits"),
+    OPT("pii_key", CONFIG_STRING, "", "LEYE_PII_KEY", pii_key, 0, 0,
+        "the same key given directly (prefer the file)"),
 };
 
 #define CONFIG_N (sizeof config_options / sizeof config_options[0])

@@ -2,6 +2,7 @@
 
 #include "log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,42 @@ struct dbreply_ctx {
     struct httpd_req *r;
     int status;
 };
+
+/* The field a constraint guards, from PostgreSQL's default constraint names
+ * "<table>_<column>_fkey|_key|_check"; "" when it cannot be told. */
+static void dbreply_constraint_field(const struct pgpool_reply *rep, char *out, size_t cap)
+{
+    const char *c = rep->constraint;
+    size_t tl = strlen(rep->table);
+    out[0] = '\0';
+    if (rep->column[0]) {
+        snprintf(out, cap, "%s", rep->column);
+        return;
+    }
+    if (!tl || strncmp(c, rep->table, tl) != 0 || c[tl] != '_')
+        return;
+    snprintf(out, cap, "%s", c + tl + 1);
+    static const char *const suffixes[] = {"_fkey", "_key", "_check", "_hash"};
+    for (size_t i = 0; i < 4; i++) {
+        size_t n = strlen(out), sl = strlen(suffixes[i]);
+        if (n > sl && strcmp(out + n - sl, suffixes[i]) == 0)
+            out[n - sl] = '\0';
+    }
+    if (!strcmp(out, "check") || !strncmp(out, "check", 5) || strchr(out, '_') == out)
+        out[0] = '\0';
+}
+
+static void dbreply_field_problem(struct httpd_req *r, const char *problem_code, const char *field,
+                                  const char *code)
+{
+    json_t *p = problem_new(problem_code, httpd_req_lang(r), NULL);
+    if (!p || problem_add_error(p, field, code, httpd_req_lang(r), NULL) < 0) {
+        json_decref(p);
+        httpd_reply_problem(r, "internal_error", NULL);
+        return;
+    }
+    httpd_reply_problem_json(r, p);
+}
 
 void dbreply_error(struct httpd_req *r, const struct pgpool_reply *rep)
 {
@@ -24,9 +61,26 @@ void dbreply_error(struct httpd_req *r, const struct pgpool_reply *rep)
         break;
     }
     const char *s = rep->sqlstate;
-    if (!strcmp(s, "23505")) {
-        httpd_reply_problem(r, "conflict", NULL);
-    } else if (!strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P03")) {
+    char field[128];
+    dbreply_constraint_field(rep, field, sizeof field);
+    if (!strcmp(s, "LY404")) {
+        httpd_reply_problem(r, "not_found", NULL);
+    } else if (!strcmp(s, "LY412")) {
+        httpd_reply_problem(r, "precondition_failed", NULL);
+    } else if (!strcmp(s, "LY409") || !strcmp(s, "LY422")) {
+        dbreply_field_problem(r, s[3] == '0' ? "conflict" : "validation_failed", rep->message,
+                              rep->detail[0] ? rep->detail : "invalid_format");
+    } else if (!strcmp(s, "23505")) {
+        dbreply_field_problem(r, "conflict", field, "duplicate");
+    } else if (!strcmp(s, "23503")) {
+        dbreply_field_problem(r, "validation_failed", field, "not_found");
+    } else if (!strcmp(s, "23514") || !strcmp(s, "23502")) {
+        dbreply_field_problem(r, "validation_failed", field,
+                              s[4] == '2' ? "required" : "out_of_range");
+    } else if (!strncmp(s, "22", 2)) {
+        httpd_reply_problem(r, "bad_request", NULL);
+    } else if (!strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P03") ||
+               !strcmp(s, "40001") || !strcmp(s, "40P01")) {
         httpd_reply_problem(r, "database_unavailable", NULL);
     } else if (!strcmp(s, "57014")) {
         httpd_reply_problem(r, "gateway_timeout", NULL);

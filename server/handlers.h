@@ -13,6 +13,12 @@ void h_openapi(struct httpd_req *r);
 void h_regions_list(struct httpd_req *r);
 void h_regions_get(struct httpd_req *r);
 
+/* h_sites.c */
+void h_sites_list(struct httpd_req *r);
+void h_sites_create(struct httpd_req *r);
+void h_sites_get(struct httpd_req *r);
+void h_sites_update(struct httpd_req *r);
+
 /* routes.c: the route table (each route with its policy). */
 extern const struct router_route routes_table[];
 extern const size_t routes_count;

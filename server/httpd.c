@@ -297,6 +297,19 @@ const char *httpd_req_query(const struct httpd_req *r, const char *name)
     return r->query_parsed ? evhttp_find_header(&r->query, name) : NULL;
 }
 
+size_t httpd_req_query_names(const struct httpd_req *r, const char **names, size_t max)
+{
+    size_t n = 0;
+    if (!r->query_parsed)
+        return 0;
+    for (struct evkeyval *kv = TAILQ_FIRST(&r->query); kv; kv = TAILQ_NEXT(kv, next)) {
+        if (n < max)
+            names[n] = kv->key;
+        n++;
+    }
+    return n;
+}
+
 const char *httpd_req_header(const struct httpd_req *r, const char *name)
 {
     return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
@@ -399,7 +412,7 @@ static void httpd_reply_json_typed(struct httpd_req *r, int status, json_t *body
     struct evbuffer *b = evbuffer_new();
     if (body && b) {
         evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", type);
-        if (json_dump_callback(body, httpd_dump_cb, b, JSON_COMPACT) < 0)
+        if (json_dump_callback(body, httpd_dump_cb, b, JSON_COMPACT | JSON_REAL_PRECISION(15)) < 0)
             log_error("request %s: could not write the JSON answer", r->id);
     }
     json_decref(body);

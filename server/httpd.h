@@ -50,6 +50,9 @@ const char *httpd_req_param(const struct httpd_req *r, size_t i);
 /* A query-string parameter (decoded), or NULL. */
 const char *httpd_req_query(const struct httpd_req *r, const char *name);
 
+/* Names of all query-string parameters, up to max; returns how many there are. */
+size_t httpd_req_query_names(const struct httpd_req *r, const char **names, size_t max);
+
 /* A request header, or NULL. */
 const char *httpd_req_header(const struct httpd_req *r, const char *name);
 

@@ -12,6 +12,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "migrate.h"
+#include "pii.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -46,6 +47,8 @@ static int main_serve(const struct config *cfg)
                   routes_table[bad].pattern);
         return 1;
     }
+    if (pii_init(cfg->pii_key_file, cfg->pii_key) < 0)
+        return 1;
     if (cfg->migrate_on_start && migrate_run(cfg->database_url) < 0)
         return 1;
     main_raise_nofile();

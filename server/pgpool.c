@@ -103,14 +103,17 @@ static struct pgwork *pgwork_new(enum pgwork_kind kind, const struct pgpool_stmt
 /* Delivers a reply for a query work item and frees it. */
 static void pgwork_finish(struct pgwork *w, enum pgpool_status status, PGresult *res)
 {
-    struct pgpool_reply r = {status, res, "", "", ""};
+    struct pgpool_reply r = {status, res, "", "", "", "", "", ""};
     if (res && status == PGPOOL_SQL_ERROR) {
-        const char *s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-        const char *k = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-        r.sqlstate = s ? s : "";
-        r.message = m ? m : "";
-        r.constraint = k ? k : "";
+        static const int codes[] = {PG_DIAG_SQLSTATE,        PG_DIAG_MESSAGE_PRIMARY,
+                                    PG_DIAG_CONSTRAINT_NAME, PG_DIAG_MESSAGE_DETAIL,
+                                    PG_DIAG_TABLE_NAME,      PG_DIAG_COLUMN_NAME};
+        const char **dst[] = {&r.sqlstate, &r.message, &r.constraint,
+                              &r.detail,   &r.table,   &r.column};
+        for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+            const char *v = PQresultErrorField(res, codes[i]);
+            *dst[i] = v ? v : "";
+        }
     }
     if (w->kind == PGWORK_QUERY)
         w->qcb(w->arg, &r);
@@ -399,7 +402,7 @@ void pgpool_query(struct pgpool *p, const struct pgpool_stmt *st, int nparams,
 {
     struct pgwork *w = pgwork_new(PGWORK_QUERY, st, nparams, values, p->query_timeout_ms);
     if (!w) {
-        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", "out of memory", ""};
+        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", "out of memory", "", "", "", ""};
         cb(arg, &r);
         return;
     }
@@ -426,7 +429,7 @@ void pgconn_query(struct pgconn *c, const struct pgpool_stmt *st, int nparams,
     assert(c->leased && !c->work);
     struct pgwork *w = pgwork_new(PGWORK_QUERY, st, nparams, values, c->pool->query_timeout_ms);
     if (!w || !c->conn || c->state != PGC_LEASED) {
-        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", "", ""};
+        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", "", "", "", "", ""};
         pgwork_free(w);
         cb(arg, &r);
         return;

@@ -41,6 +41,9 @@ struct pgpool_reply {
     const char *sqlstate;   /* "" unless SQL_ERROR */
     const char *message;    /* primary error message, or "" */
     const char *constraint; /* violated constraint name, or "" */
+    const char *detail;     /* error detail, or "" */
+    const char *table;      /* table of the violated constraint, or "" */
+    const char *column;     /* column of a NOT NULL violation, or "" */
 };
 
 typedef void (*pgpool_query_cb)(void *arg, const struct pgpool_reply *reply);

@@ -11,6 +11,10 @@ const struct router_route routes_table[] = {
     {"GET", "/openapi.json", h_openapi, "public"},
     {"GET", "/v1/regions", h_regions_list, "public"},
     {"GET", "/v1/regions/{code}", h_regions_get, "public"},
+    {"GET", "/v1/sites", h_sites_list, "sites:read"},
+    {"POST", "/v1/sites", h_sites_create, "sites:write"},
+    {"GET", "/v1/sites/{id}", h_sites_get, "sites:read"},
+    {"PATCH", "/v1/sites/{id}", h_sites_update, "sites:write"},
 };
 
 const size_t routes_count = sizeof routes_table / sizeof routes_table[0];

@@ -12,6 +12,16 @@ if [ -z "${LEYE_DATABASE_URL:-}" ]; then
     own_pg=1
     echo "PostgreSQL: $here/var/pg (Unix socket only)"
 fi
+# the key that encrypts ID numbers at rest: made once, kept beside the data
+if [ -z "${LEYE_PII_KEY:-}" ] && [ -z "${LEYE_PII_KEY_FILE:-}" ]; then
+    mkdir -p "$here/var"
+    if [ ! -s "$here/var/pii.key" ]; then
+        (umask 077; od -An -v -t x1 -N 32 /dev/urandom | tr -d ' \n' > "$here/var/pii.key")
+        echo "made a new key for ID numbers: $here/var/pii.key (back it up with the database)"
+    fi
+    LEYE_PII_KEY_FILE="$here/var/pii.key"
+    export LEYE_PII_KEY_FILE
+fi
 "$bin" migrate
 if "$bin" help | grep -q '^  *demo'; then "$bin" demo; fi
 

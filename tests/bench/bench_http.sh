@@ -17,6 +17,8 @@ trap cleanup EXIT INT TERM
 sh server/pglocal.sh start "$tmp/pg" fast
 LEYE_DATABASE_URL=$(sh server/pglocal.sh url "$tmp/pg")
 export LEYE_DATABASE_URL
+LEYE_PII_KEY=$(od -An -v -t x1 -N 32 /dev/urandom | tr -d ' \n')
+export LEYE_PII_KEY
 "$bin" migrate >/dev/null 2>&1
 port=$(( 20000 + $$ % 20000 ))
 LEYE_PORT=$port LEYE_LOG_LEVEL=${LEYE_LOG_LEVEL:-info} "$bin" serve >"$tmp/server.log" 2>&1 &

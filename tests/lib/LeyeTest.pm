@@ -36,7 +36,7 @@ sub start_server {
         open STDERR, '>>&', \*STDOUT or die;
         exec($ENV{LEYE_SERVER_BIN}, 'serve', @{ $o{args} || [] }) or die "exec: $!";
     }
-    my $self = bless { pid => $pid, log => $log, port => undef }, 'LeyeTest::Server';
+    my $self = bless { pid => $pid, log => $log, port => undef, owner => $$ }, 'LeyeTest::Server';
     my $deadline = time + 20;
     while (time < $deadline) {
         my $text = $self->log_text;
@@ -111,7 +111,7 @@ sub wait_until {
 sub new_cluster {
     my $dir = tempdir('leye-pg-XXXXXX', TMPDIR => 1, CLEANUP => 0);
     chmod 0755, $dir;
-    my $c = bless { dir => "$dir/pg", top => $dir }, 'LeyeTest::Cluster';
+    my $c = bless { dir => "$dir/pg", top => $dir, owner => $$ }, 'LeyeTest::Cluster';
     $c->start;
     return $c;
 }
@@ -120,7 +120,7 @@ package LeyeTest::Cluster;
 sub start { my ($c) = @_; system('sh', "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh", 'start', $c->{dir}, 'fast') == 0 or die "pg start failed\n" }
 sub stop  { my ($c) = @_; system('sh', "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh", 'stop', $c->{dir}) }
 sub dsn   { my ($c) = @_; return "host=$c->{dir} dbname=leye user=leye" }
-sub DESTROY { my ($c) = @_; $c->stop; system('rm', '-rf', $c->{top}) }
+sub DESTROY { my ($c) = @_; return unless $c->{owner} == $$; $c->stop; system('rm', '-rf', $c->{top}) }
 
 package LeyeTest::Server;
 use POSIX ':sys_wait_h';
@@ -142,6 +142,7 @@ sub stop {
     $s->{exit} = -1;
     return -1;
 }
-sub DESTROY { my ($s) = @_; $s->stop('KILL') unless defined $s->{exit} }
+# only the process that started the server stops it (not forked test clients)
+sub DESTROY { my ($s) = @_; $s->stop('KILL') if !defined $s->{exit} && $s->{owner} == $$ }
 
 1;

@@ -1,0 +1,73 @@
+/*
+ * api: the request flow shared by every resource under /v1/.
+ *
+ *   create  POST   body -> jv_check -> prepare -> idem_call(api_<r>_create) -> 201 + Location +
+ * ETag get     GET    id -> api_<r>_get(id) -> 200 + ETag update  PATCH  If-Match + body ->
+ * jv_check (partial) -> prepare -> api_<r>_update -> 200 + ETag list    GET    filters, sort,
+ * limit, cursor -> api_<r>_list -> {items, next_cursor}
+ *
+ * The SQL functions do each request's work in one statement and return
+ * (status, version, body); see migrations/004_api_core.sql.
+ */
+#ifndef LEYE_API_H
+#define LEYE_API_H
+
+#include "httpd.h"
+#include "jv.h"
+#include "pgpool.h"
+
+enum api_filter_type {
+    API_FILTER_ID,     /* positive integer */
+    API_FILTER_REGION, /* six-digit code */
+    API_FILTER_ENUM,   /* one of values */
+    API_FILTER_BOOL,   /* true/false */
+    API_FILTER_TEXT,   /* up to 100 characters */
+    API_FILTER_DATE,   /* YYYY-MM-DD */
+};
+
+struct api_filter {
+    const char *name;
+    enum api_filter_type type;
+    const char *const *values;
+};
+
+struct api_resource {
+    const char *path;      /* "/v1/sites": Location is path + "/" + id */
+    const char *create_fn; /* "api_site_create" */
+    const struct jv_schema *create;
+    const struct jv_schema *update;
+    const struct pgpool_stmt *get;   /* $1 id -> (status, version, body) */
+    const struct pgpool_stmt *patch; /* $1 id, $2 version|NULL, $3 patch, $4 actor */
+    const struct pgpool_stmt *list;  /* $1 filters, $2 cursor|NULL, $3 limit, $4 sort */
+    const struct api_filter *filters;
+    size_t nfilters;
+    const char *const *sorts; /* accepted sort keys, first is the default */
+    /* Optional: turns the validated body into what the SQL function takes
+     * (e.g. encrypts ID numbers).  Returns 0, or -1 after answering. */
+    int (*prepare)(struct httpd_req *r, json_t *obj, bool create);
+};
+
+void api_create(struct httpd_req *r, const struct api_resource *res);
+void api_get(struct httpd_req *r, const struct api_resource *res);
+void api_update(struct httpd_req *r, const struct api_resource *res);
+void api_list(struct httpd_req *r, const struct api_resource *res);
+
+/* Runs a statement returning (status, version, body) and answers with it.
+ * For handlers outside the four standard shapes. */
+void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+              const char *const *values, const char *location_prefix);
+
+/* Today's date as YYYYMMDD (UTC+8, China Standard Time). */
+int api_today(void);
+
+/* The path parameter as a positive id; answers 404 and returns false otherwise. */
+bool api_param_id(struct httpd_req *r, size_t i, char out[24]);
+
+/* Answers 422 with one field error. */
+void api_reply_field_error(struct httpd_req *r, const char *problem_code, const char *field,
+                           const char *code);
+
+/* Who is acting, for the records: the authenticated principal. */
+const char *api_actor(struct httpd_req *r);
+
+#endif

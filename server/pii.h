@@ -1,0 +1,35 @@
+/*
+ * pii: protection of national ID numbers at rest.
+ *
+ * The database holds an ID number only as ciphertext (libsodium secretbox,
+ * XSalsa20-Poly1305) and as a keyed BLAKE2b hash (a blind index for lookup and
+ * uniqueness).  Both keys are derived from one 32-byte master key that lives
+ * outside the database (LEYE_PII_KEY_FILE or LEYE_PII_KEY, 64 hex digits).
+ * Ciphertexts start with a key-version byte so that keys can be rotated.
+ */
+#ifndef LEYE_PII_H
+#define LEYE_PII_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PII_HASH_HEX (2 + 64 + 1) /* "\\x" + 32 bytes in hex + NUL */
+#define PII_ENC_HEX (2 + 2 * (1 + 24 + 16 + 18) + 1)
+
+/* Loads the master key (hex text in the file, or the hex string itself).
+ * Process-wide; call once before serving.  Returns 0 or -1 after logging. */
+int pii_init(const char *key_file, const char *key_hex) __attribute__((warn_unused_result));
+
+/* True once a key is loaded. */
+bool pii_ready(void);
+
+/* Blind index of a normalised 18-character ID number, as bytea hex text. */
+void pii_hash_idnum(const char *id18, char out[PII_HASH_HEX]);
+
+/* Encrypts a normalised ID number into bytea hex text.  Returns 0 or -1. */
+int pii_encrypt_idnum(const char *id18, char out[PII_ENC_HEX]) __attribute__((warn_unused_result));
+
+/* Decrypts bytea hex text (as PostgreSQL prints it) into id18.  Returns 0 or -1. */
+int pii_decrypt_idnum(const char *hex, char id18[19]) __attribute__((warn_unused_result));
+
+#endif
