@@ -153,6 +153,11 @@ static const struct problem_field_def problem_field_defs[] = {
     {"full", {"岗位已招满", "has no places left"}},
     {"archived", {"已归档", "is archived"}},
     {"stale", {"已被修改", "has changed"}},
+    {"invalid_range", {"下限不能大于上限", "has a minimum above its maximum"}},
+    {"not_allowed", {"不允许", "is not allowed"}},
+    {"not_seeking", {"该劳动力目前不在求职", "is not seeking work"}},
+    {"outside_scope", {"超出您的管辖范围", "is outside your scope"}},
+    {"duplicate_item", {"含有重复项", "contains a duplicate"}},
 };
 
 static const struct problem_def *problem_find(const char *code)

@@ -19,6 +19,16 @@ void h_sites_create(struct httpd_req *r);
 void h_sites_get(struct httpd_req *r);
 void h_sites_update(struct httpd_req *r);
 
+/* one header per further resource file */
+#include "h_households.h"
+#include "h_workers.h"
+#include "h_taxonomy.h"
+#include "h_employers.h"
+#include "h_vacancies.h"
+#include "h_projects.h"
+#include "h_applications.h"
+#include "h_placements.h"
+
 /* routes.c: the route table (each route with its policy). */
 extern const struct router_route routes_table[];
 extern const size_t routes_count;

@@ -5,6 +5,7 @@
  */
 #include "handlers.h"
 
+/* each resource lists its routes in server/routes/<resource>.inc */
 const struct router_route routes_table[] = {
     {"GET", "/healthz", h_healthz, "public"},
     {"GET", "/readyz", h_readyz, "public"},
@@ -15,6 +16,14 @@ const struct router_route routes_table[] = {
     {"POST", "/v1/sites", h_sites_create, "sites:write"},
     {"GET", "/v1/sites/{id}", h_sites_get, "sites:read"},
     {"PATCH", "/v1/sites/{id}", h_sites_update, "sites:write"},
+#include "routes/households.inc"
+#include "routes/workers.inc"
+#include "routes/taxonomy.inc"
+#include "routes/employers.inc"
+#include "routes/vacancies.inc"
+#include "routes/projects.inc"
+#include "routes/applications.inc"
+#include "routes/placements.inc"
 };
 
 const size_t routes_count = sizeof routes_table / sizeof routes_table[0];

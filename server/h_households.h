@@ -1,0 +1,7 @@
+/* households handlers */
+#ifndef LEYE_H_HOUSEHOLDS_H
+#define LEYE_H_HOUSEHOLDS_H
+
+struct httpd_req;
+
+#endif

@@ -1,0 +1,7 @@
+/* placements handlers */
+#ifndef LEYE_H_PLACEMENTS_H
+#define LEYE_H_PLACEMENTS_H
+
+struct httpd_req;
+
+#endif

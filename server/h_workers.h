@@ -1,0 +1,7 @@
+/* workers handlers */
+#ifndef LEYE_H_WORKERS_H
+#define LEYE_H_WORKERS_H
+
+struct httpd_req;
+
+#endif
