@@ -38,7 +38,7 @@ DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libjansson-dev lib
             libcmocka-dev postgresql-15 postgresql-client-15 wrk perl curl procps
 LIBEVENT_MIN := 2.1.12-stable-8+deb12u1
 
-.PHONY: all build deps run test test-asan test-unit bench-http lint format clean
+.PHONY: all build deps run test test-asan test-unit bench-http bench-match lint format clean
 all: build
 build: $(BUILD)/leye-server
 
@@ -84,6 +84,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libleye.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ilib -o $@ $< $(BUILD)/libleye.a $(LDFLAGS) $(PKG_LIBS) -lcmocka -lm
 
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libleye.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O3 -march=native $(PKG_CFLAGS) -Ilib -o $@ $< $(BUILD)/libleye.a $(LDFLAGS) $(PKG_LIBS) -lpthread -lm
+
 test-unit: $(UNIT_BIN)
 
 test: deps
@@ -99,6 +103,9 @@ run: deps build
 
 bench-http: deps build
 	@sh tests/bench/bench_http.sh $(BUILD)/leye-server
+
+bench-match: deps $(BUILD)/bench/bench_match $(BUILD)/leye-server
+	@sh tests/bench/bench_match.sh $(BUILD)
 
 # lib/ is pure C: no event loop, no database client.
 lint:
