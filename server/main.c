@@ -3,6 +3,7 @@
  *
  *   leye-server [serve] [--flag=value ...]   serve HTTP (migrating first unless disabled)
  *   leye-server migrate [--flag=value ...]   apply pending migrations and exit
+ *   leye-server demo [--flag=value ...]      load demo data into an empty database
  *   leye-server routes                       print the route table
  *   leye-server help | version
  */
@@ -13,6 +14,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "pii.h"
+#include "demo.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -23,7 +25,8 @@
 
 static void main_usage(FILE *out)
 {
-    fprintf(out, "usage: leye-server [serve|migrate|routes|help|version] [--flag=value ...]\n\n"
+    fprintf(out, "usage: leye-server [serve|migrate|demo|routes|help|version] [--flag=value ...]\n\n"
+                 "  demo    load demo data (several Yunnan counties) into an empty database\n\n"
                  "Settings (flags override environment variables):\n");
     config_print_help(out);
 }
@@ -110,6 +113,8 @@ int main(int argc, char **argv)
         rc = main_serve(&cfg);
     } else if (!strcmp(cmd, "migrate")) {
         rc = migrate_run(cfg.database_url) < 0 ? 1 : 0;
+    } else if (!strcmp(cmd, "demo")) {
+        rc = pii_init(cfg.pii_key_file, cfg.pii_key) < 0 || demo_run(cfg.database_url) < 0 ? 1 : 0;
     } else {
         fprintf(stderr, "unknown command \"%s\"\n", cmd);
         main_usage(stderr);

@@ -23,7 +23,7 @@ if [ -z "${LEYE_PII_KEY:-}" ] && [ -z "${LEYE_PII_KEY_FILE:-}" ]; then
     export LEYE_PII_KEY_FILE
 fi
 "$bin" migrate
-if "$bin" help | grep -q '^  *demo'; then "$bin" demo; fi
+"$bin" demo
 
 pid=
 stop() {
