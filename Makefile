@@ -32,13 +32,14 @@ MIGRATIONS := $(sort $(wildcard migrations/[0-9][0-9][0-9]_*.sql))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
-UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
 
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libjansson-dev libsodium-dev \
             libcmocka-dev postgresql-15 postgresql-client-15 wrk perl curl procps
 LIBEVENT_MIN := 2.1.12-stable-8+deb12u1
 
-.PHONY: all build deps run test test-asan test-unit bench-http bench-match lint format clean
+.PHONY: all build deps run test test-asan test-unit bench-http bench-match fuzz lint format clean
 all: build
 build: $(BUILD)/leye-server
 
@@ -88,6 +89,28 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libleye.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -O3 -march=native $(PKG_CFLAGS) -Ilib -o $@ $< $(BUILD)/libleye.a $(LDFLAGS) $(PKG_LIBS) -lpthread -lm
 
+# make test replays each fuzz target's checked-in corpus with the normal build
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libleye.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ilib -DFUZZ_CORPUS='"tests/fuzz/corpus/$*"' -o $@ $< tests/fuzz/replay.c $(BUILD)/libleye.a $(LDFLAGS) $(PKG_LIBS) -lm
+
+# make fuzz: each target under libFuzzer for FUZZ_SECONDS (not part of make test)
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@command -v clang >/dev/null || { echo "fuzz needs clang"; exit 1; }
+	@mkdir -p build-fuzz
+	@for t in $(FUZZ_NAMES); do \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib $$(pkg-config --cflags jansson) \
+	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(LIB_SRC) $$(pkg-config --libs jansson) -lm || exit 1; \
+	done
+	@for t in $(FUZZ_NAMES); do \
+	  mkdir -p build-fuzz/corpus-$$t; \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/$$t.dict -print_final_stats=1 \
+	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>build-fuzz/$$t.log || { tail -n 40 build-fuzz/$$t.log; exit 1; }; \
+	  grep -E "^Done|stat::number_of_executed_units" build-fuzz/$$t.log | sed "s/^/  $$t: /"; \
+	done
+
 test-unit: $(UNIT_BIN)
 
 test: deps
@@ -118,6 +141,6 @@ format:
 	clang-format -i lib/*.c lib/*.h server/*.c server/*.h tests/unit/*.c
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(SERVER_OBJ:.o=.d)
