@@ -365,6 +365,13 @@ static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
         evhttp_add_header(h, "Retry-After", "1");
     struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
     struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    char peer[64] = "";
+    if (evcon) {
+        char *host = NULL;
+        ev_uint16_t port = 0;
+        evhttp_connection_get_peer(evcon, &host, &port);
+        snprintf(peer, sizeof peer, "%s", host ? host : "");
+    }
     if (bev)
         bufferevent_incref(bev);
     evhttp_send_reply(r->ev, status, NULL, body);
@@ -381,7 +388,7 @@ static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
                              r->method,
                              r->path,
                              rt ? rt->pattern : NULL,
-                             NULL,
+                             peer[0] ? peer : NULL,
                              status,
                              clock_now_us() - r->start,
                              r->error_code[0] ? r->error_code : NULL};

@@ -98,6 +98,29 @@ static size_t log_json_str(char *buf, size_t n, size_t cap, const char *s)
     return n;
 }
 
+/* Copies s, masking runs of 15 or more digits (or X) that could be ID numbers. */
+static void log_scrub(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; s[i] && o + 1 < cap;) {
+        size_t run = 0;
+        while ((s[i + run] >= '0' && s[i + run] <= '9') || s[i + run] == 'X' || s[i + run] == 'x')
+            run++;
+        if (run >= 15) {
+            for (size_t k = 0; k < run && o + 1 < cap; k++)
+                out[o++] = k < 6 || k + 4 >= run ? s[i + k] : '*';
+            i += run;
+        } else if (run > 0) {
+            for (size_t k = 0; k < run && o + 1 < cap; k++)
+                out[o++] = s[i + k];
+            i += run;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    out[o] = '\0';
+}
+
 static size_t log_json_field(char *buf, size_t n, size_t cap, const char *key, const char *val)
 {
     int m = snprintf(buf + n, cap - n, ",\"%s\":", key);
@@ -160,7 +183,9 @@ void log_request(const struct log_request *r)
     n = (size_t)m;
     n = log_json_field(buf, n, sizeof buf - 64, "request_id", r->request_id);
     n = log_json_field(buf, n, sizeof buf - 64, "method", r->method);
-    n = log_json_field(buf, n, sizeof buf - 64, "path", r->path);
+    char path[1024];
+    log_scrub(r->path ? r->path : "", path, sizeof path);
+    n = log_json_field(buf, n, sizeof buf - 64, "path", path);
     n = log_json_field(buf, n, sizeof buf - 64, "route", r->route);
     n = log_json_field(buf, n, sizeof buf - 64, "peer", r->peer);
     if (r->error_code)
