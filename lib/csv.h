@@ -31,7 +31,7 @@ enum csv_status { CSV_RECORD, CSV_END, CSV_ERROR };
 
 struct csv_parser {
     const char *p, *end;
-    size_t line;       /* line number where the current record starts (1-based) */
+    size_t line; /* line number where the current record starts (1-based) */
     size_t next_line;
     char buf[CSV_MAX_FIELDS * 64 + CSV_MAX_FIELD];
     const char *error; /* "unterminated_quote", "too_many_fields", "field_too_long", "bad_quote" */

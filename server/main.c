@@ -25,9 +25,10 @@
 
 static void main_usage(FILE *out)
 {
-    fprintf(out, "usage: leye-server [serve|migrate|demo|routes|help|version] [--flag=value ...]\n\n"
-                 "  demo    load demo data (several Yunnan counties) into an empty database\n\n"
-                 "Settings (flags override environment variables):\n");
+    fprintf(out,
+            "usage: leye-server [serve|migrate|demo|routes|help|version] [--flag=value ...]\n\n"
+            "  demo    load demo data (several Yunnan counties) into an empty database\n\n"
+            "Settings (flags override environment variables):\n");
     config_print_help(out);
 }
 
