@@ -10,6 +10,7 @@ use JSON::PP;
 use POSIX ':sys_wait_h';
 use Time::HiRes qw(time sleep);
 use File::Temp qw(tempdir);
+use File::Temp ();
 
 our @EXPORT = qw(start_server http raw_request json_of psql psql_value new_cluster wait_until
                  $JSON dsn);
