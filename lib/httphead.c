@@ -82,7 +82,8 @@ static int httphead_has_token(const char *v, size_t vlen, const char *token)
 }
 
 static enum httphead_result httphead_request_line(const char *p, size_t n,
-                                                  const struct httphead_limits *lim, int *http10)
+                                                  const struct httphead_limits *lim, int *http10,
+                                                  uint64_t *max_body)
 {
     const char *sp1 = memchr(p, ' ', n);
     if (!sp1)
@@ -106,6 +107,10 @@ static enum httphead_result httphead_request_line(const char *p, size_t n,
         return HTTPHEAD_URI_TOO_LONG;
     if (tlen == 0 || target[0] != '/')
         return HTTPHEAD_BAD_REQUEST;
+    *max_body = lim->max_body;
+    if (lim->large_prefix && tlen >= strlen(lim->large_prefix) &&
+        memcmp(target, lim->large_prefix, strlen(lim->large_prefix)) == 0)
+        *max_body = lim->max_body_large;
     for (size_t i = 0; i < tlen; i++) {
         unsigned char c = (unsigned char)target[i];
         if (c <= 0x20 || c == 0x7f)
@@ -124,8 +129,7 @@ static enum httphead_result httphead_request_line(const char *p, size_t n,
 }
 
 static enum httphead_result httphead_content_length(const char *v, size_t vlen, int *seen,
-                                                    const struct httphead_limits *lim,
-                                                    struct httphead_info *info)
+                                                    uint64_t max_body, struct httphead_info *info)
 {
     if (*seen || vlen == 0)
         return HTTPHEAD_BAD_REQUEST;
@@ -139,12 +143,11 @@ static enum httphead_result httphead_content_length(const char *v, size_t vlen, 
         n = n * 10 + (uint64_t)(v[i] - '0');
     *seen = 1;
     info->content_length = n;
-    return n > lim->max_body ? HTTPHEAD_PAYLOAD_TOO_LARGE : HTTPHEAD_OK;
+    return n > max_body ? HTTPHEAD_PAYLOAD_TOO_LARGE : HTTPHEAD_OK;
 }
 
 static enum httphead_result httphead_field(const char *p, size_t n, int *seen_cl, int *keepalive,
-                                           const struct httphead_limits *lim,
-                                           struct httphead_info *info)
+                                           uint64_t max_body, struct httphead_info *info)
 {
     const char *colon = memchr(p, ':', n);
     if (!colon || colon == p)
@@ -163,7 +166,7 @@ static enum httphead_result httphead_field(const char *p, size_t n, int *seen_cl
             return HTTPHEAD_BAD_REQUEST;
     size_t vlen = (size_t)(end - v);
     if (httphead_ieq(p, nlen, "content-length"))
-        return httphead_content_length(v, vlen, seen_cl, lim, info);
+        return httphead_content_length(v, vlen, seen_cl, max_body, info);
     if (httphead_ieq(p, nlen, "transfer-encoding"))
         return HTTPHEAD_LENGTH_REQUIRED;
     if (httphead_ieq(p, nlen, "connection")) {
@@ -206,7 +209,8 @@ enum httphead_result httphead_check(const char *p, size_t len, const struct http
     if (n <= 0)
         return HTTPHEAD_BAD_REQUEST;
     int http10 = 0, keepalive = 0, seen_cl = 0;
-    enum httphead_result r = httphead_request_line(p, (size_t)n, lim, &http10);
+    uint64_t max_body = lim->max_body;
+    enum httphead_result r = httphead_request_line(p, (size_t)n, lim, &http10, &max_body);
     if (r != HTTPHEAD_OK)
         return r;
     size_t off = next;
@@ -218,7 +222,7 @@ enum httphead_result httphead_check(const char *p, size_t len, const struct http
             break;
         if (p[off] == ' ' || p[off] == '\t')
             return HTTPHEAD_BAD_REQUEST; /* obs-fold */
-        r = httphead_field(p + off, (size_t)n, &seen_cl, &keepalive, lim, info);
+        r = httphead_field(p + off, (size_t)n, &seen_cl, &keepalive, max_body, info);
         if (r != HTTPHEAD_OK)
             return r;
         off += next;

@@ -29,6 +29,9 @@ struct httphead_limits {
     size_t max_head;   /* request line and headers, in bytes */
     size_t max_target; /* request target, in bytes */
     uint64_t max_body; /* Content-Length */
+    /* targets starting with large_prefix (when not NULL) may send up to max_body_large */
+    const char *large_prefix;
+    uint64_t max_body_large;
 };
 
 struct httphead_info {

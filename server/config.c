@@ -44,6 +44,8 @@ static const struct config_option config_options[] = {
         "error, warn, info or debug"),
     OPT("max_body_bytes", CONFIG_INT, "1048576", "LEYE_MAX_BODY_BYTES", max_body_bytes, 1024,
         1 << 30, "largest request body"),
+    OPT("max_import_bytes", CONFIG_INT, "67108864", "LEYE_MAX_IMPORT_BYTES", max_import_bytes, 1024,
+        1 << 30, "largest body of a CSV import (/v1/imports/...)"),
     OPT("max_header_bytes", CONFIG_INT, "16384", "LEYE_MAX_HEADER_BYTES", max_header_bytes, 1024,
         1 << 20, "largest request line and headers"),
     OPT("max_connections", CONFIG_INT, "8192", "LEYE_MAX_CONNECTIONS", max_connections, 1, 1000000,

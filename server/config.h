@@ -22,6 +22,7 @@ struct config {
     int db_connect_timeout_ms; /* LEYE_DB_CONNECT_TIMEOUT_MS */
     char *log_level;           /* LEYE_LOG_LEVEL */
     int max_body_bytes;        /* LEYE_MAX_BODY_BYTES */
+    int max_import_bytes;      /* LEYE_MAX_IMPORT_BYTES */
     int max_header_bytes;      /* LEYE_MAX_HEADER_BYTES */
     int max_connections;       /* LEYE_MAX_CONNECTIONS */
     int idle_timeout_s;        /* LEYE_IDLE_TIMEOUT_S: keep-alive and read/write timeout */

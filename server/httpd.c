@@ -737,7 +737,9 @@ static int httpd_worker_init(struct httpd *h, struct httpd_worker *w, int index,
         return -1;
     struct timeval tv = {cfg->idle_timeout_s, 0};
     evhttp_set_timeout_tv(w->http, &tv);
-    evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg->max_body_bytes);
+    evhttp_set_max_body_size(w->http, (ev_ssize_t)(cfg->max_import_bytes > cfg->max_body_bytes
+                                                       ? cfg->max_import_bytes
+                                                       : cfg->max_body_bytes));
     evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_header_bytes + 1024);
     evhttp_set_default_content_type(w->http, "application/json; charset=utf-8");
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
@@ -778,6 +780,8 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
     h->limits.max_target =
         HTTPD_MAX_TARGET < cfg->max_header_bytes ? HTTPD_MAX_TARGET : (size_t)cfg->max_header_bytes;
     h->limits.max_body = (uint64_t)cfg->max_body_bytes;
+    h->limits.large_prefix = "/v1/imports/";
+    h->limits.max_body_large = (uint64_t)cfg->max_import_bytes;
     h->id_prefix = (uint32_t)((uint64_t)clock_now_us() * 2654435761u) ^ (uint32_t)getpid();
     struct rlimit rl;
     h->nfds = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY

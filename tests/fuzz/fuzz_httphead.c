@@ -9,14 +9,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct httphead_limits lim = {2048, 512, 1 << 20};
+    struct httphead_limits lim = {2048, 512, 1 << 20, "/v1/imports/", 1 << 24};
     struct httphead_info info;
     enum httphead_result r = httphead_check((const char *)data, size, &lim, &info);
     if (r == HTTPHEAD_OK) {
         /* the head it reports must lie inside the input and end with a blank line */
         if (info.head_len < 2 || info.head_len > size || data[info.head_len - 1] != '\n')
             __builtin_trap();
-        if (info.content_length > lim.max_body)
+        if (info.content_length > lim.max_body_large)
             __builtin_trap();
     }
     if (strlen(info.accept_language) >= sizeof info.accept_language)

@@ -641,9 +641,28 @@ static void test_problem_code_mapping(void **state)
     assert_string_equal(httphead_problem_code(HTTPHEAD_NEED_MORE), "bad_request");
 }
 
+static void test_large_prefix_allows_bigger_bodies(void **state)
+{
+    (void)state;
+    const struct httphead_limits big = {.max_head = 1024,
+                                        .max_target = 64,
+                                        .max_body = 1000,
+                                        .large_prefix = "/v1/imports/",
+                                        .max_body_large = 50000};
+    struct httphead_info info;
+    const char *imp = "POST /v1/imports/workers HTTP/1.1\r\nContent-Length: 40000\r\n\r\n";
+    assert_int_equal(httphead_check(imp, strlen(imp), &big, &info), HTTPHEAD_OK);
+    assert_int_equal(info.content_length, 40000);
+    const char *other = "POST /v1/workers HTTP/1.1\r\nContent-Length: 40000\r\n\r\n";
+    assert_int_equal(httphead_check(other, strlen(other), &big, &info), HTTPHEAD_PAYLOAD_TOO_LARGE);
+    const char *over = "POST /v1/imports/x HTTP/1.1\r\nContent-Length: 50001\r\n\r\n";
+    assert_int_equal(httphead_check(over, strlen(over), &big, &info), HTTPHEAD_PAYLOAD_TOO_LARGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_large_prefix_allows_bigger_bodies),
         cmocka_unit_test(test_simple_get),
         cmocka_unit_test(test_every_known_method),
         cmocka_unit_test(test_request_line_only),
