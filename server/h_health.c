@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void h_healthz(struct httpd_req *r)
 {
@@ -48,6 +49,17 @@ static void readyz_cb(void *arg, const struct pgpool_reply *rep)
 void h_readyz(struct httpd_req *r)
 {
     pgpool_query(httpd_req_pool(r), &readyz_stmt, 0, NULL, readyz_cb, r);
+}
+
+void h_metrics(struct httpd_req *r)
+{
+    char *text = httpd_metrics_text(httpd_req_server(r));
+    if (!text) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    httpd_reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
+    free(text);
 }
 
 void h_openapi(struct httpd_req *r)

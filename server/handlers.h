@@ -8,6 +8,7 @@
 void h_healthz(struct httpd_req *r);
 void h_readyz(struct httpd_req *r);
 void h_openapi(struct httpd_req *r);
+void h_metrics(struct httpd_req *r);
 
 /* h_regions.c */
 void h_regions_list(struct httpd_req *r);

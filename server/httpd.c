@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "httphead.h"
 #include "log.h"
+#include "metrics.h"
 #include "pgpool.h"
 
 #include <errno.h>
@@ -82,6 +83,7 @@ struct httpd {
     int port;
     struct httphead_limits limits;
     uint32_t id_prefix;
+    struct metrics *metrics;
     size_t nfds;
     struct httpd_conn *_Atomic *conn_by_fd; /* each fd belongs to one worker at a time */
 };
@@ -393,6 +395,8 @@ static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
                              clock_now_us() - r->start,
                              r->error_code[0] ? r->error_code : NULL};
     log_request(&lr);
+    metrics_request(r->w->h->metrics, r->w->index,
+                    rt ? (size_t)(rt - r->w->h->routes) : r->w->h->nroutes, status, lr.micros);
     httpd_req_free(r);
 }
 
@@ -645,6 +649,9 @@ static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
     struct httpd_worker *w = arg;
     int64_t now = clock_now_us();
     pgpool_tick(w->pool);
+    struct pgpool_stats ps;
+    pgpool_stats(w->pool, &ps);
+    metrics_pool(w->h->metrics, w->index, &ps);
     httpd_conn_sweep(w, now);
     log_flush();
     if (w->stopping && (w->inflight == 0 || now > w->stop_deadline))
@@ -795,7 +802,8 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     h->nworkers = cfg->threads > 0 ? cfg->threads : (int)(cores > 0 ? cores : 1);
     h->workers = calloc((size_t)h->nworkers, sizeof *h->workers);
-    if (!h->workers)
+    h->metrics = metrics_new(nroutes, h->nworkers);
+    if (!h->workers || !h->metrics)
         goto fail;
     for (int i = 0; i < h->nworkers; i++) {
         int share = cfg->db_pool_size / h->nworkers + (i < cfg->db_pool_size % h->nworkers);
@@ -855,8 +863,19 @@ void httpd_free(struct httpd *h)
             event_base_free(w->base);
     }
     free(h->workers);
+    metrics_free(h->metrics);
     free((void *)(uintptr_t)h->conn_by_fd);
     free(h);
+}
+
+char *httpd_metrics_text(struct httpd *h)
+{
+    return metrics_render(h->metrics, h->routes, h->nroutes, atomic_load(&h->connections));
+}
+
+struct metrics *httpd_metrics(struct httpd *h)
+{
+    return h->metrics;
 }
 
 void httpd_stats(struct httpd *h, struct httpd_stats *out)

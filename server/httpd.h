@@ -94,4 +94,10 @@ struct httpd_stats {
 };
 void httpd_stats(struct httpd *h, struct httpd_stats *out);
 
+/* Prometheus text of all metrics; a new string (free it). */
+char *httpd_metrics_text(struct httpd *h) __attribute__((warn_unused_result));
+
+/* The server's metrics, for modules that publish gauges. */
+struct metrics *httpd_metrics(struct httpd *h);
+
 #endif

@@ -10,6 +10,7 @@ const struct router_route routes_table[] = {
     {"GET", "/healthz", h_healthz, "public"},
     {"GET", "/readyz", h_readyz, "public"},
     {"GET", "/openapi.json", h_openapi, "public"},
+    {"GET", "/metrics", h_metrics, "metrics"},
     {"GET", "/v1/regions", h_regions_list, "public"},
     {"GET", "/v1/regions/{code}", h_regions_get, "public"},
     {"GET", "/v1/sites", h_sites_list, "sites:read"},
