@@ -58,6 +58,8 @@ static const struct config_option config_options[] = {
         3600, "how long in-flight requests may finish on SIGTERM"),
     OPT("migrate_on_start", CONFIG_BOOL, "true", "LEYE_MIGRATE_ON_START", migrate_on_start, 0, 0,
         "apply pending migrations when serving starts"),
+    OPT("session_ttl_s", CONFIG_INT, "28800", "LEYE_SESSION_TTL_S", session_ttl_s, 60, 604800,
+        "lifetime of a staff session"),
     OPT("pii_key_file", CONFIG_STRING, "", "LEYE_PII_KEY_FILE", pii_key_file, 0, 0,
         "file holding the 32-byte key for ID numbers, as 64 hex digits"),
     OPT("pii_key", CONFIG_STRING, "", "LEYE_PII_KEY", pii_key, 0, 0,

@@ -2,6 +2,8 @@
 #include "httpd.h"
 
 #include "clock.h"
+#include "auth.h"
+#include "bgjob.h"
 #include "httphead.h"
 #include "log.h"
 #include "metrics.h"
@@ -84,6 +86,7 @@ struct httpd {
     struct httphead_limits limits;
     uint32_t id_prefix;
     struct metrics *metrics;
+    struct bgjob_pool *bgjobs;
     size_t nfds;
     struct httpd_conn *_Atomic *conn_by_fd; /* each fd belongs to one worker at a time */
 };
@@ -100,6 +103,8 @@ struct httpd_req {
     evutil_socket_t conn_fd;
     uint64_t conn_gen;
     bool last_on_conn;
+    char peer[64];
+    struct principal principal;
     enum problem_lang lang;
     int64_t start;
     char error_code[40];
@@ -332,6 +337,39 @@ const char *httpd_req_method(const struct httpd_req *r)
     return r->method;
 }
 
+struct principal *httpd_req_principal(struct httpd_req *r)
+{
+    return &r->principal;
+}
+
+const char *httpd_req_peer(const struct httpd_req *r)
+{
+    return r->peer;
+}
+
+struct event_base *httpd_req_base(const struct httpd_req *r)
+{
+    return r->w->base;
+}
+
+struct bgjob_pool *httpd_req_bgjobs(const struct httpd_req *r)
+{
+    return r->w->h->bgjobs;
+}
+
+static void httpd_reply_json_typed(struct httpd_req *r, int status, json_t *body, const char *type);
+
+void httpd_reply_problem_bare(struct httpd_req *r, const char *code)
+{
+    json_t *p = problem_new(code, r->lang, NULL);
+    snprintf(r->error_code, sizeof r->error_code, "%s", code);
+    if (!p) {
+        httpd_reply_raw(r, 500, NULL, NULL, 0);
+        return;
+    }
+    httpd_reply_json_typed(r, problem_status(code), p, "application/problem+json");
+}
+
 struct pgpool *httpd_req_pool(const struct httpd_req *r)
 {
     return r->w->pool;
@@ -367,13 +405,6 @@ static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
         evhttp_add_header(h, "Retry-After", "1");
     struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
     struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
-    char peer[64] = "";
-    if (evcon) {
-        char *host = NULL;
-        ev_uint16_t port = 0;
-        evhttp_connection_get_peer(evcon, &host, &port);
-        snprintf(peer, sizeof peer, "%s", host ? host : "");
-    }
     if (bev)
         bufferevent_incref(bev);
     evhttp_send_reply(r->ev, status, NULL, body);
@@ -390,7 +421,7 @@ static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
                              r->method,
                              r->path,
                              rt ? rt->pattern : NULL,
-                             peer[0] ? peer : NULL,
+                             r->peer[0] ? r->peer : NULL,
                              status,
                              clock_now_us() - r->start,
                              r->error_code[0] ? r->error_code : NULL};
@@ -547,7 +578,7 @@ static void httpd_route(struct httpd_req *r)
     struct httpd *h = r->w->h;
     switch (router_match(h->routes, h->nroutes, r->method, r->path, &r->match)) {
     case ROUTER_FOUND:
-        r->match.route->handler(r);
+        auth_dispatch(r, r->match.route);
         return;
     case ROUTER_NOT_FOUND:
         httpd_reply_problem(r, "not_found", NULL);
@@ -612,6 +643,13 @@ static void httpd_request_cb(struct evhttp_request *ev, void *arg)
     r->path = q ? strndup(uri, (size_t)(q - uri)) : strdup(uri);
     httpd_req_id_make(r);
     httpd_req_conn(r);
+    struct evhttp_connection *pc = evhttp_request_get_connection(ev);
+    if (pc) {
+        char *host = NULL;
+        ev_uint16_t port = 0;
+        evhttp_connection_get_peer(pc, &host, &port);
+        snprintf(r->peer, sizeof r->peer, "%s", host ? host : "");
+    }
     if (!r->path) {
         r->path = NULL;
         httpd_reply_problem(r, "overloaded", NULL);
@@ -776,6 +814,12 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
 {
     if (evthread_use_pthreads() < 0)
         return NULL;
+    /* signals go to the thread in httpd_run only: block them before any thread starts */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     struct httpd *h = calloc(1, sizeof *h);
     if (!h)
         return NULL;
@@ -803,7 +847,8 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
     h->nworkers = cfg->threads > 0 ? cfg->threads : (int)(cores > 0 ? cores : 1);
     h->workers = calloc((size_t)h->nworkers, sizeof *h->workers);
     h->metrics = metrics_new(nroutes, h->nworkers);
-    if (!h->workers || !h->metrics)
+    h->bgjobs = bgjob_pool_new(2);
+    if (!h->workers || !h->metrics || !h->bgjobs)
         goto fail;
     for (int i = 0; i < h->nworkers; i++) {
         int share = cfg->db_pool_size / h->nworkers + (i < cfg->db_pool_size % h->nworkers);
@@ -862,6 +907,7 @@ void httpd_free(struct httpd *h)
         if (w->base)
             event_base_free(w->base);
     }
+    bgjob_pool_free(h->bgjobs);
     free(h->workers);
     metrics_free(h->metrics);
     free((void *)(uintptr_t)h->conn_by_fd);

@@ -26,6 +26,9 @@
 struct httpd;
 struct httpd_req;
 struct pgpool;
+struct principal;
+struct event_base;
+struct bgjob_pool;
 
 /* Creates the server: binds the listening sockets, creates the worker loops
  * and their pools.  routes must stay valid for the server's life.  Returns
@@ -59,6 +62,20 @@ const char *httpd_req_header(const struct httpd_req *r, const char *name);
 enum problem_lang httpd_req_lang(const struct httpd_req *r);
 const char *httpd_req_id(const struct httpd_req *r);
 const char *httpd_req_method(const struct httpd_req *r);
+
+/* The caller, as resolved by auth (kind PRINCIPAL_NONE when anonymous). */
+struct principal *httpd_req_principal(struct httpd_req *r);
+
+/* The client's address ("" if unknown). */
+const char *httpd_req_peer(const struct httpd_req *r);
+
+/* The event loop and background-job pool of the request's thread. */
+struct event_base *httpd_req_base(const struct httpd_req *r);
+struct bgjob_pool *httpd_req_bgjobs(const struct httpd_req *r);
+
+/* Answers a problem with no per-request fields, so that equal faults give
+ * byte-identical bodies (used for 401). */
+void httpd_reply_problem_bare(struct httpd_req *r, const char *code);
 
 /* The thread's database pool. */
 struct pgpool *httpd_req_pool(const struct httpd_req *r);

@@ -4,6 +4,7 @@
  *   leye-server [serve] [--flag=value ...]   serve HTTP (migrating first unless disabled)
  *   leye-server migrate [--flag=value ...]   apply pending migrations and exit
  *   leye-server demo [--flag=value ...]      load demo data into an empty database
+ *   leye-server admin create-user|set-password --username=… [--role=… --counties=… --sites=…]
  *   leye-server routes                       print the route table
  *   leye-server help | version
  */
@@ -14,6 +15,8 @@
 #include "log.h"
 #include "migrate.h"
 #include "pii.h"
+#include "admin.h"
+#include "auth.h"
 #include "demo.h"
 
 #include <sodium.h>
@@ -51,7 +54,11 @@ static int main_serve(const struct config *cfg)
                   routes_table[bad].pattern);
         return 1;
     }
-    if (pii_init(cfg->pii_key_file, cfg->pii_key) < 0)
+    bad = auth_check_routes(routes_table, routes_count);
+    if (bad >= 0)
+        log_warn("route %s %s names an unknown policy \"%s\"; only staff may call it",
+                 routes_table[bad].method, routes_table[bad].pattern, routes_table[bad].policy);
+    if (pii_init(cfg->pii_key_file, cfg->pii_key) < 0 || auth_init(cfg->session_ttl_s) < 0)
         return 1;
     if (cfg->migrate_on_start && migrate_run(cfg->database_url) < 0)
         return 1;
@@ -92,6 +99,18 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "routes"))
         return main_routes();
+    if (!strcmp(cmd, "admin")) {
+        if (sodium_init() < 0)
+            return 1;
+        struct config acfg;
+        if (config_load(&acfg, 0, NULL, stderr) < 0)
+            return 2;
+        int rc = acfg.database_url[0] ? admin_main(acfg.database_url, argc - 1, argv + 1) : 2;
+        if (!acfg.database_url[0])
+            fprintf(stderr, "set LEYE_DATABASE_URL\n");
+        config_free(&acfg);
+        return rc;
+    }
     if (sodium_init() < 0) {
         fprintf(stderr, "libsodium failed to start\n");
         return 1;

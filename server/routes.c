@@ -3,6 +3,7 @@
  * refuses to start a server with a route that has none, and a test keeps
  * this table and docs/openapi.json in step.
  */
+#include "auth.h"
 #include "handlers.h"
 
 /* each resource lists its routes in server/routes/<resource>.inc */
@@ -11,6 +12,9 @@ const struct router_route routes_table[] = {
     {"GET", "/readyz", h_readyz, "public"},
     {"GET", "/openapi.json", h_openapi, "public"},
     {"GET", "/metrics", h_metrics, "metrics"},
+    {"POST", "/v1/auth/login", h_auth_login, "public"},
+    {"POST", "/v1/auth/logout", h_auth_logout, "session"},
+    {"GET", "/v1/auth/me", h_auth_me, "session"},
     {"GET", "/v1/regions", h_regions_list, "public"},
     {"GET", "/v1/regions/{code}", h_regions_get, "public"},
     {"GET", "/v1/sites", h_sites_list, "sites:read"},

@@ -26,6 +26,7 @@ $ENV{LEYE_TEST_TMP}    = $tmp;
 $ENV{LEYE_SERVER_BIN}  = $bin;
 $ENV{LEYE_TEST_ROOT}   = $root;
 # a fresh key for ID numbers at rest, for this run only
+$ENV{LEYE_TEST_ADMIN_PASSWORD} = 'test-' . join('', map { int(rand(10)) } 1 .. 24);
 $ENV{LEYE_PII_KEY}     = unpack('H*', join('', map { chr(int(rand(256))) } 1 .. 32));
 $ENV{CMOCKA_MESSAGE_OUTPUT} = 'TAP';
 # sanitizer reports from any process (servers included) land here and fail the run

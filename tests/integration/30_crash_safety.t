@@ -12,6 +12,7 @@ use LeyeTest;
 my $tag = 'K' . $$ . int(rand(1e6));
 my $srv = start_server(env => { LEYE_DB_POOL_SIZE => 4 });
 my $port = $srv->port;
+my $token = $srv->token;
 
 # sites to update concurrently
 my @targets;
@@ -31,10 +32,10 @@ for my $w (0 .. 7) {
             my $res;
             if ($i % 4 == 3) {   # an update: people = i on one of the targets
                 my $id = $targets[$i % 10];
-                $res = http({ port => $port }, 'PATCH', "/v1/sites/$id", body => { people => $i },
+                $res = http({ port => $port, token => $token }, 'PATCH', "/v1/sites/$id", body => { people => $i },
                             headers => { 'If-Match' => '*' }, timeout => 3);
             } else {
-                $res = http({ port => $port }, 'POST', '/v1/sites',
+                $res = http({ port => $port, token => $token }, 'POST', '/v1/sites',
                             body => { name => "$tag c$i", county_code => 530621, kind => 'scattered' },
                             headers => { 'Idempotency-Key' => "$tag-$i" }, timeout => 3);
             }

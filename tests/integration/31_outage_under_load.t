@@ -12,6 +12,7 @@ my $pg = new_cluster();
 system($ENV{LEYE_SERVER_BIN}, 'migrate', '--database-url=' . $pg->dsn) == 0 or BAIL_OUT('migrate');
 my $srv = start_server(dsn => $pg->dsn, env => { LEYE_DB_POOL_SIZE => 4, LEYE_DB_QUERY_TIMEOUT_MS => 2000 });
 my $port = $srv->port;
+my $token = $srv->token;
 my $tag = 'O' . $$;
 
 my $log = File::Temp->new(TEMPLATE => 'leye-outage-XXXXXX', TMPDIR => 1);
@@ -24,7 +25,7 @@ for my $c (1 .. 50) {
         my $i = 0;
         while (time < $stop_at) {
             my $t0 = time;
-            my $r = http({ port => $port }, 'POST', '/v1/sites',
+            my $r = http({ port => $port, token => $token }, 'POST', '/v1/sites',
                          body => { name => "$tag c$c-" . $i++, county_code => 530621, kind => 'scattered', people => 7 },
                          timeout => 10);
             syswrite $out, sprintf("%d %.3f %s %s\n", $r->{status}, time - $t0,

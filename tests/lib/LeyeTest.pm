@@ -13,7 +13,7 @@ use File::Temp qw(tempdir);
 use File::Temp ();
 
 our @EXPORT = qw(start_server http raw_request json_of psql psql_value new_cluster wait_until
-                 $JSON dsn);
+                 $JSON dsn login admin_token ensure_admin);
 our $JSON = JSON::PP->new->utf8->canonical;
 
 sub dsn { $ENV{LEYE_TEST_DSN} or die "LEYE_TEST_DSN is not set: run the tests with make test\n" }
@@ -37,7 +37,8 @@ sub start_server {
         open STDERR, '>>&', \*STDOUT or die;
         exec($ENV{LEYE_SERVER_BIN}, 'serve', @{ $o{args} || [] }) or die "exec: $!";
     }
-    my $self = bless { pid => $pid, log => $log, port => undef, owner => $$ }, 'LeyeTest::Server';
+    my $self = bless { pid => $pid, log => $log, port => undef, owner => $$, dsn => $env{LEYE_DATABASE_URL} },
+                     'LeyeTest::Server';
     my $deadline = time + 20;
     while (time < $deadline) {
         my $text = $self->log_text;
@@ -50,11 +51,45 @@ sub start_server {
     return $self;
 }
 
-# http($server, METHOD, PATH, headers => {}, body => STRING|REF) -> {status, headers, content, json}
+# The test administrator's account exists in each database the tests use.
+my %admin_ready;
+sub ensure_admin {
+    my ($dsn) = @_;
+    return if $admin_ready{$dsn}++;
+    local $ENV{LEYE_DATABASE_URL} = $dsn;
+    local $ENV{LEYE_TEST_ADMIN_PASSWORD} = admin_password();
+    my $out = `$ENV{LEYE_SERVER_BIN} admin create-user --username=leye-test-admin --role=admin --password-env=LEYE_TEST_ADMIN_PASSWORD 2>&1`;
+    die "cannot create the test administrator: $out" if $?;
+}
+sub admin_password { $ENV{LEYE_TEST_ADMIN_PASSWORD} //= 'test-' . join('', map { int(rand(10)) } 1 .. 20) }
+
+# login($server, username, password) -> token (or undef)
+sub login {
+    my ($srv, $user, $password) = @_;
+    my $r = http($srv, 'POST', '/v1/auth/login', anonymous => 1, body => { username => $user, password => $password });
+    return $r->{status} == 200 ? $r->{json}{token} : undef;
+}
+
+# An administrator's session token for the server's database (made once).
+sub admin_token {
+    my ($srv) = @_;
+    return $srv->{token} if $srv->{token};
+    ensure_admin($srv->{dsn});
+    $srv->{token} = login($srv, 'leye-test-admin', admin_password()) or die "the test administrator cannot log in\n";
+    return $srv->{token};
+}
+
+# http($server, METHOD, PATH, headers => {}, body => STRING|REF, anonymous => 1, token => T)
+#   -> {status, headers, content, json}
+# Calls are made as the test administrator unless anonymous or another token is given.
 sub http {
     my ($srv, $method, $path, %o) = @_;
     my $body = $o{body};
     my %h = %{ $o{headers} || {} };
+    if (!$o{anonymous} && !exists $h{Authorization}) {
+        my $t = $o{token} // (($srv->{dsn} || $srv->{token}) ? admin_token($srv) : undef);
+        $h{Authorization} = "Bearer $t" if $t;
+    }
     if (ref $body) { $body = $JSON->encode($body); $h{'Content-Type'} //= 'application/json' }
     my $ua = HTTP::Tiny->new(timeout => $o{timeout} || 10, keep_alive => 0);
     my $res = $ua->request($method, "http://127.0.0.1:$srv->{port}$path",
@@ -127,6 +162,7 @@ package LeyeTest::Server;
 use POSIX ':sys_wait_h';
 use Time::HiRes qw(time sleep);
 sub port { $_[0]{port} }
+sub token { LeyeTest::admin_token($_[0]) }
 sub log_text { my ($s) = @_; open(my $fh, '<', $s->{log}->filename) or return ''; local $/; my $t = <$fh>; return $t // '' }
 sub alive { my ($s) = @_; return 0 if defined $s->{exit}; return waitpid($s->{pid}, WNOHANG) == 0 }
 # stop(signal) -> exit status, waiting up to 20 s

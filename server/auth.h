@@ -1,0 +1,38 @@
+/*
+ * auth: who is calling, and whether the route's policy lets them.
+ *
+ * Staff log in with username and password (Argon2id, hashed on a background
+ * thread) and get an opaque session token; kiosks and brokers follow in the
+ * same shape.  Tokens are 256-bit random values sent as
+ * "Authorization: Bearer <token>" and stored only as BLAKE2b hashes.  Unknown,
+ * expired and revoked tokens all get the same 401 body.
+ */
+#ifndef LEYE_AUTH_H
+#define LEYE_AUTH_H
+
+#include "httpd.h"
+#include "principal.h"
+#include "router.h"
+
+/* Prepares the module (a dummy hash for timing-safe failed logins).
+ * Call once at start, after sodium_init.  Returns 0 or -1. */
+int auth_init(int session_ttl_s) __attribute__((warn_unused_result));
+
+/* Checks every route's policy exists.  Returns the index of the first route
+ * whose policy is unknown, or -1. */
+long auth_check_routes(const struct router_route *routes, size_t n);
+
+/* Resolves the caller, applies the route's policy, then runs its handler or
+ * answers 401/403 (never both). */
+void auth_dispatch(struct httpd_req *r, const struct router_route *route);
+
+/* Hashes a password with Argon2id into out (crypto_pwhash_STRBYTES).  Blocking:
+ * command line and background threads only.  Returns 0 or -1. */
+int auth_hash_password(const char *password, char *out) __attribute__((warn_unused_result));
+
+/* Route handlers. */
+void h_auth_login(struct httpd_req *r);
+void h_auth_logout(struct httpd_req *r);
+void h_auth_me(struct httpd_req *r);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * principal: who is calling (plain data, filled by auth for each request).
+ */
+#ifndef LEYE_PRINCIPAL_H
+#define LEYE_PRINCIPAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_STAFF, PRINCIPAL_KIOSK, PRINCIPAL_BROKER };
+
+/* One bit per kind of caller, used by the policy table. */
+#define ROLE_ADMIN 0x01u  /* province-wide staff */
+#define ROLE_COUNTY 0x02u /* county staff, scoped to county_codes */
+#define ROLE_SITE 0x04u   /* site staff, scoped to site_ids */
+#define ROLE_VIEWER 0x08u /* reports only */
+#define ROLE_KIOSK 0x10u  /* a job seeker at a kiosk: only their own records */
+#define ROLE_BROKER 0x20u /* a labour broker's API key */
+#define ROLE_ANON 0x40u   /* nobody logged in */
+#define ROLE_STAFF (ROLE_ADMIN | ROLE_COUNTY | ROLE_SITE)
+
+/* Broker key scopes. */
+#define SCOPE_VACANCIES_READ 0x01u
+#define SCOPE_MATCHES_READ 0x02u
+#define SCOPE_APPLICATIONS_WRITE 0x04u
+
+#define PRINCIPAL_MAX_SCOPE 64
+
+struct principal {
+    enum principal_kind kind;
+    unsigned role; /* one ROLE_ bit */
+    int64_t id;    /* staff account, kiosk worker, or broker key id */
+    int64_t broker_id;
+    char name[48]; /* username, or broker name */
+    int ncounties;
+    int counties[PRINCIPAL_MAX_SCOPE];
+    int nsites;
+    int64_t sites[PRINCIPAL_MAX_SCOPE];
+    unsigned scopes; /* broker key scopes */
+    bool pii_reveal; /* may ask for full ID numbers and phones */
+};
+
+#endif
