@@ -3,6 +3,7 @@
 
 #include "dbreply.h"
 #include "log.h"
+#include "principal.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -24,8 +25,13 @@ int api_today(void)
 
 const char *api_actor(struct httpd_req *r)
 {
-    (void)r;
-    return "system";
+    const struct principal *p = httpd_req_principal(r);
+    return p->name[0] ? p->name : "anonymous";
+}
+
+const char *api_scope(struct httpd_req *r)
+{
+    return httpd_req_principal(r)->scope;
 }
 
 void api_reply_field_error(struct httpd_req *r, const char *problem_code, const char *field,
@@ -106,7 +112,7 @@ void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
     }
     ctx->r = r;
     ctx->location = location_prefix;
-    pgpool_query(httpd_req_pool(r), st, nparams, values, api_call_cb, ctx);
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), st, nparams, values, api_call_cb, ctx);
 }
 
 /* Validates the body against schema; answers and returns NULL on any fault. */

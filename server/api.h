@@ -67,7 +67,11 @@ bool api_param_id(struct httpd_req *r, size_t i, char out[24]);
 void api_reply_field_error(struct httpd_req *r, const char *problem_code, const char *field,
                            const char *code);
 
-/* Who is acting, for the records: the authenticated principal. */
+/* Who is acting, for the records: the authenticated principal's name. */
 const char *api_actor(struct httpd_req *r);
+
+/* The caller's row-level security scope, for pgpool_query_scoped: every
+ * query made for a caller must run with it. */
+const char *api_scope(struct httpd_req *r);
 
 #endif

@@ -270,7 +270,7 @@ static void api_list_next(struct api_list_ctx *c, const char *cursor, int limit)
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *v[4] = {c->filters, cursor, lim, c->sort};
-    pgpool_query(httpd_req_pool(c->r), c->res->list, 4, v, api_list_cb, c);
+    pgpool_query_scoped(httpd_req_pool(c->r), api_scope(c->r), c->res->list, 4, v, api_list_cb, c);
 }
 
 static bool api_list_sort(struct httpd_req *r, const struct api_resource *res, const char **sort)

@@ -103,6 +103,36 @@ static int auth_parse_array(const char *s, int64_t *out, int max)
     return n;
 }
 
+/* Writes the row-level security scope of p into p->scope. */
+static void auth_scope_text(struct principal *p)
+{
+    size_t n = 0, cap = sizeof p->scope;
+    switch (p->role) {
+    case ROLE_ADMIN:
+        snprintf(p->scope, cap, "*");
+        return;
+    case ROLE_COUNTY:
+        n = (size_t)snprintf(p->scope, cap, "c:");
+        for (int i = 0; i < p->ncounties && n < cap; i++)
+            n += (size_t)snprintf(p->scope + n, cap - n, "%s%d", i ? "," : "", p->counties[i]);
+        return;
+    case ROLE_SITE:
+        n = (size_t)snprintf(p->scope, cap, "s:");
+        for (int i = 0; i < p->nsites && n < cap; i++)
+            n += (size_t)snprintf(p->scope + n, cap - n, "%s%lld", i ? "," : "",
+                                  (long long)p->sites[i]);
+        return;
+    case ROLE_KIOSK:
+        snprintf(p->scope, cap, "k:%lld", (long long)p->id);
+        return;
+    case ROLE_BROKER:
+        snprintf(p->scope, cap, "b:%lld", (long long)p->broker_id);
+        return;
+    default:
+        snprintf(p->scope, cap, "none");
+    }
+}
+
 static void auth_fill_staff(struct principal *p, PGresult *res)
 {
     static const struct {
@@ -125,6 +155,7 @@ static void auth_fill_staff(struct principal *p, PGresult *res)
         p->counties[i] = (int)tmp[i];
     p->nsites = auth_parse_array(PQgetvalue(res, 0, 4), p->sites, PRINCIPAL_MAX_SCOPE);
     p->pii_reveal = strstr(PQgetvalue(res, 0, 5), "pii:reveal") != NULL || p->role == ROLE_ADMIN;
+    auth_scope_text(p);
 }
 
 static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
@@ -169,6 +200,7 @@ void auth_dispatch(struct httpd_req *r, const struct router_route *route)
     struct principal *who = httpd_req_principal(r);
     memset(who, 0, sizeof *who);
     who->role = ROLE_ANON;
+    snprintf(who->scope, sizeof who->scope, "none");
     /* routes open to everyone need no database round trip, even with a token */
     if (p->roles & ROLE_ANON) {
         route->handler(r);

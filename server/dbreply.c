@@ -1,6 +1,7 @@
 #include "dbreply.h"
 
 #include "log.h"
+#include "principal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,9 @@ void dbreply_error(struct httpd_req *r, const struct pgpool_reply *rep)
     } else if (!strcmp(s, "23514") || !strcmp(s, "23502")) {
         dbreply_field_problem(r, "validation_failed", field,
                               s[4] == '2' ? "required" : "out_of_range");
+    } else if (!strcmp(s, "42501")) {
+        /* row-level security: the record would fall outside the caller's scope */
+        dbreply_field_problem(r, "forbidden", "", "outside_scope");
     } else if (!strncmp(s, "22", 2)) {
         httpd_reply_problem(r, "bad_request", NULL);
     } else if (!strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P03") ||
@@ -118,5 +122,6 @@ void dbreply_json(struct httpd_req *r, const struct pgpool_stmt *st, int nparams
     }
     ctx->r = r;
     ctx->status = status;
-    pgpool_query(httpd_req_pool(r), st, nparams, values, dbreply_json_cb, ctx);
+    pgpool_query_scoped(httpd_req_pool(r), httpd_req_principal(r)->scope, st, nparams, values,
+                        dbreply_json_cb, ctx);
 }

@@ -27,6 +27,7 @@ struct pgwork {
     pgpool_lease_cb lcb;
     void *arg;
     int64_t deadline;
+    char scope[PGPOOL_SCOPE_MAX];
 };
 
 TAILQ_HEAD(pgwork_list, pgwork);
@@ -43,6 +44,8 @@ struct pgconn {
     bool leased;
     bool preparing;
     bool rolling_back;
+    bool scoping; /* the current command sets leye.scope before the query */
+    char scope[PGPOOL_SCOPE_MAX];
     PGresult *last;
     int nprepared;
     const struct pgpool_stmt *prepared[PGCONN_MAX_PREPARED];
@@ -82,6 +85,7 @@ static struct pgwork *pgwork_new(enum pgwork_kind kind, const struct pgpool_stmt
         return NULL;
     w->kind = kind;
     w->st = st;
+    memcpy(w->scope, "*", 2);
     w->deadline = clock_now_us() + (int64_t)timeout_ms * 1000;
     if (nparams > 0) {
         w->values = calloc((size_t)nparams, sizeof *w->values);
@@ -136,7 +140,8 @@ static void pgconn_close(struct pgconn *c)
         PQfinish(c->conn);
     c->conn = NULL;
     c->nprepared = 0;
-    c->preparing = c->rolling_back = false;
+    c->preparing = c->rolling_back = c->scoping = false;
+    c->scope[0] = '\0';
 }
 
 /* Marks c lost: fails its running work, closes it, schedules a reconnect. */
@@ -249,7 +254,13 @@ static void pgconn_send(struct pgconn *c)
     if (c->last)
         PQclear(c->last);
     c->last = NULL;
-    if (!pgconn_is_prepared(c, w->st) && c->nprepared < PGCONN_MAX_PREPARED) {
+    if (strcmp(c->scope, w->scope) != 0) {
+        /* the row-level security policies read leye.scope (migrations/013) */
+        const char *v[1] = {w->scope};
+        c->scoping = true;
+        ok = PQsendQueryParams(c->conn, "SELECT set_config('leye.scope', $1, false)", 1, NULL, v,
+                               NULL, NULL, 0);
+    } else if (!pgconn_is_prepared(c, w->st) && c->nprepared < PGCONN_MAX_PREPARED) {
         c->preparing = true;
         ok = PQsendPrepare(c->conn, w->st->name, w->st->sql, 0, NULL);
     } else if (pgconn_is_prepared(c, w->st)) {
@@ -265,7 +276,7 @@ static void pgconn_send(struct pgconn *c)
         pgconn_lost(c, PGPOOL_UNAVAILABLE);
         return;
     }
-    c->pool->queries += c->preparing ? 0 : 1;
+    c->pool->queries += c->preparing || c->scoping ? 0 : 1;
     pgconn_flush(c);
 }
 
@@ -282,6 +293,14 @@ static void pgconn_command_done(struct pgconn *c)
         return;
     }
     struct pgwork *w = c->work;
+    if (c->scoping) {
+        c->scoping = false;
+        if (ok) {
+            memcpy(c->scope, w->scope, sizeof c->scope);
+            pgconn_send(c);
+            return;
+        }
+    }
     if (c->preparing && ok) {
         c->prepared[c->nprepared++] = w->st;
         c->preparing = false;
@@ -400,7 +419,19 @@ static void pgpool_submit(struct pgpool *p, struct pgwork *w)
 void pgpool_query(struct pgpool *p, const struct pgpool_stmt *st, int nparams,
                   const char *const *values, pgpool_query_cb cb, void *arg)
 {
+    pgpool_query_scoped(p, "*", st, nparams, values, cb, arg);
+}
+
+void pgpool_query_scoped(struct pgpool *p, const char *scope, const struct pgpool_stmt *st,
+                         int nparams, const char *const *values, pgpool_query_cb cb, void *arg)
+{
     struct pgwork *w = pgwork_new(PGWORK_QUERY, st, nparams, values, p->query_timeout_ms);
+    if (w && strlen(scope) >= sizeof w->scope) {
+        pgwork_free(w);
+        w = NULL;
+    }
+    if (w)
+        memcpy(w->scope, scope, strlen(scope) + 1);
     if (!w) {
         struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", "out of memory", "", "", "", ""};
         cb(arg, &r);

@@ -25,6 +25,8 @@ enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_STAFF, PRINCIPAL_KIOSK, PRINCIPA
 #define SCOPE_APPLICATIONS_WRITE 0x04u
 
 #define PRINCIPAL_MAX_SCOPE 64
+#define PRINCIPAL_SCOPE_TEXT 600
+#define PRINCIPAL_SCOPE_TEXT 600
 
 struct principal {
     enum principal_kind kind;
@@ -38,6 +40,9 @@ struct principal {
     int64_t sites[PRINCIPAL_MAX_SCOPE];
     unsigned scopes; /* broker key scopes */
     bool pii_reveal; /* may ask for full ID numbers and phones */
+    /* what the database's row-level security lets this caller see, in the form
+     * pgpool_query_scoped takes ("*", "c:...", "s:...", "k:...", "b:...", "none") */
+    char scope[PRINCIPAL_SCOPE_TEXT];
 };
 
 #endif

@@ -156,7 +156,7 @@ package LeyeTest::Cluster;
 sub start { my ($c) = @_; system('sh', "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh", 'start', $c->{dir}, 'fast') == 0 or die "pg start failed\n" }
 sub stop  { my ($c) = @_; system('sh', "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh", 'stop', $c->{dir}) }
 sub dsn   { my ($c) = @_; return "host=$c->{dir} dbname=leye user=leye" }
-sub DESTROY { my ($c) = @_; return unless $c->{owner} == $$; $c->stop; system('rm', '-rf', $c->{top}) }
+sub DESTROY { my ($c) = @_; local $?; return unless $c->{owner} == $$; $c->stop; system('rm', '-rf', $c->{top}) }
 
 package LeyeTest::Server;
 use POSIX ':sys_wait_h';
@@ -180,6 +180,6 @@ sub stop {
     return -1;
 }
 # only the process that started the server stops it (not forked test clients)
-sub DESTROY { my ($s) = @_; $s->stop('KILL') if !defined $s->{exit} && $s->{owner} == $$ }
+sub DESTROY { my ($s) = @_; local $?; $s->stop('KILL') if !defined $s->{exit} && $s->{owner} == $$ }
 
 1;
