@@ -133,6 +133,23 @@ static void auth_scope_text(struct principal *p)
     }
 }
 
+/* Appends the actor the audit trigger records to the scope (see pgpool.h). */
+static void auth_actor_context(struct httpd_req *r, struct principal *p)
+{
+    static const char *const kinds[] = {"system", "staff", "kiosk", "broker"};
+    json_t *a =
+        json_pack("{s:s, s:I, s:s, s:s, s:s}", "kind", kinds[p->kind], "id", (json_int_t)p->id,
+                  "name", p->name, "peer", httpd_req_peer(r), "request_id", httpd_req_id(r));
+    char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    size_t n = strlen(p->scope);
+    if (text && n + 1 + strlen(text) < sizeof p->scope) {
+        p->scope[n] = '\x1f';
+        memcpy(p->scope + n + 1, text, strlen(text) + 1);
+    }
+    free(text);
+}
+
 static void auth_fill_staff(struct principal *p, PGresult *res)
 {
     static const struct {
@@ -174,10 +191,13 @@ static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
     }
     struct principal *who = httpd_req_principal(r);
     auth_fill_staff(who, rep->res);
-    if (!auth_allowed(policy_or_staff(route->policy), who)) {
+    const struct policy *p = policy_or_staff(route->policy);
+    if (!auth_allowed(p, who)) {
         httpd_reply_problem(r, "forbidden", NULL);
         return;
     }
+    if (p->write)
+        auth_actor_context(r, who);
     route->handler(r);
 }
 

@@ -255,11 +255,19 @@ static void pgconn_send(struct pgconn *c)
         PQclear(c->last);
     c->last = NULL;
     if (strcmp(c->scope, w->scope) != 0) {
-        /* the row-level security policies read leye.scope (migrations/013) */
-        const char *v[1] = {w->scope};
+        /* row-level security reads leye.scope (migrations/013), the audit
+         * trigger leye.actor (014): "scope" or "scope<US>actor JSON" */
+        char scope[PGPOOL_SCOPE_MAX];
+        memcpy(scope, w->scope, sizeof scope);
+        char *us = strchr(scope, '\x1f');
+        const char *v[2] = {scope, us ? us + 1 : ""};
+        if (us)
+            *us = '\0';
         c->scoping = true;
-        ok = PQsendQueryParams(c->conn, "SELECT set_config('leye.scope', $1, false)", 1, NULL, v,
-                               NULL, NULL, 0);
+        ok = PQsendQueryParams(c->conn,
+                               "SELECT set_config('leye.scope', $1, false), "
+                               "set_config('leye.actor', $2, false)",
+                               2, NULL, v, NULL, NULL, 0);
     } else if (!pgconn_is_prepared(c, w->st) && c->nprepared < PGCONN_MAX_PREPARED) {
         c->preparing = true;
         ok = PQsendPrepare(c->conn, w->st->name, w->st->sql, 0, NULL);

@@ -74,7 +74,7 @@ void pgpool_free(struct pgpool *p);
 /* Runs deadlines and reconnects; call from the owner's maintenance timer. */
 void pgpool_tick(struct pgpool *p);
 
-#define PGPOOL_SCOPE_MAX 600
+#define PGPOOL_SCOPE_MAX 1024
 
 /*
  * Runs one statement with nparams text parameters (values copied; NULL is
@@ -88,8 +88,10 @@ void pgpool_query(struct pgpool *p, const struct pgpool_stmt *st, int nparams,
  * The same, with the database's row-level security scope set to scope first
  * (only when the connection's current scope differs): "*" sees everything;
  * "c:530621,530602" counties; "s:3,7" sites; "k:<worker id>" a kiosk
- * session; "b:<broker id>" a labour broker; "none" nothing.  pgpool_query
- * runs with "*" and is for the server's own queries only.
+ * session; "b:<broker id>" a labour broker; "none" nothing.  After a unit
+ * separator (0x1f) may follow the JSON the audit trigger records as the actor
+ * of the writes (leye.actor).  pgpool_query runs with "*" and no actor and is
+ * for the server's own queries only.
  */
 void pgpool_query_scoped(struct pgpool *p, const char *scope, const struct pgpool_stmt *st,
                          int nparams, const char *const *values, pgpool_query_cb cb, void *arg);
