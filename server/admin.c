@@ -3,6 +3,8 @@
 
 #include "auth.h"
 #include "log.h"
+#include "pii.h"
+#include "validate.h"
 
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -129,11 +131,116 @@ static int admin_create_user(PGconn *c, const struct admin_args *a, bool only_pa
                       6, v);
 }
 
+/* A new secret "<prefix><43 base64url characters>" and its hash as bytea hex. */
+static void admin_secret(const char *prefix, char *token, size_t cap, char hash[67])
+{
+    unsigned char b[32], h[32];
+    randombytes_buf(b, sizeof b);
+    size_t pl = strlen(prefix);
+    memcpy(token, prefix, pl + 1);
+    sodium_bin2base64(token + pl, cap - pl, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
+    hash[0] = '\\';
+    hash[1] = 'x';
+    sodium_bin2hex(hash + 2, 65, h, sizeof h);
+}
+
+/* create-broker --name= [--contact=] */
+static int admin_create_broker(PGconn *c, const struct admin_args *a)
+{
+    const char *name = admin_arg(a, "name");
+    if (!name) {
+        fprintf(stderr, "needs --name=\n");
+        return 2;
+    }
+    const char *contact = admin_arg(a, "contact");
+    const char *v[2] = {name, contact ? contact : ""};
+    return admin_exec(c,
+                      "INSERT INTO broker (name, contact_name) VALUES ($1, $2) "
+                      "RETURNING 'broker ' || id",
+                      2, v);
+}
+
+/* create-key --broker= --scopes=vacancies:read,matches:read [--rate=120]: prints the key
+ * once; only its hash is kept.  Rotate by creating a new key, then revoking the old. */
+static int admin_create_key(PGconn *c, const struct admin_args *a)
+{
+    const char *broker = admin_arg(a, "broker"), *scopes = admin_arg(a, "scopes");
+    const char *rate = admin_arg(a, "rate");
+    if (!broker || !scopes) {
+        fprintf(stderr, "needs --broker= and --scopes=\n");
+        return 2;
+    }
+    char key[80], hash[67], sc[256];
+    admin_secret("lyb_", key, sizeof key, hash);
+    snprintf(sc, sizeof sc, "{%s}", scopes);
+    const char *v[5] = {broker, hash, sc, rate ? rate : "120", key};
+    return admin_exec(c,
+                      "INSERT INTO broker_key (broker_id, key_hash, prefix, scopes, "
+                      "rate_per_minute) VALUES ($1::bigint, $2::bytea, left($5, 10), "
+                      "$3::text[], $4::integer) RETURNING 'key ' || id || ' ' || $5",
+                      5, v);
+}
+
+/* revoke-key --key= */
+static int admin_revoke_key(PGconn *c, const struct admin_args *a)
+{
+    const char *key = admin_arg(a, "key");
+    if (!key) {
+        fprintf(stderr, "needs --key=<key id>\n");
+        return 2;
+    }
+    const char *v[1] = {key};
+    return admin_exec(c,
+                      "UPDATE broker_key SET revoked_at = now() WHERE id = $1::bigint "
+                      "AND revoked_at IS NULL RETURNING 'revoked key ' || id",
+                      1, v);
+}
+
+/* reset-pin --worker= --pin-env=VAR: sets a kiosk PIN and unlocks it */
+static int admin_reset_pin(PGconn *c, const struct admin_args *a)
+{
+    const char *worker = admin_arg(a, "worker"), *env = admin_arg(a, "pin-env");
+    const char *pin = env ? getenv(env) : NULL;
+    if (!worker || !pin || strlen(pin) != 6 || strspn(pin, "0123456789") != 6) {
+        fprintf(stderr, "needs --worker= and --pin-env= naming a variable with 6 digits\n");
+        return 2;
+    }
+    char hash[crypto_pwhash_STRBYTES];
+    if (auth_hash_password(pin, hash) != 0)
+        return 1;
+    const char *v[2] = {worker, hash};
+    return admin_exec(
+        c,
+        "INSERT INTO worker_pin (worker_id, pin_hash, set_by) VALUES ($1::bigint, $2, "
+        "'command line') ON CONFLICT (worker_id) DO UPDATE SET pin_hash = "
+        "EXCLUDED.pin_hash, failures = 0, locked = false, set_at = now(), set_by = "
+        "EXCLUDED.set_by RETURNING 'pin set for worker ' || worker_id",
+        2, v);
+}
+
+/* id-hash --id-number=: the blind index of an ID number, to find a worker with SQL */
+static int admin_id_hash(const struct admin_args *a)
+{
+    const char *id = admin_arg(a, "id-number");
+    struct validate_idnum n;
+    enum validate_reason why;
+    if (!id || !validate_idnum(id, strlen(id), 99991231, &n, &why)) {
+        fprintf(stderr, "needs a valid --id-number=\n");
+        return 2;
+    }
+    char hash[PII_HASH_HEX];
+    pii_hash_idnum(n.normalized, hash);
+    printf("%s\n", hash);
+    return 0;
+}
+
 int admin_main(const char *conninfo, int argc, char **argv)
 {
     struct admin_args a;
     if (argc < 1 || admin_parse(argc, argv, &a) < 0) {
-        fprintf(stderr, "usage: leye-server admin create-user|set-password [--name=value ...]\n");
+        fprintf(stderr, "usage: leye-server admin create-user|set-password|create-broker|"
+                        "create-key|revoke-key|reset-pin|id-hash [--name=value ...]\n");
         return 2;
     }
     PGconn *c = PQconnectdb(conninfo);
@@ -143,10 +250,22 @@ int admin_main(const char *conninfo, int argc, char **argv)
         return 1;
     }
     int rc = 2;
+    if (!strcmp(argv[0], "id-hash")) {
+        PQfinish(c);
+        return admin_id_hash(&a);
+    }
     if (!strcmp(argv[0], "create-user"))
         rc = admin_create_user(c, &a, false);
     else if (!strcmp(argv[0], "set-password"))
         rc = admin_create_user(c, &a, true);
+    else if (!strcmp(argv[0], "create-broker"))
+        rc = admin_create_broker(c, &a);
+    else if (!strcmp(argv[0], "create-key"))
+        rc = admin_create_key(c, &a);
+    else if (!strcmp(argv[0], "revoke-key"))
+        rc = admin_revoke_key(c, &a);
+    else if (!strcmp(argv[0], "reset-pin"))
+        rc = admin_reset_pin(c, &a);
     else
         fprintf(stderr, "unknown admin command \"%s\"\n", argv[0]);
     PQfinish(c);

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "pgpool.h"
 #include "policy.h"
+#include "ratelimit.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -82,8 +83,8 @@ struct auth_lookup {
     const struct router_route *route;
 };
 
-static const struct pgpool_stmt auth_staff_stmt = {"auth_staff",
-                                                   "SELECT * FROM auth_staff_session($1::bytea)"};
+static const struct pgpool_stmt auth_lookup_stmt = {"auth_lookup",
+                                                    "SELECT * FROM auth_lookup($1, $2::bytea)"};
 
 /* Parses a PostgreSQL integer array "{1,2,3}" into out; returns the count. */
 static int auth_parse_array(const char *s, int64_t *out, int max)
@@ -175,6 +176,27 @@ static void auth_fill_staff(struct principal *p, PGresult *res)
     auth_scope_text(p);
 }
 
+static void auth_fill_other(struct principal *p, PGresult *res)
+{
+    memset(p, 0, sizeof *p);
+    p->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    snprintf(p->name, sizeof p->name, "%s", PQgetvalue(res, 0, 1));
+    if (!strcmp(PQgetvalue(res, 0, 2), "kiosk")) {
+        p->kind = PRINCIPAL_KIOSK;
+        p->role = ROLE_KIOSK;
+    } else {
+        p->kind = PRINCIPAL_BROKER;
+        p->role = ROLE_BROKER;
+        p->broker_id = strtoll(PQgetvalue(res, 0, 6), NULL, 10);
+        const char *sc = PQgetvalue(res, 0, 7);
+        p->scopes = (strstr(sc, "vacancies:read") ? SCOPE_VACANCIES_READ : 0) |
+                    (strstr(sc, "matches:read") ? SCOPE_MATCHES_READ : 0) |
+                    (strstr(sc, "applications:write") ? SCOPE_APPLICATIONS_WRITE : 0);
+        snprintf(p->name, sizeof p->name, "%s", PQgetvalue(res, 0, 1));
+    }
+    auth_scope_text(p);
+}
+
 static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
 {
     struct auth_lookup *l = arg;
@@ -190,8 +212,22 @@ static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
         return;
     }
     struct principal *who = httpd_req_principal(r);
-    auth_fill_staff(who, rep->res);
+    if (!strcmp(PQgetvalue(rep->res, 0, 2), "kiosk") ||
+        !strcmp(PQgetvalue(rep->res, 0, 2), "broker"))
+        auth_fill_other(who, rep->res);
+    else
+        auth_fill_staff(who, rep->res);
     const struct policy *p = policy_or_staff(route->policy);
+    if (who->role == ROLE_BROKER) {
+        int wait = ratelimit_take(who->id, atoi(PQgetvalue(rep->res, 0, 8)));
+        if (wait > 0) {
+            char ra[16];
+            snprintf(ra, sizeof ra, "%d", wait);
+            httpd_set_header(r, "Retry-After", ra);
+            httpd_reply_problem(r, "too_many_requests", NULL);
+            return;
+        }
+    }
     if (!auth_allowed(p, who)) {
         httpd_reply_problem(r, "forbidden", NULL);
         return;
@@ -231,7 +267,11 @@ void auth_dispatch(struct httpd_req *r, const struct router_route *route)
         auth_unauthorized(r);
         return;
     }
-    if (strncmp(token, "lys_", 4) != 0) {
+    const char *kind = !strncmp(token, "lys_", 4)   ? "s"
+                       : !strncmp(token, "lyk_", 4) ? "k"
+                       : !strncmp(token, "lyb_", 4) ? "b"
+                                                    : NULL;
+    if (!kind) {
         auth_unauthorized(r);
         return;
     }
@@ -244,8 +284,8 @@ void auth_dispatch(struct httpd_req *r, const struct router_route *route)
     l->route = route;
     char hash[AUTH_HASH_HEX];
     auth_token_hash(token, hash);
-    const char *v[1] = {hash};
-    pgpool_query(httpd_req_pool(r), &auth_staff_stmt, 1, v, auth_lookup_cb, l);
+    const char *v[2] = {kind, hash};
+    pgpool_query(httpd_req_pool(r), &auth_lookup_stmt, 2, v, auth_lookup_cb, l);
 }
 
 /* ---------- login ---------- */

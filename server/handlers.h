@@ -20,6 +20,11 @@ void h_sites_create(struct httpd_req *r);
 void h_sites_get(struct httpd_req *r);
 void h_sites_update(struct httpd_req *r);
 
+/* h_kiosk.c */
+void h_kiosk_login(struct httpd_req *r);
+void h_kiosk_logout(struct httpd_req *r);
+void h_worker_pin_set(struct httpd_req *r);
+
 /* one header per further resource file */
 #include "h_households.h"
 #include "h_workers.h"

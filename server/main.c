@@ -105,7 +105,12 @@ int main(int argc, char **argv)
         struct config acfg;
         if (config_load(&acfg, 0, NULL, stderr) < 0)
             return 2;
-        int rc = acfg.database_url[0] ? admin_main(acfg.database_url, argc - 1, argv + 1) : 2;
+        int rc = 2;
+        if (acfg.database_url[0] && (acfg.pii_key_file[0] || acfg.pii_key[0]) &&
+            pii_init(acfg.pii_key_file, acfg.pii_key) < 0)
+            rc = 1;
+        else if (acfg.database_url[0])
+            rc = admin_main(acfg.database_url, argc - 1, argv + 1);
         if (!acfg.database_url[0])
             fprintf(stderr, "set LEYE_DATABASE_URL\n");
         config_free(&acfg);

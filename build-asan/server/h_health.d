@@ -1,7 +1,9 @@
 build-asan/server/h_health.o: server/h_health.c server/embedded.h \
  server/handlers.h server/httpd.h server/config.h lib/problem.h \
- lib/router.h server/migrate.h server/pgpool.h \
- /usr/include/postgresql/libpq-fe.h \
+ lib/router.h server/h_households.h server/h_workers.h \
+ server/h_taxonomy.h server/h_employers.h server/h_vacancies.h \
+ server/h_projects.h server/h_applications.h server/h_placements.h \
+ server/migrate.h server/pgpool.h /usr/include/postgresql/libpq-fe.h \
  /usr/include/postgresql/postgres_ext.h \
  /usr/include/postgresql/pg_config_ext.h
 server/embedded.h:
@@ -10,6 +12,14 @@ server/httpd.h:
 server/config.h:
 lib/problem.h:
 lib/router.h:
+server/h_households.h:
+server/h_workers.h:
+server/h_taxonomy.h:
+server/h_employers.h:
+server/h_vacancies.h:
+server/h_projects.h:
+server/h_applications.h:
+server/h_placements.h:
 server/migrate.h:
 server/pgpool.h:
 /usr/include/postgresql/libpq-fe.h:

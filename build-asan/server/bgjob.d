@@ -1,0 +1,2 @@
+build-asan/server/bgjob.o: server/bgjob.c server/bgjob.h
+server/bgjob.h:

@@ -1,0 +1,1 @@
+build-asan/tests/test_fuzz_csv: tests/fuzz/replay.c

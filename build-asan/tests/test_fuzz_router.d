@@ -1,0 +1,1 @@
+build-asan/tests/test_fuzz_router: tests/fuzz/replay.c
