@@ -1,2 +1,0 @@
-build-asan/gen/embedded.o: build-asan/gen/embedded.c server/embedded.h
-server/embedded.h:

@@ -1,2 +1,0 @@
-build-asan/lib/httphead.o: lib/httphead.c lib/httphead.h
-lib/httphead.h:

@@ -1,2 +1,0 @@
-build-asan/lib/problem.o: lib/problem.c lib/problem.h
-lib/problem.h:

@@ -1,2 +1,0 @@
-build-asan/lib/router.o: lib/router.c lib/router.h
-lib/router.h:

@@ -1,2 +1,0 @@
-build-asan/server/log.o: server/log.c server/log.h
-server/log.h:

@@ -1,3 +1,0 @@
-build-asan/server/pii.o: server/pii.c server/pii.h server/log.h
-server/pii.h:
-server/log.h:

@@ -1,1 +1,0 @@
-build-asan/tests/test_fuzz_json: tests/fuzz/replay.c

@@ -1,1 +1,0 @@
-build-asan/tests/test_fuzz_validate: tests/fuzz/replay.c

@@ -1,2 +1,0 @@
-build-asan/tests/test_router: tests/unit/test_router.c lib/router.h
-lib/router.h:
