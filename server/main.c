@@ -6,6 +6,7 @@
  *   leye-server demo [--flag=value ...]      load demo data into an empty database
  *   leye-server admin create-user|set-password --username=… [--role=… --counties=… --sites=…]
  *   leye-server routes                       print the route table
+ *   leye-server policies                     print who may call what
  *   leye-server help | version
  */
 #define _POSIX_C_SOURCE 200809L
@@ -15,6 +16,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "pii.h"
+#include "policy.h"
 #include "admin.h"
 #include "auth.h"
 #include "demo.h"
@@ -81,6 +83,32 @@ static int main_routes(void)
     return 0;
 }
 
+/* Prints the policy table: name, the roles allowed, the broker scope needed. */
+static int main_policies(void)
+{
+    static const char *const roles[] = {"admin", "county_staff", "site_staff", "viewer",
+                                        "kiosk", "broker",       "anonymous"};
+    unsigned n;
+    const struct policy *p = policy_all(&n);
+    for (unsigned i = 0; i < n; i++) {
+        printf("%s ", p[i].name);
+        const char *sep = "";
+        for (unsigned b = 0; b < 7; b++)
+            if (p[i].roles & (1u << b)) {
+                printf("%s%s", sep, roles[b]);
+                sep = ",";
+            }
+        static const char *const scopes[] = {"vacancies:read", "matches:read",
+                                             "applications:write"};
+        const char *scope = "-";
+        for (unsigned b = 0; b < 3; b++)
+            if (p[i].broker_scope == (1u << b))
+                scope = scopes[b];
+        printf(" %s\n", scope);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = "serve";
@@ -99,6 +127,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "routes"))
         return main_routes();
+    if (!strcmp(cmd, "policies"))
+        return main_policies();
     if (!strcmp(cmd, "admin")) {
         if (sodium_init() < 0)
             return 1;
