@@ -432,8 +432,10 @@ void h_auth_login(struct httpd_req *r)
 }
 
 static const struct pgpool_stmt auth_logout_stmt = {
-    "auth_logout", "UPDATE staff_session SET revoked_at = now() WHERE token_hash = $1::bytea "
-                   "AND revoked_at IS NULL"};
+    "auth_logout",
+    "WITH s AS (UPDATE staff_session SET revoked_at = now() WHERE token_hash = $1::bytea "
+    "AND revoked_at IS NULL RETURNING 1) "
+    "UPDATE kiosk_session SET ended_at = now() WHERE token_hash = $1::bytea AND ended_at IS NULL"};
 
 static void auth_logout_cb(void *arg, const struct pgpool_reply *rep)
 {

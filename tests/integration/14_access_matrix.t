@@ -63,6 +63,14 @@ for my $r ((grep { $_->[1] !~ /logout$/ } @routes), (sort { $b->[1] cmp $a->[1] 
         my ($who, $tok, $scope) = @$c;
         my $role = $who =~ /^broker/ ? 'broker' : $who;
         my $allowed = $pol->{roles}{$role} && ($role ne 'broker' || $pol->{scope} eq '-' || $scope =~ /\Q$pol->{scope}\E/);
+        # logging out ends the session: do it with a fresh one
+        if ($pattern =~ /logout$/ && $tok) {
+            $tok = $who eq 'kiosk' ? http($srv, 'POST', '/v1/kiosk/login', anonymous => 1,
+                                          body => { id_number => $id_number, pin => '111111' })->{json}{token}
+                 : $who eq 'admin' ? login($srv, 'leye-test-admin', $ENV{LEYE_TEST_ADMIN_PASSWORD})
+                 : $who =~ /^(county_staff|site_staff|viewer)$/
+                     ? login($srv, "$tag." . substr($who, 0, 1), 'matrix-password-1') : $tok;
+        }
         my $res = http($srv, $method, $path, ($tok ? (token => $tok) : (anonymous => 1)),
                        ($method =~ /^(POST|PUT|PATCH)$/ ? (body => {}, headers => { 'If-Match' => '"1"' }) : ()));
         my $s = $res->{status};
