@@ -67,6 +67,9 @@ static void auth_token_new(const char *prefix, char *out, size_t cap)
 
 static bool auth_allowed(const struct policy *p, const struct principal *who)
 {
+    if (!strcmp(p->name, "pii:reveal") && who->kind == PRINCIPAL_STAFF && who->pii_reveal &&
+        who->role != ROLE_VIEWER)
+        return true;
     if (!(p->roles & who->role))
         return false;
     return who->role != ROLE_BROKER || !p->broker_scope || (who->scopes & p->broker_scope);
@@ -473,4 +476,126 @@ void h_auth_me(struct httpd_req *r)
                      json_pack("{s:I, s:s, s:s, s:o, s:o, s:b}", "id", (json_int_t)p->id,
                                "username", p->name, "role", role, "county_codes", counties,
                                "site_ids", sites, "pii_reveal", p->pii_reveal));
+}
+
+/* ---------- password change ---------- */
+
+struct auth_pw {
+    struct httpd_req *r;
+    char *current, *next;
+    char stored[crypto_pwhash_STRBYTES];
+    char fresh[crypto_pwhash_STRBYTES];
+    char account[24];
+    bool ok;
+};
+
+static void auth_pw_free(struct auth_pw *c)
+{
+    if (c->current) {
+        sodium_memzero(c->current, strlen(c->current));
+        free(c->current);
+    }
+    if (c->next) {
+        sodium_memzero(c->next, strlen(c->next));
+        free(c->next);
+    }
+    free(c);
+}
+
+static const struct pgpool_stmt auth_pw_get_stmt = {
+    "auth_pw_get", "SELECT password_hash FROM staff_account WHERE id = $1::bigint"};
+static const struct pgpool_stmt auth_pw_set_stmt = {
+    "auth_pw_set",
+    "WITH u AS (UPDATE staff_account SET password_hash = $2, password_changed_at = now() "
+    "WHERE id = $1::bigint RETURNING id) "
+    "UPDATE staff_session SET revoked_at = now() WHERE account_id IN (SELECT id FROM u) "
+    "AND revoked_at IS NULL"};
+
+static void auth_pw_set_cb(void *arg, const struct pgpool_reply *rep)
+{
+    struct httpd_req *r = arg;
+    if (rep->status != PGPOOL_OK) {
+        dbreply_error(r, rep);
+        return;
+    }
+    httpd_reply_raw(r, 204, NULL, NULL, 0);
+}
+
+static void auth_pw_work(void *arg)
+{
+    struct auth_pw *c = arg;
+    c->ok = crypto_pwhash_str_verify(c->stored, c->current, strlen(c->current)) == 0 &&
+            auth_hash_password(c->next, c->fresh) == 0;
+}
+
+static void auth_pw_done(void *arg)
+{
+    struct auth_pw *c = arg;
+    struct httpd_req *r = c->r;
+    if (!c->ok) {
+        auth_pw_free(c);
+        api_reply_field_error(r, "validation_failed", "current_password", "not_allowed");
+        return;
+    }
+    const char *v[2] = {c->account, c->fresh};
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &auth_pw_set_stmt, 2, v, auth_pw_set_cb,
+                        r);
+    auth_pw_free(c);
+}
+
+static void auth_pw_got(void *arg, const struct pgpool_reply *rep)
+{
+    struct auth_pw *c = arg;
+    struct httpd_req *r = c->r;
+    if (rep->status != PGPOOL_OK || PQntuples(rep->res) != 1) {
+        auth_pw_free(c);
+        if (rep->status != PGPOOL_OK)
+            dbreply_error(r, rep);
+        else
+            auth_unauthorized(r);
+        return;
+    }
+    snprintf(c->stored, sizeof c->stored, "%s", PQgetvalue(rep->res, 0, 0));
+    if (!bgjob_submit(httpd_req_bgjobs(r), httpd_req_base(r), auth_pw_work, auth_pw_done, c)) {
+        auth_pw_free(c);
+        httpd_reply_problem(r, "overloaded", NULL);
+    }
+}
+
+static const struct jv_field auth_pw_fields[] = {
+    {"current_password", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+    {"new_password", JV_STRING, JV_REQUIRED, 10, 200, NULL, NULL},
+};
+static const struct jv_schema auth_pw_schema = JV_SCHEMA(auth_pw_fields);
+
+void h_auth_password(struct httpd_req *r)
+{
+    json_t *body = httpd_req_json_body(r);
+    if (!body)
+        return;
+    json_t *problem = problem_new("validation_failed", httpd_req_lang(r), NULL);
+    json_t *obj =
+        jv_check(body, &auth_pw_schema, false, api_today(), "", problem, httpd_req_lang(r));
+    json_decref(body);
+    if (!obj) {
+        httpd_reply_problem_json(r, problem);
+        return;
+    }
+    json_decref(problem);
+    struct auth_pw *c = calloc(1, sizeof *c);
+    if (c) {
+        c->r = r;
+        c->current = strdup(json_string_value(json_object_get(obj, "current_password")));
+        c->next = strdup(json_string_value(json_object_get(obj, "new_password")));
+        snprintf(c->account, sizeof c->account, "%lld", (long long)httpd_req_principal(r)->id);
+    }
+    json_decref(obj);
+    if (!c || !c->current || !c->next || httpd_req_principal(r)->kind != PRINCIPAL_STAFF) {
+        if (c)
+            auth_pw_free(c);
+        httpd_reply_problem(r, c ? "forbidden" : "overloaded", NULL);
+        return;
+    }
+    const char *v[1] = {c->account};
+    pgpool_query(httpd_req_pool(r), &auth_pw_get_stmt, 1, v, auth_pw_got, c);
 }

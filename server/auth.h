@@ -34,5 +34,6 @@ int auth_hash_password(const char *password, char *out) __attribute__((warn_unus
 void h_auth_login(struct httpd_req *r);
 void h_auth_logout(struct httpd_req *r);
 void h_auth_me(struct httpd_req *r);
+void h_auth_password(struct httpd_req *r);
 
 #endif

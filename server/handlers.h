@@ -25,6 +25,9 @@ void h_kiosk_login(struct httpd_req *r);
 void h_kiosk_logout(struct httpd_req *r);
 void h_worker_pin_set(struct httpd_req *r);
 
+/* h_reveal.c */
+void h_worker_reveal(struct httpd_req *r);
+
 /* one header per further resource file */
 #include "h_households.h"
 #include "h_workers.h"

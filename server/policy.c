@@ -37,6 +37,8 @@ static const struct policy policies[] = {
     {"kiosk:self", ROLE_KIOSK, 0, false},
     {"kiosk:write", ROLE_KIOSK, 0, true},
     {"audit:read", ROLE_ADMIN, 0, false},
+    /* province staff, and staff accounts granted the pii:reveal permission */
+    {"pii:reveal", ROLE_ADMIN, 0, false},
     {"accounts:admin", ROLE_ADMIN, 0, true},
 };
 

@@ -78,4 +78,17 @@ like(psql_value("SELECT string_agg(DISTINCT action, ',') FROM audit_log WHERE ac
 psql("DELETE FROM login_throttle WHERE key LIKE 'addr:%'");
 my $passwords_logged = grep { /correct horse|wrong \d/ } split /\n/, $srv->log_text;
 is($passwords_logged, 0, 'no password appears in the server log');
+# changing the password ends every session of the account
+make_user("$tag.pw", 'county_staff', counties => '530621');
+my $t1 = login($srv, "$tag.pw", 'correct horse battery');
+my $t2 = login($srv, "$tag.pw", 'correct horse battery');
+is(http($srv, 'POST', '/v1/auth/password', token => $t1, body => { current_password => 'wrong', new_password => 'a new long password' })->{status},
+   422, 'the current password must be right');
+is(http($srv, 'POST', '/v1/auth/password', token => $t1, body => { current_password => 'correct horse battery', new_password => 'short' })->{status},
+   422, 'the new one must be long enough');
+is(http($srv, 'POST', '/v1/auth/password', token => $t1, body => { current_password => 'correct horse battery', new_password => 'a new long password' })->{status},
+   204, 'password changed');
+is(http($srv, 'GET', '/v1/auth/me', token => $t2)->{status}, 401, 'every session of the account has ended');
+ok(login($srv, "$tag.pw", 'a new long password'), 'the new password works');
+ok(!login($srv, "$tag.pw", 'correct horse battery'), 'the old one does not');
 done_testing();
