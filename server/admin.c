@@ -235,12 +235,70 @@ static int admin_id_hash(const struct admin_args *a)
     return 0;
 }
 
+/* rotate-pii-key --new-key-file=F: re-encrypts every stored ID number and
+ * recomputes its blind index under the new key, in one transaction.  Stop the
+ * servers first and start them again with the new key. */
+static int admin_rotate_pii_key(PGconn *c, const struct admin_args *a)
+{
+    const char *file = admin_arg(a, "new-key-file");
+    if (!file || !pii_ready()) {
+        fprintf(stderr, "needs the current key (LEYE_PII_KEY_FILE) and --new-key-file=\n");
+        return 2;
+    }
+    PGresult *r = PQexec(c, "BEGIN; LOCK TABLE worker IN EXCLUSIVE MODE; "
+                            "SELECT id, id_number_enc::text FROM worker ORDER BY id");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "%s", PQerrorMessage(c));
+        PQclear(r);
+        return 1;
+    }
+    int n = PQntuples(r);
+    char (*ids)[19] = calloc((size_t)n + 1, sizeof *ids);
+    for (int i = 0; ids && i < n; i++)
+        if (pii_decrypt_idnum(PQgetvalue(r, i, 1), ids[i]) < 0) {
+            fprintf(stderr, "worker %s cannot be decrypted with the current key\n",
+                    PQgetvalue(r, i, 0));
+            free(ids);
+            ids = NULL;
+        }
+    if (!ids || pii_init(file, NULL) < 0) {
+        PQclear(r);
+        free(ids);
+        PQclear(PQexec(c, "ROLLBACK"));
+        return 1;
+    }
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        char hash[PII_HASH_HEX], enc[PII_ENC_HEX];
+        pii_hash_idnum(ids[i], hash);
+        if (pii_encrypt_idnum(ids[i], enc) < 0)
+            rc = 1;
+        const char *v[3] = {PQgetvalue(r, i, 0), hash, enc};
+        PGresult *u = PQexecParams(c,
+                                   "UPDATE worker SET id_number_hash = $2::bytea, "
+                                   "id_number_enc = $3::bytea WHERE id = $1::bigint",
+                                   3, NULL, v, NULL, NULL, 0);
+        if (PQresultStatus(u) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "%s", PQerrorMessage(c));
+            rc = 1;
+        }
+        PQclear(u);
+    }
+    sodium_memzero(ids, (size_t)n * sizeof *ids);
+    free(ids);
+    PQclear(r);
+    PQclear(PQexec(c, rc == 0 ? "COMMIT" : "ROLLBACK"));
+    if (rc == 0)
+        printf("re-encrypted %d ID numbers; start the servers with the new key\n", n);
+    return rc;
+}
+
 int admin_main(const char *conninfo, int argc, char **argv)
 {
     struct admin_args a;
     if (argc < 1 || admin_parse(argc, argv, &a) < 0) {
         fprintf(stderr, "usage: leye-server admin create-user|set-password|create-broker|"
-                        "create-key|revoke-key|reset-pin|id-hash [--name=value ...]\n");
+                        "create-key|revoke-key|reset-pin|id-hash|rotate-pii-key [--name=value ...]\n");
         return 2;
     }
     PGconn *c = PQconnectdb(conninfo);
@@ -266,6 +324,8 @@ int admin_main(const char *conninfo, int argc, char **argv)
         rc = admin_revoke_key(c, &a);
     else if (!strcmp(argv[0], "reset-pin"))
         rc = admin_reset_pin(c, &a);
+    else if (!strcmp(argv[0], "rotate-pii-key"))
+        rc = admin_rotate_pii_key(c, &a);
     else
         fprintf(stderr, "unknown admin command \"%s\"\n", argv[0]);
     PQfinish(c);
