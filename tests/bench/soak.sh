@@ -1,0 +1,36 @@
+#!/bin/sh
+# make soak: SOAK_SECONDS (600) of mixed load at a steady rate; prints resident
+# memory at start and end, 5xx answers and latency.  Not part of make test.
+set -eu
+bin=${1:?usage: soak.sh path/to/leye-server}
+secs=${SOAK_SECONDS:-600}
+tmp=$(mktemp -d /tmp/leye-soak-XXXXXX)
+chmod 0755 "$tmp"
+cleanup() {
+    [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    sh server/pglocal.sh stop "$tmp/pg" >/dev/null 2>&1 || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+sh server/pglocal.sh start "$tmp/pg" >/dev/null
+LEYE_DATABASE_URL=$(sh server/pglocal.sh url "$tmp/pg")
+LEYE_PII_KEY=$(od -An -v -t x1 -N 32 /dev/urandom | tr -d ' \n')
+export LEYE_DATABASE_URL LEYE_PII_KEY
+"$bin" migrate >/dev/null 2>&1
+PW=soak-password-123 "$bin" admin create-user --username=soak --role=admin --password-env=PW >/dev/null
+port=$(( 20000 + $$ % 20000 ))
+LEYE_PORT=$port LEYE_LOG_LEVEL=warn "$bin" serve >"$tmp/server.log" 2>&1 &
+pid=$!
+until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done
+LEYE_TOKEN=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"soak","password":"soak-password-123"}' \
+    "http://127.0.0.1:$port/v1/auth/login" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+export LEYE_TOKEN
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
+# warm up, then measure
+wrk -t1 -c16 -d10s -s tests/bench/soak.lua "http://127.0.0.1:$port" >/dev/null 2>&1
+start=$(rss)
+wrk -t1 -c32 -d"${secs}s" --latency -s tests/bench/soak.lua "http://127.0.0.1:$port" >"$tmp/wrk.txt" 2>&1
+end=$(rss)
+echo "soak: ${secs} s of mixed load (50% reads, 30% lists, 20% writes), 32 connections, 5 ms think time"
+grep -E "Requests/sec|^ +(50|99)%|answers other|Non-2xx" "$tmp/wrk.txt" | sed 's/^/  /'
+awk -v s="$start" -v e="$end" 'BEGIN { printf "  resident memory: %d KiB at start, %d KiB at end (%+.1f%%)\n", s, e, (e - s) * 100.0 / s }'
