@@ -127,6 +127,16 @@ run: deps build
 bench-http: deps build
 	@sh tests/bench/bench_http.sh $(BUILD)/leye-server
 
+# make valgrind: the unit and integration suites with every test binary and server under
+# valgrind memcheck; any error or leak fails (slow: not part of make test)
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+valgrind: deps
+	@command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 1; }
+	@$(MAKE) --no-print-directory build test-unit
+	@LEYE_SERVER_WRAPPER="$(VALGRIND) --log-file=/tmp/leye-valgrind-%p.log" TEST_JOBS=1 BUILD=$(BUILD) perl tests/run.pl
+	@if grep -l "ERROR SUMMARY: [1-9]\|definitely lost: [1-9]" /tmp/leye-valgrind-*.log 2>/dev/null; then \
+	  echo "valgrind found errors (logs above)"; exit 1; fi
+
 soak: deps build
 	@sh tests/bench/soak.sh $(BUILD)/leye-server
 

@@ -51,7 +51,7 @@ if (!$ok) {
         lib       => ["$root/tests/lib"],
         exec      => sub {
             my ($h, $file) = @_;
-            return [$file] if $file !~ /\.t$/;
+            return [(split ' ', ($ENV{LEYE_SERVER_WRAPPER} // '')), $file] if $file !~ /\.t$/;
             return [$^X, "-I$root/tests/lib", $file];
         },
     });

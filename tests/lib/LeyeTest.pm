@@ -35,11 +35,12 @@ sub start_server {
         $ENV{$_} = $env{$_} for keys %env;
         open STDOUT, '>>', $log->filename or die;
         open STDERR, '>>&', \*STDOUT or die;
-        exec($ENV{LEYE_SERVER_BIN}, 'serve', @{ $o{args} || [] }) or die "exec: $!";
+        my @wrap = split ' ', ($ENV{LEYE_SERVER_WRAPPER} // '');
+        exec(@wrap, $ENV{LEYE_SERVER_BIN}, 'serve', @{ $o{args} || [] }) or die "exec: $!";
     }
     my $self = bless { pid => $pid, log => $log, port => undef, owner => $$, dsn => $env{LEYE_DATABASE_URL} },
                      'LeyeTest::Server';
-    my $deadline = time + 20;
+    my $deadline = time + ($ENV{LEYE_SERVER_WRAPPER} ? 120 : 20);
     while (time < $deadline) {
         my $text = $self->log_text;
         if ($text =~ m{listening on http://[^:]+:(\d+)/}) { $self->{port} = $1; last }
