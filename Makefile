@@ -39,7 +39,7 @@ DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libjansson-dev lib
             libcmocka-dev postgresql-15 postgresql-client-15 wrk perl curl procps
 LIBEVENT_MIN := 2.1.12-stable-8+deb12u1
 
-.PHONY: all build deps run test test-asan test-unit bench-http bench-match fuzz soak valgrind lint format clean
+.PHONY: all build deps run test test-asan test-unit bench-http bench-import bench-match fuzz soak valgrind lint format clean
 all: build
 build: $(BUILD)/leye-server
 
@@ -139,6 +139,9 @@ valgrind: deps
 
 soak: deps build
 	@sh tests/bench/soak.sh $(BUILD)/leye-server
+
+bench-import: deps build
+	@sh tests/bench/bench_import.sh $(BUILD)/leye-server
 
 bench-match: deps $(BUILD)/bench/bench_match $(BUILD)/leye-server
 	@sh tests/bench/bench_match.sh $(BUILD)

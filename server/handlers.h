@@ -25,6 +25,10 @@ void h_kiosk_login(struct httpd_req *r);
 void h_kiosk_logout(struct httpd_req *r);
 void h_worker_pin_set(struct httpd_req *r);
 
+/* h_import.c */
+void h_import_households(struct httpd_req *r);
+void h_import_workers(struct httpd_req *r);
+
 /* h_reveal.c */
 void h_worker_reveal(struct httpd_req *r);
 

@@ -511,6 +511,20 @@ static bool httpd_content_type_json(const char *ct)
     return strncasecmp(cs, "utf-8", 5) == 0 || strncasecmp(cs, "utf8", 4) == 0;
 }
 
+void httpd_req_extend_timeout(struct httpd_req *r, int seconds)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
+    if (evcon)
+        evhttp_connection_set_timeout(evcon, seconds);
+}
+
+const char *httpd_req_body(struct httpd_req *r, size_t *len)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+    *len = evbuffer_get_length(in);
+    return *len ? (const char *)evbuffer_pullup(in, -1) : "";
+}
+
 json_t *httpd_req_json_body(struct httpd_req *r)
 {
     struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);

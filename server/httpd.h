@@ -83,6 +83,12 @@ struct pgpool *httpd_req_pool(const struct httpd_req *r);
 /* The server (for readiness figures). */
 struct httpd *httpd_req_server(const struct httpd_req *r);
 
+/* Lets this request's connection stay quiet for up to seconds (long work). */
+void httpd_req_extend_timeout(struct httpd_req *r, int seconds);
+
+/* The raw request body (borrowed; valid until the reply). */
+const char *httpd_req_body(struct httpd_req *r, size_t *len);
+
 /* Parses the body as a JSON object or array (strict: UTF-8, no duplicate keys,
  * bounded depth).  On failure answers 415/400 itself and returns NULL: the
  * handler must then return without replying.  Returns a new reference. */

@@ -433,7 +433,14 @@ void pgpool_query(struct pgpool *p, const struct pgpool_stmt *st, int nparams,
 void pgpool_query_scoped(struct pgpool *p, const char *scope, const struct pgpool_stmt *st,
                          int nparams, const char *const *values, pgpool_query_cb cb, void *arg)
 {
-    struct pgwork *w = pgwork_new(PGWORK_QUERY, st, nparams, values, p->query_timeout_ms);
+    pgpool_query_deadline(p, scope, p->query_timeout_ms, st, nparams, values, cb, arg);
+}
+
+void pgpool_query_deadline(struct pgpool *p, const char *scope, int timeout_ms,
+                           const struct pgpool_stmt *st, int nparams, const char *const *values,
+                           pgpool_query_cb cb, void *arg)
+{
+    struct pgwork *w = pgwork_new(PGWORK_QUERY, st, nparams, values, timeout_ms);
     if (w && strlen(scope) >= sizeof w->scope) {
         pgwork_free(w);
         w = NULL;

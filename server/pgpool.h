@@ -103,6 +103,11 @@ void pgpool_query_scoped(struct pgpool *p, const char *scope, const struct pgpoo
  */
 void pgpool_acquire(struct pgpool *p, pgpool_lease_cb cb, void *arg);
 
+/* The same, with its own deadline instead of the pool's (bulk imports). */
+void pgpool_query_deadline(struct pgpool *p, const char *scope, int timeout_ms,
+                           const struct pgpool_stmt *st, int nparams, const char *const *values,
+                           pgpool_query_cb cb, void *arg);
+
 /* Runs one statement on a leased connection; cb runs exactly once. */
 void pgconn_query(struct pgconn *c, const struct pgpool_stmt *st, int nparams,
                   const char *const *values, pgpool_query_cb cb, void *arg);

@@ -20,6 +20,8 @@ const struct router_route routes_table[] = {
     {"POST", "/v1/kiosk/logout", h_kiosk_logout, "kiosk:self"},
     {"PUT", "/v1/workers/{id}/pin", h_worker_pin_set, "workers:write"},
     {"POST", "/v1/workers/{id}/reveal", h_worker_reveal, "pii:reveal"},
+    {"POST", "/v1/imports/households", h_import_households, "imports:write"},
+    {"POST", "/v1/imports/workers", h_import_workers, "imports:write"},
     {"GET", "/v1/regions", h_regions_list, "public"},
     {"GET", "/v1/regions/{code}", h_regions_get, "public"},
     {"GET", "/v1/sites", h_sites_list, "sites:read"},

@@ -1,0 +1,512 @@
+/*
+ * CSV import of households and workers: POST /v1/imports/{households,workers}
+ * ?mode=all_or_nothing|valid_rows with the spreadsheet as the body (UTF-8 or
+ * GBK; headers in Chinese or English).  Parsing, checking and encrypting run
+ * on a background thread; one SQL call writes the rows.  The answer reports
+ * every bad row with its line, column and reason.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "api.h"
+#include "bgjob.h"
+#include "csv.h"
+#include "dbreply.h"
+#include "handlers.h"
+#include "pii.h"
+#include "validate.h"
+
+#include <event2/buffer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum imp_kind { IMP_TEXT, IMP_INT, IMP_ENUM, IMP_BOOL, IMP_DATE, IMP_IDNUM, IMP_PHONE, IMP_SKILLS };
+
+struct imp_enum {
+    const char *alias;
+    const char *value;
+};
+
+struct imp_col {
+    const char *field;
+    const char *aliases; /* '|'-separated header names, Chinese and English */
+    enum imp_kind kind;
+    bool required;
+    long min, max;
+    const struct imp_enum *values;
+};
+
+static const struct imp_enum imp_monitoring[] = {{"无", "none"},
+                                                 {"none", "none"},
+                                                 {"脱贫不稳定户", "unstable"},
+                                                 {"unstable", "unstable"},
+                                                 {"边缘易致贫户", "marginal"},
+                                                 {"marginal", "marginal"},
+                                                 {"突发严重困难户", "sudden_hardship"},
+                                                 {"sudden_hardship", "sudden_hardship"},
+                                                 {NULL, NULL}};
+static const struct imp_enum imp_found_by[] = {{"自主申报", "self_application"},
+                                               {"self_application", "self_application"},
+                                               {"数据比对", "data_comparison"},
+                                               {"data_comparison", "data_comparison"},
+                                               {"干部走访", "cadre_visit"},
+                                               {"cadre_visit", "cadre_visit"},
+                                               {NULL, NULL}};
+static const struct imp_enum imp_education[] = {{"未上学", "none"},
+                                                {"none", "none"},
+                                                {"小学", "primary"},
+                                                {"primary", "primary"},
+                                                {"初中", "junior_secondary"},
+                                                {"junior_secondary", "junior_secondary"},
+                                                {"高中", "senior_secondary"},
+                                                {"senior_secondary", "senior_secondary"},
+                                                {"中专", "vocational"},
+                                                {"职高", "vocational"},
+                                                {"vocational", "vocational"},
+                                                {"大专", "college"},
+                                                {"college", "college"},
+                                                {"本科", "bachelor_plus"},
+                                                {"本科及以上", "bachelor_plus"},
+                                                {"bachelor_plus", "bachelor_plus"},
+                                                {NULL, NULL}};
+static const struct imp_enum imp_mandarin[] = {
+    {"不会", "none"},   {"none", "none"},     {"一般", "basic"}, {"basic", "basic"},
+    {"熟练", "fluent"}, {"fluent", "fluent"}, {NULL, NULL}};
+static const struct imp_enum imp_status[] = {
+    {"未就业", "seeking"},
+    {"求职中", "seeking"},
+    {"seeking", "seeking"},
+    {"本地就业", "employed_local"},
+    {"employed_local", "employed_local"},
+    {"县外就业", "employed_outside_county"},
+    {"employed_outside_county", "employed_outside_county"},
+    {"省外就业", "employed_outside_province"},
+    {"employed_outside_province", "employed_outside_province"},
+    {"培训中", "in_training"},
+    {"in_training", "in_training"},
+    {"无就业意愿", "not_seeking"},
+    {"not_seeking", "not_seeking"},
+    {NULL, NULL}};
+
+static const struct imp_col imp_household_cols[] = {
+    {"ref", "户编号|household_ref|ref", IMP_TEXT, true, 1, 40, NULL},
+    {"site_id", "安置点ID|安置点编号|site_id", IMP_INT, true, 1, 999999999999, NULL},
+    {"origin_county_code", "迁出县代码|迁出县|origin_county_code", IMP_INT, true, 110000, 829999,
+     NULL},
+    {"origin_village", "迁出村|origin_village", IMP_TEXT, false, 0, 100, NULL},
+    {"members", "家庭人口|人口数|members", IMP_INT, true, 1, 30, NULL},
+    {"monitoring_status", "监测类型|monitoring_status", IMP_ENUM, false, 0, 0, imp_monitoring},
+    {"monitoring_found_by", "发现方式|monitoring_found_by", IMP_ENUM, false, 0, 0, imp_found_by},
+    {"monitoring_found_on", "认定日期|monitoring_found_on", IMP_DATE, false, 0, 0, NULL},
+};
+
+static const struct imp_col imp_worker_cols[] = {
+    {"site_id", "安置点ID|安置点编号|site_id", IMP_INT, true, 1, 999999999999, NULL},
+    {"household_ref", "户编号|household_ref", IMP_TEXT, true, 1, 40, NULL},
+    {"name", "姓名|name", IMP_TEXT, true, 1, 50, NULL},
+    {"id_number", "身份证号|身份证号码|id_number", IMP_IDNUM, true, 0, 0, NULL},
+    {"phone", "手机号|手机|电话|phone", IMP_PHONE, false, 0, 0, NULL},
+    {"education", "文化程度|学历|education", IMP_ENUM, false, 0, 0, imp_education},
+    {"mandarin_level", "普通话|mandarin_level", IMP_ENUM, false, 0, 0, imp_mandarin},
+    {"employment_status", "就业状态|employment_status", IMP_ENUM, false, 0, 0, imp_status},
+    {"skills", "技能|skills", IMP_SKILLS, false, 0, 0, NULL},
+    {"max_commute_km", "通勤距离|通勤距离公里|max_commute_km", IMP_INT, false, 0, 3000, NULL},
+    {"willing_outside_county", "愿意县外就业|willing_outside_county", IMP_BOOL, false, 0, 0, NULL},
+    {"willing_outside_province", "愿意省外就业|willing_outside_province", IMP_BOOL, false, 0, 0,
+     NULL},
+    {"needs_accommodation", "需要住宿|needs_accommodation", IMP_BOOL, false, 0, 0, NULL},
+    {"wage_floor", "期望工资|期望月薪|wage_floor", IMP_INT, false, 0, 100000, NULL},
+    {"consent_brokers", "同意推荐给劳务经纪人|consent_brokers", IMP_BOOL, false, 0, 0, NULL},
+};
+
+#define IMP_MAX_ERRORS 1000
+
+struct imp_job {
+    struct httpd_req *r;
+    bool workers, all_or_nothing;
+    enum problem_lang lang;
+    char *data;
+    size_t len;
+    int today;
+    /* results of the background work */
+    const char *fatal; /* a problem code for the whole file, or NULL */
+    const char *encoding;
+    json_t *rows, *errors;
+    size_t nrows;
+};
+
+static void imp_error(struct imp_job *j, size_t line, const char *column, const char *field,
+                      const char *code)
+{
+    if (json_array_size(j->errors) >= IMP_MAX_ERRORS)
+        return;
+    json_array_append_new(j->errors,
+                          json_pack("{s:I, s:s, s:s, s:s, s:s}", "line", (json_int_t)line, "column",
+                                    column, "field", field, "code", code, "message",
+                                    problem_field_message(code, j->lang)));
+}
+
+static bool imp_header_matches(const char *aliases, const char *name)
+{
+    const char *p = aliases;
+    size_t n = strlen(name);
+    while (*p) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncasecmp(p, name, n) == 0)
+            return true;
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    return false;
+}
+
+static bool imp_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = {"是", "yes", "y", "true", "1", NULL};
+    static const char *const no[] = {"否", "no", "n", "false", "0", NULL};
+    for (int i = 0; yes[i]; i++)
+        if (!strcasecmp(s, yes[i]))
+            return *out = true, true;
+    for (int i = 0; no[i]; i++)
+        if (!strcasecmp(s, no[i]))
+            return *out = false, true;
+    return false;
+}
+
+/* "焊工:3;电工:2" (or with ，；： full-width) into [{skill, level}]. */
+static json_t *imp_skills(const char *s, const char **code)
+{
+    json_t *out = json_array();
+    char buf[CSV_MAX_FIELD + 1];
+    snprintf(buf, sizeof buf, "%s", s);
+    char *save = NULL;
+    for (char *item = strtok_r(buf, ";,", &save); item; item = strtok_r(NULL, ";,", &save)) {
+        char *colon = strchr(item, ':');
+        while (*item == ' ')
+            item++;
+        if (!*item)
+            continue;
+        long level = 1;
+        if (colon) {
+            *colon = '\0';
+            char *end;
+            level = strtol(colon + 1, &end, 10);
+            if (*end || level < 1 || level > 5) {
+                *code = "out_of_range";
+                json_decref(out);
+                return NULL;
+            }
+        }
+        json_array_append_new(out, json_pack("{s:s, s:i}", "skill", item, "level", (int)level));
+    }
+    return out;
+}
+
+/* Checks one value; adds it to row or reports the fault.  Returns false on a fault. */
+static bool imp_value(struct imp_job *j, const struct imp_col *c, const char *v, size_t line,
+                      const char *column, json_t *row)
+{
+    const char *code = NULL;
+    size_t n = strlen(v);
+    if (!n) {
+        if (c->required)
+            code = "required";
+        else
+            return true;
+    } else if (c->kind == IMP_TEXT) {
+        if (!validate_text(v, n, (size_t)c->max))
+            code = "too_long";
+        else
+            json_object_set_new(row, c->field, json_string(v));
+    } else if (c->kind == IMP_INT) {
+        char *end;
+        long long x = strtoll(v, &end, 10);
+        if (*end || x < c->min || x > c->max)
+            code = *end ? "invalid_format" : "out_of_range";
+        else
+            json_object_set_new(row, c->field, json_integer(x));
+    } else if (c->kind == IMP_ENUM) {
+        code = "unknown_value";
+        for (int i = 0; c->values[i].alias; i++)
+            if (!strcasecmp(c->values[i].alias, v)) {
+                json_object_set_new(row, c->field, json_string(c->values[i].value));
+                code = NULL;
+            }
+    } else if (c->kind == IMP_BOOL) {
+        bool b;
+        if (!imp_bool(v, &b))
+            code = "invalid_format";
+        else
+            json_object_set_new(row, c->field, json_boolean(b));
+    } else if (c->kind == IMP_DATE) {
+        int ymd;
+        if (!validate_date(v, n, &ymd))
+            code = "invalid_date";
+        else
+            json_object_set_new(row, c->field, json_string(v));
+    } else if (c->kind == IMP_PHONE) {
+        char phone[16];
+        if (!validate_phone_cn(v, n, phone))
+            code = "invalid_format";
+        else
+            json_object_set_new(row, c->field, json_string(phone));
+    } else if (c->kind == IMP_SKILLS) {
+        json_t *sk = imp_skills(v, &code);
+        if (sk)
+            json_object_set_new(row, c->field, sk);
+    } else {
+        struct validate_idnum id;
+        enum validate_reason why;
+        if (!validate_idnum(v, n, j->today, &id, &why)) {
+            code = validate_reason_code(why);
+        } else if (j->today - (id.birth_year * 10000 + id.birth_month * 100 + id.birth_day) <
+                   160000) {
+            code = "out_of_range"; /* younger than 16 */
+        } else {
+            char hash[PII_HASH_HEX], enc[PII_ENC_HEX], masked[19], birth[11];
+            pii_hash_idnum(id.normalized, hash);
+            if (pii_encrypt_idnum(id.normalized, enc) < 0)
+                code = "invalid_format";
+            validate_mask_idnum(id.normalized, masked);
+            snprintf(birth, sizeof birth, "%04d-%02d-%02d", id.birth_year, id.birth_month,
+                     id.birth_day);
+            char sex[2] = {id.sex, '\0'};
+            json_object_set_new(row, "id_number_hash", json_string(hash));
+            json_object_set_new(row, "id_number_enc", json_string(enc));
+            json_object_set_new(row, "id_number_masked", json_string(masked));
+            json_object_set_new(row, "birth_date", json_string(birth));
+            json_object_set_new(row, "sex", json_string(sex));
+        }
+    }
+    if (code)
+        imp_error(j, line, column, c->field, code);
+    return code == NULL;
+}
+
+/* A household under monitoring says how and when it was found; others do not. */
+static bool imp_household_rules(struct imp_job *j, json_t *row, size_t line)
+{
+    const char *st = json_string_value(json_object_get(row, "monitoring_status"));
+    bool monitored = st && strcmp(st, "none") != 0;
+    bool by = json_object_get(row, "monitoring_found_by") != NULL;
+    bool on = json_object_get(row, "monitoring_found_on") != NULL;
+    if (monitored && !by)
+        imp_error(j, line, "发现方式", "monitoring_found_by", "required");
+    if (monitored && !on)
+        imp_error(j, line, "认定日期", "monitoring_found_on", "required");
+    if (!monitored && (by || on))
+        imp_error(j, line, by ? "发现方式" : "认定日期",
+                  by ? "monitoring_found_by" : "monitoring_found_on", "not_allowed");
+    return monitored ? by && on : !by && !on;
+}
+
+static void imp_work(void *arg)
+{
+    struct imp_job *j = arg;
+    const struct imp_col *cols = j->workers ? imp_worker_cols : imp_household_cols;
+    size_t ncols = j->workers ? sizeof imp_worker_cols / sizeof imp_worker_cols[0]
+                              : sizeof imp_household_cols / sizeof imp_household_cols[0];
+    char *text;
+    size_t len;
+    enum csv_encoding enc;
+    if (csv_to_utf8(j->data, j->len, &text, &len, &enc) < 0) {
+        j->fatal = "invalid_utf8";
+        return;
+    }
+    j->encoding = enc == CSV_UTF8 ? "UTF-8" : "GB18030";
+    static _Thread_local struct csv_parser ps;
+    struct csv_record rec;
+    csv_init(&ps, text, len);
+    int map[CSV_MAX_FIELDS];
+    char names[CSV_MAX_FIELDS][64];
+    if (csv_next(&ps, &rec) != CSV_RECORD) {
+        j->fatal = "required";
+        free(text);
+        return;
+    }
+    bool seen[32] = {false};
+    for (size_t i = 0; i < rec.n; i++) {
+        map[i] = -1;
+        snprintf(names[i], sizeof names[i], "%s", rec.field[i]);
+        for (size_t k = 0; k < ncols; k++)
+            if (imp_header_matches(cols[k].aliases, rec.field[i]))
+                map[i] = (int)k, seen[k] = true;
+        if (map[i] < 0)
+            imp_error(j, rec.line, names[i], "", "unknown_field");
+    }
+    for (size_t k = 0; k < ncols; k++)
+        if (cols[k].required && !seen[k])
+            imp_error(j, 1, cols[k].aliases, cols[k].field, "required");
+    size_t nheader = rec.n;
+    if (json_array_size(j->errors) > 0) {
+        free(text);
+        return;
+    }
+    enum csv_status st;
+    while ((st = csv_next(&ps, &rec)) != CSV_END) {
+        j->nrows++;
+        if (st == CSV_ERROR) {
+            imp_error(j, rec.line, "", "", "invalid_format");
+            continue;
+        }
+        json_t *row = json_pack("{s:I}", "line", (json_int_t)rec.line);
+        bool ok = true;
+        for (size_t i = 0; i < nheader; i++)
+            ok &=
+                imp_value(j, &cols[map[i]], i < rec.n ? rec.field[i] : "", rec.line, names[i], row);
+        if (ok && !j->workers)
+            ok = imp_household_rules(j, row, rec.line);
+        if (ok)
+            json_array_append_new(j->rows, row);
+        else
+            json_decref(row);
+    }
+    free(text);
+}
+
+static void imp_free(struct imp_job *j)
+{
+    free(j->data);
+    json_decref(j->rows);
+    json_decref(j->errors);
+    free(j);
+}
+
+static void imp_reply(struct imp_job *j, int status, json_t *counts)
+{
+    struct httpd_req *r = j->r;
+    json_t *body =
+        json_pack("{s:s, s:s, s:I, s:I, s:I, s:O}", "mode",
+                  j->all_or_nothing ? "all_or_nothing" : "valid_rows", "encoding",
+                  j->encoding ? j->encoding : "", "rows", (json_int_t)j->nrows, "valid_rows",
+                  (json_int_t)json_array_size(j->rows), "rejected_rows",
+                  (json_int_t)(j->nrows - json_array_size(j->rows)), "errors", j->errors);
+    if (counts)
+        json_object_update(body, counts);
+    if (status == 422) {
+        json_t *p =
+            problem_new("validation_failed", j->lang,
+                        j->lang == PROBLEM_LANG_EN ? "The file has faults; nothing was imported."
+                                                   : "文件中有错误，未导入任何数据。");
+        json_object_update(p, body);
+        json_decref(body);
+        imp_free(j);
+        httpd_reply_problem_json(r, p);
+        return;
+    }
+    imp_free(j);
+    httpd_reply_json(r, status, body);
+}
+
+static void imp_db_cb(void *arg, const struct pgpool_reply *rep)
+{
+    struct imp_job *j = arg;
+    if (rep->status == PGPOOL_SQL_ERROR && !strcmp(rep->sqlstate, "LY423")) {
+        json_t *db = json_loads(rep->detail, 0, NULL);
+        json_array_extend(j->errors, db);
+        json_decref(db);
+        imp_reply(j, 422, NULL);
+        return;
+    }
+    if (rep->status != PGPOOL_OK) {
+        struct httpd_req *r = j->r;
+        imp_free(j);
+        dbreply_error(r, rep);
+        return;
+    }
+    json_t *db = json_loads(PQgetvalue(rep->res, 0, 3), 0, NULL);
+    json_array_extend(j->errors, db);
+    json_decref(db);
+    json_t *counts =
+        json_pack("{s:i, s:i, s:i}", "created", atoi(PQgetvalue(rep->res, 0, 0)), "updated",
+                  atoi(PQgetvalue(rep->res, 0, 1)), "unchanged", atoi(PQgetvalue(rep->res, 0, 2)));
+    imp_reply(j, 200, counts);
+    json_decref(counts);
+}
+
+static const struct pgpool_stmt imp_households_stmt = {
+    "import_households", "SELECT * FROM import_households($1::jsonb, $2::boolean)"};
+static const struct pgpool_stmt imp_workers_stmt = {
+    "import_workers", "SELECT * FROM import_workers($1::jsonb, $2::boolean, $3)"};
+
+static void imp_done(void *arg)
+{
+    struct imp_job *j = arg;
+    if (j->fatal) {
+        imp_error(j, 1, "", "", j->fatal);
+        imp_reply(j, 422, NULL);
+        return;
+    }
+    if (json_array_size(j->errors) > 0 && (j->all_or_nothing || j->nrows == 0)) {
+        imp_reply(j, 422, NULL);
+        return;
+    }
+    char *rows = json_dumps(j->rows, JSON_COMPACT);
+    if (!rows) {
+        struct httpd_req *r = j->r;
+        imp_free(j);
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    const char *v[3] = {rows, j->all_or_nothing ? "true" : "false", api_actor(j->r)};
+    pgpool_query_deadline(httpd_req_pool(j->r), api_scope(j->r), 120000,
+                          j->workers ? &imp_workers_stmt : &imp_households_stmt, j->workers ? 3 : 2,
+                          v, imp_db_cb, j);
+    free(rows);
+}
+
+static void imp_start(struct httpd_req *r, bool workers)
+{
+    const char *mode = httpd_req_query(r, "mode");
+    if (mode && strcmp(mode, "all_or_nothing") && strcmp(mode, "valid_rows")) {
+        api_reply_field_error(r, "invalid_query", "mode", "unknown_value");
+        return;
+    }
+    const char *ct = httpd_req_header(r, "Content-Type");
+    if (ct && strncasecmp(ct, "text/csv", 8) && strncasecmp(ct, "application/octet-stream", 24)) {
+        httpd_reply_problem(r, "unsupported_media_type",
+                            httpd_req_lang(r) == PROBLEM_LANG_EN
+                                ? "Send the file as text/csv (UTF-8 or GBK)."
+                                : "请以 text/csv 上传文件（UTF-8 或 GBK 编码）。");
+        return;
+    }
+    struct imp_job *j = calloc(1, sizeof *j);
+    size_t len;
+    const char *body = httpd_req_body(r, &len);
+    if (j) {
+        j->r = r;
+        j->workers = workers;
+        j->all_or_nothing = !mode || !strcmp(mode, "all_or_nothing");
+        j->lang = httpd_req_lang(r);
+        j->today = api_today();
+        j->rows = json_array();
+        j->errors = json_array();
+        j->data = malloc(len + 1);
+        j->len = len;
+    }
+    if (!j || !j->data || !j->rows || !j->errors) {
+        if (j)
+            imp_free(j);
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    memcpy(j->data, body, len);
+    /* a large file takes longer than the idle timeout to write */
+    httpd_req_extend_timeout(r, 600);
+    if (!bgjob_submit(httpd_req_bgjobs(r), httpd_req_base(r), imp_work, imp_done, j)) {
+        imp_free(j);
+        httpd_reply_problem(r, "overloaded", NULL);
+    }
+}
+
+void h_import_households(struct httpd_req *r)
+{
+    imp_start(r, false);
+}
+
+void h_import_workers(struct httpd_req *r)
+{
+    imp_start(r, true);
+}

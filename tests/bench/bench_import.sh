@@ -1,0 +1,45 @@
+#!/bin/sh
+# make bench-import: imports BENCH_ROWS (100,000) workers (and their
+# households) from CSV through the API on a throwaway PostgreSQL, then the same
+# file again (nothing changes), and prints rows/s.
+set -eu
+bin=${1:?usage: bench_import.sh path/to/leye-server}
+rows=${BENCH_ROWS:-100000}
+tmp=$(mktemp -d /tmp/leye-bench-XXXXXX)
+chmod 0755 "$tmp"
+cleanup() {
+    [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    sh server/pglocal.sh stop "$tmp/pg" >/dev/null 2>&1 || true
+    [ -n "${KEEP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+sh server/pglocal.sh start "$tmp/pg" >/dev/null
+LEYE_DATABASE_URL=$(sh server/pglocal.sh url "$tmp/pg")
+LEYE_PII_KEY=$(od -An -v -t x1 -N 32 /dev/urandom | tr -d ' \n')
+export LEYE_DATABASE_URL LEYE_PII_KEY
+"$bin" migrate >/dev/null 2>&1
+PW=bench-password-1 "$bin" admin create-user --username=bench --role=admin --password-env=PW >/dev/null
+port=$(( 20000 + $$ % 20000 ))
+LEYE_PORT=$port LEYE_LOG_LEVEL=warn "$bin" serve >"$tmp/server.log" 2>&1 &
+pid=$!
+until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done
+url="http://127.0.0.1:$port"
+token=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"bench","password":"bench-password-1"}' \
+    "$url/v1/auth/login" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"name":"bench","county_code":530621,"kind":"urban_centralized"}' "$url/v1/sites" >/dev/null
+perl tests/bench/gen_import.pl "$tmp" "$rows"
+post() {
+    start=$(date +%s.%N)
+    curl -sS -o "$tmp/out.json" -w '%{http_code}' -H "Authorization: Bearer $token" \
+        -H 'Content-Type: text/csv' --data-binary "@$tmp/$1" "$url/v1/imports/$2?mode=valid_rows" >"$tmp/code"
+    end=$(date +%s.%N)
+    n=$(($(wc -l <"$tmp/$1") - 1))
+    summary=$(sed -n 's/.*"created":\([0-9]*\),"updated":\([0-9]*\),"unchanged":\([0-9]*\).*/created \1, updated \2, unchanged \3/p' "$tmp/out.json")
+    awk -v s="$start" -v e="$end" -v n="$n" -v what="$3" -v code="$(cat "$tmp/code")" -v sum="$summary" \
+        'BEGIN { printf "%-34s %7d rows %7.2f s %9.0f rows/s  HTTP %s  %s\n", what, n, e - s, n / (e - s), code, sum }'
+}
+echo "CSV import through POST /v1/imports/… ($(nproc) cores)"
+post households.csv households "households"
+post workers.csv workers "workers (new)"
+post workers.csv workers "workers (same file again)"
