@@ -11,7 +11,7 @@ use TAP::Harness;
 
 my $build = $ENV{BUILD} || 'build';
 my $root  = `pwd`; chomp $root;
-my $bin   = "$root/$build/leye-server";
+my $bin   = ($build =~ m{^/} ? $build : "$root/$build") . "/leye-server";
 die "no server binary at $bin: run make build\n" unless -x $bin;
 
 my $tmp = tempdir('leye-test-XXXXXX', TMPDIR => 1, CLEANUP => 0);
