@@ -16,14 +16,14 @@ my $token = $srv->token;
 my $tag = 'O' . $$;
 
 my $log = File::Temp->new(TEMPLATE => 'leye-outage-XXXXXX', TMPDIR => 1);
-my $stop_at = time + 4;
+my $stop_file = $log->filename . '.stop';
 my @pids;
 for my $c (1 .. 50) {
     my $pid = fork();
     if (!$pid) {
         open my $out, '>>', $log->filename or die;
         my $i = 0;
-        while (time < $stop_at) {
+        while (!-e $stop_file) {
             my $t0 = time;
             my $r = http({ port => $port, token => $token }, 'POST', '/v1/sites',
                          body => { name => "$tag c$c-" . $i++, county_code => 530621, kind => 'scattered', people => 7 },
@@ -42,7 +42,11 @@ my $down_at = time;
 sleep 1.5;
 $pg->start;
 my $up_at = time;
+sleep 1;
+open my $touch, '>', $stop_file or die;
+close $touch;
 waitpid($_, 0) for @pids;
+unlink $stop_file;
 
 my (%by_status, $slow, $bad_503);
 open my $in, '<', $log->filename or die;
