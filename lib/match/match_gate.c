@@ -1,0 +1,501 @@
+/*
+ * match_gate: the first pass of a worker scan.  For 64 slots at a time it
+ * reads the columns every query needs (flags, skill plane 0, available_from,
+ * birth date, site, commute radius: 22 bytes a worker) and returns one bit
+ * mask per test.  The caller charges the filters in order with popcounts and
+ * visits only the survivors.  It also sorts workers into distance tiers, so
+ * the scan can visit the nearest first, and applies the cut: once the page is
+ * full, a worker too far away to reach its lowest score is dropped unvisited.
+ *
+ * Branch-free on purpose: with half the workers passing a test, branches
+ * mispredict and a per-worker early exit costs three times as much (see
+ * docs/matching.md).  On x86-64 (SSE2 is part of the base ISA) the tests run
+ * four to eight lanes wide; elsewhere the scalar loop does the same work.
+ */
+#include "match_int.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* Within reach of the workplace (stored units): the tiers and the cut. */
+static void gate_place_scalar(const struct match_index *idx, const struct match_gate *g,
+                              size_t base, struct match_gate_out *o)
+{
+    for (uint64_t alive = match_gate_alive(g, o); alive; alive &= alive - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(alive);
+        size_t k = base + i;
+        float dx = (float)idx->w_q[0][k] - g->vq[0], dy = (float)idx->w_q[1][k] - g->vq[1];
+        float dz = (float)idx->w_q[2][k] - g->vq[2];
+        float c2 = dx * dx + dy * dy + dz * dz;
+        float c = idx->w_commute[k], r = (c > 1.0f ? c : 1.0f) * g->tf;
+        r = r > g->acc_km ? r : g->acc_km;
+        for (unsigned t = 0; t < MATCH_TIERS - 1 && !g->cut; t++) {
+            float lim = r * match_tier_k(t);
+            o->near[t] |= (uint64_t)(c2 <= lim * lim) << i;
+        }
+        if (g->cut) {
+            unsigned cls = match_cut_class(idx->w_flags[k], (o->rel >> i) & 1, (o->full >> i) & 1,
+                                           g->willing_flags);
+            float lim = r * g->cut_k[cls];
+            o->cut |= (uint64_t)(lim >= 0 && c2 <= lim * lim) << i;
+        }
+    }
+    if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
+        memset(o->near, 0xff, sizeof o->near);
+}
+
+void match_gate_block_scalar(const struct match_index *idx, const struct match_gate *g, size_t base,
+                             struct match_gate_out *o)
+{
+    memset(o, 0, sizeof *o);
+    for (unsigned i = 0; i < MATCH_BLOCK; i++) {
+        size_t k = base + i;
+        uint16_t f = idx->w_flags[k];
+        uint64_t s = idx->w_skill[0][k];
+        bool local = (f & (MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT)) != 0;
+        o->live |= (uint64_t)((f & MATCH_W_LIVE) != 0) << i;
+        o->seek |= (uint64_t)((f & MATCH_W_SEEKING) != 0) << i;
+        o->consent |= (uint64_t)((f & MATCH_W_CONSENT_BROKERS) != 0) << i;
+        o->must |= (uint64_t)((s & g->must0) == g->must0) << i;
+        o->rel |= (uint64_t)((s & g->relu0) != 0) << i;
+        o->full |= (uint64_t)((s & g->req0) == g->req0) << i;
+        o->avail |= (uint64_t)(idx->w_avail[k] <= g->avail_by) << i;
+        o->age |= (uint64_t)(!g->nobody_of_age &&
+                             (uint16_t)(idx->w_birth[k] - g->born_lo) <= g->born_span)
+                  << i;
+        o->cert |= (uint64_t)((idx->w_cert[k] & g->cert_must) == g->cert_must) << i;
+        o->post |= (uint64_t)((f & g->post_flags) == 0) << i;
+        o->hpost |= (uint64_t)((f & g->hpost_flags) == 0) << i;
+        o->resident |= (uint64_t)(!g->resident || (local && idx->w_county[k] == g->county)) << i;
+        o->prio[0] |= (uint64_t)((f & MATCH_W_RELOCATED) != 0) << i;
+        o->prio[1] |= (uint64_t)((f & MATCH_W_H_MON) != 0) << i;
+        o->prio[2] |= (uint64_t)((f & MATCH_W_H_ZERO) != 0) << i;
+    }
+    o->cut = g->cut ? 0 : ~0ull;
+    if (g->tiers)
+        gate_place_scalar(idx, g, base, o);
+    else
+        o->cut = ~0ull;
+}
+
+#if defined(__SSE2__)
+
+/* 16 flag tests (two vectors of 16-bit lanes) to 16 bits. */
+static inline uint64_t flag_bits(__m128i f0, __m128i f1, __m128i bit)
+{
+    __m128i a = _mm_cmpeq_epi16(_mm_and_si128(f0, bit), bit);
+    __m128i b = _mm_cmpeq_epi16(_mm_and_si128(f1, bit), bit);
+    return (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_packs_epi16(a, b));
+}
+
+/* 16 "none of these flags" tests to 16 bits. */
+static inline uint64_t none_bits(__m128i f0, __m128i f1, __m128i bits)
+{
+    const __m128i zero = _mm_setzero_si128();
+    __m128i a = _mm_cmpeq_epi16(_mm_and_si128(f0, bits), zero);
+    __m128i b = _mm_cmpeq_epi16(_mm_and_si128(f1, bits), zero);
+    return (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_packs_epi16(a, b));
+}
+
+/* The flag tests.  Results go to locals first: the outputs are uint64_t like
+ * the skill columns, and stores through o would be reloaded as possible aliases. */
+static void gate_flags(const uint16_t *fl, const struct match_gate *g, struct match_gate_out *o)
+{
+    const __m128i live = _mm_set1_epi16((short)MATCH_W_LIVE);
+    const __m128i seek = _mm_set1_epi16(MATCH_W_SEEKING);
+    const __m128i cons = _mm_set1_epi16(MATCH_W_CONSENT_BROKERS);
+    const __m128i post = _mm_set1_epi16((short)g->post_flags);
+    const __m128i hpost = _mm_set1_epi16((short)g->hpost_flags);
+    const __m128i local = _mm_set1_epi16(MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT);
+    const __m128i pr[3] = {_mm_set1_epi16(MATCH_W_RELOCATED), _mm_set1_epi16(MATCH_W_H_MON),
+                           _mm_set1_epi16(MATCH_W_H_ZERO)};
+    uint64_t lv = 0, sk = 0, cn = 0, ps = 0, hp = 0, lc = 0, p[3] = {0, 0, 0};
+    for (unsigned j = 0; j < 4; j++) {
+        __m128i f0 = _mm_loadu_si128((const __m128i *)(fl + 16 * j));
+        __m128i f1 = _mm_loadu_si128((const __m128i *)(fl + 16 * j + 8));
+        for (unsigned b = 0; b < 3; b++)
+            p[b] |= flag_bits(f0, f1, pr[b]) << (16 * j);
+        lv |= flag_bits(f0, f1, live) << (16 * j);
+        sk |= flag_bits(f0, f1, seek) << (16 * j);
+        cn |= flag_bits(f0, f1, cons) << (16 * j);
+        ps |= none_bits(f0, f1, post) << (16 * j);
+        hp |= none_bits(f0, f1, hpost) << (16 * j);
+        lc |= (~none_bits(f0, f1, local) & 0xffff) << (16 * j);
+    }
+    o->live = lv, o->seek = sk, o->consent = cn, o->post = ps, o->hpost = hp, o->resident = lc;
+    memcpy(o->prio, p, sizeof p);
+}
+
+/* Residence: the local flags above, and the county slot equal to the vacancy's. */
+static void gate_county(const uint8_t *county, const struct match_gate *g, struct match_gate_out *o)
+{
+    if (!g->resident) {
+        o->resident = ~0ull;
+        return;
+    }
+    const __m128i want = _mm_set1_epi8((char)g->county);
+    uint64_t same = 0;
+    for (unsigned j = 0; j < 4; j++) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(county + 16 * j));
+        same |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(c, want)) << (16 * j);
+    }
+    o->resident &= same;
+}
+
+/* Two 64-bit lanes: all bits of m set. */
+static inline unsigned has_all(__m128i s, __m128i m)
+{
+    __m128i e = _mm_cmpeq_epi32(_mm_and_si128(s, m), m);
+    e = _mm_and_si128(e, _mm_shuffle_epi32(e, _MM_SHUFFLE(2, 3, 0, 1)));
+    return (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e));
+}
+
+static uint64_t gate_certs(const uint64_t *certs, const struct match_gate *g)
+{
+    if (!g->cert_must)
+        return ~0ull;
+    const __m128i must = _mm_set1_epi64x((long long)g->cert_must);
+    uint64_t ok = 0;
+    for (unsigned j = 0; j < MATCH_BLOCK / 2; j++)
+        ok |= (uint64_t)has_all(_mm_loadu_si128((const __m128i *)(certs + 2 * j)), must) << (2 * j);
+    return ok;
+}
+
+/* 16-bit unsigned a <= b, eight lanes: signed compare after flipping the top bit. */
+static inline __m128i le_u16(__m128i a, __m128i b)
+{
+    const __m128i top = _mm_set1_epi16((short)0x8000);
+    return _mm_cmpeq_epi16(_mm_cmpgt_epi16(_mm_xor_si128(a, top), _mm_xor_si128(b, top)),
+                           _mm_setzero_si128());
+}
+
+static void gate_days(const uint16_t *av, const uint16_t *bi, const struct match_gate *g,
+                      struct match_gate_out *o)
+{
+    const __m128i by = _mm_set1_epi16((short)g->avail_by);
+    const __m128i lo = _mm_set1_epi16((short)g->born_lo);
+    const __m128i span = _mm_set1_epi16((short)g->born_span);
+    uint64_t avail = 0, age = 0;
+    for (unsigned j = 0; j < 4; j++) {
+        __m128i a0 = le_u16(_mm_loadu_si128((const __m128i *)(av + 16 * j)), by);
+        __m128i a1 = le_u16(_mm_loadu_si128((const __m128i *)(av + 16 * j + 8)), by);
+        __m128i b0 = _mm_sub_epi16(_mm_loadu_si128((const __m128i *)(bi + 16 * j)), lo);
+        __m128i b1 = _mm_sub_epi16(_mm_loadu_si128((const __m128i *)(bi + 16 * j + 8)), lo);
+        avail |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_packs_epi16(a0, a1)) << (16 * j);
+        age |= (uint64_t)(uint16_t)_mm_movemask_epi8(
+                   _mm_packs_epi16(le_u16(b0, span), le_u16(b1, span)))
+               << (16 * j);
+    }
+    o->avail = avail, o->age = g->nobody_of_age ? 0 : age;
+}
+
+static void gate_skills(const uint64_t *sk, const struct match_gate *g, struct match_gate_out *o)
+{
+    const __m128i must = _mm_set1_epi64x((long long)g->must0);
+    const __m128i relu = _mm_set1_epi64x((long long)g->relu0);
+    const __m128i req = _mm_set1_epi64x((long long)g->req0);
+    const __m128i zero = _mm_setzero_si128();
+    uint64_t m = 0, rel = 0, full = 0;
+    for (unsigned j = 0; j < MATCH_BLOCK / 2; j++) {
+        __m128i s = _mm_loadu_si128((const __m128i *)(sk + 2 * j));
+        __m128i z = _mm_cmpeq_epi32(_mm_and_si128(s, relu), zero);
+        z = _mm_and_si128(z, _mm_shuffle_epi32(z, _MM_SHUFFLE(2, 3, 0, 1)));
+        m |= (uint64_t)has_all(s, must) << (2 * j);
+        full |= (uint64_t)has_all(s, req) << (2 * j);
+        rel |= (uint64_t)(~_mm_movemask_pd(_mm_castsi128_pd(z)) & 3) << (2 * j);
+    }
+    o->must = m, o->rel = rel, o->full = full;
+}
+
+/* Distance tiers (the cut one worker at a time: SSE2 has no gather). */
+static void gate_tiers(const struct match_index *idx, size_t base, const struct match_gate *g,
+                       struct match_gate_out *o)
+{
+    const __m128i zero = _mm_setzero_si128();
+    const __m128 v0 = _mm_set1_ps(g->vq[0]), v1 = _mm_set1_ps(g->vq[1]), v2 = _mm_set1_ps(g->vq[2]);
+    const __m128 one = _mm_set1_ps(1.0f), tf = _mm_set1_ps(g->tf), acc = _mm_set1_ps(g->acc_km);
+    __m128 k[MATCH_TIERS - 1];
+    for (unsigned t = 0; t < MATCH_TIERS - 1; t++)
+        k[t] = _mm_set1_ps(match_tier_k(t));
+    uint64_t n[MATCH_TIERS - 1] = {0}, alive = match_gate_alive(g, o);
+    for (unsigned j = 0; j < MATCH_BLOCK / 4; j++) {
+        if (!((alive >> (4 * j)) & 15))
+            continue;
+        size_t i = base + 4 * j;
+        __m128 d[3];
+        const __m128 v[3] = {v0, v1, v2};
+        for (int c = 0; c < 3; c++) {
+            __m128i q = _mm_loadl_epi64((const __m128i *)(idx->w_q[c] + i));
+            q = _mm_srai_epi32(_mm_unpacklo_epi16(q, q), 16); /* sign-extend */
+            d[c] = _mm_sub_ps(_mm_cvtepi32_ps(q), v[c]);
+        }
+        __m128 c2 = _mm_add_ps(_mm_add_ps(_mm_mul_ps(d[0], d[0]), _mm_mul_ps(d[1], d[1])),
+                               _mm_mul_ps(d[2], d[2]));
+        __m128i c16 = _mm_loadl_epi64((const __m128i *)(idx->w_commute + i));
+        __m128 cm = _mm_cvtepi32_ps(_mm_unpacklo_epi16(c16, zero));
+        __m128 r = _mm_max_ps(_mm_mul_ps(_mm_max_ps(cm, one), tf), acc);
+        for (unsigned t = 0; t < MATCH_TIERS - 1 && !g->cut; t++) {
+            __m128 l = _mm_mul_ps(r, k[t]);
+            n[t] |= (uint64_t)_mm_movemask_ps(_mm_cmple_ps(c2, _mm_mul_ps(l, l))) << (4 * j);
+        }
+    }
+    memcpy(o->near, n, sizeof n);
+    if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
+        memset(o->near, 0xff, sizeof o->near);
+    if (g->cut) { /* scalar, with the same arithmetic */
+        struct match_gate_out t;
+        memset(&t, 0, sizeof t);
+        t = *o;
+        t.cut = 0;
+        struct match_gate h = *g;
+        h.cut = true;
+        gate_place_scalar(idx, &h, base, &t);
+        o->cut = t.cut;
+    } else {
+        o->cut = ~0ull;
+    }
+}
+
+void match_gate_block_sse2(const struct match_index *idx, const struct match_gate *g, size_t base,
+                           struct match_gate_out *o)
+{
+    gate_flags(idx->w_flags + base, g, o);
+    gate_county(idx->w_county + base, g, o);
+    gate_days(idx->w_avail + base, idx->w_birth + base, g, o);
+    gate_skills(idx->w_skill[0] + base, g, o);
+    o->cert = gate_certs(idx->w_cert + base, g);
+    memset(o->near, 0, sizeof o->near);
+    if (g->tiers) {
+        gate_tiers(idx, base, g, o);
+    } else {
+        memset(o->near, 0, sizeof o->near);
+        o->cut = ~0ull;
+    }
+}
+
+#else
+
+void match_gate_block_sse2(const struct match_index *idx, const struct match_gate *g, size_t base,
+                           struct match_gate_out *o)
+{
+    match_gate_block_scalar(idx, g, base, o);
+}
+
+#endif
+
+void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
+                      struct match_gate_out *o)
+{
+    if (idx->gate_avx2)
+        match_gate_block_avx2(idx, g, base, o);
+    else
+        match_gate_block_sse2(idx, g, base, o);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define AVX2 __attribute__((target("avx2")))
+
+/* The same tests eight lanes wide (AVX2 is in every x86-64 server since 2013). */
+AVX2 static inline uint64_t avx_flag_bits(__m256i f, __m256i bits, bool none)
+{
+    __m256i e = _mm256_cmpeq_epi16(_mm256_and_si256(f, bits), none ? _mm256_setzero_si256() : bits);
+    /* 16 lanes of 16 bits -> 16 bits: pack the two 128-bit halves */
+    __m128i p = _mm_packs_epi16(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
+    return (uint64_t)(uint16_t)_mm_movemask_epi8(p);
+}
+
+AVX2 static void avx_flags(const uint16_t *fl, const struct match_gate *g, struct match_gate_out *o)
+{
+    const __m256i live = _mm256_set1_epi16((short)MATCH_W_LIVE);
+    const __m256i seek = _mm256_set1_epi16(MATCH_W_SEEKING);
+    const __m256i cons = _mm256_set1_epi16(MATCH_W_CONSENT_BROKERS);
+    const __m256i post = _mm256_set1_epi16((short)g->post_flags);
+    const __m256i hpost = _mm256_set1_epi16((short)g->hpost_flags);
+    const __m256i local = _mm256_set1_epi16(MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT);
+    const __m256i pr[3] = {_mm256_set1_epi16(MATCH_W_RELOCATED), _mm256_set1_epi16(MATCH_W_H_MON),
+                           _mm256_set1_epi16(MATCH_W_H_ZERO)};
+    uint64_t lv = 0, sk = 0, cn = 0, ps = 0, hp = 0, lc = 0, p[3] = {0, 0, 0};
+    for (unsigned j = 0; j < 4; j++) {
+        __m256i f = _mm256_loadu_si256((const __m256i *)(fl + 16 * j));
+        for (unsigned b = 0; b < 3; b++)
+            p[b] |= avx_flag_bits(f, pr[b], false) << (16 * j);
+        lv |= avx_flag_bits(f, live, false) << (16 * j);
+        sk |= avx_flag_bits(f, seek, false) << (16 * j);
+        cn |= avx_flag_bits(f, cons, false) << (16 * j);
+        ps |= avx_flag_bits(f, post, true) << (16 * j);
+        hp |= avx_flag_bits(f, hpost, true) << (16 * j);
+        lc |= (~avx_flag_bits(f, local, true) & 0xffff) << (16 * j);
+    }
+    o->live = lv, o->seek = sk, o->consent = cn, o->post = ps, o->hpost = hp, o->resident = lc;
+    memcpy(o->prio, p, sizeof p);
+    if (!g->resident)
+        o->resident = ~0ull;
+}
+
+AVX2 static void avx_county(const uint8_t *county, const struct match_gate *g,
+                            struct match_gate_out *o)
+{
+    if (!g->resident)
+        return;
+    const __m256i want = _mm256_set1_epi8((char)g->county);
+    uint64_t lo = (uint32_t)_mm256_movemask_epi8(
+        _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)county), want));
+    uint64_t hi = (uint32_t)_mm256_movemask_epi8(
+        _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(county + 32)), want));
+    o->resident &= lo | hi << 32;
+}
+
+/* Four 64-bit lanes: all bits of m set. */
+AVX2 static inline uint64_t avx_has_all(__m256i s, __m256i m)
+{
+    __m256i e = _mm256_cmpeq_epi64(_mm256_and_si256(s, m), m);
+    return (uint64_t)_mm256_movemask_pd(_mm256_castsi256_pd(e));
+}
+
+AVX2 static void avx_skills(const uint64_t *sk, const uint64_t *certs, const struct match_gate *g,
+                            struct match_gate_out *o)
+{
+    const __m256i must = _mm256_set1_epi64x((long long)g->must0);
+    const __m256i relu = _mm256_set1_epi64x((long long)g->relu0);
+    const __m256i cm = _mm256_set1_epi64x((long long)g->cert_must);
+    const __m256i req = _mm256_set1_epi64x((long long)g->req0);
+    const __m256i zero = _mm256_setzero_si256();
+    uint64_t m = 0, rel = 0, cert = 0, full = 0;
+    for (unsigned j = 0; j < MATCH_BLOCK / 4; j++) {
+        __m256i s = _mm256_loadu_si256((const __m256i *)(sk + 4 * j));
+        __m256i z = _mm256_cmpeq_epi64(_mm256_and_si256(s, relu), zero);
+        m |= avx_has_all(s, must) << (4 * j);
+        full |= avx_has_all(s, req) << (4 * j);
+        rel |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(z)) & 15) << (4 * j);
+    }
+    if (g->cert_must)
+        for (unsigned j = 0; j < MATCH_BLOCK / 4; j++)
+            cert |= avx_has_all(_mm256_loadu_si256((const __m256i *)(certs + 4 * j)), cm)
+                    << (4 * j);
+    o->must = m, o->rel = rel, o->full = full, o->cert = g->cert_must ? cert : ~0ull;
+}
+
+AVX2 static inline __m256i avx_le_u16(__m256i a, __m256i b)
+{
+    return _mm256_cmpeq_epi16(_mm256_max_epu16(a, b), b);
+}
+
+AVX2 static inline uint64_t avx_bits16(__m256i e)
+{
+    __m128i p = _mm_packs_epi16(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
+    return (uint64_t)(uint16_t)_mm_movemask_epi8(p);
+}
+
+AVX2 static void avx_days(const uint16_t *av, const uint16_t *bi, const struct match_gate *g,
+                          struct match_gate_out *o)
+{
+    const __m256i by = _mm256_set1_epi16((short)g->avail_by);
+    const __m256i lo = _mm256_set1_epi16((short)g->born_lo);
+    const __m256i span = _mm256_set1_epi16((short)g->born_span);
+    uint64_t avail = 0, age = 0;
+    for (unsigned j = 0; j < 4; j++) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(av + 16 * j));
+        __m256i b = _mm256_sub_epi16(_mm256_loadu_si256((const __m256i *)(bi + 16 * j)), lo);
+        avail |= avx_bits16(avx_le_u16(a, by)) << (16 * j);
+        age |= avx_bits16(avx_le_u16(b, span)) << (16 * j);
+    }
+    o->avail = avail, o->age = g->nobody_of_age ? 0 : age;
+}
+
+AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const struct match_gate *g,
+                           struct match_gate_out *o)
+{
+    const __m256 v[3] = {_mm256_set1_ps(g->vq[0]), _mm256_set1_ps(g->vq[1]),
+                         _mm256_set1_ps(g->vq[2])};
+    const __m256 one = _mm256_set1_ps(1.0f), tf = _mm256_set1_ps(g->tf);
+    const __m256 acc = _mm256_set1_ps(g->acc_km);
+    __m256 k[MATCH_TIERS - 1];
+    for (unsigned t = 0; t < MATCH_TIERS - 1; t++)
+        k[t] = _mm256_set1_ps(match_tier_k(t));
+    const __m256i one32 = _mm256_set1_epi32(1),
+                  lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    const __m256i willing = _mm256_set1_epi32(g->willing_flags);
+    const __m256 zerof = _mm256_setzero_ps();
+    uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0, alive = match_gate_alive(g, o);
+    const uint16_t *fl = idx->w_flags + base;
+    const uint16_t *cm = idx->w_commute + base;
+    for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
+        if (!((alive >> (8 * j)) & 0xff))
+            continue;
+        __m256 d[3];
+        for (int c = 0; c < 3; c++) {
+            __m128i q = _mm_loadu_si128((const __m128i *)(idx->w_q[c] + base + 8 * j));
+            d[c] = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(q)), v[c]);
+        }
+        __m256 c2 =
+            _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(d[0], d[0]), _mm256_mul_ps(d[1], d[1])),
+                          _mm256_mul_ps(d[2], d[2]));
+        __m256i c32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(cm + 8 * j)));
+        __m256 r =
+            _mm256_max_ps(_mm256_mul_ps(_mm256_max_ps(_mm256_cvtepi32_ps(c32), one), tf), acc);
+        for (unsigned t = 0; t < MATCH_TIERS - 1 && !g->cut; t++) {
+            __m256 l = _mm256_mul_ps(r, k[t]);
+            n[t] |= (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps(c2, _mm256_mul_ps(l, l), _CMP_LE_OQ))
+                    << (8 * j);
+        }
+        if (!g->cut)
+            continue;
+        /* class per lane (match_cut_class), then its k from the table */
+        __m256i f = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(fl + 8 * j)));
+        __m256i rb = _mm256_and_si256(_mm256_set1_epi32((int)((o->rel >> (8 * j)) & 0xff)), lane);
+        __m256i fb = _mm256_and_si256(_mm256_set1_epi32((int)((o->full >> (8 * j)) & 0xff)), lane);
+        __m256i cls = _mm256_and_si256(_mm256_cmpeq_epi32(rb, lane), one32);
+        cls = _mm256_or_si256(
+            cls, _mm256_and_si256(_mm256_cmpeq_epi32(fb, lane), _mm256_set1_epi32(32)));
+        cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_srli_epi32(f, 4), _mm256_set1_epi32(2)));
+        cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_srli_epi32(f, 8), _mm256_set1_epi32(4)));
+        cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_srli_epi32(f, 6), _mm256_set1_epi32(8)));
+        __m256i w = _mm256_cmpeq_epi32(_mm256_and_si256(f, willing), _mm256_setzero_si256());
+        cls = _mm256_or_si256(cls, _mm256_andnot_si256(w, _mm256_set1_epi32(16)));
+        __m256 lim = _mm256_mul_ps(r, _mm256_i32gather_ps(g->cut_k, cls, 4));
+        __m256 in = _mm256_and_ps(_mm256_cmp_ps(lim, zerof, _CMP_GE_OQ),
+                                  _mm256_cmp_ps(c2, _mm256_mul_ps(lim, lim), _CMP_LE_OQ));
+        cut |= (uint64_t)_mm256_movemask_ps(in) << (8 * j);
+    }
+    memcpy(o->near, n, sizeof n);
+    if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
+        memset(o->near, 0xff, sizeof o->near);
+    o->cut = g->cut ? cut : ~0ull;
+}
+
+AVX2 void match_gate_block_avx2(const struct match_index *idx, const struct match_gate *g,
+                                size_t base, struct match_gate_out *o)
+{
+    avx_flags(idx->w_flags + base, g, o);
+    avx_county(idx->w_county + base, g, o);
+    avx_days(idx->w_avail + base, idx->w_birth + base, g, o);
+    avx_skills(idx->w_skill[0] + base, idx->w_cert + base, g, o);
+    if (g->tiers) {
+        avx_tiers(idx, base, g, o);
+    } else {
+        memset(o->near, 0, sizeof o->near);
+        o->cut = ~0ull;
+    }
+}
+
+bool match_gate_has_avx2(void)
+{
+    return __builtin_cpu_supports("avx2");
+}
+
+#else
+
+bool match_gate_has_avx2(void)
+{
+    return false;
+}
+
+void match_gate_block_avx2(const struct match_index *idx, const struct match_gate *g, size_t base,
+                           struct match_gate_out *o)
+{
+    match_gate_block(idx, g, base, o);
+}
+
+#endif

@@ -1,0 +1,453 @@
+/*
+ * match_int: the index layout and the scoring pieces shared by match_*.c.
+ * Not part of the API: only lib/match/ and the unit tests include it.
+ */
+#ifndef LEYE_MATCH_INT_H
+#define LEYE_MATCH_INT_H
+
+#include "match.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MATCH_PLANES 4 /* 256-bit skill set as four 64-bit planes */
+#define MATCH_BLOCK 64 /* slots per gate block; capacities are multiples */
+#define MATCH_SLOT_NONE UINT32_MAX
+#define MATCH_W_LIVE 0x8000      /* internal worker flag: slot in use */
+#define MATCH_W_H_ZERO 0x0200    /* internal: the household's flags, kept in step */
+#define MATCH_W_H_MON 0x0400     /* household under monitoring */
+#define MATCH_W_H_POST 0x0800    /* household holds a public-welfare post */
+#define MATCH_EARTH_KM 6371.0088 /* mean Earth radius (IUGG) */
+#define MATCH_YUNNAN 530000
+#define MATCH_Q 32767.0f         /* unit vectors are stored as int16 times this (~100 m) */
+#define MATCH_AVAIL_EPOCH 10957  /* 2000-01-01: availability is stored as days after it */
+#define MATCH_BIRTH_EPOCH -25567 /* 1900-01-01: birth dates are stored as days after it */
+
+/* household flag bits */
+#define MATCH_H_ZERO 0x01
+#define MATCH_H_MON_SHIFT 1 /* two bits: enum match_monitoring */
+#define MATCH_H_HOLDS_POST 0x08
+#define MATCH_H_LIVE 0x80
+
+/* vacancy gate bits */
+#define MATCH_V_LIVE 0x01
+#define MATCH_V_OPEN 0x02
+#define MATCH_V_NOT_FULL 0x04
+#define MATCH_V_MUST_HI 0x08   /* must-have skills beyond plane 0 */
+#define MATCH_V_REQ_HI 0x10    /* listed skills beyond plane 0 */
+#define MATCH_V_ACCOM 0x20     /* accommodation provided */
+#define MATCH_V_TRANSPORT 0x40 /* organised transport */
+
+/* A vacancy as the scorer sees it: derived once at upsert (or per ad-hoc query). */
+struct match_vrec {
+    int64_t id;
+    int16_t q[3];             /* unit vector of the workplace, times MATCH_Q */
+    int32_t start, start_ymd; /* MATCH_NO_DAY / 0 when none */
+    int32_t county_code, dest_province;
+    uint32_t wage_lo, wage_hi; /* CNY per month (piece: as given) */
+    uint32_t headcount, filled;
+    uint64_t must[MATCH_PLANES]; /* must-have skills */
+    uint64_t req[MATCH_PLANES];  /* every listed skill */
+    uint64_t cert_must, cert_all;
+    float sweight[MATCH_MAX_VACANCY_SKILLS]; /* skill weights as given */
+    float sweight_sum;
+    uint8_t skill[MATCH_MAX_VACANCY_SKILLS], min_level[MATCH_MAX_VACANCY_SKILLS];
+    uint8_t must_bits; /* bit j: skill[j] is a must-have */
+    uint8_t n_skills, kind, county, period, age_lo, age_hi;
+    uint8_t must_hi; /* must-have skills in planes 1..3 */
+    bool accommodation, transport, open;
+};
+
+/* A worker as the scorer sees it. */
+struct match_wv {
+    int64_t id;
+    uint64_t skill[MATCH_PLANES], levels, certs;
+    int32_t cexp[MATCH_MAX_CERT_EXPIRIES];
+    uint8_t cexp_id[MATCH_MAX_CERT_EXPIRIES];
+    int16_t q[3];
+    int32_t birth_ymd, avail, county_code;
+    uint32_t wage;
+    uint16_t commute, flags;
+    uint8_t kinds, county, hflags;
+    uint16_t hposts;
+};
+
+/*
+ * What scoring reads of a worker the gate let through, packed so a visit
+ * costs one cache miss instead of one per column.  32 bytes, two a line.
+ */
+struct match_wcold {
+    int64_t id;
+    uint64_t levels; /* 3 bits per held skill, in skill-id order */
+    uint32_t wage;
+    uint32_t house; /* household slot; next free slot when dead */
+    uint32_t hnext; /* next worker of the household, MATCH_SLOT_NONE at the end */
+    uint8_t kinds;
+    uint8_t hflags; /* the household's flags (MATCH_H_*), kept in step */
+    uint8_t pad[2];
+};
+
+struct match_index {
+    /* workers: the gate's columns as arrays, slots in [0, w_top), capacity w_cap */
+    uint32_t w_cap, w_top, w_live, w_free;
+    uint16_t *w_flags;               /* MATCH_W_* | MATCH_W_LIVE */
+    uint64_t *w_skill[MATCH_PLANES]; /* planes 1..3 stay NULL until a skill id >= 64 is used */
+    uint16_t *w_avail;               /* days after MATCH_AVAIL_EPOCH, 0 = now */
+    uint16_t *w_birth;               /* days after MATCH_BIRTH_EPOCH */
+    int16_t *w_q[3];                 /* unit vector of the site, times MATCH_Q */
+    uint16_t *w_commute;
+    uint8_t *w_county; /* county slot */
+    uint64_t *w_cert;  /* certificates held */
+    int32_t *w_cexp;   /* [slot * 4 + j]: expiring certificates, ascending, INT32_MAX unused */
+    uint8_t *w_cexp_id;
+    struct match_wcold *w_cold; /* 64-byte aligned */
+    uint32_t *w_map;            /* id -> slot + 1, open addressing */
+    uint32_t w_map_mask;
+
+    /* households */
+    uint32_t h_cap, h_top, h_live, h_free;
+    int64_t *h_id;
+    uint8_t *h_flags;
+    uint16_t *h_posts;
+    uint32_t *h_head; /* first worker slot, MATCH_SLOT_NONE when none; next free when dead */
+    uint32_t *h_map;
+    uint32_t h_map_mask;
+
+    /* vacancies: hot arrays for the scan, the rest in v_rec */
+    uint32_t v_cap, v_top, v_live, v_free;
+    uint8_t *v_gate;
+    uint8_t *v_kind;
+    uint8_t *v_age; /* [slot * 2]: lo, hi */
+    int32_t *v_start;
+    int32_t *v_start_ymd;
+    uint64_t *v_must0;
+    uint64_t *v_req0;
+    uint64_t *v_cert_must;
+    uint8_t *v_county;
+    int64_t *v_id;
+    int16_t *v_q[3];
+    float *v_light; /* the lightest listed skill's share of the weights (0: none listed) */
+    struct match_vrec *v_rec;
+    uint32_t *v_map;
+    uint32_t v_map_mask;
+
+    /* counties: code <-> slot (slot 0 unused) */
+    uint32_t n_counties;
+    int32_t county_code[MATCH_MAX_COUNTIES + 1];
+
+    /* taxonomy */
+    uint8_t skill_parent[MATCH_MAX_SKILL + 1];
+    uint64_t related[MATCH_MAX_SKILL + 1][MATCH_PLANES];
+
+    struct match_weights weights;
+    bool gate_avx2; /* the CPU has AVX2 (checked once, at match_index_new) */
+};
+
+/*
+ * Distance tiers.  The distance part is 1 - 0.2 d within the effective radius
+ * (d = km / radius) and 0.8 (2 - d) beyond: within a quarter radius up to 1,
+ * within the radius up to 0.95, within two radii up to 0.8, beyond that 0.
+ * Scans visit the nearest tier first, so the page's floor is high before the
+ * far ones come, and skip a tier whose best possible score cannot reach it.
+ */
+#define MATCH_TIERS 4
+static const float match_tier_radii[MATCH_TIERS - 1] = {0.25f, 1.0f, 2.0f};
+static const float match_tier_pmax[MATCH_TIERS] = {1.0f, 0.95f, 0.8f, 0.0f};
+
+/* Largest chord, in stored units, for a distance of `radii` effective radii,
+ * per km of radius: chord <= km / R, so a chord beyond this is surely farther
+ * (0.1% margin). */
+static inline float match_tier_k(unsigned i)
+{
+    return match_tier_radii[i] * 1.001f / 6371.0088f * MATCH_Q;
+}
+
+/* The cut class of a worker (see struct match_gate). */
+static inline unsigned match_cut_class(uint16_t f, bool rel, bool full, uint16_t willing_flags)
+{
+    return (rel ? 1u : 0) | ((f >> 4) & 2) | ((f >> 8) & 4) | ((f >> 6) & 8) |
+           ((f & willing_flags) ? 16u : 0) | (full ? 32u : 0);
+}
+
+/* Inputs and outputs of one gate block (64 worker slots). */
+struct match_gate {
+    uint16_t avail_by;           /* stored available_from <= avail_by */
+    uint16_t born_lo, born_span; /* stored birth - born_lo <= born_span (unsigned) */
+    bool nobody_of_age;          /* an empty age range */
+    uint64_t must0, relu0;       /* plane-0 must-have skills; plane-0 listed or related */
+    uint64_t cert_must;          /* must-have certificates (0: no test) */
+    uint16_t post_flags;         /* holding any of these fails (0: no test) */
+    uint16_t hpost_flags;        /* the same, for the household rule */
+    bool resident;               /* test residence: relocated or local, and county == county */
+    bool broker;                 /* consent counts (for the survivors below) */
+    uint8_t county;
+    bool tiers;              /* compute distance tiers: reff = max(max(commute, 1) * tf, acc_km) */
+    float vq[3], tf, acc_km; /* vq: the workplace in stored units */
+    /* the cut: with the page full, a worker can reach its floor only within
+     * chord reff * cut_k[class]; k < 0: not at all.  class = relevant skill (1),
+     * relocated (2), household monitored (4), zero-employment (8), willing (16),
+     * holds every listed skill (32) */
+    bool cut;
+    uint16_t willing_flags;
+    uint64_t req0; /* plane-0 listed skills (0 when some are beyond plane 0) */
+    float cut_k[64];
+};
+
+struct match_gate_out {
+    uint64_t live, must, cert, seek, consent, avail, age, hpost, post, resident, rel, full;
+    /* for the survivors of the tests above only (other bits undefined): */
+    uint64_t near[MATCH_TIERS - 1]; /* chord <= reff * match_tier_k(i) */
+    uint64_t cut;                   /* within the cut (all ones without one) */
+    uint64_t prio[3];               /* relocated, household monitored, household zero-employment */
+};
+
+/*
+ * The cut's k for a page floor: pmin is the smallest distance part that can
+ * still reach the floor; the distance part falls with km / radius, so pmin
+ * gives the largest chord per km of effective radius (chord <= km / R).
+ */
+static inline float match_cut_k(float pmin)
+{
+    if (!(pmin > 0))
+        return INFINITY;
+    if (pmin > 1)
+        return -1;
+    float h = pmin <= 0.8f ? 2.0f - pmin / 0.8f : (1.0f - pmin) / 0.2f;
+    return (h * 1.001f + 1e-4f) / 6371.0088f * MATCH_Q;
+}
+
+/* match_index.c */
+uint32_t match_map_find(const uint32_t *map, uint32_t mask, const int64_t *ids, size_t stride,
+                        int64_t id);
+uint32_t match_worker_slot(const struct match_index *idx, int64_t id);
+uint32_t match_vacancy_slot(const struct match_index *idx, int64_t id);
+int match_county_slot(const struct match_index *idx, int32_t code); /* 0 when unknown */
+void match_wv_load(const struct match_index *idx, uint32_t slot, struct match_wv *wv);
+int match_wv_from_worker(const struct match_index *idx, const struct match_worker *w,
+                         const struct match_household *h, struct match_wv *wv);
+int match_vrec_build(const struct match_index *idx, const struct match_vacancy *v,
+                     struct match_vrec *r);
+int32_t match_ymd(int32_t day);
+void match_unit_vector(double lat, double lon, int16_t q[3]);
+
+/* The workers of a gate block that pass every test. */
+static inline uint64_t match_gate_alive(const struct match_gate *g, const struct match_gate_out *o)
+{
+    return o->live & o->must & o->cert & o->seek & (g->broker ? o->consent : ~0ull) & o->avail &
+           o->age & o->hpost & o->post & o->resident;
+}
+
+/* match_gate.c: match_gate_block uses the AVX2 version when the CPU has it */
+void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
+                      struct match_gate_out *o);
+void match_gate_block_avx2(const struct match_index *idx, const struct match_gate *g, size_t base,
+                           struct match_gate_out *o);
+void match_gate_block_sse2(const struct match_index *idx, const struct match_gate *g, size_t base,
+                           struct match_gate_out *o);
+bool match_gate_has_avx2(void);
+void match_gate_block_scalar(const struct match_index *idx, const struct match_gate *g, size_t base,
+                             struct match_gate_out *o);
+
+/* match_score.c: per-pair evaluation, the reference the scans must agree with */
+struct match_skill_eval {
+    uint8_t have, related, related_level;
+    float credit;
+};
+
+struct match_pair_eval {
+    uint32_t failed; /* bit per enum match_filter */
+    float part[MATCH_PART_COUNT];
+    float total; /* points */
+    int32_t score;
+    float km, radius;
+    int32_t day; /* effective start day */
+    uint64_t cert_valid;
+    struct match_skill_eval skill[MATCH_MAX_VACANCY_SKILLS];
+};
+
+struct match_ctx {
+    const struct match_index *idx;
+    const struct match_weights *weights;
+    const struct match_query *q;
+    enum match_target target;
+    float pts[MATCH_KIND_COUNT][MATCH_PART_COUNT]; /* points of each part at full marks */
+    int32_t today_ymd;
+};
+
+void match_ctx_init(struct match_ctx *c, const struct match_index *idx,
+                    const struct match_query *q);
+int match_query_check(const struct match_query *q);
+void match_pair_eval(const struct match_ctx *c, const struct match_wv *w,
+                     const struct match_vrec *v, bool adhoc, struct match_pair_eval *e);
+float match_part_skill(const struct match_index *idx, const struct match_kind_weights *kw,
+                       const struct match_vrec *v, const uint64_t sk[MATCH_PLANES], uint64_t levels,
+                       struct match_skill_eval *ev);
+int32_t match_score_round(float total);
+void match_filters_query(const struct match_ctx *c, const struct match_vrec *v,
+                         const struct match_wv *w, float km, uint32_t *failed);
+
+/* match_explain.c */
+void match_explain_fill(const struct match_ctx *c, const struct match_wv *w,
+                        const struct match_vrec *v, const struct match_pair_eval *e,
+                        struct match_hit *h);
+
+/* ---- small pieces used on the hot paths ---- */
+
+static inline unsigned match_popcount(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
+/* Level (1..5) of skill s in a worker's set, 0 when not held. */
+static inline unsigned match_level_of(const uint64_t sk[MATCH_PLANES], uint64_t levels, unsigned s)
+{
+    unsigned p = s >> 6, b = s & 63;
+    if (!((sk[p] >> b) & 1))
+        return 0;
+    unsigned rank = match_popcount(sk[p] & ((1ull << b) - 1));
+    for (unsigned i = 0; i < p; i++)
+        rank += match_popcount(sk[i]);
+    return (unsigned)((levels >> (3 * rank)) & 7);
+}
+
+/* Certificates held and valid on day d. */
+static inline uint64_t match_certs_valid(uint64_t held, const int32_t *exp, const uint8_t *id,
+                                         int32_t d)
+{
+    if (d <= exp[0])
+        return held;
+    for (unsigned j = 0; j < MATCH_MAX_CERT_EXPIRIES && exp[j] < d; j++)
+        held &= ~(1ull << id[j]);
+    return held;
+}
+
+/* Squared chord between two stored unit vectors (on the unit sphere). */
+static inline float match_chord2(const int16_t a[3], const int16_t b[3])
+{
+    float dx = (float)(a[0] - b[0]), dy = (float)(a[1] - b[1]), dz = (float)(a[2] - b[2]);
+    return (dx * dx + dy * dy + dz * dz) * (1.0f / (MATCH_Q * MATCH_Q));
+}
+
+/* Stored dates. */
+static inline uint16_t match_avail16(int32_t day)
+{
+    if (day == MATCH_NO_DAY || day <= MATCH_AVAIL_EPOCH)
+        return 0;
+    return day - MATCH_AVAIL_EPOCH > 65535 ? 65535 : (uint16_t)(day - MATCH_AVAIL_EPOCH);
+}
+
+static inline int32_t match_avail_day(uint16_t a)
+{
+    return a ? MATCH_AVAIL_EPOCH + a : MATCH_NO_DAY;
+}
+
+static inline uint16_t match_birth16(int32_t day)
+{
+    int32_t d = day - MATCH_BIRTH_EPOCH;
+    return d < 0 ? 0 : d > 65535 ? 65535 : (uint16_t)d;
+}
+
+/* Great-circle km from a squared chord: 2R asin(c/2).  A short series below
+ * 1600 km (error < 1 m), asin beyond. */
+static inline float match_km_from_chord2(float c2)
+{
+    float h = sqrtf(c2) * 0.5f;
+    if (h < 0.125f) {
+        float h2 = h * h;
+        float as = h * (1.0f + h2 * (1.0f / 6 + h2 * (3.0f / 40 + h2 * (15.0f / 336))));
+        return (float)(2.0 * MATCH_EARTH_KM) * as;
+    }
+    return (float)(2.0 * MATCH_EARTH_KM) * asinf(h > 1.0f ? 1.0f : h);
+}
+
+static inline float match_clamp01(float x)
+{
+    return x < 0 ? 0 : (x > 1 ? 1 : x);
+}
+
+/* Effective start day: the start date, or today when none or past. */
+static inline int32_t match_eff_day(int32_t start, int32_t today)
+{
+    return start != MATCH_NO_DAY && start > today ? start : today;
+}
+
+/* Parts of the score, each in [0, 1]. */
+float match_part_distance(const struct match_kind_weights *kw, const struct match_vrec *v, float km,
+                          uint16_t commute, uint16_t wflags, float *radius);
+float match_part_wage(const struct match_vrec *v, uint32_t floor);
+
+static inline float match_part_kind(const struct match_vrec *v, uint8_t kinds)
+{
+    return !kinds || (kinds >> v->kind) & 1 ? 1.0f : 0.0f;
+}
+
+static inline float match_part_avail(int32_t avail, int32_t today, int32_t day)
+{
+    if (avail == MATCH_NO_DAY || avail <= today || day <= today)
+        return 1.0f;
+    return match_clamp01(1.0f - 0.5f * (float)(avail - today) / (float)(day - today));
+}
+
+static inline float match_part_cert(const struct match_vrec *v, uint64_t valid)
+{
+    if (!v->cert_all)
+        return 1.0f;
+    return (float)match_popcount(valid & v->cert_all) / (float)match_popcount(v->cert_all);
+}
+
+static inline float match_part_priority(const struct match_kind_weights *kw, bool relocated,
+                                        bool monitored, bool zero_employment)
+{
+    float p = 0;
+    if (relocated)
+        p += kw->prio_relocated;
+    if (monitored)
+        p += kw->prio_monitoring;
+    if (zero_employment)
+        p += kw->prio_zero_employment;
+    return p > 1 ? 1 : p;
+}
+
+/* The household flags as worker flag bits. */
+static inline uint16_t match_hbits(uint8_t hflags)
+{
+    return (uint16_t)((hflags & MATCH_H_ZERO ? MATCH_W_H_ZERO : 0) |
+                      ((hflags >> MATCH_H_MON_SHIFT) & 3 ? MATCH_W_H_MON : 0) |
+                      (hflags & MATCH_H_HOLDS_POST ? MATCH_W_H_POST : 0));
+}
+
+/* The total in points, always summed in this order so every path agrees. */
+static inline float match_sum_parts(const float pts[MATCH_PART_COUNT],
+                                    const float part[MATCH_PART_COUNT])
+{
+    float t = 0;
+    for (int i = 0; i < MATCH_PART_COUNT; i++)
+        t += pts[i] * part[i];
+    return t;
+}
+
+/* Facet bands. */
+static inline unsigned match_wage_band(const struct match_vrec *v, uint32_t wage)
+{
+    if (v && v->period == MATCH_WAGE_PIECE)
+        return MATCH_WAGE_BANDS - 1;
+    static const uint32_t edge[] = {2000, 3000, 4000, 5000, 7000};
+    unsigned b = 0;
+    while (b < 5 && wage >= edge[b])
+        b++;
+    return b;
+}
+
+static inline unsigned match_dist_band(float km)
+{
+    static const float edge[] = {5, 10, 20, 50, 100};
+    unsigned b = 0;
+    while (b < 5 && km >= edge[b])
+        b++;
+    return b;
+}
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * Applications: /v1/applications, and their moves through the flow
+ * (POST /v1/applications/{id}/transitions).  The flow and the hire (the
+ * placement, its follow-ups, the worker's status and the vacancy's places,
+ * in one transaction) are in migrations/010_api_applications.sql.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "api.h"
+#include "handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* a hire may be recorded up to this many days after the work started */
+#define APPLICATION_BACKDATE_DAYS 31
+
+static const char *const application_sources[] = {"kiosk", "staff", "broker", "allocation", NULL};
+static const char *const application_statuses[] = {"applied",  "shortlisted", "offered", "hired",
+                                                   "rejected", "withdrawn",   NULL};
+
+static const struct jv_field application_fields[] = {
+    {"worker_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
+    {"vacancy_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
+    {"source", JV_ENUM, JV_REQUIRED, 0, 0, application_sources, NULL},
+    {"note", JV_STRING, 0, 0, 1000, NULL, NULL},
+};
+
+static const struct jv_field transition_fields[] = {
+    {"to", JV_ENUM, JV_REQUIRED, 0, 0, application_statuses, NULL},
+    {"note", JV_STRING, 0, 0, 1000, NULL, NULL},
+    {"start_date", JV_DATE, 0, 20000101, 21001231, NULL, NULL},
+    {"wage", JV_INT, 0, 0, 1000000, NULL, NULL},
+};
+
+static const struct jv_schema application_create_schema = JV_SCHEMA(application_fields);
+static const struct jv_schema transition_schema = JV_SCHEMA(transition_fields);
+
+static const struct api_filter application_filters[] = {
+    {"worker_id", API_FILTER_ID, NULL},
+    {"vacancy_id", API_FILTER_ID, NULL},
+    {"status", API_FILTER_ENUM, application_statuses},
+    {"source", API_FILTER_ENUM, application_sources},
+};
+
+static const char *const application_sorts[] = {"id", "-id", NULL};
+
+static const struct pgpool_stmt application_get = {"application_get",
+                                                   "SELECT * FROM api_application_get($1::bigint)"};
+static const struct pgpool_stmt application_list = {
+    "application_list",
+    "SELECT * FROM api_application_list($1::jsonb, $2::jsonb, $3::integer, $4)"};
+static const struct pgpool_stmt application_transition = {
+    "application_transition",
+    "SELECT * FROM api_application_transition($1::bigint, $2::integer, $3::jsonb, $4)"};
+
+static const struct api_resource application_resource = {
+    "/v1/applications",
+    "api_application_create",
+    &application_create_schema,
+    NULL,
+    &application_get,
+    NULL,
+    &application_list,
+    application_filters,
+    sizeof application_filters / sizeof application_filters[0],
+    application_sorts,
+    NULL,
+};
+
+long applications_days(int ymd)
+{
+    long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int applications_ymd(const char *s)
+{
+    return atoi(s) * 10000 + atoi(s + 5) * 100 + atoi(s + 8);
+}
+
+json_t *applications_body(struct httpd_req *r, const struct jv_schema *s,
+                          applications_rules_fn rules)
+{
+    json_t *body = httpd_req_json_body(r);
+    if (!body)
+        return NULL;
+    enum problem_lang lang = httpd_req_lang(r);
+    json_t *problem = problem_new("validation_failed", lang, NULL);
+    if (!problem) {
+        json_decref(body);
+        httpd_reply_problem(r, "overloaded", NULL);
+        return NULL;
+    }
+    json_t *obj = jv_check(body, s, false, api_today(), "", problem, lang);
+    json_decref(body);
+    if (obj && rules)
+        rules(obj, problem, lang);
+    if (!obj || jv_error_count(problem) > 0) {
+        json_decref(obj);
+        httpd_reply_problem_json(r, problem);
+        return NULL;
+    }
+    json_decref(problem);
+    return obj;
+}
+
+bool applications_if_match(struct httpd_req *r, char out[16])
+{
+    const char *h = httpd_req_header(r, "If-Match");
+    out[0] = '\0';
+    if (!h || !strcmp(h, "*"))
+        return true;
+    if (!strncmp(h, "W/", 2))
+        h += 2;
+    size_t n = strlen(h);
+    bool ok = n >= 3 && n <= 12 && h[0] == '"' && h[n - 1] == '"';
+    for (size_t i = 1; ok && i + 1 < n; i++)
+        ok = h[i] >= '0' && h[i] <= '9';
+    if (!ok) {
+        httpd_reply_problem(r, "precondition_failed", NULL);
+        return false;
+    }
+    memcpy(out, h + 1, n - 2);
+    out[n - 2] = '\0';
+    return true;
+}
+
+void applications_fault(json_t *problem, const char *field, const char *code,
+                        enum problem_lang lang)
+{
+    if (problem_add_error(problem, field, code, lang, NULL) < 0)
+        return;
+}
+
+/* start_date and wage come with a hire and only with one; the work may have
+ * started at most APPLICATION_BACKDATE_DAYS ago. */
+static void application_hire_rules(const json_t *obj, json_t *problem, enum problem_lang lang)
+{
+    static const char *const hire_fields[] = {"start_date", "wage"};
+    bool hire = !strcmp(json_string_value(json_object_get(obj, "to")), "hired");
+    for (size_t i = 0; i < 2; i++) {
+        bool given = json_object_get(obj, hire_fields[i]) != NULL;
+        if (hire && !given)
+            applications_fault(problem, hire_fields[i], "required", lang);
+        else if (!hire && given)
+            applications_fault(problem, hire_fields[i], "not_allowed", lang);
+    }
+    const json_t *start = json_object_get(obj, "start_date");
+    if (hire && start &&
+        applications_days(applications_ymd(json_string_value(start))) <
+            applications_days(api_today()) - APPLICATION_BACKDATE_DAYS)
+        applications_fault(problem, "start_date", "out_of_range", lang);
+}
+
+void h_applications_create(struct httpd_req *r)
+{
+    api_create(r, &application_resource);
+}
+
+void h_applications_get(struct httpd_req *r)
+{
+    api_get(r, &application_resource);
+}
+
+void h_applications_list(struct httpd_req *r)
+{
+    api_list(r, &application_resource);
+}
+
+/* Moves application {id}: {to, note; start_date and wage for a hire}.
+ * If-Match is optional and honoured when given. */
+void h_applications_transition(struct httpd_req *r)
+{
+    char id[24], version[16];
+    if (!api_param_id(r, 0, id) || !applications_if_match(r, version))
+        return;
+    json_t *obj = applications_body(r, &transition_schema, application_hire_rules);
+    if (!obj)
+        return;
+    char *payload = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    if (!payload) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    const char *v[4] = {id, version[0] ? version : NULL, payload, api_actor(r)};
+    api_call(r, &application_transition, 4, v, NULL);
+    free(payload);
+}
