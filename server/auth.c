@@ -220,7 +220,7 @@ static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
         auth_fill_other(who, rep->res);
     else
         auth_fill_staff(who, rep->res);
-    const struct policy *p = policy_or_staff(route->policy);
+    const struct policy *p = policy_or_deny(route->policy);
     if (who->role == ROLE_BROKER) {
         int wait = ratelimit_take(who->id, atoi(PQgetvalue(rep->res, 0, 8)));
         if (wait > 0) {
@@ -255,7 +255,7 @@ static const char *auth_bearer(struct httpd_req *r)
 
 void auth_dispatch(struct httpd_req *r, const struct router_route *route)
 {
-    const struct policy *p = policy_or_staff(route->policy);
+    const struct policy *p = policy_or_deny(route->policy);
     struct principal *who = httpd_req_principal(r);
     memset(who, 0, sizeof *who);
     who->role = ROLE_ANON;

@@ -41,6 +41,7 @@ static const struct api_filter application_filters[] = {
     {"vacancy_id", API_FILTER_ID, NULL},
     {"status", API_FILTER_ENUM, application_statuses},
     {"source", API_FILTER_ENUM, application_sources},
+    {"broker_id", API_FILTER_ID, NULL},
 };
 
 static const char *const application_sorts[] = {"id", "-id", NULL};

@@ -14,6 +14,11 @@ void h_metrics(struct httpd_req *r);
 void h_regions_list(struct httpd_req *r);
 void h_regions_get(struct httpd_req *r);
 
+/* h_audit.c */
+void h_audit_list(struct httpd_req *r);
+void h_brokers_list(struct httpd_req *r);
+void h_brokers_get(struct httpd_req *r);
+
 /* h_sites.c */
 void h_sites_list(struct httpd_req *r);
 void h_sites_create(struct httpd_req *r);

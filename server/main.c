@@ -57,9 +57,11 @@ static int main_serve(const struct config *cfg)
         return 1;
     }
     bad = auth_check_routes(routes_table, routes_count);
-    if (bad >= 0)
-        log_warn("route %s %s names an unknown policy \"%s\"; only staff may call it",
-                 routes_table[bad].method, routes_table[bad].pattern, routes_table[bad].policy);
+    if (bad >= 0) {
+        log_error("route %s %s names an unknown policy \"%s\"", routes_table[bad].method,
+                  routes_table[bad].pattern, routes_table[bad].policy);
+        return 1;
+    }
     if (pii_init(cfg->pii_key_file, cfg->pii_key) < 0 || auth_init(cfg->session_ttl_s) < 0)
         return 1;
     if (cfg->migrate_on_start && migrate_run(cfg->database_url) < 0)

@@ -42,8 +42,8 @@ static const struct policy policies[] = {
     {"accounts:admin", ROLE_ADMIN, 0, true},
 };
 
-static const struct policy policy_unknown = {"unknown", ROLE_ADMIN | ROLE_COUNTY | ROLE_SITE, 0,
-                                             true};
+/* never reached by a served route (the server refuses to start with one); denies everyone */
+static const struct policy policy_unknown = {"unknown", 0, 0, true};
 
 const struct policy *policy_find(const char *name)
 {
@@ -53,7 +53,7 @@ const struct policy *policy_find(const char *name)
     return NULL;
 }
 
-const struct policy *policy_or_staff(const char *name)
+const struct policy *policy_or_deny(const char *name)
 {
     const struct policy *p = policy_find(name);
     return p ? p : &policy_unknown;

@@ -18,8 +18,8 @@ struct policy {
 /* The policy called name, or NULL. */
 const struct policy *policy_find(const char *name);
 
-/* The policy called name, or a staff-only one for a name not in the table. */
-const struct policy *policy_or_staff(const char *name);
+/* The policy called name, or one that denies everyone for a name not in the table. */
+const struct policy *policy_or_deny(const char *name);
 
 /* Every policy, for the access-control matrix in the docs and tests. */
 const struct policy *policy_all(unsigned *n);

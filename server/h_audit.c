@@ -1,0 +1,65 @@
+/* The audit log for administrators (/v1/audit) and brokers' records for staff (/v1/brokers). */
+#include "api.h"
+#include "handlers.h"
+
+static const char *const audit_actor_kinds[] = {"staff", "broker", "kiosk", "system", NULL};
+
+static const struct api_filter audit_filters[] = {
+    {"actor_kind", API_FILTER_ENUM, audit_actor_kinds},
+    {"actor_name", API_FILTER_TEXT, NULL},
+    {"action", API_FILTER_TEXT, NULL},
+    {"resource", API_FILTER_TEXT, NULL},
+    {"resource_id", API_FILTER_TEXT, NULL},
+    {"request_id", API_FILTER_TEXT, NULL},
+    {"from", API_FILTER_DATE, NULL},
+    {"to", API_FILTER_DATE, NULL},
+};
+
+static const char *const audit_sorts[] = {"-id", NULL};
+
+static const struct pgpool_stmt audit_list = {
+    "audit_list", "SELECT * FROM api_audit_list($1::jsonb, $2::jsonb, $3::integer, $4)"};
+
+static const struct api_resource audit_resource = {
+    .path = "/v1/audit",
+    .list = &audit_list,
+    .filters = audit_filters,
+    .nfilters = sizeof audit_filters / sizeof audit_filters[0],
+    .sorts = audit_sorts,
+};
+
+static const struct api_filter broker_filters[] = {
+    {"archived", API_FILTER_BOOL, NULL},
+    {"q", API_FILTER_TEXT, NULL},
+};
+
+static const char *const broker_sorts[] = {"id", "name", NULL};
+
+static const struct pgpool_stmt broker_get = {"broker_get",
+                                              "SELECT * FROM api_broker_get($1::bigint)"};
+static const struct pgpool_stmt broker_list = {
+    "broker_list", "SELECT * FROM api_broker_list($1::jsonb, $2::jsonb, $3::integer, $4)"};
+
+static const struct api_resource broker_resource = {
+    .path = "/v1/brokers",
+    .get = &broker_get,
+    .list = &broker_list,
+    .filters = broker_filters,
+    .nfilters = sizeof broker_filters / sizeof broker_filters[0],
+    .sorts = broker_sorts,
+};
+
+void h_audit_list(struct httpd_req *r)
+{
+    api_list(r, &audit_resource);
+}
+
+void h_brokers_list(struct httpd_req *r)
+{
+    api_list(r, &broker_resource);
+}
+
+void h_brokers_get(struct httpd_req *r)
+{
+    api_get(r, &broker_resource);
+}
