@@ -88,6 +88,7 @@ sub http {
     my $body = $o{body};
     my %h = %{ $o{headers} || {} };
     if (!$o{anonymous} && !exists $h{Authorization}) {
+        die "http($method $path): the token given is undefined\n" if exists $o{token} && !defined $o{token};
         my $t = $o{token} // (($srv->{dsn} || $srv->{token}) ? admin_token($srv) : undef);
         $h{Authorization} = "Bearer $t" if $t;
     }
@@ -97,7 +98,28 @@ sub http {
         { headers => \%h, (defined $body ? (content => $body) : ()) });
     my $ct = $res->{headers}{'content-type'} // '';
     $res->{json} = eval { $JSON->decode($res->{content}) } if $ct =~ /json/ && length $res->{content};
+    check_no_id_numbers($method, $path, $res->{content}) unless $path =~ m{/reveal(?:\?|$)};
     return $res;
+}
+
+# Full ID numbers leave the server only through a reveal: every response the
+# suites receive is scanned, and one carrying a valid 18-character ID number
+# fails the test that asked for it.
+sub idnum_valid {
+    my ($id) = @_;
+    my @w = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2);
+    my $sum = 0;
+    $sum += substr($id, $_, 1) * $w[$_] for 0 .. 16;
+    return uc(substr($id, 17, 1)) eq substr('10X98765432', $sum % 11, 1);
+}
+sub check_no_id_numbers {
+    my ($method, $path, $content) = @_;
+    return unless defined $content;
+    while ($content =~ /(?<![0-9A-Za-z])([1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx])(?![0-9A-Za-z])/g) {
+        next unless idnum_valid($1);
+        Test::More::fail("the answer to $method $path carries a full ID number");
+        last;
+    }
 }
 
 # raw_request($server, BYTES, timeout => s) -> everything the server sent until it closed or timed out
