@@ -28,6 +28,9 @@ struct api_list_ctx {
     struct evbuffer *out;
     json_t *columns;
     size_t rows;
+    char *cursor;    /* of the page asked for, to ask the primary when the replica fails */
+    int limit;
+    bool on_replica; /* the page was asked of the read replica */
 };
 
 static bool api_list_filter(struct httpd_req *r, const struct api_filter *f, const char *v,
@@ -151,6 +154,7 @@ static void api_list_free(struct api_list_ctx *c)
 {
     free(c->filters);
     free(c->sort);
+    free(c->cursor);
     if (c->out)
         evbuffer_free(c->out);
     json_decref(c->columns);
@@ -235,6 +239,16 @@ static void api_list_cb(void *arg, const struct pgpool_reply *rep)
 {
     struct api_list_ctx *c = arg;
     struct httpd_req *r = c->r;
+    if (c->on_replica &&
+        (rep->status == PGPOOL_UNAVAILABLE || rep->status == PGPOOL_TIMEOUT)) {
+        c->on_replica = false;
+        const char *v[4] = {c->filters, c->cursor, NULL, c->sort};
+        char lim[16];
+        snprintf(lim, sizeof lim, "%d", c->limit);
+        v[2] = lim;
+        pgpool_query_scoped(httpd_req_pool(r), api_scope(r), c->res->list, 4, v, api_list_cb, c);
+        return;
+    }
     if (rep->status != PGPOOL_OK) {
         api_list_free(c);
         dbreply_error(r, rep);
@@ -270,7 +284,12 @@ static void api_list_next(struct api_list_ctx *c, const char *cursor, int limit)
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *v[4] = {c->filters, cursor, lim, c->sort};
-    pgpool_query_scoped(httpd_req_pool(c->r), api_scope(c->r), c->res->list, 4, v, api_list_cb, c);
+    free(c->cursor);
+    c->cursor = cursor ? strdup(cursor) : NULL;
+    c->limit = limit;
+    struct pgpool *pool = httpd_req_read_pool(c->r);
+    c->on_replica = pool != httpd_req_pool(c->r) && (!cursor || c->cursor);
+    pgpool_query_scoped(pool, api_scope(c->r), c->res->list, 4, v, api_list_cb, c);
 }
 
 static bool api_list_sort(struct httpd_req *r, const struct api_resource *res, const char **sort)

@@ -28,6 +28,9 @@ struct config_option {
 static const struct config_option config_options[] = {
     OPT("database_url", CONFIG_STRING, "", "LEYE_DATABASE_URL", database_url, 0, 0,
         "PostgreSQL connection string or URI (make run/test provide a local one)"),
+    OPT("database_replica_url", CONFIG_STRING, "", "LEYE_DATABASE_REPLICA_URL",
+        database_replica_url, 0, 0,
+        "a streaming replica for lists and reports (writes and reads by id stay on the primary)"),
     OPT("listen", CONFIG_STRING, "127.0.0.1", "LEYE_LISTEN", listen, 0, 0, "address to listen on"),
     OPT("port", CONFIG_INT, "8080", "LEYE_PORT", port, 0, 65535, "TCP port (0 = any free port)"),
     OPT("threads", CONFIG_INT, "0", "LEYE_THREADS", threads, 0, 64,

@@ -65,6 +65,7 @@ struct httpd_worker {
     struct evhttp_bound_socket *bound;
     evutil_socket_t fd;
     struct pgpool *pool;
+    struct pgpool *replica; /* NULL without LEYE_DATABASE_REPLICA_URL */
     struct event *tick;
     pthread_t thread;
     uint64_t conn_gen;
@@ -87,6 +88,9 @@ struct httpd {
     uint32_t id_prefix;
     struct metrics *metrics;
     struct bgjob_pool *bgjobs;
+    _Atomic double replica_lag; /* seconds, -1 unknown */
+    int64_t replica_polled_us;
+    bool replica_polling;
     size_t nfds;
     struct httpd_conn *_Atomic *conn_by_fd; /* each fd belongs to one worker at a time */
 };
@@ -373,6 +377,12 @@ void httpd_reply_problem_bare(struct httpd_req *r, const char *code)
 struct pgpool *httpd_req_pool(const struct httpd_req *r)
 {
     return r->w->pool;
+}
+
+struct pgpool *httpd_req_read_pool(const struct httpd_req *r)
+{
+    struct pgpool *replica = r->w->replica;
+    return replica && pgpool_usable(replica) ? replica : r->w->pool;
 }
 
 struct httpd *httpd_req_server(const struct httpd_req *r)
@@ -684,11 +694,50 @@ static void httpd_request_cb(struct evhttp_request *ev, void *arg)
     httpd_route(r);
 }
 
+/* ---------- read replica ---------- */
+
+/* Replay delay; 0 when everything received has been replayed (an idle
+ * primary sends nothing, which is not lag). */
+static const struct pgpool_stmt httpd_lag_stmt = {
+    "replica_lag",
+    "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0 "
+    "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+    "ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END"};
+
+static void httpd_replica_lag_cb(void *arg, const struct pgpool_reply *reply)
+{
+    struct httpd *h = arg;
+    h->replica_polling = false;
+    double lag = -1;
+    if (reply->status == PGPOOL_OK && PQntuples(reply->res) == 1)
+        lag = strtod(PQgetvalue(reply->res, 0, 0), NULL);
+    atomic_store(&h->replica_lag, lag);
+    metrics_gauge(h->metrics, "leye_replica_lag_seconds",
+                  "seconds the read replica's replay is behind the primary (-1: unreachable)", lag);
+}
+
+static void httpd_replica_lag_poll(struct httpd_worker *w, int64_t now)
+{
+    struct httpd *h = w->h;
+    if (h->replica_polling || now - h->replica_polled_us < 1000000)
+        return;
+    h->replica_polled_us = now;
+    h->replica_polling = true;
+    pgpool_query(w->replica, &httpd_lag_stmt, 0, NULL, httpd_replica_lag_cb, h);
+}
+
+double httpd_replica_lag(const struct httpd *h)
+{
+    return atomic_load(&h->replica_lag);
+}
+
 /* ---------- workers ---------- */
 
 static void httpd_worker_finish(struct httpd_worker *w)
 {
     pgpool_shutdown(w->pool);
+    if (w->replica)
+        pgpool_shutdown(w->replica);
     if (w->inflight > 0)
         log_warn("thread %d: %d requests still open at shutdown", w->index, w->inflight);
     event_base_loopbreak(w->base);
@@ -704,6 +753,11 @@ static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
     struct pgpool_stats ps;
     pgpool_stats(w->pool, &ps);
     metrics_pool(w->h->metrics, w->index, &ps);
+    if (w->replica) {
+        pgpool_tick(w->replica);
+        if (w->index == 0)
+            httpd_replica_lag_poll(w, now);
+    }
     httpd_conn_sweep(w, now);
     log_flush();
     if (w->stopping && (w->inflight == 0 || now > w->stop_deadline))
@@ -817,6 +871,12 @@ static int httpd_worker_init(struct httpd *h, struct httpd_worker *w, int index,
     struct pgpool_config pc = {cfg->database_url, pool_size, cfg->db_queue_max,
                                cfg->db_query_timeout_ms, cfg->db_connect_timeout_ms};
     w->pool = pgpool_new(w->base, &pc);
+    if (cfg->database_replica_url && *cfg->database_replica_url) {
+        pc.conninfo = cfg->database_replica_url;
+        w->replica = pgpool_new(w->base, &pc);
+        if (!w->replica)
+            return -1;
+    }
     w->tick = event_new(w->base, -1, EV_PERSIST, httpd_tick_cb, w);
     struct timeval tick = {0, HTTPD_TICK_MS * 1000};
     if (!w->pool || !w->tick || event_add(w->tick, &tick) < 0)
@@ -862,6 +922,7 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
     h->workers = calloc((size_t)h->nworkers, sizeof *h->workers);
     h->metrics = metrics_new(nroutes, h->nworkers);
     h->bgjobs = bgjob_pool_new(2);
+    atomic_init(&h->replica_lag, -1.0);
     if (!h->workers || !h->metrics || !h->bgjobs)
         goto fail;
     for (int i = 0; i < h->nworkers; i++) {
@@ -918,6 +979,8 @@ void httpd_free(struct httpd *h)
         if (w->http)
             evhttp_free(w->http);
         pgpool_free(w->pool);
+        if (w->replica)
+            pgpool_free(w->replica);
         if (w->base)
             event_base_free(w->base);
     }

@@ -80,6 +80,14 @@ void httpd_reply_problem_bare(struct httpd_req *r, const char *code);
 /* The thread's database pool. */
 struct pgpool *httpd_req_pool(const struct httpd_req *r);
 
+/* The pool for reads that may lag a little (lists, reports): the read
+ * replica's when one is configured and reachable, else the primary's. */
+struct pgpool *httpd_req_read_pool(const struct httpd_req *r);
+
+/* Seconds the read replica's replay is behind (0 when caught up); -1 when
+ * there is no replica or it has not answered yet. */
+double httpd_replica_lag(const struct httpd *h);
+
 /* The server (for readiness figures). */
 struct httpd *httpd_req_server(const struct httpd_req *r);
 

@@ -7,6 +7,9 @@
 #   pglocal.sh stop DIR           fast shutdown
 #   pglocal.sh status DIR
 #   pglocal.sh url DIR            print the libpq connection string
+#   pglocal.sh replica PRIMARY DIR [fast]
+#                                 a streaming replica of the cluster in PRIMARY
+#                                 (pg_basebackup), started with its socket in DIR
 #
 # "fast" turns fsync off: for throwaway test clusters only.
 set -eu
@@ -22,6 +25,17 @@ as_pg() {
 }
 
 case $cmd in
+replica)
+    primary=$(realpath -m "$dir")
+    dir=$(realpath -m "${3:?usage: pglocal.sh replica PRIMARY DIR}")
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir" && chmod 0755 "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        as_pg "$pgbin/pg_basebackup" -h "$primary" -U postgres -D "$dir/data" -R -X stream -c fast \
+            >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
+    fi
+    exec sh "$0" start "$dir" "${4:-}"
+    ;;
 url)
     echo "host=$dir dbname=leye user=leye"
     ;;

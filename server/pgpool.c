@@ -567,6 +567,11 @@ struct pgpool *pgpool_new(struct event_base *base, const struct pgpool_config *c
     return p;
 }
 
+bool pgpool_usable(const struct pgpool *p)
+{
+    return !p->closed && !p->down;
+}
+
 void pgpool_shutdown(struct pgpool *p)
 {
     if (p->closed)

@@ -71,6 +71,10 @@ void pgpool_shutdown(struct pgpool *p);
 /* Shuts down (if not already) and frees the pool. */
 void pgpool_free(struct pgpool *p);
 
+/* Whether new work would be tried now (not shut down, not waiting out a
+ * failed connection attempt). */
+bool pgpool_usable(const struct pgpool *p);
+
 /* Runs deadlines and reconnects; call from the owner's maintenance timer. */
 void pgpool_tick(struct pgpool *p);
 
