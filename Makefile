@@ -36,10 +36,10 @@ FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
 
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libjansson-dev libsodium-dev \
-            libcmocka-dev postgresql-15 postgresql-client-15 wrk perl curl procps
+            libcmocka-dev postgresql-15 postgresql-client-15 wrk perl curl procps haproxy
 LIBEVENT_MIN := 2.1.12-stable-8+deb12u1
 
-.PHONY: all build deps run test test-asan test-unit bench-http bench-import bench-match fuzz soak valgrind lint format clean
+.PHONY: all build deps run test test-asan test-unit test-cluster bench-http bench-import bench-match fuzz soak valgrind lint format clean
 all: build
 build: $(BUILD)/leye-server
 
@@ -116,6 +116,12 @@ test-unit: $(UNIT_BIN)
 test: deps
 	@$(MAKE) --no-print-directory build test-unit
 	@BUILD=$(BUILD) perl tests/run.pl
+
+# the deployment of docs/deploy.md on loopback: primary, streaming replica,
+# two instances, HAProxy (also part of make test)
+test-cluster: deps
+	@$(MAKE) --no-print-directory build
+	@BUILD=$(BUILD) TEST_ONLY='3[45]_' perl tests/run.pl
 
 test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 build test-unit

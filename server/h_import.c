@@ -133,6 +133,7 @@ struct imp_job {
     const char *encoding;
     json_t *rows, *errors;
     size_t nrows;
+    char *dump; /* rows as JSON text, made off the event loop */
 };
 
 static void imp_error(struct imp_job *j, size_t line, const char *column, const char *field,
@@ -364,11 +365,14 @@ static void imp_work(void *arg)
             json_decref(row);
     }
     free(text);
+    if (json_array_size(j->errors) == 0 || !j->all_or_nothing)
+        j->dump = json_dumps(j->rows, JSON_COMPACT);
 }
 
 static void imp_free(struct imp_job *j)
 {
     free(j->data);
+    free(j->dump);
     json_decref(j->rows);
     json_decref(j->errors);
     free(j);
@@ -443,18 +447,18 @@ static void imp_done(void *arg)
         imp_reply(j, 422, NULL);
         return;
     }
-    char *rows = json_dumps(j->rows, JSON_COMPACT);
-    if (!rows) {
+    if (!j->dump) {
         struct httpd_req *r = j->r;
         imp_free(j);
         httpd_reply_problem(r, "overloaded", NULL);
         return;
     }
-    const char *v[3] = {rows, j->all_or_nothing ? "true" : "false", api_actor(j->r)};
+    const char *v[3] = {j->dump, j->all_or_nothing ? "true" : "false", api_actor(j->r)};
     pgpool_query_deadline(httpd_req_pool(j->r), api_scope(j->r), 120000,
                           j->workers ? &imp_workers_stmt : &imp_households_stmt, j->workers ? 3 : 2,
                           v, imp_db_cb, j);
-    free(rows);
+    free(j->dump);
+    j->dump = NULL;
 }
 
 static void imp_start(struct httpd_req *r, bool workers)

@@ -14,6 +14,10 @@ void h_metrics(struct httpd_req *r);
 void h_regions_list(struct httpd_req *r);
 void h_regions_get(struct httpd_req *r);
 
+/* h_reports.c */
+void h_reports_dashboard(struct httpd_req *r);
+void h_reports_quarterly(struct httpd_req *r);
+
 /* h_audit.c */
 void h_audit_list(struct httpd_req *r);
 void h_brokers_list(struct httpd_req *r);

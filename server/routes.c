@@ -23,6 +23,8 @@ const struct router_route routes_table[] = {
     {"POST", "/v1/imports/households", h_import_households, "imports:write"},
     {"POST", "/v1/imports/workers", h_import_workers, "imports:write"},
     {"GET", "/v1/audit", h_audit_list, "audit:read"},
+    {"GET", "/v1/reports/dashboard", h_reports_dashboard, "reports:read"},
+    {"GET", "/v1/reports/quarterly", h_reports_quarterly, "reports:read"},
     {"GET", "/v1/brokers", h_brokers_list, "applications:read"},
     {"GET", "/v1/brokers/{id}", h_brokers_get, "applications:read"},
     {"GET", "/v1/regions", h_regions_list, "public"},

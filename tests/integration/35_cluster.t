@@ -1,0 +1,123 @@
+# The deployment of docs/deploy.md on loopback: the test database as primary,
+# a streaming replica made with pg_basebackup, two server instances and
+# HAProxy checking /readyz.  A write through one instance is seen by the
+# other; an instance killed under load costs only the requests in flight on
+# it; the replica's lag is reported.
+use strict;
+use warnings;
+use utf8;
+use Test::More;
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use POSIX ':sys_wait_h';
+use Time::HiRes qw(time sleep);
+use LeyeTest;
+
+my $haproxy_bin = -x '/usr/sbin/haproxy' ? '/usr/sbin/haproxy' : undef;
+ok($haproxy_bin, 'HAProxy is installed (make deps)') or BAIL_OUT('no haproxy');
+
+my ($primary) = dsn() =~ /host=(\S+)/;
+my $top = tempdir('leye-cluster-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+chmod 0755, $top;
+my $pglocal = "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh";
+is(system("sh $pglocal replica $primary $top/pg fast >/dev/null"), 0, 'a streaming replica');
+my $replica = "host=$top/pg dbname=leye user=leye";
+
+my %env = (LEYE_DATABASE_REPLICA_URL => $replica, LEYE_THREADS => 1, LEYE_DB_POOL_SIZE => 3);
+my @srv = map { start_server(env => \%env) } 1 .. 2;
+ok(wait_until(sub { http($_, 'GET', '/readyz', anonymous => 1)->{status} == 200 }, 30), "instance $_ ready")
+    for @srv;
+
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1) or die $!;
+    my $p = $s->sockport; close $s; return $p;
+}
+my $port = free_port();
+open(my $cfg, '>', "$top/haproxy.cfg") or die;
+print $cfg <<"CFG";
+global
+    maxconn 2000
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+    retries 2
+    option redispatch
+    retry-on conn-failure empty-response
+frontend http
+    bind 127.0.0.1:$port
+    default_backend leye
+backend leye
+    balance roundrobin
+    option httpchk GET /readyz
+    http-check expect status 200
+    default-server inter 300ms fall 2 rise 2 on-marked-down shutdown-sessions
+    server s1 127.0.0.1:$srv[0]{port} check
+    server s2 127.0.0.1:$srv[1]{port} check
+CFG
+close $cfg;
+my $hpid = fork() // die;
+if (!$hpid) { open STDOUT, '>', "$top/haproxy.log"; open STDERR, '>&', \*STDOUT; exec($haproxy_bin, '-db', '-f', "$top/haproxy.cfg") or exit 127 }
+my $lb = bless { port => $port, dsn => dsn(), owner => $$, exit => 0 }, 'LeyeTest::Server';
+ok(wait_until(sub { (http($lb, 'GET', '/readyz', anonymous => 1)->{status} // 0) == 200 }, 10), 'HAProxy answers');
+
+# both instances serve through the balancer, and see each other's writes
+my $tag = 'cl' . $$ . int(rand(1e5));
+my %seen;
+for (1 .. 6) { my $r = http($lb, 'GET', '/readyz', anonymous => 1); $seen{ ($r->{headers}{'x-request-id'} // '') =~ s/-.*//r }++ }
+is(scalar keys %seen, 2, 'the balancer spreads requests over both instances');
+my $r = http($srv[0], 'POST', '/v1/sites', body => { name => "$tag a", county_code => 530621, kind => 'scattered' });
+is($r->{status}, 201, 'a write through instance 1');
+is(http($srv[1], 'GET', "/v1/sites/$r->{json}{id}")->{status}, 200, 'is read by id at once through instance 2');
+ok(wait_until(sub { @{ http($srv[1], 'GET', "/v1/sites?q=$tag")->{json}{items} || [] } == 1 }, 2),
+   'and is in its lists (from the replica) within 2 s');
+ok(wait_until(sub { http($srv[1], 'GET', '/metrics')->{content} =~ /^leye_replica_lag_seconds (\d\S*)/m && $1 < 1 }, 5),
+   'instance 2 reports the replica caught up');
+
+# load through the balancer (one session for all clients); instance 2 is killed midway
+ok(admin_token($lb), 'a session through the balancer');
+my $clients = 8;
+my $secs = 4;
+my @kids;
+for my $c (1 .. $clients) {
+    pipe(my $rd, my $wr) or die;
+    my $pid = fork() // die;
+    if (!$pid) {
+        close $rd;
+        my ($ok, $bad, $n) = (0, 0, 0);
+        my $end = time + $secs;
+        while (time < $end) {
+            my $res = $n++ % 4 == 0
+                ? http($lb, 'POST', '/v1/sites', body => { name => "$tag $c $n", county_code => 530621, kind => 'scattered' },
+                       headers => { 'Idempotency-Key' => "$tag-$c-$n" })
+                : http($lb, 'GET', "/v1/sites?q=$tag&limit=5");
+            ($res->{status} =~ /^2/ ? $ok : $bad)++;
+        }
+        print $wr "$ok $bad\n";
+        close $wr;
+        POSIX::_exit(0);
+    }
+    close $wr;
+    push @kids, [$pid, $rd];
+}
+sleep $secs / 2;
+$srv[1]->stop('KILL');
+my ($ok, $bad) = (0, 0);
+for my $k (@kids) {
+    my $fh = $k->[1];
+    my $line = <$fh> // '0 999';
+    my ($o, $b) = split ' ', $line;
+    $ok += $o; $bad += $b;
+    waitpid($k->[0], 0);
+}
+cmp_ok($ok, '>', 100, "$ok requests answered through the balancer");
+cmp_ok($bad, '<=', $clients, "failures ($bad) no more than the requests in flight on the killed instance");
+my @after = map { http($lb, 'GET', "/v1/sites?q=$tag&limit=1")->{status} } 1 .. 10;
+is_deeply(\@after, [ (200) x 10 ], 'afterwards every request is served by the surviving instance');
+
+kill 'TERM', $hpid;
+waitpid($hpid, 0);
+$srv[0]->stop;
+system('sh', $pglocal, 'stop', "$top/pg");
+done_testing();
