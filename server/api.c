@@ -116,7 +116,7 @@ void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
 }
 
 /* Validates the body against schema; answers and returns NULL on any fault. */
-static json_t *api_body(struct httpd_req *r, const struct jv_schema *schema, bool partial)
+json_t *api_body(struct httpd_req *r, const struct jv_schema *schema, bool partial)
 {
     json_t *body = httpd_req_json_body(r);
     if (!body)
@@ -192,7 +192,7 @@ void api_get(struct httpd_req *r, const struct api_resource *res)
 }
 
 /* Parses If-Match: "N" -> N; "*" -> NULL (any); missing -> 428. */
-static bool api_if_match(struct httpd_req *r, char out[16], bool *any)
+bool api_if_match(struct httpd_req *r, char out[16], bool *any)
 {
     const char *h = httpd_req_header(r, "If-Match");
     *any = false;

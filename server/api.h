@@ -67,6 +67,14 @@ bool api_param_id(struct httpd_req *r, size_t i, char out[24]);
 void api_reply_field_error(struct httpd_req *r, const char *problem_code, const char *field,
                            const char *code);
 
+/* Validates the JSON body against schema (partial: an update); answers and
+ * returns NULL on any fault.  Returns a new reference. */
+json_t *api_body(struct httpd_req *r, const struct jv_schema *schema, bool partial);
+
+/* The version an If-Match header names (any: "*"); answers 428/412 and
+ * returns false when it is missing or malformed. */
+bool api_if_match(struct httpd_req *r, char out[16], bool *any);
+
 /* Who is acting, for the records: the authenticated principal's name. */
 const char *api_actor(struct httpd_req *r);
 

@@ -9,6 +9,7 @@
 #include "bgjob.h"
 #include "dbreply.h"
 #include "handlers.h"
+#include "kiosklogin.h"
 #include "pii.h"
 #include "principal.h"
 
@@ -127,41 +128,29 @@ static void kiosk_begun(void *arg, const struct pgpool_reply *rep)
     }
 }
 
-static const struct jv_field kiosk_login_fields[] = {
-    {"id_number", JV_IDNUM, JV_REQUIRED, 0, 0, NULL, NULL},
-    {"pin", JV_STRING, JV_REQUIRED, 6, 6, NULL, NULL},
-};
-static const struct jv_schema kiosk_login_schema = JV_SCHEMA(kiosk_login_fields);
-
 void h_kiosk_login(struct httpd_req *r)
 {
     json_t *body = httpd_req_json_body(r);
     if (!body)
         return;
     json_t *problem = problem_new("validation_failed", httpd_req_lang(r), NULL);
-    json_t *obj =
-        jv_check(body, &kiosk_login_schema, false, api_today(), "", problem, httpd_req_lang(r));
+    char id18[19], pin[7];
+    int rc = kiosklogin_parse(body, api_today(), problem, httpd_req_lang(r), id18, pin);
     json_decref(body);
-    const char *pin = obj ? json_string_value(json_object_get(obj, "pin")) : NULL;
-    if (obj && !kiosk_pin_ok(pin)) {
-        json_decref(obj);
-        obj = NULL;
-        if (problem_add_error(problem, "pin", "invalid_format", httpd_req_lang(r), NULL) < 0)
-            json_object_del(problem, "errors");
-    }
-    if (!obj) {
+    if (rc < 0) {
         httpd_reply_problem_json(r, problem);
         return;
     }
     json_decref(problem);
     struct kiosk_login *k = calloc(1, sizeof *k);
     char hash[PII_HASH_HEX];
-    pii_hash_idnum(json_string_value(json_object_get(obj, "id_number")), hash);
+    pii_hash_idnum(id18, hash);
+    sodium_memzero(id18, sizeof id18);
     if (k) {
         k->r = r;
         memcpy(k->pin, pin, 7);
     }
-    json_decref(obj);
+    sodium_memzero(pin, sizeof pin);
     if (!k) {
         httpd_reply_problem(r, "overloaded", NULL);
         return;
