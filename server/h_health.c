@@ -41,9 +41,12 @@ static void readyz_cb(void *arg, const struct pgpool_reply *rep)
         httpd_reply_problem_json(r, p);
         return;
     }
-    httpd_reply_json(r, 200,
-                     json_pack("{s:s, s:s, s:i, s:i}", "status", "ready", "database", "ok",
-                               "schema_version", have, "schema_required", need));
+    json_t *body = json_pack("{s:s, s:s, s:i, s:i}", "status", "ready", "database", "ok",
+                             "schema_version", have, "schema_required", need);
+    double lag = httpd_replica_lag(httpd_req_server(r));
+    if (lag >= 0)
+        json_object_set_new(body, "replica_lag_s", json_real(lag));
+    httpd_reply_json(r, 200, body);
 }
 
 void h_readyz(struct httpd_req *r)

@@ -47,6 +47,7 @@ ok(wait_until(sub { scalar @{ http($srv, 'GET', "/v1/sites?q=$tag")->{json}{item
    'after replay resumes the list catches up');
 ok(wait_until(sub { http($srv, 'GET', '/metrics')->{content} =~ /^leye_replica_lag_seconds 0\b/m }, 5),
    'and the lag is back to 0');
+is(http($srv, 'GET', '/readyz', anonymous => 1)->{json}{replica_lag_s}, 0, '/readyz shows the replica lag too');
 
 # the replica goes away: lists still answer, from the primary
 system('sh', $pglocal, 'stop', $dir);
