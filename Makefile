@@ -151,6 +151,7 @@ bench-import: deps build
 
 bench-match: deps $(BUILD)/bench/bench_match $(BUILD)/leye-server
 	@sh tests/bench/bench_match.sh $(BUILD)
+	@sh tests/bench/bench_match_db.sh $(BUILD)/leye-server
 
 # lib/ is pure C: no event loop, no database client.
 lint:

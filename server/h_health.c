@@ -1,5 +1,7 @@
 #include "embedded.h"
 #include "handlers.h"
+#include "matchidx.h"
+#include "metrics.h"
 #include "migrate.h"
 #include "pgpool.h"
 
@@ -41,8 +43,20 @@ static void readyz_cb(void *arg, const struct pgpool_reply *rep)
         httpd_reply_problem_json(r, p);
         return;
     }
-    json_t *body = json_pack("{s:s, s:s, s:i, s:i}", "status", "ready", "database", "ok",
-                             "schema_version", have, "schema_required", need);
+    struct matchidx_stats ms;
+    matchidx_stats(&ms);
+    if (!ms.ready) {
+        json_t *p = problem_new("not_ready", httpd_req_lang(r),
+                                en ? "The matching index is still loading." : "匹配索引正在加载。");
+        json_object_set_new(p, "database", json_string("ok"));
+        json_object_set_new(p, "index", json_string("loading"));
+        httpd_reply_problem_json(r, p);
+        return;
+    }
+    json_t *body = json_pack("{s:s, s:s, s:i, s:i, s:{s:s, s:I, s:I, s:f}}", "status", "ready",
+                             "database", "ok", "schema_version", have, "schema_required", need,
+                             "index", "status", "ready", "workers", (json_int_t)ms.workers,
+                             "vacancies", (json_int_t)ms.vacancies, "age_s", ms.age_s);
     double lag = httpd_replica_lag(httpd_req_server(r));
     if (lag >= 0)
         json_object_set_new(body, "replica_lag_s", json_real(lag));
@@ -54,8 +68,27 @@ void h_readyz(struct httpd_req *r)
     pgpool_query(httpd_req_pool(r), &readyz_stmt, 0, NULL, readyz_cb, r);
 }
 
+static void metrics_index(struct httpd *h)
+{
+    struct matchidx_stats s;
+    matchidx_stats(&s);
+    struct metrics *m = httpd_metrics(h);
+    metrics_gauge(m, "leye_index_ready", "1 once the matching index has loaded", s.ready);
+    metrics_gauge(m, "leye_index_workers", "workers in the matching index", (double)s.workers);
+    metrics_gauge(m, "leye_index_vacancies", "vacancies in the matching index", (double)s.vacancies);
+    metrics_gauge(m, "leye_index_bytes", "memory of the matching index", (double)s.bytes);
+    metrics_gauge(m, "leye_index_age_seconds", "seconds since the index was last loaded in full",
+                  s.age_s);
+    metrics_gauge(m, "leye_index_load_seconds", "how long the last full load took", s.load_s);
+    metrics_gauge(m, "leye_index_loads", "full loads of the index (start and resynchronisations)",
+                  (double)s.loads);
+    metrics_gauge(m, "leye_index_batches", "notification batches applied to the index",
+                  (double)s.batches);
+}
+
 void h_metrics(struct httpd_req *r)
 {
+    metrics_index(httpd_req_server(r));
     char *text = httpd_metrics_text(httpd_req_server(r));
     if (!text) {
         httpd_reply_problem(r, "overloaded", NULL);

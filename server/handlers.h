@@ -50,6 +50,7 @@ void h_worker_reveal(struct httpd_req *r);
 #include "h_projects.h"
 #include "h_applications.h"
 #include "h_placements.h"
+#include "h_matches.h"
 
 /* routes.c: the route table (each route with its policy). */
 extern const struct router_route routes_table[];

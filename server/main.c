@@ -14,6 +14,7 @@
 #include "handlers.h"
 #include "httpd.h"
 #include "log.h"
+#include "matchidx.h"
 #include "migrate.h"
 #include "pii.h"
 #include "policy.h"
@@ -67,13 +68,19 @@ static int main_serve(const struct config *cfg)
     if (cfg->migrate_on_start && migrate_run(cfg->database_url) < 0)
         return 1;
     main_raise_nofile();
+    if (matchidx_start(cfg->database_url) < 0) {
+        log_error("cannot start the matching index");
+        return 1;
+    }
     struct httpd *h = httpd_new(cfg, routes_table, routes_count);
     if (!h) {
         log_error("cannot start the server");
+        matchidx_stop();
         return 1;
     }
     int rc = httpd_run(h);
     httpd_free(h);
+    matchidx_stop();
     return rc == 0 ? 0 : 1;
 }
 

@@ -41,6 +41,7 @@ const struct router_route routes_table[] = {
 #include "routes/projects.inc"
 #include "routes/applications.inc"
 #include "routes/placements.inc"
+#include "routes/matches.inc"
 };
 
 const size_t routes_count = sizeof routes_table / sizeof routes_table[0];

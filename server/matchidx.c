@@ -1,0 +1,675 @@
+/* matchidx: the live matching index; see matchidx.h. */
+#define _GNU_SOURCE /* pthread_rwlockattr_setkind_np: writers are not starved */
+#include "matchidx.h"
+
+#include "clock.h"
+#include "log.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MATCHIDX_BATCH 20000
+#define MATCHIDX_BACKOFF_MAX_MS 5000
+
+struct matchidx_names {
+    char *skill_zh[MATCH_MAX_SKILL + 1], *skill_en[MATCH_MAX_SKILL + 1];
+    char *cert_zh[MATCH_MAX_CERT + 1], *cert_en[MATCH_MAX_CERT + 1];
+};
+
+static struct {
+    pthread_rwlock_t lock;
+    struct match_index *idx; /* under lock */
+    struct matchidx_names *names;
+    struct match_names view;
+    pthread_t thread;
+    bool started;
+    int stop_fd[2];
+    char *conninfo;
+    atomic_bool ready, stopping;
+    atomic_llong loaded_us, load_us;
+    atomic_ullong loads, batches;
+} ms = {.stop_fd = {-1, -1}};
+
+static int64_t matchidx_wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---------- rows to structs ---------- */
+
+static int32_t matchidx_day(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? MATCH_NO_DAY : (int32_t)atol(PQgetvalue(res, row, col));
+}
+
+static double matchidx_num(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? 0 : strtod(PQgetvalue(res, row, col), NULL);
+}
+
+/* "a:b:c:d,e:f,…": the numbers of each item (missing ones 0); returns the items. */
+static int matchidx_items(const char *s, double out[][4], int max)
+{
+    int n = 0;
+    while (s && *s && n < max) {
+        memset(out[n], 0, sizeof out[n]);
+        for (int k = 0; k < 4 && *s && *s != ','; k++) {
+            char *end;
+            out[n][k] = strtod(s, &end);
+            s = end;
+            if (*s != ':')
+                break;
+            s++;
+        }
+        n++;
+        s = strchr(s, ',');
+        if (s)
+            s++;
+    }
+    return n;
+}
+
+static uint8_t matchidx_kinds(const char *s)
+{
+    uint8_t bits = 0;
+    char buf[32];
+    while (s && *s) {
+        size_t n = strcspn(s, ",");
+        if (n < sizeof buf) {
+            memcpy(buf, s, n);
+            buf[n] = '\0';
+            int k = match_kind_parse(buf);
+            if (k >= 0)
+                bits |= (uint8_t)(1u << k);
+        }
+        s += n + (s[n] == ',');
+    }
+    return bits;
+}
+
+static void matchidx_worker_row(const PGresult *res, int i, struct match_worker *w)
+{
+    memset(w, 0, sizeof *w);
+    w->id = atoll(PQgetvalue(res, i, 0));
+    w->household_id = atoll(PQgetvalue(res, i, 1));
+    w->flags = (uint16_t)(atoi(PQgetvalue(res, i, 2)) & MATCH_W_ALL_FLAGS);
+    w->birth_day = matchidx_day(res, i, 3);
+    w->available_from = matchidx_day(res, i, 4);
+    w->county_code = atoi(PQgetvalue(res, i, 5));
+    w->lat = matchidx_num(res, i, 6);
+    w->lon = matchidx_num(res, i, 7);
+    w->max_commute_km = (uint16_t)atoi(PQgetvalue(res, i, 8));
+    w->wage_floor = (uint32_t)atoi(PQgetvalue(res, i, 9));
+    w->kinds_wanted = matchidx_kinds(PQgetvalue(res, i, 10));
+    double it[MATCH_MAX_WORKER_SKILLS + MATCH_MAX_WORKER_CERTS][4];
+    int n = matchidx_items(PQgetvalue(res, i, 11), it, MATCH_MAX_WORKER_SKILLS);
+    for (int k = 0; k < n; k++)
+        if (it[k][0] >= 1 && it[k][0] <= MATCH_MAX_SKILL && it[k][1] >= 1 && it[k][1] <= 5)
+            w->skills[w->n_skills++] = (struct match_worker_skill){(uint8_t)it[k][0], (uint8_t)it[k][1]};
+    /* certificates: "id:expiry-day" or "id:" without an expiry */
+    for (const char *p = PQgetvalue(res, i, 12); *p && w->n_certs < MATCH_MAX_WORKER_CERTS;) {
+        char *end;
+        long id = strtol(p, &end, 10);
+        int32_t expires = MATCH_NO_DAY;
+        if (*end == ':' && end[1] && end[1] != ',')
+            expires = (int32_t)strtol(end + 1, &end, 10);
+        else if (*end == ':')
+            end++;
+        if (id >= 1 && id <= MATCH_MAX_CERT)
+            w->certs[w->n_certs++] = (struct match_worker_cert){(uint8_t)id, expires};
+        p = strchr(end, ',');
+        if (!p)
+            break;
+        p++;
+    }
+}
+
+static enum match_wage_period matchidx_period(const char *s)
+{
+    return !strcmp(s, "day") ? MATCH_WAGE_DAY : !strcmp(s, "hour") ? MATCH_WAGE_HOUR
+                                            : !strcmp(s, "piece") ? MATCH_WAGE_PIECE
+                                                                  : MATCH_WAGE_MONTH;
+}
+
+static void matchidx_vacancy_row(const PGresult *res, int i, struct match_vacancy *v)
+{
+    memset(v, 0, sizeof *v);
+    v->id = atoll(PQgetvalue(res, i, 0));
+    int kind = match_kind_parse(PQgetvalue(res, i, 1));
+    v->kind = kind < 0 ? MATCH_KIND_REGULAR : (enum match_kind)kind;
+    v->open = PQgetvalue(res, i, 2)[0] == 't';
+    v->headcount = (uint32_t)atoi(PQgetvalue(res, i, 3));
+    v->filled = (uint32_t)atoi(PQgetvalue(res, i, 4));
+    v->county_code = atoi(PQgetvalue(res, i, 5));
+    v->lat = matchidx_num(res, i, 6);
+    v->lon = matchidx_num(res, i, 7);
+    v->dest_province = PQgetisnull(res, i, 8) ? 0 : atoi(PQgetvalue(res, i, 8));
+    v->wage_min = (uint32_t)atoi(PQgetvalue(res, i, 9));
+    v->wage_max = (uint32_t)atoi(PQgetvalue(res, i, 10));
+    v->wage_period = matchidx_period(PQgetvalue(res, i, 11));
+    v->age_min = (uint8_t)atoi(PQgetvalue(res, i, 12));
+    v->age_max = (uint8_t)atoi(PQgetvalue(res, i, 13));
+    v->accommodation = PQgetvalue(res, i, 14)[0] == 't';
+    v->transport = PQgetvalue(res, i, 15)[0] == 't';
+    v->start_day = matchidx_day(res, i, 16);
+    double it[MATCH_MAX_VACANCY_SKILLS][4];
+    int n = matchidx_items(PQgetvalue(res, i, 17), it, MATCH_MAX_VACANCY_SKILLS);
+    for (int k = 0; k < n; k++)
+        if (it[k][0] >= 1 && it[k][0] <= MATCH_MAX_SKILL && it[k][1] >= 1 && it[k][1] <= 5)
+            v->skills[v->n_skills++] = (struct match_vacancy_skill){
+                (uint8_t)it[k][0], (uint8_t)it[k][1], it[k][3] != 0,
+                it[k][2] > 0 && it[k][2] <= 10 ? (float)it[k][2] : 1.0f};
+    n = matchidx_items(PQgetvalue(res, i, 18), it, MATCH_MAX_VACANCY_CERTS);
+    for (int k = 0; k < n; k++)
+        if (it[k][0] >= 1 && it[k][0] <= MATCH_MAX_CERT)
+            v->certs[v->n_certs++] = (struct match_vacancy_cert){(uint8_t)it[k][0], true};
+}
+
+static void matchidx_household_row(const PGresult *res, int i, struct match_household *h)
+{
+    static const char *const mon[] = {"none", "unstable", "marginal", "sudden_hardship"};
+    memset(h, 0, sizeof *h);
+    h->id = atoll(PQgetvalue(res, i, 0));
+    h->zero_employment = PQgetvalue(res, i, 1)[0] == 't';
+    for (int k = 0; k < 4; k++)
+        if (!strcmp(PQgetvalue(res, i, 2), mon[k]))
+            h->monitoring = (enum match_monitoring)k;
+    h->public_welfare_posts = (uint16_t)atoi(PQgetvalue(res, i, 3));
+}
+
+/* ---------- reading from the database ---------- */
+
+enum matchidx_kind { MS_HOUSEHOLD, MS_WORKER, MS_VACANCY };
+
+static const char *const matchidx_sql[] = {
+    "SELECT * FROM match_household_rows($1::bigint, $2::integer, $3::bigint[])",
+    "SELECT * FROM match_worker_rows($1::bigint, $2::integer, $3::bigint[])",
+    "SELECT * FROM match_vacancy_rows($1::bigint, $2::integer, $3::bigint[])",
+};
+
+static PGresult *matchidx_rows(PGconn *c, enum matchidx_kind kind, const char *ids)
+{
+    const char *v[3] = {NULL, NULL, ids};
+    PGresult *res = PQexecParams(c, matchidx_sql[kind], 3, NULL, v, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        log_warn("matching index: reading rows failed: %s", PQerrorMessage(c));
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+/* Puts one result's rows into idx; returns the number of rows, or -1. */
+static int matchidx_apply_rows(struct match_index *idx, enum matchidx_kind kind, const PGresult *res)
+{
+    int n = PQntuples(res);
+    for (int i = 0; i < n; i++) {
+        int rc;
+        if (kind == MS_HOUSEHOLD) {
+            struct match_household h;
+            matchidx_household_row(res, i, &h);
+            rc = match_index_upsert_household(idx, &h);
+        } else if (kind == MS_WORKER) {
+            struct match_worker w;
+            matchidx_worker_row(res, i, &w);
+            rc = match_index_upsert_worker(idx, &w);
+        } else {
+            struct match_vacancy v;
+            matchidx_vacancy_row(res, i, &v);
+            rc = match_index_upsert_vacancy(idx, &v);
+        }
+        if (rc < 0)
+            log_warn("matching index: record %s of kind %d refused", PQgetvalue(res, i, 0), (int)kind);
+    }
+    return n;
+}
+
+static int matchidx_exec(PGconn *c, const char *sql)
+{
+    PGresult *res = PQexec(c, sql);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc < 0)
+        log_warn("matching index: %s: %s", sql, PQerrorMessage(c));
+    PQclear(res);
+    return rc;
+}
+
+/* Streams every row of kind into idx through a cursor, a batch at a time. */
+static int matchidx_load_kind(PGconn *c, struct match_index *idx, enum matchidx_kind kind)
+{
+    static const char *const declare[] = {
+        "DECLARE ml NO SCROLL CURSOR FOR SELECT * FROM match_household_rows_all()",
+        "DECLARE ml NO SCROLL CURSOR FOR SELECT * FROM match_worker_rows_all()",
+        "DECLARE ml NO SCROLL CURSOR FOR SELECT * FROM match_vacancy_rows(NULL, NULL, NULL)",
+    };
+    char fetch[48];
+    snprintf(fetch, sizeof fetch, "FETCH %d FROM ml", MATCHIDX_BATCH);
+    if (matchidx_exec(c, declare[kind]) < 0)
+        return -1;
+    for (;;) {
+        if (atomic_load(&ms.stopping))
+            return -1;
+        PGresult *res = PQexec(c, fetch);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            log_warn("matching index: reading rows failed: %s", PQerrorMessage(c));
+            PQclear(res);
+            return -1;
+        }
+        int n = matchidx_apply_rows(idx, kind, res);
+        PQclear(res);
+        if (n < MATCHIDX_BATCH)
+            return matchidx_exec(c, "CLOSE ml");
+    }
+}
+
+static int matchidx_load_weights(PGconn *c, struct match_index *idx)
+{
+    PGresult *res = PQexec(c, "SELECT kind, w_skill, w_cert, w_distance, w_wage, w_kind, "
+                              "w_availability, w_priority, level_step, related_credit, "
+                              "must_level_slack, transport_factor, accommodation_km, prio_relocated, "
+                              "prio_monitoring, prio_zero_employment, one_per_household, "
+                              "no_double_post, residents_only FROM match_kind_weights");
+    int rc = -1;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+        struct match_weights w;
+        match_weights_default(&w);
+        for (int i = 0; i < PQntuples(res); i++) {
+            int k = match_kind_parse(PQgetvalue(res, i, 0));
+            if (k < 0)
+                continue;
+            struct match_kind_weights *kw = &w.kind[k];
+            for (int p = 0; p < MATCH_PART_COUNT; p++)
+                kw->weight[p] = (float)matchidx_num(res, i, 1 + p);
+            kw->level_step = (float)matchidx_num(res, i, 8);
+            kw->related_credit = (float)matchidx_num(res, i, 9);
+            kw->must_level_slack = (uint8_t)atoi(PQgetvalue(res, i, 10));
+            kw->transport_factor = (float)matchidx_num(res, i, 11);
+            kw->accommodation_km = (float)matchidx_num(res, i, 12);
+            kw->prio_relocated = (float)matchidx_num(res, i, 13);
+            kw->prio_monitoring = (float)matchidx_num(res, i, 14);
+            kw->prio_zero_employment = (float)matchidx_num(res, i, 15);
+            kw->one_per_household = PQgetvalue(res, i, 16)[0] == 't';
+            kw->no_double_post = PQgetvalue(res, i, 17)[0] == 't';
+            kw->residents_only = PQgetvalue(res, i, 18)[0] == 't';
+        }
+        rc = match_index_set_weights(idx, &w);
+        if (rc < 0)
+            log_warn("matching index: the weights table fails its checks; keeping the last good one");
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int matchidx_load_skills(PGconn *c, struct match_index *idx, struct matchidx_names *nm)
+{
+    PGresult *res = PQexec(c, "SELECT 's', id, parent_id, name_zh, name_en FROM skill "
+                              "UNION ALL SELECT 'c', id, NULL, name_zh, name_en FROM certificate_type");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        PQclear(res);
+        return -1;
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        long id = atol(PQgetvalue(res, i, 1));
+        bool skill = PQgetvalue(res, i, 0)[0] == 's';
+        if (id < 1 || id > (skill ? MATCH_MAX_SKILL : MATCH_MAX_CERT))
+            continue;
+        if (skill && !PQgetisnull(res, i, 2) &&
+            match_index_set_skill_parent(idx, (unsigned)id, (unsigned)atol(PQgetvalue(res, i, 2))) < 0)
+            log_warn("matching index: skill %ld has a parent out of range", id);
+        if (nm) {
+            char **zh = skill ? nm->skill_zh : nm->cert_zh, **en = skill ? nm->skill_en : nm->cert_en;
+            free(zh[id]);
+            free(en[id]);
+            zh[id] = strdup(PQgetvalue(res, i, 3));
+            en[id] = strdup(PQgetvalue(res, i, 4));
+        }
+    }
+    PQclear(res);
+    return 0;
+}
+
+static void matchidx_names_free(struct matchidx_names *nm)
+{
+    if (!nm)
+        return;
+    for (int i = 0; i <= MATCH_MAX_SKILL; i++)
+        free(nm->skill_zh[i]), free(nm->skill_en[i]);
+    for (int i = 0; i <= MATCH_MAX_CERT; i++)
+        free(nm->cert_zh[i]), free(nm->cert_en[i]);
+    free(nm);
+}
+
+/* ---------- full load and swap ---------- */
+
+static void matchidx_swap(struct match_index *idx, struct matchidx_names *nm)
+{
+    pthread_rwlock_wrlock(&ms.lock);
+    struct match_index *old = ms.idx;
+    struct matchidx_names *old_names = ms.names;
+    ms.idx = idx;
+    ms.names = nm;
+    ms.view = (struct match_names){(const char *const *)nm->skill_zh, (const char *const *)nm->skill_en,
+                                   (const char *const *)nm->cert_zh, (const char *const *)nm->cert_en};
+    pthread_rwlock_unlock(&ms.lock);
+    match_index_free(old);
+    matchidx_names_free(old_names);
+}
+
+static int matchidx_full_load(PGconn *c)
+{
+    int64_t t0 = clock_now_us();
+    struct match_index *idx = match_index_new();
+    struct matchidx_names *nm = calloc(1, sizeof *nm);
+    /* one snapshot for everything; changes after it arrive as notifications */
+    if (!idx || !nm || matchidx_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0 ||
+        matchidx_load_skills(c, idx, nm) < 0 || matchidx_load_weights(c, idx) < 0 ||
+        matchidx_load_kind(c, idx, MS_HOUSEHOLD) < 0 || matchidx_load_kind(c, idx, MS_WORKER) < 0 ||
+        matchidx_load_kind(c, idx, MS_VACANCY) < 0 || matchidx_exec(c, "COMMIT") < 0) {
+        PQclear(PQexec(c, "ROLLBACK"));
+        match_index_free(idx);
+        matchidx_names_free(nm);
+        return -1;
+    }
+    matchidx_swap(idx, nm);
+    int64_t t1 = clock_now_us();
+    atomic_store(&ms.load_us, t1 - t0);
+    atomic_store(&ms.loaded_us, matchidx_wall_us());
+    atomic_fetch_add(&ms.loads, 1);
+    struct match_stats st;
+    match_index_stats(idx, &st);
+    log_info("matching index loaded in %.2f s: %zu workers, %zu households, %zu vacancies, %.1f MB",
+             (double)(t1 - t0) / 1e6, st.workers, st.households, st.vacancies,
+             (double)(st.worker_bytes + st.household_bytes + st.vacancy_bytes) / 1e6);
+    atomic_store(&ms.ready, true);
+    return 0;
+}
+
+/* ---------- notifications ---------- */
+
+struct matchidx_ids {
+    char *text[3]; /* "{1,2,3}" per kind, growing */
+    size_t len[3], cap[3];
+    bool weights, skills;
+};
+
+static void matchidx_ids_add(struct matchidx_ids *b, enum matchidx_kind k, const char *list)
+{
+    size_t n = strlen(list);
+    if (b->len[k] + n + 2 > b->cap[k]) {
+        size_t cap = (b->cap[k] + n + 2) * 2;
+        char *t = realloc(b->text[k], cap);
+        if (!t)
+            return;
+        b->text[k] = t;
+        b->cap[k] = cap;
+    }
+    if (b->len[k] > 0)
+        b->text[k][b->len[k]++] = ',';
+    memcpy(b->text[k] + b->len[k], list, n + 1);
+    b->len[k] += n;
+}
+
+/* The ids of kind k as a PostgreSQL array literal (free it), or NULL. */
+static char *matchidx_ids_array(const struct matchidx_ids *b, enum matchidx_kind k)
+{
+    if (!b->len[k])
+        return NULL;
+    char *a = malloc(b->len[k] + 3);
+    if (a)
+        snprintf(a, b->len[k] + 3, "{%s}", b->text[k]);
+    return a;
+}
+
+/* Takes every pending notification; returns how many. */
+static int matchidx_collect(PGconn *c, struct matchidx_ids *b)
+{
+    int n = 0;
+    PGnotify *nt;
+    while ((nt = PQnotifies(c))) {
+        const char *p = nt->extra;
+        bool digits = p[0] && p[1] == ':' && strspn(p + 2, "0123456789,") == strlen(p + 2);
+        if (!strcmp(p, "weights"))
+            b->weights = true;
+        else if (!strcmp(p, "skills"))
+            b->skills = true;
+        else if (digits && p[0] == 'w')
+            matchidx_ids_add(b, MS_WORKER, p + 2);
+        else if (digits && p[0] == 'v')
+            matchidx_ids_add(b, MS_VACANCY, p + 2);
+        else if (digits && p[0] == 'h')
+            matchidx_ids_add(b, MS_HOUSEHOLD, p + 2);
+        PQfreemem(nt);
+        n++;
+    }
+    return n;
+}
+
+static void matchidx_ids_free(struct matchidx_ids *b)
+{
+    for (int k = 0; k < 3; k++)
+        free(b->text[k]);
+}
+
+/* Ids asked for but not returned are gone (archived or deleted). */
+static void matchidx_remove_missing(struct match_index *idx, enum matchidx_kind kind, const char *ids,
+                                    const PGresult *res)
+{
+    int n = PQntuples(res);
+    for (const char *p = ids + 1; *p;) {
+        char *end;
+        long long id = strtoll(p, &end, 10);
+        bool found = false;
+        for (int i = 0; i < n && !found; i++)
+            found = atoll(PQgetvalue(res, i, 0)) == id;
+        if (!found && kind == MS_WORKER)
+            (void)!match_index_remove_worker(idx, id);
+        else if (!found && kind == MS_VACANCY)
+            (void)!match_index_remove_vacancy(idx, id);
+        p = *end ? end + 1 : end;
+    }
+}
+
+/* Reads the changed records again and applies them under one write lock. */
+static int matchidx_apply(PGconn *c, struct matchidx_ids *b)
+{
+    PGresult *res[3] = {NULL, NULL, NULL};
+    char *ids[3] = {NULL, NULL, NULL};
+    int rc = 0;
+    /* workers first, so that their households are read with the others */
+    ids[MS_WORKER] = matchidx_ids_array(b, MS_WORKER);
+    if (ids[MS_WORKER] && !(res[MS_WORKER] = matchidx_rows(c, MS_WORKER, ids[MS_WORKER])))
+        rc = -1;
+    for (int i = 0; rc == 0 && res[MS_WORKER] && i < PQntuples(res[MS_WORKER]); i++)
+        matchidx_ids_add(b, MS_HOUSEHOLD, PQgetvalue(res[MS_WORKER], i, 1));
+    ids[MS_HOUSEHOLD] = matchidx_ids_array(b, MS_HOUSEHOLD);
+    ids[MS_VACANCY] = matchidx_ids_array(b, MS_VACANCY);
+    for (int k = MS_HOUSEHOLD; rc == 0 && k <= MS_VACANCY; k += 2)
+        if (ids[k] && !(res[k] = matchidx_rows(c, (enum matchidx_kind)k, ids[k])))
+            rc = -1;
+    if (rc == 0) {
+        pthread_rwlock_wrlock(&ms.lock);
+        if (b->skills)
+            (void)matchidx_load_skills(c, ms.idx, NULL);
+        if (b->weights)
+            (void)matchidx_load_weights(c, ms.idx);
+        for (int k = MS_HOUSEHOLD; k <= MS_VACANCY; k++)
+            if (res[k]) {
+                matchidx_apply_rows(ms.idx, (enum matchidx_kind)k, res[k]);
+                if (k != MS_HOUSEHOLD)
+                    matchidx_remove_missing(ms.idx, (enum matchidx_kind)k, ids[k], res[k]);
+            }
+        pthread_rwlock_unlock(&ms.lock);
+        atomic_fetch_add(&ms.batches, 1);
+    }
+    for (int k = 0; k < 3; k++) {
+        PQclear(res[k]);
+        free(ids[k]);
+    }
+    return rc;
+}
+
+/* Waits for notifications until the connection fails or the server stops. */
+static void matchidx_listen(PGconn *c)
+{
+    while (!atomic_load(&ms.stopping)) {
+        struct matchidx_ids b = {0};
+        int got = matchidx_collect(c, &b);
+        if (got > 0) {
+            int rc = matchidx_apply(c, &b);
+            matchidx_ids_free(&b);
+            if (rc < 0)
+                return;
+            continue; /* more may have arrived while reading */
+        }
+        matchidx_ids_free(&b);
+        struct pollfd p[2] = {{PQsocket(c), POLLIN, 0}, {ms.stop_fd[0], POLLIN, 0}};
+        int n = poll(p, 2, 10000);
+        if (n < 0 && errno != EINTR)
+            return;
+        if (p[1].revents)
+            return;
+        if (n == 0) {
+            /* a quiet connection may be a dead one: ask */
+            PGresult *res = PQexec(c, "SELECT 1");
+            bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+            PQclear(res);
+            if (!ok)
+                return;
+            continue;
+        }
+        if (!PQconsumeInput(c)) {
+            log_warn("matching index: lost the database connection: %s", PQerrorMessage(c));
+            return;
+        }
+    }
+}
+
+static void matchidx_sleep(int ms_)
+{
+    struct pollfd p = {ms.stop_fd[0], POLLIN, 0};
+    (void)poll(&p, 1, ms_);
+}
+
+static void *matchidx_main(void *arg)
+{
+    (void)arg;
+    int backoff = 100;
+    while (!atomic_load(&ms.stopping)) {
+        PGconn *c = PQconnectdb(ms.conninfo);
+        bool ok = PQstatus(c) == CONNECTION_OK;
+        if (ok) {
+            PGresult *res = PQexec(c, "SET application_name = 'leye-match'; SET jit = off; LISTEN leye_match");
+            ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+            PQclear(res);
+        }
+        if (ok && matchidx_full_load(c) == 0) {
+            backoff = 100;
+            matchidx_listen(c);
+        } else if (!atomic_load(&ms.stopping)) {
+            log_warn("matching index: cannot load from the database (%s); retrying in %d ms",
+                     PQerrorMessage(c), backoff);
+        }
+        PQfinish(c);
+        if (atomic_load(&ms.stopping))
+            break;
+        matchidx_sleep(backoff);
+        backoff = backoff * 2 > MATCHIDX_BACKOFF_MAX_MS ? MATCHIDX_BACKOFF_MAX_MS : backoff * 2;
+    }
+    return NULL;
+}
+
+/* ---------- public ---------- */
+
+int matchidx_start(const char *conninfo)
+{
+    pthread_rwlockattr_t a;
+    pthread_rwlockattr_init(&a);
+    pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    int rc = pthread_rwlock_init(&ms.lock, &a);
+    pthread_rwlockattr_destroy(&a);
+    if (rc != 0 || pipe(ms.stop_fd) < 0)
+        return -1;
+    ms.conninfo = strdup(conninfo ? conninfo : "");
+    if (!ms.conninfo)
+        return -1;
+    /* the thread takes no signals: they belong to the thread running the server */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    rc = pthread_create(&ms.thread, NULL, matchidx_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+        return -1;
+    ms.started = true;
+    return 0;
+}
+
+void matchidx_stop(void)
+{
+    if (!ms.started)
+        return;
+    atomic_store(&ms.stopping, true);
+    if (write(ms.stop_fd[1], "x", 1) < 0)
+        log_warn("matching index: cannot signal the loader thread");
+    pthread_join(ms.thread, NULL);
+    ms.started = false;
+    match_index_free(ms.idx);
+    matchidx_names_free(ms.names);
+    ms.idx = NULL;
+    ms.names = NULL;
+    close(ms.stop_fd[0]);
+    close(ms.stop_fd[1]);
+    free(ms.conninfo);
+    pthread_rwlock_destroy(&ms.lock);
+}
+
+bool matchidx_ready(void)
+{
+    return atomic_load(&ms.ready);
+}
+
+bool matchidx_read_begin(const struct match_index **idx, const struct match_names **names)
+{
+    if (!atomic_load(&ms.ready))
+        return false;
+    pthread_rwlock_rdlock(&ms.lock);
+    *idx = ms.idx;
+    *names = &ms.view;
+    return true;
+}
+
+void matchidx_read_end(void)
+{
+    pthread_rwlock_unlock(&ms.lock);
+}
+
+void matchidx_stats(struct matchidx_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ready = atomic_load(&ms.ready);
+    out->loads = atomic_load(&ms.loads);
+    out->batches = atomic_load(&ms.batches);
+    out->load_s = (double)atomic_load(&ms.load_us) / 1e6;
+    if (!out->ready)
+        return;
+    out->age_s = (double)(matchidx_wall_us() - atomic_load(&ms.loaded_us)) / 1e6;
+    pthread_rwlock_rdlock(&ms.lock);
+    struct match_stats st;
+    match_index_stats(ms.idx, &st);
+    pthread_rwlock_unlock(&ms.lock);
+    out->workers = st.workers;
+    out->households = st.households;
+    out->vacancies = st.vacancies;
+    out->bytes = st.worker_bytes + st.household_bytes + st.vacancy_bytes;
+}

@@ -1,0 +1,50 @@
+/*
+ * matchidx: the process's matching index (lib/match), loaded from PostgreSQL
+ * and kept in step with it.
+ *
+ * A thread of its own connects, issues LISTEN leye_match, loads every worker,
+ * household and vacancy in keyset batches into a new index and swaps it in;
+ * then it applies each batch of notifications (migrations 011, 018, 024, 026:
+ * "w:<id>,…", "v:…", "h:…", "weights", "skills") by reading those records
+ * again.  After a lost connection it reconnects with backoff and loads
+ * everything again, serving the old index meanwhile.  Queries from the
+ * event-loop threads hold the read lock; the thread holds the write lock only
+ * to swap an index or apply a batch.
+ */
+#ifndef LEYE_MATCHIDX_H
+#define LEYE_MATCHIDX_H
+
+#include "match/match.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Starts the loader thread.  Returns 0 or -1. */
+int matchidx_start(const char *conninfo) __attribute__((warn_unused_result));
+
+/* Stops the thread and frees the index (after the event loops have stopped). */
+void matchidx_stop(void);
+
+/* True once the first load has finished. */
+bool matchidx_ready(void);
+
+/*
+ * Takes the read lock and gives the index and the names for rendering
+ * reasons; false (no lock held) before the first load.  Every true return
+ * must be followed by matchidx_read_end.
+ */
+bool matchidx_read_begin(const struct match_index **idx, const struct match_names **names);
+void matchidx_read_end(void);
+
+struct matchidx_stats {
+    bool ready;
+    size_t workers, households, vacancies, bytes;
+    double age_s;          /* since the last full load */
+    double load_s;         /* how long the last full load took */
+    uint64_t loads;        /* full loads so far */
+    uint64_t batches;      /* notification batches applied */
+};
+void matchidx_stats(struct matchidx_stats *out);
+
+#endif
