@@ -1,6 +1,7 @@
 #!/bin/sh
-# make soak: SOAK_SECONDS (600) of mixed load at a steady rate; prints resident
-# memory at start and end, 5xx answers and latency.  Not part of make test.
+# make soak: SOAK_SECONDS (600) of mixed load at a steady rate on the demo
+# data (reads, lists, matches, writes); prints resident memory at start and
+# end, answers other than 2xx and latency.  Not part of make test.
 set -eu
 bin=${1:?usage: soak.sh path/to/leye-server}
 secs=${SOAK_SECONDS:-600}
@@ -17,11 +18,16 @@ LEYE_DATABASE_URL=$(sh server/pglocal.sh url "$tmp/pg")
 LEYE_PII_KEY=$(od -An -v -t x1 -N 32 /dev/urandom | tr -d ' \n')
 export LEYE_DATABASE_URL LEYE_PII_KEY
 "$bin" migrate >/dev/null 2>&1
+"$bin" demo >/dev/null 2>&1
+q() { psql -X -q -tA -d "$LEYE_DATABASE_URL" -c "$1"; }
+LEYE_VACANCIES=$(q "SELECT string_agg(id::text, ',') FROM vacancy WHERE status = 'open'")
+LEYE_WORKERS=$(q "SELECT string_agg(id::text, ',') FROM (SELECT id FROM worker WHERE employment_status = 'seeking' ORDER BY id LIMIT 500) w")
+export LEYE_VACANCIES LEYE_WORKERS
 PW=soak-password-123 "$bin" admin create-user --username=soak --role=admin --password-env=PW >/dev/null
 port=$(( 20000 + $$ % 20000 ))
 LEYE_PORT=$port LEYE_LOG_LEVEL=warn "$bin" serve >"$tmp/server.log" 2>&1 &
 pid=$!
-until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done
+until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done  # index loaded too
 LEYE_TOKEN=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"soak","password":"soak-password-123"}' \
     "http://127.0.0.1:$port/v1/auth/login" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 export LEYE_TOKEN
@@ -31,6 +37,6 @@ wrk -t1 -c16 -d10s -s tests/bench/soak.lua "http://127.0.0.1:$port" >/dev/null 2
 start=$(rss)
 wrk -t1 -c32 -d"${secs}s" --latency -s tests/bench/soak.lua "http://127.0.0.1:$port" >"$tmp/wrk.txt" 2>&1
 end=$(rss)
-echo "soak: ${secs} s of mixed load (50% reads, 30% lists, 20% writes), 32 connections, 5 ms think time"
+echo "soak: ${secs} s of mixed load on the demo data (30% reads, 20% lists, 30% matches, 20% writes), 32 connections, 5 ms think time"
 grep -E "Requests/sec|^ +(50|99)%|answers other|Non-2xx" "$tmp/wrk.txt" | sed 's/^/  /'
 awk -v s="$start" -v e="$end" 'BEGIN { printf "  resident memory: %d KiB at start, %d KiB at end (%+.1f%%)\n", s, e, (e - s) * 100.0 / s }'
