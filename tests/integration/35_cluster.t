@@ -74,6 +74,23 @@ ok(wait_until(sub { @{ http($srv[1], 'GET', "/v1/sites?q=$tag")->{json}{items} |
    'and is in its lists (from the replica) within 2 s');
 ok(wait_until(sub { http($srv[1], 'GET', '/metrics')->{content} =~ /^leye_replica_lag_seconds (\d\S*)/m && $1 < 1 }, 5),
    'instance 2 reports the replica caught up');
+like(http($srv[1], 'GET', '/readyz', anonymous => 1)->{content}, qr/"replica_lag_s"/, 'and /readyz shows it');
+
+# a vacancy opened through one instance is in the other's matches within a second
+my $hh = psql_value("INSERT INTO household (site_id, origin_county_code, members) VALUES ($r->{json}{id}, 530621, 3) RETURNING id");
+my $w = psql_value("INSERT INTO worker (household_id, name, id_number_hash, id_number_enc, id_number_masked, birth_date, sex) "
+                   . "VALUES ($hh, '$tag w', decode(md5(random()::text), 'hex'), '\\x00', '530621********0000', '1990-01-01', 'F') RETURNING id");
+my $emp = psql_value("INSERT INTO employer (name, credit_code, kind, county_code) VALUES ('$tag e', "
+                     . "'CL' || lpad((floor(random() * 1e15))::bigint::text, 16, '0'), 'enterprise', 530621) RETURNING id");
+my $v = http($srv[0], 'POST', '/v1/vacancies', body => { employer_id => $emp + 0, title => "$tag 岗", occupation_code => '6-29-01-01',
+             kind => 'regular', county_code => 530621, headcount => 2, wage_min => 3000, wage_max => 4000 });
+is($v->{status}, 201, 'a vacancy made through instance 1');
+is(http($srv[0], 'PATCH', "/v1/vacancies/$v->{json}{id}", headers => { 'If-Match' => $v->{headers}{etag} },
+        body => { status => 'open' })->{status}, 200, 'and opened');
+my $t0 = time;
+ok(wait_until(sub { grep { $_->{vacancy}{id} == $v->{json}{id} }
+                        @{ http($srv[1], 'GET', "/v1/workers/$w/matches?county=530621&k=200")->{json}{items} || [] } }, 1),
+   sprintf('is in a worker\'s matches on instance 2 within a second (%.2f s)', time - $t0));
 
 # load through the balancer (one session for all clients); instance 2 is killed midway
 ok(admin_token($lb), 'a session through the balancer');
