@@ -102,8 +102,8 @@ static void api_call_cb(void *arg, const struct pgpool_reply *rep)
                     (size_t)PQgetlength(rep->res, 0, 2));
 }
 
-void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
-              const char *const *values, const char *location_prefix)
+static void api_call_on(struct httpd_req *r, struct pgpool *pool, const struct pgpool_stmt *st,
+                        int nparams, const char *const *values, const char *location_prefix)
 {
     struct api_call_ctx *ctx = malloc(sizeof *ctx);
     if (!ctx) {
@@ -112,7 +112,19 @@ void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
     }
     ctx->r = r;
     ctx->location = location_prefix;
-    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), st, nparams, values, api_call_cb, ctx);
+    pgpool_query_scoped(pool, api_scope(r), st, nparams, values, api_call_cb, ctx);
+}
+
+void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+              const char *const *values, const char *location_prefix)
+{
+    api_call_on(r, httpd_req_pool(r), st, nparams, values, location_prefix);
+}
+
+void api_call_read(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+                   const char *const *values)
+{
+    api_call_on(r, httpd_req_read_pool(r), st, nparams, values, NULL);
 }
 
 /* Validates the body against schema; answers and returns NULL on any fault. */

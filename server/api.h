@@ -57,6 +57,11 @@ void api_list(struct httpd_req *r, const struct api_resource *res);
 void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
               const char *const *values, const char *location_prefix);
 
+/* The same for a read-only statement that may lag a little (reports): on
+ * the read replica when one is configured and reachable. */
+void api_call_read(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+                   const char *const *values);
+
 /* Today's date as YYYYMMDD (UTC+8, China Standard Time). */
 int api_today(void);
 

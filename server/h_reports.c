@@ -76,7 +76,7 @@ void h_reports_dashboard(struct httpd_req *r)
         return;
     }
     const char *v[1] = {filters};
-    api_call(r, &report_dashboard_stmt, 1, v, NULL);
+    api_call_read(r, &report_dashboard_stmt, 1, v);
     free(filters);
 }
 

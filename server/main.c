@@ -68,7 +68,7 @@ static int main_serve(const struct config *cfg)
     if (cfg->migrate_on_start && migrate_run(cfg->database_url) < 0)
         return 1;
     main_raise_nofile();
-    if (matchidx_start(cfg->database_url) < 0) {
+    if (matchidx_start(cfg->database_url, cfg->database_replica_url) < 0) {
         log_error("cannot start the matching index");
         return 1;
     }

@@ -33,7 +33,7 @@ static struct {
     pthread_t thread;
     bool started;
     int stop_fd[2];
-    char *conninfo;
+    char *conninfo, *replica;
     atomic_bool ready, stopping;
     atomic_llong loaded_us, load_us;
     atomic_ullong loads, batches;
@@ -366,7 +366,7 @@ static void matchidx_swap(struct match_index *idx, struct matchidx_names *nm)
     matchidx_names_free(old_names);
 }
 
-static int matchidx_full_load(PGconn *c)
+static int matchidx_full_load(PGconn *c, const char *source)
 {
     int64_t t0 = clock_now_us();
     struct match_index *idx = match_index_new();
@@ -388,8 +388,9 @@ static int matchidx_full_load(PGconn *c)
     atomic_fetch_add(&ms.loads, 1);
     struct match_stats st;
     match_index_stats(idx, &st);
-    log_info("matching index loaded in %.2f s: %zu workers, %zu households, %zu vacancies, %.1f MB",
-             (double)(t1 - t0) / 1e6, st.workers, st.households, st.vacancies,
+    log_info("matching index loaded from the %s in %.2f s: %zu workers, %zu households, %zu "
+             "vacancies, %.1f MB",
+             source, (double)(t1 - t0) / 1e6, st.workers, st.households, st.vacancies,
              (double)(st.worker_bytes + st.household_bytes + st.vacancy_bytes) / 1e6);
     atomic_store(&ms.ready, true);
     return 0;
@@ -561,6 +562,36 @@ static void matchidx_sleep(int ms_)
     (void)poll(&p, 1, ms_);
 }
 
+/*
+ * A connection to the read replica once it has replayed everything the
+ * primary had written when LISTEN began (so that the load misses nothing
+ * the notifications will not bring), or NULL: then the primary is used.
+ */
+static PGconn *matchidx_replica(PGconn *primary)
+{
+    if (!*ms.replica)
+        return NULL;
+    PGresult *res = PQexec(primary, "SELECT pg_current_wal_lsn()::text");
+    char lsn[64] = "";
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        snprintf(lsn, sizeof lsn, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    PGconn *r = *lsn ? PQconnectdb(ms.replica) : NULL;
+    for (int i = 0; r && PQstatus(r) == CONNECTION_OK && i < 100 && !atomic_load(&ms.stopping); i++) {
+        const char *v[1] = {lsn};
+        res = PQexecParams(r, "SELECT pg_is_in_recovery() AND pg_last_wal_replay_lsn() >= $1::pg_lsn",
+                           1, NULL, v, NULL, NULL, 0);
+        bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQgetvalue(res, 0, 0)[0] == 't';
+        PQclear(res);
+        if (ok && matchidx_exec(r, "SET jit = off") == 0)
+            return r;
+        matchidx_sleep(100);
+    }
+    log_warn("matching index: the read replica is unreachable or behind; loading from the primary");
+    PQfinish(r);
+    return NULL;
+}
+
 static void *matchidx_main(void *arg)
 {
     (void)arg;
@@ -573,7 +604,12 @@ static void *matchidx_main(void *arg)
             ok = PQresultStatus(res) == PGRES_COMMAND_OK;
             PQclear(res);
         }
-        if (ok && matchidx_full_load(c) == 0) {
+        PGconn *from = ok ? matchidx_replica(c) : NULL;
+        if (ok) {
+            ok = matchidx_full_load(from ? from : c, from ? "read replica" : "primary") == 0;
+            PQfinish(from);
+        }
+        if (ok) {
             backoff = 100;
             matchidx_listen(c);
         } else if (!atomic_load(&ms.stopping)) {
@@ -591,7 +627,7 @@ static void *matchidx_main(void *arg)
 
 /* ---------- public ---------- */
 
-int matchidx_start(const char *conninfo)
+int matchidx_start(const char *conninfo, const char *replica)
 {
     pthread_rwlockattr_t a;
     pthread_rwlockattr_init(&a);
@@ -601,7 +637,8 @@ int matchidx_start(const char *conninfo)
     if (rc != 0 || pipe(ms.stop_fd) < 0)
         return -1;
     ms.conninfo = strdup(conninfo ? conninfo : "");
-    if (!ms.conninfo)
+    ms.replica = strdup(replica ? replica : "");
+    if (!ms.conninfo || !ms.replica)
         return -1;
     /* the thread takes no signals: they belong to the thread running the server */
     sigset_t all, old;
@@ -631,6 +668,7 @@ void matchidx_stop(void)
     close(ms.stop_fd[0]);
     close(ms.stop_fd[1]);
     free(ms.conninfo);
+    free(ms.replica);
     pthread_rwlock_destroy(&ms.lock);
 }
 

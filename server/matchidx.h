@@ -20,8 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Starts the loader thread.  Returns 0 or -1. */
-int matchidx_start(const char *conninfo) __attribute__((warn_unused_result));
+/* Starts the loader thread: it listens on the primary and loads from the
+ * read replica when one is given (replica may be NULL or "").  Returns 0 or -1. */
+int matchidx_start(const char *conninfo, const char *replica) __attribute__((warn_unused_result));
 
 /* Stops the thread and frees the index (after the event loops have stopped). */
 void matchidx_stop(void);

@@ -75,7 +75,7 @@ i=0
 until grep -q "matching index loaded" "$tmp/server.log"; do
     sleep 0.2; i=$((i + 1)); [ $i -lt 1500 ] || { tail "$tmp/server.log"; exit 1; }
 done
-grep -o "matching index loaded in .*" "$tmp/server.log" | sed 's/^/index: /'
+grep -o "matching index loaded from .*" "$tmp/server.log" | sed 's/^/index: /'
 PW=bench-password-1 "$bin" admin create-user --username=bench --role=admin --password-env=PW >/dev/null
 token=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"bench","password":"bench-password-1"}' \
     "http://127.0.0.1:$port/v1/auth/login" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
