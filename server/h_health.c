@@ -84,6 +84,11 @@ static void metrics_index(struct httpd *h)
                   (double)s.loads);
     metrics_gauge(m, "leye_index_batches", "notification batches applied to the index",
                   (double)s.batches);
+    metrics_gauge(m, "leye_match_queries_total", "top-k match queries answered", (double)s.queries);
+    metrics_gauge(m, "leye_match_query_seconds_total", "time spent in top-k match queries",
+                  s.query_s);
+    metrics_gauge(m, "leye_match_query_max_seconds", "the slowest top-k match query",
+                  s.query_max_s);
 }
 
 void h_metrics(struct httpd_req *r)

@@ -377,6 +377,7 @@ static void mq_run(struct httpd_req *r, enum match_target target, const char *su
     int rc = target == MATCH_TARGET_WORKERS ? match_query_workers_by_id(idx, id, q, res)
                                             : match_query_vacancies_by_id(idx, id, q, res);
     int64_t t1 = clock_now_us();
+    matchidx_note_query(t1 - t0);
     if (rc == 0) {
         mq_render(m, res, mq_lang(r), names);
         json_object_set_new(json_object_get(m->out, "counts"), "query_ms",

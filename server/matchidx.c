@@ -37,6 +37,7 @@ static struct {
     atomic_bool ready, stopping;
     atomic_llong loaded_us, load_us;
     atomic_ullong loads, batches;
+    atomic_ullong queries, query_us, query_max_us;
 } ms = {.stop_fd = {-1, -1}};
 
 static int64_t matchidx_wall_us(void)
@@ -672,6 +673,16 @@ void matchidx_stop(void)
     pthread_rwlock_destroy(&ms.lock);
 }
 
+void matchidx_note_query(int64_t micros)
+{
+    uint64_t us = micros > 0 ? (uint64_t)micros : 0;
+    atomic_fetch_add(&ms.queries, 1);
+    atomic_fetch_add(&ms.query_us, us);
+    uint64_t max = atomic_load(&ms.query_max_us);
+    while (us > max && !atomic_compare_exchange_weak(&ms.query_max_us, &max, us))
+        ;
+}
+
 bool matchidx_ready(void)
 {
     return atomic_load(&ms.ready);
@@ -699,6 +710,9 @@ void matchidx_stats(struct matchidx_stats *out)
     out->loads = atomic_load(&ms.loads);
     out->batches = atomic_load(&ms.batches);
     out->load_s = (double)atomic_load(&ms.load_us) / 1e6;
+    out->queries = atomic_load(&ms.queries);
+    out->query_s = (double)atomic_load(&ms.query_us) / 1e6;
+    out->query_max_s = (double)atomic_load(&ms.query_max_us) / 1e6;
     if (!out->ready)
         return;
     out->age_s = (double)(matchidx_wall_us() - atomic_load(&ms.loaded_us)) / 1e6;

@@ -45,7 +45,13 @@ struct matchidx_stats {
     double load_s;         /* how long the last full load took */
     uint64_t loads;        /* full loads so far */
     uint64_t batches;      /* notification batches applied */
+    uint64_t queries;      /* top-k queries answered */
+    double query_s;        /* their time in all */
+    double query_max_s;    /* the slowest */
 };
 void matchidx_stats(struct matchidx_stats *out);
+
+/* Counts one top-k query that took micros (for /metrics). */
+void matchidx_note_query(int64_t micros);
 
 #endif

@@ -203,5 +203,9 @@ is(http($srv, 'PUT', '/v1/match/weights/workshop', headers => { 'If-Match' => '*
 http($srv, 'PUT', '/v1/match/weights/workshop', headers => { 'If-Match' => '*' }, body => { skill => 30, priority => 10 });
 
 # metrics
-like(http($srv, 'GET', '/metrics')->{content}, qr/^leye_index_workers \d+/m, 'index size in /metrics');
+my $metrics = http($srv, 'GET', '/metrics')->{content};
+like($metrics, qr/^leye_index_workers \d+/m, 'index size in /metrics');
+like($metrics, qr/^leye_index_age_seconds [\d.]+/m, 'and age');
+ok($metrics =~ /^leye_match_queries_total (\d+)/m && $1 > 10, 'and how many match queries ran');
+like($metrics, qr/^leye_match_query_seconds_total [\d.e-]+/m, 'and how long they took');
 done_testing();
