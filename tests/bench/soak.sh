@@ -33,7 +33,7 @@ LEYE_TOKEN=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"soak
 export LEYE_TOKEN
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 # warm up, then measure
-wrk -t1 -c16 -d10s -s tests/bench/soak.lua "http://127.0.0.1:$port" >/dev/null 2>&1
+wrk -t1 -c32 -d60s -s tests/bench/soak.lua "http://127.0.0.1:$port" >/dev/null 2>&1
 start=$(rss)
 wrk -t1 -c32 -d"${secs}s" --latency -s tests/bench/soak.lua "http://127.0.0.1:$port" >"$tmp/wrk.txt" 2>&1
 end=$(rss)
