@@ -187,6 +187,7 @@ static void auth_fill_other(struct principal *p, PGresult *res)
     if (!strcmp(PQgetvalue(res, 0, 2), "kiosk")) {
         p->kind = PRINCIPAL_KIOSK;
         p->role = ROLE_KIOSK;
+        snprintf(p->name, sizeof p->name, "kiosk:%lld", (long long)p->id);
     } else {
         p->kind = PRINCIPAL_BROKER;
         p->role = ROLE_BROKER;

@@ -303,7 +303,8 @@ static void mq_cards_cb(void *arg, const struct pgpool_reply *rep)
         httpd_reply_problem(r, later ? "not_ready" : "not_found", NULL);
         return;
     }
-    if (card)
+    /* the job seeker at a kiosk knows who they are: no household figures for them */
+    if (card && httpd_req_principal(r)->kind != PRINCIPAL_KIOSK)
         json_object_set(m->out, m->target == MATCH_TARGET_WORKERS ? "vacancy" : "worker", card);
     json_t *items = json_object_get(m->out, "items"), *kept = json_array();
     size_t i;

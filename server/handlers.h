@@ -51,6 +51,8 @@ void h_worker_reveal(struct httpd_req *r);
 #include "h_applications.h"
 #include "h_placements.h"
 #include "h_matches.h"
+#include "h_kiosk_self.h"
+#include "h_static.h"
 
 /* routes.c: the route table (each route with its policy). */
 extern const struct router_route routes_table[];

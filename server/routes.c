@@ -16,8 +16,6 @@ const struct router_route routes_table[] = {
     {"POST", "/v1/auth/logout", h_auth_logout, "session"},
     {"GET", "/v1/auth/me", h_auth_me, "session"},
     {"POST", "/v1/auth/password", h_auth_password, "session"},
-    {"POST", "/v1/kiosk/login", h_kiosk_login, "public"},
-    {"POST", "/v1/kiosk/logout", h_kiosk_logout, "kiosk:self"},
     {"PUT", "/v1/workers/{id}/pin", h_worker_pin_set, "workers:write"},
     {"POST", "/v1/workers/{id}/reveal", h_worker_reveal, "pii:reveal"},
     {"POST", "/v1/imports/households", h_import_households, "imports:write"},
@@ -42,6 +40,7 @@ const struct router_route routes_table[] = {
 #include "routes/applications.inc"
 #include "routes/placements.inc"
 #include "routes/matches.inc"
+#include "routes/kiosk.inc"
 };
 
 const size_t routes_count = sizeof routes_table / sizeof routes_table[0];

@@ -165,6 +165,7 @@ my ($job) = grep { $_->{vacancy}{id} == $v1 } @{ $r->{json}{items} };
 ok($job, 'including the new vacancy');
 ok($job && $job->{vacancy}{title} && $job->{vacancy}{county_name} && defined $job->{distance_km} && @{ $job->{reasons} },
    'with title, place, distance and reasons');
+ok(!exists $r->{json}{worker}, 'without the household figures a staff answer carries');
 $r = http($srv, 'GET', "/v1/kiosk/jobs/$v1", token => $kt);
 is($r->{json}{items}[0]{vacancy}{contact_phone}, '0883-1234567', 'a job\'s detail has the employer\'s phone');
 is(http($srv, 'GET', "/v1/workers/$w1/matches", token => $kt)->{status}, 403, 'a kiosk cannot ask for another worker');
