@@ -124,6 +124,30 @@ static json_t *jv_enum_array(struct jv_ctx *c, const struct jv_field *f, const j
     return out;
 }
 
+static json_t *jv_id_array(struct jv_ctx *c, const struct jv_field *f, const json_t *v)
+{
+    if (!json_is_array(v)) {
+        jv_fault(c, f->name, "invalid_type");
+        return NULL;
+    }
+    size_t n = json_array_size(v);
+    if ((int64_t)n < f->min || (f->max && (int64_t)n > f->max)) {
+        jv_fault(c, f->name, (int64_t)n < f->min ? "too_short" : "too_long");
+        return NULL;
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e)
+    {
+        if (!json_is_integer(e) || json_integer_value(e) < 1) {
+            jv_fault(c, f->name, json_is_integer(e) ? "invalid_format" : "invalid_type");
+            return NULL;
+        }
+    }
+    /* duplicates are left to the database, which sorts and folds the set */
+    return json_deep_copy(v);
+}
+
 static json_t *jv_number(struct jv_ctx *c, const struct jv_field *f, const json_t *v)
 {
     if (f->type == JV_NUMBER && json_is_number(v)) {
@@ -189,6 +213,8 @@ static json_t *jv_value(struct jv_ctx *c, const struct jv_field *f, const json_t
         return jv_number(c, f, v);
     case JV_ENUM_ARRAY:
         return jv_enum_array(c, f, v);
+    case JV_ID_ARRAY:
+        return jv_id_array(c, f, v);
     case JV_OBJECTS:
         return jv_objects(c, f, v, partial);
     }

@@ -31,6 +31,7 @@ enum jv_type {
     JV_PHONE,       /* mainland mobile or fixed-line number */
     JV_CREDIT_CODE, /* unified social credit code (GB 32100) */
     JV_OBJECTS,     /* array of objects (items), min..max entries */
+    JV_ID_ARRAY,    /* array of positive integer ids, min..max entries (kept as given) */
 };
 
 #define JV_REQUIRED 1u /* must be present (not in partial mode) */

@@ -88,7 +88,25 @@ static void api_call_cb(void *arg, const struct pgpool_reply *rep)
     }
     if (PQnfields(rep->res) > 3 && !strcmp(PQgetvalue(rep->res, 0, 3), "t"))
         httpd_set_header(r, "Idempotent-Replayed", "true");
-    if (location && status == 201) {
+    if (status >= 400) {
+        /* a refusal the SQL function explains itself (e.g. the conflicts of a
+         * confirm): a problem of that status with the function's members */
+        json_t *extra = json_loads(PQgetvalue(rep->res, 0, 2), 0, NULL);
+        json_t *p = problem_new(status == 409   ? "conflict"
+                                : status == 404 ? "not_found"
+                                                : "validation_failed",
+                                httpd_req_lang(r), NULL);
+        if (p && json_is_object(extra))
+            json_object_update(p, extra);
+        json_decref(extra);
+        if (!p) {
+            httpd_reply_problem(r, "overloaded", NULL);
+            return;
+        }
+        httpd_reply_problem_json(r, p);
+        return;
+    }
+    if (location && (status == 201 || status == 202)) {
         json_t *body = json_loads(PQgetvalue(rep->res, 0, 2), 0, NULL);
         json_t *id = json_object_get(body, "id");
         if (json_is_integer(id)) {

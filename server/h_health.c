@@ -1,5 +1,6 @@
 #include "embedded.h"
 #include "handlers.h"
+#include "allocator.h"
 #include "matchidx.h"
 #include "metrics.h"
 #include "migrate.h"
@@ -75,7 +76,8 @@ static void metrics_index(struct httpd *h)
     struct metrics *m = httpd_metrics(h);
     metrics_gauge(m, "leye_index_ready", "1 once the matching index has loaded", s.ready);
     metrics_gauge(m, "leye_index_workers", "workers in the matching index", (double)s.workers);
-    metrics_gauge(m, "leye_index_vacancies", "vacancies in the matching index", (double)s.vacancies);
+    metrics_gauge(m, "leye_index_vacancies", "vacancies in the matching index",
+                  (double)s.vacancies);
     metrics_gauge(m, "leye_index_bytes", "memory of the matching index", (double)s.bytes);
     metrics_gauge(m, "leye_index_age_seconds", "seconds since the index was last loaded in full",
                   s.age_s);
@@ -91,9 +93,28 @@ static void metrics_index(struct httpd *h)
                   s.query_max_s);
 }
 
+static void metrics_allocator(struct httpd *h)
+{
+    struct allocator_stats s;
+    allocator_stats(&s);
+    struct metrics *m = httpd_metrics(h);
+    metrics_gauge(m, "leye_allocations_drafted_total",
+                  "allocations this instance solved and stored", (double)s.drafts);
+    metrics_gauge(m, "leye_allocations_failed_total", "allocations that failed on this instance",
+                  (double)s.failed);
+    metrics_gauge(m, "leye_allocations_cancelled_total",
+                  "allocations this instance stopped because they were cancelled",
+                  (double)s.cancelled);
+    metrics_gauge(m, "leye_allocation_seconds_total", "time this instance spent on allocations",
+                  s.seconds);
+    metrics_gauge(m, "leye_allocation_running", "1 while this instance is solving an allocation",
+                  s.running);
+}
+
 void h_metrics(struct httpd_req *r)
 {
     metrics_index(httpd_req_server(r));
+    metrics_allocator(httpd_req_server(r));
     char *text = httpd_metrics_text(httpd_req_server(r));
     if (!text) {
         httpd_reply_problem(r, "overloaded", NULL);

@@ -1,5 +1,6 @@
 /*
- * The kiosk web app, served from the files embedded at build time.  Every
+ * The web apps (kiosk and staff console), served from the files embedded at
+ * build time.  Every
  * answer forbids loading anything from another origin (the halls may have no
  * internet, and the page must not leak to one) and framing; files are
  * revalidated with their ETag on each use so a new build is picked up at once.
@@ -40,11 +41,12 @@ static const char *static_type_of(const char *name)
     return "application/octet-stream";
 }
 
-static const struct static_file *static_find(const char *name)
+static const struct static_file *static_find(const struct static_file *files, size_t count,
+                                             const char *name)
 {
-    for (size_t i = 0; i < static_files_count; i++)
-        if (!strcmp(static_files[i].name, name))
-            return &static_files[i];
+    for (size_t i = 0; i < count; i++)
+        if (!strcmp(files[i].name, name))
+            return &files[i];
     return NULL;
 }
 
@@ -83,9 +85,8 @@ static void static_security_headers(struct httpd_req *r)
     httpd_set_header(r, "Cross-Origin-Resource-Policy", "same-origin");
 }
 
-static void static_serve(struct httpd_req *r, const char *name)
+static void static_serve(struct httpd_req *r, const struct static_file *f)
 {
-    const struct static_file *f = static_find(name);
     if (!f) {
         httpd_reply_problem(r, "not_found", NULL);
         return;
@@ -105,12 +106,22 @@ static void static_serve(struct httpd_req *r, const char *name)
 
 void h_static_kiosk_index(struct httpd_req *r)
 {
-    static_serve(r, "index.html");
+    static_serve(r, static_find(kiosk_files, kiosk_files_count, "index.html"));
 }
 
 void h_static_kiosk_file(struct httpd_req *r)
 {
-    static_serve(r, httpd_req_param(r, 0));
+    static_serve(r, static_find(kiosk_files, kiosk_files_count, httpd_req_param(r, 0)));
+}
+
+void h_static_console_index(struct httpd_req *r)
+{
+    static_serve(r, static_find(console_files, console_files_count, "index.html"));
+}
+
+void h_static_console_file(struct httpd_req *r)
+{
+    static_serve(r, static_find(console_files, console_files_count, httpd_req_param(r, 0)));
 }
 
 /* Appends s percent-encoded (all but unreserved characters); false when it does not fit. */
@@ -135,9 +146,11 @@ static bool static_append_encoded(char *out, size_t cap, size_t *n, const char *
     return true;
 }
 
-void h_static_kiosk_redirect(struct httpd_req *r)
+/* A permanent redirect to the app's folder (dir: "/kiosk/"), the query kept. */
+static void static_redirect(struct httpd_req *r, const char *dir)
 {
-    char loc[STATIC_LOCATION_MAX] = "/kiosk/";
+    char loc[STATIC_LOCATION_MAX];
+    snprintf(loc, sizeof loc, "%s", dir);
     size_t n = strlen(loc);
     const char *names[16];
     size_t count = httpd_req_query_names(r, names, 16);
@@ -156,8 +169,18 @@ void h_static_kiosk_redirect(struct httpd_req *r)
         }
     }
     if (!ok)
-        loc[strlen("/kiosk/")] = '\0'; /* too long to keep: the app's defaults */
+        loc[strlen(dir)] = '\0'; /* too long to keep: the app's defaults */
     httpd_set_header(r, "Location", loc);
     httpd_set_header(r, "Cache-Control", "no-cache");
     httpd_reply_raw(r, 301, NULL, NULL, 0);
+}
+
+void h_static_kiosk_redirect(struct httpd_req *r)
+{
+    static_redirect(r, "/kiosk/");
+}
+
+void h_static_console_redirect(struct httpd_req *r)
+{
+    static_redirect(r, "/console/");
 }

@@ -14,6 +14,20 @@ void h_metrics(struct httpd_req *r);
 void h_regions_list(struct httpd_req *r);
 void h_regions_get(struct httpd_req *r);
 
+/* h_allocations.c */
+void h_allocations_create(struct httpd_req *r);
+void h_allocations_list(struct httpd_req *r);
+void h_allocation_get(struct httpd_req *r);
+void h_allocation_unassigned(struct httpd_req *r);
+void h_allocation_drop(struct httpd_req *r);
+void h_allocation_restore(struct httpd_req *r);
+void h_allocation_swap(struct httpd_req *r);
+void h_allocation_confirm(struct httpd_req *r);
+void h_allocation_cancel(struct httpd_req *r);
+void h_allocation_notice(struct httpd_req *r);
+void h_allocation_objection(struct httpd_req *r);
+void h_allocation_resolve(struct httpd_req *r);
+
 /* h_reports.c */
 void h_reports_dashboard(struct httpd_req *r);
 void h_reports_quarterly(struct httpd_req *r);

@@ -14,6 +14,7 @@
 #include "handlers.h"
 #include "httpd.h"
 #include "log.h"
+#include "allocator.h"
 #include "matchidx.h"
 #include "migrate.h"
 #include "pii.h"
@@ -72,14 +73,21 @@ static int main_serve(const struct config *cfg)
         log_error("cannot start the matching index");
         return 1;
     }
+    if (allocator_start(cfg->database_url) < 0) {
+        log_error("cannot start the allocation solver");
+        matchidx_stop();
+        return 1;
+    }
     struct httpd *h = httpd_new(cfg, routes_table, routes_count);
     if (!h) {
         log_error("cannot start the server");
+        allocator_stop();
         matchidx_stop();
         return 1;
     }
     int rc = httpd_run(h);
     httpd_free(h);
+    allocator_stop();
     matchidx_stop();
     return rc == 0 ? 0 : 1;
 }

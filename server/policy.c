@@ -34,6 +34,8 @@ static const struct policy policies[] = {
     {"imports:write", STAFF_ALL, 0, true},
     {"matches:read", STAFF_ALL | ROLE_BROKER, SCOPE_MATCHES_READ, false},
     {"reports:read", STAFF_ALL | ROLE_VIEWER, 0, false},
+    {"allocations:read", STAFF_ALL, 0, false},
+    {"allocations:write", ROLE_ADMIN | ROLE_COUNTY, 0, true},
     {"kiosk:self", ROLE_KIOSK, 0, false},
     {"kiosk:write", ROLE_KIOSK, 0, true},
     {"audit:read", ROLE_ADMIN, 0, false},

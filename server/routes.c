@@ -40,7 +40,11 @@ const struct router_route routes_table[] = {
 #include "routes/applications.inc"
 #include "routes/placements.inc"
 #include "routes/matches.inc"
+#include "routes/allocations.inc"
 #include "routes/kiosk.inc"
+    {"GET", "/console", h_static_console_redirect, "public"},
+    {"GET", "/console/", h_static_console_index, "public"},
+    {"GET", "/console/{file}", h_static_console_file, "public"},
 };
 
 const size_t routes_count = sizeof routes_table / sizeof routes_table[0];

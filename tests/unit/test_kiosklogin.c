@@ -42,8 +42,8 @@ static void test_good(void **state)
 {
     (void)state;
     char id[19], pin[7], errs[256];
-    assert_int_equal(parse("{\"id_number\":\"11010519491231002x\",\"pin\":\"012345\"}", id, pin, errs,
-                           sizeof errs),
+    assert_int_equal(parse("{\"id_number\":\"11010519491231002x\",\"pin\":\"012345\"}", id, pin,
+                           errs, sizeof errs),
                      0);
     assert_string_equal(id, "11010519491231002X");
     assert_string_equal(pin, "012345");

@@ -1,0 +1,353 @@
+/*
+ * alloc_bb: the one-per-household rule where the flow network cannot hold it.
+ *
+ * A household's members with only one-per-household arcs share a group node
+ * of capacity 1: exact.  A member with arcs to both kinds of vacancy cannot
+ * go through such a node without the network losing which worker took which
+ * post, and the general problem is NP-hard (docs/matching.md).  alloc.c
+ * splits such a member in two workers, one per kind of arc: its
+ * one-per-household half joins the group, so the rule holds exactly, and
+ * the flow solves a relaxation in which the member may hold two posts.
+ *
+ * When it does, three steps, each a flow problem solved from scratch:
+ *   1. Lagrangian prices: a split member pays mu on every arc of both halves
+ *      and the objective gets sum(mu) back, so no solution of the original
+ *      problem loses value and the optimum bounds it from above.  mu rises
+ *      for members holding two posts and falls for priced members holding
+ *      none, each with its own step (doubled while the sign holds, halved
+ *      when it turns).  Every relaxation, with the lower post of each doubly
+ *      placed member dropped, is a feasible solution.
+ *   2. Stop when the best bound meets the best solution: proven.
+ *   3. Otherwise branch and bound with the best prices: on a member holding
+ *      two posts (or a priced member holding none) first the half with the
+ *      lower post loses its arcs, then the other half.  Depth first; a node
+ *      whose bound does not beat the best solution is pruned.
+ * Values are compared folded into one integer (128 bits: they may pass 2^63).
+ */
+#include "alloc/alloc_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h> /*DBG*/
+
+#define ALLOC_LAGRANGE_ITERS 40 /* most flow problems spent on prices */
+#define ALLOC_LAGRANGE_STALL 4  /* rounds without a better bound before branching */
+
+typedef __int128 alloc_wide;
+
+struct alloc_bb {
+    struct alloc_net *net;
+    struct alloc_ctl *ctl;
+    uint32_t budget, nodes;
+    bool exhausted;
+    bool have_best;
+    alloc_wide best, lbest; /* best feasible value, best bound */
+    struct alloc_value bound; /* the first relaxation's value */
+    int32_t *best_arc;        /* by worker: the incumbent's arcs */
+    int32_t *scratch;         /* by worker */
+    int32_t *w_start;         /* workers' arcs (CSR) */
+    int32_t *w_arcs;
+    int32_t *a_off; /* by arc: how many open branches switched it off */
+    int32_t n_split;
+    int32_t *split; /* first halves of the split members */
+    int64_t *mu, *step, *mu_best, mu_sum;
+    int8_t *last;  /* sign of the last move of mu */
+    uint8_t *fixed; /* a branch above switched one half off */
+};
+
+/* The folded value of the flow in net: with the flow's scores (eff) or the true ones. */
+static alloc_wide alloc_bb_folded(const struct alloc_net *net, bool eff)
+{
+    alloc_wide v = 0;
+    for (int32_t w = 0; w < net->nw; w++)
+        if (net->w_arc[w] >= 0)
+            v += eff ? net->a_eff[net->w_arc[w]] : net->a_score[net->w_arc[w]];
+    for (int32_t h = 0; h < net->nh; h++)
+        if (net->h_flow[h])
+            v += net->h_bonus[h];
+    return v;
+}
+
+static int alloc_bb_posts(const struct alloc_net *net, int32_t f)
+{
+    return (net->w_arc[f] >= 0) + (net->w_arc[f + 1] >= 0);
+}
+
+/* Of split member f holding two posts, the half with the lower one (the later on ties). */
+static int32_t alloc_bb_lower(const struct alloc_net *net, int32_t f)
+{
+    return net->a_score[net->w_arc[f]] < net->a_score[net->w_arc[f + 1]] ? f : f + 1;
+}
+
+/* The flow with every member's lower post dropped: feasible; kept if best so far.
+ * Households stay covered: their member keeps a post. */
+static void alloc_bb_incumbent(struct alloc_bb *bb)
+{
+    const struct alloc_net *net = bb->net;
+    alloc_wide v = alloc_bb_folded(net, false);
+    memcpy(bb->scratch, net->w_arc, (size_t)net->nw * sizeof *bb->scratch);
+    for (int32_t i = 0; i < bb->n_split; i++) {
+        int32_t f = bb->split[i];
+        if (alloc_bb_posts(net, f) == 2) {
+            int32_t lo = alloc_bb_lower(net, f);
+            v -= net->a_score[bb->scratch[lo]];
+            bb->scratch[lo] = -1;
+        }
+    }
+    if (bb->have_best && v <= bb->best)
+        return;
+    bb->have_best = true;
+    bb->best = v;
+    memcpy(bb->best_arc, bb->scratch, (size_t)net->nw * sizeof *bb->scratch);
+}
+
+static void alloc_bb_set_mu(struct alloc_bb *bb, int32_t i, int64_t mu)
+{
+    struct alloc_net *net = bb->net;
+    int32_t f = bb->split[i];
+    bb->mu_sum += mu - bb->mu[i];
+    bb->mu[i] = mu;
+    for (int32_t w = f; w <= f + 1; w++)
+        for (int32_t k = bb->w_start[w]; k < bb->w_start[w + 1]; k++) {
+            int32_t a = bb->w_arcs[k];
+            net->a_eff[a] = (int32_t)(net->a_score[a] - mu);
+        }
+}
+
+/* Switches worker w's arcs off (on = false), or undoes that. */
+static void alloc_bb_switch(struct alloc_bb *bb, int32_t w, bool on)
+{
+    struct alloc_net *net = bb->net;
+    for (int32_t i = bb->w_start[w]; i < bb->w_start[w + 1]; i++) {
+        int32_t a = bb->w_arcs[i];
+        bb->a_off[a] += on ? -1 : 1;
+        net->a_state[a] = bb->a_off[a] ? ALLOC_ARC_OFF : ALLOC_ARC_FREE;
+    }
+}
+
+/* One flow problem.  Progress: the first counts for half, the others share the rest. */
+static int alloc_bb_solve_one(struct alloc_bb *bb, alloc_wide *lagrange)
+{
+    if (bb->nodes >= bb->budget) {
+        bb->exhausted = true;
+        return 0;
+    }
+    bb->nodes++;
+    bb->ctl->base = bb->nodes == 1 ? 0 : 50 + (int)(49ull * bb->nodes / bb->budget);
+    bb->ctl->span = bb->nodes == 1 ? 50 : 0;
+    alloc_net_reset(bb->net);
+    int rc = alloc_flow_solve(bb->net, bb->ctl);
+    if (!rc) {
+        *lagrange = alloc_bb_folded(bb->net, true) + bb->mu_sum;
+        alloc_bb_incumbent(bb);
+        if (getenv("ALLOC_DEBUG")) {
+            int d = 0, z = 0;
+            for (int32_t i = 0; i < bb->n_split; i++)
+                d += alloc_bb_posts(bb->net, bb->split[i]) == 2,
+                z += bb->mu[i] > 0 && alloc_bb_posts(bb->net, bb->split[i]) == 0;
+            fprintf(stderr, "solve %u: L-best %lld lbest-best %lld doubles %d cs %d\n", bb->nodes,
+                    (long long)(*lagrange - bb->best), (long long)(bb->lbest - bb->best), d, z);
+        }
+    }
+    return rc;
+}
+
+/* Moves the prices along the subgradient; false when none moved. */
+static bool alloc_bb_price(struct alloc_bb *bb)
+{
+    bool moved = false;
+    int64_t cap = bb->net->max_score;
+    for (int32_t i = 0; i < bb->n_split; i++) {
+        int g = alloc_bb_posts(bb->net, bb->split[i]) - 1;
+        if (g == 0 || (g < 0 && bb->mu[i] == 0))
+            continue;
+        if (bb->last[i] == g)
+            bb->step[i] = bb->step[i] * 2 < cap ? bb->step[i] * 2 : cap;
+        else if (bb->last[i])
+            bb->step[i] = bb->step[i] / 2 > 1 ? bb->step[i] / 2 : 1;
+        bb->last[i] = (int8_t)g;
+        int64_t mu = bb->mu[i] + g * bb->step[i];
+        mu = mu < 0 ? 0 : mu > cap ? cap : mu;
+        moved |= mu != bb->mu[i];
+        alloc_bb_set_mu(bb, i, mu);
+    }
+    return moved;
+}
+
+/* Steps 1 and 2: *proven when the bound meets a solution.  Stops early when
+ * the bound has not improved for a few rounds (the steps then cycle). */
+static int alloc_bb_lagrange(struct alloc_bb *bb, bool *proven)
+{
+    int rc = 0, stall = 0;
+    for (int it = 0; it < ALLOC_LAGRANGE_ITERS && !rc && !*proven; it++) {
+        if (stall >= ALLOC_LAGRANGE_STALL || !alloc_bb_price(bb))
+            break;
+        alloc_wide l = 0;
+        rc = alloc_bb_solve_one(bb, &l);
+        if (rc || bb->exhausted)
+            break;
+        stall++;
+        if (l < bb->lbest) {
+            stall = 0;
+            bb->lbest = l;
+            memcpy(bb->mu_best, bb->mu, (size_t)bb->n_split * sizeof *bb->mu);
+        }
+        *proven = bb->lbest <= bb->best;
+    }
+    for (int32_t i = 0; i < bb->n_split; i++)
+        alloc_bb_set_mu(bb, i, bb->mu_best[i]);
+    return rc;
+}
+
+/* A member to branch on: holding two posts, else priced and holding none; or -1. */
+static int32_t alloc_bb_pick(const struct alloc_bb *bb)
+{
+    for (int32_t i = 0; i < bb->n_split; i++)
+        if (!bb->fixed[i] && alloc_bb_posts(bb->net, bb->split[i]) == 2)
+            return i;
+    for (int32_t i = 0; i < bb->n_split; i++)
+        if (!bb->fixed[i] && bb->mu[i] > 0 && alloc_bb_posts(bb->net, bb->split[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Step 3.  Below a branch the member has one half left: it needs no price. */
+static int alloc_bb_node(struct alloc_bb *bb)
+{
+    alloc_wide l = 0;
+    int rc = alloc_bb_solve_one(bb, &l);
+    if (rc || bb->exhausted || l <= bb->best)
+        return rc;
+    int32_t i = alloc_bb_pick(bb);
+    if (i < 0)
+        return 0; /* feasible with every price paid: l is its value */
+    int32_t f = bb->split[i];
+    int32_t first = alloc_bb_posts(bb->net, f) == 2 ? alloc_bb_lower(bb->net, f) : f;
+    int32_t second = first == f ? f + 1 : f;
+    int64_t mu = bb->mu[i];
+    alloc_bb_set_mu(bb, i, 0);
+    bb->fixed[i] = 1;
+    alloc_bb_switch(bb, first, false);
+    rc = alloc_bb_node(bb);
+    alloc_bb_switch(bb, first, true);
+    if (!rc && !bb->exhausted) {
+        alloc_bb_switch(bb, second, false);
+        rc = alloc_bb_node(bb);
+        alloc_bb_switch(bb, second, true);
+    }
+    bb->fixed[i] = 0;
+    alloc_bb_set_mu(bb, i, mu);
+    return rc;
+}
+
+static int alloc_bb_index(struct alloc_bb *bb)
+{
+    struct alloc_net *net = bb->net;
+    size_t nw = (size_t)net->nw + 1;
+    bb->w_start = calloc(nw, sizeof *bb->w_start);
+    bb->w_arcs = malloc((size_t)net->na * sizeof *bb->w_arcs + 1);
+    bb->best_arc = malloc(nw * sizeof *bb->best_arc);
+    bb->scratch = malloc(nw * sizeof *bb->scratch);
+    bb->a_off = calloc((size_t)net->na + 1, sizeof *bb->a_off);
+    bb->split = malloc(nw * sizeof *bb->split);
+    bb->mu = calloc(nw, sizeof *bb->mu);
+    bb->mu_best = calloc(nw, sizeof *bb->mu_best);
+    bb->step = malloc(nw * sizeof *bb->step);
+    bb->last = calloc(nw, 1);
+    bb->fixed = calloc(nw, 1);
+    if (!bb->w_start || !bb->w_arcs || !bb->best_arc || !bb->scratch || !bb->a_off ||
+        !bb->split || !bb->mu || !bb->mu_best || !bb->step || !bb->last || !bb->fixed)
+        return ALLOC_E_NOMEM;
+    for (int32_t a = 0; a < net->na; a++)
+        bb->w_start[net->a_w[a] + 1]++;
+    for (int32_t w = 0; w < net->nw; w++) {
+        bb->w_start[w + 1] += bb->w_start[w];
+        if (net->w_twin[w] > w) {
+            bb->step[bb->n_split] = 1 + net->max_score / 64;
+            bb->split[bb->n_split++] = w;
+        }
+    }
+    int32_t *fill = bb->scratch; /* borrowed as the fill cursor */
+    memcpy(fill, bb->w_start, (size_t)net->nw * sizeof *fill);
+    for (int32_t a = 0; a < net->na; a++)
+        bb->w_arcs[fill[net->a_w[a]]++] = a;
+    return 0;
+}
+
+static void alloc_bb_free(struct alloc_bb *bb)
+{
+    free(bb->w_start), free(bb->w_arcs), free(bb->best_arc), free(bb->scratch);
+    free(bb->a_off), free(bb->split), free(bb->mu), free(bb->mu_best), free(bb->step);
+    free(bb->last), free(bb->fixed);
+}
+
+/* Puts the incumbent back into net's flow (w_arc, a_state, h_flow, g_flow). */
+static void alloc_bb_restore(struct alloc_bb *bb)
+{
+    struct alloc_net *net = bb->net;
+    for (int32_t a = 0; a < net->na; a++) {
+        net->a_state[a] = ALLOC_ARC_FREE;
+        net->a_eff[a] = net->a_score[a];
+    }
+    memset(net->h_flow, 0, (size_t)net->nh * sizeof *net->h_flow);
+    memset(net->g_flow, 0, (size_t)net->ng);
+    for (int32_t w = 0; w < net->nw; w++) {
+        int32_t a = net->w_arc[w] = bb->best_arc[w];
+        if (a < 0)
+            continue;
+        net->a_state[a] = ALLOC_ARC_FLOW;
+        net->h_flow[net->w_h[w]]++;
+        if (net->w_up[w] >= net->g0 && net->w_up[w] < net->h0)
+            net->g_flow[net->w_up[w] - net->g0] = 1;
+    }
+}
+
+/* The root: the relaxation without prices, then steps 1-3 while it is not proven. */
+static int alloc_bb_run(struct alloc_bb *bb)
+{
+    alloc_wide l = 0;
+    int rc = alloc_bb_solve_one(bb, &l);
+    if (rc)
+        return rc;
+    alloc_net_value(bb->net, &bb->bound);
+    bb->lbest = l;
+    bool proven = l <= bb->best;
+    rc = alloc_bb_lagrange(bb, &proven);
+    if (!rc && !proven && !bb->exhausted)
+        rc = alloc_bb_node(bb);
+    return rc;
+}
+
+int alloc_bb_solve(struct alloc_net *net, struct alloc_ctl *ctl, uint32_t *nodes,
+                   struct alloc_value *bound, int64_t *gap)
+{
+    bool split = false;
+    for (int32_t w = 0; w < net->nw && !split; w++)
+        split = net->w_twin[w] >= 0;
+    *nodes = 1;
+    *gap = 0;
+    if (!split) {
+        ctl->base = 0, ctl->span = 100;
+        alloc_net_reset(net);
+        int rc = alloc_flow_solve(net, ctl);
+        alloc_net_value(net, bound);
+        return rc;
+    }
+    struct alloc_bb bb = {.net = net, .ctl = ctl};
+    bb.budget = ctl->opt && ctl->opt->max_bb_nodes ? ctl->opt->max_bb_nodes
+                                                    : ALLOC_DEFAULT_BB_NODES;
+    int rc = alloc_bb_index(&bb);
+    if (!rc)
+        rc = alloc_bb_run(&bb);
+    if (!rc && bb.have_best)
+        alloc_bb_restore(&bb);
+    *nodes = bb.nodes;
+    *bound = bb.bound;
+    if (!rc && bb.exhausted && bb.lbest > bb.best) {
+        alloc_wide g = bb.lbest - bb.best;
+        *gap = g > INT64_MAX ? INT64_MAX : (int64_t)g;
+        rc = ALLOC_NOT_PROVEN;
+    }
+    alloc_bb_free(&bb);
+    return rc;
+}

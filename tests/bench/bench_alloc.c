@@ -1,0 +1,634 @@
+/*
+ * bench_alloc: figures for the allocation engine (lib/alloc), end to end:
+ * candidate generation with the real matching index (each vacancy's top-K
+ * workers, lib/match), then the exact allocation.  A program that prints
+ * numbers, never a test.
+ *
+ *   bench_alloc COUNTIES_CSV [CASES] [THREADS]
+ *
+ * CASES is a comma list of WORKERS:VACANCIES:POSTS:K (default
+ * 100000:2000:10000:50,1000000:10000:100000:100); THREADS the threads that
+ * generate candidates (default 2; the allocation itself runs on one).
+ * Synthetic data as bench_match: 129 counties, 25 resettlement sites each,
+ * 2.5 workers a household (10 % zero-employment, 7 % under monitoring),
+ * vacancies drawn like the real mix of kinds; public-welfare posts are
+ * one-per-household, as the default weights table says.  The pool is every
+ * seeking worker, so the unassigned list is as long as in production.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "alloc/alloc.h"
+#include "csv.h"
+#include "match/match.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#define SITES_PER_COUNTY 25
+#define MAX_COUNTIES 160
+#define N_SKILLS 57
+
+/* skill -> parent, from migrations/003_domain.sql */
+static const unsigned char skill_parent[N_SKILLS + 1] = {
+    0,  0,  1,  1,  1,  1,  1,  1,  1,  1,  0, 10, 10, 0,  13, 13, 0,  16, 16, 16,
+    16, 0,  21, 21, 21, 21, 0,  26, 26, 26, 0, 30, 30, 30, 30, 0,  35, 35, 0,  0,
+    39, 39, 39, 39, 0,  44, 44, 0,  47, 47, 0, 0,  51, 51, 51, 0,  1,  0};
+
+/* popularity order of skills among relocated workers (most common first) */
+static const unsigned char skill_rank[N_SKILLS] = {
+    2,  34, 41, 29, 36, 56, 22, 3,  57, 45, 31, 5,  4,  6,  25, 40, 1,  52, 14,
+    11, 19, 33, 8,  9,  38, 27, 50, 55, 42, 46, 7,  54, 23, 12, 43, 21, 28, 32,
+    39, 44, 47, 48, 49, 53, 10, 13, 15, 16, 17, 18, 20, 24, 26, 30, 35, 37, 51};
+
+struct site {
+    double lat, lon;
+    int32_t county;
+};
+
+struct world {
+    struct site site[MAX_COUNTIES * SITES_PER_COUNTY];
+    size_t n_sites, n_counties;
+    double zipf_cdf[N_SKILLS];
+    int32_t today;
+    uint64_t rng;
+};
+
+static uint64_t rnd(struct world *w)
+{
+    uint64_t z = (w->rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static double unif(struct world *w)
+{
+    return (double)(rnd(w) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static unsigned pick(struct world *w, unsigned n)
+{
+    return (unsigned)(unif(w) * n);
+}
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* CPU time of this thread: what a query cost, whatever else ran on the host. */
+static double cpu_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* ---- the world: counties from the CSV, sites around them ---- */
+
+static int column(const struct csv_record *r, const char *name)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!strcmp(r->field[i], name))
+            return (int)i;
+    return -1;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static int load_counties(struct world *w, const char *path)
+{
+    size_t len;
+    char *text = slurp(path, &len);
+    if (!text)
+        return -1;
+    static struct csv_parser ps;
+    struct csv_record r;
+    int code = -1, lat = -1, lon = -1;
+    csv_init(&ps, text, len);
+    while (csv_next(&ps, &r) == CSV_RECORD) {
+        if (code < 0) {
+            code = column(&r, "code"), lat = column(&r, "lat_wgs84"), lon = column(&r, "lon_wgs84");
+            if (code < 0 || lat < 0 || lon < 0)
+                break;
+            continue;
+        }
+        if (w->n_counties == MAX_COUNTIES)
+            break;
+        double la = atof(r.field[lat]), lo = atof(r.field[lon]);
+        int32_t c = atoi(r.field[code]);
+        for (int s = 0; s < SITES_PER_COUNTY; s++) { /* within ~25 km of the county seat */
+            double rad = 25.0 * sqrt(unif(w)), ang = 2 * 3.14159265358979 * unif(w);
+            struct site *st = &w->site[w->n_sites++];
+            st->lat = la + rad * sin(ang) / 111.0;
+            st->lon = lo + rad * cos(ang) / (111.0 * cos(la * 3.14159265358979 / 180));
+            st->county = c;
+        }
+        w->n_counties++;
+    }
+    free(text);
+    return w->n_counties ? 0 : -1;
+}
+
+static void world_init(struct world *w)
+{
+    double s = 0;
+    for (int r = 0; r < N_SKILLS; r++) {
+        s += 1.0 / (r + 1);
+        w->zipf_cdf[r] = s;
+    }
+    for (int r = 0; r < N_SKILLS; r++)
+        w->zipf_cdf[r] /= s;
+    w->today = match_day(2025, 3, 1);
+    w->rng = 20250301;
+}
+
+static unsigned zipf_skill(struct world *w)
+{
+    double u = unif(w);
+    unsigned lo = 0, hi = N_SKILLS - 1;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (w->zipf_cdf[mid] < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return skill_rank[lo];
+}
+
+/* ---- synthetic workers, households, vacancies ---- */
+
+static void gen_skills(struct world *w, struct match_worker *m)
+{
+    static const double level_cdf[5] = {0.40, 0.70, 0.90, 0.97, 1.0};
+    unsigned n = 1 + pick(w, 4);
+    m->n_skills = 0;
+    while (m->n_skills < n) {
+        unsigned s = zipf_skill(w), dup = 0;
+        for (unsigned i = 0; i < m->n_skills; i++)
+            dup |= m->skills[i].skill == s;
+        if (dup)
+            continue;
+        double u = unif(w);
+        unsigned l = 0;
+        while (u > level_cdf[l])
+            l++;
+        m->skills[m->n_skills++] = (struct match_worker_skill){(uint8_t)s, (uint8_t)(l + 1)};
+    }
+}
+
+static void gen_certs(struct world *w, struct match_worker *m)
+{
+    m->n_certs = 0;
+    if (unif(w) < 0.35) /* health certificate, yearly */
+        m->certs[m->n_certs++] =
+            (struct match_worker_cert){11, w->today - 180 + (int32_t)pick(w, 365)};
+    if (unif(w) < 0.20) /* a driving licence, six-yearly */
+        m->certs[m->n_certs++] = (struct match_worker_cert){(uint8_t)(2 + pick(w, 3)),
+                                                            w->today + (int32_t)pick(w, 2190)};
+    if (unif(w) < 0.15) /* a special-operation or skill certificate */
+        m->certs[m->n_certs++] =
+            (struct match_worker_cert){(uint8_t)(6 + pick(w, 12)), MATCH_NO_DAY};
+}
+
+static void gen_worker(struct world *w, int64_t id, int64_t household, struct match_worker *m)
+{
+    static const uint16_t commute[] = {5, 10, 20, 20, 20, 30, 50, 100};
+    memset(m, 0, sizeof *m);
+    m->id = id;
+    m->household_id = household;
+    const struct site *st = &w->site[pick(w, (unsigned)w->n_sites)];
+    m->county_code = st->county;
+    m->lat = st->lat;
+    m->lon = st->lon;
+    double u = unif(w);
+    m->flags = (uint16_t)((u < 0.65 ? MATCH_W_SEEKING : 0) |
+                          (unif(w) < 0.6 ? MATCH_W_CONSENT_BROKERS : 0) |
+                          (unif(w) < 0.4 ? MATCH_W_WILLING_COUNTY : 0) |
+                          (unif(w) < 0.2 ? MATCH_W_WILLING_PROVINCE : 0) |
+                          (unif(w) < 0.15 ? MATCH_W_NEEDS_ACCOMMODATION : 0) |
+                          (unif(w) < 0.85 ? MATCH_W_RELOCATED : 0) |
+                          (unif(w) < 0.5 ? MATCH_W_LOCAL_RESIDENT : 0) |
+                          (unif(w) < 0.03 ? MATCH_W_HOLDS_PUBLIC_WELFARE : 0));
+    m->birth_day = w->today - (int32_t)(365.25 * (16 + 54 * unif(w)));
+    m->available_from = unif(w) < 0.8 ? MATCH_NO_DAY : w->today + (int32_t)pick(w, 60);
+    m->max_commute_km = commute[pick(w, 8)];
+    m->wage_floor = unif(w) < 0.3 ? 0 : 1500 + 100 * pick(w, 46);
+    m->kinds_wanted = unif(w) < 0.5 ? 0 : (uint8_t)(1 + pick(w, 63));
+    gen_skills(w, m);
+    gen_certs(w, m);
+}
+
+static void gen_vacancy_skills(struct world *w, struct match_vacancy *v)
+{
+    unsigned n = v->kind == MATCH_KIND_PUBLIC_WELFARE && unif(w) < 0.5 ? 0 : 1 + pick(w, 3);
+    v->n_skills = 0;
+    while (v->n_skills < n) {
+        unsigned s = zipf_skill(w), dup = 0;
+        for (unsigned i = 0; i < v->n_skills; i++)
+            dup |= v->skills[i].skill == s;
+        if (dup)
+            continue;
+        struct match_vacancy_skill *vs = &v->skills[v->n_skills];
+        vs->skill = (uint8_t)s;
+        vs->min_level = (uint8_t)(1 + pick(w, 3));
+        vs->weight = (float)(1 + pick(w, 3));
+        vs->must = v->n_skills == 0 && unif(w) < 0.5;
+        v->n_skills++;
+    }
+    v->n_certs = 0;
+    if (unif(w) < 0.15)
+        v->certs[v->n_certs++] = (struct match_vacancy_cert){11, true};
+    if (unif(w) < 0.05)
+        v->certs[v->n_certs++] = (struct match_vacancy_cert){(uint8_t)(6 + pick(w, 4)), true};
+}
+
+static void gen_vacancy(struct world *w, int64_t id, struct match_vacancy *v)
+{
+    static const double kind_cdf[MATCH_KIND_COUNT] = {0.55, 0.65, 0.75, 0.80, 0.95, 1.0};
+    memset(v, 0, sizeof *v);
+    v->id = id;
+    double u = unif(w);
+    unsigned k = 0;
+    while (u > kind_cdf[k])
+        k++;
+    v->kind = (enum match_kind)k;
+    const struct site *st = &w->site[pick(w, (unsigned)w->n_sites)];
+    v->county_code = st->county;
+    v->lat = st->lat + (unif(w) - 0.5) * 0.1;
+    v->lon = st->lon + (unif(w) - 0.5) * 0.1;
+    if (v->kind == MATCH_KIND_LABOR_EXPORT) { /* Guangdong or Zhejiang */
+        bool gd = unif(w) < 0.6;
+        v->dest_province = gd ? 440000 : 330000;
+        v->lat = gd ? 22.8 : 30.0;
+        v->lon = gd ? 113.5 : 120.5;
+    }
+    v->open = unif(w) < 0.95;
+    v->headcount = 1 + pick(w, 50);
+    v->filled = unif(w) < 0.02 ? v->headcount : 0;
+    v->wage_period = v->kind == MATCH_KIND_WORK_RELIEF ? MATCH_WAGE_DAY : MATCH_WAGE_MONTH;
+    v->wage_min =
+        v->wage_period == MATCH_WAGE_DAY ? 100 + 10 * pick(w, 10) : 2000 + 100 * pick(w, 40);
+    v->wage_max = v->wage_min + (v->wage_period == MATCH_WAGE_DAY ? 50 : 100 * pick(w, 20));
+    v->age_min = 18;
+    v->age_max = (uint8_t)(unif(w) < 0.5 ? 55 : 60);
+    v->accommodation = unif(w) < 0.25;
+    v->transport = unif(w) < 0.2;
+    v->start_day = unif(w) < 0.5 ? MATCH_NO_DAY : w->today + (int32_t)pick(w, 30);
+    gen_vacancy_skills(w, v);
+}
+
+
+/* ---- the population: workers in the index, their households' flags ---- */
+
+struct population {
+    struct match_index *idx;
+    size_t n;
+    int64_t *household; /* by worker index (id - 1) */
+    uint8_t *seeking;
+    uint32_t *hh_flags; /* by household id: ALLOC_H_* */
+    int64_t households;
+};
+
+static void populate(struct world *w, struct population *p, size_t n)
+{
+    struct match_worker m;
+    int64_t household = 1;
+    p->n = n;
+    p->idx = match_index_new();
+    p->household = malloc(n * sizeof *p->household);
+    p->seeking = malloc(n);
+    if (!p->idx || !p->household || !p->seeking || match_index_reserve(p->idx, n, 1))
+        exit(1);
+    for (unsigned s = 1; s <= N_SKILLS; s++)
+        if (skill_parent[s] && match_index_set_skill_parent(p->idx, s, skill_parent[s]))
+            exit(1);
+    for (size_t i = 0; i < n; i++) {
+        if (unif(w) < 0.4)
+            household++;
+        gen_worker(w, (int64_t)i + 1, household, &m);
+        p->household[i] = household;
+        p->seeking[i] = (m.flags & MATCH_W_SEEKING) != 0;
+        if (match_index_upsert_worker(p->idx, &m) < 0)
+            exit(1);
+    }
+    p->households = household;
+    p->hh_flags = calloc((size_t)household + 1, sizeof *p->hh_flags);
+    if (!p->hh_flags)
+        exit(1);
+    for (int64_t h = 1; h <= household; h++) {
+        double u = unif(w);
+        if (u < 0.17) {
+            struct match_household hh = {
+                h, u < 0.10, u < 0.10 ? MATCH_MON_NONE : (enum match_monitoring)(1 + pick(w, 3)),
+                0};
+            if (match_index_upsert_household(p->idx, &hh))
+                exit(1);
+            p->hh_flags[h] = u < 0.10 ? ALLOC_H_ZERO_EMPLOYMENT : ALLOC_H_MONITORED;
+        }
+    }
+}
+
+static void population_free(struct population *p)
+{
+    match_index_free(p->idx);
+    free(p->household), free(p->seeking), free(p->hh_flags);
+}
+
+/* Vacancies with headcounts 1..2*avg-1 summing to exactly posts. */
+static struct match_vacancy *gen_batch(struct world *w, size_t nv, size_t posts)
+{
+    struct match_vacancy *vs = calloc(nv, sizeof *vs);
+    if (!vs)
+        exit(1);
+    size_t avg = posts / nv, sum = 0;
+    for (size_t i = 0; i < nv; i++) {
+        gen_vacancy(w, 1 + (int64_t)i, &vs[i]);
+        vs[i].open = true;
+        vs[i].filled = 0;
+        vs[i].headcount = 1 + pick(w, (unsigned)(2 * avg - 1));
+        sum += vs[i].headcount;
+    }
+    while (sum != posts) {
+        struct match_vacancy *v = &vs[pick(w, (unsigned)nv)];
+        if (sum < posts && v->headcount < 2 * avg - 1)
+            v->headcount++, sum++;
+        else if (sum > posts && v->headcount > 1)
+            v->headcount--, sum--;
+    }
+    return vs;
+}
+
+/* ---- candidate generation: each vacancy's top K, on several threads ---- */
+
+struct cand_job {
+    const struct match_index *idx;
+    const struct match_vacancy *vs;
+    size_t nv, k, first, step;
+    int32_t today;
+    int64_t *id;     /* nv * k worker ids */
+    int32_t *score;  /* nv * k */
+    uint32_t *count; /* nv */
+};
+
+static void *cand_run(void *arg)
+{
+    struct cand_job *j = arg;
+    struct match_result *r = match_result_new();
+    struct match_query q;
+    if (!r)
+        abort();
+    match_query_init(&q, j->today, (uint32_t)j->k);
+    for (size_t v = j->first; v < j->nv; v += j->step) {
+        if (match_query_workers(j->idx, &j->vs[v], &q, r))
+            abort();
+        j->count[v] = r->n;
+        for (uint32_t i = 0; i < r->n; i++) {
+            j->id[v * j->k + i] = r->hit[i].id;
+            j->score[v * j->k + i] = r->hit[i].score;
+        }
+    }
+    match_result_free(r);
+    return NULL;
+}
+
+static void candidates(struct cand_job *base, size_t threads)
+{
+    pthread_t t[16];
+    struct cand_job jobs[16];
+    threads = threads < 1 ? 1 : threads > 16 ? 16 : threads;
+    for (size_t i = 0; i < threads; i++) {
+        jobs[i] = *base;
+        jobs[i].first = i;
+        jobs[i].step = threads;
+        if (i && pthread_create(&t[i], NULL, cand_run, &jobs[i]))
+            abort();
+    }
+    cand_run(&jobs[0]);
+    for (size_t i = 1; i < threads; i++)
+        pthread_join(t[i], NULL);
+}
+
+/* ---- the allocation input: the pool is every seeking worker ---- */
+
+struct batch {
+    struct alloc_worker *workers;
+    struct alloc_vacancy *vacancies;
+    struct alloc_arc *arcs;
+    struct alloc_input in;
+};
+
+static void assemble(const struct population *p, const struct match_vacancy *vs, size_t nv,
+                     const struct cand_job *c, const struct match_weights *wt, struct batch *b)
+{
+    uint32_t *pool_of = malloc(p->n * sizeof *pool_of);
+    b->workers = malloc(p->n * sizeof *b->workers);
+    b->vacancies = malloc(nv * sizeof *b->vacancies);
+    size_t na = 0;
+    for (size_t v = 0; v < nv; v++)
+        na += c->count[v];
+    b->arcs = malloc(na * sizeof *b->arcs + 1);
+    if (!pool_of || !b->workers || !b->vacancies || !b->arcs)
+        exit(1);
+    uint32_t nw = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!p->seeking[i])
+            continue;
+        pool_of[i] = nw;
+        b->workers[nw++] = (struct alloc_worker){(int64_t)i + 1, p->household[i],
+                                                 p->hh_flags[p->household[i]]};
+    }
+    na = 0;
+    for (size_t v = 0; v < nv; v++) {
+        bool oph = wt->kind[vs[v].kind].one_per_household;
+        b->vacancies[v] = (struct alloc_vacancy){vs[v].id, vs[v].headcount,
+                                                 oph ? ALLOC_V_ONE_PER_HOUSEHOLD : 0};
+        for (uint32_t i = 0; i < c->count[v]; i++)
+            b->arcs[na++] = (struct alloc_arc){pool_of[c->id[v * c->k + i] - 1], (uint32_t)v,
+                                               c->score[v * c->k + i]};
+    }
+    free(pool_of);
+    b->in = (struct alloc_input){b->workers, nw, b->vacancies, (uint32_t)nv, b->arcs, na};
+}
+
+/* Capacity, one post a worker, the household rule: checked again from scratch. */
+static bool feasible(const struct batch *b, const struct alloc_result *r)
+{
+    uint32_t *used = calloc(b->in.n_vacancies, sizeof *used);
+    uint8_t *held = calloc(b->in.n_workers, 1);
+    bool ok = used && held;
+    for (uint32_t i = 0; ok && i < r->n_assignments; i++) {
+        const struct alloc_assignment *x = &r->assignments[i];
+        ok = !held[x->worker]++ && ++used[x->vacancy] <= b->vacancies[x->vacancy].capacity;
+    }
+    free(used), free(held);
+    return ok;
+}
+
+static long rss_kib(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    size_t n = strlen(field);
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, field, n))
+            kib = atol(line + n);
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+static void reset_peak(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w"); /* "5" resets VmHWM (Linux >= 4.0) */
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
+static void progress_none(void *arg, int pct)
+{
+    *(int *)arg = pct;
+}
+
+static void report(const struct batch *b, const struct alloc_result *r)
+{
+    const struct alloc_summary *s = &r->summary;
+    printf("  posts %llu, filled %u (%.1f %%); pool %u seeking workers, %u with arcs, "
+           "%llu arcs\n",
+           (unsigned long long)s->posts, s->posts_filled,
+           s->posts ? 100.0 * s->posts_filled / (double)s->posts : 0.0, s->workers,
+           s->workers_with_arcs, (unsigned long long)s->arcs);
+    printf("  objective: zero-employment households %u of %u covered; monitored %u of %u; "
+           "total score %lld (mean %.2f)\n",
+           s->zero_covered, s->zero_households, s->monitored_covered, s->monitored_households,
+           (long long)s->total_score,
+           s->posts_filled ? (double)s->total_score / 100.0 / s->posts_filled : 0.0);
+    printf("  bound (relaxation): %u / %u / %lld; proven optimal: %s; households split: %u; "
+           "flow problems solved: %u\n",
+           s->bound_zero, s->bound_monitored, (long long)s->bound_score,
+           s->proven_optimal ? "yes" : "no", s->conflict_households, s->bb_nodes);
+    printf("  unassigned: outscored %u, no eligible post %u, household rule %u; "
+           "searches %llu, heap pops %llu; feasible (rechecked): %s\n",
+           s->why[ALLOC_WHY_OUTSCORED], s->why[ALLOC_WHY_NO_ELIGIBLE_POST],
+           s->why[ALLOC_WHY_HOUSEHOLD_RULE], (unsigned long long)s->searches,
+           (unsigned long long)s->pops, feasible(b, r) ? "yes" : "NO");
+    printf("  weights: bonus_zero %lld, bonus_monitored %lld\n", (long long)s->bonus_zero,
+           (long long)s->bonus_monitored);
+}
+
+struct bench_case {
+    size_t workers, vacancies, posts, k;
+};
+
+static void run_case(struct world *w, const struct bench_case *bc, size_t threads)
+{
+    printf("\n== %zu workers -> %zu vacancies, %zu posts, K = %zu ==\n", bc->workers,
+           bc->vacancies, bc->posts, bc->k);
+    struct population p;
+    double t0 = now_ms();
+    populate(w, &p, bc->workers);
+    printf("index: %zu workers, %lld households built in %.0f ms (kept live by the server: "
+           "not counted below)\n",
+           bc->workers, (long long)p.households, now_ms() - t0);
+    struct match_vacancy *vs = gen_batch(w, bc->vacancies, bc->posts);
+    struct cand_job c = {p.idx, vs, bc->vacancies, bc->k, 0, 1, w->today, NULL, NULL, NULL};
+    c.id = malloc(bc->vacancies * bc->k * sizeof *c.id);
+    c.score = malloc(bc->vacancies * bc->k * sizeof *c.score);
+    c.count = calloc(bc->vacancies, sizeof *c.count);
+    if (!c.id || !c.score || !c.count)
+        exit(1);
+    t0 = now_ms();
+    candidates(&c, threads);
+    double t_cand = now_ms() - t0;
+    struct batch b;
+    t0 = now_ms();
+    assemble(&p, vs, bc->vacancies, &c, match_index_weights(p.idx), &b);
+    double t_asm = now_ms() - t0;
+    struct alloc_result r;
+    int pct = 0;
+    atomic_int cancel = 0;
+    struct alloc_options opt = {&cancel, progress_none, &pct, 0};
+    long rss0 = rss_kib("VmRSS:");
+    reset_peak();
+    double c0 = cpu_ms();
+    t0 = now_ms();
+    int rc = alloc_solve(&b.in, &opt, &r);
+    double t_solve = now_ms() - t0, c_solve = cpu_ms() - c0;
+    long hwm = rss_kib("VmHWM:");
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("candidates: top-%zu of %zu vacancies on %zu threads %.0f ms (%.2f ms a query per "
+           "thread); input assembly %.0f ms\n",
+           bc->k, bc->vacancies, threads, t_cand, t_cand * (double)threads / (double)bc->vacancies,
+           t_asm);
+    printf("solve: %s in %.0f ms (CPU %.0f ms); progress reached %d %%\n", alloc_status_code(rc),
+           t_solve, c_solve, pct);
+    printf("END TO END (candidates + assembly + solve): %.2f s\n",
+           (t_cand + t_asm + t_solve) / 1000.0);
+    printf("memory: solve peak +%.0f MiB over %.0f MiB resident before it; process peak "
+           "(getrusage maxrss) %.0f MiB\n",
+           (double)(hwm - rss0) / 1024.0, (double)rss0 / 1024.0, (double)ru.ru_maxrss / 1024.0);
+    if (rc >= 0)
+        report(&b, &r);
+    alloc_result_free(&r);
+    free(b.workers), free(b.vacancies), free(b.arcs);
+    free(c.id), free(c.score), free(c.count), free(vs);
+    population_free(&p);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_alloc COUNTIES_CSV [W:V:POSTS:K,...] [THREADS]\n");
+        return 2;
+    }
+    static struct world w;
+    world_init(&w);
+    if (load_counties(&w, argv[1])) {
+        fprintf(stderr, "cannot read counties from %s\n", argv[1]);
+        return 1;
+    }
+    const char *cases = argc > 2 ? argv[2] : "100000:2000:10000:50,1000000:10000:100000:100";
+    size_t threads = argc > 3 ? (size_t)atol(argv[3]) : 2;
+    printf("bench_alloc: %zu counties, %zu sites, today 2025-03-01\n", w.n_counties, w.n_sites);
+    for (const char *s = cases; s && *s;) {
+        struct bench_case bc;
+        unsigned long long a, b, c, d;
+        if (sscanf(s, "%llu:%llu:%llu:%llu", &a, &b, &c, &d) != 4 || !a || !b || c < b || !d ||
+            d > MATCH_MAX_K) {
+            fprintf(stderr, "bad case %s (W:V:POSTS:K, POSTS >= V, K <= %d)\n", s, MATCH_MAX_K);
+            return 2;
+        }
+        bc = (struct bench_case){a, b, c, d};
+        run_case(&w, &bc, threads);
+        s = strchr(s, ',');
+        s = s ? s + 1 : NULL;
+    }
+    return 0;
+}
