@@ -104,6 +104,34 @@ async function forgotten(page, label) {
   report(!body.includes(T.name) && !body.includes(T.tag), `${label}: no name or job of the person left on the page`);
 }
 
+// The layout holds at this size: nothing wider than the screen, every button
+// a touch target of 48x48 px or more and inside the screen, readable text,
+// and (keypad screens) every key reachable without scrolling.
+async function layoutOk(page, label) {
+  const m = await page.evaluate(() => {
+    const vw = window.innerWidth, vh = window.innerHeight;
+    const shown = (el) => el.offsetParent !== null && getComputedStyle(el).visibility !== 'hidden';
+    const buttons = [...document.querySelectorAll('button')].filter(shown).map((b) => b.getBoundingClientRect());
+    const keys = [...document.querySelectorAll('.keypad [data-key]')].filter(shown).map((b) => b.getBoundingClientRect());
+    const texts = [...document.querySelectorAll('main p, main li, main span, main h1, main h2, main h3, main button')]
+      .filter((el) => shown(el) && el.innerText && el.innerText.trim())
+      .map((el) => parseFloat(getComputedStyle(el).fontSize));
+    return {
+      overflow: document.documentElement.scrollWidth - vw,
+      small: buttons.filter((r) => r.width < 48 || r.height < 48).length,
+      outside: buttons.filter((r) => r.left < -1 || r.right > vw + 1).length,
+      keysBelow: keys.filter((r) => r.bottom > vh + 1).length,
+      keys: keys.length,
+      minFont: texts.length ? Math.min(...texts) : 0,
+    };
+  });
+  report(m.overflow <= 0, `${label}: nothing wider than the screen`, m.overflow);
+  report(m.small === 0 && m.outside === 0, `${label}: every button at least 48x48 px and on the screen`,
+    JSON.stringify({ small: m.small, outside: m.outside }));
+  report(m.minFont >= 16, `${label}: no text smaller than 16 px`, m.minFont);
+  if (m.keys) report(m.keysBelow === 0, `${label}: every key of the keypad on the screen without scrolling`, m.keysBelow);
+}
+
 async function step(name, fn) {
   try {
     await fn();
@@ -125,6 +153,7 @@ async function visit() {
   const headers = page.docResponse.headers();
   report(/default-src 'self'/.test(headers['content-security-policy'] || ''), 'the page is served with Content-Security-Policy default-src \'self\'',
     headers['content-security-policy']);
+  await layoutOk(page, 'portrait 1080x1920, ID keypad');
   await shot(page, 'login');
 
   await step('a wrong PIN says so, with the tries left', async () => {
@@ -160,6 +189,7 @@ async function visit() {
     const small = await page.$$eval('button', (els) => els.filter((b) => b.offsetParent !== null)
       .map((b) => b.getBoundingClientRect()).filter((r) => r.width < 48 || r.height < 48).length);
     report(small === 0, 'every button is at least 48x48 px', small);
+    await layoutOk(page, 'portrait 1080x1920, jobs');
     const body = await text(page);
     report(!body.includes(T.id), 'the full ID number is not on the page');
     await shot(page, 'jobs');
@@ -290,8 +320,16 @@ async function visit() {
 async function idle() {
   const page = await newPage(1920, 1080, '?idle=3&countdown=5');
   await step('idle logout', async () => {
-    await logIn(page, T.id, T.pin);
+    await layoutOk(page, 'landscape 1920x1080, ID keypad');
+    await shot(page, 'landscape-login');
+    await typeKeys(page, T.id);
+    await page.click('[data-action="next"]');
+    await page.waitForSelector('[data-screen="login_pin"]');
+    await layoutOk(page, 'landscape 1920x1080, PIN keypad');
+    await typeKeys(page, T.pin);
+    await page.click('[data-action="login"]');
     await jobsShown(page);
+    await layoutOk(page, 'landscape 1920x1080, jobs');
     await shot(page, 'landscape-jobs');
     await page.waitForSelector('#countdown:not([hidden]) .countdown-num', { timeout: 8000 });
     report(true, 'after the idle time a countdown appears');
