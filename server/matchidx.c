@@ -117,7 +117,8 @@ static void matchidx_worker_row(const PGresult *res, int i, struct match_worker 
     int n = matchidx_items(PQgetvalue(res, i, 11), it, MATCH_MAX_WORKER_SKILLS);
     for (int k = 0; k < n; k++)
         if (it[k][0] >= 1 && it[k][0] <= MATCH_MAX_SKILL && it[k][1] >= 1 && it[k][1] <= 5)
-            w->skills[w->n_skills++] = (struct match_worker_skill){(uint8_t)it[k][0], (uint8_t)it[k][1]};
+            w->skills[w->n_skills++] =
+                (struct match_worker_skill){(uint8_t)it[k][0], (uint8_t)it[k][1]};
     /* certificates: "id:expiry-day" or "id:" without an expiry */
     for (const char *p = PQgetvalue(res, i, 12); *p && w->n_certs < MATCH_MAX_WORKER_CERTS;) {
         char *end;
@@ -138,9 +139,10 @@ static void matchidx_worker_row(const PGresult *res, int i, struct match_worker 
 
 static enum match_wage_period matchidx_period(const char *s)
 {
-    return !strcmp(s, "day") ? MATCH_WAGE_DAY : !strcmp(s, "hour") ? MATCH_WAGE_HOUR
-                                            : !strcmp(s, "piece") ? MATCH_WAGE_PIECE
-                                                                  : MATCH_WAGE_MONTH;
+    return !strcmp(s, "day")     ? MATCH_WAGE_DAY
+           : !strcmp(s, "hour")  ? MATCH_WAGE_HOUR
+           : !strcmp(s, "piece") ? MATCH_WAGE_PIECE
+                                 : MATCH_WAGE_MONTH;
 }
 
 static void matchidx_vacancy_row(const PGresult *res, int i, struct match_vacancy *v)
@@ -212,7 +214,8 @@ static PGresult *matchidx_rows(PGconn *c, enum matchidx_kind kind, const char *i
 }
 
 /* Puts one result's rows into idx; returns the number of rows, or -1. */
-static int matchidx_apply_rows(struct match_index *idx, enum matchidx_kind kind, const PGresult *res)
+static int matchidx_apply_rows(struct match_index *idx, enum matchidx_kind kind,
+                               const PGresult *res)
 {
     int n = PQntuples(res);
     for (int i = 0; i < n; i++) {
@@ -231,7 +234,8 @@ static int matchidx_apply_rows(struct match_index *idx, enum matchidx_kind kind,
             rc = match_index_upsert_vacancy(idx, &v);
         }
         if (rc < 0)
-            log_warn("matching index: record %s of kind %d refused", PQgetvalue(res, i, 0), (int)kind);
+            log_warn("matching index: record %s of kind %d refused", PQgetvalue(res, i, 0),
+                     (int)kind);
     }
     return n;
 }
@@ -246,7 +250,21 @@ static int matchidx_exec(PGconn *c, const char *sql)
     return rc;
 }
 
-/* Streams every row of kind into idx through a cursor, a batch at a time. */
+/* The result of the query sent last (the connection blocks), with any
+ * further results of it discarded. */
+static PGresult *matchidx_take(PGconn *c)
+{
+    PGresult *res = PQgetResult(c), *extra;
+    while ((extra = PQgetResult(c)))
+        PQclear(extra);
+    return res;
+}
+
+/*
+ * Streams every row of kind into idx through a cursor, a batch at a time.
+ * The next FETCH is sent before a batch is put into the index, so the
+ * database produces batch n + 1 while this thread files batch n.
+ */
 static int matchidx_load_kind(PGconn *c, struct match_index *idx, enum matchidx_kind kind)
 {
     static const char *const declare[] = {
@@ -256,31 +274,35 @@ static int matchidx_load_kind(PGconn *c, struct match_index *idx, enum matchidx_
     };
     char fetch[48];
     snprintf(fetch, sizeof fetch, "FETCH %d FROM ml", MATCHIDX_BATCH);
-    if (matchidx_exec(c, declare[kind]) < 0)
+    if (matchidx_exec(c, declare[kind]) < 0 || !PQsendQuery(c, fetch))
         return -1;
     for (;;) {
-        if (atomic_load(&ms.stopping))
-            return -1;
-        PGresult *res = PQexec(c, fetch);
+        PGresult *res = matchidx_take(c);
         if (PQresultStatus(res) != PGRES_TUPLES_OK) {
             log_warn("matching index: reading rows failed: %s", PQerrorMessage(c));
             PQclear(res);
             return -1;
         }
-        int n = matchidx_apply_rows(idx, kind, res);
+        bool more = PQntuples(res) == MATCHIDX_BATCH;
+        if (atomic_load(&ms.stopping) || (more && !PQsendQuery(c, fetch))) {
+            PQclear(res);
+            return -1;
+        }
+        matchidx_apply_rows(idx, kind, res);
         PQclear(res);
-        if (n < MATCHIDX_BATCH)
+        if (!more)
             return matchidx_exec(c, "CLOSE ml");
     }
 }
 
 static int matchidx_load_weights(PGconn *c, struct match_index *idx)
 {
-    PGresult *res = PQexec(c, "SELECT kind, w_skill, w_cert, w_distance, w_wage, w_kind, "
-                              "w_availability, w_priority, level_step, related_credit, "
-                              "must_level_slack, transport_factor, accommodation_km, prio_relocated, "
-                              "prio_monitoring, prio_zero_employment, one_per_household, "
-                              "no_double_post, residents_only FROM match_kind_weights");
+    PGresult *res =
+        PQexec(c, "SELECT kind, w_skill, w_cert, w_distance, w_wage, w_kind, "
+                  "w_availability, w_priority, level_step, related_credit, "
+                  "must_level_slack, transport_factor, accommodation_km, prio_relocated, "
+                  "prio_monitoring, prio_zero_employment, one_per_household, "
+                  "no_double_post, residents_only FROM match_kind_weights");
     int rc = -1;
     if (PQresultStatus(res) == PGRES_TUPLES_OK) {
         struct match_weights w;
@@ -306,7 +328,8 @@ static int matchidx_load_weights(PGconn *c, struct match_index *idx)
         }
         rc = match_index_set_weights(idx, &w);
         if (rc < 0)
-            log_warn("matching index: the weights table fails its checks; keeping the last good one");
+            log_warn(
+                "matching index: the weights table fails its checks; keeping the last good one");
     }
     PQclear(res);
     return rc;
@@ -314,8 +337,9 @@ static int matchidx_load_weights(PGconn *c, struct match_index *idx)
 
 static int matchidx_load_skills(PGconn *c, struct match_index *idx, struct matchidx_names *nm)
 {
-    PGresult *res = PQexec(c, "SELECT 's', id, parent_id, name_zh, name_en FROM skill "
-                              "UNION ALL SELECT 'c', id, NULL, name_zh, name_en FROM certificate_type");
+    PGresult *res =
+        PQexec(c, "SELECT 's', id, parent_id, name_zh, name_en FROM skill "
+                  "UNION ALL SELECT 'c', id, NULL, name_zh, name_en FROM certificate_type");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         PQclear(res);
         return -1;
@@ -326,10 +350,12 @@ static int matchidx_load_skills(PGconn *c, struct match_index *idx, struct match
         if (id < 1 || id > (skill ? MATCH_MAX_SKILL : MATCH_MAX_CERT))
             continue;
         if (skill && !PQgetisnull(res, i, 2) &&
-            match_index_set_skill_parent(idx, (unsigned)id, (unsigned)atol(PQgetvalue(res, i, 2))) < 0)
+            match_index_set_skill_parent(idx, (unsigned)id, (unsigned)atol(PQgetvalue(res, i, 2))) <
+                0)
             log_warn("matching index: skill %ld has a parent out of range", id);
         if (nm) {
-            char **zh = skill ? nm->skill_zh : nm->cert_zh, **en = skill ? nm->skill_en : nm->cert_en;
+            char **zh = skill ? nm->skill_zh : nm->cert_zh,
+                 **en = skill ? nm->skill_en : nm->cert_en;
             free(zh[id]);
             free(en[id]);
             zh[id] = strdup(PQgetvalue(res, i, 3));
@@ -360,8 +386,9 @@ static void matchidx_swap(struct match_index *idx, struct matchidx_names *nm)
     struct matchidx_names *old_names = ms.names;
     ms.idx = idx;
     ms.names = nm;
-    ms.view = (struct match_names){(const char *const *)nm->skill_zh, (const char *const *)nm->skill_en,
-                                   (const char *const *)nm->cert_zh, (const char *const *)nm->cert_en};
+    ms.view =
+        (struct match_names){(const char *const *)nm->skill_zh, (const char *const *)nm->skill_en,
+                             (const char *const *)nm->cert_zh, (const char *const *)nm->cert_en};
     pthread_rwlock_unlock(&ms.lock);
     match_index_free(old);
     matchidx_names_free(old_names);
@@ -464,8 +491,8 @@ static void matchidx_ids_free(struct matchidx_ids *b)
 }
 
 /* Ids asked for but not returned are gone (archived or deleted). */
-static void matchidx_remove_missing(struct match_index *idx, enum matchidx_kind kind, const char *ids,
-                                    const PGresult *res)
+static void matchidx_remove_missing(struct match_index *idx, enum matchidx_kind kind,
+                                    const char *ids, const PGresult *res)
 {
     int n = PQntuples(res);
     for (const char *p = ids + 1; *p;) {
@@ -578,10 +605,12 @@ static PGconn *matchidx_replica(PGconn *primary)
         snprintf(lsn, sizeof lsn, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     PGconn *r = *lsn ? PQconnectdb(ms.replica) : NULL;
-    for (int i = 0; r && PQstatus(r) == CONNECTION_OK && i < 100 && !atomic_load(&ms.stopping); i++) {
+    for (int i = 0; r && PQstatus(r) == CONNECTION_OK && i < 100 && !atomic_load(&ms.stopping);
+         i++) {
         const char *v[1] = {lsn};
-        res = PQexecParams(r, "SELECT pg_is_in_recovery() AND pg_last_wal_replay_lsn() >= $1::pg_lsn",
-                           1, NULL, v, NULL, NULL, 0);
+        res =
+            PQexecParams(r, "SELECT pg_is_in_recovery() AND pg_last_wal_replay_lsn() >= $1::pg_lsn",
+                         1, NULL, v, NULL, NULL, 0);
         bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQgetvalue(res, 0, 0)[0] == 't';
         PQclear(res);
         if (ok && matchidx_exec(r, "SET jit = off") == 0)
@@ -601,7 +630,8 @@ static void *matchidx_main(void *arg)
         PGconn *c = PQconnectdb(ms.conninfo);
         bool ok = PQstatus(c) == CONNECTION_OK;
         if (ok) {
-            PGresult *res = PQexec(c, "SET application_name = 'leye-match'; SET jit = off; LISTEN leye_match");
+            PGresult *res =
+                PQexec(c, "SET application_name = 'leye-match'; SET jit = off; LISTEN leye_match");
             ok = PQresultStatus(res) == PGRES_COMMAND_OK;
             PQclear(res);
         }
