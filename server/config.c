@@ -28,6 +28,8 @@ struct config_option {
 static const struct config_option config_options[] = {
     OPT("database_url", CONFIG_STRING, "", "LEYE_DATABASE_URL", database_url, 0, 0,
         "PostgreSQL connection string or URI (make run/test provide a local one)"),
+    OPT("database_owner_url", CONFIG_STRING, "", "LEYE_DATABASE_OWNER_URL", database_owner_url, 0,
+        0, "the schema owner's connection, for migrations (default: LEYE_DATABASE_URL)"),
     OPT("database_replica_url", CONFIG_STRING, "", "LEYE_DATABASE_REPLICA_URL",
         database_replica_url, 0, 0,
         "a streaming replica for lists and reports (writes and reads by id stay on the primary)"),

@@ -13,6 +13,7 @@
 
 struct config {
     char *database_url;        /* LEYE_DATABASE_URL (libpq connection string or URI) */
+    char *database_owner_url;  /* LEYE_DATABASE_OWNER_URL: migrations ("" = database_url) */
     char *database_replica_url; /* LEYE_DATABASE_REPLICA_URL, or "" */
     char *listen;              /* LEYE_LISTEN */
     int port;                  /* LEYE_PORT */

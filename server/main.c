@@ -50,6 +50,12 @@ static void main_raise_nofile(void)
     }
 }
 
+/* Migrations run as the schema's owner; serving may use a role with less. */
+static const char *main_owner_url(const struct config *cfg)
+{
+    return cfg->database_owner_url[0] ? cfg->database_owner_url : cfg->database_url;
+}
+
 static int main_serve(const struct config *cfg)
 {
     long bad = router_check_table(routes_table, routes_count);
@@ -66,7 +72,7 @@ static int main_serve(const struct config *cfg)
     }
     if (pii_init(cfg->pii_key_file, cfg->pii_key) < 0 || auth_init(cfg->session_ttl_s) < 0)
         return 1;
-    if (cfg->migrate_on_start && migrate_run(cfg->database_url) < 0)
+    if (cfg->migrate_on_start && migrate_run(main_owner_url(cfg)) < 0)
         return 1;
     main_raise_nofile();
     if (matchidx_start(cfg->database_url, cfg->database_replica_url) < 0) {
@@ -184,7 +190,7 @@ int main(int argc, char **argv)
     } else if (!strcmp(cmd, "serve")) {
         rc = main_serve(&cfg);
     } else if (!strcmp(cmd, "migrate")) {
-        rc = migrate_run(cfg.database_url) < 0 ? 1 : 0;
+        rc = migrate_run(main_owner_url(&cfg)) < 0 ? 1 : 0;
     } else if (!strcmp(cmd, "demo")) {
         rc = pii_init(cfg.pii_key_file, cfg.pii_key) < 0 || demo_run(cfg.database_url) < 0 ? 1 : 0;
     } else {

@@ -65,6 +65,10 @@ start)
         psql_pg "CREATE ROLE leye LOGIN"
     [ "$(psql_pg "SELECT 1 FROM pg_database WHERE datname = 'leye'")" = 1 ] ||
         psql_pg "CREATE DATABASE leye OWNER leye"
+    # the role the server works as: what migration 029 grants it, and no more
+    # (leye, the owner, runs the migrations and may end leye_app's sessions)
+    [ "$(psql_pg "SELECT 1 FROM pg_roles WHERE rolname = 'leye_app'")" = 1 ] ||
+        psql_pg "CREATE ROLE leye_app LOGIN; GRANT leye_app TO leye"
     ;;
 *)
     echo "pglocal.sh: unknown command $cmd" >&2

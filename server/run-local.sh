@@ -34,6 +34,12 @@ stop() {
     exit 0
 }
 trap stop INT TERM
+# our own PostgreSQL has the role leye_app (migration 029): serve as it
+if [ "$own_pg" = 1 ]; then
+    LEYE_DATABASE_OWNER_URL=$LEYE_DATABASE_URL
+    LEYE_DATABASE_URL=$(printf '%s' "$LEYE_DATABASE_URL" | sed 's/user=leye$/user=leye_app/')
+    export LEYE_DATABASE_OWNER_URL LEYE_DATABASE_URL
+fi
 LEYE_MIGRATE_ON_START=false "$bin" serve &
 pid=$!
 echo "Leye is starting on http://${LEYE_LISTEN:-127.0.0.1}:${LEYE_PORT:-8080}/ (Ctrl-C stops it)"

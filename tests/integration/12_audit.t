@@ -26,4 +26,18 @@ like($err, qr/append-only/, 'audit rows cannot be changed');
 $err = `psql -X -q -tA -d '${\ dsn()}' -c "DELETE FROM audit_log WHERE request_id = '$tag-create'" 2>&1`;
 like($err, qr/180 days/, 'nor deleted within 180 days');
 is(psql_value("SELECT count(*) FROM audit_log WHERE request_id = '$tag-create'"), 1, 'the row is still there');
+
+# the server works as leye_app, whose grants allow adding to the log and nothing more
+like(psql("SELECT DISTINCT usename FROM pg_stat_activity WHERE application_name LIKE 'leye%' OR usename LIKE 'leye%'"),
+     qr/^leye_app$/m, 'the server is connected as leye_app');
+(my $app = dsn()) =~ s/\buser=leye\b/user=leye_app/;
+for my $sql ("UPDATE audit_log SET actor_name = 'x' WHERE request_id = '$tag-create'",
+             "DELETE FROM audit_log WHERE request_id = '$tag-create'", 'TRUNCATE audit_log') {
+    my ($verb) = $sql =~ /^(\w+)/;
+    $err = `psql -X -q -tA -d '$app' -c "$sql" 2>&1`;
+    like($err, qr/permission denied for table audit_log/, "leye_app may not $verb the audit log (the privilege is not granted)");
+}
+is(psql_value("SELECT has_table_privilege('leye_app', 'audit_log', 'INSERT')::text || has_table_privilege('leye_app', 'audit_log', 'SELECT')::text"),
+   'truetrue', 'it may insert and read');
+is(psql_value("SELECT count(*) FROM audit_log WHERE request_id = '$tag-create'"), 1, 'the row is still there');
 done_testing();

@@ -41,7 +41,7 @@ for my $c (1 .. 6) {
 my $admin = $pg->dsn; $admin =~ s/user=leye/user=postgres/;
 for my $round (1 .. 20) {
     if ($round % 2) {
-        psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = 'leye' AND pid <> pg_backend_pid()",
+        psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename IN ('leye', 'leye_app') AND pid <> pg_backend_pid()",
              dsn => $admin, may_fail => 1);
     } else {
         system("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D $pg->{dir}/data -m fast -w restart >/dev/null 2>&1");

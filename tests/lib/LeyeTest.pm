@@ -22,8 +22,13 @@ sub dsn { $ENV{LEYE_TEST_DSN} or die "LEYE_TEST_DSN is not set: run the tests wi
 sub start_server {
     my (%o) = @_;
     my $log = File::Temp->new(TEMPLATE => 'leye-log-XXXXXX', TMPDIR => 1, UNLINK => 1);
+    # the server works as leye_app, the role with only what migration 029
+    # grants; the schema owner (the tests' own connections) migrates
+    my $owner = $o{dsn} // dsn();
+    (my $app = $owner) =~ s/\buser=leye\b/user=leye_app/;
     my %env = (
-        LEYE_DATABASE_URL      => $o{dsn} // dsn(),
+        LEYE_DATABASE_URL      => $app,
+        LEYE_DATABASE_OWNER_URL => $owner,
         LEYE_PORT              => 0,
         LEYE_LISTEN            => '127.0.0.1',
         LEYE_MIGRATE_ON_START  => 'false',
@@ -38,7 +43,7 @@ sub start_server {
         my @wrap = split ' ', ($ENV{LEYE_SERVER_WRAPPER} // '');
         exec(@wrap, $ENV{LEYE_SERVER_BIN}, 'serve', @{ $o{args} || [] }) or die "exec: $!";
     }
-    my $self = bless { pid => $pid, log => $log, port => undef, owner => $$, dsn => $env{LEYE_DATABASE_URL} },
+    my $self = bless { pid => $pid, log => $log, port => undef, owner => $$, dsn => $env{LEYE_DATABASE_OWNER_URL} },
                      'LeyeTest::Server';
     my $deadline = time + ($ENV{LEYE_SERVER_WRAPPER} ? 120 : 20);
     while (time < $deadline) {
