@@ -12,28 +12,28 @@
 #include <stdio.h>
 
 struct config {
-    char *database_url;        /* LEYE_DATABASE_URL (libpq connection string or URI) */
-    char *database_owner_url;  /* LEYE_DATABASE_OWNER_URL: migrations ("" = database_url) */
+    char *database_url;         /* LEYE_DATABASE_URL (libpq connection string or URI) */
+    char *database_owner_url;   /* LEYE_DATABASE_OWNER_URL: migrations ("" = database_url) */
     char *database_replica_url; /* LEYE_DATABASE_REPLICA_URL, or "" */
-    char *listen;              /* LEYE_LISTEN */
-    int port;                  /* LEYE_PORT */
-    int threads;               /* LEYE_THREADS, 0 = one per core */
-    int db_pool_size;          /* LEYE_DB_POOL_SIZE, connections in all */
-    int db_queue_max;          /* LEYE_DB_QUEUE_MAX, waiting queries per thread */
-    int db_query_timeout_ms;   /* LEYE_DB_QUERY_TIMEOUT_MS */
-    int db_connect_timeout_ms; /* LEYE_DB_CONNECT_TIMEOUT_MS */
-    char *log_level;           /* LEYE_LOG_LEVEL */
-    int max_body_bytes;        /* LEYE_MAX_BODY_BYTES */
-    int max_import_bytes;      /* LEYE_MAX_IMPORT_BYTES */
-    int max_header_bytes;      /* LEYE_MAX_HEADER_BYTES */
-    int max_connections;       /* LEYE_MAX_CONNECTIONS */
-    int idle_timeout_s;        /* LEYE_IDLE_TIMEOUT_S: keep-alive and read/write timeout */
-    int header_timeout_s;      /* LEYE_HEADER_TIMEOUT_S: whole request head must arrive in this */
-    int shutdown_timeout_s;    /* LEYE_SHUTDOWN_TIMEOUT_S */
-    bool migrate_on_start;     /* LEYE_MIGRATE_ON_START */
-    int session_ttl_s;         /* LEYE_SESSION_TTL_S */
-    char *pii_key_file;        /* LEYE_PII_KEY_FILE */
-    char *pii_key;             /* LEYE_PII_KEY (hex), when there is no file */
+    char *listen;               /* LEYE_LISTEN */
+    int port;                   /* LEYE_PORT */
+    int threads;                /* LEYE_THREADS, 0 = one per core */
+    int db_pool_size;           /* LEYE_DB_POOL_SIZE, connections in all */
+    int db_queue_max;           /* LEYE_DB_QUEUE_MAX, waiting queries per thread */
+    int db_query_timeout_ms;    /* LEYE_DB_QUERY_TIMEOUT_MS */
+    int db_connect_timeout_ms;  /* LEYE_DB_CONNECT_TIMEOUT_MS */
+    char *log_level;            /* LEYE_LOG_LEVEL */
+    int max_body_bytes;         /* LEYE_MAX_BODY_BYTES */
+    int max_import_bytes;       /* LEYE_MAX_IMPORT_BYTES */
+    int max_header_bytes;       /* LEYE_MAX_HEADER_BYTES */
+    int max_connections;        /* LEYE_MAX_CONNECTIONS */
+    int idle_timeout_s;         /* LEYE_IDLE_TIMEOUT_S: keep-alive and read/write timeout */
+    int header_timeout_s;       /* LEYE_HEADER_TIMEOUT_S: whole request head must arrive in this */
+    int shutdown_timeout_s;     /* LEYE_SHUTDOWN_TIMEOUT_S */
+    bool migrate_on_start;      /* LEYE_MIGRATE_ON_START */
+    int session_ttl_s;          /* LEYE_SESSION_TTL_S */
+    char *pii_key_file;         /* LEYE_PII_KEY_FILE */
+    char *pii_key;              /* LEYE_PII_KEY (hex), when there is no file */
 };
 
 /*
