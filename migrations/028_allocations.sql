@@ -503,10 +503,12 @@ BEGIN
                WHERE y.allocation_id = a.id AND y.worker_id = p_worker AND y.state = 'proposed') THEN
         PERFORM api_fail('LY409', 'worker_id', 'already_assigned');
     END IF;
-    -- one member per household on public-welfare posts
-    IF (SELECT v.kind FROM vacancy v WHERE v.id = x.vacancy_id) = 'public_welfare'
+    -- one member per household on the kinds whose rule says so (match_kind_weights)
+    IF (SELECT k.one_per_household FROM vacancy v JOIN match_kind_weights k ON k.kind = v.kind
+        WHERE v.id = x.vacancy_id)
        AND EXISTS (SELECT 1 FROM allocation_assignment y
-                   JOIN vacancy v ON v.id = y.vacancy_id AND v.kind = 'public_welfare'
+                   JOIN vacancy v ON v.id = y.vacancy_id
+                   JOIN match_kind_weights k ON k.kind = v.kind AND k.one_per_household
                    JOIN worker w1 ON w1.id = y.worker_id
                    JOIN worker w2 ON w2.id = p_worker AND w2.household_id = w1.household_id
                    WHERE y.allocation_id = a.id AND y.state = 'proposed' AND y.id <> x.id) THEN
