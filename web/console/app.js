@@ -14,6 +14,7 @@ import * as followups from './page-followups.js';
 import * as tasks from './page-tasks.js';
 import * as imports from './page-imports.js';
 import * as reports from './page-reports.js';
+import * as allocation from './page-allocation.js';
 
 // What each role may do, as server/policy.c says (the API enforces it; the
 // console only hides what would be refused). Viewers see reports only.
@@ -40,6 +41,7 @@ const POLICIES = {
   'tasks:write': STAFF,
   'imports:write': STAFF,
   'matches:read': STAFF,
+  'allocations:read': STAFF,
   'allocations:write': ['admin', 'county_staff'],
   'pii:reveal': ['admin'],
 };
@@ -62,6 +64,7 @@ const ROUTES = [
   ['vacancies/:id/candidates', 'matches:read', vacancies.candidates],
   ['projects', 'projects:read', projects.list, 'nav_projects'],
   ['projects/:id', 'projects:read', projects.detail],
+  ['allocations/:id/notice', 'allocations:read', allocation.noticePage],
   ['followups', 'placements:read', followups.list, 'nav_followups'],
   ['placements/:id', 'placements:read', followups.placement],
   ['tasks', 'tasks:read', tasks.list, 'nav_tasks'],

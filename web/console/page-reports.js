@@ -107,7 +107,7 @@ export async function quarterly(ctx) {
 }
 
 // Only these elements and attributes of the server's page are copied
-const ALLOWED = new Set(['H1', 'P', 'TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'FOOTER', 'CAPTION']);
+const ALLOWED = new Set(['H1', 'P', 'TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'FOOTER', 'CAPTION', 'BR']);
 function copyNode(node) {
   if (node.nodeType === Node.TEXT_NODE) return document.createTextNode(node.textContent);
   if (node.nodeType !== Node.ELEMENT_NODE || !ALLOWED.has(node.tagName)) return null;
@@ -120,21 +120,23 @@ function copyNode(node) {
   return el;
 }
 
-// The server's printable page (format=html), shown inside the console with
-// its own A4 stylesheet (applied through CSSOM, which the CSP allows)
-export async function print(ctx) {
-  const p = paramsOf(ctx.query);
+// A printable page the server makes (format=html: the quarterly report, an
+// allocation's public notice), shown inside the console with its own A4
+// stylesheet (applied through CSSOM, which the CSP allows).  file() fetches it
+// with the session; backHref is where the Back button goes.
+export async function printable(ctx, backHref, file, fallbackTitle) {
   document.body.classList.add('print-view');
-  const back = h('a', { class: 'button secondary', id: 'print-back', href: `#/reports/quarterly${api.query(p)}` }, t('back'));
+  const back = h('a', { class: 'button secondary', id: 'print-back', href: backHref }, t('back'));
   const printBtn = h('button', { type: 'button', id: 'print-now' }, t('print'));
   printBtn.addEventListener('click', () => window.print());
   const doc = h('div', { class: 'print-doc', id: 'print-doc' }, loading());
   clear(ctx.root, h('div', { class: 'buttons no-print' }, printBtn, back), doc);
-  const f = await api.fetchFile('/v1/reports/quarterly', { ...p, format: 'html' });
+  const f = await file();
   const html = await f.blob.text();
   // the stylesheet is taken out before parsing: an inline <style> would be refused by the CSP
   const m = /<style>([\s\S]*?)<\/style>/.exec(html);
   const parsed = new DOMParser().parseFromString(html.replace(/<style>[\s\S]*?<\/style>/g, ''), 'text/html');
+  if (!ctx.root.isConnected) return;
   if (m && 'adoptedStyleSheets' in document) {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(`${m[1].replace(/\bbody\b/g, '.print-doc')} .print-doc th[scope="row"]{text-align:left}`);
@@ -145,6 +147,12 @@ export async function print(ctx) {
     const copy = copyNode(n);
     if (copy) doc.append(copy);
   }
-  document.title = parsed.title || t('quarterly_title');
+  document.title = parsed.title || fallbackTitle;
   ctx.root.dataset.loaded = 'print';
+}
+
+export async function print(ctx) {
+  const p = paramsOf(ctx.query);
+  await printable(ctx, `#/reports/quarterly${api.query(p)}`,
+    () => api.fetchFile('/v1/reports/quarterly', { ...p, format: 'html' }), t('quarterly_title'));
 }

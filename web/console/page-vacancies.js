@@ -7,6 +7,7 @@ import { t, enumLabel, getLang } from './i18n.js';
 import {
   h, clear, table, pagedTable, field, input, numberInput, dateInput, checkbox, select, textarea, section, facts, badge, link,
   loading, onSubmit, showError, str, int, toast, fmtInt, fmtWage, fmtDateTime, notice, formDialog, today, problemView,
+  sleep, retryDelay,
 } from './ui.js';
 import { multiPicker, searchPicker } from './picker.js';
 
@@ -265,12 +266,14 @@ export async function detail(ctx) {
   const apps = ctx.can('applications:read')
     ? (await api.get('/v1/applications', { vacancy_id: v.id, limit: 200, sort: '-id' })).items : [];
   const msg = h('div');
-  async function setStatus(status) {
+  async function setStatus(status, btn) {
+    btn.disabled = true;
     try {
       await api.patch(`/v1/vacancies/${v.id}`, { status }, etag);
       toast(status === 'open' ? t('vacancy_opened') : t('vacancy_closed'));
       ctx.refresh();
     } catch (e) {
+      btn.disabled = false;
       showError(msg, e);
     }
   }
@@ -279,9 +282,9 @@ export async function detail(ctx) {
     ctx.can('matches:read') && v.status === 'open' ? h('a', { class: 'button', href: `#/vacancies/${v.id}/candidates`, id: 'see-candidates' }, t('see_candidates')) : null,
     writable ? h('a', { class: 'button secondary', href: `#/vacancies/${v.id}/edit` }, t('edit')) : null,
     writable && (v.status === 'draft' || v.status === 'closed' || (v.status === 'filled' && v.open_places > 0))
-      ? h('button', { type: 'button', id: 'open-vacancy', onclick: () => setStatus('open') }, t('open_vacancy')) : null,
+      ? h('button', { type: 'button', id: 'open-vacancy', onclick: (e) => setStatus('open', e.currentTarget) }, t('open_vacancy')) : null,
     writable && (v.status === 'open' || v.status === 'filled')
-      ? h('button', { type: 'button', class: 'secondary', id: 'close-vacancy', onclick: () => setStatus('closed') }, t('close_vacancy')) : null);
+      ? h('button', { type: 'button', class: 'secondary', id: 'close-vacancy', onclick: (e) => setStatus('closed', e.currentTarget) }, t('close_vacancy')) : null);
   const en = getLang() === 'en';
   clear(root,
     h('div', { class: 'page-head' }, h('h1', { id: 'vacancy-title' }, v.title), h('span', { id: 'vacancy-status' }, statusBadge(v.status)), actions),
@@ -317,17 +320,21 @@ function partsText(parts) {
 function candidateCard(ctx, v, c, appsByWorker, rerender) {
   const w = c.worker || {};
   const app = appsByWorker.get(c.id);
+  const live = app && !['rejected', 'withdrawn'].includes(app.status);
   const act = h('div', { class: 'act' });
   if (app) {
     act.append(badge(t('in_list', { status: enumLabel('application_status', app.status) }), app.status === 'hired' ? 'ok' : 'info'));
-    if (ctx.can('applications:write')) act.append(applicationActions(app, v, (r) => { appsByWorker.set(c.id, r); rerender(); }));
-  } else if (ctx.can('applications:write')) {
+    if (live && ctx.can('applications:write')) act.append(applicationActions(app, v, (r) => { appsByWorker.set(c.id, r); rerender(); }));
+  }
+  if (!live && ctx.can('applications:write')) {
+    // one key per card: a click again after a lost answer finds the application made the first time
+    const key = api.newKey();
     const add = h('button', { type: 'button', class: 'small', dataset: { worker: c.id } }, t('shortlist'));
     add.addEventListener('click', async () => {
       add.disabled = true;
       try {
-        const created = await api.post('/v1/applications', { worker_id: c.id, vacancy_id: v.id, source: 'staff' }, { idempotencyKey: api.newKey() });
-        const moved = await api.post(`/v1/applications/${created.id}/transitions`, { to: 'shortlisted' });
+        const created = await api.post('/v1/applications', { worker_id: c.id, vacancy_id: v.id, source: 'staff' }, { idempotencyKey: key });
+        const moved = created.status === 'applied' ? await api.post(`/v1/applications/${created.id}/transitions`, { to: 'shortlisted' }) : created;
         appsByWorker.set(c.id, moved);
         toast(t('applied_msg'));
         rerender();
@@ -352,6 +359,23 @@ function candidateCard(ctx, v, c, appsByWorker, rerender) {
       h('ul', { class: 'reasons' }, (c.reasons || []).map((r) => h('li', { dataset: { code: r.code } }, r.text))),
       h('div', { class: 'parts' }, partsText(c.parts))),
     act);
+}
+
+// The matching index follows the database a moment behind it: a vacancy just
+// posted is not in it yet (503 not_ready), and one just opened again is still
+// seen there as closed or full.  The first page is then asked for again, a
+// little later each time, for up to INDEX_WAIT_MS.
+const INDEX_WAIT_MS = 60000;
+
+function notReady(err) {
+  return err instanceof api.ApiError && err.status === 503 && err.code === 'not_ready';
+}
+
+// The database (the vacancy card) says open with places left, the index removed it as closed or full
+function indexBehind(d) {
+  const cur = d && d.vacancy;
+  if (!cur || cur.status !== 'open' || !(cur.filled < cur.headcount)) return false;
+  return (d.removed || []).some((r) => r.filter === 'vacancy_closed' || r.filter === 'vacancy_full');
 }
 
 export async function candidates(ctx) {
@@ -380,35 +404,69 @@ export async function candidates(ctx) {
   });
   const listEl = h('ul', { class: 'cand-list', id: 'candidates' });
   const summary = h('div');
+  const waitSlot = h('div', { id: 'candidates-wait' });
   const errSlot = h('div');
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t('more'));
-  const shown = [];
+  const again = h('button', { type: 'button', class: 'secondary', id: 'candidates-refresh' }, t('refresh'));
+  let shown = [];
   let cursor = null;
   const rerender = () => clear(listEl, shown.map((c) => candidateCard(ctx, v, c, appsByWorker, rerender)));
-  async function load() {
+  const ask = () => api.get(`/v1/vacancies/${v.id}/candidates`, { k: 20, cursor, lang: getLang(), min_score: q.min_score, max_km: q.max_km });
+
+  // The first page, waiting while the index is behind; null when the page was left meanwhile
+  async function firstPage() {
+    const until = Date.now() + INDEX_WAIT_MS;
+    for (let attempt = 0; ; attempt++) {
+      let d = null;
+      let err = null;
+      try {
+        d = await ask();
+      } catch (e) {
+        err = e;
+      }
+      const behind = err ? notReady(err) : indexBehind(d);
+      if (!behind || Date.now() >= until) {
+        clear(waitSlot, behind ? notice(t('index_behind'), 'warn') : null);
+        if (err) throw err;
+        return d;
+      }
+      clear(waitSlot, h('p', { class: 'loading', role: 'status' }, t('index_catching_up')));
+      await sleep(retryDelay(attempt, err));
+      if (!root.isConnected) return null;
+    }
+  }
+  async function load(first) {
     more.disabled = true;
+    again.disabled = true;
+    showError(errSlot, null);
     try {
-      const d = await api.get(`/v1/vacancies/${v.id}/candidates`, { k: 20, cursor, lang: getLang(), min_score: q.min_score, max_km: q.max_km });
+      if (first) cursor = null;
+      const d = first ? await firstPage() : await ask();
+      if (!d) return;
+      if (first) {
+        shown = [];
+        clear(summary, h('p', { class: 'muted', id: 'candidate-counts' }, t('candidates_counts', { scanned: fmtInt(d.counts && d.counts.scanned), n: fmtInt(d.counts && d.counts.candidates) })));
+        if ((d.removed || []).length) summary.append(h('details', null, h('summary', null, t('removed_title')), h('ul', null, d.removed.map((r) => h('li', null, r.text)))));
+      }
       shown.push(...(d.items || []));
       cursor = d.next_cursor || null;
       more.hidden = !cursor;
-      if (!summary.childNodes.length) {
-        summary.append(h('p', { class: 'muted', id: 'candidate-counts' }, t('candidates_counts', { scanned: fmtInt(d.counts && d.counts.scanned), n: fmtInt(d.counts && d.counts.candidates) })));
-        if ((d.removed || []).length) summary.append(h('details', null, h('summary', null, t('removed_title')), h('ul', null, d.removed.map((r) => h('li', null, r.text)))));
-      }
       rerender();
       if (!shown.length) listEl.append(h('li', { class: 'muted' }, t('empty')));
     } catch (e) {
       showError(errSlot, e);
     } finally {
       more.disabled = false;
+      again.disabled = false;
     }
   }
-  more.addEventListener('click', load);
+  more.addEventListener('click', () => load(false));
+  again.addEventListener('click', () => load(true));
   clear(root,
     h('div', { class: 'page-head' }, h('h1', null, `${t('candidates')} · `, link(`#/vacancies/${v.id}`, v.title)), statusBadge(v.status),
-      h('span', { class: 'muted' }, `${fmtWage(v.wage_min, v.wage_max, v.wage_period)} · ${t('places')} ${v.headcount}/${v.filled}`)),
-    form, summary, errSlot, listEl, h('div', { class: 'pager' }, more));
-  await load();
+      h('span', { class: 'muted' }, `${fmtWage(v.wage_min, v.wage_max, v.wage_period)} · ${t('places')} ${v.headcount}/${v.filled}`),
+      h('div', { class: 'actions' }, again)),
+    form, waitSlot, summary, errSlot, listEl, h('div', { class: 'pager' }, more));
+  await load(true);
   root.dataset.loaded = 'candidates';
 }

@@ -361,3 +361,15 @@ export function meter(ratio, label) {
       s('rect', { class: 'meter-fg', x: 0, y: 0, width: (r * 100).toFixed(2), height: 8 })),
     h('span', null, label || fmtPct(ratio)));
 }
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// How long to wait before asking again: the server's Retry-After when it
+// gives one (at most 10 s), else 1, 2, 4, then 8 s
+export function retryDelay(attempt, err) {
+  const ra = err && Number(err.retryAfter);
+  if (ra > 0) return Math.min(ra, 10) * 1000;
+  return Math.min(1000 * 2 ** attempt, 8000);
+}
