@@ -345,21 +345,6 @@ static void job_fix_households(struct job *j)
             j->w[i].household_id = top - j->w[i].household_id;
 }
 
-static json_t *job_reasons(const struct match_hit *h, enum match_lang lang,
-                           const struct match_names *names)
-{
-    json_t *a = json_array();
-    for (int i = 0; i < h->n_reasons; i++) {
-        char text[256];
-        match_reason_format(&h->reasons[i], lang, names, text, sizeof text);
-        json_array_append_new(
-            a,
-            json_pack("{s:s, s:s}", "code",
-                      match_reason_code((enum match_reason_code)h->reasons[i].code), "text", text));
-    }
-    return a;
-}
-
 static json_t *job_covers(uint32_t covers)
 {
     json_t *a = json_array();
@@ -419,8 +404,8 @@ static json_t *job_draft(struct job *j, const struct alloc_result *r, json_t *su
         json_t *reasons = json_object();
         if (locked &&
             match_explain(idx, x->worker_id, x->vacancy_id, &q, MATCH_TARGET_WORKERS, hit) == 0) {
-            json_object_set_new(reasons, "zh", job_reasons(hit, MATCH_LANG_ZH, names));
-            json_object_set_new(reasons, "en", job_reasons(hit, MATCH_LANG_EN, names));
+            json_object_set_new(reasons, "zh", matchidx_reasons_json(hit, MATCH_LANG_ZH, names));
+            json_object_set_new(reasons, "en", matchidx_reasons_json(hit, MATCH_LANG_EN, names));
         }
         json_array_append_new(as_,
                               json_pack("{s:I, s:I, s:i, s:o, s:o}", "v", (json_int_t)x->vacancy_id,

@@ -10,6 +10,7 @@
 #include "dbreply.h"
 #include "handlers.h"
 #include "matchidx.h"
+#include "textout.h"
 
 #include <event2/buffer.h>
 #include <stdio.h>
@@ -223,21 +224,6 @@ struct swap_ctx {
     char id[24], aid[24], worker[24];
 };
 
-static json_t *swap_reasons(const struct match_hit *h, enum match_lang lang,
-                            const struct match_names *names)
-{
-    json_t *a = json_array();
-    for (int i = 0; i < h->n_reasons; i++) {
-        char text[256];
-        match_reason_format(&h->reasons[i], lang, names, text, sizeof text);
-        json_array_append_new(
-            a,
-            json_pack("{s:s, s:s}", "code",
-                      match_reason_code((enum match_reason_code)h->reasons[i].code), "text", text));
-    }
-    return a;
-}
-
 static void swap_target_cb(void *arg, const struct pgpool_reply *rep)
 {
     struct swap_ctx *c = arg;
@@ -267,8 +253,8 @@ static void swap_target_cb(void *arg, const struct pgpool_reply *rep)
     char score[16] = "";
     const char *failed = NULL;
     if (rc == 0 && h->failed == 0) {
-        reasons = json_pack("{s:o, s:o}", "zh", swap_reasons(h, MATCH_LANG_ZH, names), "en",
-                            swap_reasons(h, MATCH_LANG_EN, names));
+        reasons = json_pack("{s:o, s:o}", "zh", matchidx_reasons_json(h, MATCH_LANG_ZH, names),
+                            "en", matchidx_reasons_json(h, MATCH_LANG_EN, names));
         snprintf(score, sizeof score, "%d", (int)h->score);
     } else if (rc == 0) {
         for (int f = 1; f < MATCH_F_COUNT && !failed; f++)
@@ -386,42 +372,6 @@ struct notice_ctx {
     enum notice_format format;
 };
 
-static void notice_csv_text(struct evbuffer *b, const char *s)
-{
-    evbuffer_add(b, "\"", 1);
-    /* a leading = + - @ would be a formula to a spreadsheet */
-    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@'))
-        evbuffer_add(b, "'", 1);
-    for (; s && *s; s++) {
-        if (*s == '"')
-            evbuffer_add(b, "\"", 1);
-        evbuffer_add(b, s, 1);
-    }
-    evbuffer_add(b, "\"", 1);
-}
-
-static void notice_html_text(struct evbuffer *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            evbuffer_add(b, "&lt;", 4);
-            break;
-        case '>':
-            evbuffer_add(b, "&gt;", 4);
-            break;
-        case '&':
-            evbuffer_add(b, "&amp;", 5);
-            break;
-        case '"':
-            evbuffer_add(b, "&quot;", 6);
-            break;
-        default:
-            evbuffer_add(b, s, 1);
-        }
-    }
-}
-
 static const struct {
     const char *code, *zh, *en;
 } notice_kinds[] = {
@@ -456,15 +406,15 @@ static void notice_csv(struct httpd_req *r, json_t *body, bool en)
     json_array_foreach(json_object_get(body, "items"), i, x)
     {
         evbuffer_add_printf(b, "%zu,", i + 1);
-        notice_csv_text(b, notice_str(x, "name"));
+        textout_csv(b, notice_str(x, "name"));
         evbuffer_add(b, ",", 1);
-        notice_csv_text(b, notice_str(x, "site_name"));
+        textout_csv(b, notice_str(x, "site_name"));
         evbuffer_add(b, ",", 1);
-        notice_csv_text(b, notice_str(x, "vacancy_title"));
+        textout_csv(b, notice_str(x, "vacancy_title"));
         evbuffer_add(b, ",", 1);
-        notice_csv_text(b, notice_kind(json_string_value(json_object_get(x, "vacancy_kind")), en));
+        textout_csv(b, notice_kind(json_string_value(json_object_get(x, "vacancy_kind")), en));
         evbuffer_add(b, ",", 1);
-        notice_csv_text(b, notice_str(x, "employer_name"));
+        textout_csv(b, notice_str(x, "employer_name"));
         evbuffer_add(b, "\r\n", 2);
     }
     char name[96];
@@ -496,8 +446,8 @@ static void notice_html(struct httpd_req *r, json_t *body, bool en)
                         "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                         "<title>%s</title><style>%s</style></head><body>\n<h1>",
                         en ? "en" : "zh-CN", en ? "Public notice" : "公示", notice_style);
-    notice_html_text(b, county);
-    notice_html_text(b, project);
+    textout_html(b, county);
+    textout_html(b, project);
     evbuffer_add_printf(b, "%s</h1>\n<p>",
                         en ? " — public notice of post assignments" : "岗位安置人员名单公示");
     if (en) {
@@ -527,19 +477,19 @@ static void notice_html(struct httpd_req *r, json_t *body, bool en)
     json_array_foreach(json_object_get(body, "items"), i, x)
     {
         evbuffer_add_printf(b, "<tr><td>%zu</td><td>", i + 1);
-        notice_html_text(b, notice_str(x, "name"));
+        textout_html(b, notice_str(x, "name"));
         evbuffer_add(b, "</td><td>", 9);
-        notice_html_text(b, notice_str(x, "site_name"));
+        textout_html(b, notice_str(x, "site_name"));
         evbuffer_add(b, "</td><td>", 9);
-        notice_html_text(b, notice_str(x, "vacancy_title"));
+        textout_html(b, notice_str(x, "vacancy_title"));
         evbuffer_add(b, "</td><td>", 9);
-        notice_html_text(b, notice_kind(json_string_value(json_object_get(x, "vacancy_kind")), en));
+        textout_html(b, notice_kind(json_string_value(json_object_get(x, "vacancy_kind")), en));
         evbuffer_add(b, "</td><td>", 9);
-        notice_html_text(b, notice_str(x, "employer_name"));
+        textout_html(b, notice_str(x, "employer_name"));
         evbuffer_add(b, "</td></tr>\n", 11);
     }
     evbuffer_add_printf(b, "</tbody></table>\n<footer>");
-    notice_html_text(b, county);
+    textout_html(b, county);
     evbuffer_add_printf(b, "%s<br>%s</footer></body></html>\n",
                         en ? " Human Resources and Social Security Bureau" : "人力资源和社会保障局",
                         notice_str(body, "published_on"));

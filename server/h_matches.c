@@ -180,38 +180,24 @@ static void mq_scope_counties(struct httpd_req *r, struct match_query *q)
 
 /* ---------- results as JSON ---------- */
 
-static json_t *mq_reasons(const struct match_hit *h, enum match_lang lang,
-                          const struct match_names *names)
-{
-    json_t *a = json_array();
-    for (int i = 0; i < h->n_reasons; i++) {
-        char text[256];
-        const struct match_reason *rs = &h->reasons[i];
-        match_reason_format(rs, lang, names, text, sizeof text);
-        json_t *o = json_pack("{s:s, s:s}", "code", match_reason_code((enum match_reason_code)rs->code),
-                              "text", text);
-        if (rs->code == MATCH_R_FILTER)
-            json_object_set_new(o, "filter", json_string(match_filter_code((enum match_filter)rs->a)));
-        json_array_append_new(a, o);
-    }
-    return a;
-}
-
-static json_t *mq_hit(const struct match_hit *h, enum match_lang lang, const struct match_names *names)
+static json_t *mq_hit(const struct match_hit *h, enum match_lang lang,
+                      const struct match_names *names)
 {
     json_t *parts = json_object();
     for (int p = 0; p < MATCH_PART_COUNT; p++)
-        json_object_set_new(parts, match_part_code((enum match_part)p), json_real(h->parts[p] / 100.0));
-    return json_pack("{s:I, s:f, s:o, s:f, s:o}", "id", (json_int_t)h->id, "score", h->score / 100.0,
-                     "parts", parts, "distance_km", round(h->km * 10) / 10, "reasons",
-                     mq_reasons(h, lang, names));
+        json_object_set_new(parts, match_part_code((enum match_part)p),
+                            json_real(h->parts[p] / 100.0));
+    return json_pack("{s:I, s:f, s:o, s:f, s:o}", "id", (json_int_t)h->id, "score",
+                     h->score / 100.0, "parts", parts, "distance_km", round(h->km * 10) / 10,
+                     "reasons", matchidx_reasons_json(h, lang, names));
 }
 
 static json_t *mq_facets(const struct match_facets *f)
 {
-    static const char *const wage[MATCH_WAGE_BANDS] = {"<2000", "2000-2999", "3000-3999", "4000-4999",
-                                                       "5000-6999", "7000+", "piece"};
-    static const char *const dist[MATCH_DIST_BANDS] = {"<5", "5-9", "10-19", "20-49", "50-99", "100+"};
+    static const char *const wage[MATCH_WAGE_BANDS] = {
+        "<2000", "2000-2999", "3000-3999", "4000-4999", "5000-6999", "7000+", "piece"};
+    static const char *const dist[MATCH_DIST_BANDS] = {"<5",    "5-9",   "10-19",
+                                                       "20-49", "50-99", "100+"};
     json_t *kind = json_object(), *w = json_object(), *d = json_object(), *c = json_object();
     for (int k = 0; k < MATCH_KIND_COUNT; k++)
         json_object_set_new(kind, match_kind_code((enum match_kind)k), json_integer(f->kind[k]));
@@ -224,7 +210,8 @@ static json_t *mq_facets(const struct match_facets *f)
         snprintf(code, sizeof code, "%d", f->county[k].code);
         json_object_set_new(c, code, json_integer(f->county[k].count));
     }
-    return json_pack("{s:o, s:o, s:o, s:o}", "kind", kind, "wage_band", w, "dist_band", d, "county", c);
+    return json_pack("{s:o, s:o, s:o, s:o}", "kind", kind, "wage_band", w, "dist_band", d, "county",
+                     c);
 }
 
 static json_t *mq_removed(const struct match_result *res, enum match_lang lang)
@@ -234,9 +221,11 @@ static json_t *mq_removed(const struct match_result *res, enum match_lang lang)
         if (!res->removed[f])
             continue;
         char text[256];
-        match_filter_format((enum match_filter)f, res->removed[f], res->target, lang, text, sizeof text);
-        json_array_append_new(a, json_pack("{s:s, s:I, s:s}", "filter", match_filter_code((enum match_filter)f),
-                                           "count", (json_int_t)res->removed[f], "text", text));
+        match_filter_format((enum match_filter)f, res->removed[f], res->target, lang, text,
+                            sizeof text);
+        json_array_append_new(a, json_pack("{s:s, s:I, s:s}", "filter",
+                                           match_filter_code((enum match_filter)f), "count",
+                                           (json_int_t)res->removed[f], "text", text));
     }
     return a;
 }
@@ -333,8 +322,8 @@ static void mq_fetch_cards(struct mq *m)
 {
     const char *v[3] = {m->subject, m->ids ? m->ids : "{}", m->broker ? "true" : "false"};
     pgpool_query_scoped(httpd_req_pool(m->r), api_scope(m->r),
-                        m->target == MATCH_TARGET_WORKERS ? &mq_cards_workers : &mq_cards_vacancies, 3,
-                        v, mq_cards_cb, m);
+                        m->target == MATCH_TARGET_WORKERS ? &mq_cards_workers : &mq_cards_vacancies,
+                        3, v, mq_cards_cb, m);
 }
 
 static struct mq *mq_new(struct httpd_req *r, enum match_target target, const char *subject)
@@ -492,8 +481,8 @@ void h_kiosk_job(struct httpd_req *r)
 
 /* ---------- a broker's ad-hoc profile ---------- */
 
-static const char *const mq_kind_names[] = {"regular", "work_relief", "public_welfare", "forest_ranger",
-                                            "workshop", "labor_export", NULL};
+static const char *const mq_kind_names[] = {
+    "regular", "work_relief", "public_welfare", "forest_ranger", "workshop", "labor_export", NULL};
 
 static const struct jv_field mq_skill_fields[] = {
     {"skill_id", JV_INT, JV_REQUIRED, 1, MATCH_MAX_SKILL, NULL, NULL},
@@ -598,12 +587,11 @@ void h_matches_adhoc(struct httpd_req *r)
     w->wage_floor = (uint32_t)json_integer_value(json_object_get(b, "wage_floor"));
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(b, "job_kinds_wanted"), i, it)
-        w->kinds_wanted |= (uint8_t)(1u << match_kind_parse(json_string_value(it)));
-    json_array_foreach(json_object_get(b, "skills"), i, it)
-        w->skills[w->n_skills++] = (struct match_worker_skill){
-            (uint8_t)json_integer_value(json_object_get(it, "skill_id")),
-            (uint8_t)json_integer_value(json_object_get(it, "level"))};
+    json_array_foreach(json_object_get(b, "job_kinds_wanted"), i, it) w->kinds_wanted |=
+        (uint8_t)(1u << match_kind_parse(json_string_value(it)));
+    json_array_foreach(json_object_get(b, "skills"), i, it) w->skills[w->n_skills++] =
+        (struct match_worker_skill){(uint8_t)json_integer_value(json_object_get(it, "skill_id")),
+                                    (uint8_t)json_integer_value(json_object_get(it, "level"))};
     json_decref(b);
     char county[16];
     snprintf(county, sizeof county, "%d", w->county_code);

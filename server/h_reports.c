@@ -3,6 +3,7 @@
 #include "dbreply.h"
 #include "handlers.h"
 #include "problem.h"
+#include "textout.h"
 
 #include <event2/buffer.h>
 #include <jansson.h>
@@ -82,17 +83,6 @@ void h_reports_dashboard(struct httpd_req *r)
 
 enum report_format { REPORT_JSON, REPORT_CSV, REPORT_HTML };
 
-static void report_csv_text(struct evbuffer *b, const char *s)
-{
-    evbuffer_add(b, "\"", 1);
-    for (; s && *s; s++) {
-        if (*s == '"')
-            evbuffer_add(b, "\"", 1);
-        evbuffer_add(b, s, 1);
-    }
-    evbuffer_add(b, "\"", 1);
-}
-
 static void report_csv_row(struct evbuffer *b, const char *level, json_t *county, json_t *site,
                            json_t *figures)
 {
@@ -102,14 +92,14 @@ static void report_csv_row(struct evbuffer *b, const char *level, json_t *county
                             (long long)json_integer_value(json_object_get(county, "county_code")));
     else
         evbuffer_add(b, ",", 1);
-    report_csv_text(b, county ? json_string_value(json_object_get(county, "county_name")) : "");
+    textout_csv(b, county ? json_string_value(json_object_get(county, "county_name")) : "");
     evbuffer_add(b, ",", 1);
     if (site)
         evbuffer_add_printf(b, "%lld,",
                             (long long)json_integer_value(json_object_get(site, "site_id")));
     else
         evbuffer_add(b, ",", 1);
-    report_csv_text(b, site ? json_string_value(json_object_get(site, "site_name")) : "");
+    textout_csv(b, site ? json_string_value(json_object_get(site, "site_name")) : "");
     for (size_t i = 0; i < REPORT_NFIGURES; i++)
         evbuffer_add_printf(
             b, ",%lld",
@@ -147,32 +137,10 @@ static void report_csv(struct httpd_req *r, json_t *body, enum problem_lang lang
     evbuffer_free(b);
 }
 
-static void report_html_text(struct evbuffer *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            evbuffer_add(b, "&lt;", 4);
-            break;
-        case '>':
-            evbuffer_add(b, "&gt;", 4);
-            break;
-        case '&':
-            evbuffer_add(b, "&amp;", 5);
-            break;
-        case '"':
-            evbuffer_add(b, "&quot;", 6);
-            break;
-        default:
-            evbuffer_add(b, s, 1);
-        }
-    }
-}
-
 static void report_html_row(struct evbuffer *b, const char *cls, const char *name, json_t *figures)
 {
     evbuffer_add_printf(b, "<tr class=\"%s\"><th scope=\"row\">", cls);
-    report_html_text(b, name);
+    textout_html(b, name);
     evbuffer_add(b, "</th>", 5);
     for (size_t i = 0; i < REPORT_NFIGURES; i++)
         evbuffer_add_printf(

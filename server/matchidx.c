@@ -755,3 +755,21 @@ void matchidx_stats(struct matchidx_stats *out)
     out->vacancies = st.vacancies;
     out->bytes = st.worker_bytes + st.household_bytes + st.vacancy_bytes;
 }
+
+json_t *matchidx_reasons_json(const struct match_hit *h, enum match_lang lang,
+                              const struct match_names *names)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < h->n_reasons; i++) {
+        char text[256];
+        const struct match_reason *rs = &h->reasons[i];
+        match_reason_format(rs, lang, names, text, sizeof text);
+        json_t *o = json_pack("{s:s, s:s}", "code",
+                              match_reason_code((enum match_reason_code)rs->code), "text", text);
+        if (rs->code == MATCH_R_FILTER)
+            json_object_set_new(o, "filter",
+                                json_string(match_filter_code((enum match_filter)rs->a)));
+        json_array_append_new(a, o);
+    }
+    return a;
+}

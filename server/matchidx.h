@@ -16,6 +16,8 @@
 
 #include "match/match.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,16 +40,20 @@ bool matchidx_ready(void);
 bool matchidx_read_begin(const struct match_index **idx, const struct match_names **names);
 void matchidx_read_end(void);
 
+/* A hit's reasons as JSON, [{"code", "text"[, "filter"]}], in lang. */
+json_t *matchidx_reasons_json(const struct match_hit *h, enum match_lang lang,
+                              const struct match_names *names);
+
 struct matchidx_stats {
     bool ready;
     size_t workers, households, vacancies, bytes;
-    double age_s;          /* since the last full load */
-    double load_s;         /* how long the last full load took */
-    uint64_t loads;        /* full loads so far */
-    uint64_t batches;      /* notification batches applied */
-    uint64_t queries;      /* top-k queries answered */
-    double query_s;        /* their time in all */
-    double query_max_s;    /* the slowest */
+    double age_s;       /* since the last full load */
+    double load_s;      /* how long the last full load took */
+    uint64_t loads;     /* full loads so far */
+    uint64_t batches;   /* notification batches applied */
+    uint64_t queries;   /* top-k queries answered */
+    double query_s;     /* their time in all */
+    double query_max_s; /* the slowest */
 };
 void matchidx_stats(struct matchidx_stats *out);
 
