@@ -117,7 +117,8 @@ ok(wait_until(sub { http($srv, 'GET', "/v1/vacancies/$v_none/candidates?county=$
 $r = http($srv, 'GET', "/v1/vacancies/$v_none/candidates?county=$county");
 is_deeply($r->{json}{items}, [], 'has no candidates');
 my ($must) = grep { $_->{filter} eq 'must_skill' } @{ $r->{json}{removed} };
-ok($must && $must->{count} >= 3 && $must->{text} =~ /\p{Han}/, 'and says the missing skill removed them');
+ok($must && $must->{count} >= 3 && $must->{text} =~ /\p{Han}/, 'and says the missing skill removed them')
+    or diag(JSON::PP->new->canonical->encode({ removed => $r->{json}{removed}, counts => $r->{json}{counts} }));
 
 # brokers: consenting workers only, no poverty status or ID; withdrawn consent at once
 my ($broker) = cli("create-broker --name=$tag-broker") =~ /(\d+)/;
