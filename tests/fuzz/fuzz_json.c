@@ -30,6 +30,7 @@ static const struct jv_field fuzz_fields[] = {
     {"kind", JV_ENUM, 0, 0, 0, fuzz_kinds, NULL},
     {"kinds", JV_ENUM_ARRAY, 0, 0, 3, fuzz_kinds, NULL},
     {"skills", JV_OBJECTS, 0, 0, 20, NULL, &fuzz_item},
+    {"ids", JV_ID_ARRAY, 0, 1, 10, NULL, NULL},
 };
 static const struct jv_schema fuzz_schema = JV_SCHEMA(fuzz_fields);
 
