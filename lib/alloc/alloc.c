@@ -16,14 +16,14 @@ struct alloc_key {
 
 /* Scratch of one call. */
 struct alloc_build {
-    uint32_t *v_input;  /* canonical vacancy -> input index */
-    int32_t *v_rank;    /* input -> canonical */
-    uint32_t *w_by_id;  /* input worker indices by id */
-    uint32_t *w_by_hh;  /* ... by household, then id */
-    int32_t *w_net;     /* input worker -> network worker, or -1 */
-    uint32_t *w_input;  /* network worker -> input index */
-    int32_t *best_arc;  /* network worker -> its best arc, or -1 */
-    uint32_t n_mon;     /* monitored households in the network */
+    uint32_t *v_input; /* canonical vacancy -> input index */
+    int32_t *v_rank;   /* input -> canonical */
+    uint32_t *w_by_id; /* input worker indices by id */
+    uint32_t *w_by_hh; /* ... by household, then id */
+    int32_t *w_net;    /* input worker -> network worker, or -1 */
+    uint32_t *w_input; /* network worker -> input index */
+    int32_t *best_arc; /* network worker -> its best arc, or -1 */
+    uint32_t n_mon;    /* monitored households in the network */
 };
 
 static int alloc_key_cmp(const void *pa, const void *pb)
@@ -108,8 +108,8 @@ static int alloc_order(struct alloc_build *b, const struct alloc_input *in,
     b->v_input = alloc_sorted(nv, nv ? &V->id : NULL, sizeof *V, NULL, 0);
     b->v_rank = malloc((size_t)nv * sizeof *b->v_rank + 1);
     b->w_by_id = alloc_sorted(nw, nw ? &W->id : NULL, sizeof *W, NULL, 0);
-    b->w_by_hh = alloc_sorted(nw, nw ? &W->household_id : NULL, sizeof *W,
-                              nw ? &W->id : NULL, sizeof *W);
+    b->w_by_hh =
+        alloc_sorted(nw, nw ? &W->household_id : NULL, sizeof *W, nw ? &W->id : NULL, sizeof *W);
     if (!b->v_input || !b->v_rank || !b->w_by_id || !b->w_by_hh)
         return ALLOC_E_NOMEM;
     for (uint32_t i = 0; i < nv; i++) {
@@ -251,10 +251,8 @@ static int alloc_build_arcs(struct alloc_build *b, const struct alloc_input *in,
     net->a_w = malloc((size_t)na * sizeof *net->a_w + 1);
     net->a_v = malloc((size_t)na * sizeof *net->a_v + 1);
     net->a_score = malloc((size_t)na * sizeof *net->a_score + 1);
-    net->a_eff = malloc((size_t)na * sizeof *net->a_eff + 1);
     net->a_state = calloc((size_t)na + 1, 1);
-    int rc = !tmp || !fill || !net->a_w || !net->a_v || !net->a_score || !net->a_eff ||
-             !net->a_state;
+    int rc = !tmp || !fill || !net->a_w || !net->a_v || !net->a_score || !net->a_state;
     if (!rc) {
         memcpy(fill, net->v_start, (size_t)nv * sizeof *fill);
         for (size_t i = 0; i < in->n_arcs; i++) {
@@ -272,7 +270,7 @@ static int alloc_build_arcs(struct alloc_build *b, const struct alloc_input *in,
             if (a > lo && tmp[3 * a] == tmp[3 * (a - 1)])
                 rc = alloc_fail(out, "duplicate_arc", (size_t)tmp[3 * a + 2]);
             net->a_w[a] = tmp[3 * a], net->a_v[a] = v;
-            net->a_score[a] = net->a_eff[a] = tmp[3 * a + 1];
+            net->a_score[a] = tmp[3 * a + 1];
             net->max_score = tmp[3 * a + 1] > net->max_score ? tmp[3 * a + 1] : net->max_score;
         }
     }
@@ -473,8 +471,8 @@ static void alloc_build_free(struct alloc_build *b)
     free(b->w_net), free(b->w_input), free(b->best_arc);
 }
 
-static int alloc_prepare(struct alloc_build *b, const struct alloc_input *in,
-                         struct alloc_net *net, struct alloc_result *out)
+static int alloc_prepare(struct alloc_build *b, const struct alloc_input *in, struct alloc_net *net,
+                         struct alloc_result *out)
 {
     int rc = alloc_check(in, out);
     if (!rc)
@@ -491,6 +489,17 @@ static int alloc_prepare(struct alloc_build *b, const struct alloc_input *in,
         rc = alloc_weights(b, net, &out->summary);
     if (!rc)
         rc = alloc_net_search_init(net);
+    return rc;
+}
+
+int alloc_net_build(const struct alloc_input *in, struct alloc_net *net)
+{
+    struct alloc_build b = {0};
+    struct alloc_result out;
+    memset(&out, 0, sizeof out);
+    memset(net, 0, sizeof *net);
+    int rc = alloc_prepare(&b, in, net, &out);
+    alloc_build_free(&b);
     return rc;
 }
 

@@ -160,12 +160,12 @@ struct alloc_result {
 
 enum alloc_status {
     ALLOC_OK = 0,
-    ALLOC_NOT_PROVEN = 1,  /* feasible and the best found, not proven optimal: the
-                              branch-and-bound budget ran out (result filled) */
-    ALLOC_CANCELLED = -1,  /* *cancel was set (result empty) */
-    ALLOC_E_INPUT = -2,    /* see result.error (result otherwise empty) */
-    ALLOC_E_NOMEM = -3,    /* (result empty) */
-    ALLOC_E_RANGE = -4     /* weights would not fit in 64 bits: input far too large */
+    ALLOC_NOT_PROVEN = 1, /* feasible and the best found, not proven optimal: the
+                             branch-and-bound budget ran out (result filled) */
+    ALLOC_CANCELLED = -1, /* *cancel was set (result empty) */
+    ALLOC_E_INPUT = -2,   /* see result.error (result otherwise empty) */
+    ALLOC_E_NOMEM = -3,   /* (result empty) */
+    ALLOC_E_RANGE = -4    /* weights would not fit in 64 bits: input far too large */
 };
 
 /*

@@ -1,6 +1,7 @@
 /*
  * test_alloc: the allocation engine on hand-made instances with known answers,
- * and on random small instances against an exhaustive search.
+ * and on random small instances against an exhaustive search; the flow
+ * network's warm start (lib/alloc/alloc_int.h) against solving from scratch.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "alloc/alloc.h"
+#include "alloc/alloc_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -240,7 +242,8 @@ static void random_inst(struct inst *in, uint64_t *s, uint32_t nw, uint32_t nv, 
         if (i == 0 || rnd(s, 100) < 55) {
             hh += 1 + rnd(s, 3);
             uint32_t r = rnd(s, 100);
-            flags = (r < 30 ? ALLOC_H_ZERO_EMPLOYMENT : 0) | (r >= 20 && r < 50 ? ALLOC_H_MONITORED : 0);
+            flags = (r < 30 ? ALLOC_H_ZERO_EMPLOYMENT : 0) |
+                    (r >= 20 && r < 50 ? ALLOC_H_MONITORED : 0);
         }
         add_worker(in, 100 + 7 * (int64_t)i, hh, flags);
     }
@@ -601,7 +604,8 @@ static int big_solve(uint32_t n, struct watch *w, uint32_t max_bb, struct alloc_
         V[j] = (struct alloc_vacancy){j + 1, 1, j % 3 == 0 ? ALLOC_V_ONE_PER_HOUSEHOLD : 0};
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t k = 0; k < 8; k++)
-            A[8 * i + k] = (struct alloc_arc){i, (i / 2 + k * 37) % (n / 2), (int32_t)rnd(&seed, 10001)};
+            A[8 * i + k] =
+                (struct alloc_arc){i, (i / 2 + k * 37) % (n / 2), (int32_t)rnd(&seed, 10001)};
     struct alloc_input in = {W, n, V, n / 2, A, (size_t)n * 8};
     struct alloc_options opt = {&w->cancel, on_progress, w, max_bb};
     int rc = alloc_solve(&in, &opt, r);
@@ -760,6 +764,143 @@ static void test_range(void **state)
     free(W), free(A);
 }
 
+/* ---- the flow network: warm start against a solve from scratch ---- */
+
+/* Every node balanced, every residual arc with reduced cost >= 0 (so the flow
+ * is optimal), every slot's key an upper bound and the slots in order. */
+static void check_net_optimal(const struct alloc_net *net)
+{
+    const struct alloc_node *nd = net->node;
+    int32_t held[MAXV] = {0}, in_h[2 * MAXW] = {0}, in_g[2 * MAXW] = {0};
+    for (int32_t x = 0; x < net->n; x++)
+        assert_int_equal(nd[x].ex, 0);
+    for (int32_t a = 0; a < net->na; a++) {
+        int32_t v = net->a_v[a], w = net->a_w[a];
+        int64_t red = -(int64_t)net->a_score[a] + nd[1 + v].pi - nd[net->w0 + w].pi;
+        assert_int_equal(net->slot[net->a_slot[a]].arc, a);
+        if (net->a_state[a] == ALLOC_ARC_FLOW) {
+            held[v]++;
+            assert_int_equal(net->w_arc[w], a);
+            assert_true(red <= 0);
+        } else if (!net->w_off[w]) {
+            assert_true(red >= 0);
+            assert_true(net->slot[net->a_slot[a]].key >= net->a_score[a] + nd[net->w0 + w].pi);
+        }
+    }
+    for (int32_t v = 0; v < net->nv; v++) {
+        assert_int_equal(held[v] + net->v_empty[v], net->v_cap[v]);
+        assert_true(nd[1 + v].pi >= 0 && (!net->v_empty[v] || nd[1 + v].pi == 0));
+        for (int32_t k = net->v_start[v]; k + 1 < net->v_start[v + 1]; k++)
+            assert_true(net->slot[k].key >= net->slot[k + 1].key);
+    }
+    for (int32_t w = 0; w < net->nw; w++) {
+        int32_t up = net->w_up[w];
+        int64_t red = net->w_cost[w] + nd[net->w0 + w].pi - nd[up].pi;
+        assert_int_equal(net->w_arc[w] >= 0, net->w_fwd[w]);
+        assert_true(!(net->w_off[w] && net->w_fwd[w]));
+        if (net->w_fwd[w] && up < net->h0)
+            in_g[up - net->g0]++;
+        else if (net->w_fwd[w])
+            in_h[up - net->h0]++;
+        assert_true(net->w_fwd[w] ? red <= 0 : net->w_off[w] || red >= 0);
+    }
+    for (int32_t g = 0; g < net->ng; g++) {
+        assert_int_equal(in_g[g], net->g_flow[g]);
+        in_h[net->g_h[g]] += net->g_flow[g];
+    }
+    for (int32_t h = 0; h < net->nh; h++) {
+        int64_t pi = nd[net->h0 + h].pi;
+        assert_int_equal(in_h[h], net->h_flow[h]);
+        assert_true((net->h_flow[h] ? 0 : -net->h_bonus[h]) + pi >= 0);
+        if (net->h_flow[h])
+            assert_true((net->h_flow[h] > 1 ? 0 : net->h_bonus[h]) - pi >= 0);
+    }
+}
+
+/* The flow's objective with the prices paid: what a min-cost flow maximizes. */
+static __int128 net_objective(const struct alloc_net *net)
+{
+    __int128 v = 0;
+    for (int32_t w = 0; w < net->nw; w++)
+        if (net->w_arc[w] >= 0)
+            v += net->a_score[net->w_arc[w]] - net->w_cost[w];
+    for (int32_t h = 0; h < net->nh; h++)
+        if (net->h_flow[h])
+            v += net->h_bonus[h];
+    return v;
+}
+
+/* Random prices and closed arcs up, changed round after round as the branch and
+ * bound does: the warm start must reach the optimum a solve from scratch finds. */
+static void test_warm_start_equals_cold(void **state)
+{
+    (void)state;
+    uint64_t seed = 11;
+    struct inst in;
+    struct alloc_ctl ctl = {0};
+    int moved = 0;
+    for (int t = 0; t < 300; t++) {
+        random_inst(&in, &seed, 4 + rnd(&seed, 40), 2 + rnd(&seed, 12), 30, t % 3 ? 10000 : 3, 40);
+        struct alloc_input x = input_of(&in);
+        struct alloc_net warm, cold;
+        assert_int_equal(alloc_net_build(&x, &warm), 0);
+        assert_int_equal(alloc_net_build(&x, &cold), 0);
+        alloc_net_reset(&warm);
+        assert_int_equal(alloc_flow_solve(&warm, &ctl), 0);
+        check_net_optimal(&warm);
+        for (int round = 0; round < 8; round++) {
+            int32_t changed[2 * MAXW];
+            size_t n = 0;
+            for (int32_t w = 0; w < warm.nw; w++) {
+                if (rnd(&seed, 100) >= 25)
+                    continue;
+                if (rnd(&seed, 4) == 0)
+                    warm.w_off[w] = !warm.w_off[w];
+                else
+                    warm.w_cost[w] = (int32_t)rnd(&seed, t % 3 ? 12000 : 5);
+                cold.w_off[w] = warm.w_off[w], cold.w_cost[w] = warm.w_cost[w];
+                changed[n++] = w;
+            }
+            uint64_t before = ctl.searches;
+            assert_int_equal(alloc_flow_resolve(&warm, &ctl, changed, n), 0);
+            moved += ctl.searches > before;
+            check_net_optimal(&warm);
+            alloc_net_reset(&cold);
+            assert_int_equal(alloc_flow_solve(&cold, &ctl), 0);
+            check_net_optimal(&cold);
+            if (net_objective(&warm) != net_objective(&cold))
+                fail_msg("instance %d round %d: warm %lld, cold %lld", t, round,
+                         (long long)net_objective(&warm), (long long)net_objective(&cold));
+        }
+        alloc_net_free(&warm);
+        alloc_net_free(&cold);
+    }
+    assert_true(moved > 500); /* the changes did move flow */
+}
+
+/* Larger instances with ties everywhere and many split members (most of the
+ * work in the warm starts): the same result twice and in another order. */
+static void test_deterministic_branching(void **state)
+{
+    (void)state;
+    uint64_t seed = 123;
+    struct inst in, sh;
+    int branched = 0;
+    for (int t = 0; t < 60; t++) {
+        random_inst(&in, &seed, 40 + rnd(&seed, 24), 8 + rnd(&seed, 8), 35, 3, 50);
+        struct alloc_result r1, r2;
+        assert_int_equal(solve(&in, &r1), ALLOC_OK);
+        check_result(&in, &r1);
+        sh = in;
+        shuffle_inst(&sh, &seed);
+        assert_int_equal(solve(&sh, &r2), ALLOC_OK);
+        same_result(&r1, &r2);
+        branched += r1.summary.bb_nodes > 1;
+        alloc_result_free(&r1), alloc_result_free(&r2);
+    }
+    assert_true(branched > 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -779,6 +920,8 @@ int main(void)
         cmocka_unit_test(test_huge_scores),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_range),
+        cmocka_unit_test(test_warm_start_equals_cold),
+        cmocka_unit_test(test_deterministic_branching),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,7 +69,8 @@ static void random_inst(struct inst *in, uint64_t *s, uint32_t nw, uint32_t nv, 
         if (i == 0 || rnd(s, 100) < 45) {
             hh++;
             uint32_t r = rnd(s, 100);
-            flags = (r < 25 ? ALLOC_H_ZERO_EMPLOYMENT : 0) | (r >= 15 && r < 45 ? ALLOC_H_MONITORED : 0);
+            flags = (r < 25 ? ALLOC_H_ZERO_EMPLOYMENT : 0) |
+                    (r >= 15 && r < 45 ? ALLOC_H_MONITORED : 0);
         }
         in->w[i] = (struct alloc_worker){1 + (int64_t)i, hh, flags};
     }
@@ -80,7 +81,8 @@ static void random_inst(struct inst *in, uint64_t *s, uint32_t nw, uint32_t nv, 
     for (uint32_t i = 0; i < nw; i++)
         for (uint32_t j = 0; j < nv; j++)
             if ((int)rnd(s, 100) < p_arc)
-                in->a[in->na++] = (struct alloc_arc){i, j, (int32_t)rnd(s, (uint32_t)max_score + 1)};
+                in->a[in->na++] =
+                    (struct alloc_arc){i, j, (int32_t)rnd(s, (uint32_t)max_score + 1)};
 }
 
 /* The household index (0-based, in order of first appearance) of each worker. */
