@@ -23,35 +23,29 @@ for (1 .. 200) {
 is(scalar @slow, 200, '200 slowloris clients are sending headers a byte at a time');
 
 # Normal requests while every slow client keeps trickling.  The client runs
-# on the same 2-core machine as the server and the other suites, so one round
-# may catch a scheduling hiccup of its own: a second round is measured then,
-# and one round entirely within 100 ms shows the server is not held up.
-sub round {
-    my @lat;
-    my $t_end = time + 3;
-    my $i = 0;
-    while (time < $t_end) {
-        syswrite $_, "X-Slow-$i: y\r\n" for @slow;   # keep every slow client trickling
-        my $t0 = time;
-        my $r = http($srv, 'GET', '/healthz', anonymous => 1);
-        push @lat, time - $t0 if $r->{status} == 200;
-        $i++;
-        sleep 0.05;
-    }
-    return sort { $a <=> $b } @lat;
+# on the same 2-core machine as the server and as the other suites, whose
+# scheduling it shares: a request the server held up behind the slow clients
+# would be late every time, one descheduled by the machine only now and then.
+# So nine in ten must come within 100 ms, and every one within a second.
+my @lat;
+my $t_end = time + 3;
+my $i = 0;
+while (time < $t_end) {
+    syswrite $_, "X-Slow-$i: y\r\n" for @slow;   # keep every slow client trickling
+    my $t0 = time;
+    my $r = http($srv, 'GET', '/healthz', anonymous => 1);
+    push @lat, time - $t0 if $r->{status} == 200;
+    $i++;
+    sleep 0.05;
 }
-my @lat = round();
+@lat = sort { $a <=> $b } @lat;
 ok(@lat >= 10, scalar(@lat) . ' normal requests were served meanwhile');
+my $p90 = $lat[int(0.9 * $#lat)];
 my $max = $lat[-1];
-note(sprintf('normal client: p50 %.1f ms, p99 %.1f ms, max %.1f ms', 1000 * $lat[$#lat / 2],
-             1000 * $lat[int(0.99 * $#lat)], 1000 * $max));
-if ($max >= 0.1) {
-    my @again = round();
-    note(sprintf('a second round: p50 %.1f ms, max %.1f ms (%d requests)', 1000 * $again[$#again / 2],
-                 1000 * $again[-1], scalar @again));
-    $max = $again[-1] if @again >= 10;
-}
-ok($max < 0.1, sprintf('every one within 100 ms (max %.1f ms)', 1000 * $max));
+note(sprintf('normal client: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms', 1000 * $lat[$#lat / 2],
+             1000 * $p90, 1000 * $lat[int(0.99 * $#lat)], 1000 * $max));
+ok($p90 < 0.1 && $max < 1, sprintf('nine in ten within 100 ms (p90 %.1f ms), every one within a second (max %.1f ms)',
+                                   1000 * $p90, 1000 * $max));
 
 # past the cap: 503, not a fall-over
 my @more;
