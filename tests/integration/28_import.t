@@ -15,7 +15,7 @@ sub import_csv {
     my ($what, $text, %o) = @_;
     my $bytes = $o{gbk} ? encode('gbk', $text) : encode('UTF-8', $text);
     return http($srv, 'POST', "/v1/imports/$what" . ($o{mode} ? "?mode=$o{mode}" : ''), body => $bytes,
-                headers => { 'Content-Type' => 'text/csv' });
+                headers => { 'Content-Type' => 'text/csv', ($o{rid} ? ('X-Request-Id' => $o{rid}) : ()) });
 }
 sub idnum {
     my ($serial) = @_;
@@ -53,7 +53,7 @@ my $workers = "site_id,household_ref,name,id_number,phone,education,employment_s
     . "$site,$tag-1,张三,${\ idnum(1)},138 1234 5678,初中,未就业,焊工:3;电工:2,是\n"
     . "$site,$tag-1,李四,${\ idnum(2)},,小学,本地就业,砌筑:2,否\n"
     . "$site,$tag-2,王五,${\ idnum(3)},,junior_secondary,seeking,,yes\n";
-$r = import_csv('workers', $workers, gbk => 1);
+$r = import_csv('workers', $workers, gbk => 1, rid => "$tag-first");
 is($r->{status}, 200, 'a GBK worker file with English headers imports');
 is($r->{json}{encoding}, 'GB18030', 'read as GBK');
 is($r->{json}{created}, 3, 'three workers created');
@@ -72,8 +72,58 @@ is(psql("SELECT string_agg(version::text, ',' ORDER BY id) FROM worker WHERE hou
    $versions, 'not even a version number');
 
 my $changed = $workers =~ s/焊工:3;电工:2/焊工:4/r;
-$r = import_csv('workers', $changed, gbk => 1);
+$r = import_csv('workers', $changed, gbk => 1, rid => "$tag-skills");
 is($r->{json}{updated}, 1, 'a changed skill level updates one worker');
+my $zhang = psql_value("SELECT id FROM worker WHERE name = '张三' AND household_id = (SELECT id FROM household WHERE ref = '$tag-1')");
+is(psql_value("SELECT string_agg(k.code || ':' || ws.level, ',') FROM worker_skill ws JOIN skill k ON k.id = ws.skill_id WHERE ws.worker_id = $zhang"),
+   psql_value("SELECT code FROM skill WHERE name_zh = '焊工'") . ':4', 'a skills cell is the whole list: the level follows, a skill left out goes');
+is(psql_value("SELECT count(*) FROM audit_log WHERE request_id = '$tag-skills' AND resource = 'worker_skill'"), 2,
+   'changes to a recorded worker\'s skills are audited row by row');
+
+# the audit log and consent history of an import
+my $rows = psql_value("SELECT string_agg(x, ',' ORDER BY x) FROM (SELECT resource || ':' || action || ':' || count(*) AS x FROM audit_log "
+                      . "WHERE request_id = '$tag-first' GROUP BY resource, action) a");
+is($rows, "worker:import:1,worker:insert:3", 'an import is audited: each worker created, and the import with its counts');
+is(psql_value("SELECT detail ->> 'created' FROM audit_log WHERE request_id = '$tag-first' AND action = 'import'"), 3, 'the counts');
+is(psql_value("SELECT string_agg(e.granted || ':' || e.method, ',' ORDER BY w.id) FROM worker_consent_event e "
+              . "JOIN worker w ON w.id = e.worker_id WHERE w.household_id IN (SELECT id FROM household WHERE ref LIKE '$tag-%') "
+              . "AND w.name IN ('张三', '王五')"),
+   "true:import,true:import", 'consent given in the file is recorded as given by import');
+is(psql_value("SELECT count(*) FROM worker_consent_event e JOIN worker w ON w.id = e.worker_id "
+              . "WHERE w.household_id IN (SELECT id FROM household WHERE ref LIKE '$tag-%')"),
+   2, 'and none where it was not given');
+
+# a recorded worker: empty cells and absent columns keep what is on record
+my $phone = psql_value("SELECT phone FROM worker WHERE id = $zhang");
+$r = import_csv('workers', "site_id,household_ref,name,id_number,phone,consent_brokers\n"
+                . "$site,$tag-1,张三,${\ idnum(1)},,是\n$site,$tag-1,李四,${\ idnum(2)},,是\n", rid => "$tag-consent");
+is_deeply([@{ $r->{json} }{qw(created updated unchanged)}], [0, 1, 1], 'one consent changed, the other row equal to the record');
+is(psql_value("SELECT phone FROM worker WHERE id = $zhang"), $phone, 'an empty cell keeps the phone on record');
+is(psql_value("SELECT count(*) FROM worker_skill WHERE worker_id = $zhang"), 1, 'a file without skills keeps the skills');
+is(psql_value("SELECT e.granted || ':' || e.method || ':' || e.recorded_by FROM worker_consent_event e JOIN worker w ON w.id = e.worker_id "
+              . "WHERE w.name = '李四' AND w.household_id = (SELECT id FROM household WHERE ref = '$tag-1')"),
+   'true:import:' . psql_value("SELECT actor_name FROM audit_log WHERE request_id = '$tag-consent' AND action = 'import'"),
+   'a change of consent is recorded, with who imported it');
+like(psql_value("SELECT detail -> 'fields' FROM audit_log WHERE request_id = '$tag-consent' AND action = 'update'"),
+     qr/consent_brokers/, 'and audited as an update of the worker');
+
+# faults the database finds
+$r = import_csv('workers', "site_id,household_ref,name,id_number,skills\n"
+                . "$site,$tag-2,孙八,${\ idnum(5)},不存在的技能:2\n$site,$tag-2,周九,${\ idnum(6)},焊工:1\n"
+                . "$site,$tag-2,吴十,${\ idnum(7)},\n$site,$tag-2,郑一,${\ idnum(7)},\n", mode => 'valid_rows');
+my %f = map { ("$_->{line}:$_->{field}" => $_->{code}) } @{ $r->{json}{errors} };
+is($f{'2:skills'}, 'not_found', 'an unknown skill is reported');
+is((grep { $_->{field} eq 'skills' } @{ $r->{json}{errors} })[0]{value}, '不存在的技能', 'naming it');
+is($f{'4:id_number'} . ' ' . $f{'5:id_number'}, 'duplicate_item duplicate_item', 'an ID number twice in the file is reported on both lines');
+is($r->{json}{created}, 1, 'and only the good row goes in');
+is(psql_value("SELECT count(*) FROM worker WHERE name IN ('孙八', '吴十', '郑一') AND household_id = (SELECT id FROM household WHERE ref = '$tag-2')"),
+   0, 'none of the faulty rows');
+
+# the skill taxonomy stays whole
+like(`psql -X -q -tA -d '${\ dsn()}' -c "DELETE FROM skill WHERE id = (SELECT max(id) FROM skill)" 2>&1`,
+     qr/reference data/, 'a skill is never deleted');
+like(`psql -X -q -tA -v VERBOSITY=verbose -d '${\ dsn()}' -c "INSERT INTO worker_skill VALUES ($zhang, 999999, 1)" 2>&1`,
+     qr/23503: skill 999999 does not exist/, 'a worker skill must name a skill');
 
 $r = import_csv('workers', "site_id,household_ref,name,id_number\n$site,$tag-1,赵六,530621199001011234\n$site,nosuch,钱七,${\ idnum(4)}\n", mode => 'valid_rows');
 my %e = map { ("$_->{line}:$_->{field}" => $_->{code}) } @{ $r->{json}{errors} };
