@@ -253,7 +253,7 @@ static int admin_rotate_pii_key(PGconn *c, const struct admin_args *a)
         return 1;
     }
     int n = PQntuples(r);
-    char (*ids)[19] = calloc((size_t)n + 1, sizeof *ids);
+    char(*ids)[19] = calloc((size_t)n + 1, sizeof *ids);
     for (int i = 0; ids && i < n; i++)
         if (pii_decrypt_idnum(PQgetvalue(r, i, 1), ids[i]) < 0) {
             fprintf(stderr, "worker %s cannot be decrypted with the current key\n",
@@ -297,8 +297,9 @@ int admin_main(const char *conninfo, int argc, char **argv)
 {
     struct admin_args a;
     if (argc < 1 || admin_parse(argc, argv, &a) < 0) {
-        fprintf(stderr, "usage: leye-server admin create-user|set-password|create-broker|"
-                        "create-key|revoke-key|reset-pin|id-hash|rotate-pii-key [--name=value ...]\n");
+        fprintf(stderr,
+                "usage: leye-server admin create-user|set-password|create-broker|"
+                "create-key|revoke-key|reset-pin|id-hash|rotate-pii-key [--name=value ...]\n");
         return 2;
     }
     PGconn *c = PQconnectdb(conninfo);

@@ -28,7 +28,7 @@ struct api_list_ctx {
     struct evbuffer *out;
     json_t *columns;
     size_t rows;
-    char *cursor;    /* of the page asked for, to ask the primary when the replica fails */
+    char *cursor; /* of the page asked for, to ask the primary when the replica fails */
     int limit;
     bool on_replica; /* the page was asked of the read replica */
 };
@@ -239,8 +239,7 @@ static void api_list_cb(void *arg, const struct pgpool_reply *rep)
 {
     struct api_list_ctx *c = arg;
     struct httpd_req *r = c->r;
-    if (c->on_replica &&
-        (rep->status == PGPOOL_UNAVAILABLE || rep->status == PGPOOL_TIMEOUT)) {
+    if (c->on_replica && (rep->status == PGPOOL_UNAVAILABLE || rep->status == PGPOOL_TIMEOUT)) {
         c->on_replica = false;
         const char *v[4] = {c->filters, c->cursor, NULL, c->sort};
         char lim[16];
