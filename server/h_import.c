@@ -489,7 +489,7 @@ static void imp_work(void *arg)
     struct csv_record rec;
     csv_init(&ps, text, len);
     int map[CSV_MAX_FIELDS];
-    static _Thread_local char names[CSV_MAX_FIELDS][64];
+    char names[CSV_MAX_FIELDS][64];
     if (csv_next(&ps, &rec) != CSV_RECORD) {
         j->fatal = "required";
         free(text);
