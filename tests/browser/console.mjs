@@ -13,14 +13,9 @@
 // {"skip", "name", "detail"}; 55_console_web.t turns them into TAP.  The last
 // line is {"done": true}.
 
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
-
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-default-apps', '--disable-extensions'];
+import { launchChromium, screenshotter } from './harness.mjs';
 
 function out(obj) {
   process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -41,21 +36,8 @@ if (!base || !shotDir) {
 }
 const origin = new URL(base).origin;
 const T = JSON.parse(process.env.CONSOLE_TEST || '{}');
-fs.mkdirSync(shotDir, { recursive: true });
-
-let shotNo = 0;
-async function shot(page, name, opts = {}) {
-  shotNo += 1;
-  const file = path.join(shotDir, `${String(shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, ...opts });
-  return file;
-}
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ARGS,
-});
+const shot = screenshotter(shotDir);
+const browser = await launchChromium();
 
 // A fresh context (its own profile, storage and cookies) at an office screen size
 async function newPage(width = 1366, height = 768) {

@@ -11,14 +11,12 @@
 // or {"need": "start"} and waits for a line on standard input.  The last line
 // is {"done": true}.
 
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { launchChromium, screenshotter } from './harness.mjs';
 
 const [base, shotDir] = process.argv.slice(2);
 const T = JSON.parse(process.env.KIOSK_TEST || '{}');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const origin = new URL(base).origin;
 let failures = 0;
 
@@ -34,22 +32,8 @@ async function need(what) {
   return line.done ? '' : line.value.trim();
 }
 
-fs.mkdirSync(shotDir, { recursive: true });
-let shotNo = 0;
-async function shot(page, name, opts = {}) {
-  shotNo += 1;
-  const file = path.join(shotDir, `${String(shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, ...opts });
-  return file;
-}
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--disable-default-apps', '--disable-extensions'],
-});
+const shot = screenshotter(shotDir);
+const browser = await launchChromium();
 
 // A fresh profile per context (playwright gives each context its own).
 async function newPage(width, height, query, init) {

@@ -6,7 +6,7 @@
 // (KIOSK_ID, KIOSK_PIN), never on the command line.  With the demo data
 // (leye-server demo), set a PIN for a worker with PUT /v1/workers/{id}/pin.
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './harness.mjs';
 
 const [base, out, size = '1080x1920'] = process.argv.slice(2);
 const [width, height] = size.split('x').map(Number);
@@ -17,12 +17,7 @@ if (!base || !out || !width || !height || id.length !== 18 || pin.length !== 6) 
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
   await page.goto(`${base}/kiosk/`);

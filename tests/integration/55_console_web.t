@@ -24,14 +24,7 @@ use File::Path qw(make_path);
 binmode(Test::More->builder->$_, ':encoding(UTF-8)') for qw(output failure_output todo_output);
 
 my $root = $ENV{LEYE_TEST_ROOT};
-my $chromium = $ENV{CHROMIUM} // '/usr/bin/chromium';
-my $node = `sh -c 'command -v node'`; chomp $node;
-
-# nothing is skipped for want of tools: without the browser or its driver these fail
-ok(-x $chromium, "Chromium is installed ($chromium; make deps installs it)");
-ok($node, 'Node.js is installed (make deps installs npm)');
-ok(-f "$root/tests/browser/node_modules/playwright-core/package.json",
-   'playwright-core is installed in tests/browser (make deps runs npm ci)');
+my $node = browser_tools();
 
 my $srv = start_server();
 

@@ -13,7 +13,7 @@ use File::Temp qw(tempdir);
 use File::Temp ();
 
 our @EXPORT = qw(start_server http raw_request json_of psql psql_value new_cluster wait_until
-                 $JSON dsn login admin_token ensure_admin);
+                 $JSON dsn login admin_token ensure_admin browser_tools);
 our $JSON = JSON::PP->new->utf8->canonical;
 
 sub dsn { $ENV{LEYE_TEST_DSN} or die "LEYE_TEST_DSN is not set: run the tests with make test\n" }
@@ -162,6 +162,18 @@ sub psql {
     return $out;
 }
 sub psql_value { my $v = psql(@_); $v =~ s/\n.*//s; return $v }
+
+# browser_tools() -> path of node.  Checks that what the browser tests need is
+# installed; nothing is skipped: without the browser or its driver these fail.
+sub browser_tools {
+    my $chromium = $ENV{CHROMIUM} // '/usr/bin/chromium';
+    my $node = `sh -c 'command -v node'`; chomp $node;
+    Test::More::ok(-x $chromium, "Chromium is installed ($chromium; make deps installs it)");
+    Test::More::ok($node, 'Node.js is installed (make deps installs npm)');
+    Test::More::ok(-f "$ENV{LEYE_TEST_ROOT}/tests/browser/node_modules/playwright-core/package.json",
+                   'playwright-core is installed in tests/browser (make deps runs npm ci)');
+    return $node;
+}
 
 # wait_until(sub {...}, seconds) -> true if the condition held before the deadline
 sub wait_until {
