@@ -3,6 +3,7 @@
 #   make run         install what is missing, start a local PostgreSQL, migrate, load demo data, serve
 #   make test        every test suite against a throwaway PostgreSQL; last line "N passed, N failed"
 #   make test-asan   the same suites built with AddressSanitizer and UBSan
+#   make test-aging  the same suites as if today were AGING_DAYS (400) days later
 #   make bench-http  HTTP throughput and latency with wrk
 #   make lint        lib/ purity and formatting checks
 
@@ -40,12 +41,12 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(FUZZ_NAMES:%=$(BUILD
 
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libjansson-dev libsodium-dev \
             libcmocka-dev postgresql-15 postgresql-client-15 wrk perl curl procps haproxy \
-            fonts-noto-cjk glpk-utils
+            fonts-noto-cjk glpk-utils faketime
 # for the kiosk's browser tests; checked by command, as npm may come with Node.js itself
 BROWSER_PKGS := chromium npm
 LIBEVENT_MIN := 2.1.12-stable-8+deb12u1
 
-.PHONY: all build deps run test test-asan test-unit test-cluster bench-http bench-import bench-match bench-alloc fuzz soak valgrind lint format clean
+.PHONY: all build deps run test test-asan test-aging test-unit test-cluster bench-http bench-import bench-match bench-alloc fuzz soak valgrind lint format clean
 all: build
 build: $(BUILD)/leye-server
 
@@ -147,6 +148,18 @@ test-cluster: deps
 test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 build test-unit
 	@BUILD=build-asan perl tests/run.pl
+
+# make test-aging: the whole suite with the clocks of the server, PostgreSQL,
+# the test scripts and the browser moved AGING_DAYS days ahead by libfaketime
+# (monotonic clocks stay real, so deadlines and timeouts behave as usual):
+# no test may depend on the day it runs.
+AGING_DAYS ?= 400
+FAKETIME_LIB := /usr/lib/$(shell gcc -print-multiarch)/faketime/libfaketimeMT.so.1
+test-aging: deps
+	@$(MAKE) --no-print-directory build test-unit
+	@echo "test-aging: today is $$(LD_PRELOAD=$(FAKETIME_LIB) FAKETIME=+$(AGING_DAYS)d date -u +%F) for this run"
+	@LD_PRELOAD=$(FAKETIME_LIB) FAKETIME=+$(AGING_DAYS)d FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	  BUILD=$(BUILD) perl tests/run.pl
 
 run: deps build
 	@sh server/run-local.sh $(BUILD)/leye-server

@@ -743,6 +743,19 @@ static void httpd_worker_finish(struct httpd_worker *w)
     event_base_loopbreak(w->base);
 }
 
+/* True while an answer already given still waits in a connection's output
+ * buffer for a slow reader: shutdown waits for it, up to the deadline. */
+static bool httpd_worker_output_pending(struct httpd_worker *w)
+{
+    struct httpd_conn *c;
+    LIST_FOREACH(c, &w->conns, link)
+    {
+        if (!c->shut && evbuffer_get_length(bufferevent_get_output(c->under)) > 0)
+            return true;
+    }
+    return false;
+}
+
 static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -760,7 +773,8 @@ static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
     }
     httpd_conn_sweep(w, now);
     log_flush();
-    if (w->stopping && (w->inflight == 0 || now > w->stop_deadline))
+    if (w->stopping &&
+        ((w->inflight == 0 && !httpd_worker_output_pending(w)) || now > w->stop_deadline))
         httpd_worker_finish(w);
 }
 

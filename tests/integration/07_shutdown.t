@@ -38,7 +38,7 @@ for my $s (@socks) {
     my ($status) = $buf =~ m{^HTTP/1.1 (\d+)};
     my ($len) = $buf =~ /Content-Length: (\d+)/;
     my $body_len = length($buf) - index($buf, "\r\n\r\n") - 4;
-    if ($status && $status == 200 && defined $len && $body_len == $len) { $complete++ } else { $bad++ }
+    if ($status && $status == 200 && defined $len && $body_len == $len) { $complete++ } else { $bad++; diag("cut short or refused: " . substr($buf, 0, 300)) }
 }
 waitpid($locker, 0);
 is($complete, 40, 'every in-flight request got a whole answer');

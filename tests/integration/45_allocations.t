@@ -22,7 +22,7 @@ my ($weld, $cook) = split /\n/, psql('SELECT id FROM skill ORDER BY id DESC LIMI
 my $site = v("INSERT INTO site (name, county_code, lat, lon, kind) VALUES ('耿马${tag}安置点', $county, 23.54, 99.40, 'urban_centralized') RETURNING id");
 sub household {
     my (%o) = @_;
-    my $mon = $o{monitored} ? "'unstable', 'cadre_visit', '2026-01-05'" : "'none', NULL, NULL";
+    my $mon = $o{monitored} ? "'unstable', 'cadre_visit', '${\ days_from_today(-300)}'" : "'none', NULL, NULL";
     return v("INSERT INTO household (site_id, origin_county_code, members, monitoring_status, monitoring_found_by, monitoring_found_on) "
              . "VALUES ($site, $county, 4, $mon) RETURNING id");
 }
@@ -202,13 +202,13 @@ $r = http($srv, 'POST', "$obj/objections", body => { reason => '该户已有人�
 is($r->{status}, 201, 'an objection is recorded');
 is($r->{json}{state}, 'objected', 'and the assignment goes back to staff');
 $r = http($srv, 'POST', "/v1/applications/$pub->{application_id}/transitions",
-          body => { to => 'hired', start_date => '2026-11-01', wage => 2600 });
+          body => { to => 'hired', start_date => days_from_today(-7), wage => 2600 });
 is($r->{status}, 409, 'its offer cannot be hired while the objection is open');
 $r = http($srv, 'POST', "$obj/resolve", body => { decision => 'upheld', note => '核实属实' });
 is($r->{json}{state}, 'withdrawn', 'an upheld objection withdraws the assignment');
 is(v("SELECT status FROM application WHERE id = $pub->{application_id}"), 'withdrawn', 'and its offer');
 is(http($srv, 'POST', "$obj/objections", body => { reason => 'x' })->{status}, 409, 'a withdrawn assignment takes no objection');
-$r = http($srv, 'POST', "$obj/objections", body => { reason => 'late', received_on => '2020-01-01' });
+$r = http($srv, 'POST', "$obj/objections", body => { reason => 'late', received_on => days_from_today(-60) });
 is($r->{status}, 409, 'nor one outside the window');
 
 # ---------- cancel ----------

@@ -13,8 +13,15 @@ use File::Temp qw(tempdir);
 use File::Temp ();
 
 our @EXPORT = qw(start_server http raw_request json_of psql psql_value new_cluster wait_until
-                 $JSON dsn login admin_token ensure_admin browser_tools);
+                 $JSON dsn login admin_token ensure_admin browser_tools days_from_today);
 our $JSON = JSON::PP->new->utf8->canonical;
+
+# The calendar day $n days from today in China (YYYY-MM-DD), by the clock the
+# server and PostgreSQL also read (make test-aging moves all three together).
+sub days_from_today {
+    my ($n) = @_;
+    return POSIX::strftime('%Y-%m-%d', gmtime(time + 8 * 3600 + ($n // 0) * 86400));
+}
 
 sub dsn { $ENV{LEYE_TEST_DSN} or die "LEYE_TEST_DSN is not set: run the tests with make test\n" }
 
