@@ -185,10 +185,10 @@ bench-import: deps build
 
 # the allocation engine end to end (candidates from lib/match, then lib/alloc)
 #   BENCH_ALLOC_CASES  WORKERS:VACANCIES:POSTS:K,... (default the two of docs/matching.md)
+BENCH_ALLOC_CASES ?= 100000:2000:10000:50,1000000:10000:100000:100
 bench-alloc: deps $(BUILD)/bench/bench_alloc
 	@echo "host: $$(nproc) cores, $$(awk '/MemTotal/ {printf "%.1f GiB", $$2/1048576}' /proc/meminfo)"
-	@stdbuf -oL $(BUILD)/bench/bench_alloc migrations/data/yunnan_counties_extended.csv \
-	  $(or $(BENCH_ALLOC_CASES),100000:2000:10000:50,1000000:10000:100000:100)
+	@stdbuf -oL $(BUILD)/bench/bench_alloc migrations/data/yunnan_counties_extended.csv $(BENCH_ALLOC_CASES)
 
 bench-match: deps $(BUILD)/bench/bench_match $(BUILD)/leye-server
 	@sh tests/bench/bench_match.sh $(BUILD)
@@ -198,11 +198,11 @@ bench-match: deps $(BUILD)/bench/bench_match $(BUILD)/leye-server
 lint:
 	@if grep -rnE '#include *<(event2/|libpq-fe\.h|pthread\.h)' lib/; then \
 	  echo "lint: lib/ must not include libevent, libpq or pthread headers"; exit 1; fi
-	@clang-format --dry-run -Werror lib/*.c lib/*.h server/*.c server/*.h tests/unit/*.c
+	@clang-format --dry-run -Werror lib/*.c lib/*.h lib/*/*.c lib/*/*.h server/*.c server/*.h tests/unit/*.c
 	@echo "lint: ok"
 
 format:
-	clang-format -i lib/*.c lib/*.h server/*.c server/*.h tests/unit/*.c
+	clang-format -i lib/*.c lib/*.h lib/*/*.c lib/*/*.h server/*.c server/*.h tests/unit/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz
