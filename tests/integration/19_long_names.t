@@ -97,5 +97,16 @@ $r = http($srv, 'POST', '/v1/sites', body => encode('UTF-8', '{"name": "' . ('å
           headers => { 'Content-Type' => 'application/json' });
 is($r->{status}, 400, 'unterminated JSON with a long Chinese string: 400');
 is($r->{json}{code}, 'malformed_json', 'malformed_json, as valid JSON');
+# the request log: one JSON line per request, its path cut between characters
+my $rid = "$tag-path";
+my $path = '/' . ('äº‘' x 400);    # 1201 bytes of path: the log keeps 1023
+raw_request($srv, "GET " . encode('UTF-8', $path) . " HTTP/1.1\r\nHost: x\r\nX-Request-Id: $rid\r\n"
+                  . "Connection: close\r\n\r\n");
+my $line;
+ok(wait_until(sub { ($line) = grep { /\Q$rid\E/ } split /\n/, $srv->log_text; $line }, 3), 'the request is logged');
+my $logged = eval { $JSON->decode($line // '') };
+ok($logged, 'as a line of valid JSON in UTF-8') or diag($@);
+ok($logged && length($logged->{path}) > 300 && index($path, $logged->{path}) == 0, 'whose path is cut between characters');
+
 ok($srv->alive, 'the server is still up');
 done_testing();
