@@ -41,7 +41,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(FUZZ_NAMES:%=$(BUILD
 
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libjansson-dev libsodium-dev \
             libcmocka-dev postgresql-15 postgresql-client-15 wrk perl curl procps haproxy \
-            fonts-noto-cjk glpk-utils faketime
+            fonts-noto-cjk glpk-utils faketime libyaml-libyaml-perl
 # for the kiosk's browser tests; checked by command, as npm may come with Node.js itself
 BROWSER_PKGS := chromium npm
 LIBEVENT_MIN := 2.1.12-stable-8+deb12u1

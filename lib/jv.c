@@ -16,7 +16,7 @@ struct jv_ctx {
 
 static void jv_fault(struct jv_ctx *c, const char *name, const char *code)
 {
-    char path[256];
+    char path[256 + 128]; /* a prefix of < 256 bytes and a name of < 128 always fit */
     snprintf(path, sizeof path, "%s%s%s", c->prefix, *c->prefix && *name ? "/" : "", name);
     c->failed = true;
     if (problem_add_error(c->problem, path, code, c->lang, NULL) < 0)
@@ -271,7 +271,7 @@ json_t *jv_check(const json_t *obj, const struct jv_schema *s, bool partial, int
             known = strcmp(s->fields[i].name, key) == 0;
         if (!known) {
             char name[128];
-            snprintf(name, sizeof name, "%.120s", key);
+            validate_copy_text(name, sizeof name, key);
             jv_fault(&c, name, "unknown_field");
         }
     }

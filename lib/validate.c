@@ -403,6 +403,34 @@ bool validate_text(const char *s, size_t len, size_t max_chars)
     return validate_text_why(s, len, max_chars, NULL);
 }
 
+size_t validate_utf8_prefix(const char *s, size_t len, size_t max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i < len) {
+        uint32_t cp;
+        size_t k = validate_utf8_next(p + i, len - i, &cp);
+        if (k == 0 || i + k > max)
+            break;
+        i += k;
+    }
+    return i;
+}
+
+size_t validate_copy_text(char *dst, size_t cap, const char *src)
+{
+    if (cap == 0)
+        return 0;
+    size_t len = 0;
+    while (len < cap && src[len] != '\0')
+        len++;
+    size_t n = validate_utf8_prefix(src, len, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return n;
+}
+
 void validate_mask_idnum(const char *id18, char out[19])
 {
     size_t n = 0;

@@ -116,6 +116,22 @@ bool validate_text(const char *s, size_t len, size_t max_chars) __attribute__((w
 bool validate_text_why(const char *s, size_t len, size_t max_chars, enum validate_reason *why)
     __attribute__((warn_unused_result));
 
+/*
+ * The byte length of the longest prefix of s[0..len) that is strict UTF-8 and
+ * at most max bytes long: a cut never falls inside a character, and bytes
+ * that are not UTF-8 end the prefix.
+ */
+size_t validate_utf8_prefix(const char *s, size_t len, size_t max);
+
+/*
+ * Copies into dst (cap bytes, NUL-terminated) the longest prefix of the
+ * NUL-terminated src that validate_utf8_prefix accepts within cap - 1 bytes,
+ * so text copied into a fixed buffer stays valid UTF-8 (jansson refuses
+ * anything else).  Returns the bytes copied; less than strlen(src) means src
+ * was cut or held bytes that are not UTF-8.  cap 0 copies nothing.
+ */
+size_t validate_copy_text(char *dst, size_t cap, const char *src);
+
 /* True if (year, month, day) is a real Gregorian date with year 1-9999. */
 bool validate_calendar_date(int year, int month, int day) __attribute__((warn_unused_result));
 

@@ -96,7 +96,7 @@ static bool api_list_params(struct httpd_req *r, const struct api_resource *res,
                 f = &res->filters[k];
         if (!f) {
             char field[64];
-            snprintf(field, sizeof field, "%.60s", name);
+            validate_copy_text(field, sizeof field, name);
             api_reply_field_error(r, "invalid_query", field, "unknown_field");
             return false;
         }

@@ -8,6 +8,7 @@
 #include "pgpool.h"
 #include "policy.h"
 #include "ratelimit.h"
+#include "validate.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -17,6 +18,9 @@
 
 #define AUTH_TOKEN_BYTES 32
 #define AUTH_HASH_HEX (2 + 64 + 1)
+/* usernames are 3-40 ASCII characters (migrations/012); the login schema
+ * takes up to 40 characters of any kind, each at most four bytes of UTF-8 */
+#define AUTH_USERNAME_CHARS 40
 
 static char auth_dummy_hash[crypto_pwhash_STRBYTES];
 static int auth_session_ttl_s = 8 * 3600;
@@ -137,8 +141,10 @@ static void auth_scope_text(struct principal *p)
     }
 }
 
-/* Appends the actor the audit trigger records to the scope (see pgpool.h). */
-static void auth_actor_context(struct httpd_req *r, struct principal *p)
+/* Appends the actor the audit trigger records to the scope (see pgpool.h).
+ * Returns false when it cannot be built (out of memory): a write without its
+ * actor must not run. */
+static bool auth_actor_context(struct httpd_req *r, struct principal *p)
 {
     static const char *const kinds[] = {"system", "staff", "kiosk", "broker"};
     json_t *a =
@@ -147,11 +153,13 @@ static void auth_actor_context(struct httpd_req *r, struct principal *p)
     char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
     json_decref(a);
     size_t n = strlen(p->scope);
-    if (text && n + 1 + strlen(text) < sizeof p->scope) {
+    bool ok = text && n + 1 + strlen(text) < sizeof p->scope;
+    if (ok) {
         p->scope[n] = '\x1f';
         memcpy(p->scope + n + 1, text, strlen(text) + 1);
     }
     free(text);
+    return ok;
 }
 
 static void auth_fill_staff(struct principal *p, PGresult *res)
@@ -166,7 +174,7 @@ static void auth_fill_staff(struct principal *p, PGresult *res)
     memset(p, 0, sizeof *p);
     p->kind = PRINCIPAL_STAFF;
     p->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    snprintf(p->name, sizeof p->name, "%s", PQgetvalue(res, 0, 1));
+    validate_copy_text(p->name, sizeof p->name, PQgetvalue(res, 0, 1));
     for (size_t i = 0; i < 4; i++)
         if (!strcmp(PQgetvalue(res, 0, 2), roles[i].name))
             p->role = roles[i].role;
@@ -183,7 +191,7 @@ static void auth_fill_other(struct principal *p, PGresult *res)
 {
     memset(p, 0, sizeof *p);
     p->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    snprintf(p->name, sizeof p->name, "%s", PQgetvalue(res, 0, 1));
+    validate_copy_text(p->name, sizeof p->name, PQgetvalue(res, 0, 1));
     if (!strcmp(PQgetvalue(res, 0, 2), "kiosk")) {
         p->kind = PRINCIPAL_KIOSK;
         p->role = ROLE_KIOSK;
@@ -196,7 +204,7 @@ static void auth_fill_other(struct principal *p, PGresult *res)
         p->scopes = (strstr(sc, "vacancies:read") ? SCOPE_VACANCIES_READ : 0) |
                     (strstr(sc, "matches:read") ? SCOPE_MATCHES_READ : 0) |
                     (strstr(sc, "applications:write") ? SCOPE_APPLICATIONS_WRITE : 0);
-        snprintf(p->name, sizeof p->name, "%s", PQgetvalue(res, 0, 1));
+        validate_copy_text(p->name, sizeof p->name, PQgetvalue(res, 0, 1));
     }
     auth_scope_text(p);
 }
@@ -236,8 +244,11 @@ static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
         httpd_reply_problem(r, "forbidden", NULL);
         return;
     }
-    if (p->write)
-        auth_actor_context(r, who);
+    if (p->write && !auth_actor_context(r, who)) {
+        log_error("no audit actor for %s %s", httpd_req_method(r), route->pattern);
+        httpd_reply_problem(r, "internal_error", NULL);
+        return;
+    }
     route->handler(r);
 }
 
@@ -296,7 +307,7 @@ void auth_dispatch(struct httpd_req *r, const struct router_route *route)
 
 struct auth_login {
     struct httpd_req *r;
-    char username[48];
+    char username[AUTH_USERNAME_CHARS * 4 + 1];
     char *password;
     char account_id[24];
     char stored[crypto_pwhash_STRBYTES];
@@ -398,7 +409,7 @@ static void auth_login_begun(void *arg, const struct pgpool_reply *rep)
 }
 
 static const struct jv_field auth_login_fields[] = {
-    {"username", JV_STRING, JV_REQUIRED, 1, 40, NULL, NULL},
+    {"username", JV_STRING, JV_REQUIRED, 1, AUTH_USERNAME_CHARS, NULL, NULL},
     {"password", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
 };
 static const struct jv_schema auth_login_schema = JV_SCHEMA(auth_login_fields);
@@ -420,8 +431,8 @@ void h_auth_login(struct httpd_req *r)
     struct auth_login *l = calloc(1, sizeof *l);
     if (l) {
         l->r = r;
-        snprintf(l->username, sizeof l->username, "%s",
-                 json_string_value(json_object_get(obj, "username")));
+        validate_copy_text(l->username, sizeof l->username,
+                           json_string_value(json_object_get(obj, "username")));
         l->password = strdup(json_string_value(json_object_get(obj, "password")));
     }
     json_decref(obj);

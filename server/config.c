@@ -69,6 +69,8 @@ static const struct config_option config_options[] = {
         "file holding the 32-byte key for ID numbers, as 64 hex digits"),
     OPT("pii_key", CONFIG_STRING, "", "LEYE_PII_KEY", pii_key, 0, 0,
         "the same key given directly (prefer the file)"),
+    OPT("metrics_token", CONFIG_STRING, "", "LEYE_METRICS_TOKEN", metrics_token, 0, 0,
+        "bearer token a scraper sends to GET /metrics (16-100 characters; unset: /metrics is off)"),
 };
 
 #define CONFIG_N (sizeof config_options / sizeof config_options[0])

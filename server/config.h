@@ -34,6 +34,7 @@ struct config {
     int session_ttl_s;          /* LEYE_SESSION_TTL_S */
     char *pii_key_file;         /* LEYE_PII_KEY_FILE */
     char *pii_key;              /* LEYE_PII_KEY (hex), when there is no file */
+    char *metrics_token;        /* LEYE_METRICS_TOKEN: bearer token for /metrics, "" = off */
 };
 
 /*

@@ -11,6 +11,7 @@
 #include "handlers.h"
 #include "matchidx.h"
 #include "textout.h"
+#include "validate.h"
 
 #include <event2/buffer.h>
 #include <stdio.h>
@@ -126,7 +127,7 @@ static bool allocation_query_ok(struct httpd_req *r, const char *const *allowed)
             ok = !strcmp(names[i], allowed[k]);
         if (!ok) {
             char field[64];
-            snprintf(field, sizeof field, "%.60s", names[i]);
+            validate_copy_text(field, sizeof field, names[i]);
             api_reply_field_error(r, "invalid_query", field, "unknown_field");
             return false;
         }

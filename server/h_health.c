@@ -1,14 +1,18 @@
+#define _POSIX_C_SOURCE 200809L
 #include "embedded.h"
 #include "handlers.h"
 #include "allocator.h"
+#include "log.h"
 #include "matchidx.h"
 #include "metrics.h"
 #include "migrate.h"
 #include "pgpool.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void h_healthz(struct httpd_req *r)
 {
@@ -111,8 +115,54 @@ static void metrics_allocator(struct httpd *h)
                   s.running);
 }
 
+#define H_METRICS_HASH 32
+static bool h_metrics_on;
+static unsigned char h_metrics_hash[H_METRICS_HASH];
+
+int h_metrics_init(const char *token)
+{
+    h_metrics_on = token && *token;
+    if (!h_metrics_on)
+        return 0;
+    size_t n = strlen(token);
+    bool ok = n >= 16 && n <= 100;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = token[i] > ' ' && token[i] < 0x7f;
+    if (!ok) {
+        log_error("LEYE_METRICS_TOKEN must be 16-100 visible ASCII characters");
+        return -1;
+    }
+    crypto_generichash(h_metrics_hash, sizeof h_metrics_hash, (const unsigned char *)token, n, NULL,
+                       0);
+    return 0;
+}
+
+/* True if the request carries the metrics token (compared as hashes, in
+ * constant time). */
+static bool h_metrics_authorized(struct httpd_req *r)
+{
+    const char *h = httpd_req_header(r, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    unsigned char got[H_METRICS_HASH];
+    crypto_generichash(got, sizeof got, (const unsigned char *)h, strlen(h), NULL, 0);
+    return sodium_memcmp(got, h_metrics_hash, sizeof got) == 0;
+}
+
 void h_metrics(struct httpd_req *r)
 {
+    if (!h_metrics_on) {
+        httpd_reply_problem(r, "not_found", NULL);
+        return;
+    }
+    if (!h_metrics_authorized(r)) {
+        httpd_set_header(r, "WWW-Authenticate", "Bearer realm=\"leye-metrics\"");
+        httpd_reply_problem_bare(r, "unauthorized");
+        return;
+    }
     metrics_index(httpd_req_server(r));
     metrics_allocator(httpd_req_server(r));
     char *text = httpd_metrics_text(httpd_req_server(r));

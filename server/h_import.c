@@ -430,7 +430,7 @@ static bool imp_header(struct imp_job *j, const struct imp_col *cols, size_t nco
     bool seen[32] = {false};
     for (size_t i = 0; i < rec->n; i++) {
         map[i] = -1;
-        snprintf(names[i], sizeof names[i], "%s", rec->field[i]);
+        validate_copy_text(names[i], sizeof names[i], rec->field[i]);
         for (size_t k = 0; k < ncols; k++)
             if (imp_header_matches(cols[k].aliases, rec->field[i]))
                 map[i] = (int)k, seen[k] = true;

@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "principal.h"
+#include "validate.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -74,7 +75,7 @@ void h_kiosk_applications_list(struct httpd_req *r)
     for (size_t i = 0; i < n && i < 4; i++)
         if (strcmp(names[i], "limit") != 0 && strcmp(names[i], "cursor") != 0) {
             char field[64];
-            snprintf(field, sizeof field, "%.60s", names[i]);
+            validate_copy_text(field, sizeof field, names[i]);
             api_reply_field_error(r, "invalid_query", field, "unknown_field");
             return;
         }

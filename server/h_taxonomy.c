@@ -116,7 +116,7 @@ static bool taxonomy_query(struct httpd_req *r, const char *const *names, json_t
         for (size_t k = 0; names && names[k] && !known; k++)
             known = !strcmp(names[k], given[i]);
         char field[64];
-        snprintf(field, sizeof field, "%.60s", given[i]);
+        validate_copy_text(field, sizeof field, given[i]);
         if (!known) {
             api_reply_field_error(r, "invalid_query", field, "unknown_field");
             return false;

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "api.h"
 #include "handlers.h"
+#include "validate.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -170,7 +171,7 @@ static void vacancy_refuse_discriminatory(const json_t *body, json_t *rest, json
         if (!vacancy_key_discriminatory(key))
             continue;
         char field[128];
-        snprintf(field, sizeof field, "%.120s", key);
+        validate_copy_text(field, sizeof field, key);
         vacancy_fault(problem, field, "discriminatory", lang);
         json_object_del(rest, key);
     }

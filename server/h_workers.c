@@ -303,7 +303,7 @@ static void workers_find(struct httpd_req *r, const char *number)
         for (size_t i = 0; i < n && i < 4 && !strcmp(other, "id_number"); i++)
             other = names[i];
         char field[64];
-        snprintf(field, sizeof field, "%.60s", other);
+        validate_copy_text(field, sizeof field, other);
         api_reply_field_error(r, "invalid_query", field, "not_allowed");
         return;
     }

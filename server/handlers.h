@@ -8,6 +8,10 @@
 void h_healthz(struct httpd_req *r);
 void h_readyz(struct httpd_req *r);
 void h_openapi(struct httpd_req *r);
+/* Sets the bearer token GET /metrics requires ("" or NULL: /metrics answers
+ * 404).  Call once before serving; keeps only a hash.  Returns 0, or -1 when
+ * the token is not 16-100 visible ASCII characters. */
+int h_metrics_init(const char *token) __attribute__((warn_unused_result));
 void h_metrics(struct httpd_req *r);
 
 /* h_regions.c */

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pgpool.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
@@ -547,8 +548,10 @@ json_t *httpd_req_json_body(struct httpd_req *r)
     json_error_t err;
     json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
     if (!j) {
-        char detail[256];
-        snprintf(detail, sizeof detail, "%s (line %d, column %d)", err.text, err.line, err.column);
+        /* jansson cuts its message at a byte count, and it may quote the body */
+        char text[sizeof err.text], detail[sizeof err.text + 64];
+        validate_copy_text(text, sizeof text, err.text);
+        snprintf(detail, sizeof detail, "%s (line %d, column %d)", text, err.line, err.column);
         httpd_reply_problem(r, "malformed_json", detail);
         return NULL;
     }

@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "log.h"
+#include "validate.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -185,6 +186,7 @@ void log_request(const struct log_request *r)
     n = log_json_field(buf, n, sizeof buf - 64, "method", r->method);
     char path[1024];
     log_scrub(r->path ? r->path : "", path, sizeof path);
+    path[validate_utf8_prefix(path, strlen(path), sizeof path - 1)] = '\0';
     n = log_json_field(buf, n, sizeof buf - 64, "path", path);
     n = log_json_field(buf, n, sizeof buf - 64, "route", r->route);
     n = log_json_field(buf, n, sizeof buf - 64, "peer", r->peer);

@@ -70,7 +70,8 @@ static int main_serve(const struct config *cfg)
                   routes_table[bad].pattern, routes_table[bad].policy);
         return 1;
     }
-    if (pii_init(cfg->pii_key_file, cfg->pii_key) < 0 || auth_init(cfg->session_ttl_s) < 0)
+    if (pii_init(cfg->pii_key_file, cfg->pii_key) < 0 || auth_init(cfg->session_ttl_s) < 0 ||
+        h_metrics_init(cfg->metrics_token) < 0)
         return 1;
     if (cfg->migrate_on_start && migrate_run(main_owner_url(cfg)) < 0)
         return 1;

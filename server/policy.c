@@ -11,6 +11,8 @@ static const struct policy policies[] = {
     {"public", EVERYONE, 0, false},
     {"metrics", EVERYONE, 0, false},
     {"session", STAFF_ALL | ROLE_VIEWER | ROLE_KIOSK, 0, false},
+    /* staff accounts have passwords; kiosk sessions sign in with a PIN */
+    {"password", STAFF_ALL | ROLE_VIEWER, 0, false},
     {"reference:read", STAFF_ALL | ROLE_VIEWER | ROLE_KIOSK | ROLE_BROKER, 0, false},
     {"reference:write", ROLE_ADMIN, 0, true},
     {"sites:read", STAFF_ALL, 0, false},
@@ -23,7 +25,8 @@ static const struct policy policies[] = {
     {"employers:write", ROLE_ADMIN | ROLE_COUNTY, 0, true},
     {"vacancies:read", STAFF_ALL | ROLE_BROKER, SCOPE_VACANCIES_READ, false},
     {"vacancies:write", ROLE_ADMIN | ROLE_COUNTY, 0, true},
-    {"projects:read", STAFF_ALL | ROLE_VIEWER, 0, false},
+    /* viewers read reports only: the dashboard carries the projects' figures */
+    {"projects:read", STAFF_ALL, 0, false},
     {"projects:write", ROLE_ADMIN | ROLE_COUNTY, 0, true},
     {"applications:read", STAFF_ALL, 0, false},
     {"applications:write", STAFF_ALL | ROLE_BROKER, SCOPE_APPLICATIONS_WRITE, true},
@@ -41,7 +44,6 @@ static const struct policy policies[] = {
     {"audit:read", ROLE_ADMIN, 0, false},
     /* province staff, and staff accounts granted the pii:reveal permission */
     {"pii:reveal", ROLE_ADMIN, 0, false},
-    {"accounts:admin", ROLE_ADMIN, 0, true},
 };
 
 /* never reached by a served route (the server refuses to start with one); denies everyone */

@@ -25,7 +25,10 @@ enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_STAFF, PRINCIPAL_KIOSK, PRINCIPA
 #define SCOPE_APPLICATIONS_WRITE 0x04u
 
 #define PRINCIPAL_MAX_SCOPE 64
-#define PRINCIPAL_SCOPE_TEXT 1024
+/* a broker's name has at most 100 characters (migrations/012), each at most
+ * four bytes of UTF-8; staff usernames are 3-40 ASCII characters */
+#define PRINCIPAL_NAME_MAX (100 * 4 + 1)
+/* the scope, then the actor JSON with the name escaped: fits for any name */
 #define PRINCIPAL_SCOPE_TEXT 1024
 
 struct principal {
@@ -33,7 +36,7 @@ struct principal {
     unsigned role; /* one ROLE_ bit */
     int64_t id;    /* staff account, kiosk worker, or broker key id */
     int64_t broker_id;
-    char name[48]; /* username, or broker name */
+    char name[PRINCIPAL_NAME_MAX]; /* username, or broker name (UTF-8) */
     int ncounties;
     int counties[PRINCIPAL_MAX_SCOPE];
     int nsites;

@@ -15,7 +15,7 @@ const struct router_route routes_table[] = {
     {"POST", "/v1/auth/login", h_auth_login, "public"},
     {"POST", "/v1/auth/logout", h_auth_logout, "session"},
     {"GET", "/v1/auth/me", h_auth_me, "session"},
-    {"POST", "/v1/auth/password", h_auth_password, "session"},
+    {"POST", "/v1/auth/password", h_auth_password, "password"},
     {"PUT", "/v1/workers/{id}/pin", h_worker_pin_set, "workers:write"},
     {"POST", "/v1/workers/{id}/reveal", h_worker_reveal, "pii:reveal"},
     {"POST", "/v1/imports/households", h_import_households, "imports:write"},

@@ -1,22 +1,44 @@
 # The access-control matrix: every route, called as anonymous, as each staff
-# role, as a kiosk session and as a broker key with and without each scope,
-# gets 401/403 exactly when its policy says so.
+# role, as a kiosk session and as a broker key with each scope, answers as
+# docs/access.csv says.  That file is written and reviewed as a document, apart
+# from the code: a wrong entry in the server's policy table fails here.
+#   allowed    neither 401 nor 403 (nor 429)
+#   denied     401 without a token; 403 with one (401 on /metrics, which takes
+#              only its own token)
+#   not_found  404, as if the route did not exist for that caller
 use strict;
 use warnings;
 use Test::More;
 use LeyeTest;
 
 my $bin = $ENV{LEYE_SERVER_BIN};
-my %policy;
-for (split /\n/, `$bin policies`) {
-    my ($name, $roles, $scope) = split / /;
-    $policy{$name} = { roles => { map { $_ => 1 } split /,/, $roles }, scope => $scope };
+my $csv = "$ENV{LEYE_TEST_ROOT}/docs/access.csv";
+open(my $fh, '<', $csv) or die "$csv: $!";
+chomp(my $header = <$fh>);
+my @cols = split /,/, $header;
+is_deeply([ @cols[0, 1] ], [ 'method', 'route' ], 'docs/access.csv: method, route, then one column per kind of caller');
+my @kinds = @cols[2 .. $#cols];
+is_deeply(\@kinds, [ qw(anonymous admin county_staff site_staff viewer kiosk
+                         broker_vacancies_read broker_matches_read broker_applications_write) ],
+          'the kinds of caller');
+my (%expect, @rows);
+while (my $line = <$fh>) {
+    chomp $line;
+    next if $line eq '';
+    my ($method, $route, @v) = split /,/, $line, -1;
+    ok(@v == @kinds && !grep({ !/^(allowed|denied|not_found)$/ } @v), "$method $route: one of allowed, denied, not_found per caller")
+        or next;
+    ok(!$expect{"$method $route"}, "$method $route is listed once");
+    $expect{"$method $route"} = { map { $kinds[$_] => $v[$_] } 0 .. $#kinds };
+    push @rows, [ $method, $route ];
 }
-my @routes = map { [split / /] } split /\n/, `$bin routes`;
-ok(@routes > 5, scalar(@routes) . ' routes');
-for my $r (@routes) {
-    ok($policy{ $r->[2] }, "$r->[0] $r->[1] names a policy in the table ($r->[2])");
-}
+close $fh;
+
+# the router's routes and the document's rows are the same set
+my %served = map { my ($m, $p) = split / /; ("$m $p" => 1) } split /\n/, `$bin routes`;
+ok(keys(%served) > 5, scalar(keys %served) . ' routes served');
+ok($expect{$_}, "$_ is in docs/access.csv") for sort keys %served;
+ok($served{$_}, "$_ in docs/access.csv is a route the server serves") for sort keys %expect;
 
 my $srv = start_server();
 my $tag = 'mx' . $$ . int(rand(1e5));
@@ -31,7 +53,7 @@ $token{site_staff} = login($srv, "$tag.s", 'matrix-password-1');
 $token{viewer} = login($srv, "$tag.v", 'matrix-password-1');
 my ($broker) = cli("create-broker --name=$tag") =~ /(\d+)/;
 my %broker_keys;
-for my $scopes ('vacancies:read', 'matches:read', 'applications:write', 'vacancies:read,matches:read,applications:write') {
+for my $scopes ('vacancies:read', 'matches:read', 'applications:write') {
     my ($key) = cli("create-key --broker=$broker --scopes=$scopes --rate=100000") =~ /^key \d+ (\S+)$/;
     $broker_keys{$scopes} = $key;
 }
@@ -49,20 +71,20 @@ $token{kiosk} = http($srv, 'POST', '/v1/kiosk/login', anonymous => 1, body => { 
 ok($token{kiosk}, 'a kiosk session');
 
 my @callers = (
-    [anonymous => undef, undef],
-    (map { [$_ => $token{$_}, undef] } qw(admin county_staff site_staff viewer kiosk)),
-    (map { ["broker($_)" => $broker_keys{$_}, $_] } sort keys %broker_keys),
+    [anonymous => undef, 'anonymous'],
+    (map { [$_ => $token{$_}, $_] } qw(admin county_staff site_staff viewer kiosk)),
+    (map { (my $k = "broker_$_") =~ s/:/_/; ["broker($_)" => $broker_keys{$_}, $k] }
+         qw(vacancies:read matches:read applications:write)),
 );
 # logging out ends the caller's session: those routes go last
-for my $r ((grep { $_->[1] !~ /logout$/ } @routes), (sort { $b->[1] cmp $a->[1] } grep { $_->[1] =~ /logout$/ } @routes)) {
-    my ($method, $pattern, $pname) = @$r;
-    my $pol = $policy{$pname} or next;
+for my $r ((grep { $_->[1] !~ /logout$/ } @rows), (sort { $b->[1] cmp $a->[1] } grep { $_->[1] =~ /logout$/ } @rows)) {
+    my ($method, $pattern) = @$r;
+    next unless $served{"$method $pattern"};
     (my $path = $pattern) =~ s/\{[^}]+\}/999999/g;
     $path = '/v1/regions/530102' if $pattern eq '/v1/regions/{code}';
     for my $c (@callers) {
-        my ($who, $tok, $scope) = @$c;
-        my $role = $who =~ /^broker/ ? 'broker' : $who;
-        my $allowed = $pol->{roles}{$role} && ($role ne 'broker' || $pol->{scope} eq '-' || $scope =~ /\Q$pol->{scope}\E/);
+        my ($who, $tok, $kind) = @$c;
+        my $want = $expect{"$method $pattern"}{$kind};
         # logging out ends the session: do it with a fresh one
         if ($pattern =~ /logout$/ && $tok) {
             $tok = $who eq 'kiosk' ? http($srv, 'POST', '/v1/kiosk/login', anonymous => 1,
@@ -74,10 +96,12 @@ for my $r ((grep { $_->[1] !~ /logout$/ } @routes), (sort { $b->[1] cmp $a->[1] 
         my $res = http($srv, $method, $path, ($tok ? (token => $tok) : (anonymous => 1)),
                        ($method =~ /^(POST|PUT|PATCH)$/ ? (body => {}, headers => { 'If-Match' => '"1"' }) : ()));
         my $s = $res->{status};
-        if ($allowed) {
+        if ($want eq 'allowed') {
             ok($s != 401 && $s != 403 && $s != 429, "$method $pattern as $who: allowed ($s)");
+        } elsif ($want eq 'not_found') {
+            is($s, 404, "$method $pattern as $who: not found");
         } else {
-            is($s, $tok ? 403 : 401, "$method $pattern as $who: refused");
+            is($s, !$tok || $pattern eq '/metrics' ? 401 : 403, "$method $pattern as $who: denied");
         }
     }
 }

@@ -13,7 +13,7 @@ use File::Temp qw(tempdir);
 use File::Temp ();
 
 our @EXPORT = qw(start_server http raw_request json_of psql psql_value new_cluster wait_until
-                 $JSON dsn login admin_token ensure_admin browser_tools days_from_today);
+                 $JSON dsn login admin_token ensure_admin browser_tools days_from_today metrics_token);
 our $JSON = JSON::PP->new->utf8->canonical;
 
 # The calendar day $n days from today in China (YYYY-MM-DD), by the clock the
@@ -40,6 +40,7 @@ sub start_server {
         LEYE_LISTEN            => '127.0.0.1',
         LEYE_MIGRATE_ON_START  => 'false',
         LEYE_DB_POOL_SIZE      => 4,
+        LEYE_METRICS_TOKEN     => metrics_token(),
         %{ $o{env} || {} },
     );
     my $pid = fork() // die "fork: $!";
@@ -74,6 +75,9 @@ sub ensure_admin {
     my $out = `$ENV{LEYE_SERVER_BIN} admin create-user --username=leye-test-admin --role=admin --password-env=LEYE_TEST_ADMIN_PASSWORD 2>&1`;
     die "cannot create the test administrator: $out" if $?;
 }
+# The bearer token GET /metrics needs on the servers the suites start; http()
+# sends it for /metrics unless told otherwise (token => ..., anonymous => 1).
+sub metrics_token { $ENV{LEYE_TEST_METRICS_TOKEN} //= 'metrics-' . join('', map { int(rand(10)) } 1 .. 24) }
 sub admin_password { $ENV{LEYE_TEST_ADMIN_PASSWORD} //= 'test-' . join('', map { int(rand(10)) } 1 .. 20) }
 
 # login($server, username, password) -> token (or undef)
@@ -101,7 +105,8 @@ sub http {
     my %h = %{ $o{headers} || {} };
     if (!$o{anonymous} && !exists $h{Authorization}) {
         die "http($method $path): the token given is undefined\n" if exists $o{token} && !defined $o{token};
-        my $t = $o{token} // (($srv->{dsn} || $srv->{token}) ? admin_token($srv) : undef);
+        my $t = $o{token} // ($path =~ m{^/metrics(?:\?|$)} ? metrics_token()
+                              : ($srv->{dsn} || $srv->{token}) ? admin_token($srv) : undef);
         $h{Authorization} = "Bearer $t" if $t;
     }
     if (ref $body) { $body = $JSON->encode($body); $h{'Content-Type'} //= 'application/json' }

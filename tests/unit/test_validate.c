@@ -466,6 +466,55 @@ static void test_mask_phone(void **state)
     assert_int_equal(out[0], 'z');
 }
 
+/* 3-byte (云 E4 BA 91) and 4-byte (𠀀 F0 A0 80 80) characters at the cut. */
+static void test_copy_text_boundary(void **state)
+{
+    (void)state;
+    char out[8];
+
+    /* "ab云" is 5 bytes: fits in 6, and in 5 only "ab" does */
+    assert_int_equal(validate_copy_text(out, 6, "ab\xE4\xBA\x91"), 5);
+    assert_string_equal(out, "ab\xE4\xBA\x91");
+    for (size_t cap = 3; cap <= 5; cap++) {
+        assert_int_equal(validate_copy_text(out, cap, "ab\xE4\xBA\x91"), 2);
+        assert_string_equal(out, "ab");
+    }
+    /* "a𠀀" is 5 bytes: any cap below 6 keeps only "a" */
+    assert_int_equal(validate_copy_text(out, 6, "a\xF0\xA0\x80\x80"), 5);
+    assert_string_equal(out, "a\xF0\xA0\x80\x80");
+    for (size_t cap = 2; cap <= 5; cap++) {
+        assert_int_equal(validate_copy_text(out, cap, "a\xF0\xA0\x80\x80"), 1);
+        assert_string_equal(out, "a");
+    }
+    /* a 4-byte character after a 3-byte one: 7 bytes fit in 8 */
+    assert_int_equal(validate_copy_text(out, sizeof out, "\xE4\xBA\x91\xF0\xA0\x80\x80zz"), 7);
+    assert_string_equal(out, "\xE4\xBA\x91\xF0\xA0\x80\x80");
+    assert_true(validate_utf8(out, strlen(out)));
+    /* bytes that are not UTF-8 end the copy; so does a truncated character */
+    assert_int_equal(validate_copy_text(out, sizeof out, "ok\xFFzz"), 2);
+    assert_string_equal(out, "ok");
+    assert_int_equal(validate_copy_text(out, sizeof out, "ok\xE4\xBA"), 2);
+    assert_string_equal(out, "ok");
+    assert_int_equal(validate_copy_text(out, 1, "abc"), 0);
+    assert_string_equal(out, "");
+    out[0] = 'z';
+    assert_int_equal(validate_copy_text(out, 0, "abc"), 0);
+    assert_int_equal(out[0], 'z');
+
+    /* the broker name of the defect, 57 bytes: every cut is valid UTF-8 */
+    const char *name = "云南省昭通市鲁甸县宏达劳务派遣有限公司";
+    char big[64];
+    for (size_t cap = 1; cap <= sizeof big; cap++) {
+        size_t n = validate_copy_text(big, cap, name);
+        assert_true(n < cap);
+        assert_true(n % 3 == 0);
+        assert_true(validate_utf8(big, n));
+        assert_int_equal(n, cap > strlen(name) ? strlen(name) : (cap - 1) / 3 * 3);
+    }
+    assert_int_equal(validate_utf8_prefix(name, strlen(name), 47), 45);
+    assert_int_equal(validate_utf8_prefix(name, strlen(name), 1000), 57);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_date),
         cmocka_unit_test(test_mask_idnum),
         cmocka_unit_test(test_mask_phone),
+        cmocka_unit_test(test_copy_text_boundary),
     };
     return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
 }
