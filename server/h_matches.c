@@ -27,10 +27,12 @@ struct mq {
     enum match_target target; /* what the items are */
     char subject[24];         /* the vacancy (candidates) or the worker (jobs) */
     bool broker;
-    json_t *out; /* the answer so far: items without cards, counts, removed, facets */
-    char *ids;   /* "{…}" of the items' ids */
+    json_t *out;   /* the answer so far: items without cards, counts, removed, facets */
+    char *ids;     /* "{…}" of the items' ids */
+    int64_t other; /* an explained pair: the other record (worker or vacancy), else 0 */
     bool missing_in_index;
-    bool adhoc; /* no subject record: a broker's "someone like this" */
+    bool subject_visible; /* the caller sees the subject's card */
+    bool adhoc;           /* no subject record: a broker's "someone like this" */
 };
 
 static const struct pgpool_stmt mq_cards_workers = {
@@ -271,6 +273,54 @@ static void mq_free(struct mq *m)
     free(m);
 }
 
+static const struct pgpool_stmt mq_archived_stmt = {
+    "match_archived", "SELECT match_archived($1::bigint, $2::bigint)"};
+
+/* The path parameter that names a record of kind 'v' or 'w' on m's route. */
+static const char *mq_field(const struct mq *m, char kind)
+{
+    bool vacancy = kind == 'v';
+    if (httpd_req_principal(m->r)->kind == PRINCIPAL_KIOSK)
+        return vacancy ? "id" : "worker";
+    if ((m->target == MATCH_TARGET_WORKERS) == vacancy)
+        return "id";
+    return vacancy ? "vacancy_id" : "worker_id";
+}
+
+/* Answers a query whose record is not in the index or not visible: 404
+ * naming the archived record, else 503 when the caller sees the subject
+ * (the index has not caught up yet), else 404. */
+static void mq_archived_cb(void *arg, const struct pgpool_reply *rep)
+{
+    struct mq *m = arg;
+    struct httpd_req *r = m->r;
+    if (rep->status != PGPOOL_OK) {
+        mq_free(m);
+        dbreply_error(r, rep);
+        return;
+    }
+    char gone = PQgetisnull(rep->res, 0, 0) ? 0 : PQgetvalue(rep->res, 0, 0)[0];
+    bool later = m->missing_in_index && m->subject_visible;
+    const char *field = gone ? mq_field(m, gone) : NULL;
+    mq_free(m);
+    if (field)
+        api_reply_field_error(r, "not_found", field, "archived");
+    else
+        httpd_reply_problem(r, later ? "not_ready" : "not_found", NULL);
+}
+
+static void mq_check_archived(struct mq *m)
+{
+    char subject[24], other[24];
+    snprintf(subject, sizeof subject, "%s", m->subject);
+    snprintf(other, sizeof other, "%lld", (long long)m->other);
+    const char *sv = m->target == MATCH_TARGET_WORKERS ? subject : other;
+    const char *sw = m->target == MATCH_TARGET_WORKERS ? other : subject;
+    const char *v[2] = {strcmp(sv, "0") ? sv : NULL, strcmp(sw, "0") ? sw : NULL};
+    pgpool_query_scoped(httpd_req_pool(m->r), api_scope(m->r), &mq_archived_stmt, 2, v,
+                        mq_archived_cb, m);
+}
+
 static void mq_cards_cb(void *arg, const struct pgpool_reply *rep)
 {
     struct mq *m = arg;
@@ -284,12 +334,11 @@ static void mq_cards_cb(void *arg, const struct pgpool_reply *rep)
     json_t *cards = json_loads(PQgetvalue(rep->res, 0, 1), 0, NULL);
     json_t *card = m->adhoc ? NULL : json_object_get(subject, m->subject);
     if (!m->adhoc && (!card || m->missing_in_index)) {
-        /* invisible to the caller: 404; visible but not yet in the index: 503 */
+        /* archived: 404 saying so; invisible: 404; visible but not yet in the index: 503 */
+        m->subject_visible = card != NULL;
         json_decref(subject);
         json_decref(cards);
-        bool later = card != NULL;
-        mq_free(m);
-        httpd_reply_problem(r, later ? "not_ready" : "not_found", NULL);
+        mq_check_archived(m);
         return;
     }
     /* the job seeker at a kiosk knows who they are: no household figures for them */
@@ -391,6 +440,7 @@ static void mq_explain(struct httpd_req *r, enum match_target target, const char
     struct mq *m = mq_new(r, target, subject);
     if (!m)
         return;
+    m->other = target == MATCH_TARGET_WORKERS ? worker : vacancy;
     q.broker = m->broker;
     const struct match_index *idx;
     const struct match_names *names;

@@ -349,9 +349,9 @@ static int matchidx_load_skills(PGconn *c, struct match_index *idx, struct match
         bool skill = PQgetvalue(res, i, 0)[0] == 's';
         if (id < 1 || id > (skill ? MATCH_MAX_SKILL : MATCH_MAX_CERT))
             continue;
-        if (skill && !PQgetisnull(res, i, 2) &&
-            match_index_set_skill_parent(idx, (unsigned)id, (unsigned)atol(PQgetvalue(res, i, 2))) <
-                0)
+        /* a skill without a parent is set to none: it may have lost one */
+        unsigned parent = PQgetisnull(res, i, 2) ? 0 : (unsigned)atol(PQgetvalue(res, i, 2));
+        if (skill && match_index_set_skill_parent(idx, (unsigned)id, parent) < 0)
             log_warn("matching index: skill %ld has a parent out of range", id);
         if (nm) {
             char **zh = skill ? nm->skill_zh : nm->cert_zh,
@@ -490,7 +490,33 @@ static void matchidx_ids_free(struct matchidx_ids *b)
         free(b->text[k]);
 }
 
-/* Ids asked for but not returned are gone (archived or deleted). */
+/*
+ * A household's change (site, archived) changes what its workers look like
+ * to the index: adds every worker of the households in b to b's workers,
+ * archived ones too, so that they are read again or removed.
+ */
+static int matchidx_household_workers(PGconn *c, struct matchidx_ids *b)
+{
+    char *hids = matchidx_ids_array(b, MS_HOUSEHOLD);
+    if (!hids)
+        return 0;
+    const char *v[1] = {hids};
+    PGresult *res = PQexecParams(c,
+                                 "SELECT coalesce(string_agg(id::text, ','), '') FROM worker "
+                                 "WHERE household_id = ANY ($1::bigint[])",
+                                 1, NULL, v, NULL, NULL, 0);
+    int rc = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? 0 : -1;
+    if (rc < 0)
+        log_warn("matching index: reading the workers of households failed: %s", PQerrorMessage(c));
+    else if (*PQgetvalue(res, 0, 0))
+        matchidx_ids_add(b, MS_WORKER, PQgetvalue(res, 0, 0));
+    PQclear(res);
+    free(hids);
+    return rc;
+}
+
+/* Ids asked for but not returned are gone (archived or deleted); a household
+ * gone stays while workers still refer to it. */
 static void matchidx_remove_missing(struct match_index *idx, enum matchidx_kind kind,
                                     const char *ids, const PGresult *res)
 {
@@ -505,6 +531,8 @@ static void matchidx_remove_missing(struct match_index *idx, enum matchidx_kind 
             (void)!match_index_remove_worker(idx, id);
         else if (!found && kind == MS_VACANCY)
             (void)!match_index_remove_vacancy(idx, id);
+        else if (!found && kind == MS_HOUSEHOLD)
+            (void)!match_index_remove_household(idx, id);
         p = *end ? end + 1 : end;
     }
 }
@@ -515,7 +543,10 @@ static int matchidx_apply(PGconn *c, struct matchidx_ids *b)
     PGresult *res[3] = {NULL, NULL, NULL};
     char *ids[3] = {NULL, NULL, NULL};
     int rc = 0;
-    /* workers first, so that their households are read with the others */
+    /* the workers of changed households, then workers, so that their
+     * households are read with the others */
+    if (matchidx_household_workers(c, b) < 0)
+        return -1;
     ids[MS_WORKER] = matchidx_ids_array(b, MS_WORKER);
     if (ids[MS_WORKER] && !(res[MS_WORKER] = matchidx_rows(c, MS_WORKER, ids[MS_WORKER])))
         rc = -1;
@@ -538,6 +569,9 @@ static int matchidx_apply(PGconn *c, struct matchidx_ids *b)
                 if (k != MS_HOUSEHOLD)
                     matchidx_remove_missing(ms.idx, (enum matchidx_kind)k, ids[k], res[k]);
             }
+        /* after their workers have left */
+        if (res[MS_HOUSEHOLD])
+            matchidx_remove_missing(ms.idx, MS_HOUSEHOLD, ids[MS_HOUSEHOLD], res[MS_HOUSEHOLD]);
         pthread_rwlock_unlock(&ms.lock);
         atomic_fetch_add(&ms.batches, 1);
     }

@@ -4,12 +4,12 @@
  *
  * A thread of its own connects, issues LISTEN leye_match, loads every worker,
  * household and vacancy in keyset batches into a new index and swaps it in;
- * then it applies each batch of notifications (migrations 011, 018, 024, 026:
- * "w:<id>,…", "v:…", "h:…", "weights", "skills") by reading those records
- * again.  After a lost connection it reconnects with backoff and loads
- * everything again, serving the old index meanwhile.  Queries from the
- * event-loop threads hold the read lock; the thread holds the write lock only
- * to swap an index or apply a batch.
+ * then it applies each batch of notifications (migrations 011, 018, 024, 026,
+ * 034: "w:<id>,…", "v:…", "h:…", "weights", "skills") by reading those
+ * records again, a household's workers with it.  After a lost connection it
+ * reconnects with backoff and loads everything again, serving the old index
+ * meanwhile.  Queries from the event-loop threads hold the read lock; the
+ * thread holds the write lock only to swap an index or apply a batch.
  */
 #ifndef LEYE_MATCHIDX_H
 #define LEYE_MATCHIDX_H

@@ -316,7 +316,7 @@ struct match_result {
     struct match_hit hit[MATCH_MAX_K];
     bool more;                       /* a next page may exist (it may turn out empty) */
     uint64_t scanned;                /* records looked at */
-    uint64_t candidates;             /* records that passed every filter but the minimum score */
+    uint64_t candidates;             /* records that passed every filter, the minimum score too */
     uint64_t removed[MATCH_F_COUNT]; /* records removed, by first failing filter */
     bool counts_exact; /* false: candidates and the query-filter and min-score counts are
                           lower bounds (pruning skipped records that could not make the page);

@@ -141,7 +141,7 @@ static void explain_distance(const struct match_wv *w, const struct match_vrec *
         add(h, MATCH_R_DIST_TRANSPORT, km, km_int(e->radius), 0);
     else
         add(h, MATCH_R_DIST_FAR, km, w->commute, 0);
-    if ((w->flags & MATCH_W_NEEDS_ACCOMMODATION) && !v->accommodation && e->km > r)
+    if ((w->flags & MATCH_W_NEEDS_ACCOMMODATION) && !v->accommodation && e->km > e->radius)
         add(h, MATCH_R_NEEDS_ACCOMMODATION, km, 0, 0);
 }
 

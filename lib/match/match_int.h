@@ -384,10 +384,14 @@ static inline float match_part_kind(const struct match_vrec *v, uint8_t kinds)
     return !kinds || (kinds >> v->kind) & 1 ? 1.0f : 0.0f;
 }
 
+/* Free now: 1; free only after the effective start day (the not_available
+ * filter fails): 0; free from a day a in between: 1 - 0.5 (a - today)/(day - today). */
 static inline float match_part_avail(int32_t avail, int32_t today, int32_t day)
 {
-    if (avail == MATCH_NO_DAY || avail <= today || day <= today)
+    if (avail == MATCH_NO_DAY || avail <= today)
         return 1.0f;
+    if (avail > day)
+        return 0.0f;
     return match_clamp01(1.0f - 0.5f * (float)(avail - today) / (float)(day - today));
 }
 

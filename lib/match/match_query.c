@@ -501,11 +501,11 @@ static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t s
         r->removed[__builtin_ctz(fm)]++;
         return;
     }
-    r->candidates++;
     if (score < q->min_score) { /* also when pruned (score -1) */
         below(r, q, score < 0 ? bound : score);
         return;
     }
+    r->candidates++;
     if (q->facets)
         wscan_facets(r, idx->w_county[slot], c, km, FACET_DIMS);
     if (after_cursor(q, score, c->id))
@@ -1099,11 +1099,11 @@ static void vscan_slot(const struct vscan *s, struct match_result *r, uint32_t s
         r->removed[__builtin_ctz(fm)]++;
         return;
     }
-    r->candidates++;
     if (score < q->min_score) { /* also when pruned (score -1) */
         below(r, q, score < 0 ? bound : score);
         return;
     }
+    r->candidates++;
     if (q->facets)
         vscan_facets(r, v, km, FACET_DIMS);
     if (after_cursor(q, score, v->id))

@@ -161,7 +161,8 @@ float match_part_distance(const struct match_kind_weights *kw, const struct matc
         reff = kw->accommodation_km;
     *radius = reff;
     float p = km <= reff ? 1.0f - 0.2f * km / reff : match_clamp01(0.8f * (2.0f - km / reff));
-    if ((wflags & MATCH_W_NEEDS_ACCOMMODATION) && !v->accommodation && km > r)
+    /* within reff the worker goes home every day (on foot or by the employer's transport) */
+    if ((wflags & MATCH_W_NEEDS_ACCOMMODATION) && !v->accommodation && km > reff)
         p *= 0.5f;
     return p;
 }

@@ -248,7 +248,7 @@ static void brute_add(struct brute *b, const struct match_query *q, struct match
     b->scanned++;
     if (h->failed)
         b->removed[__builtin_ctz(h->failed)]++;
-    if (!(h->failed & ~(1u << MATCH_F_MIN_SCORE)))
+    if (!h->failed)
         b->candidates++;
     bool after = !q->after || h->score < q->after_score ||
                  (h->score == q->after_score && h->id > q->after_id);

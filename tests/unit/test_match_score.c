@@ -201,6 +201,14 @@ static void test_distance_part(void **state)
     w.flags |= MATCH_W_NEEDS_ACCOMMODATION; /* beyond the radius without it: halved */
     h = at_km(&w, &v, 30);
     assert_near(frac(&h, MATCH_PART_DISTANCE, MATCH_KIND_REGULAR), 0.4 * (2 - h.km / 20), 0.002);
+    /* reached by the employer's transport (radius 40 km): home every day, not halved */
+    v.transport = true;
+    h = at_km(&w, &v, 30);
+    assert_near(frac(&h, MATCH_PART_DISTANCE, MATCH_KIND_REGULAR), 1 - 0.2 * h.km / 40, 0.002);
+    /* beyond the radius with transport: halved */
+    h = at_km(&w, &v, 50);
+    assert_near(frac(&h, MATCH_PART_DISTANCE, MATCH_KIND_REGULAR), 0.4 * (2 - h.km / 40), 0.002);
+    v.transport = false;
     w.max_commute_km = 0; /* 0 counts as 1 km */
     w.flags = MATCH_W_SEEKING;
     h = at_km(&w, &v, 0.5);
@@ -284,6 +292,24 @@ static void test_kind_and_availability(void **state)
     w.available_from = today() - 5; /* already free */
     h = eval(&w, NULL, &v, NULL);
     assert_int_equal(h.parts[MATCH_PART_AVAIL], 500);
+    /* free just on the start day: half */
+    w.available_from = today() + 20;
+    h = eval(&w, NULL, &v, NULL);
+    assert_int_equal(h.failed, 0);
+    assert_int_equal(h.parts[MATCH_PART_AVAIL], 250);
+    /* free only after the start day: the filter fails and no points */
+    w.available_from = today() + 21;
+    h = eval(&w, NULL, &v, NULL);
+    assert_int_equal(h.failed, 1u << MATCH_F_NOT_AVAILABLE);
+    assert_int_equal(h.parts[MATCH_PART_AVAIL], 0);
+    /* a start today (or none, or one past) and a worker free only tomorrow: the same */
+    w.available_from = today() + 1;
+    for (int k = 0; k < 3; k++) {
+        v.start_day = k == 0 ? today() : k == 1 ? MATCH_NO_DAY : today() - 3;
+        h = eval(&w, NULL, &v, NULL);
+        assert_int_equal(h.failed, 1u << MATCH_F_NOT_AVAILABLE);
+        assert_int_equal(h.parts[MATCH_PART_AVAIL], 0);
+    }
 }
 
 static void test_priority_part(void **state)
@@ -512,6 +538,40 @@ static void test_worked_examples(void **state)
     assert_int_equal(h.parts[MATCH_PART_WAGE], 2000);
     assert_int_equal(h.parts[MATCH_PART_AVAIL], 375);
     assert_int_equal(h.score, 9875);
+
+    /* D: a factory job reached by the employer's bus, for a worker who needs
+     * accommodation: radius 15 km, 18 km away, transport doubles the radius
+     * to 30 km, no accommodation offered */
+    w = worker();
+    w.flags |= MATCH_W_NEEDS_ACCOMMODATION;
+    w.max_commute_km = 15;
+    w.wage_floor = 2500;
+    w.n_skills = 1;
+    w.skills[0] = (struct match_worker_skill){38, 2}; /* electronics assembly */
+    v = vacancy(MATCH_KIND_REGULAR);
+    v.lat = w.lat + 18 / KM_LAT;
+    v.transport = true;
+    v.wage_min = 3000, v.wage_max = 3600;
+    v.n_skills = 1;
+    v.skills[0] = (struct match_vacancy_skill){38, 2, true, 1.0f};
+    h = eval(&w, NULL, &v, NULL);
+    assert_int_equal(h.failed, 0);
+    assert_int_equal(h.parts[MATCH_PART_SKILL], 4000);
+    assert_int_equal(h.parts[MATCH_PART_DISTANCE], 1760); /* 20 x (1 - 0.2 x 18/30), not halved */
+    assert_int_equal(h.parts[MATCH_PART_WAGE], 1500);
+    assert_int_equal(h.score, 9760);
+    bool needs = false;
+    for (int i = 0; i < h.n_reasons; i++)
+        needs |= h.reasons[i].code == MATCH_R_NEEDS_ACCOMMODATION;
+    assert_false(needs);
+    /* 50 km away, beyond the 30 km: 20 x 0.5 x 0.8 x (2 - 50/30) = 2.67 */
+    v.lat = w.lat + 50 / KM_LAT;
+    h = eval(&w, NULL, &v, NULL);
+    assert_int_equal(h.parts[MATCH_PART_DISTANCE], 267);
+    assert_int_equal(h.score, 8267);
+    for (int i = 0; i < h.n_reasons; i++)
+        needs |= h.reasons[i].code == MATCH_R_NEEDS_ACCOMMODATION;
+    assert_true(needs);
 }
 
 int main(void)
