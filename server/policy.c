@@ -41,6 +41,9 @@ static const struct policy policies[] = {
     {"audit:read", ROLE_ADMIN, 0, false},
     /* province staff, and staff accounts granted the pii:reveal permission */
     {"pii:reveal", ROLE_ADMIN, 0, false},
+    /* province and county staff, and staff accounts granted the rules:override
+     * permission: pass a programme rule with a written, audited reason */
+    {"rules:override", ROLE_ADMIN | ROLE_COUNTY, 0, true},
     {"accounts:admin", ROLE_ADMIN, 0, true},
 };
 
