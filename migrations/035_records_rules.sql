@@ -77,6 +77,7 @@ DECLARE
     v_kind text;
     hid bigint;
     hit record;
+    held boolean;
     rule text;
 BEGIN
     PERFORM set_config('leye.scope', '*', true);
@@ -99,8 +100,9 @@ BEGIN
                AND v.kind = 'public_welfare'))
     ORDER BY p.worker_id <> p_worker, p.id
     LIMIT 1;
+    held := FOUND;
     PERFORM set_config('leye.scope', caller, true);
-    IF NOT FOUND THEN
+    IF NOT held THEN
         RETURN NULL;
     END IF;
     rule := CASE WHEN hit.worker_id <> p_worker THEN 'public_welfare_one_per_household'
