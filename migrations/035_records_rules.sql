@@ -256,12 +256,14 @@ CREATE TRIGGER worker_seeking_close AFTER UPDATE ON worker
     FOR EACH STATEMENT EXECUTE FUNCTION worker_seeking_close();
 
 -- PATCH /v1/workers/{id}: a worker with a current placement may be set to
--- seeking (the placement ends, see worker_seeking_close) but not to
--- not_seeking nor archived: that placement is ended first.
+-- seeking (the placement ends, see worker_seeking_close) but to no other
+-- status outside employment (not_seeking, in_training), nor archived: that
+-- placement is ended first.
 CREATE OR REPLACE FUNCTION worker_check_placement(w worker, old worker) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF (w.employment_status <> old.employment_status AND w.employment_status = 'not_seeking'
+    IF (w.employment_status <> old.employment_status AND w.employment_status NOT LIKE 'employed%'
+        AND w.employment_status <> 'seeking'
         OR w.archived AND NOT old.archived)
        AND EXISTS (SELECT 1 FROM placement x WHERE x.worker_id = w.id AND x.ended_on IS NULL) THEN
         PERFORM api_fail('LY422', CASE WHEN w.archived AND NOT old.archived THEN 'archived'

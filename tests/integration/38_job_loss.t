@@ -127,6 +127,8 @@ my $wd = http($srv, 'GET', "/v1/workers/$d1")->{json};
 $filled = filled();
 $r = http($srv, 'PATCH', "/v1/workers/$d1", body => { employment_status => 'not_seeking' }, headers => { 'If-Match' => qq("$wd->{version}") });
 is_deeply(field_errors($r), { employment_status => 'not_allowed' }, 'not_seeking while placed: still refused (end the placement first)');
+$r = http($srv, 'PATCH', "/v1/workers/$d1", body => { employment_status => 'in_training' }, headers => { 'If-Match' => qq("$wd->{version}") });
+is_deeply(field_errors($r), { employment_status => 'not_allowed' }, 'in_training while placed: refused too');
 $r = http($srv, 'PATCH', "/v1/workers/$d1", body => { employment_status => 'seeking' }, headers => { 'If-Match' => qq("$wd->{version}") });
 is($r->{status}, 200, 'PATCH seeking while placed: 200') or diag explain $r->{json};
 is($r->{json}{employment_status}, 'seeking', 'the worker is seeking');
