@@ -176,9 +176,9 @@ static void auth_fill_staff(struct principal *p, PGresult *res)
         p->counties[i] = (int)tmp[i];
     p->nsites = auth_parse_array(PQgetvalue(res, 0, 4), p->sites, PRINCIPAL_MAX_SCOPE);
     p->pii_reveal = strstr(PQgetvalue(res, 0, 5), "pii:reveal") != NULL || p->role == ROLE_ADMIN;
-    p->rules_override = p->role != ROLE_VIEWER &&
-                        ((policy_or_deny("rules:override")->roles & p->role) ||
-                         strstr(PQgetvalue(res, 0, 5), "rules:override") != NULL);
+    p->rules_override =
+        p->role != ROLE_VIEWER && ((policy_or_deny("rules:override")->roles & p->role) ||
+                                   strstr(PQgetvalue(res, 0, 5), "rules:override") != NULL);
     auth_scope_text(p);
 }
 

@@ -55,15 +55,16 @@ static void dbreply_rule_problem(struct httpd_req *r, const struct pgpool_reply 
     json_t *v = json_loads(rep->message, JSON_REJECT_DUPLICATES, NULL);
     const char *member = json_string_value(json_object_get(v, "member_name"));
     const char *post = json_string_value(json_object_get(v, "post_title"));
-    json_t *p = problem_rule_new(rep->detail, httpd_req_lang(r), member ? member : "",
-                                 post ? post : "");
-    if (!p || json_object_set_new(p, "post", json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}",
-                                                       "worker_id", json_object_get(v, "member_id"),
-                                                       "worker_name", json_object_get(v, "member_name"),
-                                                       "vacancy_id", json_object_get(v, "post_vacancy_id"),
-                                                       "title", json_object_get(v, "post_title"),
-                                                       "kind", json_object_get(v, "post_kind"),
-                                                       "placement_id", json_object_get(v, "placement_id"))) < 0) {
+    json_t *p =
+        problem_rule_new(rep->detail, httpd_req_lang(r), member ? member : "", post ? post : "");
+    if (!p || json_object_set_new(p, "post",
+                                  json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "worker_id",
+                                            json_object_get(v, "member_id"), "worker_name",
+                                            json_object_get(v, "member_name"), "vacancy_id",
+                                            json_object_get(v, "post_vacancy_id"), "title",
+                                            json_object_get(v, "post_title"), "kind",
+                                            json_object_get(v, "post_kind"), "placement_id",
+                                            json_object_get(v, "placement_id"))) < 0) {
         json_decref(p);
         json_decref(v);
         log_error("request %s: programme rule answer: %s", httpd_req_id(r), rep->detail);
