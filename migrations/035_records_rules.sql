@@ -90,15 +90,18 @@ BEGIN
     SELECT w.household_id INTO hid FROM worker w WHERE w.id = p_worker;
     -- two hires into one household wait for each other here
     PERFORM pg_advisory_xact_lock(35, (hid % 2147483647)::integer);
-    SELECT p.id AS placement_id, p.worker_id, w.name, v.id AS vacancy_id, v.title, v.kind
-    INTO hit
-    FROM placement p JOIN vacancy v ON v.id = p.vacancy_id JOIN worker w ON w.id = p.worker_id
-    WHERE p.ended_on IS NULL
-      AND ((k.no_double_post AND p.worker_id = p_worker
-            AND v.kind IN ('public_welfare', 'forest_ranger'))
-           OR (k.one_per_household AND w.household_id = hid AND p.worker_id <> p_worker
-               AND v.kind = 'public_welfare'))
-    ORDER BY p.worker_id <> p_worker, p.id
+    -- the worker's own posts first, then the other members' (each by index)
+    SELECT x.* INTO hit FROM (
+        SELECT 0 AS nth, p.id AS placement_id, p.worker_id, w.name, v.id AS vacancy_id, v.title, v.kind
+        FROM placement p JOIN vacancy v ON v.id = p.vacancy_id JOIN worker w ON w.id = p.worker_id
+        WHERE k.no_double_post AND p.worker_id = p_worker AND p.ended_on IS NULL
+          AND v.kind IN ('public_welfare', 'forest_ranger')
+        UNION ALL
+        SELECT 1, p.id, p.worker_id, w.name, v.id, v.title, v.kind
+        FROM worker w JOIN placement p ON p.worker_id = w.id JOIN vacancy v ON v.id = p.vacancy_id
+        WHERE k.one_per_household AND w.household_id = hid AND w.id <> p_worker
+          AND p.ended_on IS NULL AND v.kind = 'public_welfare') x
+    ORDER BY x.nth, x.placement_id
     LIMIT 1;
     held := FOUND;
     PERFORM set_config('leye.scope', caller, true);
