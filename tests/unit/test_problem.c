@@ -411,9 +411,9 @@ static void test_rule_text(void **state)
                                        "保洁员", out, sizeof out),
                      0);
     assert_string_equal(out, "公益性岗位每户限一人：同户成员杨甲已在公益性岗位「保洁员」。");
-    assert_int_equal(problem_rule_text("no_double_post", PROBLEM_LANG_EN, "Li", "Road keeper", out,
-                                       sizeof out),
-                     0);
+    assert_int_equal(
+        problem_rule_text("no_double_post", PROBLEM_LANG_EN, "Li", "Road keeper", out, sizeof out),
+        0);
     assert_string_equal(out, "No double post: Li already holds \"Road keeper\".");
     assert_int_equal(problem_rule_text("no_such_rule", PROBLEM_LANG_EN, "a", "b", out, sizeof out),
                      -1);
@@ -424,8 +424,8 @@ static void test_rule_text_truncates_whole_characters(void **state)
 {
     (void)state;
     char out[40];
-    assert_int_equal(problem_rule_text("no_double_post", PROBLEM_LANG_ZH, "杨杨杨杨杨杨杨杨杨杨", "岗位",
-                                       out, sizeof out),
+    assert_int_equal(problem_rule_text("no_double_post", PROBLEM_LANG_ZH, "杨杨杨杨杨杨杨杨杨杨",
+                                       "岗位", out, sizeof out),
                      0);
     size_t n = strlen(out);
     assert_true(n < sizeof out);
