@@ -13,7 +13,8 @@
 -- "Holds a post" is an active placement (not ended) in a vacancy of that
 -- kind.  The rules are checked by triggers when an application is created
 -- (staff, kiosk, broker, allocation), moves to offered and moves to hired;
--- every placement comes from a hire.  A broken rule raises SQLSTATE LYR09
+-- every placement comes from a hire (a row inserted already hired records
+-- history and is not checked).  A broken rule raises SQLSTATE LYR09
 -- with the rule and the post in the message (JSON), answered 409.
 --
 -- Staff with the rules:override permission may pass a written reason: the
@@ -148,8 +149,10 @@ BEGIN
     PERFORM rule_enforce(NEW, CASE WHEN TG_OP = 'INSERT' THEN 'create' ELSE NEW.status END);
     RETURN NULL;
 END $$;
+-- A row inserted already hired, rejected or withdrawn records history (data
+-- loads); every path of the API creates applied or offered (allocation).
 CREATE TRIGGER rule_application_create AFTER INSERT ON application
-    FOR EACH ROW WHEN (NEW.status NOT IN ('rejected', 'withdrawn'))
+    FOR EACH ROW WHEN (NEW.status IN ('applied', 'shortlisted', 'offered'))
     EXECUTE FUNCTION rule_application_check();
 CREATE TRIGGER rule_application_move AFTER UPDATE OF status ON application
     FOR EACH ROW WHEN (NEW.status IN ('offered', 'hired') AND OLD.status IS DISTINCT FROM NEW.status)
