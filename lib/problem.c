@@ -77,6 +77,11 @@ static const struct problem_def problem_defs[] = {
      {"需要 Content-Length", "Length required"},
      {"请求体必须带有 Content-Length，不支持分块传输。",
       "A request body needs Content-Length; chunked bodies are not accepted."}},
+    {"programme_rule",
+     409,
+     {"违反项目规则", "Programme rule"},
+     {"此操作违反公益性岗位或生态护林员的项目规则。",
+      "This would break a rule of the public-welfare or forest-ranger programme."}},
     {"precondition_failed",
      412,
      {"数据已被修改", "Precondition failed"},
@@ -172,6 +177,27 @@ static const struct problem_field_def problem_field_defs[] = {
     {"not_seeking", {"该劳动力目前不在求职", "is not seeking work"}},
     {"outside_scope", {"超出您的管辖范围", "is outside your scope"}},
     {"duplicate_item", {"含有重复项", "contains a duplicate"}},
+};
+
+/* The programme rules (migrations/035_records_rules.sql): "{member}" stands
+ * for the worker who holds the post, "{post}" for the post's title. */
+struct problem_rule_def {
+    const char *rule;
+    const char *text[2];
+};
+
+static const struct problem_rule_def problem_rule_defs[] = {
+    {"public_welfare_one_per_household",
+     {"公益性岗位每户限一人：同户成员{member}已在公益性岗位「{post}」。",
+      "One public-welfare post per household: household member {member} already holds the "
+      "public-welfare post \"{post}\"."}},
+    {"forest_ranger_exclusive",
+     {"生态护林员与公益性岗位不得兼任：{member}已在岗「{post}」。",
+      "A forest ranger holds no public-welfare post, nor a public-welfare worker a ranger post: "
+      "{member} already holds \"{post}\"."}},
+    {"no_double_post",
+     {"不得重复安排同类岗位：{member}已在岗「{post}」。",
+      "No double post: {member} already holds \"{post}\"."}},
 };
 
 static const struct problem_def *problem_find(const char *code)
@@ -271,4 +297,65 @@ int problem_add_error(json_t *problem, const char *field, const char *code, enum
     if (!e)
         return -1;
     return json_array_append_new(errors, e);
+}
+
+/* Appends s to out (capacity cap, length *n), truncating at cap - 1 bytes
+ * but never inside a UTF-8 sequence. */
+static void problem_append(char *out, size_t cap, size_t *n, const char *s, size_t len)
+{
+    if (*n + len >= cap) {
+        len = cap - 1 - *n;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(out + *n, s, len);
+    *n += len;
+    out[*n] = '\0';
+}
+
+int problem_rule_text(const char *rule, enum problem_lang lang, const char *member,
+                      const char *post, char *out, size_t cap)
+{
+    const char *t = NULL;
+    for (size_t i = 0; i < sizeof problem_rule_defs / sizeof problem_rule_defs[0]; i++)
+        if (strcmp(problem_rule_defs[i].rule, rule) == 0)
+            t = problem_rule_defs[i].text[lang];
+    if (!t || cap == 0)
+        return -1;
+    size_t n = 0;
+    out[0] = '\0';
+    while (*t) {
+        const char *brace = strchr(t, '{');
+        if (!brace) {
+            problem_append(out, cap, &n, t, strlen(t));
+            break;
+        }
+        problem_append(out, cap, &n, t, (size_t)(brace - t));
+        if (strncmp(brace, "{member}", 8) == 0) {
+            problem_append(out, cap, &n, member, strlen(member));
+            t = brace + 8;
+        } else if (strncmp(brace, "{post}", 6) == 0) {
+            problem_append(out, cap, &n, post, strlen(post));
+            t = brace + 6;
+        } else {
+            problem_append(out, cap, &n, brace, 1);
+            t = brace + 1;
+        }
+    }
+    return 0;
+}
+
+json_t *problem_rule_new(const char *rule, enum problem_lang lang, const char *member,
+                         const char *post)
+{
+    char text[1024];
+    if (problem_rule_text(rule, lang, member, post, text, sizeof text) < 0)
+        return NULL;
+    json_t *p = problem_new("programme_rule", lang, text);
+    if (!p || json_object_set_new(p, "rule", json_string(rule)) < 0 ||
+        problem_add_error(p, "vacancy_id", rule, lang, text) < 0) {
+        json_decref(p);
+        return NULL;
+    }
+    return p;
 }

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum problem_lang { PROBLEM_LANG_ZH = 0, PROBLEM_LANG_EN = 1 };
 
@@ -39,6 +40,24 @@ json_t *problem_new(const char *code, enum problem_lang lang, const char *detail
  */
 int problem_add_error(json_t *problem, const char *field, const char *code, enum problem_lang lang,
                       const char *message) __attribute__((warn_unused_result));
+
+/*
+ * The text of programme rule `rule` (public_welfare_one_per_household,
+ * forest_ranger_exclusive, no_double_post) in lang, naming member (who
+ * holds the post) and post (its title), written into out (cap bytes,
+ * truncated on a character boundary).  Returns 0, or -1 for an unknown rule.
+ */
+int problem_rule_text(const char *rule, enum problem_lang lang, const char *member,
+                      const char *post, char *out, size_t cap) __attribute__((warn_unused_result));
+
+/*
+ * Returns a new reference to a "programme_rule" problem (409) for rule:
+ * detail is the rule's text (problem_rule_text), "rule" the rule's code, and
+ * one error {field "vacancy_id", code rule}.  NULL for an unknown rule or
+ * when memory runs out.
+ */
+json_t *problem_rule_new(const char *rule, enum problem_lang lang, const char *member,
+                         const char *post);
 
 /* Localised text of a field-error code (the code itself if unknown). */
 const char *problem_field_message(const char *code, enum problem_lang lang);

@@ -184,6 +184,9 @@ static void auth_fill_staff(struct principal *p, PGresult *res)
         p->counties[i] = (int)tmp[i];
     p->nsites = auth_parse_array(PQgetvalue(res, 0, 4), p->sites, PRINCIPAL_MAX_SCOPE);
     p->pii_reveal = strstr(PQgetvalue(res, 0, 5), "pii:reveal") != NULL || p->role == ROLE_ADMIN;
+    p->rules_override =
+        p->role != ROLE_VIEWER && ((policy_or_deny("rules:override")->roles & p->role) ||
+                                   strstr(PQgetvalue(res, 0, 5), "rules:override") != NULL);
     auth_scope_text(p);
 }
 
@@ -485,9 +488,10 @@ void h_auth_me(struct httpd_req *r)
     for (int i = 0; i < p->nsites; i++)
         json_array_append_new(sites, json_integer(p->sites[i]));
     httpd_reply_json(r, 200,
-                     json_pack("{s:I, s:s, s:s, s:o, s:o, s:b}", "id", (json_int_t)p->id,
+                     json_pack("{s:I, s:s, s:s, s:o, s:o, s:b, s:b}", "id", (json_int_t)p->id,
                                "username", p->name, "role", role, "county_codes", counties,
-                               "site_ids", sites, "pii_reveal", p->pii_reveal));
+                               "site_ids", sites, "pii_reveal", p->pii_reveal, "rules_override",
+                               p->rules_override));
 }
 
 /* ---------- password change ---------- */

@@ -48,6 +48,33 @@ static void dbreply_field_problem(struct httpd_req *r, const char *problem_code,
     httpd_reply_problem_json(r, p);
 }
 
+/* A programme rule broken (SQLSTATE LYR09, migrations/035): the message is
+ * JSON naming the rule, the post and who holds it. */
+static void dbreply_rule_problem(struct httpd_req *r, const struct pgpool_reply *rep)
+{
+    json_t *v = json_loads(rep->message, JSON_REJECT_DUPLICATES, NULL);
+    const char *member = json_string_value(json_object_get(v, "member_name"));
+    const char *post = json_string_value(json_object_get(v, "post_title"));
+    json_t *p =
+        problem_rule_new(rep->detail, httpd_req_lang(r), member ? member : "", post ? post : "");
+    if (!p || json_object_set_new(p, "post",
+                                  json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "worker_id",
+                                            json_object_get(v, "member_id"), "worker_name",
+                                            json_object_get(v, "member_name"), "vacancy_id",
+                                            json_object_get(v, "post_vacancy_id"), "title",
+                                            json_object_get(v, "post_title"), "kind",
+                                            json_object_get(v, "post_kind"), "placement_id",
+                                            json_object_get(v, "placement_id"))) < 0) {
+        json_decref(p);
+        json_decref(v);
+        log_error("request %s: programme rule answer: %s", httpd_req_id(r), rep->detail);
+        httpd_reply_problem(r, "conflict", NULL);
+        return;
+    }
+    json_decref(v);
+    httpd_reply_problem_json(r, p);
+}
+
 void dbreply_error(struct httpd_req *r, const struct pgpool_reply *rep)
 {
     switch (rep->status) {
@@ -71,6 +98,8 @@ void dbreply_error(struct httpd_req *r, const struct pgpool_reply *rep)
     } else if (!strcmp(s, "LY409") || !strcmp(s, "LY422")) {
         dbreply_field_problem(r, s[3] == '0' ? "conflict" : "validation_failed", rep->message,
                               rep->detail[0] ? rep->detail : "invalid_format");
+    } else if (!strcmp(s, "LYR09")) {
+        dbreply_rule_problem(r, rep);
     } else if (!strcmp(s, "23505")) {
         dbreply_field_problem(r, "conflict", field, "duplicate");
     } else if (!strcmp(s, "23503")) {

@@ -3,7 +3,9 @@
  * months (/v1/followups, POST /v1/placements/{id}/followups/{month}) and the
  * early-warning visits opened when a household loses its job
  * (/v1/early-warning-tasks).  Ending a placement and everything it sets off
- * happen in one transaction: see migrations/010_api_applications.sql.
+ * happen in one transaction: see migrations/010_api_applications.sql; a
+ * follow-up that finds the worker gone ends the placement the same way
+ * (migrations/035_records_rules.sql).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "api.h"
@@ -27,6 +29,8 @@ static const struct jv_field followup_fields[] = {
     {"wage", JV_INT, JV_NULLABLE, 0, 1000000, NULL, NULL},
     {"problems", JV_STRING, 0, 0, 1000, NULL, NULL},
     {"note", JV_STRING, 0, 0, 1000, NULL, NULL},
+    {"ended_on", JV_DATE, 0, 20000101, 21001231, NULL, NULL},
+    {"end_reason", JV_ENUM, 0, 0, 0, placement_end_reasons, NULL},
 };
 
 static const struct jv_field warning_task_update_fields[] = {
@@ -175,8 +179,23 @@ void h_placements_end(struct httpd_req *r)
     json_decref(obj);
 }
 
+/* ended_on and end_reason come only with still_employed false; the worker
+ * cannot have left in the future. */
+static void followup_rules(const json_t *obj, json_t *problem, enum problem_lang lang)
+{
+    static const char *const left_fields[] = {"ended_on", "end_reason"};
+    bool left = json_is_false(json_object_get(obj, "still_employed"));
+    for (size_t i = 0; i < 2; i++)
+        if (!left && json_object_get(obj, left_fields[i]))
+            applications_fault(problem, left_fields[i], "not_allowed", lang);
+    const char *ended = json_string_value(json_object_get(obj, "ended_on"));
+    if (ended && applications_ymd(ended) > api_today())
+        applications_fault(problem, "ended_on", "out_of_range", lang);
+}
+
 /* Records the follow-up of placement {id} at {month} (1, 3 or 6):
- * {still_employed, wage, problems, note}. */
+ * {still_employed, wage, problems, note; ended_on and end_reason when the
+ * worker has left, which ends the placement}. */
 void h_followups_record(struct httpd_req *r)
 {
     char id[24];
@@ -187,7 +206,7 @@ void h_followups_record(struct httpd_req *r)
         httpd_reply_problem(r, "not_found", NULL);
         return;
     }
-    json_t *obj = applications_body(r, &followup_schema, NULL);
+    json_t *obj = applications_body(r, &followup_schema, followup_rules);
     if (!obj)
         return;
     placement_call(r, &followup_record, id, month, obj);

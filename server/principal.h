@@ -41,8 +41,9 @@ struct principal {
     int counties[PRINCIPAL_MAX_SCOPE];
     int nsites;
     int64_t sites[PRINCIPAL_MAX_SCOPE];
-    unsigned scopes; /* broker key scopes */
-    bool pii_reveal; /* may ask for full ID numbers and phones */
+    unsigned scopes;     /* broker key scopes */
+    bool pii_reveal;     /* may ask for full ID numbers and phones */
+    bool rules_override; /* may override a programme rule with a written reason */
     /* what the database's row-level security lets this caller see, in the form
      * pgpool_query_scoped takes ("*", "c:...", "s:...", "k:...", "b:...", "none") */
     char scope[PRINCIPAL_SCOPE_TEXT];

@@ -383,6 +383,15 @@ async function run() {
     return report(f && f.done && f.still_employed === true && f.wage === 4600, 'a follow-up is recorded', JSON.stringify(f));
   });
 
+  await step(page, 'monitoring-task', async () => {
+    await page.click('#nav a[data-route="tasks"]');
+    const row = page.locator('tr', { has: page.locator(`button[data-task="${T.monitoring_task_id}"]`) });
+    await row.waitFor({ timeout: 15000 });
+    const text = await row.innerText();
+    await shot(page, 'monitoring-task');
+    return report(/新纳入防返贫监测/.test(text), 'a household newly under monitoring has its visit in the task list', text);
+  });
+
   await step(page, 'visit', async () => {
     await page.click('#nav a[data-route="tasks"]');
     const b = page.locator(`button[data-task="${T.task_id}"]`);

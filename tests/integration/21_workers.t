@@ -354,8 +354,8 @@ my $pw = get_worker($w16);
 is($pw->{employment_status}, 'employed_local', 'and employed');
 is_deeply([@{ $pw->{placement} }{qw(vacancy_id vacancy_title employer_name start_date wage wage_period location_scope)}],
           [$vacancy, "$tag 搬运工", "$tag 物流", cn_date(0), 3800, 'month', 'local'], 'the read shows the current placement');
-$r = patch($w16, $pw->{version}, { employment_status => 'seeking' });
-is_deeply(field_errors($r), { employment_status => 'not_allowed' }, 'it cannot be set seeking while placed');
+$r = patch($w16, $pw->{version}, { employment_status => 'not_seeking' });
+is_deeply(field_errors($r), { employment_status => 'not_allowed' }, 'it cannot be set not seeking while placed');
 $r = patch($w16, $pw->{version}, { archived => JSON::PP::true });
 is_deeply(field_errors($r), { archived => 'not_allowed' }, 'nor archived');
 $r = patch($w16, $pw->{version}, { employment_status => 'employed_outside_county', wage_floor => 3000 });

@@ -78,6 +78,8 @@ my $h2 = http($srv, 'POST', '/v1/households', body => { site_id => 0 + $site, or
     monitoring_status => 'marginal', monitoring_found_by => 'cadre_visit', monitoring_found_on => china_day(-60) });
 is($h2->{status}, 201, 'a monitored household') or diag($h2->{content});
 my ($hh1, $hh2) = ($h1->{json}{id}, $h2->{json}{id});
+my $monitoring_task = sql_value("SELECT id FROM early_warning_task WHERE household_id = $hh2 AND reason = 'monitoring_started' AND status = 'open'");
+ok($monitoring_task, 'the monitored household was given a visit task');
 
 my %skill = map { split /\|/ } split /\n/, sql("SELECT code, id FROM skill WHERE code IN ('welding_arc')");
 my $cert = sql_value("SELECT id FROM certificate_type WHERE code = 'driving_licence'");
@@ -119,7 +121,7 @@ my %fixture = (
     worker_id => $wa->{json}{id}, worker_name => "张焊$tag", worker_id_number => $idn, worker_masked => $wa->{json}{id_number_masked},
     alloc_worker_id => $wc->{json}{id}, alloc_worker_name => "李公$tag", alloc_worker_id_number => id_number($$ + 501),
     alloc_vacancy_title => "水渠修建工$tag",
-    project_id => 0 + $project, task_id => 0 + $task,
+    project_id => 0 + $project, task_id => 0 + $task, monitoring_task_id => 0 + ($monitoring_task || 0),
     labor_force => 2, employed => 0,
     today => china_day(0), hire_start => china_day(-31),
     year => 0 + $year, quarter => int(($month - 1) / 3) + 1, quarter_labor_force => 2,

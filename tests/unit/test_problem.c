@@ -389,6 +389,72 @@ static void test_every_code_has_both_titles(void **state)
     }
 }
 
+/* Each programme rule has a text in both languages naming who holds which
+ * post; the problem carries the rule and one error on vacancy_id. */
+static void test_rule_text(void **state)
+{
+    (void)state;
+    static const char *const rules[] = {"public_welfare_one_per_household",
+                                        "forest_ranger_exclusive", "no_double_post"};
+    char out[512];
+    for (size_t i = 0; i < 3; i++) {
+        for (int lang = 0; lang < 2; lang++) {
+            assert_int_equal(problem_rule_text(rules[i], (enum problem_lang)lang, "杨甲", "保洁员",
+                                               out, sizeof out),
+                             0);
+            assert_non_null(strstr(out, "杨甲"));
+            assert_non_null(strstr(out, "保洁员"));
+            assert_null(strchr(out, '{'));
+        }
+    }
+    assert_int_equal(problem_rule_text("public_welfare_one_per_household", PROBLEM_LANG_ZH, "杨甲",
+                                       "保洁员", out, sizeof out),
+                     0);
+    assert_string_equal(out, "公益性岗位每户限一人：同户成员杨甲已在公益性岗位「保洁员」。");
+    assert_int_equal(
+        problem_rule_text("no_double_post", PROBLEM_LANG_EN, "Li", "Road keeper", out, sizeof out),
+        0);
+    assert_string_equal(out, "No double post: Li already holds \"Road keeper\".");
+    assert_int_equal(problem_rule_text("no_such_rule", PROBLEM_LANG_EN, "a", "b", out, sizeof out),
+                     -1);
+}
+
+/* A long name is cut on a character boundary, never mid-character. */
+static void test_rule_text_truncates_whole_characters(void **state)
+{
+    (void)state;
+    char out[40];
+    assert_int_equal(problem_rule_text("no_double_post", PROBLEM_LANG_ZH, "杨杨杨杨杨杨杨杨杨杨",
+                                       "岗位", out, sizeof out),
+                     0);
+    size_t n = strlen(out);
+    assert_true(n < sizeof out);
+    assert_true(n == 0 || ((unsigned char)out[n - 1] & 0xC0) != 0xC0);
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)out[i];
+        size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        assert_true(i + len <= n);
+        i += len;
+    }
+}
+
+static void test_rule_problem(void **state)
+{
+    (void)state;
+    json_t *p = problem_rule_new("forest_ranger_exclusive", PROBLEM_LANG_EN, "Chen", "Ranger");
+    assert_non_null(p);
+    assert_int_equal(json_integer_value(json_object_get(p, "status")), 409);
+    assert_string_equal(str(p, "code"), "programme_rule");
+    assert_string_equal(str(p, "rule"), "forest_ranger_exclusive");
+    assert_non_null(strstr(str(p, "detail"), "Chen already holds \"Ranger\""));
+    const json_t *e = json_array_get(json_object_get(p, "errors"), 0);
+    assert_string_equal(str(e, "field"), "vacancy_id");
+    assert_string_equal(str(e, "code"), "forest_ranger_exclusive");
+    json_decref(p);
+    assert_null(problem_rule_new("no_such_rule", PROBLEM_LANG_ZH, "a", "b"));
+}
+
 static void test_unknown_code(void **state)
 {
     (void)state;
@@ -429,6 +495,9 @@ int main(void)
         cmocka_unit_test(test_status_of_every_code),
         cmocka_unit_test(test_every_code_has_both_titles),
         cmocka_unit_test(test_unknown_code),
+        cmocka_unit_test(test_rule_text),
+        cmocka_unit_test(test_rule_text_truncates_whole_characters),
+        cmocka_unit_test(test_rule_problem),
     };
     return cmocka_run_group_tests_name("problem", tests, NULL, NULL);
 }

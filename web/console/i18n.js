@@ -361,6 +361,8 @@ const S = {
   not_done: ['未完成', 'Not done'],
   tasks_title: ['防返贫预警走访', 'Early-warning visits'],
   task_reason: ['原因', 'Reason'],
+  left_on: ['离岗日期（不再在岗时填写）', 'Left on (if no longer employed)'],
+  followup_job_lost: ['已结束该就业记录，并生成预警走访任务', 'The placement has ended and an early-warning visit is open'],
   assignee: ['走访人', 'Visitor'],
   visit_note: ['走访情况', 'What the visit found'],
   close_task: ['走访完成，办结任务', 'Visit done: close the task'],
@@ -462,7 +464,10 @@ const E = {
     contract_ended: ['合同到期', 'Contract ended'], quit: ['主动离职', 'Quit'], dismissed: ['被辞退', 'Dismissed'],
     project_finished: ['项目结束', 'Project finished'], health: ['健康原因', 'Health'], moved: ['搬离', 'Moved away'], other: ['其他', 'Other'],
   },
-  task_reason: { job_lost_zero_employment: ['失业后家庭无人就业', 'Job lost: nobody employed'], job_lost_monitored: ['监测户成员失业', 'Job lost in a monitored household'] },
+  task_reason: {
+    job_lost_zero_employment: ['失业后家庭无人就业', 'Job lost: nobody employed'], job_lost_monitored: ['监测户成员失业', 'Job lost in a monitored household'],
+    monitoring_started: ['新纳入防返贫监测', 'Newly under monitoring'],
+  },
   task_status: { open: ['待走访', 'Open'], closed: ['已办结', 'Closed'] },
   funding: { central: ['中央预算内', 'Central budget'], provincial: ['省级资金', 'Provincial'], other: ['其他', 'Other'] },
   consent_method: {

@@ -16,6 +16,8 @@ export function recordFollowup(f) {
         h('label', null, h('input', { type: 'radio', name: 'still_employed', value: 'true', checked: true, required: true }), t('yes')),
         h('label', null, h('input', { type: 'radio', name: 'still_employed', value: 'false' }), t('no')))),
     field(t('current_wage'), numberInput('wage', '', { min: 0, max: 1000000 })),
+    field(t('left_on'), dateInput('ended_on', '', { max: today() })),
+    field(t('end_reason'), select('end_reason', 'end_reason', '', { empty: '—' })),
     h('div', { class: 'wide' }, field(t('problems'), textarea('problems', '', { maxlength: 1000, rows: 2 }))),
     h('div', { class: 'wide' }, field(t('note'), textarea('note', '', { maxlength: 1000, rows: 2 })))),
   async (form) => {
@@ -24,8 +26,11 @@ export function recordFollowup(f) {
     if (int(fd, 'wage') !== null) body.wage = int(fd, 'wage');
     if (str(fd, 'problems')) body.problems = str(fd, 'problems');
     if (str(fd, 'note')) body.note = str(fd, 'note');
-    await api.post(`/v1/placements/${f.placement_id}/followups/${f.due_month}`, body);
-    toast(t('followup_saved'));
+    // the worker has left: the follow-up ends the placement (on this day, for this reason)
+    if (!body.still_employed && str(fd, 'ended_on')) body.ended_on = str(fd, 'ended_on');
+    if (!body.still_employed && str(fd, 'end_reason')) body.end_reason = str(fd, 'end_reason');
+    const r = await api.post(`/v1/placements/${f.placement_id}/followups/${f.due_month}`, body);
+    toast(r && r.early_warning_task ? t('followup_job_lost') : t('followup_saved'));
     return true;
   });
 }
