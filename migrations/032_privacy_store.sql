@@ -1,4 +1,5 @@
--- 032_privacy_store: broker rate limits shared by every server instance.
+-- 032_privacy_store: broker rate limits shared by every server instance;
+-- workers' phones stored as blind index, ciphertext and mask.
 --
 -- Each broker API key has one row: the start of its current one-minute
 -- window and the requests taken in it.  The server's key lookup takes a
@@ -35,7 +36,6 @@ BEGIN
     RETURNING b.used, b.window_start INTO used, start;
     reset_s := greatest(1, ceil(extract(epoch FROM start + interval '1 minute' - now())))::integer;
 END $$;
-
 
 -- Phone numbers of workers at rest, the way ID numbers are stored: the
 -- server writes a keyed blind index (phone_hash, for exact search by phone),
