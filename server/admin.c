@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "log.h"
 #include "pii.h"
+#include "piiconv.h"
 #include "validate.h"
 
 #include <libpq-fe.h>
@@ -235,9 +236,59 @@ static int admin_id_hash(const struct admin_args *a)
     return 0;
 }
 
+/* The plain ID numbers and phones of a rotation, decrypted with the current key. */
+struct admin_plain {
+    char id18[19];
+    char phone[PII_PHONE_MAX]; /* "" without a phone */
+};
+
+/* Decrypts the rows of r (id, id_number_enc, phone_enc) into a new array, or
+ * NULL after saying which row failed. */
+static struct admin_plain *admin_decrypt_all(PGresult *r)
+{
+    int n = PQntuples(r);
+    struct admin_plain *p = calloc((size_t)n + 1, sizeof *p);
+    for (int i = 0; p && i < n; i++)
+        if (pii_decrypt_idnum(PQgetvalue(r, i, 1), p[i].id18) < 0 ||
+            (!PQgetisnull(r, i, 2) && pii_decrypt_phone(PQgetvalue(r, i, 2), p[i].phone) < 0)) {
+            fprintf(stderr, "worker %s cannot be decrypted with the current key\n",
+                    PQgetvalue(r, i, 0));
+            sodium_memzero(p, (size_t)n * sizeof *p);
+            free(p);
+            p = NULL;
+        }
+    return p;
+}
+
+/* Writes one worker's ID number and phone under the key now loaded. */
+static int admin_reencrypt(PGconn *c, const char *id, const struct admin_plain *p)
+{
+    char hash[PII_HASH_HEX], enc[PII_ENC_HEX], phash[PII_HASH_HEX], penc[PII_PHONE_ENC_HEX];
+    pii_hash_idnum(p->id18, hash);
+    if (pii_encrypt_idnum(p->id18, enc) < 0)
+        return -1;
+    if (p->phone[0]) {
+        pii_hash_phone(p->phone, phash);
+        if (pii_encrypt_phone(p->phone, penc) < 0)
+            return -1;
+    }
+    const char *v[5] = {id, hash, enc, p->phone[0] ? phash : NULL, p->phone[0] ? penc : NULL};
+    PGresult *u = PQexecParams(c,
+                               "UPDATE worker SET id_number_hash = $2::bytea, "
+                               "id_number_enc = $3::bytea, phone_hash = $4::bytea, "
+                               "phone_enc = $5::bytea WHERE id = $1::bigint",
+                               5, NULL, v, NULL, NULL, 0);
+    int rc = PQresultStatus(u) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc < 0)
+        fprintf(stderr, "%s", PQerrorMessage(c));
+    PQclear(u);
+    return rc;
+}
+
 /* rotate-pii-key --new-key-file=F: re-encrypts every stored ID number and
- * recomputes its blind index under the new key, in one transaction.  Stop the
- * servers first and start them again with the new key. */
+ * phone and recomputes their blind indexes under the new key, in one
+ * transaction (plain phones left by older releases are encrypted first).
+ * Stop the servers first and start them again with the new key. */
 static int admin_rotate_pii_key(PGconn *c, const struct admin_args *a)
 {
     const char *file = admin_arg(a, "new-key-file");
@@ -245,61 +296,61 @@ static int admin_rotate_pii_key(PGconn *c, const struct admin_args *a)
         fprintf(stderr, "needs the current key (LEYE_PII_KEY_FILE) and --new-key-file=\n");
         return 2;
     }
+    if (piiconv_phones(c) < 0)
+        return 1;
     PGresult *r = PQexec(c, "BEGIN; LOCK TABLE worker IN EXCLUSIVE MODE; "
-                            "SELECT id, id_number_enc::text FROM worker ORDER BY id");
+                            "SELECT id, id_number_enc::text, phone_enc::text FROM worker "
+                            "ORDER BY id");
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         fprintf(stderr, "%s", PQerrorMessage(c));
         PQclear(r);
         return 1;
     }
     int n = PQntuples(r);
-    char(*ids)[19] = calloc((size_t)n + 1, sizeof *ids);
-    for (int i = 0; ids && i < n; i++)
-        if (pii_decrypt_idnum(PQgetvalue(r, i, 1), ids[i]) < 0) {
-            fprintf(stderr, "worker %s cannot be decrypted with the current key\n",
-                    PQgetvalue(r, i, 0));
-            free(ids);
-            ids = NULL;
-        }
-    if (!ids || pii_init(file, NULL) < 0) {
+    struct admin_plain *plain = admin_decrypt_all(r);
+    if (!plain || pii_init(file, NULL) < 0) {
         PQclear(r);
-        free(ids);
+        free(plain);
         PQclear(PQexec(c, "ROLLBACK"));
         return 1;
     }
     int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        char hash[PII_HASH_HEX], enc[PII_ENC_HEX];
-        pii_hash_idnum(ids[i], hash);
-        if (pii_encrypt_idnum(ids[i], enc) < 0)
+    for (int i = 0; i < n && rc == 0; i++)
+        if (admin_reencrypt(c, PQgetvalue(r, i, 0), &plain[i]) < 0)
             rc = 1;
-        const char *v[3] = {PQgetvalue(r, i, 0), hash, enc};
-        PGresult *u = PQexecParams(c,
-                                   "UPDATE worker SET id_number_hash = $2::bytea, "
-                                   "id_number_enc = $3::bytea WHERE id = $1::bigint",
-                                   3, NULL, v, NULL, NULL, 0);
-        if (PQresultStatus(u) != PGRES_COMMAND_OK) {
-            fprintf(stderr, "%s", PQerrorMessage(c));
-            rc = 1;
-        }
-        PQclear(u);
-    }
-    sodium_memzero(ids, (size_t)n * sizeof *ids);
-    free(ids);
+    sodium_memzero(plain, (size_t)n * sizeof *plain);
+    free(plain);
     PQclear(r);
     PQclear(PQexec(c, rc == 0 ? "COMMIT" : "ROLLBACK"));
     if (rc == 0)
-        printf("re-encrypted %d ID numbers; start the servers with the new key\n", n);
+        printf("re-encrypted %d workers' ID numbers and phones; start the servers with the new "
+               "key\n",
+               n);
     return rc;
+}
+
+/* encrypt-phones: stores the plain phones older releases left as blind
+ * index, ciphertext and mask (the server also does this at start). */
+static int admin_encrypt_phones(PGconn *c)
+{
+    if (!pii_ready()) {
+        fprintf(stderr, "needs the PII key (LEYE_PII_KEY_FILE or LEYE_PII_KEY)\n");
+        return 2;
+    }
+    long n = piiconv_phones(c);
+    if (n < 0)
+        return 1;
+    printf("encrypted %ld phone numbers\n", n);
+    return 0;
 }
 
 int admin_main(const char *conninfo, int argc, char **argv)
 {
     struct admin_args a;
     if (argc < 1 || admin_parse(argc, argv, &a) < 0) {
-        fprintf(stderr,
-                "usage: leye-server admin create-user|set-password|create-broker|"
-                "create-key|revoke-key|reset-pin|id-hash|rotate-pii-key [--name=value ...]\n");
+        fprintf(stderr, "usage: leye-server admin create-user|set-password|create-broker|"
+                        "create-key|revoke-key|reset-pin|id-hash|rotate-pii-key|encrypt-phones "
+                        "[--name=value ...]\n");
         return 2;
     }
     PGconn *c = PQconnectdb(conninfo);
@@ -327,6 +378,8 @@ int admin_main(const char *conninfo, int argc, char **argv)
         rc = admin_reset_pin(c, &a);
     else if (!strcmp(argv[0], "rotate-pii-key"))
         rc = admin_rotate_pii_key(c, &a);
+    else if (!strcmp(argv[0], "encrypt-phones"))
+        rc = admin_encrypt_phones(c);
     else
         fprintf(stderr, "unknown admin command \"%s\"\n", argv[0]);
     PQfinish(c);

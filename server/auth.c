@@ -90,8 +90,11 @@ struct auth_lookup {
     const struct router_route *route;
 };
 
-static const struct pgpool_stmt auth_lookup_stmt = {"auth_lookup",
-                                                    "SELECT * FROM auth_lookup($1, $2::bytea)"};
+/* A broker's key also takes one request from its window (columns 9 and 10:
+ * the requests used in the current window and the seconds until it ends). */
+static const struct pgpool_stmt auth_lookup_stmt = {
+    "auth_lookup", "SELECT l.*, t.used, t.reset_s FROM auth_lookup($1, $2::bytea) l "
+                   "LEFT JOIN LATERAL broker_rate_take(l.id, l.rate) t ON l.role = 'broker'"};
 
 /* Parses a PostgreSQL integer array "{1,2,3}" into out; returns the count. */
 static int auth_parse_array(const char *s, int64_t *out, int max)
@@ -234,14 +237,9 @@ static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
         auth_fill_staff(who, rep->res);
     const struct policy *p = policy_or_deny(route->policy);
     if (who->role == ROLE_BROKER) {
-        int wait = ratelimit_take(who->id, atoi(PQgetvalue(rep->res, 0, 8)));
-        if (wait > 0) {
-            char ra[16];
-            snprintf(ra, sizeof ra, "%d", wait);
-            httpd_set_header(r, "Retry-After", ra);
-            httpd_reply_problem(r, "too_many_requests", NULL);
+        if (!ratelimit_apply(r, atoi(PQgetvalue(rep->res, 0, 8)), atoi(PQgetvalue(rep->res, 0, 9)),
+                             atoi(PQgetvalue(rep->res, 0, 10))))
             return;
-        }
     }
     if (!auth_allowed(p, who)) {
         httpd_reply_problem(r, "forbidden", NULL);

@@ -1449,11 +1449,12 @@ static int demo_write_households(struct demo *d, struct demo_buf *b)
                      b);
 }
 
-/* One worker, the ID number as the database keeps it: blind index,
- * ciphertext and mask, checked with validate.h first. */
+/* One worker, the ID number and phone as the database keeps them: blind
+ * index, ciphertext and mask, the ID number checked with validate.h first. */
 static int demo_worker_row(struct demo *d, struct demo_buf *b, const struct demo_worker *w)
 {
     char hash[PII_HASH_HEX], enc[PII_ENC_HEX], masked[19], langs[16] = "{}", kinds[128] = "{";
+    char phone_hash[PII_HASH_HEX], phone_enc[PII_PHONE_ENC_HEX], phone_masked[PII_PHONE_MAX];
     struct validate_idnum n;
     int y, m, dd;
     demo_civil(d->today, &y, &m, &dd);
@@ -1465,6 +1466,14 @@ static int demo_worker_row(struct demo *d, struct demo_buf *b, const struct demo
     sodium_memzero(&n, sizeof n);
     pii_hash_idnum(w->id18, hash);
     validate_mask_idnum(w->id18, masked);
+    if (w->phone[0]) {
+        pii_hash_phone(w->phone, phone_hash);
+        validate_mask_phone(w->phone, phone_masked, sizeof phone_masked);
+        if (pii_encrypt_phone(w->phone, phone_enc) < 0) {
+            log_error("demo data: cannot encrypt a phone");
+            return -1;
+        }
+    }
     if (demo_ethnics[w->ethnic].language)
         snprintf(langs, sizeof langs, "{%s}", demo_ethnics[w->ethnic].language);
     for (int i = 0; i < 6; i++)
@@ -1473,11 +1482,12 @@ static int demo_worker_row(struct demo *d, struct demo_buf *b, const struct demo
             strcat(kinds, demo_kind_names[i]);
         }
     strcat(kinds, "}");
-    demo_row(b, "IItttttdtttttibbbitdtbbU", w->id, d->hh[w->hh].id, w->name, hash, enc, masked,
-             w->sex == 'M' ? "M" : "F", w->birth, w->phone[0] ? w->phone : NULL,
-             demo_education_names[w->edu], demo_mandarin_names[w->mandarin], langs,
-             demo_status_names[w->status], w->commute, w->will_county, w->will_province,
-             w->accommodation, w->wage_floor, kinds, w->available,
+    bool ph = w->phone[0] != '\0';
+    demo_row(b, "IItttttdtttttttibbbitdtbbU", w->id, d->hh[w->hh].id, w->name, hash, enc, masked,
+             w->sex == 'M' ? "M" : "F", w->birth, ph ? phone_hash : NULL, ph ? phone_enc : NULL,
+             ph ? phone_masked : NULL, demo_education_names[w->edu],
+             demo_mandarin_names[w->mandarin], langs, demo_status_names[w->status], w->commute,
+             w->will_county, w->will_province, w->accommodation, w->wage_floor, kinds, w->available,
              demo_disability_names[w->disability], w->consent_emp, w->consent_brokers, w->reg,
              demo_office_second(d));
     return 0;
@@ -1494,7 +1504,8 @@ static int demo_write_workers(struct demo *d, struct demo_buf *b)
     }
     return demo_load(d, "worker",
                      "id, household_id, name, id_number_hash, id_number_enc, id_number_masked, "
-                     "sex, birth_date, phone, education, mandarin_level, languages, "
+                     "sex, birth_date, phone_hash, phone_enc, phone_masked, education, "
+                     "mandarin_level, languages, "
                      "employment_status, max_commute_km, willing_outside_county, "
                      "willing_outside_province, needs_accommodation, wage_floor, job_kinds_wanted, "
                      "available_from, disability, consent_employers, consent_brokers, created_at, "

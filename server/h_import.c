@@ -14,6 +14,7 @@
 #include "pii.h"
 #include "validate.h"
 
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,7 +118,9 @@ enum imp_worker_out {
     IMPW_ID_MASKED,
     IMPW_BIRTH,
     IMPW_SEX,
-    IMPW_PHONE,
+    IMPW_PHONE_HASH,
+    IMPW_PHONE_ENC,
+    IMPW_PHONE_MASKED,
     IMPW_EDUCATION,
     IMPW_MANDARIN,
     IMPW_STATUS,
@@ -155,7 +158,7 @@ static const struct imp_col imp_worker_cols[] = {
     {"household_ref", "户编号|household_ref", IMP_TEXT, true, 1, 40, NULL, IMPW_REF},
     {"name", "姓名|name", IMP_TEXT, true, 1, 50, NULL, IMPW_NAME},
     {"id_number", "身份证号|身份证号码|id_number", IMP_IDNUM, true, 0, 0, NULL, IMPW_ID_HASH},
-    {"phone", "手机号|手机|电话|phone", IMP_PHONE, false, 0, 0, NULL, IMPW_PHONE},
+    {"phone", "手机号|手机|电话|phone", IMP_PHONE, false, 0, 0, NULL, IMPW_PHONE_HASH},
     {"education", "文化程度|学历|education", IMP_ENUM, false, 0, 0, imp_education, IMPW_EDUCATION},
     {"mandarin_level", "普通话|mandarin_level", IMP_ENUM, false, 0, 0, imp_mandarin, IMPW_MANDARIN},
     {"employment_status", "就业状态|employment_status", IMP_ENUM, false, 0, 0, imp_status,
@@ -348,6 +351,25 @@ static const char *imp_idnum(struct imp_job *j, const char *v, size_t n)
     return NULL;
 }
 
+/* A phone as its blind index, ciphertext and mask (migrations/032), or the
+ * reason it is refused. */
+static const char *imp_phone(struct imp_job *j, const char *v, size_t n)
+{
+    char phone[PII_PHONE_MAX], hash[PII_HASH_HEX], enc[PII_PHONE_ENC_HEX], masked[PII_PHONE_MAX];
+    if (!validate_phone_cn(v, n, phone))
+        return "invalid_format";
+    pii_hash_phone(phone, hash);
+    int rc = pii_encrypt_phone(phone, enc);
+    validate_mask_phone(phone, masked, sizeof masked);
+    sodium_memzero(phone, sizeof phone);
+    if (rc < 0)
+        return "invalid_format";
+    imp_put_str(j, IMPW_PHONE_HASH, hash);
+    imp_put_str(j, IMPW_PHONE_ENC, enc);
+    imp_put_str(j, IMPW_PHONE_MASKED, masked);
+    return NULL;
+}
+
 /* Checks one value and adds it to its column, or reports the fault.
  * Returns false on a fault. */
 static bool imp_value(struct imp_job *j, const struct imp_col *c, const char *v, size_t line,
@@ -392,11 +414,7 @@ static bool imp_value(struct imp_job *j, const struct imp_col *c, const char *v,
         else
             imp_put_str(j, c->out, v);
     } else if (c->kind == IMP_PHONE) {
-        char phone[16];
-        if (!validate_phone_cn(v, n, phone))
-            code = "invalid_format";
-        else
-            imp_put_str(j, c->out, phone);
+        code = imp_phone(j, v, n);
     } else if (c->kind == IMP_SKILLS) {
         code = imp_skills(j, v, line);
     } else {
@@ -584,10 +602,10 @@ static const struct pgpool_stmt imp_households_stmt = {
 static const struct pgpool_stmt imp_workers_stmt = {
     "import_workers",
     "SELECT * FROM import_workers($1::integer[], $2::bigint[], $3::text[], $4::text[], "
-    "$5::bytea[], $6::bytea[], $7::text[], $8::date[], $9::text[], $10::text[], $11::text[], "
-    "$12::text[], $13::text[], $14::integer[], $15::boolean[], $16::boolean[], $17::boolean[], "
-    "$18::integer[], $19::boolean[], $20::integer[], $21::text[], $22::smallint[], "
-    "$23::boolean, $24)"};
+    "$5::bytea[], $6::bytea[], $7::text[], $8::date[], $9::text[], $10::bytea[], $11::bytea[], "
+    "$12::text[], $13::text[], $14::text[], $15::text[], $16::integer[], $17::boolean[], "
+    "$18::boolean[], $19::boolean[], $20::integer[], $21::boolean[], $22::integer[], $23::text[], "
+    "$24::smallint[], $25::boolean, $26)"};
 
 static void imp_done(void *arg)
 {

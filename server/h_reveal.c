@@ -16,12 +16,12 @@
 
 static const struct pgpool_stmt reveal_stmt = {
     "worker_reveal",
-    "WITH w AS (SELECT id, id_number_enc, phone FROM worker WHERE id = $1::bigint), "
+    "WITH w AS (SELECT id, id_number_enc, phone_enc FROM worker WHERE id = $1::bigint), "
     "a AS (INSERT INTO audit_log (actor_kind, actor_id, actor_name, action, resource, "
     "resource_id, peer, request_id, detail) SELECT 'staff', $2::bigint, $3, 'reveal', 'worker', "
     "id::text, $4, $5, jsonb_build_object('fields', jsonb_build_array('id_number', 'phone')) "
     "FROM w RETURNING 1) "
-    "SELECT id_number_enc::text, phone, (SELECT count(*) FROM a) FROM w"};
+    "SELECT id_number_enc::text, phone_enc::text, (SELECT count(*) FROM a) FROM w"};
 
 static void reveal_cb(void *arg, const struct pgpool_reply *rep)
 {
@@ -34,16 +34,19 @@ static void reveal_cb(void *arg, const struct pgpool_reply *rep)
         httpd_reply_problem(r, "not_found", NULL);
         return;
     }
-    char id18[19];
-    if (pii_decrypt_idnum(PQgetvalue(rep->res, 0, 0), id18) < 0) {
+    char id18[19], phone[PII_PHONE_MAX] = "";
+    bool has_phone = !PQgetisnull(rep->res, 0, 1);
+    if (pii_decrypt_idnum(PQgetvalue(rep->res, 0, 0), id18) < 0 ||
+        (has_phone && pii_decrypt_phone(PQgetvalue(rep->res, 0, 1), phone) < 0)) {
+        sodium_memzero(id18, sizeof id18);
         httpd_reply_problem(r, "internal_error",
-                            "The ID number cannot be decrypted with this key.");
+                            "The ID number or phone cannot be decrypted with this key.");
         return;
     }
     json_t *body = json_pack("{s:s, s:o}", "id_number", id18, "phone",
-                             PQgetisnull(rep->res, 0, 1) ? json_null()
-                                                         : json_string(PQgetvalue(rep->res, 0, 1)));
+                             has_phone ? json_string(phone) : json_null());
     sodium_memzero(id18, sizeof id18);
+    sodium_memzero(phone, sizeof phone);
     httpd_reply_json(r, 200, body);
 }
 

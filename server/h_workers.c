@@ -4,8 +4,10 @@
  * The ID number never reaches SQL or the logs: before the database sees a
  * write, workers_prepare replaces it by its blind index, ciphertext and mask
  * and adds the birth date and sex it encodes; a lookup by ID number sends
- * only the blind index.  Answers carry the masked number and phone (the full
- * ones: POST /v1/workers/{id}/reveal).  The rules between fields, the lists
+ * only the blind index.  The phone is stored the same way (blind index,
+ * ciphertext, mask) and found by its blind index (GET /v1/workers?phone=…).
+ * Answers carry the masked number and phone (the full ones: POST
+ * /v1/workers/{id}/reveal).  The rules between fields, the lists
  * and the consent history are in migrations/020_api_workers.sql.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -138,17 +140,54 @@ static const struct pgpool_stmt worker_list = {
     "worker_list", "SELECT * FROM api_worker_list($1::jsonb, $2::jsonb, $3::integer, $4)"};
 static const struct pgpool_stmt worker_find = {"worker_find",
                                                "SELECT * FROM api_worker_find($1::bytea)"};
+static const struct pgpool_stmt worker_find_phone = {
+    "worker_find_phone", "SELECT * FROM api_worker_find_phone($1::bytea)"};
 static const struct pgpool_stmt worker_idem = {
     "worker_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
 
 /*
+ * Replaces a phone (already in validate_phone_cn's normal form, or null) by
+ * phone_hash, phone_enc and phone_masked (all null for null).  Returns 0, or
+ * -1 after answering.
+ */
+static int workers_prepare_phone(struct httpd_req *r, json_t *obj)
+{
+    json_t *v = json_object_get(obj, "phone");
+    if (!v)
+        return 0;
+    const char *phone = json_string_value(v);
+    if (!phone) {
+        json_object_set_new(obj, "phone_hash", json_null());
+        json_object_set_new(obj, "phone_enc", json_null());
+        json_object_set_new(obj, "phone_masked", json_null());
+        json_object_del(obj, "phone");
+        return 0;
+    }
+    char hash[PII_HASH_HEX], enc[PII_PHONE_ENC_HEX], masked[PII_PHONE_MAX];
+    pii_hash_phone(phone, hash);
+    int rc = pii_encrypt_phone(phone, enc);
+    validate_mask_phone(phone, masked, sizeof masked);
+    json_object_del(obj, "phone");
+    if (rc < 0) {
+        httpd_reply_problem(r, "internal_error", NULL);
+        return -1;
+    }
+    json_object_set_new(obj, "phone_hash", json_string(hash));
+    json_object_set_new(obj, "phone_enc", json_string(enc));
+    json_object_set_new(obj, "phone_masked", json_string(masked));
+    return 0;
+}
+
+/*
  * Replaces id_number by id_number_hash, id_number_enc and id_number_masked
- * and adds birth_date and sex.  A worker is of legal working age (16).
- * Returns 0, or -1 after answering.
+ * and adds birth_date and sex; replaces phone as workers_prepare_phone does.
+ * A worker is of legal working age (16).  Returns 0, or -1 after answering.
  */
 static int workers_prepare(struct httpd_req *r, json_t *obj, bool create)
 {
     (void)create;
+    if (workers_prepare_phone(r, obj) < 0)
+        return -1;
     const char *s = json_string_value(json_object_get(obj, "id_number"));
     if (!s)
         return 0;
@@ -199,9 +238,9 @@ static const struct api_resource worker_resource = {
 };
 
 /*
- * SHA-256 of the method and the prepared body without the ciphertext, as
- * bytea hex text: the ciphertext's nonce is new on every request, so a retry
- * with the same Idempotency-Key must be recognised without it.
+ * SHA-256 of the method and the prepared body without the ciphertexts, as
+ * bytea hex text: a ciphertext's nonce is new on every request, so a retry
+ * with the same Idempotency-Key must be recognised without them.
  */
 static int workers_request_hash(struct httpd_req *r, const json_t *obj, char out[67])
 {
@@ -209,6 +248,7 @@ static int workers_request_hash(struct httpd_req *r, const json_t *obj, char out
     char *text = NULL;
     if (stable) {
         json_object_del(stable, "id_number_enc");
+        json_object_del(stable, "phone_enc");
         text = json_dumps(stable, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(stable);
     }
@@ -292,21 +332,29 @@ void h_workers_update(struct httpd_req *r)
     api_update(r, &worker_resource);
 }
 
+/* Whether name is the request's only query parameter; otherwise answers
+ * invalid_query naming another one. */
+static bool workers_find_alone(struct httpd_req *r, const char *name)
+{
+    const char *names[4];
+    size_t n = httpd_req_query_names(r, names, 4);
+    if (n == 1)
+        return true;
+    const char *other = name;
+    for (size_t i = 0; i < n && i < 4 && !strcmp(other, name); i++)
+        other = names[i];
+    char field[64];
+    validate_copy_text(field, sizeof field, other);
+    api_reply_field_error(r, "invalid_query", field, "not_allowed");
+    return false;
+}
+
 /* GET /v1/workers?id_number=…: the worker with that ID number, archived or
  * not, found by its blind index.  No other parameter goes with it. */
 static void workers_find(struct httpd_req *r, const char *number)
 {
-    const char *names[4];
-    size_t n = httpd_req_query_names(r, names, 4);
-    if (n != 1) {
-        const char *other = "id_number";
-        for (size_t i = 0; i < n && i < 4 && !strcmp(other, "id_number"); i++)
-            other = names[i];
-        char field[64];
-        validate_copy_text(field, sizeof field, other);
-        api_reply_field_error(r, "invalid_query", field, "not_allowed");
+    if (!workers_find_alone(r, "id_number"))
         return;
-    }
     struct validate_idnum id;
     enum validate_reason why;
     if (!validate_idnum(number, strlen(number), api_today(), &id, &why)) {
@@ -320,11 +368,34 @@ static void workers_find(struct httpd_req *r, const char *number)
     api_call(r, &worker_find, 1, v, NULL);
 }
 
+/* GET /v1/workers?phone=…: the workers with that phone (at most 100),
+ * archived or not, found by its blind index.  The number is normalised first
+ * (spaces, hyphens, +86 or 86 before a mobile number), so every way of
+ * writing it finds the same workers.  No other parameter goes with it. */
+static void workers_find_by_phone(struct httpd_req *r, const char *phone)
+{
+    if (!workers_find_alone(r, "phone"))
+        return;
+    char normal[PII_PHONE_MAX];
+    if (!validate_phone_cn(phone, strlen(phone), normal)) {
+        api_reply_field_error(r, "invalid_query", "phone", "invalid_format");
+        return;
+    }
+    char hash[PII_HASH_HEX];
+    pii_hash_phone(normal, hash);
+    sodium_memzero(normal, sizeof normal);
+    const char *v[1] = {hash};
+    api_call(r, &worker_find_phone, 1, v, NULL);
+}
+
 void h_workers_list(struct httpd_req *r)
 {
     const char *number = httpd_req_query(r, "id_number");
+    const char *phone = httpd_req_query(r, "phone");
     if (number)
         workers_find(r, number);
+    else if (phone)
+        workers_find_by_phone(r, phone);
     else
         api_list(r, &worker_resource);
 }

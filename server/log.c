@@ -99,11 +99,20 @@ static size_t log_json_str(char *buf, size_t n, size_t cap, const char *s)
     return n;
 }
 
-/* Copies s, masking runs of 15 or more digits (or X) that could be ID numbers. */
+/* Copies s, masking runs of 15 or more digits (or X) that could be ID numbers
+ * and the whole value of a phone= query parameter (written with spaces or
+ * hyphens, a phone has no long run of digits). */
 static void log_scrub(const char *s, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; s[i] && o + 1 < cap;) {
+        if (i > 0 && (s[i - 1] == '?' || s[i - 1] == '&') && !strncmp(s + i, "phone=", 6)) {
+            for (const char *k = "phone=***"; *k && o + 1 < cap; k++)
+                out[o++] = *k;
+            for (i += 6; s[i] && s[i] != '&'; i++)
+                ;
+            continue;
+        }
         size_t run = 0;
         while ((s[i + run] >= '0' && s[i + run] <= '9') || s[i + run] == 'X' || s[i + run] == 'x')
             run++;

@@ -5,6 +5,7 @@
  *   leye-server migrate [--flag=value ...]   apply pending migrations and exit
  *   leye-server demo [--flag=value ...]      load demo data into an empty database
  *   leye-server admin create-user|set-password --username=… [--role=… --counties=… --sites=…]
+ *   leye-server admin encrypt-phones         store plain phones encrypted (also done at start)
  *   leye-server routes                       print the route table
  *   leye-server policies                     print who may call what
  *   leye-server help | version
@@ -18,6 +19,7 @@
 #include "matchidx.h"
 #include "migrate.h"
 #include "pii.h"
+#include "piiconv.h"
 #include "policy.h"
 #include "admin.h"
 #include "auth.h"
@@ -75,6 +77,10 @@ static int main_serve(const struct config *cfg)
         return 1;
     if (cfg->migrate_on_start && migrate_run(main_owner_url(cfg)) < 0)
         return 1;
+    /* plain phones left by older releases (migrations/032); on failure they
+     * wait for the next start or `admin encrypt-phones` */
+    if (piiconv_run(main_owner_url(cfg)) < 0)
+        log_error("plain phone numbers remain: run leye-server admin encrypt-phones");
     main_raise_nofile();
     if (matchidx_start(cfg->database_url, cfg->database_replica_url) < 0) {
         log_error("cannot start the matching index");

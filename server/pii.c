@@ -11,6 +11,7 @@
 
 static unsigned char pii_box_key[crypto_secretbox_KEYBYTES];
 static unsigned char pii_index_key[crypto_generichash_KEYBYTES];
+static unsigned char pii_phone_index_key[crypto_generichash_KEYBYTES];
 static bool pii_loaded;
 
 static int pii_parse_key(const char *text, unsigned char master[32])
@@ -48,6 +49,8 @@ int pii_init(const char *key_file, const char *key_hex)
         return -1;
     crypto_kdf_derive_from_key(pii_box_key, sizeof pii_box_key, 1, "leye-pii", master);
     crypto_kdf_derive_from_key(pii_index_key, sizeof pii_index_key, 2, "leye-pii", master);
+    crypto_kdf_derive_from_key(pii_phone_index_key, sizeof pii_phone_index_key, 3, "leye-pii",
+                               master);
     sodium_memzero(master, sizeof master);
     sodium_memzero(text, sizeof text);
     pii_loaded = true;
@@ -100,5 +103,50 @@ int pii_decrypt_idnum(const char *hex, char id18[19])
                                    crypto_secretbox_MACBYTES + 18, nonce, pii_box_key) != 0)
         return -1;
     id18[18] = '\0';
+    return 0;
+}
+
+void pii_hash_phone(const char *phone, char out[PII_HASH_HEX])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)phone, strnlen(phone, PII_PHONE_MAX),
+                       pii_phone_index_key, sizeof pii_phone_index_key);
+    pii_bytea(h, sizeof h, out, PII_HASH_HEX);
+}
+
+int pii_encrypt_phone(const char *phone, char out[PII_PHONE_ENC_HEX])
+{
+    unsigned char plain[PII_PHONE_MAX] = {0};
+    unsigned char buf[1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_PHONE_MAX];
+    size_t n = strlen(phone);
+    if (n >= PII_PHONE_MAX)
+        return -1;
+    memcpy(plain, phone, n);
+    buf[0] = PII_KEY_VERSION;
+    unsigned char *nonce = buf + 1;
+    randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+    int rc = crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, plain, sizeof plain, nonce,
+                                   pii_box_key);
+    sodium_memzero(plain, sizeof plain);
+    if (rc != 0)
+        return -1;
+    pii_bytea(buf, sizeof buf, out, PII_PHONE_ENC_HEX);
+    return 0;
+}
+
+int pii_decrypt_phone(const char *hex, char phone[PII_PHONE_MAX])
+{
+    unsigned char buf[1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_PHONE_MAX];
+    size_t len = 0;
+    if (strncmp(hex, "\\x", 2) != 0 ||
+        sodium_hex2bin(buf, sizeof buf, hex + 2, strlen(hex + 2), NULL, &len, NULL) != 0 ||
+        len != sizeof buf || buf[0] != PII_KEY_VERSION)
+        return -1;
+    const unsigned char *nonce = buf + 1;
+    if (crypto_secretbox_open_easy((unsigned char *)phone, nonce + crypto_secretbox_NONCEBYTES,
+                                   crypto_secretbox_MACBYTES + PII_PHONE_MAX, nonce,
+                                   pii_box_key) != 0)
+        return -1;
+    phone[PII_PHONE_MAX - 1] = '\0'; /* padded with NULs: at most 15 characters */
     return 0;
 }

@@ -1,11 +1,15 @@
 /*
- * pii: protection of national ID numbers at rest.
+ * pii: protection of national ID numbers and phone numbers at rest.
  *
- * The database holds an ID number only as ciphertext (libsodium secretbox,
- * XSalsa20-Poly1305) and as a keyed BLAKE2b hash (a blind index for lookup and
- * uniqueness).  Both keys are derived from one 32-byte master key that lives
- * outside the database (LEYE_PII_KEY_FILE or LEYE_PII_KEY, 64 hex digits).
- * Ciphertexts start with a key-version byte so that keys can be rotated.
+ * The database holds an ID number or a worker's phone only as ciphertext
+ * (libsodium secretbox, XSalsa20-Poly1305), as a keyed BLAKE2b hash (a blind
+ * index for exact lookup and, for ID numbers, uniqueness) and as its mask.
+ * The keys are derived from one 32-byte master key that lives outside the
+ * database (LEYE_PII_KEY_FILE or LEYE_PII_KEY, 64 hex digits); ID numbers and
+ * phones have blind-index keys of their own, so that equal hashes never link
+ * the two.  Ciphertexts start with a key-version byte so that keys can be
+ * rotated; a phone is padded to 16 bytes so that its ciphertext does not tell
+ * a mobile from a fixed-line number.
  */
 #ifndef LEYE_PII_H
 #define LEYE_PII_H
@@ -15,6 +19,8 @@
 
 #define PII_HASH_HEX (2 + 64 + 1) /* "\\x" + 32 bytes in hex + NUL */
 #define PII_ENC_HEX (2 + 2 * (1 + 24 + 16 + 18) + 1)
+#define PII_PHONE_MAX 16 /* validate_phone_cn's normal form, NUL included */
+#define PII_PHONE_ENC_HEX (2 + 2 * (1 + 24 + 16 + PII_PHONE_MAX) + 1)
 
 /* Loads the master key (hex text in the file, or the hex string itself).
  * Process-wide; call once before serving.  Returns 0 or -1 after logging. */
@@ -31,5 +37,17 @@ int pii_encrypt_idnum(const char *id18, char out[PII_ENC_HEX]) __attribute__((wa
 
 /* Decrypts bytea hex text (as PostgreSQL prints it) into id18.  Returns 0 or -1. */
 int pii_decrypt_idnum(const char *hex, char id18[19]) __attribute__((warn_unused_result));
+
+/* Blind index of a phone in validate_phone_cn's normal form, as bytea hex text. */
+void pii_hash_phone(const char *phone, char out[PII_HASH_HEX]);
+
+/* Encrypts a phone in validate_phone_cn's normal form (at most 15
+ * characters) into bytea hex text.  Returns 0 or -1. */
+int pii_encrypt_phone(const char *phone, char out[PII_PHONE_ENC_HEX])
+    __attribute__((warn_unused_result));
+
+/* Decrypts bytea hex text (as PostgreSQL prints it) into phone.  Returns 0 or -1. */
+int pii_decrypt_phone(const char *hex, char phone[PII_PHONE_MAX])
+    __attribute__((warn_unused_result));
 
 #endif

@@ -1,15 +1,27 @@
 /*
- * ratelimit: a token bucket per broker API key, shared by the process's
- * threads.  Each server instance limits on its own: behind a load balancer
- * of n instances a key gets at most n times its rate.
+ * ratelimit: the rate of a broker API key, held across every server
+ * instance.
+ *
+ * The count lives in PostgreSQL, the one store the instances share: the
+ * statement that looks up a broker's key also takes one request from the
+ * key's fixed one-minute window (broker_rate_take, migrations/032), in the
+ * same round trip, so the limit costs no extra query and no instance keeps a
+ * count of its own.  A key with rate N gets at most N requests per window
+ * in total however many instances serve it (docs/deploy.md).
  */
 #ifndef LEYE_RATELIMIT_H
 #define LEYE_RATELIMIT_H
 
-#include <stdint.h>
+#include "httpd.h"
 
-/* Takes one request for key at per_minute; returns 0, or the seconds to
- * wait before the next one is allowed. */
-int ratelimit_take(int64_t key, int per_minute);
+#include <stdbool.h>
+
+/* Adds RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (and
+ * RateLimit-Policy) to r's answer for a key of limit requests per window
+ * that has used requests of the current one, which ends in reset_s
+ * seconds.  Returns true when the request may go on; otherwise answers 429
+ * with Retry-After and returns false. */
+bool ratelimit_apply(struct httpd_req *r, int limit, int used, int reset_s)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -67,9 +67,30 @@ my ($broker) = cli("create-broker --name=$tag-broker2") =~ /(\d+)/;
 my ($kid, $key) = cli("create-key --broker=$broker --scopes=vacancies:read --rate=5") =~ /^key (\d+) (\S+)$/;
 like($key, qr/^lyb_/, 'an API key, shown once');
 is(psql_value("SELECT count(*) FROM broker_key WHERE prefix = left('$key', 10) AND key_hash IS NOT NULL"), 1, 'stored as a hash');
+# the window is whole minutes of the clock: start early in one, so that the
+# requests below fall in the same window
+my $first = http($srv, 'GET', '/v1/vacancies?limit=1', token => $key);
+if ($first->{headers}{'ratelimit-reset'} < 15) {
+    sleep $first->{headers}{'ratelimit-reset'} + 1;
+    $first = http($srv, 'GET', '/v1/vacancies?limit=1', token => $key);
+}
+is($first->{status}, 200, 'a broker reads vacancies');
+is($first->{headers}{'ratelimit-limit'}, 5, 'RateLimit-Limit is the key\'s rate');
+is($first->{headers}{'ratelimit-remaining'}, 4, 'RateLimit-Remaining counts this request');
+like($first->{headers}{'ratelimit-reset'}, qr/^(?:[1-9]|[1-5][0-9]|60)$/, 'RateLimit-Reset: seconds to the window\'s end');
+is($first->{headers}{'ratelimit-policy'}, '5;w=60', 'RateLimit-Policy: 5 per 60 s');
 is(http($srv, 'GET', '/v1/sites', token => $key)->{status}, 403, 'a broker cannot reach staff routes');
-my @statuses = map { http($srv, 'GET', '/v1/sites', token => $key)->{status} } 1 .. 6;
-is($statuses[-1], 429, 'the per-key rate limit answers 429');
+my @answers = map { http($srv, 'GET', '/v1/sites', token => $key) } 1 .. 4;
+my @statuses = map { $_->{status} } @answers;
+is_deeply(\@statuses, [403, 403, 403, 429], 'the per-key rate limit answers 429 at the sixth request');
+is($answers[0]{headers}{'ratelimit-remaining'}, 2, 'a refused request (403) still counts');
+is($answers[2]{headers}{'ratelimit-remaining'}, 0, 'none left after the fifth');
+is($answers[3]{headers}{'ratelimit-remaining'}, 0, 'the 429 says none are left');
+ok($answers[3]{headers}{'retry-after'} >= 1 && $answers[3]{headers}{'retry-after'} <= 60,
+   'with Retry-After until the window ends');
+is($answers[3]{headers}{'retry-after'}, $answers[3]{headers}{'ratelimit-reset'}, 'the same as RateLimit-Reset');
+is($answers[3]{json}{code}, 'too_many_requests', 'as problem+json too_many_requests');
+ok(!defined http($srv, 'GET', '/v1/sites')->{headers}{'ratelimit-limit'}, 'staff answers carry no RateLimit headers');
 like(cli("revoke-key --key=$kid"), qr/revoked/, 'revoke the key');
 my $dead = http($srv, 'GET', '/v1/sites', token => $key);
 is($dead->{status}, 401, 'a revoked key gets 401');

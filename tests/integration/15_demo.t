@@ -23,6 +23,9 @@ is(system("$bin migrate --database-url='$a' 2>/dev/null"), 0, 'migrated');
 my $out = `LEYE_DATABASE_URL='$a' $bin demo 2>&1`;
 is($? >> 8, 0, 'demo loads') or diag $out;
 like($out, qr/demo data loaded in [\d.]+ s: \d+ sites/, 'and prints what it loaded');
+is(q1("SELECT count(*) FROM worker WHERE phone IS NOT NULL OR (phone_hash IS NULL) <> (phone_masked IS NULL)"), 0,
+   'phones stored only as blind index, ciphertext and mask');
+cmp_ok(q1("SELECT count(*) FROM worker WHERE phone_masked ~ '^1[3-9][0-9][*]{4}[0-9]{4}\$'"), '>', 100, 'and the masks are of mobile numbers');
 
 # spread over several counties and sites
 cmp_ok(q1('SELECT count(DISTINCT county_code) FROM site'), '>=', 5, 'sites in at least 5 counties');

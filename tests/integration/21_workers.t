@@ -234,6 +234,11 @@ is($r->{headers}{etag}, '"1"', 'with the ETag');
 is_deeply($r->{json}, $w, 'the same answer as the create');
 is(call('GET', '/v1/workers/999999999')->{status}, 404, 'unknown id: 404');
 is(call('GET', '/v1/workers/abc')->{status}, 404, 'malformed id: 404');
+# the phone at rest: blind index, ciphertext and mask, and the plain number nowhere in the row
+is(psql_value("SELECT concat_ws('/', phone IS NULL, length(phone_hash), phone_enc IS NOT NULL, phone_masked) FROM worker WHERE id = $w->{id}"),
+   't/32/t/138****5678', 'the phone is stored as blind index, ciphertext and mask');
+is(psql_value("SELECT count(*) FROM worker w WHERE id = $w->{id} AND w::text LIKE '%12345678%'"), 0,
+   'the stored row holds no plain phone');
 
 # --- update with If-Match
 $r = call('PATCH', "/v1/workers/$w->{id}", body => { wage_floor => 4000 });
@@ -242,6 +247,9 @@ $r = patch($w->{id}, 1, { wage_floor => 4000, phone => '0871-65123456', language
 is($r->{status}, 200, 'an update with the current ETag succeeds');
 is_deeply([@{ $r->{json} }{qw(wage_floor phone_masked languages version)}], [4000, '0871-****3456', ['hni'], 2],
           'the change is made');
+is(psql_value("SELECT concat_ws('/', phone IS NULL, phone_masked) FROM worker w WHERE id = $w->{id} AND w::text NOT LIKE '%65123456%' "
+              . "AND w::text NOT LIKE '%12345678%'") =~ s/^$/the plain number is stored/r,
+   't/0871-****3456', 'a new phone is stored encrypted too, the plain number nowhere');
 is($r->{headers}{etag}, '"2"', 'the ETag moves on');
 is_deeply($r->{json}{skills}, $w->{skills}, 'lists not sent are kept');
 $r = patch($w->{id}, 1, { wage_floor => 1 });

@@ -92,6 +92,33 @@ ok(wait_until(sub { grep { $_->{vacancy}{id} == $v->{json}{id} }
                         @{ http($srv[1], 'GET', "/v1/workers/$w/matches?county=530621&k=200")->{json}{items} || [] } }, 1),
    sprintf('is in a worker\'s matches on instance 2 within a second (%.2f s)', time - $t0));
 
+# a broker key's rate holds across both instances: with rate N a key gets N
+# requests per one-minute window through the balancer in total, not N per instance
+{
+    my $bin = $ENV{LEYE_SERVER_BIN};
+    my $cli = sub { local $ENV{LEYE_DATABASE_URL} = dsn(); my $out = `$bin admin @_ 2>&1`; chomp $out; $out };
+    my ($broker) = $cli->("create-broker --name=$tag-broker") =~ /^broker (\d+)$/;
+    my $rate = 12;
+    my ($key) = $cli->("create-key --broker=$broker --scopes=vacancies:read --rate=$rate") =~ /^key \d+ (\S+)$/;
+    ok($key, 'a broker key with rate 12 per minute');
+    my $probe = http($lb, 'GET', '/v1/vacancies?limit=1', token => $key);
+    if (($probe->{headers}{'ratelimit-reset'} // 60) < 20) {    # start early in a window
+        sleep $probe->{headers}{'ratelimit-reset'} + 1;
+        $probe = http($lb, 'GET', '/v1/vacancies?limit=1', token => $key);
+    }
+    my (%status, %instance, @remaining);
+    for my $res ($probe, map { http($lb, 'GET', '/v1/vacancies?limit=1', token => $key) } 1 .. 3 * $rate - 1) {
+        $status{ $res->{status} }++;
+        $instance{ ($res->{headers}{'x-request-id'} // '') =~ s/-.*//r }++;
+        push @remaining, $res->{headers}{'ratelimit-remaining'} if $res->{status} == 200;
+    }
+    is(scalar keys %instance, 2, 'the key\'s requests went to both instances');
+    is($status{200}, $rate, "$rate of " . 3 * $rate . ' requests in one window answered, not ' . 2 * $rate)
+        or diag(explain(\%status));
+    is($status{429}, 2 * $rate, 'the rest refused with 429');
+    is_deeply(\@remaining, [ reverse 0 .. $rate - 1 ], 'RateLimit-Remaining counts down across the instances');
+}
+
 # load through the balancer (one session for all clients); instance 2 is killed midway
 ok(admin_token($lb), 'a session through the balancer');
 my $clients = 8;

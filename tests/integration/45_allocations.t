@@ -7,6 +7,7 @@ use strict;
 use warnings;
 use utf8;
 use Test::More;
+use POSIX ();
 use LeyeTest;
 use Encode qw(decode_utf8);
 binmode(Test::More->builder->$_, ':encoding(UTF-8)') for qw(output failure_output todo_output);
@@ -31,9 +32,9 @@ sub worker {
     my ($h, $name, %o) = @_;
     $n++;
     my $id = v("INSERT INTO worker (household_id, name, id_number_hash, id_number_enc, id_number_masked, birth_date, sex, "
-               . "employment_status, max_commute_km, phone) VALUES ($h, '$name', decode(md5(random()::text || clock_timestamp()::text), 'hex'), "
+               . "employment_status, max_commute_km, phone_hash, phone_enc, phone_masked) VALUES ($h, '$name', decode(md5(random()::text || clock_timestamp()::text), 'hex'), "
                . "'\\x00', '530926********" . sprintf('%04d', $n) . "', '1988-03-0" . (1 + $n % 9) . "', 'M', '" . ($o{status} // 'seeking') . "', 40, "
-               . "'1387088" . sprintf('%04d', $n) . "') RETURNING id");
+               . "'\\x00', '\\x00', '138****" . sprintf('%04d', $n) . "') RETURNING id");
     psql("INSERT INTO worker_skill (worker_id, skill_id, level) VALUES ($id, $weld, $o{level})") if $o{level};
     psql("INSERT INTO worker_skill (worker_id, skill_id, level) VALUES ($id, $cook, 3)") if $o{cook};
     return $id;
@@ -188,12 +189,12 @@ for my $name (@names) {
     like($r->{content}, qr/\Q$masked\E/, "shows $masked");
     unlike($r->{content}, qr/\Q$name\E/, 'never the full name');
 }
-unlike($r->{content}, qr/530926\*|1387088|unstable|监测|零就业/, 'no ID number, phone or household status');
+unlike($r->{content}, qr/530926\*|138\*{4}|unstable|监测|零就业/, 'no ID number, phone or household status');
 $r = http($srv, 'GET', "/v1/allocations/$a->{id}/notice?format=csv");
 $r->{content} = decode_utf8($r->{content});
 like($r->{headers}{'content-type'}, qr{^text/csv}, 'and as CSV');
 is(scalar(() = $r->{content} =~ /\r\n/g), 1 + scalar(@names), 'a header and one line per name');
-unlike($r->{content}, qr/530926\*|1387088/, 'with no ID number or phone either');
+unlike($r->{content}, qr/530926\*|138\*{4}/, 'with no ID number or phone either');
 
 # an objection during the window puts the assignment back to staff
 my ($pub) = grep { $_->{state} eq 'confirmed' && $_->{public} } @{ http($srv, 'GET', "/v1/allocations/$a->{id}")->{json}{assignments} };

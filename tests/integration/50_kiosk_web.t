@@ -96,8 +96,8 @@ for my $w ([a => $id_a, $name], [b => $id_b, "王锁$tag"]) {
     my $hash = cli("id-hash --id-number=$idn");
     my $masked = substr($idn, 0, 6) . ('*' x 8) . substr($idn, 14);
     $worker{$k} = sql_value("INSERT INTO worker (household_id, name, id_number_hash, id_number_enc, id_number_masked,
-        birth_date, sex, phone, max_commute_km, wage_floor, job_kinds_wanted, willing_outside_county)
-        VALUES ($hh, '$nm', '$hash', '\\x00', '$masked', '1988-06-15', 'F', '13912345678', 20, 1000,
+        birth_date, sex, phone_hash, phone_enc, phone_masked, max_commute_km, wage_floor, job_kinds_wanted, willing_outside_county)
+        VALUES ($hh, '$nm', '$hash', '\\x00', '$masked', '1988-06-15', 'F', '\\x00', '\\x00', '139****5678', 20, 1000,
                 '{workshop,work_relief,forest_ranger,public_welfare}', true) RETURNING id");
     is(http($srv, 'PUT', "/v1/workers/$worker{$k}/pin", body => { pin => '246810' })->{status}, 200, "PIN set for worker $k");
 }

@@ -37,8 +37,8 @@ for my $k (qw(a b)) {
         VALUES ($site, 532927, 3, 'unstable', 'cadre_visit', '2025-01-01') RETURNING id");
     my $masked = substr($idn{$k}, 0, 6) . ('*' x 8) . substr($idn{$k}, 14);
     $worker{$k} = sql_value("INSERT INTO worker (household_id, name, id_number_hash, id_number_enc, id_number_masked, birth_date, sex,
-        phone, consent_brokers, job_kinds_wanted) VALUES ($hh, '张$k$tag', '$hash', '\\x00', '$masked', '1991-11-03', 'M',
-        '13712345678', true, '{workshop}') RETURNING id");
+        phone_hash, phone_enc, phone_masked, consent_brokers, job_kinds_wanted) VALUES ($hh, '张$k$tag', '$hash', '\\x00', '$masked', '1991-11-03', 'M',
+        '\\x00', '\\x00', '137****5678', true, '{workshop}') RETURNING id");
     is(http($srv, 'PUT', "/v1/workers/$worker{$k}/pin", body => { pin => '135246' })->{status}, 200, "PIN for worker $k");
     my $r = http($srv, 'POST', '/v1/kiosk/login', anonymous => 1, body => { id_number => $idn{$k}, pin => '135246' });
     is($r->{status}, 200, "worker $k logs in at a kiosk");
