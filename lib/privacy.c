@@ -27,14 +27,15 @@ static const struct privacy_rule privacy_rules[] = {
     {"birth_date", false, {D, R, D, D, D}},
     {"id_number_masked", false, {M, M, M, D, D}},
     {"phone_masked", false, {K, K, K, D, D}},
-    /* households and their poverty status: not for brokers */
+    /* households: not for brokers; their poverty status not on a kiosk's
+     * screen in a public hall either */
     {"household", true, {K, K, K, D, D}},
     {"members", false, {K, K, K, D, D}},
-    {"monitoring", true, {K, K, K, D, D}},
-    {"zero_employment", true, {K, K, K, D, D}},
+    {"monitoring", true, {K, K, D, D, D}},
+    {"zero_employment", true, {K, K, D, D, D}},
     /* the priority part of a score and its weights (priority, prio_*) */
     {"prio", true, {K, K, K, D, D}},
-    {"reasons", false, {K, K, K, PRIVACY_REASONS, PRIVACY_REASONS}},
+    {"reasons", false, {K, K, PRIVACY_REASONS, PRIVACY_REASONS, PRIVACY_REASONS}},
     {"failed", false, {K, K, K, PRIVACY_FAILED, PRIVACY_FAILED}},
 };
 

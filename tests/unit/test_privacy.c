@@ -88,11 +88,11 @@ static void test_broker_and_public(void **state)
     const char *want = "{\"age\":41,\"id\":7,\"name\":\"张三\",\"sex\":\"F\"}";
     expect_shape(worker, PRIVACY_BROKER, false, want);
     expect_shape(worker, PRIVACY_PUBLIC, false, want);
+    /* a kiosk: the person's own record, without household status on a public screen */
     expect_shape(worker, PRIVACY_KIOSK, false,
                  "{\"age\":41,\"household_id\":3,\"id\":7,\"id_number_masked\":"
-                 "\"530622***********4\",\"monitoring_status\":\"unstable\",\"name\":"
-                 "\"张三\",\"phone_masked\":\"138****5678\",\"sex\":\"F\","
-                 "\"zero_employment\":true}");
+                 "\"530622***********4\",\"name\":\"张三\",\"phone_masked\":\"138****5678\","
+                 "\"sex\":\"F\"}");
 }
 
 static void test_broker_match_answer(void **state)
@@ -113,6 +113,11 @@ static void test_broker_match_answer(void **state)
                  "\"reasons\":[{\"code\":\"skill_ok\",\"text\":\"a\"},"
                  "{\"code\":\"filter\",\"filter\":\"age\",\"text\":\"c\"}],\"score\":71.5,"
                  "\"worker\":{\"id\":1}}],\"weights\":{\"skill\":40}}");
+    char *kiosk = shaped(hit, PRIVACY_KIOSK, false);
+    assert_null(strstr(kiosk, "\"code\":\"prio_monitoring\""));
+    assert_null(strstr(kiosk, "零就业"));
+    assert_non_null(strstr(kiosk, "\"priority\""));
+    free(kiosk);
     char *staff = shaped(hit, PRIVACY_STAFF, false);
     assert_non_null(strstr(staff, "prio_monitoring"));
     assert_non_null(strstr(staff, "\"priority\""));
