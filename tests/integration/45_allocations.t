@@ -8,6 +8,7 @@ use warnings;
 use utf8;
 use Test::More;
 use LeyeTest;
+use POSIX ();
 use Encode qw(decode_utf8);
 binmode(Test::More->builder->$_, ':encoding(UTF-8)') for qw(output failure_output todo_output);
 
@@ -202,7 +203,7 @@ $r = http($srv, 'POST', "$obj/objections", body => { reason => '该户已有人�
 is($r->{status}, 201, 'an objection is recorded');
 is($r->{json}{state}, 'objected', 'and the assignment goes back to staff');
 $r = http($srv, 'POST', "/v1/applications/$pub->{application_id}/transitions",
-          body => { to => 'hired', start_date => '2026-11-01', wage => 2600 });
+          body => { to => 'hired', start_date => POSIX::strftime('%Y-%m-%d', gmtime(time + 8 * 3600 + 7 * 86400)), wage => 2600 });
 is($r->{status}, 409, 'its offer cannot be hired while the objection is open');
 $r = http($srv, 'POST', "$obj/resolve", body => { decision => 'upheld', note => '核实属实' });
 is($r->{json}{state}, 'withdrawn', 'an upheld objection withdraws the assignment');
