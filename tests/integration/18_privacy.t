@@ -8,7 +8,8 @@
 # - brokers learn nothing of poverty status: no priority part, no priority
 #   reasons, a score and an order computed without it, on candidates, the
 #   explained pairs, ad-hoc profiles and the weights;
-# - a kiosk reaches only the signed-in person's own data.
+# - a kiosk reaches only the signed-in person's own data, and its screen does
+#   not spell out the household's poverty status.
 use strict;
 use warnings;
 use utf8;
@@ -211,6 +212,10 @@ ok($kiosk, 'worker A signs in at a kiosk');
 $r = http($srv, 'GET', '/v1/kiosk/me', token => $kiosk);
 is($r->{json}{id}, $wa->{id}, 'the kiosk shows A\'s own profile');
 ok(mask_ok($r->{json}{id_number_masked}, $idn{a}) && !exists $r->{json}{birth_date}, 'masked, with no birth date');
+$r = http($srv, 'GET', "/v1/kiosk/jobs/$vac", token => $kiosk);
+is($r->{status}, 200, 'the kiosk explains a job to A');
+my $kc = $r->{content}; utf8::decode($kc);
+unlike($kc, qr/防返贫|监测|零就业|prio_|monitoring|zero_employment/, 'without spelling out the household\'s status on a public screen');
 is(http($srv, 'GET', "/v1/workers/$wb->{id}", token => $kiosk)->{status}, 403, 'not another worker');
 is(http($srv, 'GET', "/v1/workers/$wb->{id}/matches", token => $kiosk)->{status}, 403, 'nor their matches');
 is(http($srv, 'GET', "/v1/vacancies/$vac/candidates", token => $kiosk)->{status}, 403, 'nor a vacancy\'s candidates');
