@@ -1,5 +1,7 @@
 #include "validate.h"
 
+#include "privacy.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -433,16 +435,7 @@ size_t validate_copy_text(char *dst, size_t cap, const char *src)
 
 void validate_mask_idnum(const char *id18, char out[19])
 {
-    size_t n = 0;
-
-    while (n <= VALIDATE_IDNUM_LEN && id18[n] != '\0')
-        n++;
-    memset(out, '*', VALIDATE_IDNUM_LEN);
-    out[VALIDATE_IDNUM_LEN] = '\0';
-    if (n != VALIDATE_IDNUM_LEN)
-        return;
-    memcpy(out, id18, 6);
-    memcpy(out + 14, id18 + 14, 4);
+    privacy_mask_idnum(id18, out);
 }
 
 void validate_mask_phone(const char *phone, char *out, size_t outlen)

@@ -143,9 +143,10 @@ bool validate_calendar_date(int year, int month, int day) __attribute__((warn_un
 bool validate_date(const char *s, size_t len, int *yyyymmdd) __attribute__((warn_unused_result));
 
 /*
- * Writes the first 6 and last 4 characters of a NUL-terminated 18-character
- * ID number with 8 '*' between, e.g. "530102********1234".  Anything that is
- * not 18 characters long becomes 18 '*'.  out is always NUL-terminated.
+ * Writes the first 6 and the last character of a NUL-terminated 18-character
+ * ID number with 11 '*' between, e.g. "530102***********4" (the one mask of
+ * lib/privacy.h).  Anything that is not 18 characters long becomes 18 '*'.
+ * out is always NUL-terminated.
  */
 void validate_mask_idnum(const char *id18, char out[19]);
 

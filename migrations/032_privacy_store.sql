@@ -63,8 +63,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
         'id', w.id, 'household_id', w.household_id, 'site_id', h.site_id, 'site_name', s.name,
         'county_code', s.county_code, 'county_name', county_name,
-        'name', w.name, 'id_number_masked', w.id_number_masked,
-        'birth_date', w.birth_date, 'sex', w.sex,
+        'name', w.name, 'id_number_masked', w.id_number_masked, 'sex', w.sex,
         'age', extract(year FROM age(placement_today(), w.birth_date))::integer,
         'phone_masked', w.phone_masked,
         'education', w.education, 'mandarin_level', w.mandarin_level,

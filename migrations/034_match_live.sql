@@ -57,7 +57,8 @@ BEGIN
     RETURN CASE WHEN gone THEN 'worker' END;
 END $$;
 
--- The oracle of 027 with the two rules above (the rest unchanged).
+-- The oracle of 031 with the two rules above (the rest unchanged): a
+-- broker's pair without the priority part, as in 031.
 CREATE OR REPLACE FUNCTION match_oracle_pairs(p_target text, p_workers bigint[], p_vacancies bigint[],
                                    p_today date DEFAULT placement_today(),
                                    p_broker boolean DEFAULT false,
@@ -79,7 +80,7 @@ BEGIN
         SELECT k.*, ARRAY[100::real * k.w_skill / s, 100::real * k.w_cert / s,
                           100::real * k.w_distance / s, 100::real * k.w_wage / s,
                           100::real * k.w_kind / s, 100::real * k.w_availability / s,
-                          100::real * k.w_priority / s] AS pt
+                          CASE WHEN p_broker THEN 0::real ELSE 100::real * k.w_priority / s END] AS pt
         FROM match_kind_weights k,
              LATERAL (SELECT (((((k.w_skill + k.w_cert) + k.w_distance) + k.w_wage) + k.w_kind)
                               + k.w_availability) + k.w_priority AS s) t),

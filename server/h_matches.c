@@ -5,6 +5,10 @@
  * A query runs on the index (matchidx) under its read lock on the request's
  * thread; the names and figures shown with each result then come from one
  * scoped database query, so row-level security decides what the caller sees.
+ * A broker's query leaves the priority part out of the score itself
+ * (match_query.no_priority), so that neither the scores, the order nor the
+ * reasons tell a household's status; the reply's shaping (lib/privacy.h)
+ * then removes what is left of it from the answer.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "api.h"
@@ -403,6 +407,7 @@ static void mq_run(struct httpd_req *r, enum match_target target, const char *su
         return;
     }
     q->broker = m->broker;
+    q->no_priority = m->broker;
     const struct match_index *idx;
     const struct match_names *names;
     if (!matchidx_read_begin(&idx, &names)) {
@@ -442,6 +447,7 @@ static void mq_explain(struct httpd_req *r, enum match_target target, const char
         return;
     m->other = target == MATCH_TARGET_WORKERS ? worker : vacancy;
     q.broker = m->broker;
+    q.no_priority = m->broker;
     const struct match_index *idx;
     const struct match_names *names;
     if (!matchidx_read_begin(&idx, &names)) {
@@ -613,6 +619,7 @@ void h_matches_adhoc(struct httpd_req *r)
         free(a);
         return;
     }
+    a->q.no_priority = httpd_req_principal(r)->kind == PRINCIPAL_BROKER;
     json_t *b = api_body(r, &mq_profile_schema, false);
     if (!b) {
         free(a);

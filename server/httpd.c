@@ -8,6 +8,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "pgpool.h"
+#include "principal.h"
+#include "privacy.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -113,6 +115,7 @@ struct httpd_req {
     enum problem_lang lang;
     int64_t start;
     char error_code[40];
+    bool revealed; /* the answer of an audited reveal (httpd_req_mark_revealed) */
 };
 
 /* ---------- gatekeeper ---------- */
@@ -396,6 +399,96 @@ void httpd_set_header(struct httpd_req *r, const char *name, const char *value)
     evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
 }
 
+void httpd_req_mark_revealed(struct httpd_req *r)
+{
+    r->revealed = true;
+}
+
+/* ---------- privacy: every answer under /v1/ is shaped for its caller ---------- */
+
+static int httpd_dump_cb(const char *buf, size_t size, void *data);
+
+static bool httpd_privacy_applies(const struct httpd_req *r)
+{
+    return r->path && strncmp(r->path, "/v1/", 4) == 0;
+}
+
+static enum privacy_caller httpd_privacy_caller(const struct httpd_req *r)
+{
+    const struct principal *p = &r->principal;
+    switch (p->kind) {
+    case PRINCIPAL_STAFF:
+        return p->pii_reveal ? PRIVACY_STAFF_REVEAL : PRIVACY_STAFF;
+    case PRINCIPAL_KIOSK:
+        return PRIVACY_KIOSK;
+    case PRINCIPAL_BROKER:
+        return PRIVACY_BROKER;
+    case PRINCIPAL_NONE:
+    default:
+        return PRIVACY_PUBLIC;
+    }
+}
+
+static bool httpd_type_is(const char *type, const char *prefix)
+{
+    return type && strncasecmp(type, prefix, strlen(prefix)) == 0;
+}
+
+/*
+ * The body of a raw answer as its caller may receive it: JSON is parsed,
+ * shaped and written again when the quick scan finds something to shape,
+ * CSV loses or re-masks columns.  Returns 0 with *shaped NULL when the body
+ * goes as it is, 0 with a new evbuffer holding the shaped body, or -1 when
+ * it could not be shaped (then nothing of it may be sent).
+ */
+static int httpd_privacy_raw(struct httpd_req *r, const char *type, const char *data, size_t len,
+                             struct evbuffer **shaped)
+{
+    *shaped = NULL;
+    if (!data || !len || !httpd_privacy_applies(r))
+        return 0;
+    enum privacy_caller caller = httpd_privacy_caller(r);
+    int rc = -1;
+    if (httpd_type_is(type, "text/csv")) {
+        char *out = NULL;
+        size_t n = 0;
+        if (privacy_shape_csv(data, len, caller, r->revealed, &out, &n) < 0)
+            goto done;
+        if (out) {
+            *shaped = evbuffer_new();
+            if (!*shaped || evbuffer_add(*shaped, out, n) < 0) {
+                free(out);
+                goto done;
+            }
+            free(out);
+        }
+        rc = 0;
+        goto done;
+    }
+    if (!httpd_type_is(type, "application/json") &&
+        !httpd_type_is(type, "application/problem+json"))
+        return 0;
+    if (!privacy_json_needs_shaping(data, len, caller, r->revealed))
+        return 0;
+    json_t *v = json_loadb(data, len, 0, NULL);
+    if (!v)
+        goto done;
+    privacy_shape_json(v, caller, r->revealed);
+    *shaped = evbuffer_new();
+    if (*shaped &&
+        json_dump_callback(v, httpd_dump_cb, *shaped, JSON_COMPACT | JSON_REAL_PRECISION(15)) == 0)
+        rc = 0;
+    json_decref(v);
+done:
+    if (rc < 0) {
+        if (*shaped)
+            evbuffer_free(*shaped);
+        *shaped = NULL;
+        log_error("request %s: the answer could not be shaped for its caller", r->id);
+    }
+    return rc;
+}
+
 static void httpd_req_free(struct httpd_req *r)
 {
     if (r->query_parsed)
@@ -445,6 +538,17 @@ static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
 void httpd_reply_raw(struct httpd_req *r, int status, const char *content_type, const char *data,
                      size_t len)
 {
+    struct evbuffer *shaped;
+    if (httpd_privacy_raw(r, content_type, data, len, &shaped) < 0) {
+        httpd_reply_problem(r, "internal_error", NULL);
+        return;
+    }
+    if (shaped) {
+        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", content_type);
+        httpd_finish(r, status, shaped);
+        evbuffer_free(shaped);
+        return;
+    }
     struct evbuffer *b = evbuffer_new();
     if (content_type)
         evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", content_type);
@@ -463,6 +567,8 @@ static int httpd_dump_cb(const char *buf, size_t size, void *data)
 static void httpd_reply_json_typed(struct httpd_req *r, int status, json_t *body, const char *type)
 {
     struct evbuffer *b = evbuffer_new();
+    if (body && httpd_privacy_applies(r))
+        privacy_shape_json(body, httpd_privacy_caller(r), r->revealed);
     if (body && b) {
         evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", type);
         if (json_dump_callback(body, httpd_dump_cb, b, JSON_COMPACT | JSON_REAL_PRECISION(15)) < 0)

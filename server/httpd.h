@@ -105,10 +105,19 @@ json_t *httpd_req_json_body(struct httpd_req *r) __attribute__((warn_unused_resu
 /* Adds a response header (copied). */
 void httpd_set_header(struct httpd_req *r, const char *name, const char *value);
 
-/* Answers status with a JSON body (stolen; NULL for no body). */
+/* Marks the request's answer as that of an audited reveal: only then may a
+ * caller holding pii:reveal receive the full ID number, phone and birth
+ * date.  Every answer under /v1/ is shaped for its caller (lib/privacy.h)
+ * by the reply calls below; this is the one exception they make. */
+void httpd_req_mark_revealed(struct httpd_req *r);
+
+/* Answers status with a JSON body (stolen; NULL for no body).  Under /v1/
+ * the body is shaped for the caller first (lib/privacy.h). */
 void httpd_reply_json(struct httpd_req *r, int status, json_t *body);
 
-/* Answers with raw bytes (copied) of the given content type. */
+/* Answers with raw bytes (copied) of the given content type.  Under /v1/ a
+ * JSON or CSV body is shaped for the caller first; one that cannot be shaped
+ * is not sent (500). */
 void httpd_reply_raw(struct httpd_req *r, int status, const char *content_type, const char *data,
                      size_t len);
 

@@ -56,8 +56,14 @@ if (!$ok) {
         },
     });
     my $agg = $harness->runtests(@unit, @integ);
-    for my $desc ($agg->descriptions) {
-        my ($p) = $agg->parsers($desc);
+    # then, over every answer those suites received: the re-identification
+    # and broker scans (tests/reidentify.pl), counted like any suite
+    my $scan = TAP::Harness->new({
+        verbosity => $ENV{VERBOSE} ? 1 : 0,
+        exec      => sub { [$^X, "-I$root/tests/lib", $_[1]] },
+    })->runtests('tests/reidentify.pl');
+    for my $desc (map { my $a = $_; map { [$a, $_] } $a->descriptions } $agg, $scan) {
+        my ($p) = $desc->[0]->parsers($desc->[1]);
         $passed += scalar $p->passed;
         $failed += scalar $p->failed;
         # a crash, a bad plan or a non-zero exit is a failure of its own

@@ -231,6 +231,9 @@ struct match_query {
     int32_t today;     /* the day of the query */
     bool broker;       /* a broker asks: workers without broker consent are removed */
     bool facets;       /* fill result->facets; evaluates every record (no pruning) */
+    bool no_priority;  /* the score, its order, parts and reasons leave the priority part
+                          out (a broker asks: household status must not show, not even
+                          in the order); the other parts keep their points */
     int32_t min_score; /* hundredths, 0..10000 */
     float max_km;      /* > 0: results within this distance only */
     uint8_t kinds;     /* bit per match_kind, 0 = any (workers: kinds they want) */

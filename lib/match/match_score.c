@@ -93,6 +93,8 @@ void match_ctx_init(struct match_ctx *c, const struct match_index *idx, const st
             sum += w[i];
         for (int i = 0; i < MATCH_PART_COUNT; i++)
             c->pts[k][i] = 100.0f * w[i] / sum;
+        if (q->no_priority)
+            c->pts[k][MATCH_PART_PRIORITY] = 0;
     }
     c->today_ymd = match_ymd(q->today);
 }

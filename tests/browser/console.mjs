@@ -15,7 +15,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { launchChromium, screenshotter } from './harness.mjs';
+import { launchChromium, recordAnswers, screenshotter } from './harness.mjs';
 
 function out(obj) {
   process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -43,6 +43,7 @@ const browser = await launchChromium();
 async function newPage(width = 1366, height = 768) {
   const ctx = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN', serviceWorkers: 'block', acceptDownloads: true });
   const page = await ctx.newPage();
+  recordAnswers(page, 'console.mjs');
   page.outside = [];
   page.errors = [];
   page.on('request', (req) => {

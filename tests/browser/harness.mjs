@@ -45,3 +45,32 @@ export function screenshotter(dir) {
     return file;
   };
 }
+
+// Records every answer under /v1/ that page receives, one JSON line each in
+// $LEYE_TEST_TMP/answers, as tests/lib/LeyeTest.pm records the suites' own
+// answers, for tests/reidentify.pl.  The kind of caller is told by the
+// token's prefix (a staff session counts as staff without pii:reveal).
+export function recordAnswers(page, script) {
+  if (!process.env.LEYE_TEST_TMP) return;
+  const dir = path.join(process.env.LEYE_TEST_TMP, 'answers');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${script}.${process.pid}.jsonl`);
+  page.on('response', async (res) => {
+    try {
+      const url = new URL(res.url());
+      const type = res.headers()['content-type'] || '';
+      if (!url.pathname.startsWith('/v1/') || !/json|csv|html|text\/plain/i.test(type)) return;
+      const req = res.request();
+      const token = ((await req.allHeaders()).authorization || '').replace(/^Bearer\s+/i, '');
+      const caller = token.startsWith('lyk_') ? 'kiosk' : token.startsWith('lyb_') ? 'broker'
+        : token.startsWith('lys_') ? 'staff' : 'public';
+      const body = await res.text();
+      const day = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+      fs.appendFileSync(file, `${JSON.stringify({
+        suite: script, caller, method: req.method(), path: url.pathname, status: res.status(), type, day, body,
+      })}\n`);
+    } catch {
+      // the page went away before its answer could be read
+    }
+  });
+}

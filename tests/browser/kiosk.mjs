@@ -13,7 +13,7 @@
 
 import path from 'node:path';
 import readline from 'node:readline';
-import { launchChromium, screenshotter } from './harness.mjs';
+import { launchChromium, recordAnswers, screenshotter } from './harness.mjs';
 
 const [base, shotDir] = process.argv.slice(2);
 const T = JSON.parse(process.env.KIOSK_TEST || '{}');
@@ -39,6 +39,7 @@ const browser = await launchChromium();
 async function newPage(width, height, query, init) {
   const ctx = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN', serviceWorkers: 'block' });
   const page = await ctx.newPage();
+  recordAnswers(page, 'kiosk.mjs');
   page.outside = [];
   page.errors = [];
   page.rawProblems = [];
@@ -258,7 +259,7 @@ async function visit() {
     await page.click('[data-nav="me"]');
     await page.waitForSelector('[data-screen="me"] .me');
     const s = await page.locator('.me').innerText();
-    report(/\d{6}\*{8}\w{4}/.test(s) && !s.includes(T.id), 'my details show the ID number masked');
+    report(/\d{6}\*{11}[0-9X]/.test(s) && !s.includes(T.id), 'my details show the ID number masked');
     report(s.includes(T.phone_masked), 'and the phone masked', T.phone_masked);
     report(s.includes(T.desk) && s.includes('服务台'), 'and which service desk changes them');
     await shot(page, 'profile');

@@ -87,8 +87,8 @@ is(q1("SELECT count(*) FROM placement p JOIN application a ON a.id = p.applicati
 is(q1("SELECT count(*) FROM vacancy WHERE filled > headcount"), 0, 'no vacancy is over-filled');
 cmp_ok(q1("SELECT count(*) FROM followup"), '>', 0, 'follow-ups were recorded');
 cmp_ok(q1("SELECT count(*) FROM early_warning_task"), '>', 0, 'job losses opened early-warning tasks');
-is(q1("SELECT count(*) FROM worker WHERE id_number_masked !~ '^[0-9]{6}\\*{8}[0-9]{3}[0-9X]\$'"), 0,
-   'ID numbers are stored masked');
+is(q1("SELECT count(*) FROM worker WHERE id_number_masked !~ '^[0-9]{6}\\*{11}[0-9X]\$'"), 0,
+   'ID numbers are stored masked to region and check character');
 cmp_ok(q1("SELECT count(*) FROM worker_skill"), '>', q1('SELECT count(*) FROM worker') / 2,
        'workers have skills');
 

@@ -98,19 +98,21 @@ my $w = $r->{json};
 like($r->{headers}{location}, qr{^/v1/workers/$w->{id}$}, 'with Location');
 is($r->{headers}{etag}, '"1"', 'with an ETag');
 is($r->{headers}{'cache-control'}, 'no-store', 'not to be cached');
-is_deeply({ map { $_ => $w->{$_} } qw(household_id site_id county_code county_name name birth_date sex
+is_deeply({ map { $_ => $w->{$_} } qw(household_id site_id county_code county_name name sex
                                       id_number_masked phone_masked education mandarin_level languages
                                       employment_status max_commute_km willing_outside_county
                                       willing_outside_province needs_accommodation wage_floor job_kinds_wanted
                                       available_from disability consent_employers consent_brokers archived version) },
           { household_id => $h1, site_id => $s1, county_code => 530624, county_name => '大关县', name => "$tag 张三",
-            birth_date => '1990-05-01', sex => 'M', id_number_masked => substr($id1, 0, 6) . '********' . substr($id1, 14),
+            sex => 'M', id_number_masked => substr($id1, 0, 6) . ('*' x 11) . substr($id1, 17),
             phone_masked => '138****5678', education => 'vocational', mandarin_level => 'fluent', languages => ['ii', 'en'],
             employment_status => 'seeking', max_commute_km => 50, willing_outside_county => JSON::PP::true,
             willing_outside_province => JSON::PP::false, needs_accommodation => JSON::PP::true, wage_floor => 3500,
             job_kinds_wanted => ['regular', 'labor_export'], available_from => '2025-03-01', disability => 'mild',
             consent_employers => JSON::PP::true, consent_brokers => JSON::PP::false, archived => JSON::PP::false, version => 1 },
-          'the answer: every field, the site and county of the household, birth date and sex from the ID number');
+          'the answer: every field, the site and county of the household, sex from the ID number');
+ok(!exists $w->{birth_date}, 'the birth date is not answered (the age is: docs/privacy.md)');
+is(psql_value("SELECT birth_date FROM worker WHERE id = $w->{id}"), '1990-05-01', 'it is stored, from the ID number');
 my $age = int((cn_today() - 19900501) / 10000);
 is($w->{age}, $age, "age from the birth date ($age)");
 ok(!exists $w->{id_number} && !exists $w->{phone}, 'no full ID number or phone field');
@@ -138,10 +140,11 @@ my $idf = idnum('19850302', 'F');
 $r = create({ household_id => $h1, name => "$tag 李四", id_number => lc($idf) });
 is($r->{status}, 201, 'a worker with only the required fields');
 my $w2 = $r->{json};
-is_deeply([@$w2{qw(birth_date sex education mandarin_level employment_status max_commute_km wage_floor disability
+is_deeply([@$w2{qw(age sex education mandarin_level employment_status max_commute_km wage_floor disability
                    consent_employers consent_brokers)}],
-          ['1985-03-02', 'F', 'junior_secondary', 'basic', 'seeking', 20, 0, 'none', JSON::PP::false, JSON::PP::false],
-          'born 1985-03-02, female; the defaults');
+          [int((cn_today() - 19850302) / 10000), 'F', 'junior_secondary', 'basic', 'seeking', 20, 0, 'none',
+           JSON::PP::false, JSON::PP::false],
+          'born 1985-03-02 (answered as an age), female; the defaults');
 is_deeply([@$w2{qw(languages job_kinds_wanted skills trainings certificates consent_events)}], [[], [], [], [], [], []],
           'empty lists and no consent events');
 ok(exists $w2->{phone_masked} && !defined $w2->{phone_masked}, 'no phone');
@@ -288,8 +291,9 @@ is(psql_value("SELECT count(*) FROM worker_consent_event WHERE worker_id = $w->{
 my $id1b = idnum('19920715', 'F');
 $r = patch($w->{id}, 6, { id_number => $id1b });
 is($r->{status}, 200, 'the ID number is corrected');
-is_deeply([@{ $r->{json} }{qw(birth_date sex id_number_masked)}],
-          ['1992-07-15', 'F', substr($id1b, 0, 6) . '********' . substr($id1b, 14)], 'birth date, sex and mask follow');
+is_deeply([@{ $r->{json} }{qw(age sex id_number_masked)}],
+          [int((cn_today() - 19920715) / 10000), 'F', substr($id1b, 0, 6) . ('*' x 11) . substr($id1b, 17)],
+          'age, sex and mask follow');
 is(psql_value("SELECT birth_date || '/' || sex FROM worker WHERE id = $w->{id}"), '1992-07-15/F', 'in the database');
 is_deeply(call('GET', "/v1/workers?id_number=$id1")->{json}{items}, [], 'the old number finds nobody');
 is_deeply([map { $_->{id} } @{ call('GET', "/v1/workers?id_number=$id1b")->{json}{items} }], [$w->{id}], 'the new one finds the worker');

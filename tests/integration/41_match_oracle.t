@@ -346,7 +346,7 @@ for my $v (@some) {
     my $a = api("/v1/vacancies/$v/candidates?k=50", token => $key);
     differ('broker', "vacancy $v", $a->{list} // "HTTP $a->{status}", top($ob->{res}{$v}, 50));
 }
-verdict('broker', scalar @some, 'a broker\'s candidates: consenting workers only, same order and scores');
+verdict('broker', scalar @some, 'a broker\'s candidates: consenting workers only, same order and scores, without the priority part');
 
 # ---------- changes through NOTIFY ----------
 my $ws = http($srv, 'GET', '/v1/match/weights')->{json}{items};

@@ -9,6 +9,7 @@ use utf8;
 use Test::More;
 use POSIX ();
 use LeyeTest;
+use POSIX ();
 use Encode qw(decode_utf8);
 binmode(Test::More->builder->$_, ':encoding(UTF-8)') for qw(output failure_output todo_output);
 

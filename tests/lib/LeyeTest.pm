@@ -116,7 +116,55 @@ sub http {
     my $ct = $res->{headers}{'content-type'} // '';
     $res->{json} = eval { $JSON->decode($res->{content}) } if $ct =~ /json/ && length $res->{content};
     check_no_id_numbers($method, $path, $res->{content}) unless $path =~ m{/reveal(?:\?|$)};
+    record_answer($srv, $method, $path, $h{Authorization}, $res->{status}, $ct, $res->{content});
     return $res;
+}
+
+# Every answer the suites receive is recorded, with the kind of caller that
+# received it, for tests/reidentify.pl (run by tests/run.pl after all
+# suites): one file of JSON lines per test process under
+# $LEYE_TEST_TMP/answers, so suites running side by side never share one.
+# Only text answers (JSON, CSV, HTML, plain text) are kept.
+my %caller_kind;    # token -> staff | staff_reveal (asked once per token)
+sub caller_kind {
+    my ($srv, $auth) = @_;
+    return 'public' unless defined $auth && $auth =~ /^Bearer\s+(\S+)/;
+    my $t = $1;
+    return 'broker' if $t =~ /^lyb_/;
+    return 'kiosk'  if $t =~ /^lyk_/;
+    return 'unknown' unless $t =~ /^lys_/;
+    return $caller_kind{$t} //= do {
+        my $ua = HTTP::Tiny->new(timeout => 10, keep_alive => 0);
+        my $me = $ua->get("http://127.0.0.1:$srv->{port}/v1/auth/me", { headers => { Authorization => "Bearer $t" } });
+        my $j = $me->{success} ? eval { $JSON->decode($me->{content}) } : undef;
+        # a token no longer valid asked nothing more of the server: counted as
+        # staff without the permission, the stricter of the two
+        $j && $j->{pii_reveal} ? 'staff_reveal' : 'staff';
+    };
+}
+
+my ($record_fh, $record_pid);
+sub record_answer {
+    my ($srv, $method, $path, $auth, $status, $ct, $content) = @_;
+    return unless $ENV{LEYE_TEST_TMP} && defined $content && length $content;
+    return unless ($ct // '') =~ m{json|csv|html|text/plain}i;
+    if (!$record_fh || $record_pid != $$) {
+        my $dir = "$ENV{LEYE_TEST_TMP}/answers";
+        mkdir $dir;
+        (my $suite = $0) =~ s{.*/}{};
+        open($record_fh, '>>', "$dir/$suite.$$.jsonl") or return;
+        $record_fh->autoflush(1);
+        $record_pid = $$;
+    }
+    my @t = gmtime(time + 8 * 3600);    # the server's day: China Standard Time
+    my $body = $content;
+    utf8::decode($body);
+    (my $suite = $0) =~ s{.*/}{};
+    print $record_fh $JSON->encode({
+        suite => $suite, caller => caller_kind($srv, $auth), method => $method, path => $path,
+        status => $status, type => $ct, day => sprintf('%04d-%02d-%02d', $t[5] + 1900, $t[4] + 1, $t[3]),
+        body => $body,
+    }), "\n";
 }
 
 # Full ID numbers leave the server only through a reveal: every response the
@@ -157,7 +205,23 @@ sub raw_request {
         sleep 0.01;
     }
     close $s;
+    record_raw($srv, $bytes, $out);
     return $out;
+}
+
+# The first answer of a raw exchange, recorded as http() records its answers.
+sub record_raw {
+    my ($srv, $bytes, $out) = @_;
+    my ($method, $path) = $bytes =~ m{^([A-Z]+) (\S+) HTTP/} or return;
+    $path =~ s/\?.*//s;
+    my ($auth) = $bytes =~ m{\r?\nAuthorization:[ \t]*([^\r\n]*)}i;
+    my ($head, $body) = split /\r\n\r\n/, $out, 2;
+    return unless defined $body && $head =~ m{^HTTP/1\.[01] (\d{3})};
+    my $status = $1;
+    my ($ct) = $head =~ m{\r\nContent-Type:[ \t]*([^\r\n]*)}i;
+    my ($len) = $head =~ m{\r\nContent-Length:[ \t]*(\d+)}i;
+    $body = substr($body, 0, $len) if defined $len;
+    record_answer($srv, $method, $path, $auth, $status, $ct, $body);
 }
 
 sub json_of { my ($text) = @_; $text =~ s/^.*?\r\n\r\n//s; return eval { $JSON->decode($text) } }

@@ -173,6 +173,7 @@ static void random_query(struct match_query *q, struct match_weights *w)
 {
     match_query_init(q, today(), 1 + pick(60));
     q->broker = chance(20);
+    q->no_priority = chance(25);
     q->facets = chance(30);
     q->min_score = chance(70) ? 0 : 2000 + (int32_t)pick(4000);
     q->max_km = chance(70) ? 0 : 10.0f + (float)pick(150);
@@ -631,6 +632,39 @@ static void test_adhoc_profile(void **state)
     match_index_free(idx);
 }
 
+/* A broker's query (no_priority): each score is the staff score less its
+ * priority part, with no priority part and no priority reason; the scans
+ * rank by that score (the brute-force rounds above hold them to it). */
+static void test_no_priority(void **state)
+{
+    (void)state;
+    struct match_index *idx = random_index(300, 40, 11);
+    struct match_query q, b;
+    match_query_init(&q, today(), 1);
+    match_query_init(&b, today(), 1);
+    b.no_priority = true;
+    struct match_hit h, g;
+    unsigned with_priority = 0;
+    for (int64_t v = 7; v <= 40 * 7; v += 7) {
+        for (int64_t w = 3; w <= 330 * 3; w += 3) {
+            if (match_explain(idx, w, v, &q, MATCH_TARGET_WORKERS, &h) < 0)
+                continue;
+            assert_int_equal(match_explain(idx, w, v, &b, MATCH_TARGET_WORKERS, &g), 0);
+            assert_int_equal(g.parts[MATCH_PART_PRIORITY], 0);
+            with_priority += h.parts[MATCH_PART_PRIORITY] > 0;
+            int32_t want = h.score - h.parts[MATCH_PART_PRIORITY];
+            if (g.score < want - 2 || g.score > want + 2)
+                fail_msg("worker %lld vacancy %lld: %d, want %d", (long long)w, (long long)v,
+                         (int)g.score, (int)want);
+            for (int i = 0; i < g.n_reasons; i++)
+                assert_true(g.reasons[i].code < MATCH_R_PRIO_RELOCATED ||
+                            g.reasons[i].code > MATCH_R_PRIO_ZERO_EMPLOYMENT);
+        }
+    }
+    assert_true(with_priority > 100); /* the fixture does exercise the priority part */
+    match_index_free(idx);
+}
+
 static void test_bad_queries(void **state)
 {
     (void)state;
@@ -742,6 +776,7 @@ int main(void)
         cmocka_unit_test(test_ties_by_id),
         cmocka_unit_test(test_range_and_merge),
         cmocka_unit_test(test_adhoc_profile),
+        cmocka_unit_test(test_no_priority),
         cmocka_unit_test(test_bad_queries),
         cmocka_unit_test(test_gate_builds_agree),
     };

@@ -427,9 +427,9 @@ static void test_mask_idnum(void **state)
     char out[19];
 
     validate_mask_idnum("530102199001011231", out);
-    assert_string_equal(out, "530102********1231");
+    assert_string_equal(out, "530102***********1");
     validate_mask_idnum("11010519491231002X", out);
-    assert_string_equal(out, "110105********002X");
+    assert_string_equal(out, "110105***********X");
     validate_mask_idnum("53010219900101123", out);
     assert_string_equal(out, "******************");
     validate_mask_idnum("5301021990010112311", out);

@@ -165,7 +165,9 @@ function profile(w) {
   const yn = (v) => (v ? t('yes') : t('no'));
   return facts([
     [t('id_masked'), h('span', { class: 'mono', id: 'worker-idmasked' }, w.id_number_masked)],
-    [t('age_sex'), `${w.age ?? '—'} / ${t(`sex_${w.sex}`)} · ${w.birth_date || ''}`],
+    // the age, never the birth date: beside the mask it would narrow the ID
+    // number to a few candidates (docs/privacy.md)
+    [t('age_sex'), `${w.age ?? '—'} / ${t(`sex_${w.sex}`)}`],
     [t('phone'), w.phone_masked || '—'],
     [t('household'), link(`#/households/${w.household_id}`, t('household_n', { id: w.household_id }))],
     [t('site'), `${w.site_name} · ${w.county_name}`],
