@@ -232,6 +232,6 @@ my ($bs) = grep { $_->{site_id} == $s2 } @{ $d->{by_site} };
 is_deeply([ @$bs{qw(labor_force employed)} ], [ 4, 2 ], 'by site: hA moved to site 二 today');
 my ($tp) = grep { $_->{month} eq substr($p_to, 0, 7) } @{ $d->{trend} };
 ok($tp, 'the trend has the last quarter\'s last month');
-is_deeply([ @$tp{qw(as_of labor_force employed)} ], [ $p_to, @want{qw(labor_force employed)} ],
+is_deeply([ @{ $tp || {} }{qw(as_of labor_force employed)} ], [ $p_to, @want{qw(labor_force employed)} ],
           'the trend\'s point for the last quarter\'s last month is the report\'s figures');
 done_testing();
