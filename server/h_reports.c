@@ -17,14 +17,17 @@ static const struct pgpool_stmt report_quarterly_stmt = {
     "report_quarterly",
     "SELECT * FROM api_report_quarterly($1::integer, $2::integer, $3::integer)"};
 
-/* The figures of a quarterly report row, in the order the province reads them. */
+/* The figures of a quarterly report row, in the order the province reads them;
+ * the headings are the names docs/reports.md defines. */
 static const struct report_figure {
     const char *key, *zh, *en;
 } report_figures[] = {
-    {"labor_force", "劳动力人数", "Labour force"},
-    {"employed", "就业人数", "Employed"},
-    {"newly_employed", "本季度新增就业", "Newly employed"},
+    {"labor_force", "劳动力", "Labour force"},
+    {"employed", "已就业", "Employed"},
+    {"employed_local", "县内就业", "Employed in the county"},
+    {"employed_outside_county", "县外省内就业", "Employed outside the county, in the province"},
     {"employed_outside_province", "省外就业", "Employed outside the province"},
+    {"newly_employed", "本季度新增就业", "Newly employed this quarter"},
     {"work_relief_posts", "以工代赈岗位", "Work-relief posts"},
     {"public_welfare_posts", "公益性岗位", "Public-welfare posts"},
     {"forest_ranger_posts", "生态护林员", "Forest rangers"},
@@ -32,6 +35,7 @@ static const struct report_figure {
     {"trainings_completed", "完成培训", "Trainings completed"},
     {"zero_employment_households_start", "季初零就业家庭", "Zero-employment households, start"},
     {"zero_employment_households_end", "季末零就业家庭", "Zero-employment households, end"},
+    {"monitored_households", "防返贫监测户", "Monitored households"},
     {"followups_done", "完成回访", "Follow-ups done"},
 };
 #define REPORT_NFIGURES (sizeof report_figures / sizeof report_figures[0])
@@ -178,9 +182,10 @@ static void report_html(struct httpd_req *r, json_t *body, enum problem_lang lan
         evbuffer_add_printf(b, "<h1>易地扶贫搬迁劳动力就业情况季度报告（%lld年第%lld季度）</h1>",
                             year, q);
     evbuffer_add_printf(
-        b, "<p>%s %s – %s; %s %s%s</p>\n", en ? "Period" : "统计期",
+        b, "<p>%s %s – %s; %s %s; %s %s%s</p>\n", en ? "Period" : "统计期",
         json_string_value(json_object_get(body, "from")),
-        json_string_value(json_object_get(body, "to")), en ? "due" : "报送截止",
+        json_string_value(json_object_get(body, "to")), en ? "figures as of" : "数据截至",
+        json_string_value(json_object_get(body, "as_of")), en ? "due" : "报送截止",
         json_string_value(json_object_get(body, "due_on")),
         json_is_true(json_object_get(body, "complete"))
             ? ""
@@ -202,9 +207,11 @@ static void report_html(struct httpd_req *r, json_t *body, enum problem_lang lan
             report_html_row(b, "site", json_string_value(json_object_get(s, "site_name")),
                             json_object_get(s, "figures"));
     }
-    evbuffer_add_printf(b, "</tbody></table>\n<footer>%s</footer></body></html>\n",
-                        en ? "Figures as they stood at the end of the quarter. Leye (乐业)."
-                           : "数据截至季度末。乐业就业服务平台生成。");
+    evbuffer_add_printf(
+        b, "</tbody></table>\n<footer>%s</footer></body></html>\n",
+        en ? "Figures as they stood on the day given above, by the definitions "
+             "of docs/reports.md. Leye (乐业)."
+           : "数据为所列日期当日的情况，口径见《报表口径说明》。乐业就业服务平台生成。");
     size_t len = evbuffer_get_length(b);
     httpd_set_header(r, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
     httpd_reply_raw(r, 200, "text/html; charset=utf-8", (const char *)evbuffer_pullup(b, -1), len);

@@ -49,8 +49,8 @@ my $site = v("INSERT INTO site (name, county_code, lat, lon, kind) VALUES ('$tag
 sub household {
     my ($mon) = @_;
     my $m = $mon ? "'$mon', 'cadre_visit', '${\ story(1, 5)}'" : "'none', NULL, NULL";
-    return v("INSERT INTO household (site_id, origin_county_code, members, monitoring_status, monitoring_found_by, monitoring_found_on) "
-             . "VALUES ($site, $county, 4, $m) RETURNING id");
+    return v("INSERT INTO household (site_id, origin_county_code, members, monitoring_status, monitoring_found_by, monitoring_found_on, created_at) "
+             . "VALUES ($site, $county, 4, $m, '${\ story(1, 5)} 10:00+08') RETURNING id");
 }
 sub worker {
     my ($hh, $name, $created, $status) = @_;
@@ -60,7 +60,7 @@ sub worker {
 }
 my ($h1, $h2, $h3, $h4) = (household(), household('marginal'), household(), household());
 my $w1 = worker($h1, 'w1', story(1, 10), 'employed_local');
-my $w2 = worker($h1, 'w2', story(1, 10), 'employed_local');
+my $w2 = worker($h1, 'w2', story(1, 10), 'seeking');
 my $w3 = worker($h2, 'w3', story(1, 10), 'seeking');
 my $w4 = worker($h2, 'w4', story(1, 10), 'not_seeking');
 my $w5 = worker($h3, 'w5', story(5, 15), 'employed_outside_province');
@@ -101,6 +101,8 @@ psql("INSERT INTO early_warning_task (household_id, placement_id, reason, due_on
 my %want = (
     labor_force => 4,                        # w1 w2 w3 w5 (w4 not seeking, w6 registered later)
     employed => 3,                           # w1 (p1), w3 (p2), w5 (p4); w2's p3 ended in June
+    employed_local => 2,                     # w1, w3
+    employed_outside_county => 0,
     newly_employed => 3,                     # w3, w2, w5 started in the quarter
     employed_outside_province => 1,          # w5
     work_relief_posts => 0,                  # p3 ended before the quarter's end
@@ -110,6 +112,7 @@ my %want = (
     trainings_completed => 1,                # w1's; w2 finished in July, w3 did not finish
     zero_employment_households_start => 1,   # on 31 March only w3's household had labour and no job
     zero_employment_households_end => 0,
+    monitored_households => 1,               # w3's and w4's
     followups_done => 1,                     # p1's in May; p2's in July
 );
 my $r = http($srv, 'GET', "/v1/reports/quarterly?$q_args&county=$county");
@@ -142,8 +145,8 @@ $r = http($srv, 'GET', "/v1/reports/quarterly?$q_args&county=$county&format=csv"
 is($r->{status}, 200, 'as CSV');
 like($r->{headers}{'content-type'}, qr{^text/csv}, 'text/csv');
 my @lines = split /\r\n/, Encode::decode('UTF-8', $r->{content});
-like($lines[0], qr/^\x{FEFF}层级,县代码,县,安置点ID,安置点,劳动力人数,就业人数/, 'Chinese headings for spreadsheets');
-like($lines[1], qr/^total,,"",,"",4,3,3,1,0,1,0,1,1,1,0,1$/, 'the totals row');
+like($lines[0], qr/^\x{FEFF}层级,县代码,县,安置点ID,安置点,劳动力,已就业,县内就业,县外省内就业,省外就业,本季度新增就业/, 'Chinese headings for spreadsheets');
+like($lines[1], qr/^total,,"",,"",4,3,2,0,1,3,0,1,0,1,1,1,0,1,1$/, 'the totals row');
 ok((grep { /^site,$county,"贡山独龙族怒族自治县",$site,"$tag 安置点",4,3/ } @lines), 'a row per site');
 $r = http($srv, 'GET', "/v1/reports/quarterly?$q_args&county=$county&format=html");
 is($r->{status}, 200, 'as printable HTML');
@@ -190,10 +193,12 @@ my $d = $r->{json};
 is_deeply($d->{totals}, { labor_force => 5, employed => 3, employed_local => 2, employed_outside_county => 0,
                           employed_outside_province => 1, employment_rate => 0.6 },
           'labour force and employment by where (w1 left yesterday; w2 a ranger, w3 hired, w5 outside the province)');
-is($d->{zero_employment_households}, 2, 'zero-employment households');
-is_deeply([ sort map { $_->{id} } @{ $d->{zero_employment_list} } ], [ sort { $a <=> $b } $h2, $h4 ], 'listed to act on');
-is($d->{zero_employment_list}[0]{id}, $h2, 'monitored households first');
-is($d->{monitored_nobody_employed}, 1, 'monitored households with nobody employed');
+# w3's household has a job again since the day before yesterday: the cards
+# and the list follow the same definition of employed as the totals
+is($d->{zero_employment_households}, 1, 'zero-employment households (w6\'s)');
+is_deeply([ map { $_->{id} } @{ $d->{zero_employment_list} } ], [$h4], 'listed to act on');
+is($d->{monitored_households}, 1, 'monitored households');
+is($d->{monitored_nobody_employed}, 0, 'monitored households with nobody employed (w3 works again)');
 is($d->{left_job_90d}, 2, 'people who left a job in the last 90 days (w6, and w1 yesterday)');
 is_deeply([ @$d{qw(warning_tasks_open warning_tasks_overdue)} ], [ 1, 1 ], 'early-warning tasks open and overdue');
 is($d->{warning_tasks_due}[0]{household_id}, $h2, 'with the visits due');

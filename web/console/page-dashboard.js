@@ -162,6 +162,7 @@ export async function render(ctx) {
   const sites = await siteChoices(ctx, q.county_code, d).catch(() => []);
   clear(root,
     h('div', { class: 'page-head' }, h('h1', null, t('dash_title')), h('span', { class: 'muted', id: 'dash-asof' }, t('dash_as_of', { d: d.as_of }))),
+    h('p', { class: 'muted', id: 'dash-defs' }, t('dash_defs')),
     filterForm(ctx, counties, sites),
     figures(ctx, d, q),
     charts(d),

@@ -5,12 +5,15 @@ import * as ref from './refdata.js';
 import { t, getLang } from './i18n.js';
 import { h, clear, field, select, section, loading, notice, fmtInt, saveBlob, problemView, today } from './ui.js';
 
-// The figures in the order the province reads them (as server/h_reports.c)
+// The figures in the order the province reads them, named as docs/reports.md
+// defines them (as server/h_reports.c)
 const FIGURES = [
-  ['labor_force', '劳动力人数', 'Labour force'],
-  ['employed', '就业人数', 'Employed'],
-  ['newly_employed', '本季度新增就业', 'Newly employed'],
+  ['labor_force', '劳动力', 'Labour force'],
+  ['employed', '已就业', 'Employed'],
+  ['employed_local', '县内就业', 'Employed in the county'],
+  ['employed_outside_county', '县外省内就业', 'Employed outside the county, in the province'],
   ['employed_outside_province', '省外就业', 'Employed outside the province'],
+  ['newly_employed', '本季度新增就业', 'Newly employed this quarter'],
   ['work_relief_posts', '以工代赈岗位', 'Work-relief posts'],
   ['public_welfare_posts', '公益性岗位', 'Public-welfare posts'],
   ['forest_ranger_posts', '生态护林员', 'Forest rangers'],
@@ -18,6 +21,7 @@ const FIGURES = [
   ['trainings_completed', '完成培训', 'Trainings completed'],
   ['zero_employment_households_start', '季初零就业家庭', 'Zero-employment households, start'],
   ['zero_employment_households_end', '季末零就业家庭', 'Zero-employment households, end'],
+  ['monitored_households', '防返贫监测户', 'Monitored households'],
   ['followups_done', '完成回访', 'Follow-ups done'],
 ];
 
@@ -101,6 +105,7 @@ export async function quarterly(ctx) {
       h('div', { class: 'actions' }, csv, h('a', { class: 'button', id: 'printable', href: `#/reports/quarterly/print${api.query(p)}` }, t('printable')))),
     slot,
     h('p', { class: 'muted' }, t('period', { from: r.from, to: r.to, due: r.due_on })),
+    h('p', { class: 'muted', id: 'report-as-of' }, t('report_as_of', { d: r.as_of })),
     r.complete ? null : notice(t('provisional'), 'warn'),
     section(t('quarterly_title'), reportTable(r)));
   ctx.root.dataset.loaded = 'quarterly';
