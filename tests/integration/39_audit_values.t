@@ -250,11 +250,21 @@ CREATE TRIGGER audit_update AFTER UPDATE ON later_table REFERENCING OLD TABLE AS
 SELECT set_config('leye.actor', '{"kind":"staff","id":1,"name":"t","peer":"","request_id":"$tag-later"}', false);
 INSERT INTO later_table VALUES (1, '6222020200112233445', '13712345678', 'a');
 UPDATE later_table SET bank_card_no = '6222020200199887766', guardian_phone = '13798765432', note = 'b';
+INSERT INTO later_table VALUES (2, '6222020200155555555', '13755556666', repeat('长', 3000));
+UPDATE later_table SET note = repeat('短', 3000) WHERE id = 2;
 SQL
 my $later = Encode::decode('UTF-8', psql("SELECT detail::text FROM audit_log WHERE request_id = '$tag-later' ORDER BY id"));
+$later =~ s/\n//g;
 like($later, qr/"note": \{"new": "b", "old": "a"\}/, 'a table added later is audited with old and new values');
 unlike($later, qr/622202020/, 'its card numbers never in clear');
 unlike($later, qr/137123|137987/, 'its phone numbers masked');
 like($later, qr/137\*\*\*\*5678/, '(as 137****5678)');
+is(psql_value("SELECT length(detail -> 'values' ->> 'note') || ' ' || (detail -> 'values' ->> 'guardian_phone') || ' ' "
+              . "|| (detail -> 'hidden')::text FROM audit_log WHERE request_id = '$tag-later' AND resource_id = '2' AND action = 'insert'"),
+   '201 137****6666 ["bank_card_no"]', 'a large row: a value over 2 kB cut to 200 characters, the rest masked as always');
+is(psql_value("SELECT length(detail -> 'changes' -> 'note' ->> 'old') || ' ' || length(detail -> 'changes' -> 'note' ->> 'new') "
+              . "FROM audit_log WHERE request_id = '$tag-later' AND resource_id = '2' AND action = 'update'"),
+   '201 201', 'and so in an update');
+unlike($later, qr/6222020200155555555|13755556666/, 'nothing in clear on that path either');
 
 done_testing();
