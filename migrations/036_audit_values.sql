@@ -97,7 +97,8 @@ CREATE FUNCTION audit_values_expr(rules jsonb) RETURNS text LANGUAGE sql IMMUTAB
 $$;
 
 -- A row changed from o to n, as {"fields", "changes", "hidden"}; NULL when
--- nothing but bookkeeping changed (no row).  Set-returning, as above.
+-- nothing but bookkeeping changed (no row).  Set-returning so that the
+-- planner inlines it into the trigger's query.
 CREATE FUNCTION audit_changes(o jsonb, n jsonb, rules jsonb) RETURNS TABLE (detail jsonb)
 LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
