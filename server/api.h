@@ -52,6 +52,11 @@ void api_get(struct httpd_req *r, const struct api_resource *res);
 void api_update(struct httpd_req *r, const struct api_resource *res);
 void api_list(struct httpd_req *r, const struct api_resource *res);
 
+/* A list under one record (GET /v1/workers/{id}/history): as api_list, with
+ * the path's first parameter, a positive id, among the filters under the
+ * name id_filter.  Any other value of the parameter is answered 404. */
+void api_list_under(struct httpd_req *r, const struct api_resource *res, const char *id_filter);
+
 /* Runs a statement returning (status, version, body) and answers with it.
  * For handlers outside the four standard shapes. */
 void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,

@@ -306,10 +306,14 @@ static bool api_list_sort(struct httpd_req *r, const struct api_resource *res, c
     return false;
 }
 
-void api_list(struct httpd_req *r, const struct api_resource *res)
+/* Answers the list with filters (a new reference, stolen) and the query's. */
+static void api_list_start(struct httpd_req *r, const struct api_resource *res, json_t *filters)
 {
-    json_t *filters = json_object();
     const char *sort;
+    if (!filters) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
     if (!api_list_params(r, res, filters) || !api_list_sort(r, res, &sort)) {
         json_decref(filters);
         return;
@@ -357,4 +361,17 @@ void api_list(struct httpd_req *r, const struct api_resource *res)
     }
     api_list_next(c, cursor, c->csv ? 200 : limit);
     free(cursor);
+}
+
+void api_list(struct httpd_req *r, const struct api_resource *res)
+{
+    api_list_start(r, res, json_object());
+}
+
+void api_list_under(struct httpd_req *r, const struct api_resource *res, const char *id_filter)
+{
+    char id[24];
+    if (!api_param_id(r, 0, id))
+        return;
+    api_list_start(r, res, json_pack("{s:I}", id_filter, (json_int_t)strtoll(id, NULL, 10)));
 }

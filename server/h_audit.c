@@ -1,4 +1,8 @@
-/* The audit log for administrators (/v1/audit) and brokers' records for staff (/v1/brokers). */
+/*
+ * The audit log for administrators (/v1/audit), a record's history for the
+ * staff who may see the record (/v1/{workers,households,vacancies}/{id}/history),
+ * and brokers' records for staff (/v1/brokers).
+ */
 #include "api.h"
 #include "handlers.h"
 
@@ -27,6 +31,26 @@ static const struct api_resource audit_resource = {
     .nfilters = sizeof audit_filters / sizeof audit_filters[0],
     .sorts = audit_sorts,
 };
+
+/* a record's history: newest first, no filters but the record in the path */
+static const char *const history_sorts[] = {"-id", NULL};
+
+static const struct pgpool_stmt worker_history = {
+    "worker_history",
+    "SELECT * FROM api_record_history('worker', $1::jsonb, $2::jsonb, $3::integer, $4)"};
+static const struct pgpool_stmt household_history = {
+    "household_history",
+    "SELECT * FROM api_record_history('household', $1::jsonb, $2::jsonb, $3::integer, $4)"};
+static const struct pgpool_stmt vacancy_history = {
+    "vacancy_history",
+    "SELECT * FROM api_record_history('vacancy', $1::jsonb, $2::jsonb, $3::integer, $4)"};
+
+static const struct api_resource worker_history_resource = {
+    .path = "/v1/workers", .list = &worker_history, .sorts = history_sorts};
+static const struct api_resource household_history_resource = {
+    .path = "/v1/households", .list = &household_history, .sorts = history_sorts};
+static const struct api_resource vacancy_history_resource = {
+    .path = "/v1/vacancies", .list = &vacancy_history, .sorts = history_sorts};
 
 static const struct api_filter broker_filters[] = {
     {"archived", API_FILTER_BOOL, NULL},
@@ -62,4 +86,19 @@ void h_brokers_list(struct httpd_req *r)
 void h_brokers_get(struct httpd_req *r)
 {
     api_get(r, &broker_resource);
+}
+
+void h_workers_history(struct httpd_req *r)
+{
+    api_list_under(r, &worker_history_resource, "id");
+}
+
+void h_households_history(struct httpd_req *r)
+{
+    api_list_under(r, &household_history_resource, "id");
+}
+
+void h_vacancies_history(struct httpd_req *r)
+{
+    api_list_under(r, &vacancy_history_resource, "id");
 }

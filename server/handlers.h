@@ -40,6 +40,11 @@ void h_reports_quarterly(struct httpd_req *r);
 void h_audit_list(struct httpd_req *r);
 void h_brokers_list(struct httpd_req *r);
 void h_brokers_get(struct httpd_req *r);
+/* GET /v1/{workers,households,vacancies}/{id}/history: the audit rows of the
+ * record and of what belongs to it, newest first; 404 outside the caller's scope */
+void h_workers_history(struct httpd_req *r);
+void h_households_history(struct httpd_req *r);
+void h_vacancies_history(struct httpd_req *r);
 
 /* h_sites.c */
 void h_sites_list(struct httpd_req *r);

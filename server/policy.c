@@ -42,6 +42,8 @@ static const struct policy policies[] = {
     {"kiosk:self", ROLE_KIOSK, 0, false},
     {"kiosk:write", ROLE_KIOSK, 0, true},
     {"audit:read", ROLE_ADMIN, 0, false},
+    /* a record's history, for staff who may see the record */
+    {"history:read", STAFF_ALL, 0, false},
     /* province staff, and staff accounts granted the pii:reveal permission */
     {"pii:reveal", ROLE_ADMIN, 0, false},
     /* province and county staff, and staff accounts granted the rules:override

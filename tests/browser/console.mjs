@@ -467,6 +467,18 @@ async function run() {
       'the worker is edited: wage wanted and a certificate', `${w.body.wage_floor} ${w.body.certificates.map((c) => c.certificate_type_id)}`);
   });
 
+  await step(page, 'history', async () => {
+    // the worker page ends with its history: the edit and the hire above, from what to what
+    const panel = page.locator('#worker-history');
+    await panel.locator('table.data tbody tr:not(.empty)').first().waitFor({ timeout: 10000 });
+    const text = await panel.innerText();
+    await panel.scrollIntoViewIfNeeded();
+    await shot(page, 'worker-history');
+    report(/期望工资：\S* → 3800/.test(text), 'the worker\'s history shows the wage wanted from what to what', text.slice(0, 300));
+    report(/就业状态：求职中 → \S*就业/.test(text) && text.includes(T.user), 'and who changed the employment status, and from what', text.slice(0, 300));
+    return report(!text.includes(T.worker_id_number) && !text.includes(T.worker_name), 'with no full ID number or name in it', '');
+  });
+
   await step(page, 'pin', async () => {
     await page.fill('#pin-form [name=pin]', '135790');
     await page.fill('#pin-form [name=pin2]', '135791');

@@ -44,6 +44,7 @@ const POLICIES = {
   'allocations:read': STAFF,
   'allocations:write': ['admin', 'county_staff'],
   'pii:reveal': ['admin'],
+  'history:read': STAFF,
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]

@@ -1,5 +1,6 @@
 // Households: search by site, county and status; one household with its
-// workers; editing with If-Match; registering a household and its workers.
+// workers; editing with If-Match; registering a household and its workers;
+// its history (变更记录).
 import * as api from './api.js';
 import * as ref from './refdata.js';
 import { t, enumLabel } from './i18n.js';
@@ -8,6 +9,7 @@ import {
   loading, onSubmit, str, int, toast, fmtInt,
 } from './ui.js';
 import { workerFields } from './page-workers.js';
+import { historyPanel } from './history.js';
 
 function zeroBadge(hh) {
   return hh.zero_employment ? badge(t('zero_employment_households'), 'bad') : null;
@@ -168,6 +170,7 @@ export async function detail(ctx) {
       [t('found_on'), hh.monitoring_found_on || '—'],
     ])),
     section(t('household_workers'), workersTable, ctx.can('workers:write') ? workerCreate(ctx, hh) : null),
-    ctx.can('tasks:read') ? h('p', null, link(`#/tasks?household_id=${hh.id}`, t('warning_tasks'))) : null);
+    ctx.can('tasks:read') ? h('p', null, link(`#/tasks?household_id=${hh.id}`, t('warning_tasks'))) : null,
+    ctx.can('history:read') ? historyPanel(`/v1/households/${hh.id}`, 'household-history') : null);
   root.dataset.loaded = 'household';
 }

@@ -1,6 +1,6 @@
 // Vacancies: list, post and edit with searchable skill and certificate
 // pickers, open and close; candidates from the matching core with scores and
-// reasons; the application flow shortlist → offer → hire.
+// reasons; the application flow shortlist → offer → hire; its history.
 import * as api from './api.js';
 import * as ref from './refdata.js';
 import { t, enumLabel, getLang } from './i18n.js';
@@ -10,6 +10,7 @@ import {
   sleep, retryDelay,
 } from './ui.js';
 import { multiPicker, searchPicker } from './picker.js';
+import { historyPanel } from './history.js';
 
 const STATUS_KIND = { open: 'ok', draft: '', closed: 'warn', filled: 'info' };
 
@@ -309,7 +310,8 @@ export async function detail(ctx) {
       (v.required_skills || []).length ? null : h('p', { class: 'muted' }, t('none'))),
       section(t('required_certificates'), h('ul', { class: 'plain' }, (v.required_certificates || []).map((c) => h('li', null, en ? c.name_en : c.name))),
         (v.required_certificates || []).length ? null : h('p', { class: 'muted' }, t('none')))),
-    ctx.can('applications:read') ? applicationsPanel(ctx, v, apps, () => ctx.refresh()) : null);
+    ctx.can('applications:read') ? applicationsPanel(ctx, v, apps, () => ctx.refresh()) : null,
+    ctx.can('history:read') ? historyPanel(`/v1/vacancies/${v.id}`, 'vacancy-history') : null);
   root.dataset.loaded = 'vacancy';
 }
 

@@ -1,6 +1,6 @@
 // Workers: search (name, ID number through the blind index, site), one
 // worker's profile, editing it with If-Match, skills and certificates, and
-// resetting the kiosk PIN.
+// resetting the kiosk PIN, and its history (变更记录).
 import * as api from './api.js';
 import * as ref from './refdata.js';
 import { t, enumLabel, enumValues, getLang } from './i18n.js';
@@ -9,6 +9,7 @@ import {
   loading, onSubmit, showError, str, int, toast, fmtInt, fmtWage, fmtDateTime, notice,
 } from './ui.js';
 import { multiPicker } from './picker.js';
+import { historyPanel } from './history.js';
 
 function statusBadge(st) {
   const kind = st && st.startsWith('employed') ? 'ok' : st === 'seeking' ? 'info' : '';
@@ -305,6 +306,7 @@ export async function detail(ctx) {
     section(t('trainings'), trainings),
     ctx.can('matches:read') ? matchesPanel(w) : null,
     ctx.can('workers:write') ? pinForm(w) : null,
-    section(t('consents'), consents));
+    section(t('consents'), consents),
+    ctx.can('history:read') ? historyPanel(`/v1/workers/${w.id}`, 'worker-history') : null);
   root.dataset.loaded = 'worker';
 }
