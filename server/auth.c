@@ -165,6 +165,16 @@ static bool auth_actor_context(struct httpd_req *r, struct principal *p)
     return ok;
 }
 
+bool auth_attach_actor(struct httpd_req *r)
+{
+    struct principal *p = httpd_req_principal(r);
+    if (strchr(p->scope, '\x1f') || auth_actor_context(r, p))
+        return true;
+    log_error("no audit actor for %s", httpd_req_method(r));
+    httpd_reply_problem(r, "internal_error", NULL);
+    return false;
+}
+
 static void auth_fill_staff(struct principal *p, PGresult *res)
 {
     static const struct {

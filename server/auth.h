@@ -26,6 +26,11 @@ long auth_check_routes(const struct router_route *routes, size_t n);
  * answers 401/403 (never both). */
 void auth_dispatch(struct httpd_req *r, const struct router_route *route);
 
+/* Gives a read the audit actor a write carries (who, from where, which
+ * request), so that the queries it runs next can record themselves in the
+ * audit log.  Returns false (having answered 500) when it cannot be built. */
+bool auth_attach_actor(struct httpd_req *r) __attribute__((warn_unused_result));
+
 /* Hashes a password with Argon2id into out (crypto_pwhash_STRBYTES).  Blocking:
  * command line and background threads only.  Returns 0 or -1. */
 int auth_hash_password(const char *password, char *out) __attribute__((warn_unused_result));

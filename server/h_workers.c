@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "api.h"
+#include "auth.h"
 #include "handlers.h"
 #include "pii.h"
 #include "validate.h"
@@ -138,10 +139,11 @@ static const struct pgpool_stmt worker_patch = {
     "worker_patch", "SELECT * FROM api_worker_update($1::bigint, $2::integer, $3::jsonb, $4)"};
 static const struct pgpool_stmt worker_list = {
     "worker_list", "SELECT * FROM api_worker_list($1::jsonb, $2::jsonb, $3::integer, $4)"};
-static const struct pgpool_stmt worker_find = {"worker_find",
-                                               "SELECT * FROM api_worker_find($1::bytea)"};
+/* a search by ID number or phone is recorded in the audit log (042) */
+static const struct pgpool_stmt worker_find = {
+    "worker_find", "SELECT * FROM api_worker_search('id_number', $1::bytea)"};
 static const struct pgpool_stmt worker_find_phone = {
-    "worker_find_phone", "SELECT * FROM api_worker_find_phone($1::bytea)"};
+    "worker_find_phone", "SELECT * FROM api_worker_search('phone', $1::bytea)"};
 static const struct pgpool_stmt worker_idem = {
     "worker_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
 
@@ -364,6 +366,8 @@ static void workers_find(struct httpd_req *r, const char *number)
     char hash[PII_HASH_HEX];
     pii_hash_idnum(id.normalized, hash);
     sodium_memzero(&id, sizeof id);
+    if (!auth_attach_actor(r))
+        return;
     const char *v[1] = {hash};
     api_call(r, &worker_find, 1, v, NULL);
 }
@@ -384,6 +388,8 @@ static void workers_find_by_phone(struct httpd_req *r, const char *phone)
     char hash[PII_HASH_HEX];
     pii_hash_phone(normal, hash);
     sodium_memzero(normal, sizeof normal);
+    if (!auth_attach_actor(r))
+        return;
     const char *v[1] = {hash};
     api_call(r, &worker_find_phone, 1, v, NULL);
 }
