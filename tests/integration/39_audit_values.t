@@ -65,10 +65,10 @@ $d = audit_detail("$tag-create", 'worker', 'insert');
 is($d->{values}{employment_status}, 'seeking', 'a create records the values of the new row');
 is($d->{values}{household_id}, $hh, 'each of them');
 is($d->{values}{name}, '张*明', 'a person\'s name as public notices show it');
-is($d->{values}{phone}, '138****5678', 'the phone masked as answers mask it');
+is($d->{values}{phone_masked}, '138****5678', 'the phone as answers mask it');
 is($d->{values}{birth_date}, 1985, 'the birth date as its year only');
 like($d->{values}{id_number_masked}, qr/^530621\*+/, 'the ID number only in its masked form');
-is_deeply($d->{hidden}, ['id_number_enc', 'id_number_hash'], 'the encrypted number and its hash named, never recorded');
+is_deeply($d->{hidden}, ['id_number_enc', 'id_number_hash', 'phone_enc', 'phone_hash'], 'the encrypted number and phone and their hashes named, never recorded');
 ok(!exists $d->{values}{version} && !exists $d->{values}{created_at}, 'bookkeeping columns left out');
 my $create_rows = audit_text("$tag-create");
 unlike($create_rows, qr/\Q$id_a\E/, 'no audit row of the create holds the ID number');
@@ -95,13 +95,13 @@ $r = http($srv, 'PATCH', "/v1/workers/$w", headers => { %{ req('idnum') }, 'If-M
           body => { id_number => $id_b, phone => '13900001111', name => '张四明' });
 is($r->{status}, 200, 'the ID number, phone and name corrected') or diag explain $r->{json};
 $d = audit_detail("$tag-idnum", 'worker', 'update');
-is_deeply($d->{fields}, [sort qw(birth_date id_number_enc id_number_hash id_number_masked name phone sex)], 'the update names every field');
-is_deeply($d->{hidden}, ['id_number_enc', 'id_number_hash'], 'the encrypted number and its hash are hidden');
+is_deeply($d->{fields}, [sort qw(birth_date id_number_enc id_number_hash id_number_masked name phone_enc phone_hash phone_masked sex)], 'the update names every field');
+is_deeply($d->{hidden}, ['id_number_enc', 'id_number_hash', 'phone_enc', 'phone_hash'], 'the encrypted number and phone and their hashes are hidden');
 ok(!exists $d->{changes}{id_number_enc} && !exists $d->{changes}{id_number_hash}, 'with no value, old or new');
 isnt($d->{changes}{id_number_masked}{old}, $d->{changes}{id_number_masked}{new}, 'the masked number shows that it changed');
 like($d->{changes}{id_number_masked}{new}, qr/\*{4}/, 'masked');
 is_deeply($d->{changes}{birth_date}, { old => 1985, new => 1987 }, 'the birth date by its year');
-is_deeply($d->{changes}{phone}, { old => '138****5678', new => '139****1111' }, 'the phone masked');
+is_deeply($d->{changes}{phone_masked}, { old => '138****5678', new => '139****1111' }, 'the phone masked');
 is_deeply($d->{changes}{name}, { old => '张*明', new => '张*明' }, 'the name masked');
 my $hashes = psql("SELECT encode(id_number_hash, 'hex') || ' ' || encode(id_number_enc, 'hex') FROM worker WHERE id = $w");
 my ($hash_b, $enc_b) = split ' ', $hashes;
@@ -220,18 +220,21 @@ is(http($srv, 'GET', "/v1/workers/$w/history", token => $tok{v})->{status}, 403,
 is(http($srv, 'GET', "/v1/workers/$w/history", anonymous => 1)->{status}, 401, 'nor may anyone anonymous');
 
 # --- bad input: answered, nothing changed
-my $before = psql_value("SELECT count(*) FROM audit_log");
+my @bad_ids;
 for my $case ([ "/v1/workers/abc/history", 404 ], [ "/v1/workers/0/history", 404 ], [ "/v1/workers/99999999999/history", 404 ],
               [ "/v1/workers/1234567890123456789/history", 404 ], [ "/v1/workers/$w/history?limit=0", 400 ],
               [ "/v1/workers/$w/history?limit=201", 400 ], [ "/v1/workers/$w/history?cursor=!!", 400 ],
               [ "/v1/workers/$w/history?id=1", 400 ], [ "/v1/workers/$w/history?sort=id", 400 ],
               [ "/v1/workers/$w/history?format=xml", 400 ]) {
     $r = http($srv, 'GET', $case->[0]);
+    push @bad_ids, $r->{headers}{'x-request-id'};
     is($r->{status}, $case->[1], "$case->[0]: $case->[1]");
     like($r->{headers}{'content-type'}, qr{application/problem\+json}, 'as a problem');
 }
 is(http($srv, 'GET', "/v1/workers/$w/history?sort=id")->{json}{errors}[0]{field}, 'sort', 'naming the field');
-is(psql_value("SELECT count(*) FROM audit_log"), $before, 'bad requests leave no audit row');
+ok(@bad_ids == 10 && !grep({ !$_ } @bad_ids), 'each answer names its request');
+is(psql_value("SELECT count(*) FROM audit_log WHERE request_id IN (" . join(',', map { "'$_'" } @bad_ids) . ")"), 0,
+   'bad requests leave no audit row');
 ok($srv->alive, 'the server is still up');
 
 # --- the rule is on the column's name, so columns added later are covered
