@@ -536,12 +536,28 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM export_trip_vacancy x WHERE x.trip_id = p_trip AND x.vacancy_id = vac) THEN
         PERFORM api_fail('LY422', 'vacancy_id', 'not_allowed');
     END IF;
-    INSERT INTO application (worker_id, vacancy_id, source, note, created_by, broker_id, status)
-    VALUES (s.worker_id, vac, CASE s.source WHEN 'kiosk' THEN 'kiosk' WHEN 'broker' THEN 'broker' ELSE 'staff' END,
-            'labour export trip ' || p_trip, p_actor, s.broker_id, 'offered')
-    RETURNING * INTO a;
+    -- the worker's live application for the post, if any, becomes the hire
+    SELECT * INTO a FROM application x
+    WHERE x.worker_id = s.worker_id AND x.vacancy_id = vac AND x.status NOT IN ('rejected', 'withdrawn')
+    FOR UPDATE;
+    IF a.status = 'hired' THEN
+        PERFORM api_fail('LY409', 'worker_id', 'duplicate');
+    ELSIF a.id IS NULL THEN
+        INSERT INTO application (worker_id, vacancy_id, source, note, created_by, broker_id, status)
+        VALUES (s.worker_id, vac,
+                CASE s.source WHEN 'kiosk' THEN 'kiosk' WHEN 'broker' THEN 'broker' ELSE 'staff' END,
+                'labour export trip ' || p_trip, p_actor, s.broker_id, 'offered')
+        RETURNING * INTO a;
+        INSERT INTO application_event (application_id, from_status, to_status, actor, note)
+        VALUES (a.id, NULL, 'offered', p_actor, a.note);
+    ELSIF a.status <> 'offered' THEN
+        INSERT INTO application_event (application_id, from_status, to_status, actor, note)
+        VALUES (a.id, a.status, 'offered', p_actor, 'labour export trip ' || p_trip);
+        UPDATE application x SET status = 'offered', version = x.version + 1, updated_at = now()
+        WHERE x.id = a.id RETURNING * INTO a;
+    END IF;
     INSERT INTO application_event (application_id, from_status, to_status, actor, note)
-    VALUES (a.id, NULL, 'offered', p_actor, a.note), (a.id, 'offered', 'hired', p_actor, 'arrived');
+    VALUES (a.id, 'offered', 'hired', p_actor, 'arrived');
     UPDATE application x SET status = 'hired', version = x.version + 1, updated_at = now()
     WHERE x.id = a.id RETURNING * INTO a;
     pl := application_hire(a, arrived, (p ->> 'wage')::integer);
