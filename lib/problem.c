@@ -177,6 +177,15 @@ static const struct problem_field_def problem_field_defs[] = {
     {"not_seeking", {"该劳动力目前不在求职", "is not seeking work"}},
     {"outside_scope", {"超出您的管辖范围", "is outside your scope"}},
     {"duplicate_item", {"含有重复项", "contains a duplicate"}},
+    /* labour export trips */
+    {"trip_closed", {"该批次已停止报名或已出发", "is closed for sign-up or has left"}},
+    {"exceeds_seats", {"超过车辆座位数", "is more than the seats"}},
+    {"exceeds_posts", {"超过目的地岗位的空缺数", "is more than the open posts"}},
+    {"no_seats", {"车上座位已满", "are all taken"}},
+    {"not_yet", {"还没到出发日期", "has not come yet"}},
+    {"not_departed", {"此人尚未登车出发", "is not departed: the person has not checked in"}},
+    {"not_arrived", {"此人尚未确认到岗", "is not arrived: the person's arrival is not confirmed"}},
+    {"on_another_trip", {"已在另一批次的出行名单上", "is on the roster of another trip"}},
 };
 
 /* The programme rules (migrations/035_records_rules.sql): "{member}" stands

@@ -39,6 +39,13 @@ static const struct policy policies[] = {
     {"reports:read", STAFF_ALL | ROLE_VIEWER, 0, false},
     {"allocations:read", STAFF_ALL, 0, false},
     {"allocations:write", ROLE_ADMIN | ROLE_COUNTY, 0, true},
+    /* labour export trips: brokers read the trips they organise and sign
+     * consenting workers up for them; county staff create trips and fill
+     * their rosters; every staff member checks people in and follows them up */
+    {"trips:read", STAFF_ALL | ROLE_BROKER, SCOPE_VACANCIES_READ, false},
+    {"trips:write", ROLE_ADMIN | ROLE_COUNTY, 0, true},
+    {"trips:signup", STAFF_ALL | ROLE_BROKER, SCOPE_APPLICATIONS_WRITE, true},
+    {"trips:manage", STAFF_ALL, 0, true},
     {"kiosk:self", ROLE_KIOSK, 0, false},
     {"kiosk:write", ROLE_KIOSK, 0, true},
     {"audit:read", ROLE_ADMIN, 0, false},

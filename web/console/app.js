@@ -15,6 +15,7 @@ import * as tasks from './page-tasks.js';
 import * as imports from './page-imports.js';
 import * as reports from './page-reports.js';
 import * as allocation from './page-allocation.js';
+import * as trips from './page-export.js';
 
 // What each role may do, as server/policy.c says (the API enforces it; the
 // console only hides what would be refused). Viewers see reports only.
@@ -45,6 +46,9 @@ const POLICIES = {
   'allocations:write': ['admin', 'county_staff'],
   'pii:reveal': ['admin'],
   'history:read': STAFF,
+  'trips:read': STAFF,
+  'trips:write': ['admin', 'county_staff'],
+  'trips:manage': STAFF,
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]
@@ -68,6 +72,8 @@ const ROUTES = [
   ['allocations/:id/notice', 'allocations:read', allocation.noticePage],
   ['followups', 'placements:read', followups.list, 'nav_followups'],
   ['placements/:id', 'placements:read', followups.placement],
+  ['trips', 'trips:read', trips.list, 'nav_trips'],
+  ['trips/:id', 'trips:read', trips.detail],
   ['tasks', 'tasks:read', tasks.list, 'nav_tasks'],
   ['imports', 'imports:write', imports.render, 'nav_imports'],
   ['reports/quarterly', 'reports:read', reports.quarterly, 'nav_quarterly'],

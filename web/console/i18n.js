@@ -79,6 +79,7 @@ const S = {
   nav_vacancies: ['岗位', 'Vacancies'],
   nav_projects: ['以工代赈项目', 'Work-relief projects'],
   nav_followups: ['就业回访', 'Follow-ups'],
+  nav_trips: ['劳务输出', 'Labour export'],
   nav_tasks: ['预警走访', 'Early-warning visits'],
   nav_imports: ['表格导入', 'CSV import'],
   nav_quarterly: ['季度报告', 'Quarterly report'],

@@ -1,0 +1,652 @@
+/*
+ * Organised labour export (劳务输出): /v1/export-trips, their sign-ups,
+ * the roster filled by the allocation engine, departure check-in, arrival,
+ * the follow-ups out of province with what was seen, the subsidy list, the
+ * printable roster, the dashboard panel of workers out of province and the
+ * kiosk's trips.  The records and their rules live in
+ * migrations/039_labour_export.sql; the roster is solved here with lib/alloc
+ * on candidates scored by the matching index, as server/allocator.c does.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "h_export.h"
+
+#include "alloc/alloc.h"
+#include "api.h"
+#include "dbreply.h"
+#include "matchidx.h"
+#include "textout.h"
+
+#include <event2/buffer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Sign-ups one roster fill weighs at most (a trip takes at most 2,000). */
+#define EXPORT_MAX_SIGNUPS 20000
+/* Vacancies one trip goes to at most. */
+#define EXPORT_MAX_VACANCIES 50
+
+static const char *const export_transports[] = {"chartered_bus", "special_train", "train",
+                                                "flight",        "other",         NULL};
+static const char *const export_statuses[] = {"open", "closed", "departed", "cancelled", NULL};
+
+static const struct jv_field trip_fields[] = {
+    {"title", JV_STRING, JV_REQUIRED, 1, 100, NULL, NULL},
+    {"employer_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
+    {"dest_province_code", JV_INT, JV_REQUIRED, 110000, 820000, NULL, NULL},
+    {"dest_city", JV_STRING, 0, 0, 50, NULL, NULL},
+    {"departure_on", JV_DATE, JV_REQUIRED, 20000101, 21001231, NULL, NULL},
+    {"departure_place", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+    {"transport", JV_ENUM, JV_REQUIRED, 0, 0, export_transports, NULL},
+    {"seats", JV_INT, JV_REQUIRED, 1, 2000, NULL, NULL},
+    {"headcount", JV_INT, JV_REQUIRED, 1, 2000, NULL, NULL},
+    {"escort", JV_STRING, 0, 0, 100, NULL, NULL},
+    {"broker_id", JV_ID, 0, 0, 0, NULL, NULL},
+    {"vacancy_ids", JV_ID_ARRAY, JV_REQUIRED, 1, EXPORT_MAX_VACANCIES, NULL, NULL},
+    {"note", JV_STRING, 0, 0, 1000, NULL, NULL},
+};
+static const struct jv_schema trip_schema = JV_SCHEMA(trip_fields);
+
+static const struct jv_field signup_fields[] = {
+    {"worker_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
+    {"note", JV_STRING, 0, 0, 1000, NULL, NULL},
+};
+static const struct jv_schema signup_schema = JV_SCHEMA(signup_fields);
+
+static const struct jv_field kiosk_signup_fields[] = {
+    {"note", JV_STRING, 0, 0, 1000, NULL, NULL},
+};
+static const struct jv_schema kiosk_signup_schema = JV_SCHEMA(kiosk_signup_fields);
+
+static const struct jv_field arrival_fields[] = {
+    {"arrived_on", JV_DATE, 0, 20000101, 21001231, NULL, NULL},
+    {"wage", JV_INT, JV_REQUIRED, 0, 1000000, NULL, NULL},
+    {"vacancy_id", JV_ID, 0, 0, 0, NULL, NULL},
+};
+static const struct jv_schema arrival_schema = JV_SCHEMA(arrival_fields);
+
+static const struct jv_field followup_fields[] = {
+    {"still_employed", JV_BOOL, JV_REQUIRED, 0, 0, NULL, NULL},
+    {"wage", JV_INT, JV_NULLABLE, 0, 1000000, NULL, NULL},
+    {"contract_seen", JV_BOOL, 0, 0, 0, NULL, NULL},
+    {"employer_letter_seen", JV_BOOL, 0, 0, 0, NULL, NULL},
+    {"wage_records_seen", JV_BOOL, 0, 0, 0, NULL, NULL},
+    {"note", JV_STRING, 0, 0, 1000, NULL, NULL},
+    {"returned_on", JV_DATE, 0, 20000101, 21001231, NULL, NULL},
+};
+static const struct jv_schema followup_schema = JV_SCHEMA(followup_fields);
+static const struct jv_schema empty_schema = {NULL, 0};
+
+static const struct api_filter trip_filters[] = {
+    {"status", API_FILTER_ENUM, export_statuses},
+    {"county_code", API_FILTER_REGION, NULL},
+    {"upcoming", API_FILTER_BOOL, NULL},
+};
+static const char *const trip_sorts[] = {"departure_on", "-id", NULL};
+
+static const struct pgpool_stmt trip_get_stmt = {"export_trip_get",
+                                                 "SELECT * FROM api_export_trip_get($1::bigint)"};
+static const struct pgpool_stmt trip_list_stmt = {
+    "export_trip_list",
+    "SELECT * FROM api_export_trip_list($1::jsonb, $2::jsonb, $3::integer, $4)"};
+static const struct pgpool_stmt signup_stmt = {
+    "export_signup", "SELECT * FROM api_export_signup($1::bigint, $2::jsonb, $3)"};
+static const struct pgpool_stmt fill_input_stmt = {"export_fill_input",
+                                                   "SELECT export_fill_input($1::bigint)"};
+static const struct pgpool_stmt fill_stmt = {
+    "export_fill", "SELECT * FROM api_export_fill($1::bigint, $2::jsonb, $3)"};
+static const struct pgpool_stmt checkin_stmt = {
+    "export_checkin", "SELECT * FROM api_export_checkin($1::bigint, $2::bigint, $3)"};
+static const struct pgpool_stmt arrival_stmt = {
+    "export_arrival", "SELECT * FROM api_export_arrival($1::bigint, $2::bigint, $3::jsonb, $4)"};
+static const struct pgpool_stmt followup_stmt = {
+    "export_followup",
+    "SELECT * FROM api_export_followup($1::bigint, $2::bigint, $3, $4::jsonb, $5)"};
+static const struct pgpool_stmt subsidies_stmt = {"export_subsidies",
+                                                  "SELECT * FROM api_export_subsidies($1::bigint)"};
+static const struct pgpool_stmt roster_stmt = {
+    "export_roster", "SELECT * FROM api_export_roster($1::bigint, $2::boolean)"};
+static const struct pgpool_stmt panel_stmt = {"export_panel", "SELECT * FROM api_export_panel()"};
+static const struct pgpool_stmt kiosk_trips_stmt = {"export_kiosk_trips",
+                                                    "SELECT * FROM api_kiosk_export_trips()"};
+
+static const struct api_resource trip_resource = {
+    "/v1/export-trips",
+    "api_export_trip_create",
+    &trip_schema,
+    NULL,
+    &trip_get_stmt,
+    NULL,
+    &trip_list_stmt,
+    trip_filters,
+    sizeof trip_filters / sizeof trip_filters[0],
+    trip_sorts,
+    NULL,
+};
+
+void h_export_trips_list(struct httpd_req *r)
+{
+    api_list(r, &trip_resource);
+}
+
+void h_export_trips_create(struct httpd_req *r)
+{
+    api_create(r, &trip_resource);
+}
+
+void h_export_trips_get(struct httpd_req *r)
+{
+    api_get(r, &trip_resource);
+}
+
+/* The body validated against schema, or {} for an empty body when
+ * may_be_empty; answers and returns NULL on a fault.  New reference. */
+static json_t *export_body(struct httpd_req *r, const struct jv_schema *schema, bool may_be_empty)
+{
+    size_t len = 0;
+    httpd_req_body(r, &len);
+    if (len == 0 && may_be_empty)
+        return json_object();
+    return api_body(r, schema, false);
+}
+
+/* Runs st with the path's ids, then the body as JSON (when body is not
+ * NULL), then the actor; answers with its result.  body is borrowed. */
+static void export_call(struct httpd_req *r, const struct pgpool_stmt *st, const char *const *ids,
+                        int nids, const json_t *body)
+{
+    char *payload = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    if (body && !payload) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    const char *v[5];
+    int n = 0;
+    for (int i = 0; i < nids; i++)
+        v[n++] = ids[i];
+    if (payload)
+        v[n++] = payload;
+    v[n++] = api_actor(r);
+    api_call(r, st, n, v, NULL);
+    free(payload);
+}
+
+/* POST /v1/export-trips/{id}/signups {worker_id, note}: staff, or the broker
+ * organising the trip for a consenting worker. */
+void h_export_signup(struct httpd_req *r)
+{
+    char id[24];
+    if (!api_param_id(r, 0, id))
+        return;
+    json_t *obj = api_body(r, &signup_schema, false);
+    if (!obj)
+        return;
+    const char *ids[1] = {id};
+    export_call(r, &signup_stmt, ids, 1, obj);
+    json_decref(obj);
+}
+
+/* POST /v1/kiosk/export-trips/{id}/signup {note}: the signed-in job seeker. */
+void h_kiosk_export_signup(struct httpd_req *r)
+{
+    char id[24];
+    if (!api_param_id(r, 0, id))
+        return;
+    json_t *obj = export_body(r, &kiosk_signup_schema, true);
+    if (!obj)
+        return;
+    const char *ids[1] = {id};
+    export_call(r, &signup_stmt, ids, 1, obj);
+    json_decref(obj);
+}
+
+void h_kiosk_export_trips(struct httpd_req *r)
+{
+    api_call(r, &kiosk_trips_stmt, 0, NULL, NULL);
+}
+
+/* ---------- the roster: sign-ups scored by the index, solved by lib/alloc ---------- */
+
+struct fill_ctx {
+    struct httpd_req *r;
+    char id[24];
+};
+
+struct fill_input {
+    struct alloc_worker *w;
+    int64_t *signup; /* per worker: the sign-up's id */
+    int64_t *best_v; /* per worker: the trip vacancy of its best arc */
+    struct alloc_arc *arcs;
+    uint32_t nw, na;
+};
+
+static void fill_input_free(struct fill_input *in)
+{
+    free(in->w);
+    free(in->signup);
+    free(in->best_v);
+    free(in->arcs);
+}
+
+/* Scores every sign-up against every trip vacancy under the index's read
+ * lock: one arc to the trip per worker who passes the hard filters of at
+ * least one of them, with the best score.  Returns 0, 1 when the index is
+ * not loaded yet, -1 when memory runs out. */
+static int fill_arcs(struct fill_input *in, json_t *vacancies)
+{
+    const struct match_index *idx;
+    const struct match_names *names;
+    struct match_hit *hit = malloc(sizeof *hit);
+    if (!hit)
+        return -1;
+    if (!matchidx_read_begin(&idx, &names)) {
+        free(hit);
+        return 1;
+    }
+    struct match_query q;
+    int t = api_today();
+    match_query_init(&q, match_day(t / 10000, t / 100 % 100, t % 100), 1);
+    for (uint32_t i = 0; i < in->nw; i++) {
+        int32_t best = -1;
+        size_t k;
+        json_t *v;
+        json_array_foreach(vacancies, k, v)
+        {
+            int64_t vid = json_integer_value(v);
+            if (match_explain(idx, in->w[i].id, vid, &q, MATCH_TARGET_WORKERS, hit) == 0 &&
+                hit->failed == 0 && hit->score > best) {
+                best = hit->score;
+                in->best_v[i] = vid;
+            }
+        }
+        if (best >= 0)
+            in->arcs[in->na++] = (struct alloc_arc){i, 0, best};
+    }
+    matchidx_read_end();
+    free(hit);
+    return 0;
+}
+
+static json_t *fill_covers(uint32_t covers)
+{
+    json_t *a = json_array();
+    if (covers & ALLOC_H_ZERO_EMPLOYMENT)
+        json_array_append_new(a, json_string("zero_employment"));
+    if (covers & ALLOC_H_MONITORED)
+        json_array_append_new(a, json_string("monitored"));
+    return a;
+}
+
+/* The engine's result as api_export_fill takes it.  New reference. */
+static json_t *fill_result_json(const struct fill_input *in, const struct alloc_result *res)
+{
+    json_t *as = json_array(), *un = json_array();
+    for (uint32_t i = 0; i < res->n_assignments; i++) {
+        const struct alloc_assignment *x = &res->assignments[i];
+        json_array_append_new(as, json_pack("{s:I, s:I, s:i, s:o}", "s",
+                                            (json_int_t)in->signup[x->worker], "v",
+                                            (json_int_t)in->best_v[x->worker], "score",
+                                            (int)x->score, "covers", fill_covers(x->covers)));
+    }
+    for (uint32_t i = 0; i < res->n_unassigned; i++) {
+        const struct alloc_unassigned *u = &res->unassigned[i];
+        json_array_append_new(un, json_pack("{s:I, s:s}", "s", (json_int_t)in->signup[u->worker],
+                                            "why", alloc_why_code(u->why)));
+    }
+    return json_pack("{s:o, s:o}", "assignments", as, "unassigned", un);
+}
+
+/* Builds the engine's input from the database's (borrowed), solves it and
+ * returns what to store, or NULL after answering. */
+static json_t *fill_solve(struct httpd_req *r, json_t *input)
+{
+    json_t *signups = json_object_get(input, "signups");
+    json_t *vacancies = json_object_get(input, "vacancies");
+    size_t n = json_array_size(signups);
+    if (n > EXPORT_MAX_SIGNUPS || json_array_size(vacancies) > EXPORT_MAX_VACANCIES) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        return NULL;
+    }
+    struct fill_input in = {0};
+    struct alloc_result res = {0};
+    json_int_t cap = json_integer_value(json_object_get(input, "capacity"));
+    struct alloc_vacancy trip = {json_integer_value(json_object_get(input, "trip_id")),
+                                 (uint32_t)(cap < 0 ? 0 : cap), 0};
+    in.w = calloc(n + 1, sizeof *in.w);
+    in.signup = calloc(n + 1, sizeof *in.signup);
+    in.best_v = calloc(n + 1, sizeof *in.best_v);
+    in.arcs = calloc(n + 1, sizeof *in.arcs);
+    json_t *out = NULL;
+    int rc = in.w && in.signup && in.best_v && in.arcs ? 0 : -1;
+    size_t i;
+    json_t *s;
+    json_array_foreach(signups, i, s)
+    {
+        if (rc != 0)
+            break;
+        uint32_t flags = (json_is_true(json_object_get(s, "zero")) ? ALLOC_H_ZERO_EMPLOYMENT : 0) |
+                         (json_is_true(json_object_get(s, "monitored")) ? ALLOC_H_MONITORED : 0);
+        in.w[in.nw] = (struct alloc_worker){json_integer_value(json_object_get(s, "w")),
+                                            json_integer_value(json_object_get(s, "h")), flags};
+        in.signup[in.nw++] = json_integer_value(json_object_get(s, "s"));
+    }
+    if (rc == 0)
+        rc = fill_arcs(&in, vacancies);
+    if (rc == 1) {
+        httpd_reply_problem(r, "not_ready", NULL);
+        fill_input_free(&in);
+        return NULL;
+    }
+    struct alloc_input ai = {in.w, in.nw, &trip, 1, in.arcs, in.na};
+    if (rc == 0 && alloc_solve(&ai, NULL, &res) >= 0)
+        out = fill_result_json(&in, &res);
+    alloc_result_free(&res);
+    if (!out)
+        httpd_reply_problem(r, "internal_error", NULL);
+    fill_input_free(&in);
+    return out;
+}
+
+static void fill_input_cb(void *arg, const struct pgpool_reply *rep)
+{
+    struct fill_ctx *c = arg;
+    struct httpd_req *r = c->r;
+    json_t *input = NULL, *result = NULL;
+    char *payload = NULL;
+    if (rep->status != PGPOOL_OK) {
+        dbreply_error(r, rep);
+        goto done;
+    }
+    if (PQntuples(rep->res) == 1 && !PQgetisnull(rep->res, 0, 0))
+        input = json_loads(PQgetvalue(rep->res, 0, 0), 0, NULL);
+    if (!input) {
+        httpd_reply_problem(r, "not_found", NULL);
+        goto done;
+    }
+    result = fill_solve(r, input);
+    if (!result)
+        goto done;
+    payload = json_dumps(result, JSON_COMPACT);
+    if (!payload) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        goto done;
+    }
+    const char *v[3] = {c->id, payload, api_actor(r)};
+    api_call(r, &fill_stmt, 3, v, NULL);
+done:
+    free(payload);
+    json_decref(result);
+    json_decref(input);
+    free(c);
+}
+
+/* POST /v1/export-trips/{id}/fill: the roster from the sign-ups still to
+ * place, households with nobody employed first (see the migration). */
+void h_export_fill(struct httpd_req *r)
+{
+    char id[24];
+    if (!api_param_id(r, 0, id))
+        return;
+    json_t *obj = export_body(r, &empty_schema, true);
+    if (!obj)
+        return;
+    json_decref(obj);
+    struct fill_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    c->r = r;
+    memcpy(c->id, id, sizeof c->id);
+    const char *v[1] = {c->id};
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &fill_input_stmt, 1, v, fill_input_cb, c);
+}
+
+/* ---------- departure, arrival, follow-ups ---------- */
+
+void h_export_checkin(struct httpd_req *r)
+{
+    char id[24], sid[24];
+    if (!api_param_id(r, 0, id) || !api_param_id(r, 1, sid))
+        return;
+    json_t *obj = export_body(r, &empty_schema, true);
+    if (!obj)
+        return;
+    json_decref(obj);
+    const char *ids[2] = {id, sid};
+    export_call(r, &checkin_stmt, ids, 2, NULL);
+}
+
+void h_export_arrival(struct httpd_req *r)
+{
+    char id[24], sid[24];
+    if (!api_param_id(r, 0, id) || !api_param_id(r, 1, sid))
+        return;
+    json_t *obj = api_body(r, &arrival_schema, false);
+    if (!obj)
+        return;
+    const char *ids[2] = {id, sid};
+    export_call(r, &arrival_stmt, ids, 2, obj);
+    json_decref(obj);
+}
+
+/* POST /v1/export-trips/{id}/signups/{sid}/followups/{point}, point one of
+ * day7, month1, month3, month6; returned_on only with still_employed false. */
+void h_export_followup(struct httpd_req *r)
+{
+    static const char *const points[] = {"day7", "month1", "month3", "month6"};
+    char id[24], sid[24];
+    if (!api_param_id(r, 0, id) || !api_param_id(r, 1, sid))
+        return;
+    const char *point = httpd_req_param(r, 2);
+    size_t k = 0;
+    while (k < 4 && strcmp(point, points[k]))
+        k++;
+    if (k == 4) {
+        httpd_reply_problem(r, "not_found", NULL);
+        return;
+    }
+    json_t *obj = api_body(r, &followup_schema, false);
+    if (!obj)
+        return;
+    if (json_is_true(json_object_get(obj, "still_employed")) &&
+        json_object_get(obj, "returned_on")) {
+        json_decref(obj);
+        api_reply_field_error(r, "validation_failed", "returned_on", "not_allowed");
+        return;
+    }
+    const char *ids[3] = {id, sid, points[k]};
+    export_call(r, &followup_stmt, ids, 3, obj);
+    json_decref(obj);
+}
+
+void h_export_subsidies(struct httpd_req *r)
+{
+    char id[24];
+    if (!api_param_id(r, 0, id))
+        return;
+    const char *v[1] = {id};
+    api_call(r, &subsidies_stmt, 1, v, NULL);
+}
+
+void h_export_panel(struct httpd_req *r)
+{
+    api_call_read(r, &panel_stmt, 0, NULL);
+}
+
+/* ---------- the printable roster ---------- */
+
+struct roster_ctx {
+    struct httpd_req *r;
+    bool html, en;
+};
+
+static const char *roster_str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static const struct {
+    const char *code, *zh, *en;
+} roster_words[] = {
+    {"chartered_bus", "包车", "Chartered bus"},
+    {"special_train", "专列", "Special train"},
+    {"train", "火车", "Train"},
+    {"flight", "飞机", "Flight"},
+    {"other", "其他", "Other"},
+    {"going", "出发", "Going"},
+    {"selected", "已入选", "Selected"},
+    {"departed", "已出发", "Departed"},
+    {"arrived", "已到岗", "Arrived"},
+    {"returned", "已返乡", "Returned home"},
+    {"waitlisted", "候补", "Waiting list"},
+};
+
+static const char *roster_word(const char *code, bool en)
+{
+    for (size_t i = 0; i < sizeof roster_words / sizeof roster_words[0]; i++)
+        if (!strcmp(code, roster_words[i].code))
+            return en ? roster_words[i].en : roster_words[i].zh;
+    return code;
+}
+
+static const char roster_style[] =
+    "@page{size:A4;margin:15mm}"
+    "body{font-family:'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei',sans-serif;"
+    "font-size:11pt;color:#000;margin:0}"
+    "h1{font-size:18pt;text-align:center;margin:0 0 8pt}p{margin:0 0 6pt;line-height:1.5}"
+    "table{border-collapse:collapse;width:100%}th,td{border:1px solid #444;padding:3pt "
+    "5pt;text-align:left}"
+    "thead th{background:#eee}tr{page-break-inside:avoid}"
+    "footer{margin-top:16pt;text-align:right}";
+
+static void roster_html(struct httpd_req *r, json_t *body, bool en)
+{
+    struct evbuffer *b = evbuffer_new();
+    bool pub = json_is_true(json_object_get(body, "public"));
+    evbuffer_add_printf(b,
+                        "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                        "<title>%s</title><style>%s</style></head><body>\n<h1>",
+                        en ? "en" : "zh-CN", en ? "Labour export roster" : "劳务输出人员名单",
+                        roster_style);
+    textout_html(b, roster_str(body, "title"));
+    evbuffer_add_printf(b, "%s</h1>\n<p>", en ? " — roster" : " 出行名单");
+    evbuffer_add_printf(b, "%s", en ? "Employer: " : "用工单位：");
+    textout_html(b, roster_str(body, "employer_name"));
+    evbuffer_add_printf(b, "%s", en ? "; destination: " : "；目的地：");
+    textout_html(b, roster_str(body, "dest_province_name"));
+    textout_html(b, roster_str(body, "dest_city"));
+    evbuffer_add_printf(b, "</p>\n<p>%s%s%s", en ? "Departure: " : "出发：",
+                        roster_str(body, "departure_on"), " ");
+    textout_html(b, roster_str(body, "departure_place"));
+    evbuffer_add_printf(b, "%s%s%s%lld%s", en ? "; transport: " : "；交通：",
+                        roster_word(roster_str(body, "transport"), en),
+                        en ? "; seats: " : "；座位：",
+                        (long long)json_integer_value(json_object_get(body, "seats")),
+                        en ? "; escort: " : "；带队：");
+    textout_html(b, roster_str(body, "escort"));
+    evbuffer_add_printf(b,
+                        "</p>\n<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+                        "<th>%s</th></tr></thead><tbody>\n",
+                        en ? "No." : "序号", en ? "Name" : "姓名", en ? "Site" : "安置点",
+                        en ? "Post" : "岗位", en ? "Status" : "状态");
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(body, "items"), i, x)
+    {
+        evbuffer_add_printf(b, "<tr><td>%zu</td><td>", i + 1);
+        textout_html(b, roster_str(x, "name"));
+        evbuffer_add(b, "</td><td>", 9);
+        textout_html(b, roster_str(x, "site_name"));
+        evbuffer_add(b, "</td><td>", 9);
+        textout_html(b, roster_str(x, "vacancy_title"));
+        evbuffer_add(b, "</td><td>", 9);
+        textout_html(b, roster_word(roster_str(x, "state"), en));
+        evbuffer_add(b, "</td></tr>\n", 11);
+    }
+    evbuffer_add_printf(b, "</tbody></table>\n<footer>");
+    textout_html(b, roster_str(body, "county_name"));
+    evbuffer_add_printf(
+        b, "%s<br>%s%s</footer></body></html>\n",
+        en ? " Human Resources and Social Security Bureau" : "人力资源和社会保障局",
+        roster_str(body, "printed_on"),
+        pub ? (en ? " (names partly hidden for posting)" : "（公开张贴，姓名部分隐去）") : "");
+    size_t len = evbuffer_get_length(b);
+    httpd_set_header(r, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    httpd_reply_raw(r, 200, "text/html; charset=utf-8", (const char *)evbuffer_pullup(b, -1), len);
+    evbuffer_free(b);
+}
+
+static void roster_cb(void *arg, const struct pgpool_reply *rep)
+{
+    struct roster_ctx *c = arg;
+    struct httpd_req *r = c->r;
+    bool html = c->html, en = c->en;
+    free(c);
+    if (rep->status != PGPOOL_OK) {
+        dbreply_error(r, rep);
+        return;
+    }
+    json_t *body =
+        PQntuples(rep->res) == 1 ? json_loads(PQgetvalue(rep->res, 0, 2), 0, NULL) : NULL;
+    if (!body) {
+        httpd_reply_problem(r, "not_found", NULL);
+        return;
+    }
+    if (!html) {
+        httpd_reply_json(r, 200, body);
+        return;
+    }
+    roster_html(r, body, en);
+    json_decref(body);
+}
+
+/* GET /v1/export-trips/{id}/roster?format=html|json&public=true|false&lang=zh|en */
+void h_export_roster(struct httpd_req *r)
+{
+    static const char *const allowed[] = {"format", "public", "lang"};
+    char id[24];
+    if (!api_param_id(r, 0, id))
+        return;
+    const char *names[4];
+    size_t n = httpd_req_query_names(r, names, 4);
+    if (n > 4) {
+        api_reply_field_error(r, "invalid_query", "", "too_long");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool ok = false;
+        for (size_t k = 0; k < 3 && !ok; k++)
+            ok = !strcmp(names[i], allowed[k]);
+        if (!ok) {
+            api_reply_field_error(r, "invalid_query", "", "unknown_field");
+            return;
+        }
+    }
+    const char *fmt = httpd_req_query(r, "format");
+    const char *pub = httpd_req_query(r, "public");
+    const char *lang = httpd_req_query(r, "lang");
+    if (fmt && strcmp(fmt, "html") && strcmp(fmt, "json")) {
+        api_reply_field_error(r, "invalid_query", "format", "unknown_value");
+        return;
+    }
+    if (pub && strcmp(pub, "true") && strcmp(pub, "false")) {
+        api_reply_field_error(r, "invalid_query", "public", "unknown_value");
+        return;
+    }
+    if (lang && strcmp(lang, "zh") && strcmp(lang, "en")) {
+        api_reply_field_error(r, "invalid_query", "lang", "unknown_value");
+        return;
+    }
+    struct roster_ctx *c = malloc(sizeof *c);
+    if (!c) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    c->r = r;
+    c->html = !fmt || !strcmp(fmt, "html");
+    c->en = lang ? !strcmp(lang, "en") : httpd_req_lang(r) == PROBLEM_LANG_EN;
+    const char *v[2] = {id, pub && !strcmp(pub, "true") ? "true" : "false"};
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &roster_stmt, 2, v, roster_cb, c);
+}
