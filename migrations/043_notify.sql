@@ -293,8 +293,10 @@ CREATE TRIGGER notify_vacancy_new AFTER INSERT ON vacancy REFERENCING NEW TABLE 
 -- Claims up to p_n messages that are due, or whose lease ran out (their
 -- instance died while sending), for p_lease_ms.  SMS to a person in their
 -- quiet hours, or to a number that had p_sms_cap texts today, are put off
--- instead.  Returns what the sender needs; the phone as ciphertext.
-CREATE FUNCTION notify_claim(p_runner text, p_lease_ms integer, p_n integer, p_sms_cap integer)
+-- instead.  SMS are left alone when p_sms is false (no gateway configured).
+-- Returns what the sender needs; the phone as ciphertext.
+CREATE FUNCTION notify_claim(p_runner text, p_lease_ms integer, p_n integer, p_sms_cap integer,
+                             p_sms boolean)
 RETURNS TABLE (id bigint, msg_id text, channel text, attempts integer, template text,
                params jsonb, text_zh text, payload jsonb, url text, secrets text[],
                phone_enc text)
@@ -323,7 +325,7 @@ BEGIN
     RETURN QUERY
     WITH c AS (
         SELECT o.id FROM notify_outbox o
-        WHERE o.channel IN ('sms', 'webhook')
+        WHERE (o.channel = 'webhook' OR (o.channel = 'sms' AND p_sms))
           AND ((o.status = 'pending' AND o.next_at <= now())
                OR (o.status = 'sending' AND o.lease_until < now()))
         ORDER BY o.next_at
@@ -681,8 +683,8 @@ BEGIN
 END $$;
 
 -- A new key for the calling broker, with at most the calling key's scopes
--- (p: {scopes}); the server made the key and gives its hash.  At most 10
--- live keys.
+-- (p: {scopes, key}); the server made the key and gives its hash.  The
+-- answer shows the key this once.  At most 10 live keys.
 CREATE FUNCTION api_broker_self_key_create(p jsonb, p_current bigint, p_hash bytea, p_prefix text,
                                            OUT status integer, OUT version integer, OUT body jsonb)
 LANGUAGE plpgsql AS $$
@@ -702,7 +704,7 @@ BEGIN
     INSERT INTO broker_key (broker_id, key_hash, prefix, scopes, rate_per_minute)
     VALUES (b, p_hash, p_prefix, sc, cur.rate_per_minute) RETURNING * INTO k;
     status := 201;
-    body := broker_key_json(k, p_current);
+    body := broker_key_json(k, p_current) || jsonb_build_object('key', p ->> 'key');
 END $$;
 
 -- Revokes one of the calling broker's keys; not the key making the call
