@@ -340,7 +340,7 @@ BEGIN
            e.url,
            (SELECT array_agg(s.secret ORDER BY s.id DESC) FROM notify_endpoint_secret s
             WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > now())),
-           encode(w.phone_enc, 'hex')
+           w.phone_enc::text
     FROM u
     LEFT JOIN notify_endpoint e ON e.id = u.endpoint_id AND e.deleted_at IS NULL AND e.disabled_at IS NULL
     LEFT JOIN worker w ON w.id = u.worker_id AND u.channel = 'sms'
