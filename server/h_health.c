@@ -125,8 +125,7 @@ static void metrics_notify(struct httpd *h)
                   "messages this instance delivered to a gateway or endpoint", (double)s.delivered);
     metrics_gauge(m, "leye_notify_retried_total",
                   "failed sends this instance put back for a later try", (double)s.retried);
-    metrics_gauge(m, "leye_notify_dead_total", "messages this instance gave up on",
-                  (double)s.dead);
+    metrics_gauge(m, "leye_notify_dead_total", "messages this instance gave up on", (double)s.dead);
     metrics_gauge(m, "leye_notify_digests_total", "daily vacancy digests this instance wrote",
                   (double)s.digests);
 }

@@ -49,10 +49,8 @@ static const struct jv_field webhook_fields[] = {
 static const struct jv_schema webhook_schema = JV_SCHEMA(webhook_fields);
 
 static const struct jv_field pref_fields[] = {
-    {"sms", JV_BOOL, 0, 0, 0, NULL, NULL},
-    {"kiosk", JV_BOOL, 0, 0, 0, NULL, NULL},
-    {"quiet_from", JV_STRING, 0, 5, 5, NULL, NULL},
-    {"quiet_to", JV_STRING, 0, 5, 5, NULL, NULL},
+    {"sms", JV_BOOL, 0, 0, 0, NULL, NULL},          {"kiosk", JV_BOOL, 0, 0, 0, NULL, NULL},
+    {"quiet_from", JV_STRING, 0, 5, 5, NULL, NULL}, {"quiet_to", JV_STRING, 0, 5, 5, NULL, NULL},
     {"match_min", JV_INT, 0, 0, 100, NULL, NULL},
 };
 static const struct jv_schema pref_schema = JV_SCHEMA(pref_fields);
@@ -67,8 +65,8 @@ static const struct pgpool_stmt broker_key_create_stmt = {
     "SELECT * FROM api_broker_self_key_create($1::jsonb, $2::bigint, $3::bytea, $4)"};
 static const struct pgpool_stmt broker_key_revoke_stmt = {
     "broker_self_key_revoke", "SELECT * FROM api_broker_self_key_revoke($1::bigint, $2::bigint)"};
-static const struct pgpool_stmt broker_webhooks_stmt = {
-    "broker_self_webhooks", "SELECT * FROM api_broker_self_webhooks()"};
+static const struct pgpool_stmt broker_webhooks_stmt = {"broker_self_webhooks",
+                                                        "SELECT * FROM api_broker_self_webhooks()"};
 static const struct pgpool_stmt broker_webhook_create_stmt = {
     "broker_self_webhook_create", "SELECT * FROM api_broker_self_webhook_create($1::jsonb, $2)"};
 static const struct pgpool_stmt broker_webhook_rotate_stmt = {
@@ -96,11 +94,11 @@ static const struct api_filter notify_filters[] = {
 };
 
 static const struct api_resource broker_apps_resource = {
-    "/v1/broker/applications", NULL, NULL, NULL, NULL, NULL, &broker_apps_stmt,
+    "/v1/broker/applications", NULL, NULL,         NULL, NULL, NULL, &broker_apps_stmt,
     broker_app_filters,        1,    notify_sorts, NULL};
 static const struct api_resource notify_resource = {
-    "/v1/notifications", NULL, NULL, NULL, NULL, NULL, &notify_list_stmt, notify_filters, 2,
-    notify_sorts,        NULL};
+    "/v1/notifications", NULL,           NULL, NULL,         NULL, NULL,
+    &notify_list_stmt,   notify_filters, 2,    notify_sorts, NULL};
 
 void h_broker_applications(struct httpd_req *r)
 {

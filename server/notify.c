@@ -136,7 +136,8 @@ static int notify_connect(const struct notify_url *u, int64_t deadline, char *er
         if (soerr == EINPROGRESS && notify_wait(fd, POLLOUT, deadline) &&
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
             break;
-        snprintf(err, cap, "cannot connect: %s", soerr == EINPROGRESS ? "timeout" : strerror(soerr));
+        snprintf(err, cap, "cannot connect: %s",
+                 soerr == EINPROGRESS ? "timeout" : strerror(soerr));
         close(fd);
         fd = -1;
     }
@@ -315,8 +316,8 @@ static enum notify_outcome notify_send_sms(PGresult *res, int row, char *err, si
     long long ts = (long long)time(NULL);
     json_t *msg = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:I}", "account", ns.sms_account,
                             "sign_name", ns.sms_sign, "template_id", PQgetvalue(res, row, 4),
-                            "phone", phone, "params", params ? params : json_object(),
-                            "request_id", PQgetvalue(res, row, 1), "timestamp", (json_int_t)ts);
+                            "phone", phone, "params", params ? params : json_object(), "request_id",
+                            PQgetvalue(res, row, 1), "timestamp", (json_int_t)ts);
     sodium_memzero(phone, sizeof phone);
     char *body = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
     json_decref(msg);
@@ -335,8 +336,9 @@ static enum notify_outcome notify_send_sms(PGresult *res, int row, char *err, si
     crypto_auth_hmacsha256_final(&st, mac);
     sodium_bin2base64(sig, sizeof sig, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
     char head[512];
-    snprintf(head, sizeof head, "X-Sms-Account: %s\r\nX-Sms-Timestamp: %s\r\nX-Sms-Signature: %s\r\n",
-             ns.sms_account, tstext, sig);
+    snprintf(head, sizeof head,
+             "X-Sms-Account: %s\r\nX-Sms-Timestamp: %s\r\nX-Sms-Signature: %s\r\n", ns.sms_account,
+             tstext, sig);
     int status = notify_http_post(ns.sms_url, head, body, strlen(body), err, cap);
     sodium_memzero(body, strlen(body));
     free(body);
@@ -463,8 +465,9 @@ static void notify_vacancies(PGconn *c)
             char vtext[24];
             snprintf(vtext, sizeof vtext, "%lld", (long long)vid);
             const char *v[3] = {vtext, workers, scores};
-            res = PQexecParams(c, "SELECT notify_digest_add($1::bigint, $2::bigint[], $3::integer[])",
-                               3, NULL, v, NULL, NULL, 0);
+            res =
+                PQexecParams(c, "SELECT notify_digest_add($1::bigint, $2::bigint[], $3::integer[])",
+                             3, NULL, v, NULL, NULL, 0);
             ok = PQresultStatus(res) == PGRES_TUPLES_OK;
             PQclear(res);
         }
@@ -522,8 +525,8 @@ static void *notify_main(void *arg)
             backoff = 100;
             notify_serve(c);
         } else if (!atomic_load(&ns.stopping)) {
-            log_warn("notify: cannot reach the database (%s); retrying in %d ms",
-                     PQerrorMessage(c), backoff);
+            log_warn("notify: cannot reach the database (%s); retrying in %d ms", PQerrorMessage(c),
+                     backoff);
         }
         PQfinish(c);
         if (atomic_load(&ns.stopping))

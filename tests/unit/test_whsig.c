@@ -32,8 +32,8 @@ static void test_verify_takes_any_of_several(void **state)
     char header[200];
     snprintf(header, sizeof header, "v1,bm90IHRoaXMgb25l %s", spec_sig);
     assert_true(whsig_verify(spec_secret, spec_id, spec_ts, spec_body, strlen(spec_body), header));
-    assert_false(whsig_verify(spec_secret, spec_id, spec_ts + 1, spec_body, strlen(spec_body),
-                              header));
+    assert_false(
+        whsig_verify(spec_secret, spec_id, spec_ts + 1, spec_body, strlen(spec_body), header));
     assert_false(whsig_verify(spec_secret, spec_id, spec_ts, "{}", 2, header));
     assert_false(whsig_verify(spec_secret, spec_id, spec_ts, spec_body, strlen(spec_body),
                               "v1,bm90IHRoaXMgb25l"));
