@@ -177,6 +177,7 @@ static const struct problem_field_def problem_field_defs[] = {
     {"not_seeking", {"该劳动力目前不在求职", "is not seeking work"}},
     {"outside_scope", {"超出您的管辖范围", "is outside your scope"}},
     {"duplicate_item", {"含有重复项", "contains a duplicate"}},
+    {"in_use", {"正在使用中，请用另一把密钥操作", "is in use by this request; use another key"}},
 };
 
 /* The programme rules (migrations/035_records_rules.sql): "{member}" stands

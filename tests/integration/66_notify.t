@@ -281,8 +281,10 @@ is(http($srv, 'POST', '/v1/broker/keys', token => $key, body => { scopes => ['ma
 $r = http($srv, 'GET', '/v1/broker/keys', token => $key2);
 is(scalar @{ $r->{json}{items} }, 2, 'keys listed');
 unlike($r->{content}, qr/\Q$key\E|\Q$key2\E|key_hash/, 'without the keys or their hashes');
-is(http($srv, 'POST', "/v1/broker/keys/" . $r->{json}{items}[1]{id} . "/revoke", token => $key2)->{status}, 409,
-   'the key making the call cannot revoke itself');
+my $self_revoke = http($srv, 'POST', "/v1/broker/keys/" . $r->{json}{items}[1]{id} . "/revoke", token => $key2);
+is($self_revoke->{status}, 409, 'the key making the call cannot revoke itself');
+is($self_revoke->{json}{errors}[0]{code}, 'in_use', 'saying it is in use');
+like($self_revoke->{json}{errors}[0]{message}, qr/使用/, 'in Chinese by default');
 is(http($srv, 'POST', "/v1/broker/keys/$kid/revoke", token => $key2)->{status}, 200, 'the new key revokes the old');
 is(http($srv, 'GET', '/v1/broker/keys', token => $key)->{status}, 401, 'which then stops working');
 is(psql_value("SELECT count(*) FROM audit_log WHERE resource = 'broker_key' AND actor_kind = 'broker' AND actor_name = '$tag-broker'"),
