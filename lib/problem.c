@@ -186,6 +186,7 @@ static const struct problem_field_def problem_field_defs[] = {
     {"not_departed", {"此人尚未登车出发", "is not departed: the person has not checked in"}},
     {"not_arrived", {"此人尚未确认到岗", "is not arrived: the person's arrival is not confirmed"}},
     {"on_another_trip", {"已在另一批次的出行名单上", "is on the roster of another trip"}},
+    {"in_use", {"正在使用中，请用另一把密钥操作", "is in use by this request; use another key"}},
 };
 
 /* The programme rules (migrations/035_records_rules.sql): "{member}" stands

@@ -35,6 +35,17 @@ struct config {
     char *pii_key_file;         /* LEYE_PII_KEY_FILE */
     char *pii_key;              /* LEYE_PII_KEY (hex), when there is no file */
     char *metrics_token;        /* LEYE_METRICS_TOKEN: bearer token for /metrics, "" = off */
+    char *notify_sms_url;       /* LEYE_NOTIFY_SMS_URL: the SMS gateway, "" = no SMS sent */
+    char *notify_sms_account;   /* LEYE_NOTIFY_SMS_ACCOUNT */
+    char *notify_sms_secret;    /* LEYE_NOTIFY_SMS_SECRET: signs each gateway request */
+    char *notify_sms_sign;      /* LEYE_NOTIFY_SMS_SIGN: the approved signature name */
+    int notify_sms_daily_cap;   /* LEYE_NOTIFY_SMS_DAILY_CAP: texts per number per day */
+    int notify_retry_base_ms;   /* LEYE_NOTIFY_RETRY_BASE_MS: first wait after a failed send */
+    int notify_retry_cap_ms;    /* LEYE_NOTIFY_RETRY_CAP_MS: longest wait between tries */
+    int notify_max_attempts;    /* LEYE_NOTIFY_MAX_ATTEMPTS: tries before a message is dead */
+    int notify_lease_ms;        /* LEYE_NOTIFY_LEASE_MS: a claimed message's lease */
+    int notify_poll_ms;         /* LEYE_NOTIFY_POLL_MS: a quiet outbox is looked at again */
+    int notify_timeout_ms;      /* LEYE_NOTIFY_TIMEOUT_MS: one send, connect to answer */
 };
 
 /*

@@ -2,6 +2,7 @@
 #include "embedded.h"
 #include "handlers.h"
 #include "allocator.h"
+#include "notify.h"
 #include "log.h"
 #include "matchidx.h"
 #include "metrics.h"
@@ -115,6 +116,20 @@ static void metrics_allocator(struct httpd *h)
                   s.running);
 }
 
+static void metrics_notify(struct httpd *h)
+{
+    struct notify_stats s;
+    notify_stats(&s);
+    struct metrics *m = httpd_metrics(h);
+    metrics_gauge(m, "leye_notify_delivered_total",
+                  "messages this instance delivered to a gateway or endpoint", (double)s.delivered);
+    metrics_gauge(m, "leye_notify_retried_total",
+                  "failed sends this instance put back for a later try", (double)s.retried);
+    metrics_gauge(m, "leye_notify_dead_total", "messages this instance gave up on", (double)s.dead);
+    metrics_gauge(m, "leye_notify_digests_total", "daily vacancy digests this instance wrote",
+                  (double)s.digests);
+}
+
 #define H_METRICS_HASH 32
 static bool h_metrics_on;
 static unsigned char h_metrics_hash[H_METRICS_HASH];
@@ -165,6 +180,7 @@ void h_metrics(struct httpd_req *r)
     }
     metrics_index(httpd_req_server(r));
     metrics_allocator(httpd_req_server(r));
+    metrics_notify(httpd_req_server(r));
     char *text = httpd_metrics_text(httpd_req_server(r));
     if (!text) {
         httpd_reply_problem(r, "overloaded", NULL);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "allocator.h"
 #include "matchidx.h"
+#include "notify.h"
 #include "migrate.h"
 #include "pii.h"
 #include "piiconv.h"
@@ -91,15 +92,23 @@ static int main_serve(const struct config *cfg)
         matchidx_stop();
         return 1;
     }
+    if (notify_start(cfg) < 0) {
+        log_error("cannot start the notification delivery");
+        allocator_stop();
+        matchidx_stop();
+        return 1;
+    }
     struct httpd *h = httpd_new(cfg, routes_table, routes_count);
     if (!h) {
         log_error("cannot start the server");
+        notify_stop();
         allocator_stop();
         matchidx_stop();
         return 1;
     }
     int rc = httpd_run(h);
     httpd_free(h);
+    notify_stop();
     allocator_stop();
     matchidx_stop();
     return rc == 0 ? 0 : 1;

@@ -56,6 +56,13 @@ static const struct policy policies[] = {
     /* province and county staff, and staff accounts granted the rules:override
      * permission: pass a programme rule with a written, audited reason */
     {"rules:override", ROLE_ADMIN | ROLE_COUNTY, 0, true},
+    /* a broker's own applications, keys, webhook endpoints and messages,
+     * whatever the calling key's scopes */
+    {"broker:self", ROLE_BROKER, 0, false},
+    {"broker:write", ROLE_BROKER, 0, true},
+    /* the messages of the outbox in the caller's scope; replay: province staff */
+    {"notifications:read", STAFF_ALL, 0, false},
+    {"notifications:write", ROLE_ADMIN, 0, true},
 };
 
 /* never reached by a served route (the server refuses to start with one); denies everyone */

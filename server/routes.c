@@ -43,6 +43,7 @@ const struct router_route routes_table[] = {
 #include "routes/allocations.inc"
 #include "routes/kiosk.inc"
 #include "routes/export.inc"
+#include "routes/notify.inc"
     {"GET", "/console", h_static_console_redirect, "public"},
     {"GET", "/console/", h_static_console_index, "public"},
     {"GET", "/console/{file}", h_static_console_file, "public"},
