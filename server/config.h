@@ -35,6 +35,7 @@ struct config {
     char *pii_key_file;         /* LEYE_PII_KEY_FILE */
     char *pii_key;              /* LEYE_PII_KEY (hex), when there is no file */
     char *metrics_token;        /* LEYE_METRICS_TOKEN: bearer token for /metrics, "" = off */
+    int department_list_days;   /* LEYE_DEPARTMENT_LIST_DAYS: retention of department lists */
 };
 
 /*

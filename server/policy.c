@@ -49,6 +49,15 @@ static const struct policy policies[] = {
     /* province and county staff, and staff accounts granted the rules:override
      * permission: pass a programme rule with a written, audited reason */
     {"rules:override", ROLE_ADMIN | ROLE_COUNTY, 0, true},
+    /* lists from other departments (ID numbers with a flag) and their visits */
+    {"department_lists:read", STAFF_ALL, 0, false},
+    {"department_lists:write", STAFF_ALL, 0, true},
+    /* the fairness report: staff and report viewers, never brokers or kiosks */
+    {"fairness:read", STAFF_ALL | ROLE_VIEWER, 0, false},
+    /* a worker's ethnicity: province staff, and staff accounts granted the
+     * ethnicity permission (auth.c); used only by the fairness report */
+    {"ethnicity:read", ROLE_ADMIN, 0, false},
+    {"ethnicity:write", ROLE_ADMIN, 0, true},
 };
 
 /* never reached by a served route (the server refuses to start with one); denies everyone */
