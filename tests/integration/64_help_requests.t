@@ -105,9 +105,10 @@ is($t && $t->{worker_id}, $worker{a}, 'and who asked');
 my $lists = sub { sql_value("SELECT count(*) FROM department_list WHERE name LIKE '%$tag%'") };
 my $import = sub {
     my ($csv, %q) = @_;
+    my $token = delete $q{token};
     my $qs = join('&', map { "$_=$q{$_}" } sort keys %q);
     return http($srv, 'POST', "/v1/imports/department-list?$qs", body => encode('gbk', $csv),
-                headers => { 'Content-Type' => 'text/csv' }, $q{token} ? (token => $q{token}) : ());
+                headers => { 'Content-Type' => 'text/csv' }, $token ? (token => $token) : ());
 };
 my %q = (department => 'civil_affairs', name => "dibao$tag", county_code => $county);
 my $not_here = id_number($serial++);
@@ -125,9 +126,9 @@ is($r->{status}, 422, 'a row with a wrong check character: 422');
 my ($e) = grep { $_->{field} eq 'id_number' } @{ $r->{json}{errors} || [] };
 is($e && $e->{line}, 3, 'names the line');
 is($e && $e->{code}, 'check_digit', 'and the reason');
-field_error($import->($csv, %q, department => 'police'), 422, 'department', 'unknown_value', 'an unknown department');
-field_error($import->($csv, %q, county_code => 'x'), 422, 'county_code', 'invalid_format', 'a malformed county');
-field_error($import->($csv, department => 'civil_affairs', county_code => $county), 422, 'name', 'required', 'no name');
+field_error($import->($csv, %q, department => 'police'), 400, 'department', 'unknown_value', 'an unknown department');
+field_error($import->($csv, %q, county_code => 'x'), 400, 'county_code', 'invalid_format', 'a malformed county');
+field_error($import->($csv, department => 'civil_affairs', county_code => $county), 400, 'name', 'required', 'no name');
 $r = $import->("身份证号,标识,日期\r\n$idn{b},富裕," . days_from_today(-1) . "\r\n", %q);
 ($e) = grep { $_->{field} eq 'flag' } @{ $r->{json}{errors} || [] };
 is($e && $e->{code}, 'unknown_value', 'an unknown flag is refused');
