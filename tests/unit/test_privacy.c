@@ -217,7 +217,8 @@ static void test_ethnicity(void **state)
     const char *csv = "worker_id,ethnicity\r\n7,x\r\n";
     assert_int_equal(privacy_shape_csv(csv, strlen(csv), PRIVACY_STAFF, 0, &out, &n), 0);
     assert_non_null(out);
-    assert_string_equal(out, "worker_id\r\n7\r\n");
+    assert_int_equal(n, strlen("worker_id\r\n7\r\n"));
+    assert_memory_equal(out, "worker_id\r\n7\r\n", n);
     free(out);
 }
 
