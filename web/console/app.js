@@ -12,6 +12,7 @@ import * as vacancies from './page-vacancies.js';
 import * as projects from './page-projects.js';
 import * as followups from './page-followups.js';
 import * as tasks from './page-tasks.js';
+import * as fairness from './page-fairness.js';
 import * as imports from './page-imports.js';
 import * as reports from './page-reports.js';
 import * as allocation from './page-allocation.js';
@@ -45,6 +46,7 @@ const POLICIES = {
   'allocations:write': ['admin', 'county_staff'],
   'pii:reveal': ['admin'],
   'history:read': STAFF,
+  'fairness:read': [...STAFF, 'viewer'],
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]
@@ -72,6 +74,7 @@ const ROUTES = [
   ['imports', 'imports:write', imports.render, 'nav_imports'],
   ['reports/quarterly', 'reports:read', reports.quarterly, 'nav_quarterly'],
   ['reports/quarterly/print', 'reports:read', reports.print],
+  ['reports/fairness', 'fairness:read', fairness.render, 'nav_fairness'],
 ];
 
 let me = null;
