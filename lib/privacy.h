@@ -35,7 +35,8 @@ enum privacy_action {
     PRIVACY_REVEALED, /* kept only in the answer of an audited reveal, else absent */
     PRIVACY_REASONS,  /* a list of match reasons without the priority and household ones */
     PRIVACY_FAILED,   /* a list of failed filter codes without the household one */
-    PRIVACY_ETHNIC,   /* kept only for staff in an answer marked PRIVACY_MARK_ETHNICITY, else absent */
+    PRIVACY_ETHNIC,   /* kept only for staff in an answer marked PRIVACY_MARK_ETHNICITY, else absent
+                       */
 };
 
 /* What the server has marked an answer as (the marks argument below):

@@ -192,9 +192,9 @@ static void auth_fill_staff(struct principal *p, PGresult *res)
     p->rules_override =
         p->role != ROLE_VIEWER && ((policy_or_deny("rules:override")->roles & p->role) ||
                                    strstr(PQgetvalue(res, 0, 5), "rules:override") != NULL);
-    p->ethnicity = p->role != ROLE_VIEWER &&
-                   (p->role == ROLE_ADMIN ||
-                    strstr(PQgetvalue(res, 0, 5), "fairness:ethnicity") != NULL);
+    p->ethnicity =
+        p->role != ROLE_VIEWER &&
+        (p->role == ROLE_ADMIN || strstr(PQgetvalue(res, 0, 5), "fairness:ethnicity") != NULL);
     auth_scope_text(p);
 }
 

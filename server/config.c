@@ -71,8 +71,8 @@ static const struct config_option config_options[] = {
         "the same key given directly (prefer the file)"),
     OPT("metrics_token", CONFIG_STRING, "", "LEYE_METRICS_TOKEN", metrics_token, 0, 0,
         "bearer token a scraper sends to GET /metrics (16-100 characters; unset: /metrics is off)"),
-    OPT("department_list_days", CONFIG_INT, "90", "LEYE_DEPARTMENT_LIST_DAYS",
-        department_list_days, 0, 3650,
+    OPT("department_list_days", CONFIG_INT, "90", "LEYE_DEPARTMENT_LIST_DAYS", department_list_days,
+        0, 3650,
         "days an imported department list is kept before it is deleted (0: deleted at once)"),
 };
 

@@ -124,7 +124,8 @@ static bool fairness_int(struct httpd_req *r, const char *name, long long lo, lo
     char *end;
     long long x = strtoll(v, &end, 10);
     if (!*v || *end || v[0] == '+' || v[0] == '-' || x < lo || x > hi) {
-        api_reply_field_error(r, "invalid_query", name, *end || !*v ? "invalid_type" : "out_of_range");
+        api_reply_field_error(r, "invalid_query", name,
+                              *end || !*v ? "invalid_type" : "out_of_range");
         return false;
     }
     snprintf(out, 24, "%lld", x);
@@ -170,8 +171,8 @@ void h_reports_fairness(struct httpd_req *r)
     }
     char county[24], site[24], from[11], to[11];
     if (!fairness_int(r, "county_code", 100000, 999999, county) ||
-        !fairness_int(r, "site_id", 1, 999999999999LL, site) ||
-        !fairness_date(r, "from", from) || !fairness_date(r, "to", to))
+        !fairness_int(r, "site_id", 1, 999999999999LL, site) || !fairness_date(r, "from", from) ||
+        !fairness_date(r, "to", to))
         return;
     struct fairness_ctx *c = malloc(sizeof *c);
     if (!c) {
@@ -185,10 +186,8 @@ void h_reports_fairness(struct httpd_req *r)
     if (ethnicity)
         httpd_req_mark_ethnicity(r);
     const char *v[5] = {county[0] ? county : NULL, site[0] ? site : NULL, from[0] ? from : NULL,
-                        to[0] ? to : NULL,
-                        ethnicity ? "true" : "false"};
-    pgpool_query_scoped(httpd_req_read_pool(r), api_scope(r), &fairness_stmt, 5, v, fairness_cb,
-                        c);
+                        to[0] ? to : NULL, ethnicity ? "true" : "false"};
+    pgpool_query_scoped(httpd_req_read_pool(r), api_scope(r), &fairness_stmt, 5, v, fairness_cb, c);
 }
 
 /* ---------- a worker's ethnicity ---------- */

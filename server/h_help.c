@@ -94,11 +94,10 @@ struct deptlist_alias {
 };
 
 static const struct deptlist_alias deptlist_flags[] = {
-    {"困难", "hardship"},        {"低保", "hardship"},     {"特困", "hardship"},
-    {"医疗救助", "hardship"},    {"hardship", "hardship"}, {"登记失业", "unemployed"},
-    {"失业", "unemployed"},      {"unemployed", "unemployed"},
-    {"就业", "employed"},        {"参保就业", "employed"}, {"employed", "employed"},
-    {NULL, NULL}};
+    {"困难", "hardship"},     {"低保", "hardship"},         {"特困", "hardship"},
+    {"医疗救助", "hardship"}, {"hardship", "hardship"},     {"登记失业", "unemployed"},
+    {"失业", "unemployed"},   {"unemployed", "unemployed"}, {"就业", "employed"},
+    {"参保就业", "employed"}, {"employed", "employed"},     {NULL, NULL}};
 
 enum deptlist_col { DL_IDNUM, DL_FLAG, DL_DATE, DL_NCOLS };
 
@@ -227,7 +226,9 @@ static void deptlist_row(struct deptlist_job *j, const int *map, size_t nheader,
     int ymd = 0;
     if (!validate_date(v[DL_DATE], strlen(v[DL_DATE]), &ymd) || ymd > j->today) {
         deptlist_error(j, rec->line, "日期", "flag_date",
-                       !*v[DL_DATE] ? "required" : ymd > j->today ? "out_of_range" : "invalid_date");
+                       !*v[DL_DATE]     ? "required"
+                       : ymd > j->today ? "out_of_range"
+                                        : "invalid_date");
         ok = false;
     }
     if (!ok)
@@ -333,18 +334,18 @@ static void deptlist_done(void *arg)
     if (j->fatal)
         deptlist_error(j, 1, "", "", j->fatal);
     if (json_array_size(j->errors) > 0) {
-        json_t *p = problem_new("validation_failed", j->lang,
-                                j->lang == PROBLEM_LANG_EN
-                                    ? "The file has faults; nothing was imported."
-                                    : "文件中有错误，未导入任何数据。");
+        json_t *p =
+            problem_new("validation_failed", j->lang,
+                        j->lang == PROBLEM_LANG_EN ? "The file has faults; nothing was imported."
+                                                   : "文件中有错误，未导入任何数据。");
         json_object_set(p, "errors", j->errors);
         json_object_set_new(p, "rows", json_integer((json_int_t)j->nrows));
         deptlist_free(j);
         httpd_reply_problem_json(r, p);
         return;
     }
-    const char *v[9] = {j->department, j->name,    j->county,    j->days,     j->lines.p,
-                        j->hashes.p,   j->flags.p, j->dates.p,   api_actor(r)};
+    const char *v[9] = {j->department, j->name,    j->county,  j->days,     j->lines.p,
+                        j->hashes.p,   j->flags.p, j->dates.p, api_actor(r)};
     api_call(r, &deptlist_import_stmt, 9, v, "/v1/department-lists");
     deptlist_free(j);
 }
@@ -446,8 +447,8 @@ void h_import_department_list(struct httpd_req *r)
 
 /* ---------- the lists and their disagreements ---------- */
 
-static const struct pgpool_stmt deptlist_list_stmt = {
-    "department_list_list", "SELECT * FROM api_department_list_list()"};
+static const struct pgpool_stmt deptlist_list_stmt = {"department_list_list",
+                                                      "SELECT * FROM api_department_list_list()"};
 static const struct pgpool_stmt deptlist_get_stmt = {
     "department_list_get", "SELECT * FROM api_department_list_get($1::bigint)"};
 static const struct pgpool_stmt deptlist_tasks_stmt = {

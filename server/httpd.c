@@ -116,7 +116,7 @@ struct httpd_req {
     enum problem_lang lang;
     int64_t start;
     char error_code[40];
-    bool revealed; /* the answer of an audited reveal (httpd_req_mark_revealed) */
+    bool revealed;  /* the answer of an audited reveal (httpd_req_mark_revealed) */
     bool ethnicity; /* an answer for the ethnicity permission (httpd_req_mark_ethnicity) */
 };
 
@@ -413,7 +413,8 @@ void httpd_req_mark_ethnicity(struct httpd_req *r)
 
 static unsigned httpd_privacy_marks(const struct httpd_req *r)
 {
-    return (r->revealed ? PRIVACY_MARK_REVEALED : 0u) | (r->ethnicity ? PRIVACY_MARK_ETHNICITY : 0u);
+    return (r->revealed ? PRIVACY_MARK_REVEALED : 0u) |
+           (r->ethnicity ? PRIVACY_MARK_ETHNICITY : 0u);
 }
 
 /* ---------- privacy: every answer under /v1/ is shaped for its caller ---------- */
