@@ -52,8 +52,8 @@ static const struct policy policies[] = {
     /* lists from other departments (ID numbers with a flag) and their visits */
     {"department_lists:read", STAFF_ALL, 0, false},
     {"department_lists:write", STAFF_ALL, 0, true},
-    /* the fairness report: staff and report viewers, never brokers or kiosks */
-    {"fairness:read", STAFF_ALL | ROLE_VIEWER, 0, false},
+    /* the fairness report: staff only (not report viewers, brokers or kiosks) */
+    {"fairness:read", STAFF_ALL, 0, false},
     /* a worker's ethnicity: province staff, and staff accounts granted the
      * ethnicity permission (auth.c); used only by the fairness report */
     {"ethnicity:read", ROLE_ADMIN, 0, false},

@@ -132,7 +132,8 @@ $r = $report->('', token => $granted);
 my %e = map { $_->{group} => $_->{stages} } @{ $r->{json}{dimensions}{ethnicity} || [] };
 is_deeply([sort keys %e], ['彝族', '汉族'], 'the report shows ethnicity to staff granted the permission');
 is($e{'汉族'}{applied}{n}, 18, 'only over the people with it recorded');
-for my $who (['county staff', $county], ['a report viewer', $viewer]) {
+is(http($srv, 'GET', "/v1/reports/fairness?site_id=$site", token => $viewer)->{status}, 403, 'report viewers may not read it');
+for my $who (['county staff', $county]) {
     $r = $report->('', token => $who->[1]);
     is($r->{status}, 200, "$who->[0] read the report");
     ok(!exists $r->{json}{dimensions}{ethnicity}, "without ethnicity for $who->[0]");

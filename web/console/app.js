@@ -46,7 +46,7 @@ const POLICIES = {
   'allocations:write': ['admin', 'county_staff'],
   'pii:reveal': ['admin'],
   'history:read': STAFF,
-  'fairness:read': [...STAFF, 'viewer'],
+  'fairness:read': STAFF,
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]
