@@ -8,6 +8,7 @@
 #define D PRIVACY_DROP
 #define M PRIVACY_REMASK
 #define R PRIVACY_REVEALED
+#define E PRIVACY_ETHNIC
 
 #define PRIVACY_IDNUM_LEN 18
 
@@ -37,12 +38,17 @@ static const struct privacy_rule privacy_rules[] = {
     {"prio", true, {K, K, K, D, D}},
     {"reasons", false, {K, K, PRIVACY_REASONS, PRIVACY_REASONS, PRIVACY_REASONS}},
     {"failed", false, {K, K, K, PRIVACY_FAILED, PRIVACY_FAILED}},
+    /* ethnicity: recorded only for the fairness report, read only by staff
+     * granted the ethnicity permission (the report's ethnicity section, a
+     * worker's ethnicity); never in any other answer or to anyone else */
+    {"ethnicity", false, {E, E, D, D, D}},
 };
 
 #undef K
 #undef D
 #undef M
 #undef R
+#undef E
 
 /* Filter codes that speak of the household (a member holds a post). */
 static bool privacy_household_filter(const char *code)
@@ -94,7 +100,7 @@ static const struct privacy_rule *privacy_rule_of(const char *key, size_t n)
 }
 
 static enum privacy_action privacy_action_n(const char *key, size_t n, enum privacy_caller caller,
-                                            bool revealed)
+                                            unsigned marks)
 {
     if ((unsigned)caller >= PRIVACY_CALLER_COUNT)
         caller = PRIVACY_PUBLIC;
@@ -103,13 +109,19 @@ static enum privacy_action privacy_action_n(const char *key, size_t n, enum priv
         return PRIVACY_KEEP;
     enum privacy_action a = (enum privacy_action)r->action[caller];
     if (a == PRIVACY_REVEALED)
-        return revealed && caller == PRIVACY_STAFF_REVEAL ? PRIVACY_KEEP : PRIVACY_DROP;
+        return (marks & PRIVACY_MARK_REVEALED) && caller == PRIVACY_STAFF_REVEAL ? PRIVACY_KEEP
+                                                                                 : PRIVACY_DROP;
+    if (a == PRIVACY_ETHNIC)
+        return (marks & PRIVACY_MARK_ETHNICITY) &&
+                       (caller == PRIVACY_STAFF || caller == PRIVACY_STAFF_REVEAL)
+                   ? PRIVACY_KEEP
+                   : PRIVACY_DROP;
     return a;
 }
 
-enum privacy_action privacy_action_of(const char *key, enum privacy_caller caller, bool revealed)
+enum privacy_action privacy_action_of(const char *key, enum privacy_caller caller, unsigned marks)
 {
-    return privacy_action_n(key, strlen(key), caller, revealed);
+    return privacy_action_n(key, strlen(key), caller, marks);
 }
 
 /* ---------- JSON ---------- */
@@ -132,16 +144,17 @@ static void privacy_filter_failed(json_t *a)
             json_array_remove(a, i);
 }
 
-static void privacy_shape_object(json_t *o, enum privacy_caller caller, bool revealed)
+static void privacy_shape_object(json_t *o, enum privacy_caller caller, unsigned marks)
 {
     const char *key;
     json_t *v;
     void *tmp;
     json_object_foreach_safe(o, tmp, key, v)
     {
-        switch (privacy_action_of(key, caller, revealed)) {
+        switch (privacy_action_of(key, caller, marks)) {
         case PRIVACY_DROP:
         case PRIVACY_REVEALED:
+        case PRIVACY_ETHNIC:
             json_object_del(o, key);
             continue;
         case PRIVACY_REMASK:
@@ -162,18 +175,18 @@ static void privacy_shape_object(json_t *o, enum privacy_caller caller, bool rev
         case PRIVACY_KEEP:
             break;
         }
-        privacy_shape_json(v, caller, revealed);
+        privacy_shape_json(v, caller, marks);
     }
 }
 
-void privacy_shape_json(json_t *v, enum privacy_caller caller, bool revealed)
+void privacy_shape_json(json_t *v, enum privacy_caller caller, unsigned marks)
 {
     if (json_is_object(v)) {
-        privacy_shape_object(v, caller, revealed);
+        privacy_shape_object(v, caller, marks);
     } else if (json_is_array(v)) {
         size_t i;
         json_t *it;
-        json_array_foreach(v, i, it) privacy_shape_json(it, caller, revealed);
+        json_array_foreach(v, i, it) privacy_shape_json(it, caller, marks);
     }
 }
 
@@ -228,11 +241,11 @@ static bool privacy_text_has_bad_mask(const char *text, size_t len)
 }
 
 bool privacy_json_needs_shaping(const char *text, size_t len, enum privacy_caller caller,
-                                bool revealed)
+                                unsigned marks)
 {
     for (size_t i = 0; i < sizeof privacy_rules / sizeof privacy_rules[0]; i++) {
         const struct privacy_rule *r = &privacy_rules[i];
-        enum privacy_action a = privacy_action_of(r->key, caller, revealed);
+        enum privacy_action a = privacy_action_of(r->key, caller, marks);
         if (a == PRIVACY_KEEP)
             continue;
         if (a == PRIVACY_REMASK ? privacy_text_has_bad_mask(text, len)
@@ -331,7 +344,7 @@ static void privacy_csv_put(struct privacy_csv_out *o, const char *s, size_t n)
 /* The action of each header column; returns how many columns, or -1 when
  * there are too many to shape (then every column is dropped). */
 static int privacy_csv_header(const char *p, const char *lim, enum privacy_caller caller,
-                              bool revealed, unsigned char act[PRIVACY_CSV_MAX_COLUMNS],
+                              unsigned marks, unsigned char act[PRIVACY_CSV_MAX_COLUMNS],
                               bool *changes)
 {
     int n = 0, sep;
@@ -344,7 +357,7 @@ static int privacy_csv_header(const char *p, const char *lim, enum privacy_calle
         if (n == PRIVACY_CSV_MAX_COLUMNS)
             return -1;
         privacy_csv_text(p, end, quoted, name, sizeof name);
-        enum privacy_action a = privacy_action_of(name, caller, revealed);
+        enum privacy_action a = privacy_action_of(name, caller, marks);
         act[n] = a == PRIVACY_KEEP || a == PRIVACY_REASONS || a == PRIVACY_FAILED ? PRIVACY_KEEP
                  : a == PRIVACY_REMASK                                            ? PRIVACY_REMASK
                                                                                   : PRIVACY_DROP;
@@ -355,7 +368,7 @@ static int privacy_csv_header(const char *p, const char *lim, enum privacy_calle
     return n;
 }
 
-int privacy_shape_csv(const char *in, size_t len, enum privacy_caller caller, bool revealed,
+int privacy_shape_csv(const char *in, size_t len, enum privacy_caller caller, unsigned marks,
                       char **out, size_t *out_len)
 {
     static const char bom[] = "\xEF\xBB\xBF";
@@ -366,7 +379,7 @@ int privacy_shape_csv(const char *in, size_t len, enum privacy_caller caller, bo
     *out_len = 0;
     if (len >= 3 && memcmp(in, bom, 3) == 0)
         p += 3;
-    int ncols = privacy_csv_header(p, lim, caller, revealed, act, &changes);
+    int ncols = privacy_csv_header(p, lim, caller, marks, act, &changes);
     if (ncols > 0 && !changes)
         return 0;
     struct privacy_csv_out o = {0};

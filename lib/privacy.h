@@ -35,7 +35,17 @@ enum privacy_action {
     PRIVACY_REVEALED, /* kept only in the answer of an audited reveal, else absent */
     PRIVACY_REASONS,  /* a list of match reasons without the priority and household ones */
     PRIVACY_FAILED,   /* a list of failed filter codes without the household one */
+    PRIVACY_ETHNIC,   /* kept only for staff in an answer marked PRIVACY_MARK_ETHNICITY, else absent
+                       */
 };
+
+/* What the server has marked an answer as (the marks argument below):
+ * PRIVACY_MARK_REVEALED  the answer of an audited reveal;
+ * PRIVACY_MARK_ETHNICITY an answer for staff granted the ethnicity
+ *                        permission (fairness report, a worker's ethnicity).
+ * true and false stand for PRIVACY_MARK_REVEALED and none. */
+#define PRIVACY_MARK_REVEALED 1u
+#define PRIVACY_MARK_ETHNICITY 2u
 
 /* The mask of an 18-character ID number: the region (6 digits), 11 stars,
  * the check character ("530622***********4").  Anything else becomes 18
@@ -44,19 +54,19 @@ enum privacy_action {
 void privacy_mask_idnum(const char *s, char out[19]);
 
 /* The action for a field named key (an object member or a CSV column) when
- * caller receives it; revealed is true only for the answer of an audited
- * reveal.  Fields the table does not name are kept. */
-enum privacy_action privacy_action_of(const char *key, enum privacy_caller caller, bool revealed);
+ * caller receives it in an answer with marks (PRIVACY_MARK_*).  Fields the
+ * table does not name are kept. */
+enum privacy_action privacy_action_of(const char *key, enum privacy_caller caller, unsigned marks);
 
 /* Shapes v in place for caller: every object at any depth loses, re-masks
  * or filters the members the table names.  v is borrowed. */
-void privacy_shape_json(json_t *v, enum privacy_caller caller, bool revealed);
+void privacy_shape_json(json_t *v, enum privacy_caller caller, unsigned marks);
 
 /* Whether a JSON text may hold something to shape for caller (a quick scan
  * of the bytes: false means privacy_shape_json would change nothing, true
  * means parse and shape).  A mask already in the shape above does not count. */
 bool privacy_json_needs_shaping(const char *text, size_t len, enum privacy_caller caller,
-                                bool revealed);
+                                unsigned marks);
 
 /*
  * Shapes a CSV document (RFC 4180, an optional UTF-8 byte-order mark, the
@@ -65,7 +75,7 @@ bool privacy_json_needs_shaping(const char *text, size_t len, enum privacy_calle
  * Returns 0 and *out = NULL when nothing changes; 0 and a new buffer
  * (*out, *out_len; the caller frees it) otherwise; -1 when out of memory.
  */
-int privacy_shape_csv(const char *in, size_t len, enum privacy_caller caller, bool revealed,
+int privacy_shape_csv(const char *in, size_t len, enum privacy_caller caller, unsigned marks,
                       char **out, size_t *out_len) __attribute__((warn_unused_result));
 
 #endif

@@ -74,6 +74,8 @@ static bool auth_allowed(const struct policy *p, const struct principal *who)
     if (!strcmp(p->name, "pii:reveal") && who->kind == PRINCIPAL_STAFF && who->pii_reveal &&
         who->role != ROLE_VIEWER)
         return true;
+    if (!strncmp(p->name, "ethnicity:", 10) && who->kind == PRINCIPAL_STAFF && who->ethnicity)
+        return true;
     if (!(p->roles & who->role))
         return false;
     return who->role != ROLE_BROKER || !p->broker_scope || (who->scopes & p->broker_scope);
@@ -200,6 +202,9 @@ static void auth_fill_staff(struct principal *p, PGresult *res)
     p->rules_override =
         p->role != ROLE_VIEWER && ((policy_or_deny("rules:override")->roles & p->role) ||
                                    strstr(PQgetvalue(res, 0, 5), "rules:override") != NULL);
+    p->ethnicity =
+        p->role != ROLE_VIEWER &&
+        (p->role == ROLE_ADMIN || strstr(PQgetvalue(res, 0, 5), "fairness:ethnicity") != NULL);
     auth_scope_text(p);
 }
 
@@ -496,10 +501,10 @@ void h_auth_me(struct httpd_req *r)
     for (int i = 0; i < p->nsites; i++)
         json_array_append_new(sites, json_integer(p->sites[i]));
     httpd_reply_json(r, 200,
-                     json_pack("{s:I, s:s, s:s, s:o, s:o, s:b, s:b}", "id", (json_int_t)p->id,
+                     json_pack("{s:I, s:s, s:s, s:o, s:o, s:b, s:b, s:b}", "id", (json_int_t)p->id,
                                "username", p->name, "role", role, "county_codes", counties,
                                "site_ids", sites, "pii_reveal", p->pii_reveal, "rules_override",
-                               p->rules_override));
+                               p->rules_override, "fairness_ethnicity", p->ethnicity));
 }
 
 /* ---------- password change ---------- */

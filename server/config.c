@@ -93,6 +93,9 @@ static const struct config_option config_options[] = {
         "a quiet outbox is looked at again after this"),
     OPT("notify_timeout_ms", CONFIG_INT, "10000", "LEYE_NOTIFY_TIMEOUT_MS", notify_timeout_ms, 100,
         120000, "one send, from connecting to the answer's status line"),
+    OPT("department_list_days", CONFIG_INT, "90", "LEYE_DEPARTMENT_LIST_DAYS", department_list_days,
+        0, 3650,
+        "days an imported department list is kept before it is deleted (0: deleted at once)"),
 };
 
 #define CONFIG_N (sizeof config_options / sizeof config_options[0])

@@ -46,6 +46,7 @@ struct config {
     int notify_lease_ms;        /* LEYE_NOTIFY_LEASE_MS: a claimed message's lease */
     int notify_poll_ms;         /* LEYE_NOTIFY_POLL_MS: a quiet outbox is looked at again */
     int notify_timeout_ms;      /* LEYE_NOTIFY_TIMEOUT_MS: one send, connect to answer */
+    int department_list_days;   /* LEYE_DEPARTMENT_LIST_DAYS: retention of department lists */
 };
 
 /*

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "auth.h"
 #include "bgjob.h"
+#include "h_help.h"
 #include "httphead.h"
 #include "log.h"
 #include "metrics.h"
@@ -115,7 +116,8 @@ struct httpd_req {
     enum problem_lang lang;
     int64_t start;
     char error_code[40];
-    bool revealed; /* the answer of an audited reveal (httpd_req_mark_revealed) */
+    bool revealed;  /* the answer of an audited reveal (httpd_req_mark_revealed) */
+    bool ethnicity; /* an answer for the ethnicity permission (httpd_req_mark_ethnicity) */
 };
 
 /* ---------- gatekeeper ---------- */
@@ -404,6 +406,17 @@ void httpd_req_mark_revealed(struct httpd_req *r)
     r->revealed = true;
 }
 
+void httpd_req_mark_ethnicity(struct httpd_req *r)
+{
+    r->ethnicity = r->principal.kind == PRINCIPAL_STAFF && r->principal.ethnicity;
+}
+
+static unsigned httpd_privacy_marks(const struct httpd_req *r)
+{
+    return (r->revealed ? PRIVACY_MARK_REVEALED : 0u) |
+           (r->ethnicity ? PRIVACY_MARK_ETHNICITY : 0u);
+}
+
 /* ---------- privacy: every answer under /v1/ is shaped for its caller ---------- */
 
 static int httpd_dump_cb(const char *buf, size_t size, void *data);
@@ -452,7 +465,7 @@ static int httpd_privacy_raw(struct httpd_req *r, const char *type, const char *
     if (httpd_type_is(type, "text/csv")) {
         char *out = NULL;
         size_t n = 0;
-        if (privacy_shape_csv(data, len, caller, r->revealed, &out, &n) < 0)
+        if (privacy_shape_csv(data, len, caller, httpd_privacy_marks(r), &out, &n) < 0)
             goto done;
         if (out) {
             *shaped = evbuffer_new();
@@ -468,12 +481,12 @@ static int httpd_privacy_raw(struct httpd_req *r, const char *type, const char *
     if (!httpd_type_is(type, "application/json") &&
         !httpd_type_is(type, "application/problem+json"))
         return 0;
-    if (!privacy_json_needs_shaping(data, len, caller, r->revealed))
+    if (!privacy_json_needs_shaping(data, len, caller, httpd_privacy_marks(r)))
         return 0;
     json_t *v = json_loadb(data, len, 0, NULL);
     if (!v)
         goto done;
-    privacy_shape_json(v, caller, r->revealed);
+    privacy_shape_json(v, caller, httpd_privacy_marks(r));
     *shaped = evbuffer_new();
     if (*shaped &&
         json_dump_callback(v, httpd_dump_cb, *shaped, JSON_COMPACT | JSON_REAL_PRECISION(15)) == 0)
@@ -568,7 +581,7 @@ static void httpd_reply_json_typed(struct httpd_req *r, int status, json_t *body
 {
     struct evbuffer *b = evbuffer_new();
     if (body && httpd_privacy_applies(r))
-        privacy_shape_json(body, httpd_privacy_caller(r), r->revealed);
+        privacy_shape_json(body, httpd_privacy_caller(r), httpd_privacy_marks(r));
     if (body && b) {
         evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", type);
         if (json_dump_callback(body, httpd_dump_cb, b, JSON_COMPACT | JSON_REAL_PRECISION(15)) < 0)
@@ -880,6 +893,8 @@ static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
         if (w->index == 0)
             httpd_replica_lag_poll(w, now);
     }
+    if (w->index == 0)
+        deptlist_purge_tick(w->pool, now);
     httpd_conn_sweep(w, now);
     log_flush();
     if (w->stopping &&

@@ -111,6 +111,11 @@ void httpd_set_header(struct httpd_req *r, const char *name, const char *value);
  * by the reply calls below; this is the one exception they make. */
 void httpd_req_mark_revealed(struct httpd_req *r);
 
+/* Marks the request's answer as one for staff granted the ethnicity
+ * permission: only then does it keep ethnicity fields (the fairness report,
+ * a worker's ethnicity).  Does nothing for any other caller. */
+void httpd_req_mark_ethnicity(struct httpd_req *r);
+
 /* Answers status with a JSON body (stolen; NULL for no body).  Under /v1/
  * the body is shaped for the caller first (lib/privacy.h). */
 void httpd_reply_json(struct httpd_req *r, int status, json_t *body);

@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "config.h"
+#include "h_help.h"
 #include "handlers.h"
 #include "httpd.h"
 #include "log.h"
@@ -76,6 +77,7 @@ static int main_serve(const struct config *cfg)
     if (pii_init(cfg->pii_key_file, cfg->pii_key) < 0 || auth_init(cfg->session_ttl_s) < 0 ||
         h_metrics_init(cfg->metrics_token) < 0)
         return 1;
+    h_help_set_retention(cfg->department_list_days);
     if (cfg->migrate_on_start && migrate_run(main_owner_url(cfg)) < 0)
         return 1;
     /* plain phones left by older releases (migrations/032); on failure they

@@ -63,6 +63,15 @@ static const struct policy policies[] = {
     /* the messages of the outbox in the caller's scope; replay: province staff */
     {"notifications:read", STAFF_ALL, 0, false},
     {"notifications:write", ROLE_ADMIN, 0, true},
+    /* lists from other departments (ID numbers with a flag) and their visits */
+    {"department_lists:read", STAFF_ALL, 0, false},
+    {"department_lists:write", STAFF_ALL, 0, true},
+    /* the fairness report: staff only (not report viewers, brokers or kiosks) */
+    {"fairness:read", STAFF_ALL, 0, false},
+    /* a worker's ethnicity: province staff, and staff accounts granted the
+     * ethnicity permission (auth.c); used only by the fairness report */
+    {"ethnicity:read", ROLE_ADMIN, 0, false},
+    {"ethnicity:write", ROLE_ADMIN, 0, true},
 };
 
 /* never reached by a served route (the server refuses to start with one); denies everyone */

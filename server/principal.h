@@ -44,6 +44,7 @@ struct principal {
     unsigned scopes;     /* broker key scopes */
     bool pii_reveal;     /* may ask for full ID numbers and phones */
     bool rules_override; /* may override a programme rule with a written reason */
+    bool ethnicity;      /* may record and read ethnicity, for the fairness report only */
     /* what the database's row-level security lets this caller see, in the form
      * pgpool_query_scoped takes ("*", "c:...", "s:...", "k:...", "b:...", "none") */
     char scope[PRINCIPAL_SCOPE_TEXT];

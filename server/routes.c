@@ -4,6 +4,8 @@
  * this table and docs/openapi.json in step.
  */
 #include "auth.h"
+#include "h_fairness.h"
+#include "h_help.h"
 #include "handlers.h"
 
 /* each resource lists its routes in server/routes/<resource>.inc */
@@ -44,6 +46,8 @@ const struct router_route routes_table[] = {
 #include "routes/kiosk.inc"
 #include "routes/export.inc"
 #include "routes/notify.inc"
+#include "routes/help.inc"
+#include "routes/fairness.inc"
     {"GET", "/console", h_static_console_redirect, "public"},
     {"GET", "/console/", h_static_console_index, "public"},
     {"GET", "/console/{file}", h_static_console_file, "public"},

@@ -27,6 +27,13 @@ is(q1("SELECT count(*) FROM worker WHERE phone IS NOT NULL OR (phone_hash IS NUL
    'phones stored only as blind index, ciphertext and mask');
 cmp_ok(q1("SELECT count(*) FROM worker WHERE phone_masked ~ '^1[3-9][0-9][*]{4}[0-9]{4}\$'"), '>', 100, 'and the masks are of mobile numbers');
 
+# households asking for help and a department list (demo_help.c)
+is(q1("SELECT count(*) FROM early_warning_task WHERE reason = 'self_application'"), 2, 'two self-applications');
+is(q1("SELECT count(*) FROM department_list"), 1, 'an imported department list');
+is(q1("SELECT count(*) FROM department_list_disagreements((SELECT id FROM department_list))"), 2,
+   'with two disagreements');
+cmp_ok(q1("SELECT count(*) FROM worker_ethnicity"), '>', 100, 'ethnicity recorded for some workers');
+
 # spread over several counties and sites
 cmp_ok(q1('SELECT count(DISTINCT county_code) FROM site'), '>=', 5, 'sites in at least 5 counties');
 cmp_ok(q1('SELECT count(*) FROM site'), '>=', 8, 'at least 8 resettlement sites');

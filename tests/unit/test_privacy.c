@@ -12,7 +12,7 @@
 #include "privacy.h"
 
 /* text shaped for caller, written back compactly with sorted keys (a new string) */
-static char *shaped(const char *text, enum privacy_caller caller, bool revealed)
+static char *shaped(const char *text, enum privacy_caller caller, unsigned revealed)
 {
     json_error_t err;
     json_t *v = json_loads(text, 0, &err);
@@ -24,7 +24,7 @@ static char *shaped(const char *text, enum privacy_caller caller, bool revealed)
     return out;
 }
 
-static void expect_shape(const char *text, enum privacy_caller caller, bool revealed,
+static void expect_shape(const char *text, enum privacy_caller caller, unsigned revealed,
                          const char *want)
 {
     char *got = shaped(text, caller, revealed);
@@ -195,6 +195,33 @@ static void test_csv(void **state)
     expect_csv("birth_date,id\n1984-01-01,1,2\n", PRIVACY_STAFF, "id\r\n1\r\n");
 }
 
+/* ethnicity travels only to staff, in an answer marked for the ethnicity
+ * permission; a reveal's mark does not let it through */
+static void test_ethnicity(void **state)
+{
+    (void)state;
+    const char *in = "{\"dimensions\":{\"ethnicity\":[{\"group\":\"x\"}],\"sex\":[]}}";
+    const char *kept = "{\"dimensions\":{\"ethnicity\":[{\"group\":\"x\"}],\"sex\":[]}}";
+    const char *gone = "{\"dimensions\":{\"sex\":[]}}";
+    expect_shape(in, PRIVACY_STAFF, PRIVACY_MARK_ETHNICITY, kept);
+    expect_shape(in, PRIVACY_STAFF_REVEAL, PRIVACY_MARK_ETHNICITY | PRIVACY_MARK_REVEALED, kept);
+    expect_shape(in, PRIVACY_STAFF, 0, gone);
+    expect_shape(in, PRIVACY_STAFF_REVEAL, PRIVACY_MARK_REVEALED, gone);
+    expect_shape(in, PRIVACY_KIOSK, PRIVACY_MARK_ETHNICITY, gone);
+    expect_shape(in, PRIVACY_BROKER, PRIVACY_MARK_ETHNICITY, gone);
+    expect_shape(in, PRIVACY_PUBLIC, PRIVACY_MARK_ETHNICITY, gone);
+    assert_true(privacy_json_needs_shaping(in, strlen(in), PRIVACY_STAFF, 0));
+    assert_false(privacy_json_needs_shaping(in, strlen(in), PRIVACY_STAFF, PRIVACY_MARK_ETHNICITY));
+    char *out = NULL;
+    size_t n = 0;
+    const char *csv = "worker_id,ethnicity\r\n7,x\r\n";
+    assert_int_equal(privacy_shape_csv(csv, strlen(csv), PRIVACY_STAFF, 0, &out, &n), 0);
+    assert_non_null(out);
+    assert_int_equal(n, strlen("worker_id\r\n7\r\n"));
+    assert_memory_equal(out, "worker_id\r\n7\r\n", n);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_actions),
         cmocka_unit_test(test_needs_shaping),
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_ethnicity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

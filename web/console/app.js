@@ -12,6 +12,7 @@ import * as vacancies from './page-vacancies.js';
 import * as projects from './page-projects.js';
 import * as followups from './page-followups.js';
 import * as tasks from './page-tasks.js';
+import * as fairness from './page-fairness.js';
 import * as imports from './page-imports.js';
 import * as reports from './page-reports.js';
 import * as allocation from './page-allocation.js';
@@ -49,6 +50,7 @@ const POLICIES = {
   'trips:read': STAFF,
   'trips:write': ['admin', 'county_staff'],
   'trips:manage': STAFF,
+  'fairness:read': STAFF,
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]
@@ -78,6 +80,7 @@ const ROUTES = [
   ['imports', 'imports:write', imports.render, 'nav_imports'],
   ['reports/quarterly', 'reports:read', reports.quarterly, 'nav_quarterly'],
   ['reports/quarterly/print', 'reports:read', reports.print],
+  ['reports/fairness', 'fairness:read', fairness.render, 'nav_fairness'],
 ];
 
 let me = null;

@@ -81,6 +81,7 @@ const S = {
   nav_followups: ['就业回访', 'Follow-ups'],
   nav_trips: ['劳务输出', 'Labour export'],
   nav_tasks: ['预警走访', 'Early-warning visits'],
+  nav_fairness: ['公平性', 'Fairness'],
   nav_imports: ['表格导入', 'CSV import'],
   nav_quarterly: ['季度报告', 'Quarterly report'],
 
@@ -494,6 +495,11 @@ const E = {
   task_reason: {
     job_lost_zero_employment: ['失业后家庭无人就业', 'Job lost: nobody employed'], job_lost_monitored: ['监测户成员失业', 'Job lost in a monitored household'],
     monitoring_started: ['新纳入防返贫监测', 'Newly under monitoring'],
+    self_application: ['农户主动申请', 'Asked for help'], department_list: ['部门信息比对', 'Department list'],
+  },
+  help_reason: {
+    lost_job: ['没有工作了', 'Lost a job'], illness: ['生病或受伤', 'Illness or injury'],
+    income_fell: ['收入减少', 'Income fell'], other: ['其他困难', 'Other'],
   },
   task_status: { open: ['待走访', 'Open'], closed: ['已办结', 'Closed'] },
   funding: { central: ['中央预算内', 'Central budget'], provincial: ['省级资金', 'Provincial'], other: ['其他', 'Other'] },

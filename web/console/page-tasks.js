@@ -37,7 +37,7 @@ export async function list(ctx) {
   const writable = ctx.can('tasks:write');
   const cols = [
     { label: t('household'), value: (x) => link(`#/households/${x.household_id}`, t('household_n', { id: x.household_id })) },
-    { label: t('task_reason'), value: (x) => enumLabel('task_reason', x.reason) },
+    { label: t('task_reason'), value: (x) => [enumLabel('task_reason', x.reason), x.help_reason ? ` · ${enumLabel('help_reason', x.help_reason)}` : ''] },
     { label: t('due_on'), value: (x) => [x.due_on, x.overdue ? [' ', badge(t('overdue'), 'bad')] : null] },
     { label: t('assignee'), value: (x) => x.assignee || '—' },
     { label: t('status'), value: (x) => badge(enumLabel('task_status', x.status), x.status === 'closed' ? 'ok' : 'warn') },

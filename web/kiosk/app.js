@@ -15,6 +15,7 @@ import {
   periodName, wageFigure, distanceText, dateText, reasonIsNegative,
 } from './i18n.js';
 import { keypad, keyFromEvent } from './keypad.js';
+import { screenHelp, screenHelpDone, helpText } from './help.js';
 
 const cfg = readConfig(new URLSearchParams(window.location.search));
 const DISTANCES = [0, 5, 20, 50, 100];
@@ -94,12 +95,14 @@ function renderTop() {
   nav.replaceChildren(
     tab('jobs', t('nav_jobs'), 'briefcase', () => showJobs(false)),
     tab('apps', t('nav_apps'), 'clipboard', showApps),
-    tab('me', t('nav_me'), 'user', showMe));
+    tab('me', t('nav_me'), 'user', showMe),
+    tab('help', helpText('nav'), 'phone', () => { setMessage(null); show('help'); }));
 }
 
 function sectionOf(screen) {
   if (['jobs', 'job', 'confirm', 'applied'].includes(screen)) return 'jobs';
   if (['apps', 'slip'].includes(screen)) return 'apps';
+  if (screen === 'help_done') return 'help';
   return screen;
 }
 
@@ -172,12 +175,15 @@ function render() {
   const screens = {
     login_id: screenLoginId, login_pin: screenLoginPin, jobs: screenJobs, job: screenJob,
     confirm: screenConfirm, applied: screenApplied, apps: screenApps, slip: screenSlip, me: screenMe,
+    help: () => screenHelp(helpCtx), help_done: () => screenHelpDone(helpCtx),
   };
   const body = state.loading ? loadingScreen() : screens[state.screen]();
   $('app').replaceChildren(h('section', { class: `screen screen-${state.screen}`, data: { screen: state.screen } },
     messageBox(), body));
   if (!$('net-banner').hidden) showBanner(true);
 }
+
+const helpCtx = { get state() { return state; }, show, render, setMessage };
 
 function loadingScreen() {
   return h('div', { class: 'loading', 'data-speak': '' }, icon('clock'), h('span', {}, t('loading')));
