@@ -67,6 +67,7 @@ deps:
 	v=$$(dpkg-query -W -f='$${Version}' libevent-2.1-7); \
 	dpkg --compare-versions "$$v" ge "$(LIBEVENT_MIN)" || { echo "libevent $$v is older than $(LIBEVENT_MIN)"; exit 1; }
 	@[ -d tests/browser/node_modules ] || (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+	@[ -d tests/contract/node_modules ] || (cd tests/contract && npm ci --no-audit --no-fund --loglevel=error)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
