@@ -5,7 +5,7 @@
 #   make test-asan   the same suites built with AddressSanitizer and UBSan
 #   make test-aging  the same suites as if today were AGING_DAYS (400) days later
 #   make bench-http  HTTP throughput and latency with wrk
-#   make lint        lib/ purity and formatting checks
+#   make lint        lib/ purity, formatting, and docs/openapi.json through Redocly and Spectral
 
 BUILD    ?= build
 CC       ?= cc
@@ -195,11 +195,13 @@ bench-match: deps $(BUILD)/bench/bench_match $(BUILD)/leye-server
 	@sh tests/bench/bench_match.sh $(BUILD)
 	@sh tests/bench/bench_match_db.sh $(BUILD)/leye-server
 
-# lib/ is pure C: no event loop, no database client.
+# lib/ is pure C: no event loop, no database client; docs/openapi.json
+# passes Redocly and Spectral (tests/contract/lint.sh).
 lint:
 	@if grep -rnE '#include *<(event2/|libpq-fe\.h|pthread\.h)' lib/; then \
 	  echo "lint: lib/ must not include libevent, libpq or pthread headers"; exit 1; fi
 	@clang-format --dry-run -Werror lib/*.c lib/*.h lib/*/*.c lib/*/*.h server/*.c server/*.h tests/unit/*.c
+	@sh tests/contract/lint.sh
 	@echo "lint: ok"
 
 format:
