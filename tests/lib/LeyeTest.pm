@@ -117,7 +117,14 @@ sub http {
     $res->{json} = eval { $JSON->decode($res->{content}) } if $ct =~ /json/ && length $res->{content};
     check_no_id_numbers($method, $path, $res->{content}) unless $path =~ m{/reveal(?:\?|$)};
     my %req = (defined $body ? (type => $h{'Content-Type'} // '', body => $body) : ());
-    record_answer($srv, $method, $path, $h{Authorization}, $res->{status}, $ct, $res->{content}, \%req);
+    # HTTP::Tiny follows redirects: each answer of the chain is recorded at its own path
+    my $final = $path;
+    for my $hop (@{ $res->{redirects} || [] }, $res) {
+        record_answer($srv, $method, $final, $h{Authorization}, $hop->{status},
+                      $hop->{headers}{'content-type'} // '', $hop->{content}, \%req);
+        last unless ($hop->{headers}{location} // '') =~ m{^(?:https?://[^/]+)?(/[^#]*)};
+        $final = $1;
+    }
     return $res;
 }
 
