@@ -133,7 +133,7 @@ sub http {
 # (run by tests/run.pl after all suites): one file of JSON lines per test
 # process under $LEYE_TEST_TMP/answers, so suites running side by side never
 # share one.  Text bodies (JSON, CSV, HTML, plain text) are kept; an answer
-# with another body or none is kept with its status and type only.  The
+# with another body or none is kept with its status, type and body_length only.  The
 # request's content type and text body go with it (request_type,
 # request_body), and raw => 1 marks an answer to bytes sent by raw_request.
 my %caller_kind;    # token -> staff | staff_reveal (asked once per token)
@@ -180,7 +180,8 @@ sub record_answer {
     print $record_fh $JSON->encode({
         suite => $suite, caller => caller_kind($srv, $auth), method => $method, path => $path,
         status => $status, type => $ct // '', day => sprintf('%04d-%02d-%02d', $t[5] + 1900, $t[4] + 1, $t[3]),
-        body => $body, ($empty ? () : (body_kept => $text ? JSON::PP::true : JSON::PP::false)),
+        body => $body, body_length => $empty ? 0 : length $content,
+        ($empty ? () : (body_kept => $text ? JSON::PP::true : JSON::PP::false)),
         ($req->{raw} ? (raw => JSON::PP::true) : ()),
         (defined $rbody ? (request_type => $req->{type}, request_body => $rbody) : ()),
     }), "\n";
