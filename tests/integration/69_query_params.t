@@ -33,7 +33,7 @@ my %NOT_YET;
 $NOT_YET{$_}{unknown} = 1 for qw(/v1/reports/dashboard /v1/regions /v1/match/weights /v1/auth/me);
 $NOT_YET{"/v1/$_"}{repeated} = 1
     for qw(allocations applications audit brokers early-warning-tasks employers followups households
-           occupations placements regions sites vacancies work-relief-projects workers);
+           occupations placements regions reports/dashboard sites vacancies work-relief-projects workers);
 
 my $srv = start_server();
 my $kiosk_only = qr{^/v1/kiosk/};
