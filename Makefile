@@ -5,7 +5,7 @@
 #   make test-asan   the same suites built with AddressSanitizer and UBSan
 #   make test-aging  the same suites as if today were AGING_DAYS (400) days later
 #   make bench-http  HTTP throughput and latency with wrk
-#   make lint        lib/ purity and formatting checks
+#   make lint        lib/ purity, formatting, and docs/openapi.json through Redocly and Spectral
 
 BUILD    ?= build
 CC       ?= cc
@@ -67,6 +67,7 @@ deps:
 	v=$$(dpkg-query -W -f='$${Version}' libevent-2.1-7); \
 	dpkg --compare-versions "$$v" ge "$(LIBEVENT_MIN)" || { echo "libevent $$v is older than $(LIBEVENT_MIN)"; exit 1; }
 	@[ -d tests/browser/node_modules ] || (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+	@[ -d tests/contract/node_modules ] || (cd tests/contract && npm ci --no-audit --no-fund --loglevel=error)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -194,11 +195,13 @@ bench-match: deps $(BUILD)/bench/bench_match $(BUILD)/leye-server
 	@sh tests/bench/bench_match.sh $(BUILD)
 	@sh tests/bench/bench_match_db.sh $(BUILD)/leye-server
 
-# lib/ is pure C: no event loop, no database client.
+# lib/ is pure C: no event loop, no database client; docs/openapi.json
+# passes Redocly and Spectral (tests/contract/lint.sh).
 lint:
 	@if grep -rnE '#include *<(event2/|libpq-fe\.h|pthread\.h)' lib/; then \
 	  echo "lint: lib/ must not include libevent, libpq or pthread headers"; exit 1; fi
 	@clang-format --dry-run -Werror lib/*.c lib/*.h lib/*/*.c lib/*/*.h server/*.c server/*.h tests/unit/*.c
+	@sh tests/contract/lint.sh
 	@echo "lint: ok"
 
 format:

@@ -2,6 +2,13 @@
 # Merges docs/openapi/*.json (one fragment per resource: paths and
 # components) into one OpenAPI document on standard output.
 # Usage: openapi-merge.pl docs/openapi/*.json > docs/openapi.json
+#
+# The first fragment may name answers that every operation can get
+# (x-every-operation-responses: a malformed or oversized request, a timeout,
+# an internal error, an unavailable database) and answers that every
+# operation secured by a bearer token can get
+# (x-every-bearer-operation-responses: 401, 403, 429); each operation gets
+# those it does not document itself, and the two lists leave the output.
 use strict;
 use warnings;
 use JSON::PP;
@@ -25,5 +32,17 @@ for my $file (sort @ARGV) {
         }
     }
     push @{ $doc->{tags} }, @{ $frag->{tags} || [] };
+}
+my $every  = delete $doc->{'x-every-operation-responses'} || {};
+my $bearer = delete $doc->{'x-every-bearer-operation-responses'} || {};
+for my $path (keys %{ $doc->{paths} }) {
+    for my $m (grep { /^(get|put|post|delete|patch|head|options|trace)$/ } keys %{ $doc->{paths}{$path} }) {
+        my $op = $doc->{paths}{$path}{$m};
+        my $security = $op->{security} // $doc->{security} // [];
+        my $secured = grep { exists $_->{bearer} } @$security;
+        for my $add ($every, $secured ? $bearer : ()) {
+            $op->{responses}{$_} //= $add->{$_} for keys %$add;
+        }
+    }
 }
 print $json->encode($doc);

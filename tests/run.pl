@@ -57,11 +57,13 @@ if (!$ok) {
     });
     my $agg = $harness->runtests(@unit, @integ);
     # then, over every answer those suites received: the re-identification
-    # and broker scans (tests/reidentify.pl), counted like any suite
+    # and broker scans (tests/reidentify.pl) and the check of each answer and
+    # each request sent as valid against docs/openapi.json
+    # (tests/contract/check-answers.mjs), counted like any suite
     my $scan = TAP::Harness->new({
         verbosity => $ENV{VERBOSE} ? 1 : 0,
-        exec      => sub { [$^X, "-I$root/tests/lib", $_[1]] },
-    })->runtests('tests/reidentify.pl');
+        exec      => sub { $_[1] =~ /\.mjs$/ ? ['node', $_[1]] : [$^X, "-I$root/tests/lib", $_[1]] },
+    })->runtests('tests/reidentify.pl', 'tests/contract/check-answers.mjs');
     for my $desc (map { my $a = $_; map { [$a, $_] } $a->descriptions } $agg, $scan) {
         my ($p) = $desc->[0]->parsers($desc->[1]);
         $passed += scalar $p->passed;

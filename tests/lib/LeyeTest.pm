@@ -116,15 +116,26 @@ sub http {
     my $ct = $res->{headers}{'content-type'} // '';
     $res->{json} = eval { $JSON->decode($res->{content}) } if $ct =~ /json/ && length $res->{content};
     check_no_id_numbers($method, $path, $res->{content}) unless $path =~ m{/reveal(?:\?|$)};
-    record_answer($srv, $method, $path, $h{Authorization}, $res->{status}, $ct, $res->{content});
+    my %req = (defined $body ? (type => $h{'Content-Type'} // '', body => $body) : ());
+    # HTTP::Tiny follows redirects: each answer of the chain is recorded at its own path
+    my $final = $path;
+    for my $hop (@{ $res->{redirects} || [] }, $res) {
+        record_answer($srv, $method, $final, $h{Authorization}, $hop->{status},
+                      $hop->{headers}{'content-type'} // '', $hop->{content}, \%req);
+        last unless ($hop->{headers}{location} // '') =~ m{^(?:https?://[^/]+)?(/[^#]*)};
+        $final = $1;
+    }
     return $res;
 }
 
 # Every answer the suites receive is recorded, with the kind of caller that
-# received it, for tests/reidentify.pl (run by tests/run.pl after all
-# suites): one file of JSON lines per test process under
-# $LEYE_TEST_TMP/answers, so suites running side by side never share one.
-# Only text answers (JSON, CSV, HTML, plain text) are kept.
+# received it, for tests/reidentify.pl and tests/contract/check-answers.mjs
+# (run by tests/run.pl after all suites): one file of JSON lines per test
+# process under $LEYE_TEST_TMP/answers, so suites running side by side never
+# share one.  Text bodies (JSON, CSV, HTML, plain text) are kept; an answer
+# with another body or none is kept with its status, type and body_length only.  The
+# request's content type and text body go with it (request_type,
+# request_body), and raw => 1 marks an answer to bytes sent by raw_request.
 my %caller_kind;    # token -> staff | staff_reveal (asked once per token)
 sub caller_kind {
     my ($srv, $auth) = @_;
@@ -145,9 +156,13 @@ sub caller_kind {
 
 my ($record_fh, $record_pid);
 sub record_answer {
-    my ($srv, $method, $path, $auth, $status, $ct, $content) = @_;
-    return unless $ENV{LEYE_TEST_TMP} && defined $content && length $content;
-    return unless ($ct // '') =~ m{json|csv|html|text/plain}i;
+    my ($srv, $method, $path, $auth, $status, $ct, $content, $req) = @_;
+    return unless $ENV{LEYE_TEST_TMP};
+    # 599 is HTTP::Tiny's own answer when the exchange failed: not the server's
+    return if $status == 599 && !($req && $req->{raw});
+    $req ||= {};
+    my $text = ($ct // '') =~ m{json|csv|html|text/plain}i;
+    my $empty = !defined $content || !length $content;
     if (!$record_fh || $record_pid != $$) {
         my $dir = "$ENV{LEYE_TEST_TMP}/answers";
         mkdir $dir;
@@ -157,13 +172,18 @@ sub record_answer {
         $record_pid = $$;
     }
     my @t = gmtime(time + 8 * 3600);    # the server's day: China Standard Time
-    my $body = $content;
+    my $body = $text && !$empty ? $content : '';
     utf8::decode($body);
+    my $rbody = $req->{body};
+    $rbody = undef if defined $rbody && (ref $rbody || length $rbody > 1 << 20 || !utf8::decode($rbody));
     (my $suite = $0) =~ s{.*/}{};
     print $record_fh $JSON->encode({
         suite => $suite, caller => caller_kind($srv, $auth), method => $method, path => $path,
-        status => $status, type => $ct, day => sprintf('%04d-%02d-%02d', $t[5] + 1900, $t[4] + 1, $t[3]),
-        body => $body,
+        status => $status, type => $ct // '', day => sprintf('%04d-%02d-%02d', $t[5] + 1900, $t[4] + 1, $t[3]),
+        body => $body, body_length => $empty ? 0 : length $content,
+        ($empty ? () : (body_kept => $text ? JSON::PP::true : JSON::PP::false)),
+        ($req->{raw} ? (raw => JSON::PP::true) : ()),
+        (defined $rbody ? (request_type => $req->{type}, request_body => $rbody) : ()),
     }), "\n";
 }
 
@@ -221,7 +241,7 @@ sub record_raw {
     my ($ct) = $head =~ m{\r\nContent-Type:[ \t]*([^\r\n]*)}i;
     my ($len) = $head =~ m{\r\nContent-Length:[ \t]*(\d+)}i;
     $body = substr($body, 0, $len) if defined $len;
-    record_answer($srv, $method, $path, $auth, $status, $ct, $body);
+    record_answer($srv, $method, $path, $auth, $status, $ct, $body, { raw => 1 });
 }
 
 sub json_of { my ($text) = @_; $text =~ s/^.*?\r\n\r\n//s; return eval { $JSON->decode($text) } }
