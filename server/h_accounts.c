@@ -74,8 +74,7 @@ static const struct pgpool_stmt account_password = {
 static const struct pgpool_stmt account_lock = {
     "account_lock", "SELECT * FROM api_account_lock($1::bigint, $2::boolean, $3)"};
 static const struct pgpool_stmt account_sign_ins = {
-    "account_sign_ins",
-    "SELECT * FROM api_account_sign_ins($1::bigint, $2::integer, $3::bigint)"};
+    "account_sign_ins", "SELECT * FROM api_account_sign_ins($1::bigint, $2::integer, $3::bigint)"};
 static const struct pgpool_stmt pin_reset = {
     "account_pin_reset",
     "WITH w AS (SELECT id FROM worker WHERE id = $1::bigint AND NOT archived) "
@@ -97,8 +96,17 @@ static const struct pgpool_stmt places_nearest = {
     "SELECT * FROM api_places_nearest($1::double precision, $2::double precision, $3::integer)"};
 
 static const struct api_resource account_resource = {
-    "/v1/accounts", NULL, NULL, NULL, &account_get, NULL, &account_list, account_filters,
-    sizeof account_filters / sizeof account_filters[0], account_sorts, NULL,
+    "/v1/accounts",
+    NULL,
+    NULL,
+    NULL,
+    &account_get,
+    NULL,
+    &account_list,
+    account_filters,
+    sizeof account_filters / sizeof account_filters[0],
+    account_sorts,
+    NULL,
 };
 
 /* ---------- an answer that carries a secret made here, once ---------- */
@@ -239,8 +247,8 @@ static void accounts_create_hashed(void *arg)
         return;
     struct httpd_req *r = s->r;
     const char *v[3] = {s->payload, s->hash, api_actor(r)};
-    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &account_create, 3, v,
-                        accounts_secret_cb, s);
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &account_create, 3, v, accounts_secret_cb,
+                        s);
 }
 
 void h_accounts_create(struct httpd_req *r)
@@ -458,8 +466,7 @@ void h_broker_keys_create(struct httpd_req *r)
     sodium_memzero(b, sizeof b);
     s->location = NULL;
     const char *v[5] = {id, s->payload, hash, prefix, api_actor(r)};
-    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &key_create, 5, v, accounts_secret_cb,
-                        s);
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &key_create, 5, v, accounts_secret_cb, s);
 }
 
 void h_broker_keys_list(struct httpd_req *r)
@@ -512,8 +519,7 @@ void h_places_nearest(struct httpd_req *r)
     char lat[32], lon[32], limit[24];
     /* the bounds of the vacancy form: mainland China */
     if (!accounts_query_known(r, allowed, 3) || !accounts_query_coord(r, "lat", 3, 54, lat) ||
-        !accounts_query_coord(r, "lon", 73, 136, lon) ||
-        !accounts_query_int(r, "limit", 20, limit))
+        !accounts_query_coord(r, "lon", 73, 136, lon) || !accounts_query_int(r, "limit", 20, limit))
         return;
     const char *v[3] = {lat, lon, limit[0] ? limit : NULL};
     api_call(r, &places_nearest, 3, v, NULL);

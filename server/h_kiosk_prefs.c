@@ -12,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const prefs_kinds[] = {"regular",       "work_relief", "public_welfare",
-                                          "forest_ranger", "workshop",    "labor_export",
-                                          NULL};
+static const char *const prefs_kinds[] = {
+    "regular", "work_relief", "public_welfare", "forest_ranger", "workshop", "labor_export", NULL};
 
 static const struct jv_field prefs_fields[] = {
     {"job_kinds_wanted", JV_ENUM_ARRAY, 0, 0, 6, prefs_kinds, NULL},
@@ -27,8 +26,7 @@ static const struct jv_field prefs_fields[] = {
 static const struct jv_schema prefs_schema = JV_SCHEMA(prefs_fields);
 
 static const struct pgpool_stmt prefs_stmt = {
-    "kiosk_prefs_update",
-    "SELECT * FROM api_kiosk_preferences_update($1::integer, $2::jsonb, $3)"};
+    "kiosk_prefs_update", "SELECT * FROM api_kiosk_preferences_update($1::integer, $2::jsonb, $3)"};
 
 /* "HH:MM" on a 24-hour clock, or null. */
 static bool prefs_time_ok(const json_t *v)
