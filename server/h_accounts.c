@@ -27,7 +27,7 @@
 /* a made password: three groups of four letters and digits that cannot be
  * confused with each other (no 0/o, 1/l/i) */
 #define ACCOUNTS_PW_ALPHABET "abcdefghjkmnpqrstuvwxyz23456789"
-#define ACCOUNTS_PW_LEN 14
+#define ACCOUNTS_PW_LEN H_ACCOUNTS_PASSWORD_LEN
 #define ACCOUNTS_SECRET_MAX 80
 
 static const char *const account_roles[] = {"admin", "county_staff", "site_staff", "viewer", NULL};
@@ -191,8 +191,7 @@ static void accounts_hash_then(struct accounts_secret *s, bgjob_done_fn done)
     }
 }
 
-/* A password of ACCOUNTS_PW_LEN characters: "abcd-efgh-jkmn". */
-static void accounts_make_password(char out[ACCOUNTS_PW_LEN + 1])
+void h_accounts_make_password(char out[H_ACCOUNTS_PASSWORD_LEN + 1])
 {
     static const char alphabet[] = ACCOUNTS_PW_ALPHABET;
     for (int i = 0; i < ACCOUNTS_PW_LEN; i++)
@@ -200,8 +199,7 @@ static void accounts_make_password(char out[ACCOUNTS_PW_LEN + 1])
     out[ACCOUNTS_PW_LEN] = '\0';
 }
 
-/* Six digits, not all the same and not a run up or down (123456, 654321). */
-static void accounts_make_pin(char out[7])
+void h_accounts_make_pin(char out[7])
 {
     for (;;) {
         for (int i = 0; i < 6; i++)
@@ -266,7 +264,7 @@ void h_accounts_create(struct httpd_req *r)
         return;
     }
     s->location = "/v1/accounts";
-    accounts_make_password(s->secret);
+    h_accounts_make_password(s->secret);
     accounts_hash_then(s, accounts_create_hashed);
 }
 
@@ -304,7 +302,7 @@ void h_account_password_reset(struct httpd_req *r)
         return;
     }
     memcpy(s->id, id, sizeof s->id);
-    accounts_make_password(s->secret);
+    h_accounts_make_password(s->secret);
     accounts_hash_then(s, accounts_password_hashed);
 }
 
@@ -406,7 +404,7 @@ void h_worker_pin_reset(struct httpd_req *r)
         return;
     }
     memcpy(s->id, id, sizeof s->id);
-    accounts_make_pin(s->secret);
+    h_accounts_make_pin(s->secret);
     accounts_hash_then(s, accounts_pin_hashed);
 }
 

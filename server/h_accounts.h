@@ -4,6 +4,14 @@
 
 struct httpd_req;
 
+/* A password the server makes: three groups of four letters and digits that
+ * cannot be confused with each other, "abcd-efgh-jkmn" (about 62 bits). */
+#define H_ACCOUNTS_PASSWORD_LEN 14
+void h_accounts_make_password(char out[H_ACCOUNTS_PASSWORD_LEN + 1]);
+/* A kiosk PIN the server makes: six digits, not all the same and not a run
+ * up or down (123456, 654321). */
+void h_accounts_make_pin(char out[7]);
+
 /* GET /v1/accounts, GET /v1/accounts/{id}: the accounts the caller manages
  * (province staff: all; county staff: site staff of their counties' sites). */
 void h_accounts_list(struct httpd_req *r);
