@@ -482,7 +482,40 @@ BEGIN
     version := c.version;
     body := jsonb_set(c.body, '{preferences}', (c.body -> 'preferences')
                       || jsonb_build_object('quiet_from', to_char(w.quiet_from, 'HH24:MI'),
-                                            'quiet_to', to_char(w.quiet_to, 'HH24:MI')));
+                                            'quiet_to', to_char(w.quiet_to, 'HH24:MI')))
+            || jsonb_build_object('version', c.version);
+END $$;
+
+-- Kiosk cards and slips name the workplace apart from the employer's office
+-- and the home county: 'workplace' (the vacancy's street address),
+-- 'employer_address', and for work away from home 'dest_province_name'.
+ALTER FUNCTION match_vacancy_cards(bigint[]) RENAME TO match_vacancy_cards_core;
+CREATE FUNCTION match_vacancy_cards(p_ids bigint[]) RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT coalesce(jsonb_object_agg(c.key, c.value || coalesce(
+               (SELECT jsonb_build_object('workplace', v.address, 'employer_address', e.address,
+                                          'dest_province_name', p.name)
+                FROM vacancy v JOIN employer e ON e.id = v.employer_id
+                LEFT JOIN province p ON p.code = v.dest_province_code
+                WHERE v.id = c.key::bigint), '{}')), '{}')
+    FROM jsonb_each(match_vacancy_cards_core(p_ids)) c;
+$$;
+
+ALTER FUNCTION api_kiosk_application_slip(bigint) RENAME TO kiosk_slip_core;
+CREATE FUNCTION api_kiosk_application_slip(p_id bigint, OUT status integer, OUT version integer,
+                                           OUT body jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+    c record := kiosk_slip_core(p_id);
+BEGIN
+    status := c.status;
+    version := c.version;
+    SELECT jsonb_set(jsonb_set(c.body, '{vacancy}', (c.body -> 'vacancy') || jsonb_build_object(
+                         'workplace', v.address, 'dest_province_name', p.name)),
+                     '{employer,office_address}', to_jsonb(e.address))
+    INTO body
+    FROM vacancy v JOIN employer e ON e.id = v.employer_id
+    LEFT JOIN province p ON p.code = v.dest_province_code
+    WHERE v.id = (c.body #>> '{vacancy,id}')::bigint;
 END $$;
 
 -- PATCH /v1/kiosk/me/preferences: the signed-in seeker changes their own

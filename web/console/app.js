@@ -15,6 +15,7 @@ import * as tasks from './page-tasks.js';
 import * as imports from './page-imports.js';
 import * as reports from './page-reports.js';
 import * as allocation from './page-allocation.js';
+import * as accounts from './page-accounts.js';
 
 // What each role may do, as server/policy.c says (the API enforces it; the
 // console only hides what would be refused). Viewers see reports only.
@@ -45,6 +46,9 @@ const POLICIES = {
   'allocations:write': ['admin', 'county_staff'],
   'pii:reveal': ['admin'],
   'history:read': STAFF,
+  'accounts:read': ['admin', 'county_staff'],
+  'accounts:write': ['admin', 'county_staff'],
+  'brokers:write': ['admin'],
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]
@@ -72,6 +76,11 @@ const ROUTES = [
   ['imports', 'imports:write', imports.render, 'nav_imports'],
   ['reports/quarterly', 'reports:read', reports.quarterly, 'nav_quarterly'],
   ['reports/quarterly/print', 'reports:read', reports.print],
+  ['accounts', 'accounts:read', accounts.list, 'nav_accounts'],
+  ['accounts/new', 'accounts:write', accounts.create],
+  ['accounts/:id', 'accounts:read', accounts.detail],
+  ['brokers', 'brokers:write', accounts.brokers],
+  ['brokers/:id', 'brokers:write', accounts.brokerKeys],
 ];
 
 let me = null;
