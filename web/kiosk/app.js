@@ -794,7 +794,7 @@ function screenPrefs() {
       h('span', { class: 'wage-figure', data: { pref: 'wage' }, 'data-speak': '' }, `${d.wage_floor} ${periodName('month')}`),
       button(t('more'), null, () => wage(100), 'secondary', { action: 'wage-more' })),
     h('h2', { 'data-speak': '' }, t('max_commute')),
-    h('div', { class: 'chips', data: { pref: 'commute' } }, COMMUTES.map((km) => chip(d.max_commute_km === km, t('km', km), () => { d.max_commute_km = km; redraw(); }, { km }))),
+    h('div', { class: 'chips', data: { pref: 'commute' } }, [...new Set([...COMMUTES, d.max_commute_km])].sort((x, y) => x - y).map((km) => chip(d.max_commute_km === km, t('km', km), () => { d.max_commute_km = km; redraw(); }, { km }))),
     h('h2', { 'data-speak': '' }, t('outside_province')),
     h('div', { class: 'chips', data: { pref: 'province' } },
       chip(d.willing_outside_province, t('yes'), () => { d.willing_outside_province = true; redraw(); }, { yes: '1' }),

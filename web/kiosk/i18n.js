@@ -51,6 +51,7 @@ const zh = {
   details: '看详情',
   km: (n) => `${n} 公里`,
   km_unit: '公里',
+  under_1km: '不到 1 公里',
   away: '离你住的地方',
   km_from_home: (n) => `离你住的地方 ${n}`,
   accommodation_yes: '单位包住',
@@ -205,6 +206,7 @@ const en = {
   details: 'Details',
   km: (n) => `${n} km`,
   km_unit: 'km',
+  under_1km: 'less than 1 km',
   away: 'From your home',
   km_from_home: (n) => `${n} from your home`,
   accommodation_yes: 'Housing provided',
@@ -341,6 +343,7 @@ export function wageFigure(min, max) {
 
 export function distanceText(km) {
   if (km == null) return '';
+  if (km < 1) return t('under_1km');
   const n = km < 10 ? Math.round(km * 10) / 10 : Math.round(km);
   return t('km', n);
 }
