@@ -4,6 +4,7 @@
  *   leye-server [serve] [--flag=value ...]   serve HTTP (migrating first unless disabled)
  *   leye-server migrate [--flag=value ...]   apply pending migrations and exit
  *   leye-server demo [--flag=value ...]      load demo data into an empty database
+ *   leye-server demo-accounts --file=F --url=U  a newcomer's accounts on the demo data
  *   leye-server admin create-user|set-password --username=… [--role=… --counties=… --sites=…]
  *   leye-server admin encrypt-phones         store plain phones encrypted (also done at start)
  *   leye-server routes                       print the route table
@@ -26,6 +27,7 @@
 #include "admin.h"
 #include "auth.h"
 #include "demo.h"
+#include "demo_accounts.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -36,10 +38,32 @@
 
 static void main_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: leye-server [serve|migrate|demo|routes|help|version] [--flag=value ...]\n\n"
-            "  demo    load demo data (several Yunnan counties) into an empty database\n\n"
-            "Settings (flags override environment variables):\n");
+    fprintf(
+        out,
+        "usage: leye-server [command] [--flag=value ...]\n\n"
+        "Commands:\n"
+        "  serve          serve HTTP (the default; migrates first unless told not to)\n"
+        "  migrate        apply pending migrations and exit\n"
+        "  demo           load demo data (several Yunnan counties) into an empty database\n"
+        "  demo-accounts  --file=F --url=U: on the first start with demo data, make an\n"
+        "                 administrator, a county staff member, a broker key and a kiosk\n"
+        "                 PIN, print them once and keep them in F (mode 0600)\n"
+        "  admin          accounts and keys from the command line (LEYE_DATABASE_URL):\n"
+        "                   create-user --username= --role=admin|county_staff|site_staff|viewer\n"
+        "                     [--counties=530621,...] [--sites=1,...] [--password-env=VAR]\n"
+        "                   set-password --username= [--password-env=VAR]\n"
+        "                   create-broker --name= [--contact=]\n"
+        "                   create-key --broker= --scopes=vacancies:read,matches:read,"
+        "applications:write [--rate=120]\n"
+        "                   revoke-key --key=   reset-pin --worker= --pin-env=VAR\n"
+        "                   id-hash --id-number=   rotate-pii-key --new-key-file=F\n"
+        "                   encrypt-phones\n"
+        "                 (the console does the same at /console/ under 账号)\n"
+        "  routes         print the route table with each route's policy\n"
+        "  policies       print who may call what\n"
+        "  help           this text\n"
+        "  version        the version\n\n"
+        "Settings (flags override environment variables):\n");
     config_print_help(out);
 }
 
@@ -150,6 +174,34 @@ static int main_policies(void)
     return 0;
 }
 
+/* demo-accounts --file=F --url=U, with the database and PII key of the
+ * environment (server/run-local.sh). */
+static int main_demo_accounts(int argc, char **argv)
+{
+    const char *file = NULL, *url = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (!strncmp(argv[i], "--file=", 7))
+            file = argv[i] + 7;
+        else if (!strncmp(argv[i], "--url=", 6))
+            url = argv[i] + 6;
+    }
+    if (!file || !*file || !url || !*url || sodium_init() < 0) {
+        fprintf(stderr, "usage: leye-server demo-accounts --file=FILE --url=http://HOST:PORT\n");
+        return 2;
+    }
+    struct config cfg;
+    if (config_load(&cfg, 0, NULL, stderr) < 0)
+        return 2;
+    int rc = 1;
+    if (!cfg.database_url[0])
+        fprintf(stderr, "set LEYE_DATABASE_URL\n");
+    else if (pii_init(cfg.pii_key_file, cfg.pii_key) == 0 &&
+             demo_accounts_run(cfg.database_url, file, url) == 0)
+        rc = 0;
+    config_free(&cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = "serve";
@@ -187,6 +239,8 @@ int main(int argc, char **argv)
         config_free(&acfg);
         return rc;
     }
+    if (!strcmp(cmd, "demo-accounts"))
+        return main_demo_accounts(argc - 1, argv + 1);
     if (sodium_init() < 0) {
         fprintf(stderr, "libsodium failed to start\n");
         return 1;

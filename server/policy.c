@@ -49,6 +49,10 @@ static const struct policy policies[] = {
     {"kiosk:self", ROLE_KIOSK, 0, false},
     {"kiosk:write", ROLE_KIOSK, 0, true},
     {"audit:read", ROLE_ADMIN, 0, false},
+    /* staff accounts: county staff manage their own sites' staff only (migrations/045) */
+    {"accounts:read", ROLE_ADMIN | ROLE_COUNTY, 0, false},
+    {"accounts:write", ROLE_ADMIN | ROLE_COUNTY, 0, true},
+    {"brokers:write", ROLE_ADMIN, 0, true},
     /* a record's history, for staff who may see the record */
     {"history:read", STAFF_ALL, 0, false},
     /* province staff, and staff accounts granted the pii:reveal permission */

@@ -48,6 +48,7 @@ const struct router_route routes_table[] = {
 #include "routes/notify.inc"
 #include "routes/help.inc"
 #include "routes/fairness.inc"
+#include "routes/accounts.inc"
     {"GET", "/console", h_static_console_redirect, "public"},
     {"GET", "/console/", h_static_console_index, "public"},
     {"GET", "/console/{file}", h_static_console_file, "public"},

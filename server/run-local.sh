@@ -1,6 +1,7 @@
 #!/bin/sh
 # make run: a local PostgreSQL in ./var/pg (unless LEYE_DATABASE_URL is set),
-# migrations, demo data, then the server on 127.0.0.1:8080 until Ctrl-C.
+# migrations, demo data, demo accounts on the first start (printed once, kept
+# in ./var/demo-accounts.txt), then the server on 127.0.0.1:8080 until Ctrl-C.
 set -eu
 bin=${1:?usage: run-local.sh path/to/leye-server}
 here=$(pwd)
@@ -24,6 +25,12 @@ if [ -z "${LEYE_PII_KEY:-}" ] && [ -z "${LEYE_PII_KEY_FILE:-}" ]; then
 fi
 "$bin" migrate
 "$bin" demo
+# a newcomer's accounts: only on a database with demo data and no staff
+# account yet (never a real deployment's); printed once, kept readable by
+# the owner only
+mkdir -p "$here/var"
+"$bin" demo-accounts --file="$here/var/demo-accounts.txt" \
+    --url="http://${LEYE_LISTEN:-127.0.0.1}:${LEYE_PORT:-8080}"
 
 pid=
 stop() {

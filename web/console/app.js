@@ -17,6 +17,7 @@ import * as imports from './page-imports.js';
 import * as reports from './page-reports.js';
 import * as allocation from './page-allocation.js';
 import * as trips from './page-export.js';
+import * as accounts from './page-accounts.js';
 
 // What each role may do, as server/policy.c says (the API enforces it; the
 // console only hides what would be refused). Viewers see reports only.
@@ -51,6 +52,9 @@ const POLICIES = {
   'trips:write': ['admin', 'county_staff'],
   'trips:manage': STAFF,
   'fairness:read': STAFF,
+  'accounts:read': ['admin', 'county_staff'],
+  'accounts:write': ['admin', 'county_staff'],
+  'brokers:write': ['admin'],
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]
@@ -81,6 +85,11 @@ const ROUTES = [
   ['reports/quarterly', 'reports:read', reports.quarterly, 'nav_quarterly'],
   ['reports/quarterly/print', 'reports:read', reports.print],
   ['reports/fairness', 'fairness:read', fairness.render, 'nav_fairness'],
+  ['accounts', 'accounts:read', accounts.list, 'nav_accounts'],
+  ['accounts/new', 'accounts:write', accounts.create],
+  ['accounts/:id', 'accounts:read', accounts.detail],
+  ['brokers', 'brokers:write', accounts.brokers],
+  ['brokers/:id', 'brokers:write', accounts.brokerKeys],
 ];
 
 let me = null;

@@ -2,6 +2,7 @@
 // pickers, open and close; candidates from the matching core with scores and
 // reasons; the application flow shortlist → offer → hire; its history.
 import * as api from './api.js';
+import { placeField } from './place.js';
 import * as ref from './refdata.js';
 import { t, enumLabel, getLang } from './i18n.js';
 import {
@@ -140,6 +141,7 @@ export async function edit(ctx) {
   showKindFields();
   await loadProjects();
 
+  const place = await placeField(v);
   const errSlot = h('div');
   const key = api.newKey();
   const form = h('form', { class: 'grid-form', id: 'vacancy-form', novalidate: true },
@@ -148,6 +150,7 @@ export async function edit(ctx) {
     field(t('kind_label'), kindSel),
     field(t('county'), countySel),
     projectField, destField, cityField,
+    place.el,
     field(t('headcount_label'), numberInput('headcount', v.headcount ?? 1, { min: 1, max: 100000, required: true })),
     field(t('wage_min_label'), numberInput('wage_min', v.wage_min, { min: 0, required: true })),
     field(t('wage_max_label'), numberInput('wage_max', v.wage_max, { min: 0, required: true })),
@@ -176,6 +179,7 @@ export async function edit(ctx) {
       transport: Boolean(fd.get('transport')), start_date: str(fd, 'start_date') || null, end_date: str(fd, 'end_date') || null,
       required_skills: skillPicker.value().map((s) => ({ skill_id: s.id, min_level: s.min_level, weight: s.weight, must_have: s.must_have })),
       required_certificates: certPicker.value().map((c) => c.id),
+      ...place.value(),
     };
     if (kind === 'work_relief') body.project_id = int(fd, 'project_id');
     else if (v.project_id) body.project_id = null;
@@ -295,6 +299,7 @@ export async function detail(ctx) {
       [t('kind_label'), enumLabel('kind', v.kind)],
       [t('occupation'), `${v.occupation_code} ${v.occupation_name || ''}`],
       [t('county'), v.county_name],
+      [t('place_title'), h('span', { id: 'vacancy-place-line' }, `${v.address || t('place_no_address')} · ${Number(v.lat).toFixed(4)}, ${Number(v.lon).toFixed(4)}`)],
       [t('wage'), fmtWage(v.wage_min, v.wage_max, v.wage_period)],
       [t('places'), `${fmtInt(v.headcount)} / ${fmtInt(v.filled)}`],
       [t('age_label'), `${v.age_min}–${v.age_max}`],

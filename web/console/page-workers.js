@@ -2,6 +2,7 @@
 // worker's profile, editing it with If-Match, skills and certificates, and
 // resetting the kiosk PIN, and its history (变更记录).
 import * as api from './api.js';
+import { pinResetButton } from './page-accounts.js';
 import * as ref from './refdata.js';
 import { t, enumLabel, enumValues, getLang } from './i18n.js';
 import {
@@ -219,7 +220,7 @@ function pinForm(w) {
     form.reset();
     done.append(notice(t('pin_set'), 'ok'));
   });
-  return section(t('pin_title'), h('p', { class: 'muted' }, t('pin_hint')), form);
+  return section(t('pin_title'), h('p', { class: 'muted' }, t('pin_hint')), pinResetButton(w), form);
 }
 
 function matchesPanel(w) {

@@ -62,6 +62,7 @@ async function once(method, path, opts, gen) {
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
   if (opts.lang) headers['Accept-Language'] = opts.lang;
+  if (opts.ifMatch) headers['If-Match'] = opts.ifMatch;
   try {
     const res = await fetch(path, {
       method, headers, cache: 'no-store', credentials: 'omit', signal: ctl.signal,

@@ -5,14 +5,16 @@
 // everything (state, DOM, token).
 //
 // Settings per kiosk, in the address: ?lang=en (first language),
-// ?speech=1 (a button that reads the screen aloud), ?idle=120 (seconds
-// without a touch before the countdown), ?countdown=15 (its seconds).
+// ?speech=0 (no button that reads the screen aloud; it is there by default
+// wherever the browser can speak), ?large=1 (large text from the start),
+// ?idle=120 (seconds without a touch before the countdown), ?countdown=15
+// (its seconds).
 
 import * as api from './api.js';
 import { h, icon, button, loadIcons } from './dom.js';
 import {
   t, setLang, getLang, KINDS, KIND_ICONS, kindName, statusName, employmentName, levelName,
-  periodName, wageFigure, distanceText, dateText, reasonIsNegative,
+  periodName, wageFigure, distanceText, dateText, reasonIsNegative, plainReason, fitStars, fitWord,
 } from './i18n.js';
 import { keypad, keyFromEvent } from './keypad.js';
 import { screenHelp, screenHelpDone, helpText } from './help.js';
@@ -36,7 +38,8 @@ function readConfig(q) {
   };
   return {
     lang: q.get('lang') === 'en' ? 'en' : 'zh',
-    speech: ['1', 'true', 'on'].includes(q.get('speech') || ''),
+    speech: !['0', 'false', 'off'].includes(q.get('speech') || ''),
+    large: ['1', 'true', 'on'].includes(q.get('large') || ''),
     idle: int(q.get('idle'), 2, 3600, 120),
     countdown: int(q.get('countdown'), 1, 120, 15),
   };
@@ -59,6 +62,9 @@ function freshState() {
     withdrawing: null,
     slip: null,
     me: null,
+    prefs: null, // the seeker's own wishes, for reasons in plain words
+    prefsDraft: null,
+    justWithdrew: null,
     loading: false,
   };
 }
@@ -74,6 +80,8 @@ function renderTop() {
     button(t('lang_switch'), 'globe', switchLanguage, 'tool', { action: 'lang' }),
     cfg.speech && 'speechSynthesis' in window
       ? button(t('speak'), 'speaker', speakScreen, 'tool', { action: 'speak' }) : null,
+    button(largeText ? t('normal_text') : t('large_text'), null, toggleLargeText, 'tool text-size',
+      { action: 'large-text' }),
     loggedIn ? button(t('logout'), 'logout', () => endSession('logged_out'), 'tool logout',
       { action: 'logout' }) : null,
   ];
@@ -99,10 +107,23 @@ function renderTop() {
     tab('help', helpText('nav'), 'phone', () => { setMessage(null); show('help'); }));
 }
 
+// Larger text for the person at the screen; the next person starts with the
+// kiosk's own setting.  The page can also be zoomed (the viewport allows it).
+let largeText = false;
+function setLargeText(on) {
+  largeText = on;
+  document.documentElement.classList.toggle('large-text', on);
+}
+function toggleLargeText() {
+  setLargeText(!largeText);
+  render();
+}
+
 function sectionOf(screen) {
   if (['jobs', 'job', 'confirm', 'applied'].includes(screen)) return 'jobs';
   if (['apps', 'slip'].includes(screen)) return 'apps';
   if (screen === 'help_done') return 'help';
+  if (screen === 'prefs') return 'me';
   return screen;
 }
 
@@ -176,6 +197,7 @@ function render() {
     login_id: screenLoginId, login_pin: screenLoginPin, jobs: screenJobs, job: screenJob,
     confirm: screenConfirm, applied: screenApplied, apps: screenApps, slip: screenSlip, me: screenMe,
     help: () => screenHelp(helpCtx), help_done: () => screenHelpDone(helpCtx),
+    prefs: screenPrefs,
   };
   const body = state.loading ? loadingScreen() : screens[state.screen]();
   $('app').replaceChildren(h('section', { class: `screen screen-${state.screen}`, data: { screen: state.screen } },
@@ -294,6 +316,7 @@ async function submitPin() {
     startKeepalive();
     showJobs(true);
     refreshLiveApplications();
+    loadPrefs();
   } catch (e) {
     if (e instanceof api.Cancelled) return;
     state.pinBuf = '';
@@ -397,29 +420,49 @@ function wageBlock(v) {
     h('span', { class: 'wage-unit' }, periodName(v.wage_period)));
 }
 
-function reasonList(reasons, max) {
+// The reasons, in the kiosk's own plain words where it has them (the same
+// words as the chips and the profile), else as the matching core wrote them.
+function reasonList(reasons, max, item) {
   const list = (reasons || []).slice(0, max);
+  const v = item ? item.vacancy : {};
   return h('ul', { class: 'reasons' }, list.map((r) => {
     const bad = reasonIsNegative(r.code);
-    return h('li', { class: `reason ${bad ? 'minus' : 'plus'}`, data: { code: r.code } },
-      icon(bad ? 'alert' : 'check'), h('span', {}, r.text));
+    const text = (item && plainReason(r.code, v, item.distance_km, state.prefs)) || r.text;
+    return h('li', { class: `reason ${bad ? 'minus' : 'plus'}`, data: { code: r.code }, 'data-speak': '' },
+      icon(bad ? 'alert' : 'check'), h('span', {}, text));
   }));
+}
+
+// Where the work is: the workplace's address (or its county), or for work
+// away from home the province and city.  Never the seeker's home county.
+function placeLine(v) {
+  if (v.kind === 'labor_export' || v.dest_city) {
+    return t('place_away', [v.dest_province_name, v.dest_city].filter(Boolean).join(' '));
+  }
+  return t('place_here', v.workplace || v.county_name || '');
+}
+
+function todayText() {
+  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+function startText(d) {
+  const day = dateText(d);
+  return day < todayText() ? t('started_on', day) : t('starts_on', day);
 }
 
 function facts(item, full) {
   const v = item.vacancy;
-  const where = [v.county_name, v.address && v.address !== v.county_name ? v.address.replace(`${v.county_name} `, '') : '']
-    .filter(Boolean).join(' · ');
   const rows = [
-    h('div', { class: 'fact place' }, icon('pin'), h('span', {}, where)),
+    h('div', { class: 'fact place', 'data-speak': '' }, icon('pin'), h('span', {}, placeLine(v))),
     item.distance_km != null ? h('div', { class: 'fact distance' }, icon('route'),
-      h('span', { class: 'num' }, distanceText(item.distance_km))) : null,
+      h('span', { class: 'num' }, t('km_from_home', distanceText(item.distance_km)))) : null,
     h('div', { class: `fact housing ${v.accommodation ? 'yes' : 'no'}` }, icon('home'),
       h('span', {}, v.accommodation ? t('accommodation_yes') : t('accommodation_no'))),
   ];
   if (full) {
     if (v.transport) rows.push(h('div', { class: 'fact' }, icon('bus'), h('span', {}, t('transport_yes'))));
-    if (v.start_date) rows.push(h('div', { class: 'fact' }, icon('calendar'), h('span', {}, `${t('start_date')} ${dateText(v.start_date)}`)));
+    if (v.start_date) rows.push(h('div', { class: `fact start${dateText(v.start_date) < todayText() ? ' past' : ''}` }, icon('calendar'), h('span', {}, startText(v.start_date))));
     if (v.headcount != null) rows.push(h('div', { class: 'fact' }, icon('people'),
       h('span', {}, t('places_left', Math.max(0, v.headcount - (v.filled || 0))))));
     if (v.contact_phone) rows.push(h('div', { class: 'fact phone' }, icon('phone'),
@@ -428,10 +471,14 @@ function facts(item, full) {
   return h('div', { class: 'facts' }, rows);
 }
 
+// How well a job fits: stars and a word first, the number small beside them.
 function scoreBlock(score) {
   const n = Math.round(Number(score) || 0);
-  return h('div', { class: 'score', title: t('match') }, icon('star'),
-    h('span', { class: 'score-num' }, String(n)), h('span', { class: 'score-label' }, t('match')));
+  const stars = fitStars(n);
+  return h('div', { class: 'score', title: t('match'), data: { stars } },
+    h('span', { class: 'stars', 'aria-hidden': 'true' }, '★'.repeat(stars) + '☆'.repeat(5 - stars)),
+    h('span', { class: 'score-word', 'data-speak': '' }, fitWord(stars)),
+    h('span', { class: 'score-num' }, t('points', n)));
 }
 
 function jobCard(item) {
@@ -444,7 +491,7 @@ function jobCard(item) {
       h('div', { class: 'employer' }, v.employer_name),
       wageBlock(v),
       facts(item, false),
-      reasonList(item.reasons, 3),
+      reasonList(item.reasons, 3, item),
       state.liveVacancies.has(v.id) ? h('div', { class: 'already' }, icon('check'), h('span', {}, t('applied_already'))) : null),
     h('div', { class: 'job-side' },
       scoreBlock(item.score),
@@ -480,7 +527,7 @@ function screenJob() {
     wageBlock(v),
     facts(item, true),
     h('h2', { class: 'why-label' }, t('why')),
-    reasonList(item.reasons, 50),
+    reasonList(item.reasons, 50, item),
     already ? h('div', { class: 'already' }, icon('check'), h('span', {}, t('applied_already')))
       : button(t('apply'), 'check', () => show('confirm'),
         'primary big', { action: 'apply' }));
@@ -548,8 +595,10 @@ async function refreshLiveApplications() {
   }
 }
 
-function showApps() {
+// keepOpen === true (after a withdrawal) keeps the withdrawn ones unfolded.
+function showApps(keepOpen) {
   state.withdrawing = null;
+  if (keepOpen !== true) state.justWithdrew = null;
   return goTo('apps', () => api.call('GET', '/v1/kiosk/applications?limit=50'), (data) => {
     state.apps = data.items || [];
     state.liveVacancies = new Set(state.apps.filter((a) => a.live).map((a) => a.vacancy_id));
@@ -587,18 +636,27 @@ async function withdraw(id) {
     outcome = e.status === 409 ? null : 'trouble';
   }
   state.busy = false;
-  if (await showApps() && outcome) {
+  state.justWithdrew = id;
+  if (await showApps(true) && outcome) {
     setMessage(outcome, outcome === 'trouble' ? 'bad' : 'ok');
     render();
   }
 }
 
+// Withdrawn applications are folded away under one line (open just after a
+// withdrawal, so the person sees what they did).
 function screenApps() {
   const apps = state.apps || [];
+  const current = apps.filter((a) => a.status !== 'withdrawn');
+  const gone = apps.filter((a) => a.status === 'withdrawn');
+  const folded = gone.length ? h('details', { class: 'withdrawn-apps', open: gone.some((a) => a.id === state.justWithdrew) },
+    h('summary', {}, t('withdrawn_folded', gone.length)),
+    h('div', { class: 'app-list' }, gone.map(appCard))) : null;
   return h('div', { class: 'apps' },
     h('header', { class: 'screen-head' }, h('h1', { 'data-speak': '' }, t('apps_title'))),
-    apps.length ? h('div', { class: 'app-list' }, apps.map(appCard))
-      : h('p', { class: 'empty', 'data-speak': '' }, icon('info'), h('span', {}, t('no_apps'))));
+    current.length ? h('div', { class: 'app-list' }, current.map(appCard))
+      : h('p', { class: 'empty', 'data-speak': '' }, icon('info'), h('span', {}, t('no_apps'))),
+    folded);
 }
 
 /* ---------- the slip ---------- */
@@ -628,12 +686,13 @@ function screenSlip() {
       h('table', {},
         slipRow(t('name'), s.worker.name),
         slipRow(t('id_number'), s.worker.id_number_masked),
-        slipRow(t('nav_jobs'), en ? `${v.title} (${kindName(v.kind)})` : `${v.title}（${kindName(v.kind)}）`, 'slip-job'),
+        slipRow(t('slip_job'), en ? `${v.title} (${kindName(v.kind)})` : `${v.title}（${kindName(v.kind)}）`, 'slip-job'),
         slipRow(t('wage'), `${wageFigure(v.wage_min, v.wage_max)} ${periodName(v.wage_period)}`),
+        slipRow(t('slip_workplace'), placeLine(v).replace(/^[^：:]*[：:]\s*/, ''), 'slip-workplace'),
         slipRow(t('employer'), e.name),
         slipRow(t('contact'), [e.contact_name, e.contact_phone].filter(Boolean).join('  ')),
-        slipRow(t('address'), e.address),
-        v.start_date ? slipRow(t('start_date'), dateText(v.start_date)) : null,
+        slipRow(t('slip_office'), e.office_address || e.address, 'slip-office'),
+        v.start_date ? slipRow(t('start_date'), startText(v.start_date)) : null,
         slipRow(t('status'), statusName(s.application.status))),
       h('h2', {}, t('bring')),
       h('ul', { class: 'bring' }, (s.bring || []).map((b) => h('li', { data: { bring: b.code } },
@@ -671,15 +730,109 @@ function screenMe() {
       row(t('certificates'), list(m.certificates, (c) => `${en ? c.name_en : c.name}${c.valid ? '' : ` (${t('expired')})`}`))),
     h('div', { class: 'card' },
       h('h2', {}, t('prefs')),
-      row(t('max_commute'), `${p.max_commute_km} ${t('km_unit')}`),
-      row(t('wage_floor'), `${p.wage_floor} ${periodName('month')}`),
-      row(t('kinds_wanted'), (p.job_kinds_wanted || []).length ? p.job_kinds_wanted.map(kindName).join('、') : t('all')),
+      row(t('kinds_wanted'), (p.job_kinds_wanted || []).length ? p.job_kinds_wanted.map(kindName).join('、') : t('any_kind'), 'me-kinds'),
+      row(t('wage_floor'), `${p.wage_floor} ${periodName('month')}`, 'me-wage'),
+      row(t('max_commute'), `${p.max_commute_km} ${t('km_unit')}`, 'me-commute'),
       row(t('outside_county'), yn(p.willing_outside_county)),
-      row(t('outside_province'), yn(p.willing_outside_province)),
-      row(t('needs_accommodation'), yn(p.needs_accommodation))),
+      row(t('outside_province'), yn(p.willing_outside_province), 'me-province'),
+      row(t('needs_accommodation'), yn(p.needs_accommodation)),
+      row(t('quiet'), p.quiet_from ? t('quiet_range', [p.quiet_from, p.quiet_to]) : t('quiet_none'), 'me-quiet'),
+      button(t('prefs_edit'), 'forward', editPrefs, 'primary', { action: 'edit-prefs' })),
     h('div', { class: 'card desk', data: { desk: '' } },
       h('h2', { 'data-speak': '' }, icon('desk'), h('span', {}, t('change_info'))),
       h('p', { 'data-speak': '' }, t('change_where', en ? desk.name_en : desk.name))));
+}
+
+/* ---------- my wishes: the seeker changes them here ---------- */
+
+async function loadPrefs() {
+  try {
+    const me = await api.call('GET', '/v1/kiosk/me', { retry: false });
+    state.prefs = me.preferences || null;
+    if (state.screen === 'jobs' && !state.loading) render();
+  } catch {
+    // the reasons then keep the matching core's own words
+  }
+}
+
+const COMMUTES = [5, 10, 20, 50, 100];
+const QUIET_HOURS = ['', '18:00', '19:00', '20:00', '21:00', '22:00', '06:00', '07:00', '08:00', '09:00'];
+
+function editPrefs() {
+  const p = (state.me && state.me.preferences) || {};
+  state.prefsDraft = {
+    job_kinds_wanted: [...(p.job_kinds_wanted || [])],
+    wage_floor: Number(p.wage_floor) || 0,
+    max_commute_km: Number(p.max_commute_km) || 20,
+    willing_outside_province: Boolean(p.willing_outside_province),
+    quiet_from: p.quiet_from || null,
+    quiet_to: p.quiet_to || null,
+  };
+  show('prefs');
+}
+
+function screenPrefs() {
+  const d = state.prefsDraft;
+  const redraw = () => render();
+  const chip = (active, label, onclick, data) => h('button', {
+    type: 'button', class: `chip${active ? ' active' : ''}`, onclick, data, 'aria-pressed': active ? 'true' : 'false',
+  }, h('span', {}, label));
+  const toggleKind = (k) => {
+    d.job_kinds_wanted = d.job_kinds_wanted.includes(k) ? d.job_kinds_wanted.filter((x) => x !== k) : [...d.job_kinds_wanted, k];
+    redraw();
+  };
+  const wage = (delta) => { d.wage_floor = Math.max(0, Math.min(100000, d.wage_floor + delta)); redraw(); };
+  const quietSel = (name, value) => h('select', {
+    class: 'quiet-select', data: { quiet: name }, 'aria-label': t(name === 'from' ? 'quiet_from' : 'quiet_to'),
+    onchange: (e) => {
+      d[`quiet_${name}`] = e.target.value || null;
+      if (!e.target.value) { d.quiet_from = null; d.quiet_to = null; }
+      redraw();
+    },
+  }, QUIET_HOURS.map((q) => h('option', { value: q, selected: (value || '') === q }, q || t('quiet_none'))));
+  return h('div', { class: 'card prefs' },
+    h('h1', { 'data-speak': '' }, t('prefs_title')),
+    h('h2', { 'data-speak': '' }, t('kinds_wanted')),
+    h('div', { class: 'chips', data: { pref: 'kinds' } }, KINDS.map((k) => chip(d.job_kinds_wanted.includes(k), kindName(k), () => toggleKind(k), { kind: k }))),
+    h('h2', { 'data-speak': '' }, t('wage_floor')),
+    h('div', { class: 'row wage-floor' },
+      button(t('less'), null, () => wage(-100), 'secondary', { action: 'wage-less' }),
+      h('span', { class: 'wage-figure', data: { pref: 'wage' }, 'data-speak': '' }, `${d.wage_floor} ${periodName('month')}`),
+      button(t('more'), null, () => wage(100), 'secondary', { action: 'wage-more' })),
+    h('h2', { 'data-speak': '' }, t('max_commute')),
+    h('div', { class: 'chips', data: { pref: 'commute' } }, [...new Set([...COMMUTES, d.max_commute_km])].sort((x, y) => x - y).map((km) => chip(d.max_commute_km === km, t('km', km), () => { d.max_commute_km = km; redraw(); }, { km }))),
+    h('h2', { 'data-speak': '' }, t('outside_province')),
+    h('div', { class: 'chips', data: { pref: 'province' } },
+      chip(d.willing_outside_province, t('yes'), () => { d.willing_outside_province = true; redraw(); }, { yes: '1' }),
+      chip(!d.willing_outside_province, t('no'), () => { d.willing_outside_province = false; redraw(); }, { yes: '0' })),
+    h('h2', { 'data-speak': '' }, t('quiet')),
+    h('div', { class: 'row quiet' }, h('span', {}, t('quiet_from')), quietSel('from', d.quiet_from),
+      h('span', {}, t('quiet_to')), quietSel('to', d.quiet_to)),
+    h('div', { class: 'row' },
+      button(t('cancel'), 'back', showMe, 'secondary big', { action: 'prefs-cancel' }),
+      button(t('save'), 'check', savePrefs, 'primary big', { action: 'prefs-save' })));
+}
+
+async function savePrefs() {
+  if (state.busy) return;
+  const d = state.prefsDraft;
+  const body = { ...d };
+  if (!body.quiet_from || !body.quiet_to) { body.quiet_from = null; body.quiet_to = null; }
+  state.busy = true;
+  try {
+    state.me = await api.call('PATCH', '/v1/kiosk/me/preferences', { body, ifMatch: `"${state.me.version}"` });
+    state.prefs = state.me.preferences;
+    state.jobs = null;
+    show('me');
+    setMessage('prefs_saved', 'ok');
+    render();
+  } catch (e) {
+    if (e instanceof api.Cancelled) return;
+    setMessage('trouble', 'bad');
+    render();
+  } finally {
+    state.busy = false;
+  }
 }
 
 /* ---------- language and reading aloud ---------- */
@@ -793,6 +946,7 @@ function forgetAll(messageKey) {
   $('app').replaceChildren();
   state = freshState();
   setLang(cfg.lang);
+  setLargeText(cfg.large);
   setMessage(messageKey, 'info');
   window.scrollTo(0, 0);
   render();
@@ -821,5 +975,6 @@ $('countdown').addEventListener('click', () => { if (countdownTimer) stopCountdo
 document.addEventListener('contextmenu', (e) => e.preventDefault());
 
 setLang(cfg.lang);
+setLargeText(cfg.large);
 render();
 loadIcons($('icons'));

@@ -6,7 +6,9 @@
 const zh = {
   app_name: '乐业 · 找工作',
   lang_switch: 'English',
-  speak: '朗读',
+  speak: '读给我听',
+  large_text: '字大一点',
+  normal_text: '字小一点',
   logout: '退出',
   nav_jobs: '找工作',
   nav_apps: '我的报名',
@@ -38,28 +40,36 @@ const zh = {
   too_many: '试的次数太多了，请过一会儿再试。',
   // jobs
   jobs_title: '适合你的工作',
-  jobs_hint: '最合适的排在前面',
-  filter_kind: '工作类型',
-  filter_dist: '距离',
+  jobs_hint: '最合适你的排在前面',
+  filter_kind: '做什么工作',
+  filter_dist: '离家多远',
   all: '全部',
   any_distance: '不限',
-  within_km: (n) => `${n} 公里内`,
-  no_jobs: '没有找到合适的工作。可以换个类型或距离再看看。',
+  within_km: (n) => `${n} 公里以内`,
+  no_jobs: '没有找到合适的工作。换一种工作或远一点再看看。',
   more_jobs: '看更多工作',
   details: '看详情',
   km: (n) => `${n} 公里`,
   km_unit: '公里',
-  away: '距离',
-  accommodation_yes: '包住宿',
-  accommodation_no: '不包住宿',
-  transport_yes: '有班车接送',
-  match: '合适程度',
-  why: '为什么推荐',
+  under_1km: '不到 1 公里',
+  away: '离你住的地方',
+  km_from_home: (n) => `离你住的地方 ${n}`,
+  accommodation_yes: '单位包住',
+  accommodation_no: '单位不包住',
+  transport_yes: '单位有车接送',
+  match: '合不合适',
+  fit: { 5: '很合适', 4: '比较合适', 3: '还可以', 2: '一般', 1: '不太合适' },
+  points: (n) => `${n} 分`,
+  why: '为什么推荐给你',
   places_left: (n) => `还招 ${n} 人`,
-  start_date: '开始日期',
+  start_date: '开工日期',
+  started_on: (d) => `已经开工了（${d} 开工）`,
+  starts_on: (d) => `${d} 开工`,
   contact_phone: '联系电话',
-  employer: '用工单位',
-  place: '地点',
+  employer: '单位',
+  place: '上班地点',
+  place_here: (p) => `上班地点：${p}`,
+  place_away: (p) => `去外地上班：${p}`,
   wage: '工资',
   apply: '我要报名',
   applied_already: '你已经报名了这个工作',
@@ -79,6 +89,7 @@ const zh = {
   apps_title: '我的报名',
   no_apps: '你还没有报名。',
   applied_on: '报名日期',
+  withdrawn_folded: (n) => `已撤回的报名（${n} 个）`,
   withdraw: '撤回报名',
   withdraw_confirm: '确定要撤回这个报名吗？',
   withdraw_yes: '确定撤回',
@@ -88,6 +99,9 @@ const zh = {
   slip_title: '报名回执',
   slip_no: '回执编号',
   slip_date: '打印日期',
+  slip_job: '工作',
+  slip_office: '单位地址',
+  slip_workplace: '上班地点',
   name: '姓名',
   id_number: '身份证号',
   phone: '手机号',
@@ -105,21 +119,34 @@ const zh = {
   certificates: '证书',
   no_items: '没有',
   expired: '已过期',
-  prefs: '我的求职意愿',
-  max_commute: '最远通勤',
-  wage_floor: '最低工资',
-  outside_county: '愿意到县外工作',
-  outside_province: '愿意到省外工作',
-  needs_accommodation: '需要住宿',
-  kinds_wanted: '想做的工作类型',
+  prefs: '我想找的工作',
+  prefs_edit: '修改',
+  prefs_title: '我想找什么样的工作',
+  prefs_saved: '改好了。',
+  save: '保存',
+  cancel: '不改了',
+  quiet: '这段时间不要给我发消息',
+  quiet_none: '随时都可以',
+  quiet_range: (r) => `${r[0]} 到 ${r[1]}`,
+  quiet_from: '从',
+  quiet_to: '到',
+  less: '少一点',
+  more: '多一点',
+  any_kind: '什么工作都行',
+  max_commute: '每天上班最远走多远',
+  wage_floor: '每月最少要多少工资',
+  outside_county: '愿意到县外上班',
+  outside_province: '愿意去外省打工',
+  needs_accommodation: '需要单位包住',
+  kinds_wanted: '你想做的工作',
   yes: '是',
   no: '否',
   current_job: '现在的工作',
   change_info: '信息不对或想修改？',
   change_where: (desk) => `请到 ${desk}，找工作人员帮你修改。`,
   kinds: {
-    regular: '普通岗位', work_relief: '以工代赈', public_welfare: '公益性岗位',
-    forest_ranger: '护林员', workshop: '帮扶车间', labor_export: '外出务工',
+    regular: '一般工作', work_relief: '家门口工程', public_welfare: '村里公益活',
+    forest_ranger: '护林员', workshop: '家门口工厂', labor_export: '外出打工',
   },
   periods: { month: '元/月', day: '元/天', hour: '元/小时', piece: '元/件' },
   statuses: {
@@ -137,6 +164,8 @@ const en = {
   app_name: 'Leye · Find work',
   lang_switch: '中文',
   speak: 'Read aloud',
+  large_text: 'Bigger text',
+  normal_text: 'Smaller text',
   logout: 'Log out',
   nav_jobs: 'Jobs',
   nav_apps: 'My applications',
@@ -177,17 +206,25 @@ const en = {
   details: 'Details',
   km: (n) => `${n} km`,
   km_unit: 'km',
-  away: 'Distance',
+  under_1km: 'less than 1 km',
+  away: 'From your home',
+  km_from_home: (n) => `${n} from your home`,
   accommodation_yes: 'Housing provided',
   accommodation_no: 'No housing',
   transport_yes: 'Work bus provided',
   match: 'How well it fits',
+  fit: { 5: 'Very good fit', 4: 'Good fit', 3: 'Fair fit', 2: 'So-so', 1: 'Poor fit' },
+  points: (n) => `${n} points`,
   why: 'Why we suggest it',
   places_left: (n) => `${n} place${n === 1 ? '' : 's'} left`,
   start_date: 'Starts',
+  started_on: (d) => `Already started (on ${d})`,
+  starts_on: (d) => `Starts on ${d}`,
   contact_phone: 'Phone',
   employer: 'Employer',
-  place: 'Place',
+  place: 'Workplace',
+  place_here: (p) => `Work at: ${p}`,
+  place_away: (p) => `Work away from home: ${p}`,
   wage: 'Pay',
   apply: 'Apply for this job',
   applied_already: 'You have applied for this job',
@@ -205,6 +242,7 @@ const en = {
   apps_title: 'My applications',
   no_apps: 'You have not applied for any job yet.',
   applied_on: 'Applied on',
+  withdrawn_folded: (n) => `Withdrawn applications (${n})`,
   withdraw: 'Withdraw',
   withdraw_confirm: 'Do you want to withdraw this application?',
   withdraw_yes: 'Yes, withdraw',
@@ -213,6 +251,9 @@ const en = {
   slip_title: 'Application slip',
   slip_no: 'Slip number',
   slip_date: 'Printed on',
+  slip_job: 'Job',
+  slip_office: 'Employer\'s address',
+  slip_workplace: 'Workplace',
   name: 'Name',
   id_number: 'ID number',
   phone: 'Mobile',
@@ -230,20 +271,33 @@ const en = {
   no_items: 'None',
   expired: 'expired',
   prefs: 'What work I want',
-  max_commute: 'Furthest travel',
-  wage_floor: 'Lowest pay',
+  prefs_edit: 'Change',
+  prefs_title: 'What work do you want?',
+  prefs_saved: 'Saved.',
+  save: 'Save',
+  cancel: 'Do not change',
+  quiet: 'Do not send me messages',
+  quiet_none: 'Any time is fine',
+  quiet_range: (r) => `${r[0]} to ${r[1]}`,
+  quiet_from: 'From',
+  quiet_to: 'To',
+  less: 'Less',
+  more: 'More',
+  any_kind: 'Any work',
+  max_commute: 'Furthest to travel each day',
+  wage_floor: 'Lowest pay a month',
   outside_county: 'Will work outside the county',
   outside_province: 'Will work outside the province',
   needs_accommodation: 'Needs housing',
-  kinds_wanted: 'Kinds of job wanted',
+  kinds_wanted: 'Work you want',
   yes: 'Yes',
   no: 'No',
   current_job: 'Current job',
   change_info: 'Something wrong, or want to change it?',
   change_where: (desk) => `Please go to ${desk}: staff there will change it for you.`,
   kinds: {
-    regular: 'Regular job', work_relief: 'Work-relief', public_welfare: 'Public-welfare post',
-    forest_ranger: 'Forest ranger', workshop: 'Assistance workshop', labor_export: 'Work away from home',
+    regular: 'Ordinary job', work_relief: 'Building work near home', public_welfare: 'Village service work',
+    forest_ranger: 'Forest ranger', workshop: 'Factory near home', labor_export: 'Work away from home',
   },
   periods: { month: 'yuan / month', day: 'yuan / day', hour: 'yuan / hour', piece: 'yuan / piece' },
   statuses: {
@@ -289,6 +343,7 @@ export function wageFigure(min, max) {
 
 export function distanceText(km) {
   if (km == null) return '';
+  if (km < 1) return t('under_1km');
   const n = km < 10 ? Math.round(km * 10) / 10 : Math.round(km);
   return t('km', n);
 }
@@ -302,6 +357,43 @@ export function dateText(s) {
   const b = new Date(d.getTime() + 8 * 3600 * 1000);
   return b.toISOString().slice(0, 10);
 }
+
+// A reason in plain words, made here from its code and what the kiosk knows
+// (the job, the seeker's own wishes), so that the reasons use the same words
+// as the rest of the screens; null: show the server's own text.
+export function plainReason(code, v, km, prefs) {
+  const zhl = lang !== 'en';
+  const n = (x) => Number(x).toLocaleString(zhl ? 'zh-CN' : 'en-US');
+  const floor = prefs && prefs.wage_floor ? Number(prefs.wage_floor) : 0;
+  const far = distanceText(km);
+  const away = v.kind === 'labor_export';
+  switch (code) {
+    case 'dist_near': return km == null ? null : t('km_from_home', far);
+    case 'dist_far': return km == null ? null : zhl
+      ? `离你住的地方 ${far}，比你说的最远 ${prefs ? prefs.max_commute_km : '?'} 公里还远`
+      : `${far} from your home, further than the ${prefs ? prefs.max_commute_km : '?'} km you said`;
+    case 'dist_transport': return km == null ? null : zhl ? `离你住的地方 ${far}，单位有车接送` : `${far} from your home; the employer's bus takes you`;
+    case 'dist_accommodation': return km == null ? null : zhl ? `离你住的地方 ${far}，单位包住` : `${far} from your home; housing provided`;
+    case 'needs_accommodation': return zhl ? '你需要单位包住，这个工作不包住' : 'You need housing; this job has none';
+    case 'export_willing': return zhl ? (away ? '你愿意去外省打工' : '你愿意到县外上班') : (away ? 'You will work in another province' : 'You will work outside the county');
+    case 'export_unwilling': return zhl ? (away ? '你说过不去外省打工' : '你说过不到县外上班') : (away ? 'You said you would not work in another province' : 'You said you would not work outside the county');
+    case 'wage_ok': return floor ? (zhl ? `工资 ${n(v.wage_min)} 元，比你想要的多 ${n(v.wage_min - floor)} 元` : `Pay ${n(v.wage_min)} yuan, ${n(v.wage_min - floor)} more than you want`).replace(/多 0 元|0 more than/, zhl ? '正好是你想要的' : 'just what') : null;
+    case 'wage_maybe': return zhl ? `工资 ${n(v.wage_min)}–${n(v.wage_max)} 元，有可能达到你想要的 ${n(floor)} 元` : `Pay ${n(v.wage_min)}–${n(v.wage_max)} yuan: may reach the ${n(floor)} you want`;
+    case 'wage_low': return zhl ? `比你想要的工资低 ${n(floor - v.wage_max)} 元` : `${n(floor - v.wage_max)} yuan less than the pay you want`;
+    case 'wage_piece': return zhl ? '按件算工资，做得多拿得多' : 'Paid by the piece: more work, more pay';
+    case 'kind_wanted': return zhl ? `是你想做的工作：${kindName(v.kind)}` : `Work you want: ${kindName(v.kind)}`;
+    case 'kind_unwanted': return zhl ? `不是你说想做的工作（${kindName(v.kind)}）` : `Not the work you said you want (${kindName(v.kind)})`;
+    case 'avail_now': return zhl ? '你现在就能去上班' : 'You can start now';
+    default: return null;
+  }
+}
+
+// One to five stars from a score of 0-100.
+export function fitStars(score) {
+  const s = Number(score) || 0;
+  return s >= 80 ? 5 : s >= 65 ? 4 : s >= 50 ? 3 : s >= 35 ? 2 : 1;
+}
+export function fitWord(stars) { return dicts[lang].fit[stars] || zh.fit[stars]; }
 
 // Reasons the matching core gives against a job (a missing skill, too far…).
 export function reasonIsNegative(code) {
