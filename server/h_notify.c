@@ -111,7 +111,7 @@ static void h_notify_key_id(struct httpd_req *r, char out[24])
     snprintf(out, 24, "%lld", (long long)httpd_req_principal(r)->id);
 }
 
-void h_broker_keys_list(struct httpd_req *r)
+void h_broker_own_keys_list(struct httpd_req *r)
 {
     char cur[24];
     h_notify_key_id(r, cur);
@@ -121,7 +121,7 @@ void h_broker_keys_list(struct httpd_req *r)
 
 /* POST /v1/broker/keys {scopes}: a new key for the calling broker; the
  * answer's "key" is shown this once, only its hash is kept. */
-void h_broker_keys_create(struct httpd_req *r)
+void h_broker_own_keys_create(struct httpd_req *r)
 {
     json_t *obj = api_body(r, &key_schema, false);
     if (!obj)
@@ -151,7 +151,7 @@ void h_broker_keys_create(struct httpd_req *r)
     free(payload);
 }
 
-void h_broker_key_revoke(struct httpd_req *r)
+void h_broker_own_key_revoke(struct httpd_req *r)
 {
     char id[24], cur[24];
     if (!api_param_id(r, 0, id))

@@ -9,11 +9,11 @@
  * its status, the hire (start date, end) and six-month retention. */
 void h_broker_applications(struct httpd_req *r);
 /* GET /v1/broker/keys: the broker's keys, never the key itself. */
-void h_broker_keys_list(struct httpd_req *r);
+void h_broker_own_keys_list(struct httpd_req *r);
 /* POST /v1/broker/keys {scopes}: 201 with the new key, shown once. */
-void h_broker_keys_create(struct httpd_req *r);
+void h_broker_own_keys_create(struct httpd_req *r);
 /* POST /v1/broker/keys/{id}/revoke: 409 for the key making the call. */
-void h_broker_key_revoke(struct httpd_req *r);
+void h_broker_own_key_revoke(struct httpd_req *r);
 /* GET, POST /v1/broker/webhooks; POST .../{id}/secrets (rotate); DELETE .../{id} */
 void h_broker_webhooks_list(struct httpd_req *r);
 void h_broker_webhooks_create(struct httpd_req *r);
