@@ -472,7 +472,7 @@ BEGIN
     -- a month is kept either day by day or as one total
     IF EXISTS (SELECT 1 FROM attendance x WHERE x.placement_id = pl.id AND x.month = m
                                           AND (x.work_date IS NULL) <> (wd IS NULL)) THEN
-        PERFORM api_fail('LY409', 'work_date', 'conflict');
+        PERFORM api_fail('LY409', 'work_date', 'day_or_month');
     END IF;
     IF wd IS NULL THEN
         UPDATE attendance x SET days = d, hours = h, note = coalesce(p ->> 'note', ''), source = p_source,
