@@ -560,12 +560,14 @@ static void payroll_csv_work(void *arg)
             j->oom = true;
             goto done;
         }
+        bool given[PAYROLL_MAX_COLS] = {false};
         for (size_t f = 0; f < rec.n; f++)
-            if (f < CSV_MAX_FIELDS && at[f] >= 0 && rec.len[f] > 0)
+            if (f < CSV_MAX_FIELDS && at[f] >= 0 && rec.len[f] > 0) {
+                given[at[f]] = true;
                 payroll_cell(j, &cols[at[f]], rec.field[f], rec.line, row);
+            }
         for (size_t c = 0; c < ncols; c++)
-            if (cols[c].required && !json_object_get(row, cols[c].field) &&
-                !(!strcmp(cols[c].field, "account_number") && json_object_get(row, "account_hash")))
+            if (cols[c].required && !given[c])
                 payroll_fault(j, rec.line, cols[c].field, "required");
         if (json_array_append_new(j->rows, row) < 0)
             j->oom = true;
