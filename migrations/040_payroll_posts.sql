@@ -249,7 +249,10 @@ BEGIN
                              'pay_spot_check', 'pay_spot_check_line', 'post_terms', 'post_assessment'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY scope ON %I USING (payroll_scope_ok(county_code))', t);
+        -- the caller's scope read once per query (an InitPlan, as in 019)
+        EXECUTE format('CREATE POLICY scope ON %I USING ((SELECT leye_scope()) = ''*'' '
+                       'OR (SELECT leye_scope()) NOT LIKE ''k:%%'' AND (SELECT leye_scope()) NOT LIKE ''b:%%'' '
+                       'AND leye_county_ok(county_code))', t);
     END LOOP;
 END $$;
 ALTER TABLE pay_account ENABLE ROW LEVEL SECURITY;
@@ -1220,14 +1223,20 @@ $$;
 
 -- Unsatisfactory months in a row, counted back from the latest assessed
 -- month of placement p_id (a month not assessed breaks the run).
-CREATE FUNCTION post_unsatisfactory_run(p_id bigint) RETURNS integer LANGUAGE sql STABLE AS $$
-    WITH a AS (SELECT month, satisfactory,
-                      row_number() OVER (ORDER BY month DESC) AS k,
-                      max(month) OVER () AS last
-               FROM post_assessment WHERE placement_id = p_id)
-    SELECT coalesce(min(k) - 1, (SELECT count(*) FROM a))::integer
-    FROM a WHERE satisfactory OR month <> (last - ((k - 1) * interval '1 month'))::date;
-$$;
+CREATE FUNCTION post_unsatisfactory_run(p_id bigint) RETURNS integer LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    a record;
+    n integer := 0;
+    expect date;
+BEGIN
+    FOR a IN SELECT x.month, x.satisfactory FROM post_assessment x
+             WHERE x.placement_id = p_id ORDER BY x.month DESC LOOP
+        EXIT WHEN a.satisfactory OR (expect IS NOT NULL AND a.month <> expect);
+        n := n + 1;
+        expect := (a.month - interval '1 month')::date;
+    END LOOP;
+    RETURN n;
+END $$;
 
 CREATE FUNCTION post_json(p placement) RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
@@ -1384,29 +1393,37 @@ CREATE FUNCTION api_post_list(f jsonb, cur jsonb, lim integer, sort text,
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     n integer := api_page_limit(lim);
-    items jsonb;
+    rule payroll_rules := payroll_rule();
+    ids bigint[];
 BEGIN
-    SELECT coalesce(jsonb_agg(j ORDER BY (j ->> 'placement_id')::bigint), '[]') INTO items
-    FROM (SELECT post_json(p) AS j
+    -- the filters on the raw figures; post_json only for the page
+    SELECT array_agg(x.id ORDER BY x.id) INTO ids
+    FROM (SELECT p.id
           FROM placement p JOIN vacancy v ON v.id = p.vacancy_id
+          LEFT JOIN post_terms t ON t.placement_id = p.id
+          LEFT JOIN worker w ON w.id = p.worker_id
+          LEFT JOIN household h ON h.id = w.household_id
+          LEFT JOIN site s ON s.id = h.site_id
           WHERE v.kind IN ('public_welfare', 'forest_ranger') AND payroll_scope_ok(v.county_code)
             AND (p.ended_on IS NULL) = coalesce((f ->> 'active')::boolean, true)
             AND (f ->> 'county_code' IS NULL OR v.county_code = (f ->> 'county_code')::integer)
             AND (f ->> 'kind' IS NULL OR v.kind = f ->> 'kind')
+            AND (f ->> 'funding_source' IS NULL OR t.funding_source = f ->> 'funding_source')
+            AND (f ->> 'far_from_site' IS NULL
+                 OR coalesce(post_km(s.lat, s.lon, t.duty_lat, t.duty_lon) > rule.far_km, false)
+                    = (f ->> 'far_from_site')::boolean)
+            AND (f ->> 'end_proposed' IS NULL
+                 OR (p.ended_on IS NULL AND post_unsatisfactory_run(p.id) >= rule.unsatisfactory_run)
+                    = (f ->> 'end_proposed')::boolean)
             AND (cur IS NULL OR p.id > (cur ->> 'id')::bigint)
-          ORDER BY p.id) x
-    WHERE (f ->> 'funding_source' IS NULL OR j ->> 'funding_source' = f ->> 'funding_source')
-      AND (f ->> 'end_proposed' IS NULL OR (j ->> 'end_proposed')::boolean = (f ->> 'end_proposed')::boolean)
-      AND (f ->> 'far_from_site' IS NULL
-           OR coalesce((j ->> 'distance_km')::numeric > (payroll_rule()).far_km, false)
-              = (f ->> 'far_from_site')::boolean);
+          ORDER BY p.id LIMIT n + 1) x;
+    ids := coalesce(ids, '{}');
     status := 200;
     body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(e ORDER BY i) FROM jsonb_array_elements(items) WITH ORDINALITY a (e, i)
-                           WHERE i <= n), '[]'),
-        'far_km', (payroll_rule()).far_km,
-        'next_cursor', CASE WHEN jsonb_array_length(items) > n
-                            THEN jsonb_build_object('id', (items -> (n - 1) ->> 'placement_id')::bigint) END);
+        'items', coalesce((SELECT jsonb_agg(post_json(p) ORDER BY p.id) FROM placement p
+                           WHERE p.id = ANY (ids[1:n])), '[]'),
+        'far_km', rule.far_km,
+        'next_cursor', CASE WHEN cardinality(ids) > n THEN jsonb_build_object('id', ids[n]) END);
 END $$;
 
 -- GET /v1/post-subsidy-roll?month=YYYY-MM[&county_code=]: per funding
