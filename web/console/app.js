@@ -15,6 +15,7 @@ import * as tasks from './page-tasks.js';
 import * as imports from './page-imports.js';
 import * as reports from './page-reports.js';
 import * as allocation from './page-allocation.js';
+import * as payroll from './page-payroll.js';
 
 // What each role may do, as server/policy.c says (the API enforces it; the
 // console only hides what would be refused). Viewers see reports only.
@@ -45,6 +46,9 @@ const POLICIES = {
   'allocations:write': ['admin', 'county_staff'],
   'pii:reveal': ['admin'],
   'history:read': STAFF,
+  'payroll:read': STAFF,
+  'payroll:write': STAFF,
+  'payroll:approve': ['admin', 'county_staff'],
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]
@@ -65,6 +69,7 @@ const ROUTES = [
   ['vacancies/:id/candidates', 'matches:read', vacancies.candidates],
   ['projects', 'projects:read', projects.list, 'nav_projects'],
   ['projects/:id', 'projects:read', projects.detail],
+  ['projects/:id/payroll', 'payroll:read', payroll.render],
   ['allocations/:id/notice', 'allocations:read', allocation.noticePage],
   ['followups', 'placements:read', followups.list, 'nav_followups'],
   ['placements/:id', 'placements:read', followups.placement],
