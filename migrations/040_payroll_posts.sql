@@ -1019,14 +1019,17 @@ END $$;
 -- The labour-remuneration share of project r from what was actually paid
 -- (paid wage payments and the lump sums of before) against its investment:
 -- central funds at least payroll_rules.central_floor, other funds at least
--- other_floor.
+-- other_floor; over_budget when more was paid than the project's
+-- remuneration budget.
 CREATE FUNCTION payroll_share(r work_relief_project) RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
         'funding', r.funding, 'total_investment', r.total_investment,
         'paid_to_workers', s.wages, 'lump_sums', s.lumps, 'paid', s.wages + s.lumps,
         'share', round((s.wages + s.lumps) / r.total_investment, 4),
         'floor', f.floor, 'floor_amount', round(f.floor * r.total_investment, 2),
-        'met', s.wages + s.lumps >= f.floor * r.total_investment)
+        'met', s.wages + s.lumps >= f.floor * r.total_investment,
+        'remuneration_budget', r.remuneration_budget,
+        'over_budget', s.wages + s.lumps > r.remuneration_budget)
     FROM (SELECT coalesce((SELECT sum(amount) FROM wage_payment WHERE project_id = r.id AND status = 'paid'), 0) AS wages,
                  coalesce((SELECT sum(amount) FROM remuneration_payment WHERE project_id = r.id), 0) AS lumps) s,
          (SELECT CASE WHEN r.funding = 'central' THEN (payroll_rule()).central_floor

@@ -332,6 +332,8 @@ my $S = project(name => '小型项目', funding => 'other', investment => 10000,
 http($srv, 'POST', "/v1/work-relief-projects/$S/payments", body => { amount => 2500, paid_on => day(-1) });
 $c = http($srv, 'GET', "/v1/work-relief-projects/$S/checks")->{json}{share};
 is_deeply([ $c->{share}, $c->{floor}, $c->{met} ? 1 : 0 ], [ 0.25, 0.2, 1 ], 'other funds: 25% paid meets the 20% floor');
+ok($c->{over_budget}, 'and 2,500 paid against a budget of 2,000 is flagged over the budget');
+ok(!http($srv, 'GET', "/v1/work-relief-projects/$P/checks")->{json}{share}{over_budget}, 'project P is within its budget');
 psql("UPDATE work_relief_project SET funding = 'central', remuneration_budget = 3000 WHERE id = $S");
 $c = http($srv, 'GET', "/v1/work-relief-projects/$S/checks")->{json}{share};
 is_deeply([ $c->{floor}, $c->{met} ? 1 : 0 ], [ 0.3, 0 ], 'central funds: 25% paid does not meet 30%');
