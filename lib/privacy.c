@@ -28,6 +28,12 @@ static const struct privacy_rule privacy_rules[] = {
     {"birth_date", false, {D, R, D, D, D}},
     {"id_number_masked", false, {M, M, M, D, D}},
     {"phone_masked", false, {K, K, K, D, D}},
+    /* bank cards and accounts wages and subsidies are paid into: the number
+     * is never answered (only encrypted at rest); its mask and the holder's
+     * name are for staff and the worker, not for brokers */
+    {"account_number", false, {D, D, D, D, D}},
+    {"account_masked", false, {K, K, K, D, D}},
+    {"holder_name", false, {K, K, K, D, D}},
     /* households: not for brokers; their poverty status not on a kiosk's
      * screen in a public hall either */
     {"household", true, {K, K, K, D, D}},

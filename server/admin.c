@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "log.h"
 #include "pii.h"
+#include "pii_accounts.h"
 #include "piiconv.h"
 #include "validate.h"
 
@@ -285,8 +286,8 @@ static int admin_reencrypt(PGconn *c, const char *id, const struct admin_plain *
     return rc;
 }
 
-/* rotate-pii-key --new-key-file=F: re-encrypts every stored ID number and
- * phone and recomputes their blind indexes under the new key, in one
+/* rotate-pii-key --new-key-file=F: re-encrypts every stored ID number,
+ * phone and bank account and recomputes their blind indexes under the new key, in one
  * transaction (plain phones left by older releases are encrypted first).
  * Stop the servers first and start them again with the new key. */
 static int admin_rotate_pii_key(PGconn *c, const struct admin_args *a)
@@ -308,9 +309,11 @@ static int admin_rotate_pii_key(PGconn *c, const struct admin_args *a)
     }
     int n = PQntuples(r);
     struct admin_plain *plain = admin_decrypt_all(r);
-    if (!plain || pii_init(file, NULL) < 0) {
+    struct pii_accounts *accounts = plain ? pii_accounts_read(c) : NULL;
+    if (!plain || !accounts || pii_init(file, NULL) < 0) {
         PQclear(r);
         free(plain);
+        pii_accounts_free(accounts);
         PQclear(PQexec(c, "ROLLBACK"));
         return 1;
     }
@@ -318,14 +321,17 @@ static int admin_rotate_pii_key(PGconn *c, const struct admin_args *a)
     for (int i = 0; i < n && rc == 0; i++)
         if (admin_reencrypt(c, PQgetvalue(r, i, 0), &plain[i]) < 0)
             rc = 1;
+    int cards = rc == 0 ? pii_accounts_write(c, accounts) : (pii_accounts_free(accounts), -1);
+    if (cards < 0)
+        rc = 1;
     sodium_memzero(plain, (size_t)n * sizeof *plain);
     free(plain);
     PQclear(r);
     PQclear(PQexec(c, rc == 0 ? "COMMIT" : "ROLLBACK"));
     if (rc == 0)
-        printf("re-encrypted %d workers' ID numbers and phones; start the servers with the new "
-               "key\n",
-               n);
+        printf("re-encrypted %d workers' ID numbers and phones and %d bank accounts; start the "
+               "servers with the new key\n",
+               n, cards);
     return rc;
 }
 

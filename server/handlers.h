@@ -79,6 +79,7 @@ void h_worker_reveal(struct httpd_req *r);
 #include "h_export.h"
 #include "h_notify.h"
 #include "h_accounts.h"
+#include "h_payroll.h"
 
 /* routes.c: the route table (each route with its policy). */
 extern const struct router_route routes_table[];

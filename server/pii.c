@@ -12,6 +12,7 @@
 static unsigned char pii_box_key[crypto_secretbox_KEYBYTES];
 static unsigned char pii_index_key[crypto_generichash_KEYBYTES];
 static unsigned char pii_phone_index_key[crypto_generichash_KEYBYTES];
+static unsigned char pii_account_index_key[crypto_generichash_KEYBYTES];
 static bool pii_loaded;
 
 static int pii_parse_key(const char *text, unsigned char master[32])
@@ -50,6 +51,8 @@ int pii_init(const char *key_file, const char *key_hex)
     crypto_kdf_derive_from_key(pii_box_key, sizeof pii_box_key, 1, "leye-pii", master);
     crypto_kdf_derive_from_key(pii_index_key, sizeof pii_index_key, 2, "leye-pii", master);
     crypto_kdf_derive_from_key(pii_phone_index_key, sizeof pii_phone_index_key, 3, "leye-pii",
+                               master);
+    crypto_kdf_derive_from_key(pii_account_index_key, sizeof pii_account_index_key, 4, "leye-pii",
                                master);
     sodium_memzero(master, sizeof master);
     sodium_memzero(text, sizeof text);
@@ -148,5 +151,53 @@ int pii_decrypt_phone(const char *hex, char phone[PII_PHONE_MAX])
                                    pii_box_key) != 0)
         return -1;
     phone[PII_PHONE_MAX - 1] = '\0'; /* padded with NULs: at most 15 characters */
+    return 0;
+}
+
+void pii_hash_account(const char *account, char out[PII_HASH_HEX])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)account,
+                       strnlen(account, PII_ACCOUNT_MAX), pii_account_index_key,
+                       sizeof pii_account_index_key);
+    pii_bytea(h, sizeof h, out, PII_HASH_HEX);
+}
+
+int pii_encrypt_account(const char *account, char out[PII_ACCOUNT_ENC_HEX])
+{
+    unsigned char plain[PII_ACCOUNT_MAX] = {0};
+    unsigned char
+        buf[1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_ACCOUNT_MAX];
+    size_t n = strlen(account);
+    if (n >= PII_ACCOUNT_MAX)
+        return -1;
+    memcpy(plain, account, n);
+    buf[0] = PII_KEY_VERSION;
+    unsigned char *nonce = buf + 1;
+    randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+    int rc = crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, plain, sizeof plain, nonce,
+                                   pii_box_key);
+    sodium_memzero(plain, sizeof plain);
+    if (rc != 0)
+        return -1;
+    pii_bytea(buf, sizeof buf, out, PII_ACCOUNT_ENC_HEX);
+    return 0;
+}
+
+int pii_decrypt_account(const char *hex, char account[PII_ACCOUNT_MAX])
+{
+    unsigned char
+        buf[1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_ACCOUNT_MAX];
+    size_t len = 0;
+    if (strncmp(hex, "\\x", 2) != 0 ||
+        sodium_hex2bin(buf, sizeof buf, hex + 2, strlen(hex + 2), NULL, &len, NULL) != 0 ||
+        len != sizeof buf || buf[0] != PII_KEY_VERSION)
+        return -1;
+    const unsigned char *nonce = buf + 1;
+    if (crypto_secretbox_open_easy((unsigned char *)account, nonce + crypto_secretbox_NONCEBYTES,
+                                   crypto_secretbox_MACBYTES + PII_ACCOUNT_MAX, nonce,
+                                   pii_box_key) != 0)
+        return -1;
+    account[PII_ACCOUNT_MAX - 1] = '\0'; /* padded with NULs */
     return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * pii: protection of national ID numbers and phone numbers at rest.
+ * pii: protection of national ID numbers, phone and bank account numbers at rest.
  *
  * The database holds an ID number or a worker's phone only as ciphertext
  * (libsodium secretbox, XSalsa20-Poly1305), as a keyed BLAKE2b hash (a blind
@@ -21,6 +21,8 @@
 #define PII_ENC_HEX (2 + 2 * (1 + 24 + 16 + 18) + 1)
 #define PII_PHONE_MAX 16 /* validate_phone_cn's normal form, NUL included */
 #define PII_PHONE_ENC_HEX (2 + 2 * (1 + 24 + 16 + PII_PHONE_MAX) + 1)
+#define PII_ACCOUNT_MAX 32 /* a bank card or account number (digits), NUL included */
+#define PII_ACCOUNT_ENC_HEX (2 + 2 * (1 + 24 + 16 + PII_ACCOUNT_MAX) + 1)
 
 /* Loads the master key (hex text in the file, or the hex string itself).
  * Process-wide; call once before serving.  Returns 0 or -1 after logging. */
@@ -48,6 +50,21 @@ int pii_encrypt_phone(const char *phone, char out[PII_PHONE_ENC_HEX])
 
 /* Decrypts bytea hex text (as PostgreSQL prints it) into phone.  Returns 0 or -1. */
 int pii_decrypt_phone(const char *hex, char phone[PII_PHONE_MAX])
+    __attribute__((warn_unused_result));
+
+/* Blind index of a bank card or account number (digits only), as bytea hex
+ * text; its key is its own, so equal hashes never link it to an ID number
+ * or a phone. */
+void pii_hash_account(const char *account, char out[PII_HASH_HEX]);
+
+/* Encrypts a bank card or account number (at most 31 digits, padded so that
+ * the ciphertext does not tell its length) into bytea hex text.  Returns 0
+ * or -1. */
+int pii_encrypt_account(const char *account, char out[PII_ACCOUNT_ENC_HEX])
+    __attribute__((warn_unused_result));
+
+/* Decrypts bytea hex text (as PostgreSQL prints it) into account.  Returns 0 or -1. */
+int pii_decrypt_account(const char *hex, char account[PII_ACCOUNT_MAX])
     __attribute__((warn_unused_result));
 
 #endif

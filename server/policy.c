@@ -46,6 +46,16 @@ static const struct policy policies[] = {
     {"trips:write", ROLE_ADMIN | ROLE_COUNTY, 0, true},
     {"trips:signup", STAFF_ALL | ROLE_BROKER, SCOPE_APPLICATIONS_WRITE, true},
     {"trips:manage", STAFF_ALL, 0, true},
+    /* work-relief payroll: staff keep the ledgers and record payments; the
+     * project owner (province and county staff) approves and releases pay
+     * sheets and runs the county's spot checks */
+    {"payroll:read", STAFF_ALL, 0, false},
+    {"payroll:write", STAFF_ALL, 0, true},
+    {"payroll:approve", ROLE_ADMIN | ROLE_COUNTY, 0, true},
+    {"payroll:inspect", ROLE_ADMIN | ROLE_COUNTY, 0, true},
+    /* public-welfare and ranger posts: their terms and monthly assessments */
+    {"posts:read", STAFF_ALL, 0, false},
+    {"posts:write", STAFF_ALL, 0, true},
     {"kiosk:self", ROLE_KIOSK, 0, false},
     {"kiosk:write", ROLE_KIOSK, 0, true},
     {"audit:read", ROLE_ADMIN, 0, false},

@@ -49,6 +49,7 @@ const struct router_route routes_table[] = {
 #include "routes/help.inc"
 #include "routes/fairness.inc"
 #include "routes/accounts.inc"
+#include "routes/payroll.inc"
     {"GET", "/console", h_static_console_redirect, "public"},
     {"GET", "/console/", h_static_console_index, "public"},
     {"GET", "/console/{file}", h_static_console_file, "public"},

@@ -137,6 +137,11 @@ static void test_actions(void **state)
     assert_int_equal(privacy_action_of("id_number_masked", PRIVACY_KIOSK, false), PRIVACY_REMASK);
     assert_int_equal(privacy_action_of("age", PRIVACY_PUBLIC, false), PRIVACY_KEEP);
     assert_int_equal(privacy_action_of("id_number", 99, true), PRIVACY_DROP);
+    /* bank accounts: the number never, the mask and holder not for brokers */
+    assert_int_equal(privacy_action_of("account_number", PRIVACY_STAFF_REVEAL, true), PRIVACY_DROP);
+    assert_int_equal(privacy_action_of("account_masked", PRIVACY_STAFF, false), PRIVACY_KEEP);
+    assert_int_equal(privacy_action_of("account_masked", PRIVACY_BROKER, false), PRIVACY_DROP);
+    assert_int_equal(privacy_action_of("holder_name", PRIVACY_PUBLIC, false), PRIVACY_DROP);
 }
 
 static void test_needs_shaping(void **state)

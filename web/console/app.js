@@ -18,6 +18,7 @@ import * as reports from './page-reports.js';
 import * as allocation from './page-allocation.js';
 import * as trips from './page-export.js';
 import * as accounts from './page-accounts.js';
+import * as payroll from './page-payroll.js';
 
 // What each role may do, as server/policy.c says (the API enforces it; the
 // console only hides what would be refused). Viewers see reports only.
@@ -55,6 +56,9 @@ const POLICIES = {
   'accounts:read': ['admin', 'county_staff'],
   'accounts:write': ['admin', 'county_staff'],
   'brokers:write': ['admin'],
+  'payroll:read': STAFF,
+  'payroll:write': STAFF,
+  'payroll:approve': ['admin', 'county_staff'],
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]
@@ -75,6 +79,7 @@ const ROUTES = [
   ['vacancies/:id/candidates', 'matches:read', vacancies.candidates],
   ['projects', 'projects:read', projects.list, 'nav_projects'],
   ['projects/:id', 'projects:read', projects.detail],
+  ['projects/:id/payroll', 'payroll:read', payroll.render],
   ['allocations/:id/notice', 'allocations:read', allocation.noticePage],
   ['followups', 'placements:read', followups.list, 'nav_followups'],
   ['placements/:id', 'placements:read', followups.placement],

@@ -333,6 +333,7 @@ const S = {
   alloc_notice_csv: ['下载公示名单 CSV', 'Download the notice (CSV)'],
   alloc_notice_until: ['公示期至 {d}，期间收到异议的分配暂不能录用。', 'On public notice until {d}; an assignment with an objection cannot be hired meanwhile.'],
   payment_title: ['登记劳务报酬发放', 'Record remuneration paid'],
+  payroll: ['工资台账', 'Payroll'],
   amount: ['金额（元）', 'Amount (yuan)'],
   paid_on: ['发放日期', 'Paid on'],
   payment_saved: ['已登记。', 'Recorded.'],

@@ -68,8 +68,9 @@ export async function detail(ctx) {
   ], p.vacancies || [], { empty: t('none') });
   clear(root,
     h('div', { class: 'page-head' }, h('h1', { id: 'project-name' }, p.name),
-      ctx.can('vacancies:write') ? h('div', { class: 'actions' },
-        h('a', { class: 'button secondary', href: `#/vacancies/new?kind=work_relief&county_code=${p.county_code}&project_id=${p.id}` }, t('new_vacancy'))) : null),
+      h('div', { class: 'actions' },
+        h('a', { class: 'button secondary', id: 'project-payroll', href: `#/projects/${p.id}/payroll` }, t('payroll')),
+        ctx.can('vacancies:write') ? h('a', { class: 'button secondary', href: `#/vacancies/new?kind=work_relief&county_code=${p.county_code}&project_id=${p.id}` }, t('new_vacancy')) : null)),
     section(t('profile'), facts([
       [t('county'), p.county_name],
       [t('funding'), enumLabel('funding', p.funding)],
