@@ -16,7 +16,7 @@ import * as imports from './page-imports.js';
 import * as reports from './page-reports.js';
 import * as allocation from './page-allocation.js';
 
-// What each role may do, as server/policy.c says (the API enforces it; the
+// What each role may do, as server/http/policy.c says (the API enforces it; the
 // console only hides what would be refused). Viewers see reports only.
 const STAFF = ['admin', 'county_staff', 'site_staff'];
 const POLICIES = {

@@ -1,5 +1,5 @@
 /*
- * demo_data: the static tables behind the demo data (server/demo.c).
+ * demo_data: the static tables behind the demo data (server/tools/demo.c).
  *
  * Sizes and proportions follow /work/shared/data/facts.md where a source
  * exists (卯家湾 and 靖安新区 sizes, wages by sector, destinations of labour

@@ -6,7 +6,7 @@
 #include "auth.h"
 #include "handlers.h"
 
-/* each resource lists its routes in server/routes/<resource>.inc */
+/* each resource lists its routes in server/handlers/routes/<resource>.inc */
 const struct router_route routes_table[] = {
     {"GET", "/healthz", h_healthz, "public"},
     {"GET", "/readyz", h_readyz, "public"},

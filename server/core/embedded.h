@@ -1,4 +1,4 @@
-/* embedded: files compiled into the binary (see server/embed.sh). */
+/* embedded: files compiled into the binary (see scripts/embed.sh). */
 #ifndef LEYE_EMBEDDED_H
 #define LEYE_EMBEDDED_H
 

@@ -6,8 +6,8 @@ bin=${1:?usage: run-local.sh path/to/leye-server}
 here=$(pwd)
 own_pg=0
 if [ -z "${LEYE_DATABASE_URL:-}" ]; then
-    sh server/pglocal.sh start "$here/var/pg"
-    LEYE_DATABASE_URL=$(sh server/pglocal.sh url "$here/var/pg")
+    sh scripts/pglocal.sh start "$here/var/pg"
+    LEYE_DATABASE_URL=$(sh scripts/pglocal.sh url "$here/var/pg")
     export LEYE_DATABASE_URL
     own_pg=1
     echo "PostgreSQL: $here/var/pg (Unix socket only)"
@@ -29,7 +29,7 @@ pid=
 stop() {
     trap - INT TERM
     [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    [ "$own_pg" = 1 ] && sh server/pglocal.sh stop "$here/var/pg" || true
+    [ "$own_pg" = 1 ] && sh scripts/pglocal.sh stop "$here/var/pg" || true
     echo "stopped"
     exit 0
 }

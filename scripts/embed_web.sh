@@ -7,7 +7,7 @@ set -eu
 out=$1 sym=$2 dir=$3
 n=0
 {
-    echo "/* Generated from $dir/ by server/embed_web.sh. */"
+    echo "/* Generated from $dir/ by scripts/embed_web.sh. */"
     echo '#include "h_static.h"'
     echo "const struct static_file ${sym}[] = {"
     for f in "$dir"/*.*; do

@@ -12,7 +12,7 @@
 struct httpd_req;
 
 /* One embedded file.  The tables are generated at build time by
- * server/embed_web.sh from web/kiosk/ and web/console/; all static data. */
+ * scripts/embed_web.sh from web/kiosk/ and web/console/; all static data. */
 struct static_file {
     const char *name; /* "index.html": a file directly in the app's folder */
     const char *hash; /* the first 16 hex digits of the content's SHA-256 */
