@@ -314,7 +314,7 @@ static void put_skill_level(struct out *o, const struct match_names *n, enum mat
 static void put_day(struct out *o, int32_t day)
 {
     int y, m, d;
-    match_civil(day, &y, &m, &d);
+    date_civil(day, &y, &m, &d);
     put(o, "%04d-%02d-%02d", y, m, d);
 }
 

@@ -184,10 +184,9 @@ struct wscan {
 static int32_t bound_day(int32_t ymd)
 {
     int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (m == 2 && d == 29 && !leap)
+    if (m == 2 && d == 29 && !date_is_leap(y))
         d = 28;
-    return match_day(y, m, d);
+    return date_day(y, m, d);
 }
 
 /* The age range as stored birth days: lo <= birth - lo <= span, unsigned. */

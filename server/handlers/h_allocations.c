@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "api.h"
 #include "dbreply.h"
+#include "date.h"
 #include "handlers.h"
 #include "matchidx.h"
 #include "textout.h"
@@ -247,7 +248,7 @@ static void swap_target_cb(void *arg, const struct pgpool_reply *rep)
     }
     struct match_query q;
     int t = api_today();
-    match_query_init(&q, match_day(t / 10000, t / 100 % 100, t % 100), 1);
+    match_query_init(&q, date_from_ymd(t), 1);
     struct match_hit *h = malloc(sizeof *h);
     int rc = h ? match_explain(idx, atoll(c->worker), vacancy, &q, MATCH_TARGET_WORKERS, h) : -1;
     json_t *reasons = NULL;

@@ -11,8 +11,10 @@
  * then removes what is left of it from the answer.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "h_matches.h"
 #include "api.h"
 #include "clock.h"
+#include "date.h"
 #include "dbreply.h"
 #include "handlers.h"
 #include "matchidx.h"
@@ -57,7 +59,7 @@ static enum match_lang mq_lang(struct httpd_req *r)
 static int32_t mq_today(void)
 {
     int t = api_today();
-    return match_day(t / 10000, t / 100 % 100, t % 100);
+    return date_from_ymd(t);
 }
 
 /* ---------- parameters ---------- */

@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "demo.h"
+#include "date.h"
 
 #include "demo_data.h"
 #include "log.h"
@@ -172,49 +173,6 @@ static int demo_pick_int(struct demo *d, const int *w, int n)
     return demo_pick(d, dw, n < 16 ? n : 16);
 }
 
-/* Days since 1970-01-01 of a Gregorian date (H. Hinnant's algorithm). */
-static int demo_day(int y, int m, int dd)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void demo_civil(int day, int *y, int *m, int *dd)
-{
-    int z = day + 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    *dd = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-static int demo_month_days(int y, int m)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* day + n months, the day clamped to the month's end (as PostgreSQL does). */
-static int demo_add_months(int day, int n)
-{
-    int y, m, dd;
-    demo_civil(day, &y, &m, &dd);
-    int k = (y * 12 + m - 1) + n;
-    y = k / 12;
-    m = k % 12 + 1;
-    int last = demo_month_days(y, m);
-    return demo_day(y, m, dd > last ? last : dd);
-}
-
 /* Copies the k-th character of a string of 3-byte UTF-8 characters. */
 static void demo_cjk(const char *s, int k, char out[4])
 {
@@ -313,14 +271,14 @@ static void demo_row(struct demo_buf *b, const char *types, ...)
             day = va_arg(ap, int);
             if (day == DEMO_NONE)
                 break;
-            demo_civil(day, &y, &m, &dd);
+            date_civil(day, &y, &m, &dd);
             n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, dd);
             break;
         case 'T':
         case 'U':
             day = va_arg(ap, int);
             sec = va_arg(ap, int);
-            demo_civil(day, &y, &m, &dd);
+            date_civil(day, &y, &m, &dd);
             n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02d %02d:%02d:%02d+08", y, m, dd, sec / 3600,
                          sec / 60 % 60, sec % 60);
             if (*t == 'U') {
@@ -495,7 +453,7 @@ static int demo_idnum(struct demo *d, int region, int birth, char sex, char out[
     static const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     int y, m, dd;
     char tmp[40];
-    demo_civil(birth, &y, &m, &dd);
+    date_civil(birth, &y, &m, &dd);
     for (int tries = 0; tries < 200; tries++) {
         int seq = demo_rand(d, 100);
         int sx = demo_rand(d, 5) * 2 + (sex == 'M');
@@ -631,10 +589,10 @@ static int demo_add_worker(struct demo *d, struct demo_hh *h, int eth, int age, 
     w->ethnic = eth;
     w->active = w->ended = -1;
     int y, m, dd;
-    demo_civil(d->today, &y, &m, &dd);
-    int last = demo_month_days(y - age, m);
+    date_civil(d->today, &y, &m, &dd);
+    int last = date_month_days(y - age, m);
     /* two days' margin: the age holds in China time and in UTC */
-    w->birth = demo_day(y - age, m, dd > last ? last : dd) - 2 - demo_rand(d, 361);
+    w->birth = date_day(y - age, m, dd > last ? last : dd) - 2 - demo_rand(d, 361);
     if (demo_idnum(d, h->origin, w->birth, sex, w->id18) < 0)
         return -1;
     demo_name(d, eth, sex, age, surname, w->name, sizeof w->name);
@@ -1457,7 +1415,7 @@ static int demo_worker_row(struct demo *d, struct demo_buf *b, const struct demo
     char phone_hash[PII_HASH_HEX], phone_enc[PII_PHONE_ENC_HEX], phone_masked[PII_PHONE_MAX];
     struct validate_idnum n;
     int y, m, dd;
-    demo_civil(d->today, &y, &m, &dd);
+    date_civil(d->today, &y, &m, &dd);
     if (!validate_idnum(w->id18, 18, y * 10000 + m * 100 + dd, &n, NULL) || n.sex != w->sex ||
         pii_encrypt_idnum(w->id18, enc) < 0) {
         log_error("demo data: made an invalid ID number");
@@ -1520,13 +1478,13 @@ static void demo_cert_dates(struct demo *d, int cert, int *issued, int *expires)
     *expires = DEMO_NONE;
     if (cert == DEMO_CERT_C1 || cert == DEMO_CERT_B2) {
         *issued = d->today - 30 - demo_rand(d, 365 * 8);
-        *expires = demo_add_months(*issued, *issued < d->today - 6 * 365 ? 192 : 72);
+        *expires = date_add_months(*issued, *issued < d->today - 6 * 365 ? 192 : 72);
     } else if (cert == DEMO_CERT_HEALTH) {
         *issued = d->today - 10 - demo_rand(d, 500); /* some have lapsed */
         *expires = *issued + 365;
     } else if (cert == DEMO_CERT_ELECTRICIAN || cert == DEMO_CERT_WELDING ||
                cert == DEMO_CERT_FORKLIFT) {
-        *expires = demo_add_months(*issued, cert == DEMO_CERT_FORKLIFT ? 48 : 72);
+        *expires = date_add_months(*issued, cert == DEMO_CERT_FORKLIFT ? 48 : 72);
     }
 }
 
@@ -1652,7 +1610,7 @@ static int demo_write_payments(struct demo *d, struct demo_buf *b)
         for (int day = start + 30; day <= end + 15 && day < d->today; day += 30) {
             int y, m, dd;
             char note[64];
-            demo_civil(day - 15, &y, &m, &dd);
+            date_civil(day - 15, &y, &m, &dd);
             snprintf(note, sizeof note, "%d年%d月劳务报酬发放", y, m);
             double amount =
                 floor(per_month * (0.8 + 0.4 * demo_unit(d))) + demo_rand(d, 100) / 100.0;
@@ -1733,7 +1691,7 @@ static void demo_followup_rows(struct demo *d, struct demo_buf *b, const struct 
     static const int months[3] = {1, 3, 6};
     const char *staff = demo_staff_name(d, &d->w[p->worker]);
     for (int k = 0; k < 3; k++) {
-        int due = demo_add_months(p->start, months[k]);
+        int due = date_add_months(p->start, months[k]);
         bool after_end = p->ended != DEMO_NONE && due > p->ended;
         int done = DEMO_NONE;
         if (after_end)
