@@ -5,7 +5,7 @@
 #   make test-asan   the same suites built with AddressSanitizer and UBSan
 #   make test-aging  the same suites as if today were AGING_DAYS (400) days later
 #   make bench-http  HTTP throughput and latency with wrk
-#   make lint        lib/ purity and formatting checks
+#   make lint        lib/ purity, include circles and layers, formatting checks
 
 BUILD    ?= build
 CC       ?= cc
@@ -200,10 +200,12 @@ bench-match: deps $(BUILD)/bench/bench_match $(BUILD)/leye-server
 
 FORMAT_FILES := $(wildcard lib/*.[ch] lib/*/*.[ch] server/*.[ch] server/*/*.[ch] tests/unit/*.c)
 
-# lib/ is pure C: no event loop, no database client.
+# lib/ is pure C: no event loop, no database client; no include circles, and
+# the folders of server/ include only their own layer or lower ones.
 lint:
 	@if grep -rnE '#include *<(event2/|libpq-fe\.h|pthread\.h)' lib/; then \
 	  echo "lint: lib/ must not include libevent, libpq or pthread headers"; exit 1; fi
+	@perl scripts/include-cycles.pl lib server
 	@clang-format --dry-run -Werror $(FORMAT_FILES)
 	@echo "lint: ok"
 

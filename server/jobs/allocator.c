@@ -6,7 +6,8 @@
 #include "allocator.h"
 
 #include "alloc/alloc.h"
-#include "api.h"
+#include "clock.h"
+#include "date.h"
 #include "log.h"
 #include "matchidx.h"
 
@@ -451,8 +452,8 @@ static void job_release(struct job *j)
 static void job_run(struct job *j)
 {
     int64_t t0 = allocator_now_us();
-    int t = api_today();
-    j->today = match_day(t / 10000, t / 100 % 100, t % 100);
+    int t = clock_today();
+    j->today = date_from_ymd(t);
     j->last_report = t0;
     if (job_candidates(j) < 0 && !j->lost) {
         job_fail(j, "out of memory while gathering candidates");

@@ -1,5 +1,5 @@
 /*
- * bgjob: runs CPU-heavy work (password hashing, allocation solving) on a
+ * bgjob: runs CPU-heavy work (password and PIN hashing, CSV imports) on a
  * small pool of background threads, so that no event loop ever blocks on it,
  * and hands the result back to the loop that asked.
  */
