@@ -12,13 +12,12 @@
 #include "kiosklogin.h"
 #include "pii.h"
 #include "principal.h"
+#include "token.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define KIOSK_HASH_HEX (2 + 64 + 1)
 
 struct kiosk_login {
     struct httpd_req *r;
@@ -26,7 +25,7 @@ struct kiosk_login {
     char worker[24];
     char stored[crypto_pwhash_STRBYTES];
     bool ok;
-    char token[80];
+    char token[TOKEN_MAX];
 };
 
 static bool kiosk_pin_ok(const char *pin)
@@ -83,17 +82,10 @@ static void kiosk_verify_work(void *arg)
 static void kiosk_verify_done(void *arg)
 {
     struct kiosk_login *k = arg;
-    char hash[KIOSK_HASH_HEX] = "";
+    char hash[TOKEN_HASH_HEX] = "";
     if (k->ok) {
-        unsigned char b[32], h[32];
-        randombytes_buf(b, sizeof b);
-        memcpy(k->token, "lyk_", 5);
-        sodium_bin2base64(k->token + 4, sizeof k->token - 4, b, sizeof b,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-        crypto_generichash(h, sizeof h, (const unsigned char *)k->token, strlen(k->token), NULL, 0);
-        hash[0] = '\\';
-        hash[1] = 'x';
-        sodium_bin2hex(hash + 2, sizeof hash - 2, h, sizeof h);
+        token_new("lyk_", k->token, sizeof k->token);
+        token_hash(k->token, hash);
     }
     const char *v[5] = {k->worker, k->ok ? "true" : "false", k->ok ? hash : NULL,
                         httpd_req_peer(k->r), httpd_req_id(k->r)};

@@ -64,19 +64,6 @@ void h_import_workers(struct httpd_req *r);
 /* h_reveal.c */
 void h_worker_reveal(struct httpd_req *r);
 
-/* one header per further resource file */
-#include "h_households.h"
-#include "h_workers.h"
-#include "h_taxonomy.h"
-#include "h_employers.h"
-#include "h_vacancies.h"
-#include "h_projects.h"
-#include "h_applications.h"
-#include "h_placements.h"
-#include "h_matches.h"
-#include "h_kiosk_self.h"
-#include "h_static.h"
-
 /* routes.c: the route table (each route with its policy). */
 extern const struct router_route routes_table[];
 extern const size_t routes_count;

@@ -3,8 +3,21 @@
  * refuses to start a server with a route that has none, and a test keeps
  * this table and docs/openapi.json in step.
  */
-#include "auth.h"
 #include "handlers.h"
+
+/* one header per further resource file */
+#include "h_applications.h"
+#include "h_auth.h"
+#include "h_employers.h"
+#include "h_households.h"
+#include "h_kiosk_self.h"
+#include "h_matches.h"
+#include "h_placements.h"
+#include "h_projects.h"
+#include "h_static.h"
+#include "h_taxonomy.h"
+#include "h_vacancies.h"
+#include "h_workers.h"
 
 /* each resource lists its routes in server/handlers/routes/<resource>.inc */
 const struct router_route routes_table[] = {

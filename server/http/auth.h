@@ -1,5 +1,8 @@
 /*
- * auth: who is calling, and whether the route's policy lets them.
+ * auth: the gate every routed request passes: who is calling, and whether
+ * the route's policy lets them.  The HTTP layer calls auth_dispatch through
+ * the gate callback it is given (httpd_new); the /v1/auth/ routes themselves
+ * are handlers (h_auth.c).
  *
  * Staff log in with username and password (Argon2id, hashed on a background
  * thread) and get an opaque session token; kiosks and brokers follow in the
@@ -30,10 +33,22 @@ void auth_dispatch(struct httpd_req *r, const struct router_route *route);
  * command line and background threads only.  Returns 0 or -1. */
 int auth_hash_password(const char *password, char *out) __attribute__((warn_unused_result));
 
-/* Route handlers. */
-void h_auth_login(struct httpd_req *r);
-void h_auth_logout(struct httpd_req *r);
-void h_auth_me(struct httpd_req *r);
-void h_auth_password(struct httpd_req *r);
+/* True if password matches the Argon2id hash stored.  With stored NULL (no
+ * such account) it checks against a dummy hash, so that a failed login for
+ * an unknown name takes as long as one for a known name, and returns false.
+ * Blocking: background threads only. */
+bool auth_password_verify(const char *stored, const char *password)
+    __attribute__((warn_unused_result));
+
+/* The lifetime of a staff session in seconds (as given to auth_init). */
+int auth_session_ttl_s(void);
+
+/* The bearer token of the request (borrowed), or NULL when there is none or
+ * it is not 20-100 characters long. */
+const char *auth_bearer(struct httpd_req *r);
+
+/* Answers 401 with the WWW-Authenticate challenge; every unknown, expired
+ * or revoked token gets this same answer. */
+void auth_reply_unauthorized(struct httpd_req *r);
 
 #endif

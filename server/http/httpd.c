@@ -2,7 +2,6 @@
 #include "httpd.h"
 
 #include "clock.h"
-#include "auth.h"
 #include "bgjob.h"
 #include "httphead.h"
 #include "log.h"
@@ -83,6 +82,7 @@ struct httpd {
     const struct config *cfg;
     const struct router_route *routes;
     size_t nroutes;
+    httpd_gate_fn gate;
     int nworkers;
     struct httpd_worker *workers;
     atomic_llong connections;
@@ -711,7 +711,7 @@ static void httpd_route(struct httpd_req *r)
     struct httpd *h = r->w->h;
     switch (router_match(h->routes, h->nroutes, r->method, r->path, &r->match)) {
     case ROUTER_FOUND:
-        auth_dispatch(r, r->match.route);
+        h->gate(r, r->match.route);
         return;
     case ROUTER_NOT_FOUND:
         httpd_reply_problem(r, "not_found", NULL);
@@ -1007,7 +1007,8 @@ static int httpd_worker_init(struct httpd *h, struct httpd_worker *w, int index,
     return 0;
 }
 
-struct httpd *httpd_new(const struct config *cfg, const struct router_route *routes, size_t nroutes)
+struct httpd *httpd_new(const struct config *cfg, const struct router_route *routes, size_t nroutes,
+                        httpd_gate_fn gate)
 {
     if (evthread_use_pthreads() < 0)
         return NULL;
@@ -1023,6 +1024,7 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
     h->cfg = cfg;
     h->routes = routes;
     h->nroutes = nroutes;
+    h->gate = gate;
     h->port = cfg->port;
     h->limits.max_head = (size_t)cfg->max_header_bytes;
     h->limits.max_target =

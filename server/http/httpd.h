@@ -30,11 +30,18 @@ struct principal;
 struct event_base;
 struct bgjob_pool;
 
+/* The gate a routed request passes on its way to the route's handler: it
+ * decides who is calling and whether the route lets them, then runs
+ * route->handler or answers itself (auth_dispatch).  It must end the request
+ * in one of those two ways. */
+typedef void (*httpd_gate_fn)(struct httpd_req *r, const struct router_route *route);
+
 /* Creates the server: binds the listening sockets, creates the worker loops
- * and their pools.  routes must stay valid for the server's life.  Returns
- * NULL (after logging why) on failure. */
-struct httpd *httpd_new(const struct config *cfg, const struct router_route *routes, size_t nroutes)
-    __attribute__((warn_unused_result));
+ * and their pools.  routes must stay valid for the server's life; every
+ * request that matches a route is handed to gate.  Returns NULL (after
+ * logging why) on failure. */
+struct httpd *httpd_new(const struct config *cfg, const struct router_route *routes, size_t nroutes,
+                        httpd_gate_fn gate) __attribute__((warn_unused_result));
 
 /* Runs the worker threads until SIGINT or SIGTERM, then shuts down
  * gracefully.  Returns 0 after a clean stop. */

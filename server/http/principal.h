@@ -5,6 +5,7 @@
 #define LEYE_PRINCIPAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_STAFF, PRINCIPAL_KIOSK, PRINCIPAL_BROKER };
@@ -23,6 +24,45 @@ enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_STAFF, PRINCIPAL_KIOSK, PRINCIPA
 #define SCOPE_VACANCIES_READ 0x01u
 #define SCOPE_MATCHES_READ 0x02u
 #define SCOPE_APPLICATIONS_WRITE 0x04u
+
+/* The name of one ROLE_ bit as the API and the policy table write it, or
+ * NULL for anything else. */
+static inline const char *principal_role_name(unsigned role)
+{
+    switch (role) {
+    case ROLE_ADMIN:
+        return "admin";
+    case ROLE_COUNTY:
+        return "county_staff";
+    case ROLE_SITE:
+        return "site_staff";
+    case ROLE_VIEWER:
+        return "viewer";
+    case ROLE_KIOSK:
+        return "kiosk";
+    case ROLE_BROKER:
+        return "broker";
+    case ROLE_ANON:
+        return "anonymous";
+    default:
+        return NULL;
+    }
+}
+
+/* The name of one SCOPE_ bit as broker keys store it, or NULL. */
+static inline const char *principal_scope_name(unsigned scope)
+{
+    switch (scope) {
+    case SCOPE_VACANCIES_READ:
+        return "vacancies:read";
+    case SCOPE_MATCHES_READ:
+        return "matches:read";
+    case SCOPE_APPLICATIONS_WRITE:
+        return "applications:write";
+    default:
+        return NULL;
+    }
+}
 
 #define PRINCIPAL_MAX_SCOPE 64
 /* a broker's name has at most 100 characters (migrations/012), each at most

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "pii.h"
 #include "piiconv.h"
+#include "token.h"
 #include "validate.h"
 
 #include <libpq-fe.h>
@@ -132,20 +133,6 @@ static int admin_create_user(PGconn *c, const struct admin_args *a, bool only_pa
                       6, v);
 }
 
-/* A new secret "<prefix><43 base64url characters>" and its hash as bytea hex. */
-static void admin_secret(const char *prefix, char *token, size_t cap, char hash[67])
-{
-    unsigned char b[32], h[32];
-    randombytes_buf(b, sizeof b);
-    size_t pl = strlen(prefix);
-    memcpy(token, prefix, pl + 1);
-    sodium_bin2base64(token + pl, cap - pl, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
-    hash[0] = '\\';
-    hash[1] = 'x';
-    sodium_bin2hex(hash + 2, 65, h, sizeof h);
-}
-
 /* create-broker --name= [--contact=] */
 static int admin_create_broker(PGconn *c, const struct admin_args *a)
 {
@@ -172,8 +159,9 @@ static int admin_create_key(PGconn *c, const struct admin_args *a)
         fprintf(stderr, "needs --broker= and --scopes=\n");
         return 2;
     }
-    char key[80], hash[67], sc[256];
-    admin_secret("lyb_", key, sizeof key, hash);
+    char key[TOKEN_MAX], hash[TOKEN_HASH_HEX], sc[256];
+    token_new("lyb_", key, sizeof key);
+    token_hash(key, hash);
     snprintf(sc, sizeof sc, "{%s}", scopes);
     const char *v[5] = {broker, hash, sc, rate ? rate : "120", key};
     return admin_exec(c,
