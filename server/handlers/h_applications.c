@@ -7,7 +7,9 @@
  * override, in migrations/035_records_rules.sql.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "h_applications.h"
 #include "api.h"
+#include "date.h"
 #include "handlers.h"
 #include "principal.h"
 
@@ -101,76 +103,6 @@ static const struct api_resource application_resource = {
     application_prepare,
 };
 
-long applications_days(int ymd)
-{
-    long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-int applications_ymd(const char *s)
-{
-    return atoi(s) * 10000 + atoi(s + 5) * 100 + atoi(s + 8);
-}
-
-json_t *applications_body(struct httpd_req *r, const struct jv_schema *s,
-                          applications_rules_fn rules)
-{
-    json_t *body = httpd_req_json_body(r);
-    if (!body)
-        return NULL;
-    enum problem_lang lang = httpd_req_lang(r);
-    json_t *problem = problem_new("validation_failed", lang, NULL);
-    if (!problem) {
-        json_decref(body);
-        httpd_reply_problem(r, "overloaded", NULL);
-        return NULL;
-    }
-    json_t *obj = jv_check(body, s, false, api_today(), "", problem, lang);
-    json_decref(body);
-    if (obj && rules)
-        rules(obj, problem, lang);
-    if (!obj || jv_error_count(problem) > 0) {
-        json_decref(obj);
-        httpd_reply_problem_json(r, problem);
-        return NULL;
-    }
-    json_decref(problem);
-    return obj;
-}
-
-bool applications_if_match(struct httpd_req *r, char out[16])
-{
-    const char *h = httpd_req_header(r, "If-Match");
-    out[0] = '\0';
-    if (!h || !strcmp(h, "*"))
-        return true;
-    if (!strncmp(h, "W/", 2))
-        h += 2;
-    size_t n = strlen(h);
-    bool ok = n >= 3 && n <= 12 && h[0] == '"' && h[n - 1] == '"';
-    for (size_t i = 1; ok && i + 1 < n; i++)
-        ok = h[i] >= '0' && h[i] <= '9';
-    if (!ok) {
-        httpd_reply_problem(r, "precondition_failed", NULL);
-        return false;
-    }
-    memcpy(out, h + 1, n - 2);
-    out[n - 2] = '\0';
-    return true;
-}
-
-void applications_fault(json_t *problem, const char *field, const char *code,
-                        enum problem_lang lang)
-{
-    if (problem_add_error(problem, field, code, lang, NULL) < 0)
-        return;
-}
-
 /* start_date and wage come with a hire and only with one; the work may have
  * started at most APPLICATION_BACKDATE_DAYS ago. */
 static void application_hire_rules(const json_t *obj, json_t *problem, enum problem_lang lang)
@@ -180,15 +112,15 @@ static void application_hire_rules(const json_t *obj, json_t *problem, enum prob
     for (size_t i = 0; i < 2; i++) {
         bool given = json_object_get(obj, hire_fields[i]) != NULL;
         if (hire && !given)
-            applications_fault(problem, hire_fields[i], "required", lang);
+            api_fault(problem, hire_fields[i], "required", lang);
         else if (!hire && given)
-            applications_fault(problem, hire_fields[i], "not_allowed", lang);
+            api_fault(problem, hire_fields[i], "not_allowed", lang);
     }
     const json_t *start = json_object_get(obj, "start_date");
     if (hire && start &&
-        applications_days(applications_ymd(json_string_value(start))) <
-            applications_days(api_today()) - APPLICATION_BACKDATE_DAYS)
-        applications_fault(problem, "start_date", "out_of_range", lang);
+        date_from_ymd(date_text_ymd(json_string_value(start))) <
+            date_from_ymd(api_today()) - APPLICATION_BACKDATE_DAYS)
+        api_fault(problem, "start_date", "out_of_range", lang);
 }
 
 void h_applications_create(struct httpd_req *r)
@@ -212,9 +144,9 @@ void h_applications_list(struct httpd_req *r)
 void h_applications_transition(struct httpd_req *r)
 {
     char id[24], version[16];
-    if (!api_param_id(r, 0, id) || !applications_if_match(r, version))
+    if (!api_param_id(r, 0, id) || !api_if_match_optional(r, version))
         return;
-    json_t *obj = applications_body(r, &transition_schema, application_hire_rules);
+    json_t *obj = api_body_rules(r, &transition_schema, application_hire_rules);
     if (!obj)
         return;
     if (application_override_check(r, obj) < 0) {

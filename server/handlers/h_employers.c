@@ -6,6 +6,7 @@
  * province known (migrations/008_api_employers.sql).  The contact phone is
  * written but answered only masked.
  */
+#include "h_employers.h"
 #include "api.h"
 #include "handlers.h"
 

@@ -5,6 +5,7 @@
  * workers (triggers on worker) and cannot be set.  The monitoring rules and
  * the site and origin checks are in migrations/006_api_households.sql.
  */
+#include "h_households.h"
 #include "api.h"
 #include "handlers.h"
 

@@ -11,12 +11,9 @@
 #include "principal.h"
 #include "validate.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define KIOSK_SELF_KEY_MAX 200
 
 static const struct pgpool_stmt kiosk_me_stmt = {"kiosk_me", "SELECT * FROM api_kiosk_me()"};
 static const struct pgpool_stmt kiosk_list_stmt = {
@@ -27,8 +24,6 @@ static const struct pgpool_stmt kiosk_slip_stmt = {
     "kiosk_app_slip", "SELECT * FROM api_kiosk_application_slip($1::bigint)"};
 static const struct pgpool_stmt kiosk_withdraw_stmt = {
     "kiosk_app_withdraw", "SELECT * FROM api_kiosk_application_withdraw($1::bigint, $2)"};
-static const struct pgpool_stmt kiosk_idem_stmt = {
-    "kiosk_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
 
 static const struct jv_field kiosk_apply_fields[] = {
     {"vacancy_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
@@ -128,42 +123,19 @@ void h_kiosk_application_withdraw(struct httpd_req *r)
     api_call(r, &kiosk_withdraw_stmt, 2, v, NULL);
 }
 
-/* SHA-256 of the method and the normalised body, as bytea hex text. */
-static void kiosk_self_request_hash(const char *payload, char out[67])
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)"POST", 4);
-    crypto_hash_sha256_update(&st, (const unsigned char *)payload, strlen(payload));
-    crypto_hash_sha256_final(&st, h);
-    out[0] = '\\';
-    out[1] = 'x';
-    sodium_bin2hex(out + 2, 65, h, sizeof h);
-}
-
 /* Like api_create, with the idempotency keys kept per worker (a kiosk
  * session has no account name to keep them apart by). */
 void h_kiosk_applications_create(struct httpd_req *r)
 {
-    const char *key = httpd_req_header(r, "Idempotency-Key");
-    if (key && (!*key || strlen(key) > KIOSK_SELF_KEY_MAX)) {
-        api_reply_field_error(r, "bad_request", "Idempotency-Key", "invalid_format");
+    const char *key;
+    if (!api_idem_key(r, &key))
         return;
-    }
     json_t *obj = api_body(r, &kiosk_apply_schema, false);
     if (!obj)
         return;
-    char *payload = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(obj);
-    if (!payload) {
-        httpd_reply_problem(r, "overloaded", NULL);
-        return;
-    }
-    char hash[67], actor[32];
-    kiosk_self_request_hash(payload, hash);
+    char actor[32];
     kiosk_self_actor(r, actor);
-    const char *v[6] = {"api_kiosk_application_create", payload, actor, actor, key, hash};
-    api_call(r, &kiosk_idem_stmt, 6, v, "/v1/kiosk/applications");
-    free(payload);
+    api_idem_create(r, "api_kiosk_application_create", obj, obj, actor, key,
+                    "/v1/kiosk/applications");
+    json_decref(obj);
 }

@@ -8,7 +8,9 @@
  * (migrations/035_records_rules.sql).
  */
 #define _POSIX_C_SOURCE 200809L
+#include "h_placements.h"
 #include "api.h"
+#include "date.h"
 #include "handlers.h"
 
 #include <stdlib.h>
@@ -146,8 +148,8 @@ void h_placements_get(struct httpd_req *r)
 static void placement_end_rules(const json_t *obj, json_t *problem, enum problem_lang lang)
 {
     const char *ended = json_string_value(json_object_get(obj, "ended_on"));
-    if (applications_ymd(ended) > api_today())
-        applications_fault(problem, "ended_on", "out_of_range", lang);
+    if (date_text_ymd(ended) > api_today())
+        api_fault(problem, "ended_on", "out_of_range", lang);
 }
 
 /* Runs st ($1 id, $2 version|NULL, $3 body, $4 actor) on the validated obj
@@ -170,9 +172,9 @@ static void placement_call(struct httpd_req *r, const struct pgpool_stmt *st, co
 void h_placements_end(struct httpd_req *r)
 {
     char id[24], version[16];
-    if (!api_param_id(r, 0, id) || !applications_if_match(r, version))
+    if (!api_param_id(r, 0, id) || !api_if_match_optional(r, version))
         return;
-    json_t *obj = applications_body(r, &placement_end_schema, placement_end_rules);
+    json_t *obj = api_body_rules(r, &placement_end_schema, placement_end_rules);
     if (!obj)
         return;
     placement_call(r, &placement_end, id, version[0] ? version : NULL, obj);
@@ -187,10 +189,10 @@ static void followup_rules(const json_t *obj, json_t *problem, enum problem_lang
     bool left = json_is_false(json_object_get(obj, "still_employed"));
     for (size_t i = 0; i < 2; i++)
         if (!left && json_object_get(obj, left_fields[i]))
-            applications_fault(problem, left_fields[i], "not_allowed", lang);
+            api_fault(problem, left_fields[i], "not_allowed", lang);
     const char *ended = json_string_value(json_object_get(obj, "ended_on"));
-    if (ended && applications_ymd(ended) > api_today())
-        applications_fault(problem, "ended_on", "out_of_range", lang);
+    if (ended && date_text_ymd(ended) > api_today())
+        api_fault(problem, "ended_on", "out_of_range", lang);
 }
 
 /* Records the follow-up of placement {id} at {month} (1, 3 or 6):
@@ -206,7 +208,7 @@ void h_followups_record(struct httpd_req *r)
         httpd_reply_problem(r, "not_found", NULL);
         return;
     }
-    json_t *obj = applications_body(r, &followup_schema, followup_rules);
+    json_t *obj = api_body_rules(r, &followup_schema, followup_rules);
     if (!obj)
         return;
     placement_call(r, &followup_record, id, month, obj);

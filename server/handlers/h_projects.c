@@ -4,6 +4,7 @@
  * The money rules and the rollups (jobs filled, remuneration paid) are in
  * migrations/009_api_vacancies.sql.
  */
+#include "h_projects.h"
 #include "api.h"
 #include "handlers.h"
 
@@ -138,6 +139,6 @@ void h_projects_payment_create(struct httpd_req *r)
     }
     json_decref(problem);
     json_object_set_new(obj, "project_id", json_integer(strtoll(id, NULL, 10)));
-    vacancies_idem_call(r, "api_project_payment_create", obj, NULL);
+    api_idem_call(r, "api_project_payment_create", obj, NULL);
     json_decref(obj);
 }

@@ -5,6 +5,7 @@
  * The rules between fields are in migrations/008_api_employers.sql.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "h_taxonomy.h"
 #include "api.h"
 #include "dbreply.h"
 #include "handlers.h"

@@ -8,17 +8,16 @@
  * between fields and the status rules are in migrations/009_api_vacancies.sql.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "h_vacancies.h"
 #include "api.h"
 #include "handlers.h"
 #include "validate.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define VACANCY_MAX_CERTIFICATES 20
-#define VACANCY_IDEM_KEY_MAX 200
 
 static const char *const vacancy_kinds[] = {
     "regular", "work_relief", "public_welfare", "forest_ranger", "workshop", "labor_export", NULL};
@@ -107,8 +106,6 @@ static const struct pgpool_stmt vacancy_patch = {
     "vacancy_patch", "SELECT * FROM api_vacancy_update($1::bigint, $2::integer, $3::jsonb, $4)"};
 static const struct pgpool_stmt vacancy_list = {
     "vacancy_list", "SELECT * FROM api_vacancy_list($1::jsonb, $2::jsonb, $3::integer, $4)"};
-static const struct pgpool_stmt vacancy_idem = {
-    "vacancy_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
 
 /* Create and update are handled here (see h_vacancies_create); get and list
  * go through the shared flow. */
@@ -295,75 +292,12 @@ fail:
     return NULL;
 }
 
-/* SHA-256 of the method and payload, as bytea hex text (as api_create does). */
-static void vacancies_request_hash(struct httpd_req *r, const char *payload, char out[67])
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)httpd_req_method(r),
-                              strlen(httpd_req_method(r)));
-    crypto_hash_sha256_update(&st, (const unsigned char *)payload, strlen(payload));
-    crypto_hash_sha256_final(&st, h);
-    out[0] = '\\';
-    out[1] = 'x';
-    sodium_bin2hex(out + 2, 65, h, sizeof h);
-}
-
-void vacancies_idem_call(struct httpd_req *r, const char *fn, const json_t *obj,
-                         const char *location)
-{
-    const char *key = httpd_req_header(r, "Idempotency-Key");
-    if (key && (!*key || strlen(key) > VACANCY_IDEM_KEY_MAX)) {
-        api_reply_field_error(r, "bad_request", "Idempotency-Key", "invalid_format");
-        return;
-    }
-    char *payload = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!payload) {
-        httpd_reply_problem(r, "overloaded", NULL);
-        return;
-    }
-    char hash[67];
-    vacancies_request_hash(r, payload, hash);
-    const char *v[6] = {fn, payload, api_actor(r), api_actor(r), key, hash};
-    api_call(r, &vacancy_idem, 6, v, location);
-    free(payload);
-}
-
-/* Parses If-Match: "N" -> N; "*" -> any; missing -> 428 (as api_update does). */
-static bool vacancy_if_match(struct httpd_req *r, char out[16], bool *any)
-{
-    const char *h = httpd_req_header(r, "If-Match");
-    *any = false;
-    if (!h) {
-        httpd_reply_problem(r, "precondition_required", NULL);
-        return false;
-    }
-    if (!strcmp(h, "*")) {
-        *any = true;
-        return true;
-    }
-    if (!strncmp(h, "W/", 2))
-        h += 2;
-    size_t n = strlen(h);
-    bool ok = n >= 3 && n <= 12 && h[0] == '"' && h[n - 1] == '"';
-    for (size_t i = 1; ok && i + 1 < n; i++)
-        ok = h[i] >= '0' && h[i] <= '9';
-    if (!ok) {
-        httpd_reply_problem(r, "precondition_failed", NULL);
-        return false;
-    }
-    memcpy(out, h + 1, n - 2);
-    out[n - 2] = '\0';
-    return true;
-}
-
 void h_vacancies_create(struct httpd_req *r)
 {
     json_t *obj = vacancy_body(r, false);
     if (!obj)
         return;
-    vacancies_idem_call(r, vacancy_resource.create_fn, obj, vacancy_resource.path);
+    api_idem_call(r, vacancy_resource.create_fn, obj, vacancy_resource.path);
     json_decref(obj);
 }
 
@@ -376,7 +310,7 @@ void h_vacancies_update(struct httpd_req *r)
 {
     char id[24], version[16];
     bool any;
-    if (!api_param_id(r, 0, id) || !vacancy_if_match(r, version, &any))
+    if (!api_param_id(r, 0, id) || !api_if_match(r, version, &any))
         return;
     json_t *obj = vacancy_body(r, true);
     if (!obj)

@@ -11,6 +11,7 @@
  * and the consent history are in migrations/020_api_workers.sql.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "h_workers.h"
 #include "api.h"
 #include "handlers.h"
 #include "pii.h"
@@ -142,8 +143,6 @@ static const struct pgpool_stmt worker_find = {"worker_find",
                                                "SELECT * FROM api_worker_find($1::bytea)"};
 static const struct pgpool_stmt worker_find_phone = {
     "worker_find_phone", "SELECT * FROM api_worker_find_phone($1::bytea)"};
-static const struct pgpool_stmt worker_idem = {
-    "worker_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
 
 /*
  * Replaces a phone (already in validate_phone_cn's normal form, or null) by
@@ -237,89 +236,42 @@ static const struct api_resource worker_resource = {
     .prepare = workers_prepare,
 };
 
-/*
- * SHA-256 of the method and the prepared body without the ciphertexts, as
- * bytea hex text: a ciphertext's nonce is new on every request, so a retry
- * with the same Idempotency-Key must be recognised without them.
- */
-static int workers_request_hash(struct httpd_req *r, const json_t *obj, char out[67])
-{
-    json_t *stable = json_deep_copy(obj);
-    char *text = NULL;
-    if (stable) {
-        json_object_del(stable, "id_number_enc");
-        json_object_del(stable, "phone_enc");
-        text = json_dumps(stable, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(stable);
-    }
-    if (!text)
-        return -1;
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)httpd_req_method(r),
-                              strlen(httpd_req_method(r)));
-    crypto_hash_sha256_update(&st, (const unsigned char *)text, strlen(text));
-    crypto_hash_sha256_final(&st, h);
-    free(text);
-    out[0] = '\\';
-    out[1] = 'x';
-    sodium_bin2hex(out + 2, 65, h, sizeof h);
-    return 0;
-}
-
 /* Validates and prepares a create's body; answers and returns NULL on a fault. */
 static json_t *workers_create_body(struct httpd_req *r)
 {
-    json_t *body = httpd_req_json_body(r);
-    if (!body)
-        return NULL;
-    enum problem_lang lang = httpd_req_lang(r);
-    json_t *problem = problem_new("validation_failed", lang, NULL);
-    if (!problem) {
-        json_decref(body);
-        httpd_reply_problem(r, "overloaded", NULL);
-        return NULL;
-    }
-    json_t *obj = jv_check(body, &worker_create_schema, false, api_today(), "", problem, lang);
-    json_decref(body);
-    if (!obj) {
-        httpd_reply_problem_json(r, problem);
-        return NULL;
-    }
-    json_decref(problem);
-    if (workers_prepare(r, obj, true) < 0) {
+    json_t *obj = api_body(r, &worker_create_schema, false);
+    if (obj && workers_prepare(r, obj, true) < 0) {
         json_decref(obj);
         return NULL;
     }
     return obj;
 }
 
-/* api_create's flow, with a request hash that a retry reproduces (see
- * workers_request_hash). */
+/*
+ * api_create's flow, with a request hash over the prepared body without its
+ * ciphertexts: a ciphertext's nonce is new on every request, so a retry with
+ * the same Idempotency-Key must be recognised without them.
+ */
 void h_workers_create(struct httpd_req *r)
 {
-    const char *key = httpd_req_header(r, "Idempotency-Key");
-    if (key && (!*key || strlen(key) > 200)) {
-        api_reply_field_error(r, "bad_request", "Idempotency-Key", "invalid_format");
+    const char *key;
+    if (!api_idem_key(r, &key))
         return;
-    }
     json_t *obj = workers_create_body(r);
     if (!obj)
         return;
-    char hash[67];
-    char *payload = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
-    int rc = workers_request_hash(r, obj, hash);
-    json_decref(obj);
-    if (!payload || rc < 0) {
-        free(payload);
+    json_t *stable = json_deep_copy(obj);
+    if (!stable) {
+        json_decref(obj);
         httpd_reply_problem(r, "overloaded", NULL);
         return;
     }
-    const char *actor = api_actor(r);
-    const char *v[6] = {worker_resource.create_fn, payload, actor, actor, key, hash};
-    api_call(r, &worker_idem, 6, v, worker_resource.path);
-    free(payload);
+    json_object_del(stable, "id_number_enc");
+    json_object_del(stable, "phone_enc");
+    api_idem_create(r, worker_resource.create_fn, obj, stable, api_actor(r), key,
+                    worker_resource.path);
+    json_decref(stable);
+    json_decref(obj);
 }
 
 void h_workers_get(struct httpd_req *r)

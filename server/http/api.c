@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "api.h"
 
+#include "clock.h"
 #include "dbreply.h"
 #include "log.h"
 #include "principal.h"
@@ -17,10 +18,7 @@
 
 int api_today(void)
 {
-    time_t t = time(NULL) + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    return clock_today();
 }
 
 const char *api_actor(struct httpd_req *r)
@@ -167,31 +165,97 @@ json_t *api_body(struct httpd_req *r, const struct jv_schema *schema, bool parti
     return obj;
 }
 
+json_t *api_body_rules(struct httpd_req *r, const struct jv_schema *s, api_rules_fn rules)
+{
+    json_t *body = httpd_req_json_body(r);
+    if (!body)
+        return NULL;
+    enum problem_lang lang = httpd_req_lang(r);
+    json_t *problem = problem_new("validation_failed", lang, NULL);
+    if (!problem) {
+        json_decref(body);
+        httpd_reply_problem(r, "overloaded", NULL);
+        return NULL;
+    }
+    json_t *obj = jv_check(body, s, false, api_today(), "", problem, lang);
+    json_decref(body);
+    if (obj && rules)
+        rules(obj, problem, lang);
+    if (!obj || jv_error_count(problem) > 0) {
+        json_decref(obj);
+        httpd_reply_problem_json(r, problem);
+        return NULL;
+    }
+    json_decref(problem);
+    return obj;
+}
+
+void api_fault(json_t *problem, const char *field, const char *code, enum problem_lang lang)
+{
+    if (problem_add_error(problem, field, code, lang, NULL) < 0)
+        return;
+}
+
 static const struct pgpool_stmt api_idem_stmt = {
     "api_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
 
-/* SHA-256 of the method, path and body, as bytea hex text. */
-static void api_request_hash(struct httpd_req *r, const char *payload, char out[67])
+bool api_idem_key(struct httpd_req *r, const char **key)
+{
+    *key = httpd_req_header(r, "Idempotency-Key");
+    if (*key && (!**key || strlen(*key) > API_KEY_MAX)) {
+        api_reply_field_error(r, "bad_request", "Idempotency-Key", "invalid_format");
+        return false;
+    }
+    return true;
+}
+
+/* SHA-256 of the method and of text, as bytea hex text. */
+static void api_request_hash(struct httpd_req *r, const char *text, char out[API_HASH_HEX])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, (const unsigned char *)httpd_req_method(r),
                               strlen(httpd_req_method(r)));
-    crypto_hash_sha256_update(&st, (const unsigned char *)payload, strlen(payload));
+    crypto_hash_sha256_update(&st, (const unsigned char *)text, strlen(text));
     crypto_hash_sha256_final(&st, h);
     out[0] = '\\';
     out[1] = 'x';
-    sodium_bin2hex(out + 2, 65, h, sizeof h);
+    sodium_bin2hex(out + 2, API_HASH_HEX - 2, h, sizeof h);
+}
+
+void api_idem_create(struct httpd_req *r, const char *fn, const json_t *obj, const json_t *hashed,
+                     const char *actor, const char *key, const char *location)
+{
+    char *payload = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+    char *text = hashed == obj ? payload : json_dumps(hashed, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!payload || !text) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        goto done;
+    }
+    char hash[API_HASH_HEX];
+    api_request_hash(r, text, hash);
+    const char *v[6] = {fn, payload, actor, actor, key, hash};
+    api_call(r, &api_idem_stmt, 6, v, location);
+done:
+    if (text != payload)
+        free(text);
+    free(payload);
+}
+
+void api_idem_call(struct httpd_req *r, const char *fn, const json_t *obj, const char *location)
+{
+    const char *key;
+    if (!api_idem_key(r, &key))
+        return;
+    api_idem_create(r, fn, obj, obj, api_actor(r), key, location);
 }
 
 void api_create(struct httpd_req *r, const struct api_resource *res)
 {
-    const char *key = httpd_req_header(r, "Idempotency-Key");
-    if (key && (!*key || strlen(key) > API_KEY_MAX)) {
-        api_reply_field_error(r, "bad_request", "Idempotency-Key", "invalid_format");
+    const char *key;
+    if (!api_idem_key(r, &key))
         return;
-    }
     json_t *obj = api_body(r, res->create, false);
     if (!obj)
         return;
@@ -199,17 +263,8 @@ void api_create(struct httpd_req *r, const struct api_resource *res)
         json_decref(obj);
         return;
     }
-    char *payload = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+    api_idem_create(r, res->create_fn, obj, obj, api_actor(r), key, res->path);
     json_decref(obj);
-    if (!payload) {
-        httpd_reply_problem(r, "overloaded", NULL);
-        return;
-    }
-    char hash[67];
-    api_request_hash(r, payload, hash);
-    const char *v[6] = {res->create_fn, payload, api_actor(r), api_actor(r), key, hash};
-    api_call(r, &api_idem_stmt, 6, v, res->path);
-    free(payload);
 }
 
 void api_get(struct httpd_req *r, const struct api_resource *res)
@@ -221,7 +276,22 @@ void api_get(struct httpd_req *r, const struct api_resource *res)
     api_call(r, res->get, 1, v, NULL);
 }
 
-/* Parses If-Match: "N" -> N; "*" -> NULL (any); missing -> 428. */
+/* A quoted version "N" (optionally weak, W/"N") into out; false when malformed. */
+static bool api_etag_version(const char *h, char out[16])
+{
+    if (!strncmp(h, "W/", 2))
+        h += 2;
+    size_t n = strlen(h);
+    bool ok = n >= 3 && n <= 12 && h[0] == '"' && h[n - 1] == '"';
+    for (size_t i = 1; ok && i + 1 < n; i++)
+        ok = h[i] >= '0' && h[i] <= '9';
+    if (!ok)
+        return false;
+    memcpy(out, h + 1, n - 2);
+    out[n - 2] = '\0';
+    return true;
+}
+
 bool api_if_match(struct httpd_req *r, char out[16], bool *any)
 {
     const char *h = httpd_req_header(r, "If-Match");
@@ -234,18 +304,23 @@ bool api_if_match(struct httpd_req *r, char out[16], bool *any)
         *any = true;
         return true;
     }
-    if (!strncmp(h, "W/", 2))
-        h += 2;
-    size_t n = strlen(h);
-    bool ok = n >= 3 && n <= 12 && h[0] == '"' && h[n - 1] == '"';
-    for (size_t i = 1; ok && i + 1 < n; i++)
-        ok = h[i] >= '0' && h[i] <= '9';
-    if (!ok) {
+    if (!api_etag_version(h, out)) {
         httpd_reply_problem(r, "precondition_failed", NULL);
         return false;
     }
-    memcpy(out, h + 1, n - 2);
-    out[n - 2] = '\0';
+    return true;
+}
+
+bool api_if_match_optional(struct httpd_req *r, char out[16])
+{
+    const char *h = httpd_req_header(r, "If-Match");
+    out[0] = '\0';
+    if (!h || !strcmp(h, "*"))
+        return true;
+    if (!api_etag_version(h, out)) {
+        httpd_reply_problem(r, "precondition_failed", NULL);
+        return false;
+    }
     return true;
 }
 

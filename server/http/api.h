@@ -67,7 +67,7 @@ void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
 void api_call_read(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
                    const char *const *values);
 
-/* Today's date as YYYYMMDD (UTC+8, China Standard Time). */
+/* Today's date as YYYYMMDD (UTC+8, China Standard Time): clock_today for handlers. */
 int api_today(void);
 
 /* The path parameter as a positive id; answers 404 and returns false otherwise. */
@@ -81,9 +81,47 @@ void api_reply_field_error(struct httpd_req *r, const char *problem_code, const 
  * returns NULL on any fault.  Returns a new reference. */
 json_t *api_body(struct httpd_req *r, const struct jv_schema *schema, bool partial);
 
+/* Extra rules on a body that passed its schema: add faults to problem. */
+typedef void (*api_rules_fn)(const json_t *obj, json_t *problem, enum problem_lang lang);
+
+/* Validates the request body against s (whole, not partial), then with rules
+ * (may be NULL).  Answers and returns NULL on any fault; otherwise returns a
+ * new reference to the normalised body. */
+json_t *api_body_rules(struct httpd_req *r, const struct jv_schema *s, api_rules_fn rules)
+    __attribute__((warn_unused_result));
+
+/* Adds a field fault to problem.  Should memory run out the fault is lost,
+ * and the database's own checks refuse the request instead. */
+void api_fault(json_t *problem, const char *field, const char *code, enum problem_lang lang);
+
 /* The version an If-Match header names (any: "*"); answers 428/412 and
  * returns false when it is missing or malformed. */
-bool api_if_match(struct httpd_req *r, char out[16], bool *any);
+bool api_if_match(struct httpd_req *r, char out[16], bool *any) __attribute__((warn_unused_result));
+
+/* An optional If-Match: "N" gives N; absent or "*" gives "".  Answers 412
+ * and returns false when it is malformed. */
+bool api_if_match_optional(struct httpd_req *r, char out[16]) __attribute__((warn_unused_result));
+
+/* Length of a request hash as bytea hex text ("\\x" + 64 digits + NUL). */
+#define API_HASH_HEX 67
+
+/* Reads the optional Idempotency-Key header into *key (borrowed from the
+ * request; NULL when absent).  Answers 400 and returns false when it is
+ * empty or longer than 200 bytes. */
+bool api_idem_key(struct httpd_req *r, const char **key) __attribute__((warn_unused_result));
+
+/* Runs the create function fn (api_<r>_create) through idem_call on obj
+ * (borrowed) under key (from api_idem_key; NULL for none) in the name of
+ * actor, and answers with its result; a 201 gets Location location/<id>
+ * when location is not NULL.  The request hash that tells a retry from a
+ * different request under the same key is SHA-256 of the method and of
+ * hashed (borrowed; usually obj itself) as compact JSON with sorted keys. */
+void api_idem_create(struct httpd_req *r, const char *fn, const json_t *obj, const json_t *hashed,
+                     const char *actor, const char *key, const char *location);
+
+/* api_idem_key then api_idem_create of obj by api_actor: for creates whose
+ * body the shared api_create cannot take as it is. */
+void api_idem_call(struct httpd_req *r, const char *fn, const json_t *obj, const char *location);
 
 /* Who is acting, for the records: the authenticated principal's name. */
 const char *api_actor(struct httpd_req *r);
