@@ -5,6 +5,7 @@
 #   make test-asan   the same suites built with AddressSanitizer and UBSan
 #   make test-aging  the same suites as if today were AGING_DAYS (400) days later
 #   make bench-http  HTTP throughput and latency with wrk
+#   make migrations/schema.sql   the current schema from a throwaway cluster (commit it)
 #   make lint        lib/ purity, include circles and layers, formatting checks
 
 BUILD    ?= build
@@ -79,6 +80,11 @@ $(BUILD)/%.o: %.c
 # docs/openapi.json is assembled from one fragment per resource (committed, and checked by a test)
 docs/openapi.json: $(sort $(wildcard docs/openapi/*.json)) scripts/openapi-merge.pl
 	perl scripts/openapi-merge.pl $(sort $(wildcard docs/openapi/*.json)) > $@.tmp && mv $@.tmp $@
+
+# migrations/schema.sql: the current schema, dumped from a throwaway cluster
+# after all migrations (committed, and checked by a test like docs/openapi.json)
+migrations/schema.sql: $(MIGRATIONS) $(BUILD)/leye-server scripts/schema-gen.sh scripts/schema-dump.sh
+	sh scripts/schema-gen.sh $(BUILD)/leye-server $@
 
 $(BUILD)/gen/embedded.c: $(MIGRATIONS) docs/openapi.json scripts/embed.sh
 	@mkdir -p $(dir $@)
