@@ -35,13 +35,7 @@ const char *api_scope(struct httpd_req *r)
 void api_reply_field_error(struct httpd_req *r, const char *problem_code, const char *field,
                            const char *code)
 {
-    json_t *p = problem_new(problem_code, httpd_req_lang(r), NULL);
-    if (!p || problem_add_error(p, field, code, httpd_req_lang(r), NULL) < 0) {
-        json_decref(p);
-        httpd_reply_problem(r, "internal_error", NULL);
-        return;
-    }
-    httpd_reply_problem_json(r, p);
+    httpd_reply_field_problem(r, problem_code, field, code);
 }
 
 bool api_param_id(struct httpd_req *r, size_t i, char out[24])

@@ -36,18 +36,6 @@ static void dbreply_constraint_field(const struct pgpool_reply *rep, char *out, 
         out[0] = '\0';
 }
 
-static void dbreply_field_problem(struct httpd_req *r, const char *problem_code, const char *field,
-                                  const char *code)
-{
-    json_t *p = problem_new(problem_code, httpd_req_lang(r), NULL);
-    if (!p || problem_add_error(p, field, code, httpd_req_lang(r), NULL) < 0) {
-        json_decref(p);
-        httpd_reply_problem(r, "internal_error", NULL);
-        return;
-    }
-    httpd_reply_problem_json(r, p);
-}
-
 /* A programme rule broken (SQLSTATE LYR09, migrations/035): the message is
  * JSON naming the rule, the post and who holds it. */
 static void dbreply_rule_problem(struct httpd_req *r, const struct pgpool_reply *rep)
@@ -96,20 +84,20 @@ void dbreply_error(struct httpd_req *r, const struct pgpool_reply *rep)
     } else if (!strcmp(s, "LY412")) {
         httpd_reply_problem(r, "precondition_failed", NULL);
     } else if (!strcmp(s, "LY409") || !strcmp(s, "LY422")) {
-        dbreply_field_problem(r, s[3] == '0' ? "conflict" : "validation_failed", rep->message,
-                              rep->detail[0] ? rep->detail : "invalid_format");
+        httpd_reply_field_problem(r, s[3] == '0' ? "conflict" : "validation_failed", rep->message,
+                                  rep->detail[0] ? rep->detail : "invalid_format");
     } else if (!strcmp(s, "LYR09")) {
         dbreply_rule_problem(r, rep);
     } else if (!strcmp(s, "23505")) {
-        dbreply_field_problem(r, "conflict", field, "duplicate");
+        httpd_reply_field_problem(r, "conflict", field, "duplicate");
     } else if (!strcmp(s, "23503")) {
-        dbreply_field_problem(r, "validation_failed", field, "not_found");
+        httpd_reply_field_problem(r, "validation_failed", field, "not_found");
     } else if (!strcmp(s, "23514") || !strcmp(s, "23502")) {
-        dbreply_field_problem(r, "validation_failed", field,
-                              s[4] == '2' ? "required" : "out_of_range");
+        httpd_reply_field_problem(r, "validation_failed", field,
+                                  s[4] == '2' ? "required" : "out_of_range");
     } else if (!strcmp(s, "42501")) {
         /* row-level security: the record would fall outside the caller's scope */
-        dbreply_field_problem(r, "forbidden", "", "outside_scope");
+        httpd_reply_field_problem(r, "forbidden", "", "outside_scope");
     } else if (!strncmp(s, "22", 2)) {
         httpd_reply_problem(r, "bad_request", NULL);
     } else if (!strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P03") ||

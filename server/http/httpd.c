@@ -585,6 +585,18 @@ void httpd_reply_json(struct httpd_req *r, int status, json_t *body)
     httpd_reply_json_typed(r, status, body, "application/json; charset=utf-8");
 }
 
+void httpd_reply_field_problem(struct httpd_req *r, const char *problem_code, const char *field,
+                               const char *code)
+{
+    json_t *p = problem_new(problem_code, httpd_req_lang(r), NULL);
+    if (!p || problem_add_error(p, field, code, httpd_req_lang(r), NULL) < 0) {
+        json_decref(p);
+        httpd_reply_problem(r, "internal_error", NULL);
+        return;
+    }
+    httpd_reply_problem_json(r, p);
+}
+
 void httpd_reply_problem_json(struct httpd_req *r, json_t *problem)
 {
     int status = (int)json_integer_value(json_object_get(problem, "status"));

@@ -131,6 +131,11 @@ void httpd_reply_raw(struct httpd_req *r, int status, const char *content_type, 
 /* Answers the catalogued problem code; detail may be NULL. */
 void httpd_reply_problem(struct httpd_req *r, const char *code, const char *detail);
 
+/* Answers the catalogued problem problem_code with one field error (field,
+ * code); 500 should memory run out. */
+void httpd_reply_field_problem(struct httpd_req *r, const char *problem_code, const char *field,
+                               const char *code);
+
 /* Answers a problem object built with problem_new (stolen). */
 void httpd_reply_problem_json(struct httpd_req *r, json_t *problem);
 
