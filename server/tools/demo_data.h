@@ -5,13 +5,17 @@
  * exists (卯家湾 and 靖安新区 sizes, wages by sector, destinations of labour
  * export, the 30% remuneration rule of work relief).  Site sizes other than
  * those two, the names of employers, villages and people are illustrative.
- * Included once, by demo.c.
+ * Included by the demo's files through demo_int.h: each table is static, so
+ * a file keeps only the tables it uses.
  */
 #ifndef LEYE_DEMO_DATA_H
 #define LEYE_DEMO_DATA_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* a table: static, and no warning in a file that does not use it */
+#define DEMO_TABLE __attribute__((unused)) static const
 
 /* clang-format off */
 
@@ -28,7 +32,7 @@ struct demo_site_def {
     int weight[6];
 };
 
-static const struct demo_site_def demo_sites[] = {
+DEMO_TABLE struct demo_site_def demo_sites[] = {
     /* 云南日报 2020-04-01: 8,322 households, 35,585 people, from 鲁甸 and 巧家 */
     {"鲁甸县卯家湾易地扶贫搬迁安置区", 530621, "urban_centralized", 8322, 35585, 330, "MJW",
      {530622, 530621}, {60, 40}},
@@ -54,7 +58,7 @@ struct demo_staff_def {
     const char *office; /* who trains and follows up */
 };
 
-static const struct demo_staff_def demo_staff[] = {
+DEMO_TABLE struct demo_staff_def demo_staff[] = {
     {530621, "zhang.li", "鲁甸县公共就业和人才服务中心"},
     {530602, "chen.hua", "昭阳区公共就业和人才服务中心"},
     {530326, "li.qiong", "会泽县公共就业和人才服务中心"},
@@ -72,7 +76,7 @@ struct demo_nearby_def {
     int nearby[4]; /* 0-terminated */
 };
 
-static const struct demo_nearby_def demo_nearby[] = {
+DEMO_TABLE struct demo_nearby_def demo_nearby[] = {
     {530621, {530602, 530111, 530181}}, {530602, {530621, 530111, 530302}},
     {530326, {530302, 530111, 530181}}, {530381, {530302, 530111}},
     {530627, {530602, 530111}},         {533325, {532901, 530111}},
@@ -94,7 +98,7 @@ struct demo_ethnic_def {
     const char *language;
 };
 
-static const struct demo_ethnic_def demo_ethnics[DEMO_NETHNIC] = {
+DEMO_TABLE struct demo_ethnic_def demo_ethnics[DEMO_NETHNIC] = {
     [DEMO_HAN] = {"王李张刘陈杨赵黄周吴朱徐孙马胡郭何罗高林邓唐曾彭肖蔡董袁余潘杜叶程魏苏吕丁沈"
                   "姚卢谢范付冯陶汪雷龚文江毛邱夏钟熊", NULL},
     [DEMO_HUI] = {"马沙纳丁李杨海保虎白哈金", NULL},
@@ -116,7 +120,7 @@ struct demo_origin_def {
     int ethnic[DEMO_NETHNIC];
 };
 
-static const struct demo_origin_def demo_origins[] = {
+DEMO_TABLE struct demo_origin_def demo_origins[] = {
     {530621, {"龙头山镇", "火德红镇", "乐红镇", "梭山镇", "江底镇", "小寨镇", "水磨镇", "龙树镇",
               "新街镇", "桃源回族乡", "茨院回族乡"},
      {[DEMO_HAN] = 75, [DEMO_HUI] = 12, [DEMO_YI] = 8, [DEMO_MIAO] = 5}},
@@ -148,7 +152,7 @@ static const struct demo_origin_def demo_origins[] = {
 };
 #define DEMO_NORIGINS ((int)(sizeof demo_origins / sizeof demo_origins[0]))
 
-static const char *const demo_villages[] = {
+DEMO_TABLE char *const demo_villages[] = {
     "大坪", "小河", "岩脚", "新寨", "河坝", "坪子", "龙洞", "青岗", "核桃", "杉树", "梨园", "大箐",
     "小箐", "沙坝", "火石", "白泥", "石板", "黑山", "团结", "光明", "红旗", "营盘", "凉水", "大水塘",
     "马鞍山", "干沟", "田坝", "岔河", "老林", "双龙", "松林", "羊场", "高桥", "水井", "新田", "箐口",
@@ -158,17 +162,17 @@ static const char *const demo_villages[] = {
 
 /* Given names: a generation character and a personal one, or one alone.
  * Every character here is three bytes of UTF-8. */
-static const char demo_given_gen[] = "正兴开明家学应绍朝光永德天世国成文志忠发自大";
-static const char demo_given_male[] = "伟强军勇华林平兵海刚福贵发荣俊杰涛龙雄勤富才春东亮江超斌鹏飞洪辉祥顺松";
-static const char demo_given_female[] = "芳丽娟敏艳燕梅琼英霞萍玲兰秀春红花美仙桂菊莲珍凤芬翠慧蓉婷倩丹";
-static const char demo_given_young_male[] = "浩宇轩鑫磊涛俊杰豪博文凯睿航";
-static const char demo_given_young_female[] = "婷雪琳欣颖怡佳悦梦瑶思雨诗涵";
+DEMO_TABLE char demo_given_gen[] = "正兴开明家学应绍朝光永德天世国成文志忠发自大";
+DEMO_TABLE char demo_given_male[] = "伟强军勇华林平兵海刚福贵发荣俊杰涛龙雄勤富才春东亮江超斌鹏飞洪辉祥顺松";
+DEMO_TABLE char demo_given_female[] = "芳丽娟敏艳燕梅琼英霞萍玲兰秀春红花美仙桂菊莲珍凤芬翠慧蓉婷倩丹";
+DEMO_TABLE char demo_given_young_male[] = "浩宇轩鑫磊涛俊杰豪博文凯睿航";
+DEMO_TABLE char demo_given_young_female[] = "婷雪琳欣颖怡佳悦梦瑶思雨诗涵";
 /* Lahu and Wa personal names: a prefix telling man from woman, then a name. */
-static const char demo_lahu_names[] = "约莫迫丕倮努体四发克妥朵";
-static const char demo_wa_names[] = "块嘎门帅不所茸娜";
+DEMO_TABLE char demo_lahu_names[] = "约莫迫丕倮努体四发克妥朵";
+DEMO_TABLE char demo_wa_names[] = "块嘎门帅不所茸娜";
 
 /* Mobile number prefixes of the three carriers. */
-static const char *const demo_phone_prefixes[] = {
+DEMO_TABLE char *const demo_phone_prefixes[] = {
     "138", "139", "137", "136", "135", "134", "150", "151", "152", "157", "158", "159", "182",
     "183", "187", "188", "130", "131", "132", "155", "156", "185", "186", "133", "153", "180",
     "181", "189", "177", "199", "166", "198",
@@ -176,7 +180,7 @@ static const char *const demo_phone_prefixes[] = {
 #define DEMO_NPHONE_PREFIXES ((int)(sizeof demo_phone_prefixes / sizeof demo_phone_prefixes[0]))
 
 /* Telephone area codes by prefecture, for employers' fixed lines. */
-static const struct {
+DEMO_TABLE struct {
     int prefecture;
     const char *area;
 } demo_area_codes[] = {
@@ -196,7 +200,7 @@ struct demo_skill_def {
     const char *training; /* the course that teaches it */
 };
 
-static const struct demo_skill_def demo_skills[] = {
+DEMO_TABLE struct demo_skill_def demo_skills[] = {
     {1, 6, 1, "建筑施工技能培训"},        {2, 7, 1, "砌筑工职业技能培训"},
     {3, 4, 1, "混凝土工技能培训"},        {4, 4, 1, "钢筋工职业技能培训"},
     {5, 2, 1, "架子工安全技能培训"},      {7, 2, 1, "油漆装饰技能培训"},
@@ -219,7 +223,7 @@ static const struct demo_skill_def demo_skills[] = {
 #define DEMO_NSKILLS ((int)(sizeof demo_skills / sizeof demo_skills[0]))
 
 /* Courses that teach no one skill. */
-static const char *const demo_general_trainings[] = {
+DEMO_TABLE char *const demo_general_trainings[] = {
     "劳务输出引导性培训", "普通话与务工常识培训", "安全生产与劳动权益保护培训",
 };
 
@@ -268,7 +272,7 @@ enum demo_job {
 /* title, occupation, kind, wage_min, wage_max, period, age_min, age_max,
  * accommodation, transport, skill, level, must, skill2, level2, cert,
  * weight, sexed, older, description */
-static const struct demo_job_def demo_jobs[DEMO_NJOBS] = {
+DEMO_TABLE struct demo_job_def demo_jobs[DEMO_NJOBS] = {
     [J_SEW] = {"缝纫工", "6-05-01-03", "regular", 3000, 4500, "month", 18, 50, false, true,
                36, 1, false, 37, 1, 0, 3, 2, false,
                "服装流水线缝纫，计件与保底工资结合，提供岗前培训和班车。"},
@@ -411,7 +415,7 @@ enum {
     D_HUZHOU, D_SUZHOU, D_KUNSHAN, D_WUXI, D_SHANGHAI, DEMO_NDESTS
 };
 
-static const struct demo_dest_def demo_dests[DEMO_NDESTS] = {
+DEMO_TABLE struct demo_dest_def demo_dests[DEMO_NDESTS] = {
     [D_DONGGUAN] = {440000, "东莞市", 23.0207, 113.7518},
     [D_SHENZHEN] = {440000, "深圳市", 22.5431, 114.0579},
     [D_HUIZHOU] = {440000, "惠州市", 23.1115, 114.4162},
@@ -452,7 +456,7 @@ enum demo_employer {
 };
 
 /* org_type: 91 enterprise, 93 farmers' cooperative, 11 government body, 12 public institution. */
-static const struct demo_employer_def demo_employers[DEMO_NEMPLOYERS] = {
+DEMO_TABLE struct demo_employer_def demo_employers[DEMO_NEMPLOYERS] = {
     [E_LD_GARMENT] = {"鲁甸莞鲁服饰有限公司", "enterprise", 530621, 440000, "91", "鲁甸县卯家湾安置区产业园3号厂房"},
     [E_LD_WIG] = {"卯家湾社区假发加工帮扶车间", "assistance_workshop", 530621, 0, "91", "鲁甸县卯家湾安置区社区服务中心一楼"},
     [E_LD_PEPPER] = {"鲁甸县龙头山花椒种植专业合作社", "cooperative", 530621, 0, "93", "鲁甸县龙头山镇"},
@@ -515,7 +519,7 @@ struct demo_project_def {
     int start, end;
 };
 
-static const struct demo_project_def demo_projects[] = {
+DEMO_TABLE struct demo_project_def demo_projects[] = {
     {530621, "鲁甸县龙头山镇以工代赈产业路建设项目", 6800000, 330, 160, 35, -200, 120},
     {530326, "会泽县娜姑镇灌区配套渠系以工代赈项目", 9500000, 320, 210, 50, -320, -20},
     {530828, "澜沧县竹塘乡高标准农田建设以工代赈项目", 5200000, 320, 120, 20, -150, 180},
@@ -530,7 +534,7 @@ struct demo_vacancy_def {
     int employer, job, rounds, dest, project;
 };
 
-static const struct demo_vacancy_def demo_vacancies[] = {
+DEMO_TABLE struct demo_vacancy_def demo_vacancies[] = {
     {E_LD_GARMENT, J_SEW, 2, -1, -1},         {E_LD_GARMENT, J_PACK, 1, -1, -1},
     {E_LD_WIG, W_WIG, 2, -1, -1},             {E_LD_WIG, W_SEW, 1, -1, -1},
     {E_LD_PEPPER, J_FARM_PEPPER, 2, -1, -1},  {E_LD_FOREST, R_RANGER, 2, -1, -1},
@@ -602,50 +606,50 @@ static const struct demo_vacancy_def demo_vacancies[] = {
 
 /* ---- what staff write down --------------------------------------------- */
 
-static const char *const demo_followup_notes[] = {
+DEMO_TABLE char *const demo_followup_notes[] = {
     "电话回访，本人表示工作稳定", "入户走访，家属反映情况良好", "企业反馈出勤正常",
     "微信视频回访，已适应岗位", "已协调企业解决住宿问题",
 };
-static const char *const demo_followup_problems[] = {
+DEMO_TABLE char *const demo_followup_problems[] = {
     "住宿条件较差", "加班较多", "饮食不习惯", "子女入学需协调", "工资晚发半个月", "通勤时间较长",
 };
-static const char *const demo_reject_notes[] = {
+DEMO_TABLE char *const demo_reject_notes[] = {
     "技能不符合岗位要求", "本人未参加面试", "岗位已招满", "企业未录用",
 };
-static const char *const demo_withdraw_notes[] = {
+DEMO_TABLE char *const demo_withdraw_notes[] = {
     "本人放弃，家中有事", "已在其他单位就业", "不愿外出务工", "家中老人需要照顾",
 };
-static const char *const demo_visit_notes[] = {
+DEMO_TABLE char *const demo_visit_notes[] = {
     "已入户走访，推荐公益性岗位，等待面试", "已推荐到帮扶车间上岗", "已登记参加劳务输出专场招聘",
     "已纳入防返贫监测，落实临时救助",
 };
 
 /* ---- the values the schema's CHECK constraints allow ------------------- */
 
-static const char *const demo_status_names[] = {
+DEMO_TABLE char *const demo_status_names[] = {
     "seeking", "employed_local", "employed_outside_county", "employed_outside_province",
     "in_training", "not_seeking"};
-static const char *const demo_scope_names[] = {"local", "outside_county", "outside_province"};
-static const char *const demo_vstatus_names[] = {"draft", "open", "closed", "filled"};
-static const char *const demo_astatus_names[] = {
+DEMO_TABLE char *const demo_scope_names[] = {"local", "outside_county", "outside_province"};
+DEMO_TABLE char *const demo_vstatus_names[] = {"draft", "open", "closed", "filled"};
+DEMO_TABLE char *const demo_astatus_names[] = {
     "applied", "shortlisted", "offered", "hired", "rejected", "withdrawn"};
-static const char *const demo_source_names[] = {"kiosk", "staff", "allocation"};
-static const char *const demo_education_names[] = {
+DEMO_TABLE char *const demo_source_names[] = {"kiosk", "staff", "allocation"};
+DEMO_TABLE char *const demo_education_names[] = {
     "none", "primary", "junior_secondary", "senior_secondary", "vocational", "college",
     "bachelor_plus"};
-static const char *const demo_mandarin_names[] = {"none", "basic", "fluent"};
-static const char *const demo_disability_names[] = {"none", "mild", "moderate", "severe"};
-static const char *const demo_monitoring_names[] = {
+DEMO_TABLE char *const demo_mandarin_names[] = {"none", "basic", "fluent"};
+DEMO_TABLE char *const demo_disability_names[] = {"none", "mild", "moderate", "severe"};
+DEMO_TABLE char *const demo_monitoring_names[] = {
     "none", "unstable", "marginal", "sudden_hardship"};
-static const char *const demo_found_by_names[] = {
+DEMO_TABLE char *const demo_found_by_names[] = {
     "self_application", "data_comparison", "cadre_visit"};
-static const char *const demo_kind_names[] = {
+DEMO_TABLE char *const demo_kind_names[] = {
     "regular", "work_relief", "public_welfare", "forest_ranger", "workshop", "labor_export"};
-static const char *const demo_consent_methods[] = {"paper_form", "kiosk", "staff_recorded"};
+DEMO_TABLE char *const demo_consent_methods[] = {"paper_form", "kiosk", "staff_recorded"};
 /* end_reason values, each with what staff note down */
-static const char *const demo_end_names[] = {
+DEMO_TABLE char *const demo_end_names[] = {
     "contract_ended", "quit", "dismissed", "project_finished", "health", "moved", "other"};
-static const char *const demo_end_notes[] = {
+DEMO_TABLE char *const demo_end_notes[] = {
     "合同期满未续签", "本人辞职，返乡照顾家人", "试用期未通过", "项目完工，务工结束",
     "因病无法继续工作", "随家人迁居外地", "企业停产"};
 
