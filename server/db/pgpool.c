@@ -144,6 +144,25 @@ static void pgconn_close(struct pgconn *c)
     c->scope[0] = '\0';
 }
 
+/*
+ * The one place a connection's state changes.  Any state may fall to DOWN; a
+ * connection comes back only through CONNECTING to IDLE; IDLE, BUSY and
+ * LEASED pass among themselves as work and leases come and go.  Anything
+ * else is a bug in the pool, stopped here.
+ */
+static void pgconn_set_state(struct pgconn *c, enum pgconn_state to)
+{
+    static const unsigned allowed[] = {
+        [PGC_DOWN] = 1u << PGC_DOWN | 1u << PGC_CONNECTING,
+        [PGC_CONNECTING] = 1u << PGC_DOWN | 1u << PGC_IDLE,
+        [PGC_IDLE] = 1u << PGC_DOWN | 1u << PGC_BUSY | 1u << PGC_LEASED | 1u << PGC_IDLE,
+        [PGC_BUSY] = 1u << PGC_DOWN | 1u << PGC_IDLE | 1u << PGC_LEASED | 1u << PGC_BUSY,
+        [PGC_LEASED] = 1u << PGC_DOWN | 1u << PGC_BUSY | 1u << PGC_IDLE | 1u << PGC_LEASED,
+    };
+    assert(allowed[c->state] & (1u << to));
+    c->state = to;
+}
+
 /* Marks c lost: fails its running work, closes it, schedules a reconnect. */
 static void pgconn_lost(struct pgconn *c, enum pgpool_status why)
 {
@@ -153,7 +172,7 @@ static void pgconn_lost(struct pgconn *c, enum pgpool_status why)
         log_warn("database connection lost: %s", PQerrorMessage(c->conn));
     pgconn_close(c);
     c->work = NULL;
-    c->state = PGC_DOWN;
+    pgconn_set_state(c, PGC_DOWN);
     c->retry_at = clock_now_us() + (was_up ? 0 : (int64_t)c->backoff_ms * 1000);
     if (!was_up) {
         c->backoff_ms *= 2;
@@ -190,7 +209,7 @@ static void pgconn_connect(struct pgconn *c)
         pgconn_lost(c, PGPOOL_UNAVAILABLE);
         return;
     }
-    c->state = PGC_CONNECTING;
+    pgconn_set_state(c, PGC_CONNECTING);
     c->deadline = clock_now_us() + (int64_t)c->pool->connect_timeout_ms * 1000;
     event_add(c->ev_write, NULL);
 }
@@ -217,7 +236,7 @@ static void pgconn_poll_connect(struct pgconn *c)
     } else if (st == PGRES_POLLING_OK) {
         event_del(c->ev_write);
         event_add(c->ev_read, NULL);
-        c->state = PGC_IDLE;
+        pgconn_set_state(c, PGC_IDLE);
         c->backoff_ms = PGPOOL_BACKOFF_MIN_MS;
         if (c->pool->down)
             log_info("database reachable again");
@@ -249,7 +268,7 @@ static void pgconn_send(struct pgconn *c)
 {
     struct pgwork *w = c->work;
     int ok;
-    c->state = PGC_BUSY;
+    pgconn_set_state(c, PGC_BUSY);
     c->deadline = w->deadline;
     if (c->last)
         PQclear(c->last);
@@ -296,7 +315,7 @@ static void pgconn_command_done(struct pgconn *c)
     bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
     if (c->rolling_back) {
         c->rolling_back = false;
-        c->state = PGC_IDLE;
+        pgconn_set_state(c, PGC_IDLE);
         pgpool_dispatch(c->pool);
         return;
     }
@@ -317,7 +336,7 @@ static void pgconn_command_done(struct pgconn *c)
     }
     c->work = NULL;
     c->last = NULL;
-    c->state = c->leased ? PGC_LEASED : PGC_IDLE;
+    pgconn_set_state(c, c->leased ? PGC_LEASED : PGC_IDLE);
     if (!ok)
         c->pool->failures++;
     pgwork_finish(w, ok ? PGPOOL_OK : PGPOOL_SQL_ERROR, res);
@@ -390,7 +409,7 @@ static void pgpool_dispatch(struct pgpool *p)
         p->waiting--;
         if (w->kind == PGWORK_LEASE) {
             c->leased = true;
-            c->state = PGC_LEASED;
+            pgconn_set_state(c, PGC_LEASED);
             pgpool_lease_cb cb = w->lcb;
             void *arg = w->arg;
             pgwork_free(w);
@@ -492,12 +511,12 @@ void pgpool_release(struct pgconn *c)
     c->leased = false;
     if (!c->conn || c->state != PGC_LEASED) {
         if (c->state == PGC_LEASED)
-            c->state = PGC_DOWN;
+            pgconn_set_state(c, PGC_DOWN);
         return;
     }
     if (PQtransactionStatus(c->conn) != PQTRANS_IDLE) {
         c->rolling_back = true;
-        c->state = PGC_BUSY;
+        pgconn_set_state(c, PGC_BUSY);
         c->deadline = clock_now_us() + (int64_t)c->pool->query_timeout_ms * 1000;
         if (!PQsendQuery(c->conn, "ROLLBACK")) {
             pgconn_lost(c, PGPOOL_UNAVAILABLE);
@@ -506,7 +525,7 @@ void pgpool_release(struct pgconn *c)
         pgconn_flush(c);
         return;
     }
-    c->state = PGC_IDLE;
+    pgconn_set_state(c, PGC_IDLE);
     pgpool_dispatch(c->pool);
 }
 
@@ -588,7 +607,7 @@ void pgpool_shutdown(struct pgpool *p)
         w = c->work;
         c->work = NULL;
         pgconn_close(c);
-        c->state = PGC_DOWN;
+        pgconn_set_state(c, PGC_DOWN);
         if (w)
             pgwork_finish(w, PGPOOL_UNAVAILABLE, NULL);
     }
