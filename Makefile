@@ -5,7 +5,8 @@
 #   make test-asan   the same suites built with AddressSanitizer and UBSan
 #   make test-aging  the same suites as if today were AGING_DAYS (400) days later
 #   make bench-http  HTTP throughput and latency with wrk
-#   make lint        lib/ purity, formatting, and docs/openapi.json through Redocly and Spectral
+#   make migrations/schema.sql   the current schema from a throwaway cluster (commit it)
+#   make lint        lib/ purity, include circles and layers, formatting, docs/openapi.json through Redocly and Spectral
 
 BUILD    ?= build
 CC       ?= cc
@@ -28,7 +29,11 @@ SAN      := -fsanitize=address,undefined
 LDFLAGS  += $(if $(SANITIZE),$(SAN))
 
 LIB_SRC    := $(sort $(wildcard lib/*.c lib/*/*.c))
-SERVER_SRC := $(sort $(wildcard server/*.c))
+# server/ is layered in folders (docs/architecture.md); headers are included
+# by bare name, so every folder is on the include path
+SERVER_DIRS := server server/core server/http server/handlers server/db server/jobs server/tools
+SERVER_INC := $(addprefix -I,$(SERVER_DIRS))
+SERVER_SRC := $(sort $(wildcard $(addsuffix /*.c,$(SERVER_DIRS))))
 MIGRATIONS := $(sort $(wildcard migrations/[0-9][0-9][0-9]_*.sql))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -71,31 +76,36 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ilib -Iserver -c $< -o $@
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ilib $(SERVER_INC) -c $< -o $@
 
 # docs/openapi.json is assembled from one fragment per resource (committed, and checked by a test)
-docs/openapi.json: $(sort $(wildcard docs/openapi/*.json)) server/openapi-merge.pl
-	perl server/openapi-merge.pl $(sort $(wildcard docs/openapi/*.json)) > $@.tmp && mv $@.tmp $@
+docs/openapi.json: $(sort $(wildcard docs/openapi/*.json)) scripts/openapi-merge.pl
+	perl scripts/openapi-merge.pl $(sort $(wildcard docs/openapi/*.json)) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/embedded.c: $(MIGRATIONS) docs/openapi.json server/embed.sh
+# migrations/schema.sql: the current schema, dumped from a throwaway cluster
+# after all migrations (committed, and checked by a test like docs/openapi.json)
+migrations/schema.sql: $(MIGRATIONS) $(BUILD)/leye-server scripts/schema-gen.sh scripts/schema-dump.sh
+	sh scripts/schema-gen.sh $(BUILD)/leye-server $@
+
+$(BUILD)/gen/embedded.c: $(MIGRATIONS) docs/openapi.json scripts/embed.sh
 	@mkdir -p $(dir $@)
-	sh server/embed.sh $@ $(MIGRATIONS) -- docs/openapi.json
+	sh scripts/embed.sh $@ $(MIGRATIONS) -- docs/openapi.json
 
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
-	$(CC) $(CFLAGS) -Iserver -c $< -o $@
+	$(CC) $(CFLAGS) $(SERVER_INC) -c $< -o $@
 
 # web/kiosk/ and web/console/ are served at /kiosk/ and /console/ from the
-# binary (server/h_static.c)
-$(BUILD)/gen/kiosk_files.c: $(KIOSK_FILES) web/kiosk server/embed_web.sh
+# binary (server/handlers/h_static.c)
+$(BUILD)/gen/kiosk_files.c: $(KIOSK_FILES) web/kiosk scripts/embed_web.sh
 	@mkdir -p $(dir $@)
-	@sh server/embed_web.sh $@ kiosk_files web/kiosk
+	@sh scripts/embed_web.sh $@ kiosk_files web/kiosk
 
-$(BUILD)/gen/console_files.c: $(CONSOLE_FILES) web/console server/embed_web.sh
+$(BUILD)/gen/console_files.c: $(CONSOLE_FILES) web/console scripts/embed_web.sh
 	@mkdir -p $(dir $@)
-	@sh server/embed_web.sh $@ console_files web/console
+	@sh scripts/embed_web.sh $@ console_files web/console
 
 $(BUILD)/gen/%_files.o: $(BUILD)/gen/%_files.c
-	$(CC) $(CFLAGS) -Iserver -c $< -o $@
+	$(CC) $(CFLAGS) $(SERVER_INC) -c $< -o $@
 
 $(BUILD)/libleye.a: $(LIB_OBJ)
 	@rm -f $@
@@ -163,7 +173,7 @@ test-aging: deps
 	  BUILD=$(BUILD) perl tests/run.pl
 
 run: deps build
-	@sh server/run-local.sh $(BUILD)/leye-server
+	@sh scripts/run-local.sh $(BUILD)/leye-server
 
 bench-http: deps build
 	@sh tests/bench/bench_http.sh $(BUILD)/leye-server
@@ -195,17 +205,21 @@ bench-match: deps $(BUILD)/bench/bench_match $(BUILD)/leye-server
 	@sh tests/bench/bench_match.sh $(BUILD)
 	@sh tests/bench/bench_match_db.sh $(BUILD)/leye-server
 
-# lib/ is pure C: no event loop, no database client; docs/openapi.json
-# passes Redocly and Spectral (tests/contract/lint.sh).
+FORMAT_FILES := $(wildcard lib/*.[ch] lib/*/*.[ch] server/*.[ch] server/*/*.[ch] tests/unit/*.c)
+
+# lib/ is pure C: no event loop, no database client; no include circles, and
+# the folders of server/ include only their own layer or lower ones;
+# docs/openapi.json passes Redocly and Spectral (tests/contract/lint.sh).
 lint:
 	@if grep -rnE '#include *<(event2/|libpq-fe\.h|pthread\.h)' lib/; then \
 	  echo "lint: lib/ must not include libevent, libpq or pthread headers"; exit 1; fi
-	@clang-format --dry-run -Werror lib/*.c lib/*.h lib/*/*.c lib/*/*.h server/*.c server/*.h tests/unit/*.c
+	@perl scripts/include-cycles.pl lib server
+	@clang-format --dry-run -Werror $(FORMAT_FILES)
 	@sh tests/contract/lint.sh
 	@echo "lint: ok"
 
 format:
-	clang-format -i lib/*.c lib/*.h lib/*/*.c lib/*/*.h server/*.c server/*.h tests/unit/*.c
+	clang-format -i $(FORMAT_FILES)
 
 clean:
 	rm -rf build build-asan build-fuzz

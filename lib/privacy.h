@@ -6,7 +6,7 @@
  * poverty status, the priority part of a score) and what each kind of
  * caller gets of it: the field as it is, re-masked, or nothing.  The server
  * passes every JSON answer and CSV export under /v1/ through these functions
- * on its way out (server/httpd.c), so a route cannot skip them; the rules
+ * on its way out (server/http/httpd_req.c), so a route cannot skip them; the rules
  * and the reason for each are in docs/privacy.md.
  *
  * Pure C over jansson: no libevent, no libpq.

@@ -1,5 +1,6 @@
 #include "validate.h"
 
+#include "date.h"
 #include "privacy.h"
 
 #include <stdint.h>
@@ -54,21 +55,11 @@ static int validate_digits_value(const char *s, size_t n)
     return v;
 }
 
-static bool validate_is_leap(int year)
-{
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
 bool validate_calendar_date(int year, int month, int day)
 {
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
     if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1)
         return false;
-    int max = days[month - 1];
-    if (month == 2 && validate_is_leap(year))
-        max = 29;
-    return day <= max;
+    return day <= date_month_days(year, month);
 }
 
 bool validate_date(const char *s, size_t len, int *yyyymmdd)

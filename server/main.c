@@ -24,6 +24,7 @@
 #include "pii.h"
 #include "piiconv.h"
 #include "policy.h"
+#include "principal.h"
 #include "admin.h"
 #include "auth.h"
 #include "demo.h"
@@ -124,7 +125,7 @@ static int main_serve(const struct config *cfg)
         matchidx_stop();
         return 1;
     }
-    struct httpd *h = httpd_new(cfg, routes_table, routes_count);
+    struct httpd *h = httpd_new(cfg, routes_table, routes_count, auth_dispatch);
     if (!h) {
         log_error("cannot start the server");
         notify_stop();
@@ -132,6 +133,7 @@ static int main_serve(const struct config *cfg)
         matchidx_stop();
         return 1;
     }
+    httpd_set_tick_hook(h, deptlist_purge_tick);
     int rc = httpd_run(h);
     httpd_free(h);
     notify_stop();
@@ -151,25 +153,18 @@ static int main_routes(void)
 /* Prints the policy table: name, the roles allowed, the broker scope needed. */
 static int main_policies(void)
 {
-    static const char *const roles[] = {"admin", "county_staff", "site_staff", "viewer",
-                                        "kiosk", "broker",       "anonymous"};
     unsigned n;
     const struct policy *p = policy_all(&n);
     for (unsigned i = 0; i < n; i++) {
         printf("%s ", p[i].name);
         const char *sep = "";
-        for (unsigned b = 0; b < 7; b++)
-            if (p[i].roles & (1u << b)) {
-                printf("%s%s", sep, roles[b]);
+        for (unsigned bit = ROLE_ADMIN; bit <= ROLE_ANON; bit <<= 1)
+            if (p[i].roles & bit) {
+                printf("%s%s", sep, principal_role_name(bit));
                 sep = ",";
             }
-        static const char *const scopes[] = {"vacancies:read", "matches:read",
-                                             "applications:write"};
-        const char *scope = "-";
-        for (unsigned b = 0; b < 3; b++)
-            if (p[i].broker_scope == (1u << b))
-                scope = scopes[b];
-        printf(" %s\n", scope);
+        const char *scope = principal_scope_name(p[i].broker_scope);
+        printf(" %s\n", scope ? scope : "-");
     }
     return 0;
 }

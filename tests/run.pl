@@ -17,8 +17,8 @@ die "no server binary at $bin: run make build\n" unless -x $bin;
 my $tmp = tempdir('leye-test-XXXXXX', TMPDIR => 1, CLEANUP => 0);
 chmod 0755, $tmp;
 my $pgdir = "$tmp/pg";
-system('sh', 'server/pglocal.sh', 'start', $pgdir, 'fast') == 0 or die "cannot start PostgreSQL\n";
-my $dsn = `sh server/pglocal.sh url $pgdir`; chomp $dsn;
+system('sh', 'scripts/pglocal.sh', 'start', $pgdir, 'fast') == 0 or die "cannot start PostgreSQL\n";
+my $dsn = `sh scripts/pglocal.sh url $pgdir`; chomp $dsn;
 
 $ENV{LEYE_TEST_DSN}    = $dsn;
 $ENV{LEYE_TEST_PGDIR}  = $pgdir;
@@ -79,7 +79,7 @@ for my $report (glob("$tmp/sanitizer/*")) {
     print STDERR "sanitizer report $report:\n", `cat '$report'`;
     $failed++;
 }
-system('sh', 'server/pglocal.sh', 'stop', $pgdir);
+system('sh', 'scripts/pglocal.sh', 'stop', $pgdir);
 system('rm', '-rf', $tmp) if !$failed || !$ENV{KEEP_TMP};
 print "$passed passed, $failed failed\n";
 exit($failed ? 1 : 0);

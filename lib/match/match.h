@@ -37,6 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "date.h"
+
 #define MATCH_WUR __attribute__((warn_unused_result))
 
 #define MATCH_MAX_SKILL 255         /* skill ids are 1..255 (the taxonomy has 1..57 today) */
@@ -348,9 +350,15 @@ struct match_stats {
 
 struct match_index;
 
-/* Dates. */
-int32_t match_day(int y, int m, int d); /* proleptic Gregorian date -> day number */
-void match_civil(int32_t day, int *y, int *m, int *d);
+/* Dates: match_day and match_civil are date_day and date_civil (date.h). */
+static inline int32_t match_day(int y, int m, int d)
+{
+    return date_day(y, m, d);
+}
+static inline void match_civil(int32_t day, int *y, int *m, int *d)
+{
+    date_civil(day, y, m, d);
+}
 
 /* Index lifecycle.  match_index_new returns NULL when out of memory. */
 struct match_index *match_index_new(void) MATCH_WUR;

@@ -314,7 +314,7 @@ static void put_skill_level(struct out *o, const struct match_names *n, enum mat
 static void put_day(struct out *o, int32_t day)
 {
     int y, m, d;
-    match_civil(day, &y, &m, &d);
+    date_civil(day, &y, &m, &d);
     put(o, "%04d-%02d-%02d", y, m, d);
 }
 
@@ -631,4 +631,25 @@ int match_filter_format(enum match_filter f, uint64_t count, enum match_target t
         put(&o, workers ? ": %llu worker%s removed" : ": %llu vacanc%s removed", n,
             workers ? (n == 1 ? "" : "s") : (n == 1 ? "y" : "ies"));
     return o.len;
+}
+
+/* One pair scored and explained as a query would see it; see match.h. */
+int match_explain(const struct match_index *idx, int64_t worker_id, int64_t vacancy_id,
+                  const struct match_query *q, enum match_target target, struct match_hit *out)
+{
+    uint32_t ws = match_worker_slot(idx, worker_id);
+    uint32_t vs = match_vacancy_slot(idx, vacancy_id);
+    if (ws == MATCH_SLOT_NONE || vs == MATCH_SLOT_NONE || match_query_check(q))
+        return -1;
+    struct match_ctx c;
+    match_ctx_init(&c, idx, q);
+    c.target = target;
+    struct match_wv w;
+    struct match_pair_eval e;
+    match_wv_load(idx, ws, &w);
+    match_pair_eval(&c, &w, &idx->v_rec[vs], false, &e);
+    memset(out, 0, sizeof *out);
+    out->ref = target == MATCH_TARGET_WORKERS ? ws : vs;
+    match_explain_fill(&c, &w, &idx->v_rec[vs], &e, out);
+    return 0;
 }

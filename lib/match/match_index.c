@@ -12,38 +12,6 @@
 #include <limits.h>
 #include <stdlib.h>
 
-/* ---- dates (days since 1970-01-01, proleptic Gregorian; H. Hinnant's algorithms) ---- */
-
-int32_t match_day(int y, int m, int d)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int32_t)(era * 146097 + doe - 719468);
-}
-
-void match_civil(int32_t day, int *y, int *m, int *d)
-{
-    int z = day + 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-int32_t match_ymd(int32_t day)
-{
-    int y, m, d;
-    match_civil(day, &y, &m, &d);
-    return (int32_t)(y * 10000 + m * 100 + d);
-}
-
 /* Unit vectors are stored as int16 (resolution 1/32767 of the radius, about
  * 200 m, so distances are good to about 0.2 km). */
 void match_unit_vector(double lat, double lon, int16_t q[3])
@@ -619,7 +587,7 @@ void match_wv_load(const struct match_index *idx, uint32_t s, struct match_wv *w
     memcpy(wv->cexp_id, &idx->w_cexp_id[(size_t)s * MATCH_MAX_CERT_EXPIRIES], sizeof wv->cexp_id);
     for (int i = 0; i < 3; i++)
         wv->q[i] = idx->w_q[i][s];
-    wv->birth_ymd = match_ymd(MATCH_BIRTH_EPOCH + idx->w_birth[s]);
+    wv->birth_ymd = date_ymd(MATCH_BIRTH_EPOCH + idx->w_birth[s]);
     wv->avail = match_avail_day(idx->w_avail[s]);
     wv->county = idx->w_county[s];
     wv->county_code = idx->county_code[wv->county];
@@ -646,7 +614,7 @@ int match_wv_from_worker(const struct match_index *idx, const struct match_worke
     memcpy(wv->cexp, n.cexp, sizeof n.cexp);
     memcpy(wv->cexp_id, n.cexp_id, sizeof n.cexp_id);
     match_unit_vector(w->lat, w->lon, wv->q);
-    wv->birth_ymd = match_ymd(MATCH_BIRTH_EPOCH + match_birth16(w->birth_day));
+    wv->birth_ymd = date_ymd(MATCH_BIRTH_EPOCH + match_birth16(w->birth_day));
     wv->avail = match_avail_day(match_avail16(w->available_from));
     wv->county = (uint8_t)match_county_slot(idx, w->county_code);
     wv->county_code = w->county_code;
@@ -689,7 +657,7 @@ bool match_index_get_worker(const struct match_index *idx, int64_t id, struct ma
     out->household_id = idx->h_id[idx->w_cold[s].house];
     out->flags = wv.flags;
     int y = wv.birth_ymd / 10000, m = wv.birth_ymd / 100 % 100, d = wv.birth_ymd % 100;
-    out->birth_day = match_day(y, m, d);
+    out->birth_day = date_day(y, m, d);
     out->available_from = wv.avail;
     out->county_code = wv.county_code;
     lat_lon(wv.q, &out->lat, &out->lon);
@@ -750,7 +718,7 @@ int match_vrec_build(const struct match_index *idx, const struct match_vacancy *
     r->id = v->id;
     match_unit_vector(v->lat, v->lon, r->q);
     r->start = v->start_day;
-    r->start_ymd = v->start_day == MATCH_NO_DAY ? 0 : match_ymd(v->start_day);
+    r->start_ymd = v->start_day == MATCH_NO_DAY ? 0 : date_ymd(v->start_day);
     r->county_code = v->county_code;
     r->county = (uint8_t)match_county_slot(idx, v->county_code);
     r->dest_province = v->kind == MATCH_KIND_LABOR_EXPORT ? v->dest_province : 0;

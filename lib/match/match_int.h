@@ -227,7 +227,6 @@ int match_wv_from_worker(const struct match_index *idx, const struct match_worke
                          const struct match_household *h, struct match_wv *wv);
 int match_vrec_build(const struct match_index *idx, const struct match_vacancy *v,
                      struct match_vrec *r);
-int32_t match_ymd(int32_t day);
 void match_unit_vector(double lat, double lon, int16_t q[3]);
 
 /* The workers of a gate block that pass every test. */

@@ -96,7 +96,7 @@ void match_ctx_init(struct match_ctx *c, const struct match_index *idx, const st
         if (q->no_priority)
             c->pts[k][MATCH_PART_PRIORITY] = 0;
     }
-    c->today_ymd = match_ymd(q->today);
+    c->today_ymd = date_ymd(q->today);
 }
 
 /* ---- parts ---- */

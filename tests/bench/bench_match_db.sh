@@ -15,12 +15,12 @@ tmp=$(mktemp -d /tmp/leye-benchdb-XXXXXX)
 chmod 0755 "$tmp"
 cleanup() {
     [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    sh server/pglocal.sh stop "$tmp/pg" >/dev/null 2>&1 || true
+    sh scripts/pglocal.sh stop "$tmp/pg" >/dev/null 2>&1 || true
     rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-sh server/pglocal.sh start "$tmp/pg" fast >/dev/null
-url=$(sh server/pglocal.sh url "$tmp/pg")
+sh scripts/pglocal.sh start "$tmp/pg" fast >/dev/null
+url=$(sh scripts/pglocal.sh url "$tmp/pg")
 export LEYE_DATABASE_URL="$url"
 LEYE_PII_KEY=$(od -An -v -t x1 -N 32 /dev/urandom | tr -d ' \n')
 export LEYE_PII_KEY

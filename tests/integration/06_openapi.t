@@ -9,7 +9,7 @@ use LeyeTest;
 my $doc = do { local $/; open my $fh, '<', "$ENV{LEYE_TEST_ROOT}/docs/openapi.json" or die; $JSON->decode(<$fh>) };
 is($doc->{openapi}, '3.1.0', 'OpenAPI 3.1');
 my $root = $ENV{LEYE_TEST_ROOT};
-my $merged = `perl $root/server/openapi-merge.pl $root/docs/openapi/*.json`;
+my $merged = `perl $root/scripts/openapi-merge.pl $root/docs/openapi/*.json`;
 is_deeply($JSON->decode($merged), $doc, 'docs/openapi.json is up to date with docs/openapi/*.json');
 
 my %routed;

@@ -105,7 +105,7 @@ is($dbenv->{LEYE_APP_DB_PASSWORD}, env_of($svc{ $servers[0] })->{LEYE_DATABASE_U
    'the same password the servers use');
 
 # nothing the repo ships for deployment turns row-level security off
-for my $f (sort glob("$docker/*"), "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh") {
+for my $f (sort glob("$docker/*"), "$ENV{LEYE_TEST_ROOT}/scripts/pglocal.sh") {
     next unless -f $f;
     open(my $h, '<', $f) or die "$f: $!";
     my $text = do { local $/; <$h> };

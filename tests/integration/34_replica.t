@@ -12,7 +12,7 @@ my ($primary) = dsn() =~ /host=(\S+)/;
 my $top = tempdir('leye-replica-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $top;
 my $dir = "$top/pg";
-my $pglocal = "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh";
+my $pglocal = "$ENV{LEYE_TEST_ROOT}/scripts/pglocal.sh";
 is(system("sh $pglocal replica $primary $dir fast >/dev/null"), 0, 'a streaming replica of the test database');
 my $replica = "host=$dir dbname=leye user=leye";
 is(psql_value('SELECT pg_is_in_recovery()', dsn => $replica), 't', 'it is a standby');

@@ -19,7 +19,7 @@ ok($haproxy_bin, 'HAProxy is installed (make deps)') or BAIL_OUT('no haproxy');
 my ($primary) = dsn() =~ /host=(\S+)/;
 my $top = tempdir('leye-cluster-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $top;
-my $pglocal = "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh";
+my $pglocal = "$ENV{LEYE_TEST_ROOT}/scripts/pglocal.sh";
 is(system("sh $pglocal replica $primary $top/pg fast >/dev/null"), 0, 'a streaming replica');
 my $replica = "host=$top/pg dbname=leye user=leye";
 

@@ -289,8 +289,8 @@ sub new_cluster {
 }
 
 package LeyeTest::Cluster;
-sub start { my ($c) = @_; system('sh', "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh", 'start', $c->{dir}, 'fast') == 0 or die "pg start failed\n" }
-sub stop  { my ($c) = @_; system('sh', "$ENV{LEYE_TEST_ROOT}/server/pglocal.sh", 'stop', $c->{dir}) }
+sub start { my ($c) = @_; system('sh', "$ENV{LEYE_TEST_ROOT}/scripts/pglocal.sh", 'start', $c->{dir}, 'fast') == 0 or die "pg start failed\n" }
+sub stop  { my ($c) = @_; system('sh', "$ENV{LEYE_TEST_ROOT}/scripts/pglocal.sh", 'stop', $c->{dir}) }
 sub dsn   { my ($c) = @_; return "host=$c->{dir} dbname=leye user=leye" }
 sub DESTROY { my ($c) = @_; local $?; return unless $c->{owner} == $$; $c->stop; system('rm', '-rf', $c->{top}) }
 

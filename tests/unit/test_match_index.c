@@ -62,7 +62,7 @@ static void test_dates(void **state)
         int y, m, dd;
         match_civil(d, &y, &m, &dd);
         assert_int_equal(match_day(y, m, dd), d);
-        assert_int_equal(match_ymd(d), y * 10000 + m * 100 + dd);
+        assert_int_equal(date_ymd(d), y * 10000 + m * 100 + dd);
     }
 }
 

@@ -20,7 +20,7 @@ import * as trips from './page-export.js';
 import * as accounts from './page-accounts.js';
 import * as payroll from './page-payroll.js';
 
-// What each role may do, as server/policy.c says (the API enforces it; the
+// What each role may do, as server/http/policy.c says (the API enforces it; the
 // console only hides what would be refused). Viewers see reports only.
 const STAFF = ['admin', 'county_staff', 'site_staff'];
 const POLICIES = {

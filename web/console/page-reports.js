@@ -6,7 +6,7 @@ import { t, getLang } from './i18n.js';
 import { h, clear, field, select, section, loading, notice, fmtInt, saveBlob, problemView, today } from './ui.js';
 
 // The figures in the order the province reads them, named as docs/reports.md
-// defines them (as server/h_reports.c)
+// defines them (as server/handlers/h_reports.c)
 const FIGURES = [
   ['labor_force', '劳动力', 'Labour force'],
   ['employed', '已就业', 'Employed'],

@@ -1,0 +1,487 @@
+/*
+ * match_vscan: the vacancies for one worker, best first
+ * (match_query_vacancies and the ad hoc query).  See match_scan.h.
+ */
+#include "match_int.h"
+#include "match_scan.h"
+
+#include <stdlib.h>
+
+struct vscan {
+    struct match_ctx c;
+    const struct match_wv *w;
+    bool adhoc;
+    uint64_t wrel[MATCH_PLANES]; /* skills held and related to them */
+    uint64_t counties[4];
+    bool tiers;
+    uint8_t rules[MATCH_KIND_COUNT]; /* 1: no double post, 2: residents only, 4: one a household */
+    /* by kind: the worker's priority points, less the kind points its wishes lose */
+    float prio[MATCH_KIND_COUNT];
+    /* largest chord^2 of each tier by [kind][accommodation, transport] */
+    float lim2[MATCH_KIND_COUNT][4][MATCH_TIERS - 1];
+    /* the cut for the page's floor: largest chord^2 by [kind][acc., transport][relevant] */
+    int32_t cut_floor;
+    float cut2[MATCH_KIND_COUNT][4][2];
+};
+
+/* Effective radius of a vacancy kind for the worker, [accommodation, transport] = f. */
+static float vscan_radius(const struct vscan *s, int kind, unsigned f)
+{
+    const struct match_kind_weights *kw = &s->c.weights->kind[kind];
+    float r = s->w->commute < 1 ? 1.0f : (float)s->w->commute;
+    float reff = f & 1 ? r * kw->transport_factor : r;
+    return (f & 2) && kw->accommodation_km > reff ? kw->accommodation_km : reff;
+}
+
+/*
+ * The cut for a page floor (hundredths): with the page full, the largest
+ * chord (squared, stored units) at which a vacancy of each kind can still
+ * reach the floor, given the worker's priority and a skill part of 1 (or 0
+ * without a relevant skill).  INFINITY: no cut; negative: none can.
+ */
+static void vscan_cut(struct vscan *s, int32_t floor)
+{
+    if (floor == s->cut_floor)
+        return;
+    s->cut_floor = floor;
+    const float need = (float)(floor - 1) / 100.0f;
+    const bool willing = s->w->flags & (MATCH_W_WILLING_COUNTY | MATCH_W_WILLING_PROVINCE);
+    for (int k = 0; k < MATCH_KIND_COUNT; k++) {
+        const float *pts = s->c.pts[k];
+        float ps = pts[MATCH_PART_SKILL], pd = pts[MATCH_PART_DISTANCE];
+        float rest = 100.0f - ps - pd - pts[MATCH_PART_PRIORITY] + s->prio[k];
+        for (unsigned f = 0; f < 4; f++)
+            for (unsigned rel = 0; rel < 2; rel++) {
+                float base = (rel ? ps : 0) + rest, cut;
+                if (floor < 0)
+                    cut = INFINITY;
+                else if (k == MATCH_KIND_LABOR_EXPORT || pd <= 0)
+                    cut = base + (willing && k == MATCH_KIND_LABOR_EXPORT ? pd : 0) >= need
+                              ? INFINITY
+                              : -1.0f;
+                else {
+                    float kk = match_cut_k((need - base) / pd), lim = vscan_radius(s, k, f) * kk;
+                    cut = kk < 0 ? -1.0f : lim * lim;
+                }
+                s->cut2[k][f][rel] = cut;
+            }
+    }
+}
+
+static void vscan_init(struct vscan *s, const struct match_index *idx, const struct match_wv *w,
+                       bool adhoc, const struct match_query *q)
+{
+    memset(s, 0, sizeof *s);
+    match_ctx_init(&s->c, idx, q);
+    s->c.target = MATCH_TARGET_VACANCIES;
+    s->w = w;
+    s->adhoc = adhoc;
+    for (int p = 0; p < MATCH_PLANES; p++)
+        s->wrel[p] = w->skill[p];
+    for (unsigned t = 1; t <= MATCH_MAX_SKILL; t++)
+        if ((w->skill[t >> 6] >> (t & 63)) & 1)
+            for (int p = 0; p < MATCH_PLANES; p++)
+                s->wrel[p] |= idx->related[t][p];
+    s->tiers = !q->facets;
+    for (int k = 0; k < MATCH_KIND_COUNT; k++)
+        s->rules[k] = (uint8_t)((s->c.weights->kind[k].no_double_post ? 1 : 0) |
+                                (s->c.weights->kind[k].residents_only ? 2 : 0) |
+                                (s->c.weights->kind[k].one_per_household ? 4 : 0));
+    for (int k = 0; k < MATCH_KIND_COUNT; k++) {
+        const struct match_vrec shape = {.kind = (uint8_t)k};
+        s->prio[k] = s->c.pts[k][MATCH_PART_PRIORITY] *
+                         match_part_priority(&s->c.weights->kind[k], w->flags & MATCH_W_RELOCATED,
+                                             (w->hflags >> MATCH_H_MON_SHIFT) & 3,
+                                             w->hflags & MATCH_H_ZERO) -
+                     s->c.pts[k][MATCH_PART_KIND] * (1.0f - match_part_kind(&shape, w->kinds));
+    }
+    for (int k = 0; k < MATCH_KIND_COUNT; k++)
+        for (unsigned f = 0; f < 4; f++) {
+            float reff = vscan_radius(s, k, f);
+            for (unsigned t = 0; t < MATCH_TIERS - 1; t++) {
+                float lim = reff * match_tier_k(t);
+                s->lim2[k][f][t] = lim * lim;
+            }
+        }
+    s->cut_floor = INT32_MIN;
+    vscan_cut(s, -1);
+    match_county_mask(idx, q, s->counties);
+}
+
+/* Masks of one block of 64 vacancy slots, in the order filters are charged. */
+struct vgate {
+    uint64_t live, open, notfull, must, cert, avail, age, hpost, post, resident, rel;
+    uint64_t cut; /* within the cut (all ones while the page has room) */
+    uint64_t near[MATCH_TIERS - 1];
+};
+
+/* Squared chord (stored units) from the worker to vacancy slot v. */
+static float vscan_chord2(const struct vscan *s, size_t v)
+{
+    const struct match_index *idx = s->c.idx;
+    const int16_t *q = s->w->q;
+    float dx = (float)(q[0] - idx->v_q[0][v]), dy = (float)(q[1] - idx->v_q[1][v]);
+    float dz = (float)(q[2] - idx->v_q[2][v]);
+    return dx * dx + dy * dy + dz * dz;
+}
+
+/* Distance tiers of one vacancy (see match_tier_radii); labour export by willingness. */
+static void vscan_tier(const struct vscan *s, size_t v, unsigned i, float c2, struct vgate *o)
+{
+    const struct match_index *idx = s->c.idx;
+    unsigned kind = idx->v_kind[v], g = idx->v_gate[v];
+    if (kind == MATCH_KIND_LABOR_EXPORT) {
+        bool willing = s->w->flags & (MATCH_W_WILLING_COUNTY | MATCH_W_WILLING_PROVINCE);
+        for (unsigned t = 0; t < MATCH_TIERS - 1; t++)
+            o->near[t] |= (uint64_t)willing << i;
+        return;
+    }
+    const float *lim2 =
+        s->lim2[kind][(g & MATCH_V_TRANSPORT ? 1u : 0) | (g & MATCH_V_ACCOM ? 2u : 0)];
+    for (unsigned t = 0; t < MATCH_TIERS - 1; t++)
+        o->near[t] |= (uint64_t)(c2 <= lim2[t]) << i;
+}
+
+/* The vacancy-side tests, branch-free, for all 64 slots. */
+static void vscan_gate_cheap(const struct vscan *s, size_t base, struct vgate *o)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_wv *w = s->w;
+    const uint64_t held0 = w->skill[0], certs = w->certs, rel0 = s->wrel[0];
+    uint64_t live = 0, open = 0, notfull = 0, must = 0, cert = 0, far = 0;
+    memset(o, 0, sizeof *o);
+    for (unsigned i = 0; i < MATCH_BLOCK; i++) { /* locals: o could alias the columns */
+        size_t v = base + i;
+        unsigned g = idx->v_gate[v];
+        live |= (uint64_t)(g & MATCH_V_LIVE) << i;
+        open |= (uint64_t)((g & MATCH_V_OPEN) != 0) << i;
+        notfull |= (uint64_t)((g & MATCH_V_NOT_FULL) != 0) << i;
+        must |= (uint64_t)((idx->v_must0[v] & ~held0) == 0) << i;
+        cert |= (uint64_t)((idx->v_cert_must[v] & ~certs) == 0) << i;
+    }
+    if (s->cut_floor >= 0) /* the page is full: who is too far to reach it (branch-free) */
+        for (unsigned i = 0; i < MATCH_BLOCK; i++) {
+            size_t v = base + i;
+            unsigned g = idx->v_gate[v];
+            uint64_t req = idx->v_req0[v];
+            bool rel = (req & rel0) || (g & MATCH_V_REQ_HI) || !req;
+            unsigned f = (g & MATCH_V_TRANSPORT ? 1u : 0) | (g & MATCH_V_ACCOM ? 2u : 0);
+            far |= (uint64_t)(vscan_chord2(s, v) > s->cut2[idx->v_kind[v]][f][rel]) << i;
+        }
+    o->live = live, o->open = open, o->notfull = notfull, o->must = must, o->cert = cert;
+    o->cut = ~far;
+    for (uint64_t hi = o->live & o->must; hi; hi &= hi - 1) { /* rare: skill ids >= 64 */
+        unsigned i = (unsigned)__builtin_ctzll(hi);
+        if (idx->v_gate[base + i] & MATCH_V_MUST_HI)
+            for (int p = 1; p < MATCH_PLANES; p++)
+                if (idx->v_rec[base + i].must[p] & ~w->skill[p])
+                    o->must &= ~(1ull << i);
+    }
+}
+
+/* The tests that depend on the worker too, for the vacancies still in (a). */
+static void vscan_gate_rest(const struct vscan *s, size_t base, uint64_t a, struct vgate *o)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_wv *w = s->w;
+    const int32_t today = s->c.q->today, today_ymd = s->c.today_ymd;
+    const uint64_t rel0 = s->wrel[0];
+    const bool held_post = w->flags & (MATCH_W_HOLDS_PUBLIC_WELFARE | MATCH_W_HOLDS_FOREST_RANGER);
+    const bool local = w->flags & (MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT);
+    const bool house_post = w->hflags & MATCH_H_HOLDS_POST;
+    for (; a; a &= a - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(a);
+        size_t v = base + i;
+        unsigned g = idx->v_gate[v], kind = idx->v_kind[v];
+        uint64_t req = idx->v_req0[v];
+        bool rel = (req & rel0) || (g & MATCH_V_REQ_HI) || !req;
+        float c2 = vscan_chord2(s, v);
+        int32_t start = idx->v_start[v];
+        bool later = start != MATCH_NO_DAY && start > today;
+        int32_t day = later ? start : today, ymd = later ? idx->v_start_ymd[v] : today_ymd;
+        unsigned lo = idx->v_age[2 * v], hi = idx->v_age[2 * v + 1];
+        bool age = lo <= hi && w->birth_ymd > ymd - (int32_t)(hi + 1) * 10000 &&
+                   w->birth_ymd <= ymd - (int32_t)lo * 10000;
+        bool resident = local && idx->v_county[v] == w->county;
+        o->post |= (uint64_t) !((s->rules[kind] & 1) && held_post) << i;
+        o->hpost |= (uint64_t) !((s->rules[kind] & 4) && house_post) << i;
+        o->resident |= (uint64_t) !((s->rules[kind] & 2) && !resident) << i;
+        o->avail |= (uint64_t)(w->avail == MATCH_NO_DAY || w->avail <= day) << i;
+        o->age |= (uint64_t)age << i;
+        o->rel |= (uint64_t)rel << i;
+        if (s->tiers)
+            vscan_tier(s, v, i, c2, o);
+    }
+}
+
+static enum match_filter vscan_hard(const struct vscan *s, const struct match_vrec *v)
+{
+    const struct match_wv *w = s->w;
+    const struct match_kind_weights *kw = &s->c.weights->kind[v->kind];
+    for (unsigned j = 0; j < v->n_skills; j++) {
+        if (!((v->must_bits >> j) & 1))
+            continue;
+        unsigned have = match_level_of(w->skill, w->levels, v->skill[j]);
+        if (have + kw->must_level_slack < v->min_level[j])
+            return MATCH_F_SKILL_LEVEL;
+    }
+    if (v->cert_must) {
+        int32_t day = match_eff_day(v->start, s->c.q->today);
+        if (v->cert_must & ~match_certs_valid(w->certs, w->cexp, w->cexp_id, day))
+            return MATCH_F_CERT_EXPIRED;
+    }
+    return MATCH_F_NONE;
+}
+
+static uint32_t vscan_query_fails(const struct vscan *s, const struct match_vrec *v, float km)
+{
+    const struct match_query *q = s->c.q;
+    uint32_t fm = 0;
+    unsigned c = v->county;
+    if (q->n_counties && !((s->counties[c >> 6] >> (c & 63)) & 1))
+        fm |= 1u << MATCH_F_COUNTY;
+    if (q->kinds && !((q->kinds >> v->kind) & 1))
+        fm |= 1u << MATCH_F_KIND;
+    if ((q->wage_min || q->wage_max) &&
+        (v->wage_lo < q->wage_min || (q->wage_max && v->wage_lo > q->wage_max) ||
+         v->period == MATCH_WAGE_PIECE))
+        fm |= 1u << MATCH_F_WAGE;
+    if (q->max_km > 0 && km > q->max_km)
+        fm |= 1u << MATCH_F_DISTANCE;
+    return fm;
+}
+
+static int32_t vscan_score(const struct vscan *s, const struct match_vrec *v, float km, int32_t thr,
+                           int32_t *bound)
+{
+    const struct match_wv *w = s->w;
+    const struct match_kind_weights *kw = &s->c.weights->kind[v->kind];
+    const float *pts = s->c.pts[v->kind];
+    float part[MATCH_PART_COUNT], r;
+    part[MATCH_PART_SKILL] = match_part_skill(s->c.idx, kw, v, w->skill, w->levels, NULL);
+    float acc = pts[MATCH_PART_SKILL] * part[MATCH_PART_SKILL];
+    if ((*bound = bound_int(acc + 100.0f - pts[MATCH_PART_SKILL])) < thr)
+        return -1;
+    part[MATCH_PART_DISTANCE] = match_part_distance(kw, v, km, w->commute, w->flags, &r);
+    acc += pts[MATCH_PART_DISTANCE] * part[MATCH_PART_DISTANCE];
+    if ((*bound = bound_int(acc + 100.0f - pts[MATCH_PART_SKILL] - pts[MATCH_PART_DISTANCE])) < thr)
+        return -1;
+    int32_t day = match_eff_day(v->start, s->c.q->today);
+    part[MATCH_PART_CERT] =
+        match_part_cert(v, v->cert_all ? match_certs_valid(w->certs, w->cexp, w->cexp_id, day) : 0);
+    part[MATCH_PART_WAGE] = match_part_wage(v, w->wage);
+    part[MATCH_PART_KIND] = match_part_kind(v, w->kinds);
+    part[MATCH_PART_AVAIL] = match_part_avail(w->avail, s->c.q->today, day);
+    part[MATCH_PART_PRIORITY] =
+        match_part_priority(kw, w->flags & MATCH_W_RELOCATED, (w->hflags >> MATCH_H_MON_SHIFT) & 3,
+                            w->hflags & MATCH_H_ZERO);
+    return match_score_round(match_sum_parts(pts, part));
+}
+
+static void vscan_facets(struct match_result *r, const struct match_vrec *v, float km,
+                         uint32_t dims)
+{
+    struct match_facets *f = &r->facets;
+    if (dims & (1u << MATCH_F_COUNTY))
+        f->county_by_slot[v->county]++;
+    if (dims & (1u << MATCH_F_KIND))
+        f->kind[v->kind]++;
+    if (dims & (1u << MATCH_F_WAGE))
+        f->wage_band[match_wage_band(v, v->wage_lo)]++;
+    if (dims & (1u << MATCH_F_DISTANCE))
+        f->dist_band[match_dist_band(km)]++;
+}
+
+/*
+ * Best possible score of a vacancy from its hot columns (no record read):
+ * the skill part from the skill bits, the distance part exactly (labour
+ * export: willing to go anywhere), the worker's priority for its kind.
+ */
+static int32_t vscan_hot_bound(const struct vscan *s, uint32_t v)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_wv *w = s->w;
+    unsigned kind = idx->v_kind[v], g = idx->v_gate[v];
+    const struct match_kind_weights *kw = &s->c.weights->kind[kind];
+    const float *pts = s->c.pts[kind];
+    uint64_t req = idx->v_req0[v];
+    float skill = 1.0f;
+    if (req && !(g & MATCH_V_REQ_HI) && (req & w->skill[0]) != req)
+        skill = (req & s->wrel[0]) ? 1.0f - idx->v_light[v] * (1.0f - kw->related_credit) : 0.0f;
+    float dist;
+    if (kind == MATCH_KIND_LABOR_EXPORT) {
+        dist = w->flags & (MATCH_W_WILLING_COUNTY | MATCH_W_WILLING_PROVINCE) ? 1.0f : 0.0f;
+    } else {
+        const int16_t vq[3] = {idx->v_q[0][v], idx->v_q[1][v], idx->v_q[2][v]};
+        float km = match_km_from_chord2(match_chord2(w->q, vq));
+        struct match_vrec shape = {.kind = (uint8_t)kind,
+                                   .accommodation = (g & MATCH_V_ACCOM) != 0,
+                                   .transport = (g & MATCH_V_TRANSPORT) != 0};
+        float radius;
+        dist = match_part_distance(kw, &shape, km, w->commute, w->flags, &radius);
+    }
+    return bound_int(pts[MATCH_PART_SKILL] * skill + pts[MATCH_PART_DISTANCE] * dist +
+                     s->prio[kind] + 100.0f - pts[MATCH_PART_SKILL] - pts[MATCH_PART_DISTANCE] -
+                     pts[MATCH_PART_PRIORITY]);
+}
+
+static void vscan_slot(const struct vscan *s, struct match_result *r, uint32_t slot, int32_t floor)
+{
+    const struct match_query *q = s->c.q;
+    if (floor >= 0 && vscan_hot_bound(s, slot) < floor) {
+        pruned(r);
+        return;
+    }
+    const struct match_vrec *v = &s->c.idx->v_rec[slot];
+    enum match_filter hf = vscan_hard(s, v);
+    if (hf) {
+        r->removed[hf]++;
+        return;
+    }
+    const struct match_wv *w = s->w;
+    float km = match_km_from_chord2(match_chord2(w->q, v->q));
+    uint32_t fm = vscan_query_fails(s, v, km);
+    if (fm && (!q->facets || (fm & (fm - 1)))) {
+        r->removed[__builtin_ctz(fm)]++;
+        return;
+    }
+    int32_t thr = floor > q->min_score && !fm ? floor : q->min_score, bound;
+    int32_t score = vscan_score(s, v, km, thr, &bound);
+    if (fm) {
+        if (score >= q->min_score)
+            vscan_facets(r, v, km, fm);
+        r->removed[__builtin_ctz(fm)]++;
+        return;
+    }
+    if (score < q->min_score) { /* also when pruned (score -1) */
+        below(r, q, score < 0 ? bound : score);
+        return;
+    }
+    r->candidates++;
+    if (q->facets)
+        vscan_facets(r, v, km, FACET_DIMS);
+    if (after_cursor(q, score, v->id))
+        heap_offer(r, q->k, score, v->id, slot);
+}
+
+/* Gate and charge one block of vacancies; returns the survivors. */
+static uint64_t vscan_charge(struct vscan *s, struct match_result *r, size_t base, uint64_t *rel,
+                             uint64_t near[MATCH_TIERS - 1])
+{
+    const struct match_query *q = s->c.q;
+    struct vgate o;
+    vscan_cut(s, q->facets ? -1 : heap_floor(r, q->k));
+    vscan_gate_cheap(s, base, &o);
+    uint64_t a = o.live;
+    r->scanned += match_popcount(a);
+    a = charge(r, MATCH_F_VACANCY_CLOSED, a, o.open);
+    a = charge(r, MATCH_F_VACANCY_FULL, a, o.notfull);
+    a = charge(r, MATCH_F_MUST_SKILL, a, o.must);
+    a = charge(r, MATCH_F_MUST_CERT, a, o.cert);
+    a = charge(r, MATCH_F_NOT_SEEKING, a, s->adhoc || (s->w->flags & MATCH_W_SEEKING) ? ~0ull : 0);
+    if (q->broker && !s->adhoc)
+        a = charge(r, MATCH_F_NO_CONSENT, a, (s->w->flags & MATCH_W_CONSENT_BROKERS) ? ~0ull : 0);
+    if (a & ~o.cut) {
+        pruned(r);
+        a &= o.cut;
+    }
+    vscan_gate_rest(s, base, a, &o);
+    a = charge(r, MATCH_F_NOT_AVAILABLE, a, o.avail);
+    a = charge(r, MATCH_F_AGE, a, o.age);
+    a = charge(r, MATCH_F_HOUSEHOLD_POST, a, o.hpost);
+    a = charge(r, MATCH_F_DOUBLE_POST, a, o.post);
+    a = charge(r, MATCH_F_NOT_RESIDENT, a, o.resident);
+    *rel = o.rel;
+    memcpy(near, o.near, sizeof o.near);
+    return a;
+}
+
+/* Survivors of tier t in mask m that can still reach the page. */
+static uint64_t vscan_open(const struct vscan *s, size_t base, uint64_t m, uint64_t rel, unsigned t,
+                           int32_t floor)
+{
+    bool open[MATCH_KIND_COUNT][2];
+    for (int k = 0; k < MATCH_KIND_COUNT; k++)
+        tier_open(s->c.pts[k], false, t, s->prio[k], floor, open[k]);
+    uint64_t keep = 0;
+    for (uint64_t x = m; x; x &= x - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(x);
+        keep |= (uint64_t)open[s->c.idx->v_kind[base + i]][(rel >> i) & 1] << i;
+    }
+    return keep;
+}
+
+static void vscan_chunk(struct vscan *s, struct match_result *r, struct chunk *c)
+{
+    const struct match_query *q = s->c.q;
+    for (size_t b = 0; b < c->n; b++)
+        c->surv[b] = vscan_charge(s, r, c->base + b * MATCH_BLOCK, &c->rel[b], c->near[b]);
+    for (unsigned t = 0; t < MATCH_TIERS; t++)
+        for (size_t b = 0; b < c->n; b++) {
+            size_t base = c->base + b * MATCH_BLOCK;
+            uint64_t m = c->surv[b] & tier_mask(c->near[b], t);
+            int32_t floor = q->facets ? -1 : heap_floor(r, q->k);
+            uint64_t keep = m && floor >= 0 ? vscan_open(s, base, m, c->rel[b], t, floor) : m;
+            if (keep != m) {
+                r->more = true;
+                r->counts_exact = false;
+            }
+            for (; keep; keep &= keep - 1)
+                vscan_slot(s, r, (uint32_t)(base + (unsigned)__builtin_ctzll(keep)),
+                           q->facets ? -1 : heap_floor(r, q->k));
+        }
+}
+
+static int vacancies_query(const struct match_index *idx, const struct match_wv *w, bool adhoc,
+                           const struct match_query *q, struct match_result *r)
+{
+    match_result_reset(r, MATCH_TARGET_VACANCIES);
+    if (match_query_check(q))
+        return -1;
+    r->has_facets = q->facets;
+    struct vscan s;
+    struct chunk c;
+    vscan_init(&s, idx, w, adhoc, q);
+    size_t end = ((size_t)idx->v_top + MATCH_BLOCK - 1) / MATCH_BLOCK * MATCH_BLOCK;
+    for (c.base = 0; c.base < end; c.base += CHUNK_BLOCKS * MATCH_BLOCK) {
+        size_t left = (end - c.base) / MATCH_BLOCK;
+        c.n = left < CHUNK_BLOCKS ? left : CHUNK_BLOCKS;
+        vscan_chunk(&s, r, &c);
+    }
+    qsort(r->hit, r->n, sizeof r->hit[0], match_hit_order);
+    for (uint32_t i = 0; i < r->n; i++) {
+        struct match_pair_eval e;
+        const struct match_vrec *v = &idx->v_rec[r->hit[i].ref];
+        match_pair_eval(&s.c, w, v, adhoc, &e);
+        match_explain_fill(&s.c, w, v, &e, &r->hit[i]);
+    }
+    if (r->has_facets)
+        match_facets_finish(idx, r);
+    return 0;
+}
+
+int match_query_vacancies(const struct match_index *idx, const struct match_worker *w,
+                          const struct match_household *h, const struct match_query *q,
+                          struct match_result *r)
+{
+    struct match_wv wv;
+    if (match_wv_from_worker(idx, w, h, &wv)) {
+        match_result_reset(r, MATCH_TARGET_VACANCIES);
+        return -1;
+    }
+    wv.flags |= MATCH_W_SEEKING; /* a profile asks on behalf of someone seeking */
+    return vacancies_query(idx, &wv, true, q, r);
+}
+
+int match_query_vacancies_by_id(const struct match_index *idx, int64_t worker_id,
+                                const struct match_query *q, struct match_result *r)
+{
+    uint32_t s = match_worker_slot(idx, worker_id);
+    if (s == MATCH_SLOT_NONE) {
+        match_result_reset(r, MATCH_TARGET_VACANCIES);
+        return -1;
+    }
+    struct match_wv wv;
+    match_wv_load(idx, s, &wv);
+    return vacancies_query(idx, &wv, false, q, r);
+}

@@ -1,0 +1,540 @@
+/*
+ * match_wscan: the workers for one vacancy, best first (match_query_workers
+ * and its parts for a split scan).  See match_scan.h for the method.
+ */
+#include "match_int.h"
+#include "match_scan.h"
+
+#include <stdlib.h>
+
+struct wscan {
+    struct match_ctx c;
+    const struct match_vrec *v;
+    const struct match_kind_weights *kw;
+    const float *pts;
+    float rest[MATCH_PART_COUNT]; /* points still possible after each stage */
+    int32_t day;
+    struct match_gate g;
+    uint64_t relu[MATCH_PLANES];
+    uint64_t counties[4];
+    bool rel_hi, level_check;
+    uint16_t willing;             /* labour export: flags that make a worker willing to go */
+    int32_t open_floor;           /* the floor open[][] was computed for */
+    uint8_t open[MATCH_TIERS][8]; /* by tier and priority flags: bit 0 without, bit 1 with a
+                                     relevant skill can reach the floor */
+};
+
+/* A ymd bound as a day: Feb 29 of a common year (left by subtracting years)
+ * becomes Feb 28, which keeps "born after" and "born on or before" exact. */
+static int32_t bound_day(int32_t ymd)
+{
+    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    if (m == 2 && d == 29 && !date_is_leap(y))
+        d = 28;
+    return date_day(y, m, d);
+}
+
+/* The age range as stored birth days: lo <= birth - lo <= span, unsigned. */
+static void wscan_init_age(struct wscan *s, int32_t ymd)
+{
+    const struct match_vrec *v = s->v;
+    /* born after lo_ymd and on or before hi_ymd */
+    int32_t lo = bound_day(ymd - (v->age_hi + 1) * 10000) - MATCH_BIRTH_EPOCH + 1;
+    int32_t hi = bound_day(ymd - v->age_lo * 10000) - MATCH_BIRTH_EPOCH;
+    lo = lo < 0 ? 0 : lo;
+    hi = hi > 65535 ? 65535 : hi;
+    s->g.nobody_of_age = v->age_lo > v->age_hi || lo > hi;
+    s->g.born_lo = (uint16_t)(s->g.nobody_of_age ? 0 : lo);
+    s->g.born_span = (uint16_t)(s->g.nobody_of_age ? 0 : hi - lo);
+}
+
+/* The workplace, for the distance tiers and the cut. */
+static void wscan_init_place(struct wscan *s, const struct match_vrec *v,
+                             const struct match_query *q)
+{
+    s->g.tiers = !q->facets;
+    for (int i = 0; i < 3; i++)
+        s->g.vq[i] = v->q[i];
+    s->g.tf = v->transport ? s->kw->transport_factor : 1.0f;
+    s->g.acc_km = v->accommodation ? s->kw->accommodation_km : 0.0f;
+    s->open_floor = INT32_MIN;
+    s->willing = v->dest_province && v->dest_province != MATCH_YUNNAN
+                     ? MATCH_W_WILLING_PROVINCE
+                     : MATCH_W_WILLING_COUNTY | MATCH_W_WILLING_PROVINCE;
+    s->g.willing_flags = v->kind == MATCH_KIND_LABOR_EXPORT ? s->willing : 0;
+}
+
+static void wscan_init(struct wscan *s, const struct match_index *idx, const struct match_vrec *v,
+                       const struct match_query *q)
+{
+    memset(s, 0, sizeof *s);
+    match_ctx_init(&s->c, idx, q);
+    s->c.target = MATCH_TARGET_WORKERS;
+    s->v = v;
+    s->kw = &s->c.weights->kind[v->kind];
+    s->pts = s->c.pts[v->kind];
+    /* points still possible after skill and distance; and besides those and priority */
+    s->rest[MATCH_PART_DISTANCE] = 100.0f - s->pts[MATCH_PART_SKILL] - s->pts[MATCH_PART_DISTANCE];
+    s->rest[MATCH_PART_AVAIL] = s->rest[MATCH_PART_DISTANCE] - s->pts[MATCH_PART_PRIORITY];
+    s->day = match_eff_day(v->start, q->today);
+    int32_t ymd = s->day == q->today ? s->c.today_ymd : v->start_ymd;
+    s->g.avail_by =
+        s->day - MATCH_AVAIL_EPOCH > 65535 ? 65535 : (uint16_t)(s->day - MATCH_AVAIL_EPOCH);
+    wscan_init_age(s, ymd);
+    s->g.must0 = v->must[0];
+    s->g.cert_must = v->cert_must;
+    s->g.post_flags =
+        s->kw->no_double_post ? MATCH_W_HOLDS_PUBLIC_WELFARE | MATCH_W_HOLDS_FOREST_RANGER : 0;
+    s->g.hpost_flags = s->kw->one_per_household ? MATCH_W_H_POST : 0;
+    s->g.resident = s->kw->residents_only;
+    s->g.broker = q->broker;
+    s->g.county = v->county;
+    for (unsigned j = 0; j < v->n_skills; j++)
+        for (int p = 0; p < MATCH_PLANES; p++)
+            s->relu[p] |= idx->related[v->skill[j]][p];
+    for (int p = 0; p < MATCH_PLANES; p++)
+        s->relu[p] |= v->req[p];
+    s->g.relu0 = s->relu[0];
+    s->rel_hi = s->relu[1] | s->relu[2] | s->relu[3];
+    s->g.req0 = v->req[1] | v->req[2] | v->req[3] ? 0 : v->req[0];
+    for (unsigned j = 0; j < v->n_skills; j++)
+        s->level_check |=
+            ((v->must_bits >> j) & 1) && v->min_level[j] > 1 + s->kw->must_level_slack;
+    wscan_init_place(s, v, q);
+    match_county_mask(idx, q, s->counties);
+}
+
+/*
+ * The cut for the page's floor (hundredths), when the page is full: for each
+ * class of worker (struct match_gate) the best score it can have besides the
+ * distance part, and so the largest chord per km of radius that still reaches.
+ */
+static void wscan_cut(struct wscan *s, int32_t floor)
+{
+    s->g.cut = floor >= 0 && s->g.tiers;
+    if (!s->g.cut)
+        return;
+    const float ps = s->pts[MATCH_PART_SKILL], pd = s->pts[MATCH_PART_DISTANCE];
+    const float pp = s->pts[MATCH_PART_PRIORITY];
+    const float need = (float)(floor - 1) / 100.0f, rest = 100.0f - ps - pd - pp;
+    const bool export = s->v->kind == MATCH_KIND_LABOR_EXPORT;
+    const struct match_vrec *v = s->v;
+    float wmin = v->n_skills ? v->sweight[0] : 0; /* missing the lightest skill costs least */
+    for (unsigned j = 1; j < v->n_skills; j++)
+        wmin = v->sweight[j] < wmin ? v->sweight[j] : wmin;
+    const float partial =
+        v->n_skills ? 1.0f - wmin * (1.0f - s->kw->related_credit) / v->sweight_sum : 1.0f;
+    for (unsigned cls = 0; cls < 64; cls++) {
+        /* all listed skills held: up to 1; some: up to partial; none held or
+         * related: 0 (1 when no skill is listed) */
+        float skill = (cls & 32) || !v->n_skills || s->rel_hi ? ps : (cls & 1) ? ps * partial : 0;
+        float prio = pp * match_part_priority(s->kw, cls & 2, cls & 4, cls & 8);
+        float base = skill + prio + rest;
+        if (export || pd <= 0)
+            s->g.cut_k[cls] = base + (export && (cls & 16) ? pd : 0) >= need ? INFINITY : -1.0f;
+        else
+            s->g.cut_k[cls] = match_cut_k((need - base) / pd);
+    }
+}
+
+/* Skills beyond plane 0: must-haves and relevance the gate could not see. */
+static void wscan_gate_hi(const struct wscan *s, size_t base, struct match_gate_out *o)
+{
+    const struct match_index *idx = s->c.idx;
+    for (uint64_t a = o->live; a; a &= a - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(a);
+        bool must = true, rel = false;
+        for (int p = 1; p < MATCH_PLANES; p++) {
+            uint64_t sk = idx->w_skill[p] ? idx->w_skill[p][base + i] : 0;
+            must &= (sk & s->v->must[p]) == s->v->must[p];
+            rel |= (sk & s->relu[p]) != 0;
+        }
+        if (!must)
+            o->must &= ~(1ull << i);
+        if (rel)
+            o->rel |= 1ull << i;
+    }
+}
+
+/* Certificates held and valid on the start day. */
+static uint64_t wscan_certs(const struct wscan *s, uint32_t slot)
+{
+    const struct match_index *idx = s->c.idx;
+    const size_t e = (size_t)slot * MATCH_MAX_CERT_EXPIRIES;
+    return match_certs_valid(idx->w_cert[slot], idx->w_cexp + e, idx->w_cexp_id + e, s->day);
+}
+
+/* Hard filters after the gate; returns the first that fails or MATCH_F_NONE. */
+static enum match_filter wscan_hard(const struct wscan *s, uint32_t slot,
+                                    const struct match_wcold *c)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_vrec *v = s->v;
+    if (s->level_check) {
+        uint64_t sk[MATCH_PLANES];
+        for (int p = 0; p < MATCH_PLANES; p++)
+            sk[p] = idx->w_skill[p] ? idx->w_skill[p][slot] : 0;
+        for (unsigned j = 0; j < v->n_skills; j++) {
+            unsigned have = match_level_of(sk, c->levels, v->skill[j]);
+            if (((v->must_bits >> j) & 1) && have + s->kw->must_level_slack < v->min_level[j])
+                return MATCH_F_SKILL_LEVEL;
+        }
+    }
+    if (v->cert_must && (v->cert_must & ~wscan_certs(s, slot)))
+        return MATCH_F_CERT_EXPIRED;
+    return MATCH_F_NONE;
+}
+
+/* Query filters as a bit mask of enum match_filter. */
+static uint32_t wscan_query_fails(const struct wscan *s, uint32_t slot, const struct match_wcold *c,
+                                  float km)
+{
+    const struct match_query *q = s->c.q;
+    unsigned county = s->c.idx->w_county[slot];
+    uint32_t fm = 0;
+    if (q->n_counties && !((s->counties[county >> 6] >> (county & 63)) & 1))
+        fm |= 1u << MATCH_F_COUNTY;
+    if (q->kinds && c->kinds && !(c->kinds & q->kinds))
+        fm |= 1u << MATCH_F_KIND;
+    if ((q->wage_min || q->wage_max) &&
+        (c->wage < q->wage_min || (q->wage_max && c->wage > q->wage_max)))
+        fm |= 1u << MATCH_F_WAGE;
+    if (q->max_km > 0 && km > q->max_km)
+        fm |= 1u << MATCH_F_DISTANCE;
+    return fm;
+}
+
+/* Priority from the worker's flags (the household's are kept in them). */
+static float wscan_priority(const struct wscan *s, uint16_t f)
+{
+    return match_part_priority(s->kw, f & MATCH_W_RELOCATED, f & MATCH_W_H_MON, f & MATCH_W_H_ZERO);
+}
+
+/* Upper bound of the skill part from the skill bits alone (no levels read). */
+static float wscan_skill_bound(const struct wscan *s, uint32_t slot)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_vrec *v = s->v;
+    if (!v->n_skills)
+        return 1.0f;
+    uint64_t sk[MATCH_PLANES];
+    for (int p = 0; p < MATCH_PLANES; p++)
+        sk[p] = idx->w_skill[p] ? idx->w_skill[p][slot] : 0;
+    float sum = 0;
+    for (unsigned j = 0; j < v->n_skills; j++) {
+        unsigned id = v->skill[j];
+        const uint64_t *rel = idx->related[id];
+        if ((sk[id >> 6] >> (id & 63)) & 1)
+            sum += v->sweight[j];
+        else if ((sk[0] & rel[0]) | (sk[1] & rel[1]) | (sk[2] & rel[2]) | (sk[3] & rel[3]))
+            sum += v->sweight[j] * s->kw->related_credit;
+    }
+    return sum / v->sweight_sum;
+}
+
+/*
+ * The score of slot, or -1 when its upper bound falls below thr (hundredths);
+ * *bound then holds that bound.  The distance part comes in computed.
+ */
+static int32_t wscan_score(const struct wscan *s, uint32_t slot, const struct match_wcold *c,
+                           float dist, int32_t thr, int32_t *bound)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_vrec *v = s->v;
+    const float *pts = s->pts;
+    float part[MATCH_PART_COUNT];
+    uint64_t sk[MATCH_PLANES];
+    for (int p = 0; p < MATCH_PLANES; p++)
+        sk[p] = idx->w_skill[p] ? idx->w_skill[p][slot] : 0;
+    part[MATCH_PART_SKILL] = match_part_skill(idx, s->kw, v, sk, c->levels, NULL);
+    part[MATCH_PART_DISTANCE] = dist;
+    float acc = pts[MATCH_PART_SKILL] * part[MATCH_PART_SKILL] + pts[MATCH_PART_DISTANCE] * dist;
+    if ((*bound = bound_int(acc + s->rest[MATCH_PART_DISTANCE])) < thr)
+        return -1;
+    uint64_t valid = v->cert_all ? wscan_certs(s, slot) : 0;
+    part[MATCH_PART_CERT] = match_part_cert(v, valid);
+    part[MATCH_PART_WAGE] = match_part_wage(v, c->wage);
+    part[MATCH_PART_KIND] = match_part_kind(v, c->kinds);
+    part[MATCH_PART_AVAIL] =
+        match_part_avail(match_avail_day(idx->w_avail[slot]), s->c.q->today, s->day);
+    for (int i = MATCH_PART_CERT; i <= MATCH_PART_AVAIL; i++)
+        acc += i == MATCH_PART_DISTANCE ? 0 : pts[i] * part[i];
+    if ((*bound = bound_int(acc + pts[MATCH_PART_PRIORITY])) < thr)
+        return -1;
+    part[MATCH_PART_PRIORITY] =
+        pts[MATCH_PART_PRIORITY] > 0 ? wscan_priority(s, idx->w_flags[slot]) : 0;
+    return match_score_round(match_sum_parts(pts, part));
+}
+
+static void wscan_facets(struct match_result *r, uint8_t county, const struct match_wcold *c,
+                         float km, uint32_t dims)
+{
+    struct match_facets *f = &r->facets;
+    if (dims & (1u << MATCH_F_COUNTY))
+        f->county_by_slot[county]++;
+    if (dims & (1u << MATCH_F_KIND)) {
+        unsigned kinds = c->kinds ? c->kinds : (1u << MATCH_KIND_COUNT) - 1;
+        for (int k = 0; k < MATCH_KIND_COUNT; k++)
+            f->kind[k] += (kinds >> k) & 1;
+    }
+    if (dims & (1u << MATCH_F_WAGE))
+        f->wage_band[match_wage_band(NULL, c->wage)]++;
+    if (dims & (1u << MATCH_F_DISTANCE))
+        f->dist_band[match_dist_band(km)]++;
+}
+
+/*
+ * One worker the gate let through.  With a full page (floor >= 0) a bound from
+ * the columns already in cache (skill bits, site, radius) comes first, so most
+ * visits end before the worker's cold record is read.
+ */
+static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t slot, int32_t floor)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_query *q = s->c.q;
+    const struct match_vrec *v = s->v;
+    const int16_t wq[3] = {idx->w_q[0][slot], idx->w_q[1][slot], idx->w_q[2][slot]};
+    float km = match_km_from_chord2(match_chord2(wq, v->q));
+    float radius,
+        dist = match_part_distance(s->kw, v, km, idx->w_commute[slot], idx->w_flags[slot], &radius);
+    if (floor >= 0 &&
+        bound_int(s->pts[MATCH_PART_SKILL] * wscan_skill_bound(s, slot) +
+                  s->pts[MATCH_PART_DISTANCE] * dist +
+                  s->pts[MATCH_PART_PRIORITY] * wscan_priority(s, idx->w_flags[slot]) +
+                  s->rest[MATCH_PART_AVAIL]) < floor) {
+        pruned(r);
+        return;
+    }
+    const struct match_wcold *c = &idx->w_cold[slot];
+    enum match_filter hf = wscan_hard(s, slot, c);
+    if (hf) {
+        r->removed[hf]++;
+        return;
+    }
+    uint32_t fm = wscan_query_fails(s, slot, c, km);
+    if (fm && (!q->facets || (fm & (fm - 1)))) {
+        r->removed[__builtin_ctz(fm)]++;
+        return;
+    }
+    int32_t thr = floor > q->min_score && !fm ? floor : q->min_score, bound;
+    int32_t score = wscan_score(s, slot, c, dist, thr, &bound);
+    if (fm) { /* facets: counted for the one dimension whose filter failed */
+        if (score >= q->min_score)
+            wscan_facets(r, idx->w_county[slot], c, km, fm);
+        r->removed[__builtin_ctz(fm)]++;
+        return;
+    }
+    if (score < q->min_score) { /* also when pruned (score -1) */
+        below(r, q, score < 0 ? bound : score);
+        return;
+    }
+    r->candidates++;
+    if (q->facets)
+        wscan_facets(r, idx->w_county[slot], c, km, FACET_DIMS);
+    if (after_cursor(q, score, c->id))
+        heap_offer(r, q->k, score, c->id, slot);
+}
+
+/* Gate, charge and tier one block of workers; returns the survivors. */
+static uint64_t wscan_gate(const struct wscan *s, struct match_result *r, size_t base,
+                           uint64_t *rel, uint64_t near[MATCH_TIERS - 1], uint64_t prio[3])
+{
+    const struct match_query *q = s->c.q;
+    struct match_gate_out o;
+    match_gate_block(s->c.idx, &s->g, base, &o);
+    if (s->v->must_hi || s->rel_hi)
+        wscan_gate_hi(s, base, &o);
+    uint64_t a = o.live;
+    r->scanned += match_popcount(a);
+    a = charge(r, MATCH_F_MUST_SKILL, a, o.must);
+    a = charge(r, MATCH_F_MUST_CERT, a, o.cert);
+    a = charge(r, MATCH_F_NOT_SEEKING, a, o.seek);
+    if (q->broker)
+        a = charge(r, MATCH_F_NO_CONSENT, a, o.consent);
+    a = charge(r, MATCH_F_NOT_AVAILABLE, a, o.avail);
+    a = charge(r, MATCH_F_AGE, a, o.age);
+    a = charge(r, MATCH_F_HOUSEHOLD_POST, a, o.hpost);
+    a = charge(r, MATCH_F_DOUBLE_POST, a, o.post);
+    a = charge(r, MATCH_F_NOT_RESIDENT, a, o.resident);
+    *rel = o.rel;
+    memcpy(near, o.near, sizeof o.near);
+    memcpy(prio, o.prio, sizeof o.prio);
+    if (a & ~o.cut) {
+        pruned(r);
+        a &= o.cut;
+    }
+    if (s->v->kind == MATCH_KIND_LABOR_EXPORT) { /* tier 0: willing to go, else last */
+        uint64_t willing = 0;
+        for (uint64_t t = a; t; t &= t - 1) {
+            unsigned i = (unsigned)__builtin_ctzll(t);
+            willing |= (uint64_t)((s->c.idx->w_flags[base + i] & s->willing) != 0) << i;
+        }
+        for (unsigned t = 0; t < MATCH_TIERS - 1; t++)
+            near[t] = willing;
+    }
+    return a;
+}
+
+/* Which tiers and priority classes can still reach the floor; kept until it moves. */
+static void wscan_open_table(struct wscan *s, int32_t floor)
+{
+    if (floor == s->open_floor)
+        return;
+    s->open_floor = floor;
+    for (unsigned t = 0; t < MATCH_TIERS; t++)
+        for (unsigned cls = 0; cls < 8; cls++) {
+            float prio =
+                s->pts[MATCH_PART_PRIORITY] * match_part_priority(s->kw, cls & 1, cls & 2, cls & 4);
+            bool open[2];
+            tier_open(s->pts, !s->v->n_skills, t, prio, floor, open);
+            s->open[t][cls] = (uint8_t)(open[0] | open[1] << 1);
+        }
+}
+
+/* Workers of block b and tier t whose best possible score reaches the floor,
+ * by relevant skill and by each of the eight combinations of priority flags. */
+static uint64_t wscan_open(struct wscan *s, const struct chunk *c, size_t b, unsigned t,
+                           int32_t floor)
+{
+    if (floor < 0)
+        return ~0ull;
+    wscan_open_table(s, floor);
+    const uint64_t *p = c->prio[b];
+    uint64_t keep = 0;
+    unsigned classes = s->pts[MATCH_PART_PRIORITY] > 0 ? 8 : 1;
+    for (unsigned cls = 0; cls < classes; cls++) {
+        uint64_t in = classes == 1 ? ~0ull
+                                   : ((cls & 1) ? p[0] : ~p[0]) & ((cls & 2) ? p[1] : ~p[1]) &
+                                         ((cls & 4) ? p[2] : ~p[2]);
+        unsigned o = s->open[t][cls];
+        keep |= in & ((o & 2 ? c->rel[b] : 0) | (o & 1 ? ~c->rel[b] : 0));
+    }
+    return keep;
+}
+
+static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c)
+{
+    const struct match_query *q = s->c.q;
+    wscan_cut(s, q->facets ? -1 : heap_floor(r, q->k));
+    for (size_t b = 0; b < c->n; b++)
+        c->surv[b] =
+            wscan_gate(s, r, c->base + b * MATCH_BLOCK, &c->rel[b], c->near[b], c->prio[b]);
+    for (unsigned t = 0; t < MATCH_TIERS; t++)
+        for (size_t b = 0; b < c->n; b++) {
+            uint64_t m = c->surv[b] & tier_mask(c->near[b], t);
+            if (!m)
+                continue;
+            uint64_t keep = m & wscan_open(s, c, b, t, q->facets ? -1 : heap_floor(r, q->k));
+            if (keep != m) {
+                r->more = true;
+                r->counts_exact = false;
+            }
+            for (; keep; keep &= keep - 1)
+                wscan_slot(s, r,
+                           (uint32_t)(c->base + b * MATCH_BLOCK + (unsigned)__builtin_ctzll(keep)),
+                           q->facets ? -1 : heap_floor(r, q->k));
+        }
+}
+
+static uint64_t live_workers(const struct match_index *idx, size_t begin, size_t end)
+{
+    uint64_t n = 0;
+    for (size_t i = begin; i < end; i++)
+        n += (idx->w_flags[i] & MATCH_W_LIVE) != 0;
+    return n;
+}
+
+static int workers_range(const struct match_index *idx, const struct match_vrec *v,
+                         const struct match_query *q, size_t begin, size_t end,
+                         struct match_result *r)
+{
+    match_result_reset(r, MATCH_TARGET_WORKERS);
+    if (match_query_check(q))
+        return -1;
+    r->has_facets = q->facets;
+    size_t slots = match_index_worker_slots(idx);
+    begin -= begin % MATCH_BLOCK;
+    end = end >= slots ? slots : end - end % MATCH_BLOCK;
+    if (!v->open || v->filled >= v->headcount) {
+        r->scanned = live_workers(idx, begin, end);
+        r->removed[v->open ? MATCH_F_VACANCY_FULL : MATCH_F_VACANCY_CLOSED] = r->scanned;
+        return 0;
+    }
+    struct wscan s;
+    struct chunk c;
+    wscan_init(&s, idx, v, q);
+    for (c.base = begin; c.base < end; c.base += CHUNK_BLOCKS * MATCH_BLOCK) {
+        size_t left = (end - c.base) / MATCH_BLOCK;
+        c.n = left < CHUNK_BLOCKS ? left : CHUNK_BLOCKS;
+        wscan_chunk(&s, r, &c);
+    }
+    return 0;
+}
+
+int match_query_workers_range(const struct match_index *idx, const struct match_vacancy *v,
+                              const struct match_query *q, size_t begin, size_t end,
+                              struct match_result *part)
+{
+    struct match_vrec rec;
+    if (match_vrec_build(idx, v, &rec)) {
+        match_result_reset(part, MATCH_TARGET_WORKERS);
+        return -1;
+    }
+    return workers_range(idx, &rec, q, begin, end, part);
+}
+
+static void workers_finish(const struct match_index *idx, const struct match_vrec *v,
+                           const struct match_query *q, struct match_result *r)
+{
+    struct match_ctx c;
+    match_ctx_init(&c, idx, q);
+    c.target = MATCH_TARGET_WORKERS;
+    qsort(r->hit, r->n, sizeof r->hit[0], match_hit_order);
+    for (uint32_t i = 0; i < r->n; i++) {
+        struct match_wv w;
+        struct match_pair_eval e;
+        match_wv_load(idx, r->hit[i].ref, &w);
+        match_pair_eval(&c, &w, v, false, &e);
+        match_explain_fill(&c, &w, v, &e, &r->hit[i]);
+    }
+    if (r->has_facets)
+        match_facets_finish(idx, r);
+}
+
+int match_query_workers_finish(const struct match_index *idx, const struct match_vacancy *v,
+                               const struct match_query *q, struct match_result *r)
+{
+    struct match_vrec rec;
+    if (match_vrec_build(idx, v, &rec) || match_query_check(q))
+        return -1;
+    workers_finish(idx, &rec, q, r);
+    return 0;
+}
+
+int match_query_workers(const struct match_index *idx, const struct match_vacancy *v,
+                        const struct match_query *q, struct match_result *r)
+{
+    struct match_vrec rec;
+    if (match_vrec_build(idx, v, &rec)) {
+        match_result_reset(r, MATCH_TARGET_WORKERS);
+        return -1;
+    }
+    if (workers_range(idx, &rec, q, 0, SIZE_MAX, r))
+        return -1;
+    workers_finish(idx, &rec, q, r);
+    return 0;
+}
+
+int match_query_workers_by_id(const struct match_index *idx, int64_t vacancy_id,
+                              const struct match_query *q, struct match_result *r)
+{
+    uint32_t s = match_vacancy_slot(idx, vacancy_id);
+    if (s == MATCH_SLOT_NONE) {
+        match_result_reset(r, MATCH_TARGET_WORKERS);
+        return -1;
+    }
+    if (workers_range(idx, &idx->v_rec[s], q, 0, SIZE_MAX, r))
+        return -1;
+    workers_finish(idx, &idx->v_rec[s], q, r);
+    return 0;
+}

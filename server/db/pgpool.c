@@ -1,0 +1,638 @@
+#define _POSIX_C_SOURCE 200809L
+#include "pgpool.h"
+
+#include "clock.h"
+#include "log.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#define PGCONN_MAX_PREPARED 256
+#define PGPOOL_BACKOFF_MIN_MS 50
+#define PGPOOL_BACKOFF_MAX_MS 1000
+
+enum pgconn_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY, PGC_LEASED };
+
+enum pgwork_kind { PGWORK_QUERY, PGWORK_LEASE };
+
+struct pgwork {
+    TAILQ_ENTRY(pgwork) next;
+    enum pgwork_kind kind;
+    const struct pgpool_stmt *st;
+    int nparams;
+    char **values;
+    pgpool_query_cb qcb;
+    pgpool_lease_cb lcb;
+    void *arg;
+    int64_t deadline;
+    char scope[PGPOOL_SCOPE_MAX];
+};
+
+TAILQ_HEAD(pgwork_list, pgwork);
+
+struct pgconn {
+    struct pgpool *pool;
+    PGconn *conn;
+    struct event *ev_read, *ev_write;
+    enum pgconn_state state;
+    int64_t deadline;
+    int64_t retry_at;
+    int backoff_ms;
+    struct pgwork *work;
+    bool leased;
+    bool preparing;
+    bool rolling_back;
+    bool scoping; /* the current command sets leye.scope before the query */
+    char scope[PGPOOL_SCOPE_MAX];
+    PGresult *last;
+    int nprepared;
+    const struct pgpool_stmt *prepared[PGCONN_MAX_PREPARED];
+};
+
+struct pgpool {
+    struct event_base *base;
+    char *conninfo;
+    int size, queue_max, query_timeout_ms, connect_timeout_ms;
+    bool closed;
+    bool down; /* the last connection attempt failed and none is open */
+    struct pgwork_list queue;
+    int waiting;
+    uint64_t queries, failures, timeouts;
+    struct pgconn conns[];
+};
+
+static void pgconn_event_cb(evutil_socket_t fd, short what, void *arg);
+static void pgpool_dispatch(struct pgpool *p);
+static void pgconn_send(struct pgconn *c);
+
+static void pgwork_free(struct pgwork *w)
+{
+    if (!w)
+        return;
+    for (int i = 0; i < w->nparams; i++)
+        free(w->values[i]);
+    free(w->values);
+    free(w);
+}
+
+static struct pgwork *pgwork_new(enum pgwork_kind kind, const struct pgpool_stmt *st, int nparams,
+                                 const char *const *values, int timeout_ms)
+{
+    struct pgwork *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->kind = kind;
+    w->st = st;
+    memcpy(w->scope, "*", 2);
+    w->deadline = clock_now_us() + (int64_t)timeout_ms * 1000;
+    if (nparams > 0) {
+        w->values = calloc((size_t)nparams, sizeof *w->values);
+        if (!w->values) {
+            free(w);
+            return NULL;
+        }
+        w->nparams = nparams;
+        for (int i = 0; i < nparams; i++) {
+            if (values[i] && !(w->values[i] = strdup(values[i]))) {
+                pgwork_free(w);
+                return NULL;
+            }
+        }
+    }
+    return w;
+}
+
+/* Delivers a reply for a query work item and frees it. */
+static void pgwork_finish(struct pgwork *w, enum pgpool_status status, PGresult *res)
+{
+    struct pgpool_reply r = {status, res, "", "", "", "", "", ""};
+    if (res && status == PGPOOL_SQL_ERROR) {
+        static const int codes[] = {PG_DIAG_SQLSTATE,        PG_DIAG_MESSAGE_PRIMARY,
+                                    PG_DIAG_CONSTRAINT_NAME, PG_DIAG_MESSAGE_DETAIL,
+                                    PG_DIAG_TABLE_NAME,      PG_DIAG_COLUMN_NAME};
+        const char **dst[] = {&r.sqlstate, &r.message, &r.constraint,
+                              &r.detail,   &r.table,   &r.column};
+        for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+            const char *v = PQresultErrorField(res, codes[i]);
+            *dst[i] = v ? v : "";
+        }
+    }
+    if (w->kind == PGWORK_QUERY)
+        w->qcb(w->arg, &r);
+    else
+        w->lcb(w->arg, NULL, status);
+    pgwork_free(w);
+}
+
+static void pgconn_close(struct pgconn *c)
+{
+    if (c->ev_read)
+        event_free(c->ev_read);
+    if (c->ev_write)
+        event_free(c->ev_write);
+    c->ev_read = c->ev_write = NULL;
+    if (c->last)
+        PQclear(c->last);
+    c->last = NULL;
+    if (c->conn)
+        PQfinish(c->conn);
+    c->conn = NULL;
+    c->nprepared = 0;
+    c->preparing = c->rolling_back = c->scoping = false;
+    c->scope[0] = '\0';
+}
+
+/*
+ * The one place a connection's state changes.  Any state may fall to DOWN; a
+ * connection comes back only through CONNECTING to IDLE; IDLE, BUSY and
+ * LEASED pass among themselves as work and leases come and go.  Anything
+ * else is a bug in the pool, stopped here.
+ */
+static void pgconn_set_state(struct pgconn *c, enum pgconn_state to)
+{
+    static const unsigned allowed[] = {
+        [PGC_DOWN] = 1u << PGC_DOWN | 1u << PGC_CONNECTING,
+        [PGC_CONNECTING] = 1u << PGC_DOWN | 1u << PGC_IDLE,
+        [PGC_IDLE] = 1u << PGC_DOWN | 1u << PGC_BUSY | 1u << PGC_LEASED | 1u << PGC_IDLE,
+        [PGC_BUSY] = 1u << PGC_DOWN | 1u << PGC_IDLE | 1u << PGC_LEASED | 1u << PGC_BUSY,
+        [PGC_LEASED] = 1u << PGC_DOWN | 1u << PGC_BUSY | 1u << PGC_IDLE | 1u << PGC_LEASED,
+    };
+    assert(allowed[c->state] & (1u << to));
+    c->state = to;
+}
+
+/* Marks c lost: fails its running work, closes it, schedules a reconnect. */
+static void pgconn_lost(struct pgconn *c, enum pgpool_status why)
+{
+    struct pgwork *w = c->work;
+    bool was_up = c->state != PGC_CONNECTING && c->state != PGC_DOWN;
+    if (c->conn && was_up)
+        log_warn("database connection lost: %s", PQerrorMessage(c->conn));
+    pgconn_close(c);
+    c->work = NULL;
+    pgconn_set_state(c, PGC_DOWN);
+    c->retry_at = clock_now_us() + (was_up ? 0 : (int64_t)c->backoff_ms * 1000);
+    if (!was_up) {
+        c->backoff_ms *= 2;
+        if (c->backoff_ms > PGPOOL_BACKOFF_MAX_MS)
+            c->backoff_ms = PGPOOL_BACKOFF_MAX_MS;
+    }
+    if (!pgpool_is_up(c->pool))
+        c->pool->down = true;
+    if (w) {
+        c->pool->failures++;
+        pgwork_finish(w, why, NULL);
+    }
+}
+
+static bool pgconn_make_events(struct pgconn *c)
+{
+    int fd = PQsocket(c->conn);
+    if (fd < 0)
+        return false;
+    if (c->ev_read)
+        event_free(c->ev_read);
+    if (c->ev_write)
+        event_free(c->ev_write);
+    c->ev_read = event_new(c->pool->base, fd, EV_READ | EV_PERSIST, pgconn_event_cb, c);
+    c->ev_write = event_new(c->pool->base, fd, EV_WRITE, pgconn_event_cb, c);
+    return c->ev_read && c->ev_write;
+}
+
+static void pgconn_connect(struct pgconn *c)
+{
+    c->conn = PQconnectStart(c->pool->conninfo);
+    if (!c->conn || PQstatus(c->conn) == CONNECTION_BAD || PQsetnonblocking(c->conn, 1) != 0 ||
+        !pgconn_make_events(c)) {
+        pgconn_lost(c, PGPOOL_UNAVAILABLE);
+        return;
+    }
+    pgconn_set_state(c, PGC_CONNECTING);
+    c->deadline = clock_now_us() + (int64_t)c->pool->connect_timeout_ms * 1000;
+    event_add(c->ev_write, NULL);
+}
+
+static void pgconn_poll_connect(struct pgconn *c)
+{
+    int before = PQsocket(c->conn);
+    PostgresPollingStatusType st = PQconnectPoll(c->conn);
+    if (st == PGRES_POLLING_FAILED) {
+        log_debug("database connect failed: %s", PQerrorMessage(c->conn));
+        pgconn_lost(c, PGPOOL_UNAVAILABLE);
+        return;
+    }
+    if (PQsocket(c->conn) != before && !pgconn_make_events(c)) {
+        pgconn_lost(c, PGPOOL_UNAVAILABLE);
+        return;
+    }
+    if (st == PGRES_POLLING_READING) {
+        event_del(c->ev_write);
+        event_add(c->ev_read, NULL);
+    } else if (st == PGRES_POLLING_WRITING) {
+        event_del(c->ev_read);
+        event_add(c->ev_write, NULL);
+    } else if (st == PGRES_POLLING_OK) {
+        event_del(c->ev_write);
+        event_add(c->ev_read, NULL);
+        pgconn_set_state(c, PGC_IDLE);
+        c->backoff_ms = PGPOOL_BACKOFF_MIN_MS;
+        if (c->pool->down)
+            log_info("database reachable again");
+        c->pool->down = false;
+        log_debug("database connection up");
+        pgpool_dispatch(c->pool);
+    }
+}
+
+static bool pgconn_is_prepared(const struct pgconn *c, const struct pgpool_stmt *st)
+{
+    for (int i = 0; i < c->nprepared; i++)
+        if (c->prepared[i] == st)
+            return true;
+    return false;
+}
+
+static void pgconn_flush(struct pgconn *c)
+{
+    int r = PQflush(c->conn);
+    if (r < 0)
+        pgconn_lost(c, PGPOOL_UNAVAILABLE);
+    else if (r == 1)
+        event_add(c->ev_write, NULL);
+}
+
+/* Sends the next command for c->work: a Prepare the first time, then the query. */
+static void pgconn_send(struct pgconn *c)
+{
+    struct pgwork *w = c->work;
+    int ok;
+    pgconn_set_state(c, PGC_BUSY);
+    c->deadline = w->deadline;
+    if (c->last)
+        PQclear(c->last);
+    c->last = NULL;
+    if (strcmp(c->scope, w->scope) != 0) {
+        /* row-level security reads leye.scope (migrations/013), the audit
+         * trigger leye.actor (014): "scope" or "scope<US>actor JSON" */
+        char scope[PGPOOL_SCOPE_MAX];
+        memcpy(scope, w->scope, sizeof scope);
+        char *us = strchr(scope, '\x1f');
+        const char *v[2] = {scope, us ? us + 1 : ""};
+        if (us)
+            *us = '\0';
+        c->scoping = true;
+        ok = PQsendQueryParams(c->conn,
+                               "SELECT set_config('leye.scope', $1, false), "
+                               "set_config('leye.actor', $2, false)",
+                               2, NULL, v, NULL, NULL, 0);
+    } else if (!pgconn_is_prepared(c, w->st) && c->nprepared < PGCONN_MAX_PREPARED) {
+        c->preparing = true;
+        ok = PQsendPrepare(c->conn, w->st->name, w->st->sql, 0, NULL);
+    } else if (pgconn_is_prepared(c, w->st)) {
+        c->preparing = false;
+        ok = PQsendQueryPrepared(c->conn, w->st->name, w->nparams, (const char *const *)w->values,
+                                 NULL, NULL, 0);
+    } else {
+        c->preparing = false;
+        ok = PQsendQueryParams(c->conn, w->st->sql, w->nparams, NULL,
+                               (const char *const *)w->values, NULL, NULL, 0);
+    }
+    if (!ok) {
+        pgconn_lost(c, PGPOOL_UNAVAILABLE);
+        return;
+    }
+    c->pool->queries += c->preparing || c->scoping ? 0 : 1;
+    pgconn_flush(c);
+}
+
+/* One command finished with c->last as its result. */
+static void pgconn_command_done(struct pgconn *c)
+{
+    PGresult *res = c->last;
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (c->rolling_back) {
+        c->rolling_back = false;
+        pgconn_set_state(c, PGC_IDLE);
+        pgpool_dispatch(c->pool);
+        return;
+    }
+    struct pgwork *w = c->work;
+    if (c->scoping) {
+        c->scoping = false;
+        if (ok) {
+            memcpy(c->scope, w->scope, sizeof c->scope);
+            pgconn_send(c);
+            return;
+        }
+    }
+    if (c->preparing && ok) {
+        c->prepared[c->nprepared++] = w->st;
+        c->preparing = false;
+        pgconn_send(c);
+        return;
+    }
+    c->work = NULL;
+    c->last = NULL;
+    pgconn_set_state(c, c->leased ? PGC_LEASED : PGC_IDLE);
+    if (!ok)
+        c->pool->failures++;
+    pgwork_finish(w, ok ? PGPOOL_OK : PGPOOL_SQL_ERROR, res);
+    if (res)
+        PQclear(res);
+    if (!c->leased && c->state == PGC_IDLE)
+        pgpool_dispatch(c->pool);
+}
+
+static void pgconn_read(struct pgconn *c)
+{
+    if (!PQconsumeInput(c->conn)) {
+        pgconn_lost(c, PGPOOL_UNAVAILABLE);
+        return;
+    }
+    PGnotify *n;
+    while ((n = PQnotifies(c->conn)) != NULL)
+        PQfreemem(n);
+    if (c->state != PGC_BUSY) {
+        if (PQstatus(c->conn) == CONNECTION_BAD)
+            pgconn_lost(c, PGPOOL_UNAVAILABLE);
+        return;
+    }
+    while (!PQisBusy(c->conn)) {
+        PGresult *r = PQgetResult(c->conn);
+        if (!r) {
+            pgconn_command_done(c);
+            return;
+        }
+        if (c->last)
+            PQclear(c->last);
+        c->last = r;
+    }
+}
+
+static void pgconn_event_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    struct pgconn *c = arg;
+    if (c->state == PGC_CONNECTING) {
+        pgconn_poll_connect(c);
+        return;
+    }
+    if (!c->conn)
+        return;
+    if (what & EV_WRITE) {
+        pgconn_flush(c);
+        if (!c->conn)
+            return;
+    }
+    if (what & EV_READ)
+        pgconn_read(c);
+}
+
+static struct pgconn *pgpool_idle(struct pgpool *p)
+{
+    for (int i = 0; i < p->size; i++)
+        if (p->conns[i].state == PGC_IDLE)
+            return &p->conns[i];
+    return NULL;
+}
+
+/* Hands waiting work to idle connections, oldest first. */
+static void pgpool_dispatch(struct pgpool *p)
+{
+    struct pgconn *c;
+    while (!TAILQ_EMPTY(&p->queue) && (c = pgpool_idle(p)) != NULL) {
+        struct pgwork *w = TAILQ_FIRST(&p->queue);
+        TAILQ_REMOVE(&p->queue, w, next);
+        p->waiting--;
+        if (w->kind == PGWORK_LEASE) {
+            c->leased = true;
+            pgconn_set_state(c, PGC_LEASED);
+            pgpool_lease_cb cb = w->lcb;
+            void *arg = w->arg;
+            pgwork_free(w);
+            cb(arg, c, PGPOOL_OK);
+        } else {
+            c->work = w;
+            pgconn_send(c);
+        }
+    }
+}
+
+bool pgpool_is_up(const struct pgpool *p)
+{
+    for (int i = 0; i < p->size; i++) {
+        enum pgconn_state s = p->conns[i].state;
+        if (s == PGC_IDLE || s == PGC_BUSY || (s == PGC_LEASED && p->conns[i].conn))
+            return true;
+    }
+    return false;
+}
+
+static void pgpool_submit(struct pgpool *p, struct pgwork *w)
+{
+    if (p->closed || p->down || p->waiting >= p->queue_max) {
+        p->failures++;
+        pgwork_finish(w, PGPOOL_UNAVAILABLE, NULL);
+        return;
+    }
+    TAILQ_INSERT_TAIL(&p->queue, w, next);
+    p->waiting++;
+    pgpool_dispatch(p);
+}
+
+void pgpool_query(struct pgpool *p, const struct pgpool_stmt *st, int nparams,
+                  const char *const *values, pgpool_query_cb cb, void *arg)
+{
+    pgpool_query_scoped(p, "*", st, nparams, values, cb, arg);
+}
+
+void pgpool_query_scoped(struct pgpool *p, const char *scope, const struct pgpool_stmt *st,
+                         int nparams, const char *const *values, pgpool_query_cb cb, void *arg)
+{
+    pgpool_query_deadline(p, scope, p->query_timeout_ms, st, nparams, values, cb, arg);
+}
+
+void pgpool_query_deadline(struct pgpool *p, const char *scope, int timeout_ms,
+                           const struct pgpool_stmt *st, int nparams, const char *const *values,
+                           pgpool_query_cb cb, void *arg)
+{
+    struct pgwork *w = pgwork_new(PGWORK_QUERY, st, nparams, values, timeout_ms);
+    if (w && strlen(scope) >= sizeof w->scope) {
+        pgwork_free(w);
+        w = NULL;
+    }
+    if (w)
+        memcpy(w->scope, scope, strlen(scope) + 1);
+    if (!w) {
+        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", "out of memory", "", "", "", ""};
+        cb(arg, &r);
+        return;
+    }
+    w->qcb = cb;
+    w->arg = arg;
+    pgpool_submit(p, w);
+}
+
+void pgpool_acquire(struct pgpool *p, pgpool_lease_cb cb, void *arg)
+{
+    struct pgwork *w = pgwork_new(PGWORK_LEASE, NULL, 0, NULL, p->query_timeout_ms);
+    if (!w) {
+        cb(arg, NULL, PGPOOL_UNAVAILABLE);
+        return;
+    }
+    w->lcb = cb;
+    w->arg = arg;
+    pgpool_submit(p, w);
+}
+
+void pgconn_query(struct pgconn *c, const struct pgpool_stmt *st, int nparams,
+                  const char *const *values, pgpool_query_cb cb, void *arg)
+{
+    assert(c->leased && !c->work);
+    struct pgwork *w = pgwork_new(PGWORK_QUERY, st, nparams, values, c->pool->query_timeout_ms);
+    if (!w || !c->conn || c->state != PGC_LEASED) {
+        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", "", "", "", "", ""};
+        pgwork_free(w);
+        cb(arg, &r);
+        return;
+    }
+    w->qcb = cb;
+    w->arg = arg;
+    c->work = w;
+    pgconn_send(c);
+}
+
+void pgpool_release(struct pgconn *c)
+{
+    assert(c->leased && !c->work);
+    c->leased = false;
+    if (!c->conn || c->state != PGC_LEASED) {
+        if (c->state == PGC_LEASED)
+            pgconn_set_state(c, PGC_DOWN);
+        return;
+    }
+    if (PQtransactionStatus(c->conn) != PQTRANS_IDLE) {
+        c->rolling_back = true;
+        pgconn_set_state(c, PGC_BUSY);
+        c->deadline = clock_now_us() + (int64_t)c->pool->query_timeout_ms * 1000;
+        if (!PQsendQuery(c->conn, "ROLLBACK")) {
+            pgconn_lost(c, PGPOOL_UNAVAILABLE);
+            return;
+        }
+        pgconn_flush(c);
+        return;
+    }
+    pgconn_set_state(c, PGC_IDLE);
+    pgpool_dispatch(c->pool);
+}
+
+void pgpool_tick(struct pgpool *p)
+{
+    int64_t now = clock_now_us();
+    struct pgwork *w, *tmp;
+    for (w = TAILQ_FIRST(&p->queue); w; w = tmp) {
+        tmp = TAILQ_NEXT(w, next);
+        if (now > w->deadline) {
+            TAILQ_REMOVE(&p->queue, w, next);
+            p->waiting--;
+            p->timeouts++;
+            pgwork_finish(w, PGPOOL_TIMEOUT, NULL);
+        }
+    }
+    for (int i = 0; i < p->size && !p->closed; i++) {
+        struct pgconn *c = &p->conns[i];
+        if (c->state == PGC_DOWN && !c->leased && now >= c->retry_at)
+            pgconn_connect(c);
+        else if (c->state == PGC_CONNECTING && now > c->deadline)
+            pgconn_lost(c, PGPOOL_UNAVAILABLE);
+        else if (c->state == PGC_BUSY && now > c->deadline) {
+            p->timeouts++;
+            pgconn_lost(c, PGPOOL_TIMEOUT);
+        }
+    }
+    if (p->down) {
+        while ((w = TAILQ_FIRST(&p->queue)) != NULL) {
+            TAILQ_REMOVE(&p->queue, w, next);
+            p->waiting--;
+            pgwork_finish(w, PGPOOL_UNAVAILABLE, NULL);
+        }
+    }
+}
+
+struct pgpool *pgpool_new(struct event_base *base, const struct pgpool_config *cfg)
+{
+    struct pgpool *p = calloc(1, sizeof *p + (size_t)cfg->size * sizeof(struct pgconn));
+    if (!p)
+        return NULL;
+    p->conninfo = strdup(cfg->conninfo);
+    if (!p->conninfo) {
+        free(p);
+        return NULL;
+    }
+    p->base = base;
+    p->size = cfg->size;
+    p->queue_max = cfg->queue_max;
+    p->query_timeout_ms = cfg->query_timeout_ms;
+    p->connect_timeout_ms = cfg->connect_timeout_ms;
+    TAILQ_INIT(&p->queue);
+    for (int i = 0; i < p->size; i++) {
+        p->conns[i].pool = p;
+        p->conns[i].backoff_ms = PGPOOL_BACKOFF_MIN_MS;
+        pgconn_connect(&p->conns[i]);
+    }
+    return p;
+}
+
+bool pgpool_usable(const struct pgpool *p)
+{
+    return !p->closed && !p->down;
+}
+
+void pgpool_shutdown(struct pgpool *p)
+{
+    if (p->closed)
+        return;
+    p->closed = true;
+    struct pgwork *w;
+    while ((w = TAILQ_FIRST(&p->queue)) != NULL) {
+        TAILQ_REMOVE(&p->queue, w, next);
+        p->waiting--;
+        pgwork_finish(w, PGPOOL_UNAVAILABLE, NULL);
+    }
+    for (int i = 0; i < p->size; i++) {
+        struct pgconn *c = &p->conns[i];
+        w = c->work;
+        c->work = NULL;
+        pgconn_close(c);
+        pgconn_set_state(c, PGC_DOWN);
+        if (w)
+            pgwork_finish(w, PGPOOL_UNAVAILABLE, NULL);
+    }
+}
+
+void pgpool_free(struct pgpool *p)
+{
+    if (!p)
+        return;
+    pgpool_shutdown(p);
+    free(p->conninfo);
+    free(p);
+}
+
+void pgpool_stats(const struct pgpool *p, struct pgpool_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->size = p->size;
+    for (int i = 0; i < p->size; i++) {
+        enum pgconn_state s = p->conns[i].state;
+        out->up += s == PGC_IDLE || s == PGC_BUSY || s == PGC_LEASED;
+        out->busy += s == PGC_BUSY || s == PGC_LEASED;
+    }
+    out->waiting = p->waiting;
+    out->queries = p->queries;
+    out->failures = p->failures;
+    out->timeouts = p->timeouts;
+}

@@ -1,0 +1,141 @@
+/*
+ * Kiosk self-service: the signed-in job seeker's own profile and
+ * applications.  The worker is never taken from the request: the SQL
+ * functions (migrations/022_kiosk_self.sql) read it from the caller's scope
+ * "k:<worker id>", and row-level security hides everyone else's records.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "h_kiosk_self.h"
+
+#include "api.h"
+#include "principal.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct pgpool_stmt kiosk_me_stmt = {"kiosk_me", "SELECT * FROM api_kiosk_me()"};
+static const struct pgpool_stmt kiosk_list_stmt = {
+    "kiosk_app_list", "SELECT * FROM api_kiosk_application_list($1::integer, $2::bigint)"};
+static const struct pgpool_stmt kiosk_get_stmt = {
+    "kiosk_app_get", "SELECT * FROM api_kiosk_application_get($1::bigint)"};
+static const struct pgpool_stmt kiosk_slip_stmt = {
+    "kiosk_app_slip", "SELECT * FROM api_kiosk_application_slip($1::bigint)"};
+static const struct pgpool_stmt kiosk_withdraw_stmt = {
+    "kiosk_app_withdraw", "SELECT * FROM api_kiosk_application_withdraw($1::bigint, $2)"};
+
+static const struct jv_field kiosk_apply_fields[] = {
+    {"vacancy_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
+};
+static const struct jv_schema kiosk_apply_schema = JV_SCHEMA(kiosk_apply_fields);
+static const struct jv_schema kiosk_empty_schema = {NULL, 0};
+
+/* "kiosk:<worker id>": the actor recorded on the application and the
+ * namespace of the caller's idempotency keys. */
+static void kiosk_self_actor(struct httpd_req *r, char out[32])
+{
+    snprintf(out, 32, "kiosk:%lld", (long long)httpd_req_principal(r)->id);
+}
+
+void h_kiosk_me(struct httpd_req *r)
+{
+    api_call(r, &kiosk_me_stmt, 0, NULL, NULL);
+}
+
+/* A query parameter that must be a positive integer of at most max; true if
+ * absent (out left empty).  Answers 400 and returns false otherwise. */
+static bool kiosk_self_query_int(struct httpd_req *r, const char *name, long long max, char out[24])
+{
+    const char *v = httpd_req_query(r, name);
+    out[0] = '\0';
+    if (!v)
+        return true;
+    size_t n = strlen(v);
+    bool ok = n > 0 && n <= 18 && v[0] != '0';
+    for (size_t i = 0; ok && i < n; i++)
+        ok = v[i] >= '0' && v[i] <= '9';
+    if (!ok || strtoll(v, NULL, 10) > max) {
+        api_reply_field_error(r, "invalid_query", name, ok ? "out_of_range" : "invalid_format");
+        return false;
+    }
+    memcpy(out, v, n + 1);
+    return true;
+}
+
+void h_kiosk_applications_list(struct httpd_req *r)
+{
+    const char *names[4];
+    size_t n = httpd_req_query_names(r, names, 4);
+    for (size_t i = 0; i < n && i < 4; i++)
+        if (strcmp(names[i], "limit") != 0 && strcmp(names[i], "cursor") != 0) {
+            char field[64];
+            validate_copy_text(field, sizeof field, names[i]);
+            api_reply_field_error(r, "invalid_query", field, "unknown_field");
+            return;
+        }
+    if (n > 2) {
+        api_reply_field_error(r, "invalid_query", "", "too_long");
+        return;
+    }
+    char limit[24], cursor[24];
+    if (!kiosk_self_query_int(r, "limit", 200, limit) ||
+        !kiosk_self_query_int(r, "cursor", 999999999999999999LL, cursor))
+        return;
+    const char *v[2] = {limit[0] ? limit : NULL, cursor[0] ? cursor : NULL};
+    api_call(r, &kiosk_list_stmt, 2, v, NULL);
+}
+
+void h_kiosk_application_get(struct httpd_req *r)
+{
+    char id[24];
+    if (!api_param_id(r, 0, id))
+        return;
+    const char *v[1] = {id};
+    api_call(r, &kiosk_get_stmt, 1, v, NULL);
+}
+
+void h_kiosk_application_slip(struct httpd_req *r)
+{
+    char id[24];
+    if (!api_param_id(r, 0, id))
+        return;
+    const char *v[1] = {id};
+    api_call(r, &kiosk_slip_stmt, 1, v, NULL);
+}
+
+void h_kiosk_application_withdraw(struct httpd_req *r)
+{
+    char id[24], actor[32];
+    if (!api_param_id(r, 0, id))
+        return;
+    size_t len = 0;
+    httpd_req_body(r, &len);
+    if (len > 0) {
+        /* a body is optional; when there is one it must be {} */
+        json_t *obj = api_body(r, &kiosk_empty_schema, false);
+        if (!obj)
+            return;
+        json_decref(obj);
+    }
+    kiosk_self_actor(r, actor);
+    const char *v[2] = {id, actor};
+    api_call(r, &kiosk_withdraw_stmt, 2, v, NULL);
+}
+
+/* Like api_create, with the idempotency keys kept per worker (a kiosk
+ * session has no account name to keep them apart by). */
+void h_kiosk_applications_create(struct httpd_req *r)
+{
+    const char *key;
+    if (!api_idem_key(r, &key))
+        return;
+    json_t *obj = api_body(r, &kiosk_apply_schema, false);
+    if (!obj)
+        return;
+    char actor[32];
+    kiosk_self_actor(r, actor);
+    api_idem_create(r, "api_kiosk_application_create", obj, obj, actor, key,
+                    "/v1/kiosk/applications");
+    json_decref(obj);
+}

@@ -1,0 +1,343 @@
+#define _POSIX_C_SOURCE 200809L
+#include "api.h"
+
+#include "clock.h"
+#include "dbreply.h"
+#include "log.h"
+#include "principal.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define API_KEY_MAX 200
+
+int api_today(void)
+{
+    return clock_today();
+}
+
+const char *api_actor(struct httpd_req *r)
+{
+    const struct principal *p = httpd_req_principal(r);
+    return p->name[0] ? p->name : "anonymous";
+}
+
+const char *api_scope(struct httpd_req *r)
+{
+    return httpd_req_principal(r)->scope;
+}
+
+void api_reply_field_error(struct httpd_req *r, const char *problem_code, const char *field,
+                           const char *code)
+{
+    httpd_reply_field_problem(r, problem_code, field, code);
+}
+
+bool api_param_id(struct httpd_req *r, size_t i, char out[24])
+{
+    const char *s = httpd_req_param(r, i);
+    size_t n = strlen(s);
+    bool ok = n > 0 && n <= 18 && s[0] != '0';
+    for (size_t k = 0; ok && k < n; k++)
+        ok = s[k] >= '0' && s[k] <= '9';
+    if (!ok) {
+        httpd_reply_problem(r, "not_found", NULL);
+        return false;
+    }
+    memcpy(out, s, n + 1);
+    return true;
+}
+
+struct api_call_ctx {
+    struct httpd_req *r;
+    const char *location;
+};
+
+static void api_call_cb(void *arg, const struct pgpool_reply *rep)
+{
+    struct api_call_ctx *ctx = arg;
+    struct httpd_req *r = ctx->r;
+    const char *location = ctx->location;
+    free(ctx);
+    if (rep->status != PGPOOL_OK) {
+        dbreply_error(r, rep);
+        return;
+    }
+    if (PQntuples(rep->res) == 0 || PQgetisnull(rep->res, 0, 0)) {
+        httpd_reply_problem(r, "not_found", NULL);
+        return;
+    }
+    int status = atoi(PQgetvalue(rep->res, 0, 0));
+    if (!PQgetisnull(rep->res, 0, 1)) {
+        char etag[32];
+        snprintf(etag, sizeof etag, "\"%s\"", PQgetvalue(rep->res, 0, 1));
+        httpd_set_header(r, "ETag", etag);
+    }
+    if (PQnfields(rep->res) > 3 && !strcmp(PQgetvalue(rep->res, 0, 3), "t"))
+        httpd_set_header(r, "Idempotent-Replayed", "true");
+    if (status >= 400) {
+        /* a refusal the SQL function explains itself (e.g. the conflicts of a
+         * confirm): a problem of that status with the function's members */
+        json_t *extra = json_loads(PQgetvalue(rep->res, 0, 2), 0, NULL);
+        json_t *p = problem_new(status == 409   ? "conflict"
+                                : status == 404 ? "not_found"
+                                                : "validation_failed",
+                                httpd_req_lang(r), NULL);
+        if (p && json_is_object(extra))
+            json_object_update(p, extra);
+        json_decref(extra);
+        if (!p) {
+            httpd_reply_problem(r, "overloaded", NULL);
+            return;
+        }
+        httpd_reply_problem_json(r, p);
+        return;
+    }
+    if (location && (status == 201 || status == 202)) {
+        json_t *body = json_loads(PQgetvalue(rep->res, 0, 2), 0, NULL);
+        json_t *id = json_object_get(body, "id");
+        if (json_is_integer(id)) {
+            char loc[160];
+            snprintf(loc, sizeof loc, "%s/%lld", location, (long long)json_integer_value(id));
+            httpd_set_header(r, "Location", loc);
+        }
+        json_decref(body);
+    }
+    httpd_reply_raw(r, status, "application/json; charset=utf-8", PQgetvalue(rep->res, 0, 2),
+                    (size_t)PQgetlength(rep->res, 0, 2));
+}
+
+static void api_call_on(struct httpd_req *r, struct pgpool *pool, const struct pgpool_stmt *st,
+                        int nparams, const char *const *values, const char *location_prefix)
+{
+    struct api_call_ctx *ctx = malloc(sizeof *ctx);
+    if (!ctx) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    ctx->r = r;
+    ctx->location = location_prefix;
+    pgpool_query_scoped(pool, api_scope(r), st, nparams, values, api_call_cb, ctx);
+}
+
+void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+              const char *const *values, const char *location_prefix)
+{
+    api_call_on(r, httpd_req_pool(r), st, nparams, values, location_prefix);
+}
+
+void api_call_read(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+                   const char *const *values)
+{
+    api_call_on(r, httpd_req_read_pool(r), st, nparams, values, NULL);
+}
+
+/* Validates the body against schema; answers and returns NULL on any fault. */
+json_t *api_body(struct httpd_req *r, const struct jv_schema *schema, bool partial)
+{
+    json_t *body = httpd_req_json_body(r);
+    if (!body)
+        return NULL;
+    json_t *problem = problem_new("validation_failed", httpd_req_lang(r), NULL);
+    json_t *obj = jv_check(body, schema, partial, api_today(), "", problem, httpd_req_lang(r));
+    json_decref(body);
+    if (!obj) {
+        httpd_reply_problem_json(r, problem);
+        return NULL;
+    }
+    json_decref(problem);
+    if (partial && json_object_size(obj) == 0) {
+        json_decref(obj);
+        api_reply_field_error(r, "validation_failed", "", "required");
+        return NULL;
+    }
+    return obj;
+}
+
+json_t *api_body_rules(struct httpd_req *r, const struct jv_schema *s, api_rules_fn rules)
+{
+    json_t *body = httpd_req_json_body(r);
+    if (!body)
+        return NULL;
+    enum problem_lang lang = httpd_req_lang(r);
+    json_t *problem = problem_new("validation_failed", lang, NULL);
+    if (!problem) {
+        json_decref(body);
+        httpd_reply_problem(r, "overloaded", NULL);
+        return NULL;
+    }
+    json_t *obj = jv_check(body, s, false, api_today(), "", problem, lang);
+    json_decref(body);
+    if (obj && rules)
+        rules(obj, problem, lang);
+    if (!obj || jv_error_count(problem) > 0) {
+        json_decref(obj);
+        httpd_reply_problem_json(r, problem);
+        return NULL;
+    }
+    json_decref(problem);
+    return obj;
+}
+
+void api_fault(json_t *problem, const char *field, const char *code, enum problem_lang lang)
+{
+    if (problem_add_error(problem, field, code, lang, NULL) < 0)
+        return;
+}
+
+static const struct pgpool_stmt api_idem_stmt = {
+    "api_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
+
+bool api_idem_key(struct httpd_req *r, const char **key)
+{
+    *key = httpd_req_header(r, "Idempotency-Key");
+    if (*key && (!**key || strlen(*key) > API_KEY_MAX)) {
+        api_reply_field_error(r, "bad_request", "Idempotency-Key", "invalid_format");
+        return false;
+    }
+    return true;
+}
+
+/* SHA-256 of the method and of text, as bytea hex text. */
+static void api_request_hash(struct httpd_req *r, const char *text, char out[API_HASH_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)httpd_req_method(r),
+                              strlen(httpd_req_method(r)));
+    crypto_hash_sha256_update(&st, (const unsigned char *)text, strlen(text));
+    crypto_hash_sha256_final(&st, h);
+    out[0] = '\\';
+    out[1] = 'x';
+    sodium_bin2hex(out + 2, API_HASH_HEX - 2, h, sizeof h);
+}
+
+void api_idem_create(struct httpd_req *r, const char *fn, const json_t *obj, const json_t *hashed,
+                     const char *actor, const char *key, const char *location)
+{
+    char *payload = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+    char *text = hashed == obj ? payload : json_dumps(hashed, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!payload || !text) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        goto done;
+    }
+    char hash[API_HASH_HEX];
+    api_request_hash(r, text, hash);
+    const char *v[6] = {fn, payload, actor, actor, key, hash};
+    api_call(r, &api_idem_stmt, 6, v, location);
+done:
+    if (text != payload)
+        free(text);
+    free(payload);
+}
+
+void api_idem_call(struct httpd_req *r, const char *fn, const json_t *obj, const char *location)
+{
+    const char *key;
+    if (!api_idem_key(r, &key))
+        return;
+    api_idem_create(r, fn, obj, obj, api_actor(r), key, location);
+}
+
+void api_create(struct httpd_req *r, const struct api_resource *res)
+{
+    const char *key;
+    if (!api_idem_key(r, &key))
+        return;
+    json_t *obj = api_body(r, res->create, false);
+    if (!obj)
+        return;
+    if (res->prepare && res->prepare(r, obj, true) < 0) {
+        json_decref(obj);
+        return;
+    }
+    api_idem_create(r, res->create_fn, obj, obj, api_actor(r), key, res->path);
+    json_decref(obj);
+}
+
+void api_get(struct httpd_req *r, const struct api_resource *res)
+{
+    char id[24];
+    if (!api_param_id(r, 0, id))
+        return;
+    const char *v[1] = {id};
+    api_call(r, res->get, 1, v, NULL);
+}
+
+/* A quoted version "N" (optionally weak, W/"N") into out; false when malformed. */
+static bool api_etag_version(const char *h, char out[16])
+{
+    if (!strncmp(h, "W/", 2))
+        h += 2;
+    size_t n = strlen(h);
+    bool ok = n >= 3 && n <= 12 && h[0] == '"' && h[n - 1] == '"';
+    for (size_t i = 1; ok && i + 1 < n; i++)
+        ok = h[i] >= '0' && h[i] <= '9';
+    if (!ok)
+        return false;
+    memcpy(out, h + 1, n - 2);
+    out[n - 2] = '\0';
+    return true;
+}
+
+bool api_if_match(struct httpd_req *r, char out[16], bool *any)
+{
+    const char *h = httpd_req_header(r, "If-Match");
+    *any = false;
+    if (!h) {
+        httpd_reply_problem(r, "precondition_required", NULL);
+        return false;
+    }
+    if (!strcmp(h, "*")) {
+        *any = true;
+        return true;
+    }
+    if (!api_etag_version(h, out)) {
+        httpd_reply_problem(r, "precondition_failed", NULL);
+        return false;
+    }
+    return true;
+}
+
+bool api_if_match_optional(struct httpd_req *r, char out[16])
+{
+    const char *h = httpd_req_header(r, "If-Match");
+    out[0] = '\0';
+    if (!h || !strcmp(h, "*"))
+        return true;
+    if (!api_etag_version(h, out)) {
+        httpd_reply_problem(r, "precondition_failed", NULL);
+        return false;
+    }
+    return true;
+}
+
+void api_update(struct httpd_req *r, const struct api_resource *res)
+{
+    char id[24], version[16];
+    bool any;
+    if (!api_param_id(r, 0, id) || !api_if_match(r, version, &any))
+        return;
+    json_t *obj = api_body(r, res->update, true);
+    if (!obj)
+        return;
+    if (res->prepare && res->prepare(r, obj, false) < 0) {
+        json_decref(obj);
+        return;
+    }
+    char *payload = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    if (!payload) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    const char *v[4] = {id, any ? NULL : version, payload, api_actor(r)};
+    api_call(r, res->patch, 4, v, NULL);
+    free(payload);
+}

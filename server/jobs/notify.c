@@ -1,0 +1,607 @@
+/*
+ * The notification delivery thread: claim, send, record.  See notify.h;
+ * the promise and the formats are in docs/notifications.md.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "notify.h"
+
+#include "clock.h"
+#include "config.h"
+#include "log.h"
+#include "match/match.h"
+#include "matchidx.h"
+#include "pii.h"
+#include "whsig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NOTIFY_BATCH 16            /* messages claimed at once */
+#define NOTIFY_BACKOFF_MAX_MS 5000 /* reconnecting to the database */
+#define NOTIFY_DAILY_EVERY_S 60    /* digests and visit reminders */
+#define NOTIFY_VACANCIES_PER_PASS 50
+#define NOTIFY_DIGEST_K 200 /* seekers looked at per new vacancy */
+#define NOTIFY_URL_MAX 500
+#define NOTIFY_HEAD_MAX 4096
+#define NOTIFY_SIGS_MAX 4 /* live secrets signing one message */
+
+static struct {
+    pthread_t thread;
+    bool started;
+    int stop_fd[2];
+    atomic_bool stopping;
+    char *conninfo;
+    char runner[96];
+    /* settings */
+    char *sms_url, *sms_account, *sms_secret, *sms_sign;
+    int sms_daily_cap;
+    int retry_base_ms, retry_cap_ms, max_attempts, lease_ms, poll_ms, timeout_ms;
+    atomic_uint_fast64_t delivered, retried, dead, digests;
+} ns = {.stop_fd = {-1, -1}};
+
+static int64_t notify_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void notify_sleep(int ms)
+{
+    struct pollfd p = {ns.stop_fd[0], POLLIN, 0};
+    (void)poll(&p, 1, ms);
+}
+
+/* ---------- a minimal HTTP/1.1 client (plain http://, one request per connection) ---------- */
+
+struct notify_url {
+    char host[256];
+    char port[8];
+    const char *path; /* into the url given */
+};
+
+static int notify_url_parse(const char *url, struct notify_url *u)
+{
+    if (strncmp(url, "http://", 7) != 0)
+        return -1;
+    const char *h = url + 7;
+    size_t n = strcspn(h, ":/");
+    if (n == 0 || n >= sizeof u->host)
+        return -1;
+    memcpy(u->host, h, n);
+    u->host[n] = '\0';
+    const char *p = h + n;
+    snprintf(u->port, sizeof u->port, "80");
+    if (*p == ':') {
+        size_t d = strspn(p + 1, "0123456789");
+        if (d == 0 || d > 5)
+            return -1;
+        memcpy(u->port, p + 1, d);
+        u->port[d] = '\0';
+        p += 1 + d;
+    }
+    if (*p != '/' && *p != '\0')
+        return -1;
+    u->path = *p ? p : "/";
+    return 0;
+}
+
+/* Waits for events on fd until deadline (monotonic ms); false on timeout. */
+static bool notify_wait(int fd, short events, int64_t deadline)
+{
+    for (;;) {
+        int64_t left = deadline - notify_now_ms();
+        if (left <= 0)
+            return false;
+        struct pollfd p = {fd, events, 0};
+        int n = poll(&p, 1, (int)left);
+        if (n > 0)
+            return true;
+        if (n < 0 && errno != EINTR)
+            return false;
+    }
+}
+
+static int notify_connect(const struct notify_url *u, int64_t deadline, char *err, size_t cap)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+    int rc = getaddrinfo(u->host, u->port, &hints, &ai);
+    if (rc != 0) {
+        snprintf(err, cap, "cannot resolve the host: %s", gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1;
+    for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+        if (fd < 0)
+            continue;
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+            break;
+        int soerr = errno;
+        socklen_t sl = sizeof soerr;
+        if (soerr == EINPROGRESS && notify_wait(fd, POLLOUT, deadline) &&
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
+            break;
+        snprintf(err, cap, "cannot connect: %s",
+                 soerr == EINPROGRESS ? "timeout" : strerror(soerr));
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(ai);
+    return fd;
+}
+
+/*
+ * POSTs body to url with the extra header lines in head ("Name: value\r\n"
+ * each).  Returns the HTTP status, or -1 with the reason in err when no
+ * answer came (refused, timeout, not http://).
+ */
+static int notify_http_post(const char *url, const char *head, const char *body, size_t len,
+                            char *err, size_t cap)
+{
+    struct notify_url u;
+    if (notify_url_parse(url, &u) < 0) {
+        snprintf(err, cap, "only http:// addresses can be sent to");
+        return -1;
+    }
+    int64_t deadline = notify_now_ms() + ns.timeout_ms;
+    int fd = notify_connect(&u, deadline, err, cap);
+    if (fd < 0)
+        return -1;
+    int status = -1;
+    char req[NOTIFY_HEAD_MAX];
+    int n = snprintf(req, sizeof req,
+                     "POST %s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: leye-notify/1\r\n"
+                     "Content-Type: application/json; charset=utf-8\r\nContent-Length: %zu\r\n"
+                     "Connection: close\r\n%s\r\n",
+                     u.path, u.host, u.port, len, head);
+    if (n < 0 || (size_t)n >= sizeof req) {
+        snprintf(err, cap, "the request head is too long");
+        goto done;
+    }
+    const char *parts[2] = {req, body};
+    size_t sizes[2] = {(size_t)n, len};
+    for (int i = 0; i < 2; i++) {
+        size_t off = 0;
+        while (off < sizes[i]) {
+            ssize_t w = send(fd, parts[i] + off, sizes[i] - off, MSG_NOSIGNAL);
+            if (w > 0) {
+                off += (size_t)w;
+            } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+                if (!notify_wait(fd, POLLOUT, deadline)) {
+                    snprintf(err, cap, "timeout while sending");
+                    goto done;
+                }
+            } else {
+                snprintf(err, cap, "connection lost while sending");
+                goto done;
+            }
+        }
+    }
+    char line[NOTIFY_HEAD_MAX];
+    size_t got = 0;
+    while (got < sizeof line - 1 && !memchr(line, '\n', got)) {
+        ssize_t r = recv(fd, line + got, sizeof line - 1 - got, 0);
+        if (r > 0) {
+            got += (size_t)r;
+        } else if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (!notify_wait(fd, POLLIN, deadline)) {
+                snprintf(err, cap, "no answer within %d ms", ns.timeout_ms);
+                goto done;
+            }
+        } else {
+            break;
+        }
+    }
+    line[got] = '\0';
+    int code = 0;
+    if (sscanf(line, "HTTP/1.%*d %3d", &code) == 1 && code >= 100 && code <= 599) {
+        status = code;
+        snprintf(err, cap, "answered %d", code);
+    } else {
+        snprintf(err, cap, "no HTTP answer");
+    }
+done:
+    close(fd);
+    return status;
+}
+
+/* ---------- adapters ---------- */
+
+enum notify_outcome { NOTIFY_DELIVERED, NOTIFY_RETRY, NOTIFY_GONE, NOTIFY_DEAD };
+
+static const char *notify_outcome_name(enum notify_outcome o)
+{
+    switch (o) {
+    case NOTIFY_DELIVERED:
+        return "delivered";
+    case NOTIFY_RETRY:
+        return "retry";
+    case NOTIFY_GONE:
+        return "gone";
+    case NOTIFY_DEAD:
+        return "dead";
+    }
+    return "retry";
+}
+
+/* {"a","b"} as PostgreSQL prints text[] of secrets (no quoting needed:
+ * whsec_ and base64 characters only) into at most max pointers into s. */
+static size_t notify_split_array(char *s, char **out, size_t max)
+{
+    size_t n = 0;
+    if (!s || *s != '{')
+        return 0;
+    char *p = s + 1;
+    while (*p && *p != '}' && n < max) {
+        size_t len = strcspn(p, ",}");
+        out[n++] = p;
+        p += len;
+        if (*p == ',')
+            *p++ = '\0';
+        else if (*p == '}')
+            *p = '\0';
+    }
+    return n;
+}
+
+/* Standard Webhooks: webhook-id, webhook-timestamp, one signature per live secret. */
+static enum notify_outcome notify_send_webhook(PGresult *res, int row, char *err, size_t cap)
+{
+    if (PQgetisnull(res, row, 8)) {
+        snprintf(err, cap, "the endpoint is disabled or deleted");
+        return NOTIFY_DEAD;
+    }
+    const char *msg_id = PQgetvalue(res, row, 1);
+    const char *body = PQgetvalue(res, row, 7);
+    size_t len = (size_t)PQgetlength(res, row, 7);
+    char *secrets[NOTIFY_SIGS_MAX];
+    size_t ns_ = notify_split_array(PQgetvalue(res, row, 9), secrets, NOTIFY_SIGS_MAX);
+    long long ts = (long long)time(NULL);
+    char sigs[NOTIFY_SIGS_MAX * (WHSIG_ONE_MAX + 1)] = "";
+    for (size_t i = 0; i < ns_; i++) {
+        char one[WHSIG_ONE_MAX];
+        if (whsig_sign(secrets[i], msg_id, ts, body, len, one) == 0) {
+            if (sigs[0])
+                strcat(sigs, " ");
+            strcat(sigs, one);
+        }
+    }
+    if (!sigs[0]) {
+        snprintf(err, cap, "the endpoint has no live secret");
+        return NOTIFY_DEAD;
+    }
+    char head[1024];
+    snprintf(head, sizeof head,
+             "webhook-id: %s\r\nwebhook-timestamp: %lld\r\nwebhook-signature: %s\r\n", msg_id, ts,
+             sigs);
+    int status = notify_http_post(PQgetvalue(res, row, 8), head, body, len, err, cap);
+    if (status >= 200 && status < 300)
+        return NOTIFY_DELIVERED;
+    if (status == 410)
+        return NOTIFY_GONE;
+    return NOTIFY_RETRY;
+}
+
+/*
+ * The SMS gateway: a JSON POST of {account, sign_name, template_id, phone,
+ * params, request_id, timestamp}, signed with X-Sms-Signature: the base64 of
+ * HMAC-SHA256(secret, "<timestamp>.<body>").  The request id is the
+ * message's id, so a gateway that sees it twice sends one text.
+ */
+static enum notify_outcome notify_send_sms(PGresult *res, int row, char *err, size_t cap)
+{
+    char phone[PII_PHONE_MAX];
+    if (PQgetisnull(res, row, 10) || !pii_ready() ||
+        pii_decrypt_phone(PQgetvalue(res, row, 10), phone) < 0) {
+        snprintf(err, cap, "the person has no phone number");
+        return NOTIFY_DEAD;
+    }
+    json_error_t jerr;
+    json_t *params = json_loads(PQgetvalue(res, row, 5), 0, &jerr);
+    long long ts = (long long)time(NULL);
+    json_t *msg = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:I}", "account", ns.sms_account,
+                            "sign_name", ns.sms_sign, "template_id", PQgetvalue(res, row, 4),
+                            "phone", phone, "params", params ? params : json_object(), "request_id",
+                            PQgetvalue(res, row, 1), "timestamp", (json_int_t)ts);
+    sodium_memzero(phone, sizeof phone);
+    char *body = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    if (!body) {
+        snprintf(err, cap, "out of memory");
+        return NOTIFY_RETRY;
+    }
+    char tstext[24], sig[WHSIG_ONE_MAX];
+    snprintf(tstext, sizeof tstext, "%lld", ts);
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)ns.sms_secret, strlen(ns.sms_secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)tstext, strlen(tstext));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2base64(sig, sizeof sig, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
+    char head[512];
+    snprintf(head, sizeof head,
+             "X-Sms-Account: %s\r\nX-Sms-Timestamp: %s\r\nX-Sms-Signature: %s\r\n", ns.sms_account,
+             tstext, sig);
+    int status = notify_http_post(ns.sms_url, head, body, strlen(body), err, cap);
+    sodium_memzero(body, strlen(body));
+    free(body);
+    if (status >= 200 && status < 300)
+        return NOTIFY_DELIVERED;
+    /* the gateway refused this text for good (template, number) */
+    if (status >= 400 && status < 500 && status != 408 && status != 429)
+        return NOTIFY_DEAD;
+    return NOTIFY_RETRY;
+}
+
+/* ---------- one pass ---------- */
+
+/* The wait before try number attempts + 1: base * 2^(attempts - 1), capped. */
+static int notify_backoff_ms(int attempts)
+{
+    int64_t d = ns.retry_base_ms;
+    for (int i = 1; i < attempts && d < ns.retry_cap_ms; i++)
+        d *= 2;
+    return (int)(d > ns.retry_cap_ms ? ns.retry_cap_ms : d);
+}
+
+static void notify_record(PGconn *c, const char *id, int attempts, enum notify_outcome o,
+                          const char *err)
+{
+    char delay[16], maxa[16];
+    snprintf(delay, sizeof delay, "%d", notify_backoff_ms(attempts));
+    snprintf(maxa, sizeof maxa, "%d", ns.max_attempts);
+    const char *v[6] = {id, ns.runner, notify_outcome_name(o), err, delay, maxa};
+    PGresult *res = PQexecParams(c,
+                                 "SELECT notify_finish($1::bigint, $2, $3, $4, $5::integer, "
+                                 "$6::integer)",
+                                 6, NULL, v, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        log_warn("notify: cannot record message %s: %s", id, PQerrorMessage(c));
+    } else {
+        const char *now = PQgetvalue(res, 0, 0);
+        if (!strcmp(now, "delivered"))
+            atomic_fetch_add(&ns.delivered, 1);
+        else if (!strcmp(now, "dead"))
+            atomic_fetch_add(&ns.dead, 1);
+        else if (!strcmp(now, "pending"))
+            atomic_fetch_add(&ns.retried, 1);
+    }
+    PQclear(res);
+}
+
+/* Claims and sends one batch; the number claimed, or -1 on a database error. */
+static int notify_pass(PGconn *c)
+{
+    char lease[16], n[8], cap[16];
+    snprintf(lease, sizeof lease, "%d", ns.lease_ms);
+    snprintf(n, sizeof n, "%d", NOTIFY_BATCH);
+    snprintf(cap, sizeof cap, "%d", ns.sms_daily_cap);
+    const char *v[5] = {ns.runner, lease, n, cap, ns.sms_url[0] ? "true" : "false"};
+    PGresult *res = PQexecParams(c,
+                                 "SELECT * FROM notify_claim($1, $2::integer, $3::integer, "
+                                 "$4::integer, $5::boolean)",
+                                 5, NULL, v, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        log_warn("notify: cannot claim messages: %s", PQerrorMessage(c));
+        PQclear(res);
+        return -1;
+    }
+    int rows = PQntuples(res);
+    for (int i = 0; i < rows && !atomic_load(&ns.stopping); i++) {
+        char err[300] = "";
+        const char *channel = PQgetvalue(res, i, 2);
+        enum notify_outcome o = !strcmp(channel, "webhook")
+                                    ? notify_send_webhook(res, i, err, sizeof err)
+                                    : notify_send_sms(res, i, err, sizeof err);
+        int attempts = atoi(PQgetvalue(res, i, 3));
+        if (o != NOTIFY_DELIVERED)
+            log_info("notify: message %s (%s) attempt %d: %s", PQgetvalue(res, i, 1), channel,
+                     attempts, err);
+        notify_record(c, PQgetvalue(res, i, 0), attempts, o, o == NOTIFY_DELIVERED ? "" : err);
+    }
+    PQclear(res);
+    return rows;
+}
+
+/* New vacancies into the digests of the seekers they match well. */
+static void notify_vacancies(PGconn *c)
+{
+    if (!matchidx_ready())
+        return;
+    struct match_result *mr = match_result_new();
+    if (!mr)
+        return;
+    for (int i = 0; i < NOTIFY_VACANCIES_PER_PASS && !atomic_load(&ns.stopping); i++) {
+        PGresult *res = PQexec(c, "BEGIN; SELECT notify_vacancy_take()");
+        bool got = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+                   !PQgetisnull(res, 0, 0);
+        int64_t vid = got ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+        PQclear(res);
+        char *workers = NULL, *scores = NULL;
+        size_t wl = 0, sl = 0;
+        FILE *wf = got ? open_memstream(&workers, &wl) : NULL;
+        FILE *sf = got ? open_memstream(&scores, &sl) : NULL;
+        bool ok = wf && sf;
+        if (ok) {
+            const struct match_index *idx;
+            const struct match_names *names;
+            struct match_query q;
+            match_query_init(&q, clock_today(), NOTIFY_DIGEST_K);
+            fputc('{', wf);
+            fputc('{', sf);
+            if (matchidx_read_begin(&idx, &names)) {
+                if (match_query_workers_by_id(idx, vid, &q, mr) == 0)
+                    for (uint32_t h = 0; h < mr->n; h++) {
+                        fprintf(wf, "%s%lld", h ? "," : "", (long long)mr->hit[h].id);
+                        fprintf(sf, "%s%d", h ? "," : "", (int)(mr->hit[h].score / 100));
+                    }
+                matchidx_read_end();
+            }
+            fputc('}', wf);
+            fputc('}', sf);
+        }
+        if (wf)
+            fclose(wf);
+        if (sf)
+            fclose(sf);
+        if (ok) {
+            char vtext[24];
+            snprintf(vtext, sizeof vtext, "%lld", (long long)vid);
+            const char *v[3] = {vtext, workers, scores};
+            res =
+                PQexecParams(c, "SELECT notify_digest_add($1::bigint, $2::bigint[], $3::integer[])",
+                             3, NULL, v, NULL, NULL, 0);
+            ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+            PQclear(res);
+        }
+        free(workers);
+        free(scores);
+        res = PQexec(c, ok ? "COMMIT" : "ROLLBACK");
+        PQclear(res);
+        if (!got)
+            break;
+    }
+    match_result_free(mr);
+}
+
+static void notify_daily(PGconn *c)
+{
+    PGresult *res = PQexec(c, "SELECT notify_daily()");
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+        atomic_fetch_add(&ns.digests, (uint64_t)atoll(PQgetvalue(res, 0, 0)));
+    else
+        log_warn("notify: daily digests: %s", PQerrorMessage(c));
+    PQclear(res);
+}
+
+static void notify_serve(PGconn *c)
+{
+    int64_t next_daily = 0;
+    while (!atomic_load(&ns.stopping)) {
+        int n = notify_pass(c);
+        if (n < 0 || PQstatus(c) != CONNECTION_OK)
+            return;
+        if (n > 0)
+            continue;
+        if (notify_now_ms() >= next_daily) {
+            notify_vacancies(c);
+            notify_daily(c);
+            next_daily = notify_now_ms() + NOTIFY_DAILY_EVERY_S * 1000;
+        }
+        notify_sleep(ns.poll_ms);
+    }
+}
+
+static void *notify_main(void *arg)
+{
+    (void)arg;
+    int backoff = 100;
+    while (!atomic_load(&ns.stopping)) {
+        PGconn *c = PQconnectdb(ns.conninfo);
+        bool ok = PQstatus(c) == CONNECTION_OK;
+        if (ok) {
+            PGresult *res = PQexec(c, "SET application_name = 'leye-notify'; SET jit = off");
+            ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+            PQclear(res);
+        }
+        if (ok) {
+            backoff = 100;
+            notify_serve(c);
+        } else if (!atomic_load(&ns.stopping)) {
+            log_warn("notify: cannot reach the database (%s); retrying in %d ms", PQerrorMessage(c),
+                     backoff);
+        }
+        PQfinish(c);
+        if (atomic_load(&ns.stopping))
+            break;
+        notify_sleep(backoff);
+        backoff = backoff * 2 > NOTIFY_BACKOFF_MAX_MS ? NOTIFY_BACKOFF_MAX_MS : backoff * 2;
+    }
+    return NULL;
+}
+
+static char *notify_dup(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+int notify_start(const struct config *cfg)
+{
+    if (pipe(ns.stop_fd) < 0)
+        return -1;
+    ns.conninfo = notify_dup(cfg->database_url);
+    ns.sms_url = notify_dup(cfg->notify_sms_url);
+    ns.sms_account = notify_dup(cfg->notify_sms_account);
+    ns.sms_secret = notify_dup(cfg->notify_sms_secret);
+    ns.sms_sign = notify_dup(cfg->notify_sms_sign);
+    if (!ns.conninfo || !ns.sms_url || !ns.sms_account || !ns.sms_secret || !ns.sms_sign)
+        return -1;
+    if (ns.sms_url[0] && strncmp(ns.sms_url, "http://", 7) != 0) {
+        log_error("LEYE_NOTIFY_SMS_URL must be an http:// address");
+        return -1;
+    }
+    ns.sms_daily_cap = cfg->notify_sms_daily_cap;
+    ns.retry_base_ms = cfg->notify_retry_base_ms;
+    ns.retry_cap_ms = cfg->notify_retry_cap_ms;
+    ns.max_attempts = cfg->notify_max_attempts;
+    ns.lease_ms = cfg->notify_lease_ms;
+    ns.poll_ms = cfg->notify_poll_ms;
+    ns.timeout_ms = cfg->notify_timeout_ms;
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    snprintf(ns.runner, sizeof ns.runner, "%s:%ld:%lld", host, (long)getpid(),
+             (long long)notify_now_ms());
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int rc = pthread_create(&ns.thread, NULL, notify_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+        return -1;
+    ns.started = true;
+    return 0;
+}
+
+void notify_stop(void)
+{
+    if (!ns.started)
+        return;
+    atomic_store(&ns.stopping, true);
+    if (write(ns.stop_fd[1], "x", 1) < 0)
+        log_warn("notify: cannot signal the delivery thread");
+    pthread_join(ns.thread, NULL);
+    ns.started = false;
+    close(ns.stop_fd[0]);
+    close(ns.stop_fd[1]);
+    free(ns.conninfo);
+    free(ns.sms_url);
+    free(ns.sms_account);
+    sodium_memzero(ns.sms_secret, strlen(ns.sms_secret));
+    free(ns.sms_secret);
+    free(ns.sms_sign);
+}
+
+void notify_stats(struct notify_stats *out)
+{
+    out->delivered = atomic_load(&ns.delivered);
+    out->retried = atomic_load(&ns.retried);
+    out->dead = atomic_load(&ns.dead);
+    out->digests = atomic_load(&ns.digests);
+}
