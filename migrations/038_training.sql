@@ -677,7 +677,7 @@ BEGIN
                         AND (c IS NULL OR cc.county_code = c)) AS courses_upcoming
             FROM (SELECT vs.skill_id, min(vs.min_level) AS level, count(DISTINCT v.id) AS vacancies,
                          sum(greatest(v.headcount - v.filled, 0)) AS posts_unfilled
-                  FROM vacancy v JOIN vacancy_skill vs ON vs.vacancy_id = v.id AND vs.must
+                  FROM vacancy v JOIN vacancy_skill vs ON vs.vacancy_id = v.id AND vs.must_have
                   WHERE v.status = 'open' AND NOT v.archived AND v.filled < v.headcount
                     AND (c IS NULL OR v.county_code = c)
                   GROUP BY vs.skill_id) d

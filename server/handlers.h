@@ -76,6 +76,7 @@ void h_worker_reveal(struct httpd_req *r);
 #include "h_matches.h"
 #include "h_kiosk_self.h"
 #include "h_static.h"
+#include "h_training.h"
 
 /* routes.c: the route table (each route with its policy). */
 extern const struct router_route routes_table[];

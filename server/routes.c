@@ -42,6 +42,7 @@ const struct router_route routes_table[] = {
 #include "routes/matches.inc"
 #include "routes/allocations.inc"
 #include "routes/kiosk.inc"
+#include "routes/training.inc"
     {"GET", "/console", h_static_console_redirect, "public"},
     {"GET", "/console/", h_static_console_index, "public"},
     {"GET", "/console/{file}", h_static_console_file, "public"},
