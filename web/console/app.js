@@ -15,6 +15,7 @@ import * as tasks from './page-tasks.js';
 import * as imports from './page-imports.js';
 import * as reports from './page-reports.js';
 import * as allocation from './page-allocation.js';
+import * as training from './page-training.js';
 
 // What each role may do, as server/policy.c says (the API enforces it; the
 // console only hides what would be refused). Viewers see reports only.
@@ -45,6 +46,8 @@ const POLICIES = {
   'allocations:write': ['admin', 'county_staff'],
   'pii:reveal': ['admin'],
   'history:read': STAFF,
+  'training:read': STAFF,
+  'training:write': STAFF,
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]
@@ -69,6 +72,8 @@ const ROUTES = [
   ['followups', 'placements:read', followups.list, 'nav_followups'],
   ['placements/:id', 'placements:read', followups.placement],
   ['tasks', 'tasks:read', tasks.list, 'nav_tasks'],
+  ['training', 'training:read', training.list, 'nav_training'],
+  ['training/:id', 'training:read', training.detail],
   ['imports', 'imports:write', imports.render, 'nav_imports'],
   ['reports/quarterly', 'reports:read', reports.quarterly, 'nav_quarterly'],
   ['reports/quarterly/print', 'reports:read', reports.print],

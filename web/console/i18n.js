@@ -80,6 +80,7 @@ const S = {
   nav_projects: ['以工代赈项目', 'Work-relief projects'],
   nav_followups: ['就业回访', 'Follow-ups'],
   nav_tasks: ['预警走访', 'Early-warning visits'],
+  nav_training: ['技能培训', 'Training'],
   nav_imports: ['表格导入', 'CSV import'],
   nav_quarterly: ['季度报告', 'Quarterly report'],
 

@@ -15,6 +15,7 @@ import {
   periodName, wageFigure, distanceText, dateText, reasonIsNegative,
 } from './i18n.js';
 import { keypad, keyFromEvent } from './keypad.js';
+import { courseScreens, courseWords } from './courses.js';
 
 const cfg = readConfig(new URLSearchParams(window.location.search));
 const DISTANCES = [0, 5, 20, 50, 100];
@@ -27,6 +28,9 @@ let idleTimer = null;
 let countdownTimer = null;
 let countdownLeft = 0;
 let keepaliveTimer = null;
+const training = courseScreens({
+  get state() { return state; }, goTo, show, render, setMessage, navSeq: () => navSeq,
+});
 
 function readConfig(q) {
   const int = (v, lo, hi, dflt) => {
@@ -94,12 +98,14 @@ function renderTop() {
   nav.replaceChildren(
     tab('jobs', t('nav_jobs'), 'briefcase', () => showJobs(false)),
     tab('apps', t('nav_apps'), 'clipboard', showApps),
+    tab('courses', courseWords('nav'), 'award', training.showCourses),
     tab('me', t('nav_me'), 'user', showMe));
 }
 
 function sectionOf(screen) {
   if (['jobs', 'job', 'confirm', 'applied'].includes(screen)) return 'jobs';
   if (['apps', 'slip'].includes(screen)) return 'apps';
+  if (['courses', 'course_confirm', 'course_done'].includes(screen)) return 'courses';
   return screen;
 }
 
@@ -172,6 +178,7 @@ function render() {
   const screens = {
     login_id: screenLoginId, login_pin: screenLoginPin, jobs: screenJobs, job: screenJob,
     confirm: screenConfirm, applied: screenApplied, apps: screenApps, slip: screenSlip, me: screenMe,
+    ...training.screens,
   };
   const body = state.loading ? loadingScreen() : screens[state.screen]();
   $('app').replaceChildren(h('section', { class: `screen screen-${state.screen}`, data: { screen: state.screen } },
