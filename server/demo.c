@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "demo.h"
+#include "demo_training.h"
 
 #include "demo_data.h"
 #include "log.h"
@@ -1964,7 +1965,8 @@ int demo_run(const char *conninfo)
         log_error("demo data: out of memory");
         goto done;
     }
-    if (demo_read_context(&d) < 0 || demo_generate(&d) < 0 || demo_exec(&d, "COMMIT") < 0)
+    if (demo_read_context(&d) < 0 || demo_generate(&d) < 0 || demo_training_load(d.conn) < 0 ||
+        demo_exec(&d, "COMMIT") < 0)
         goto done;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     demo_summary(&d, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);

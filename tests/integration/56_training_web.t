@@ -54,17 +54,17 @@ for my $i (1 .. 3) {
     sql("INSERT INTO vacancy_skill (vacancy_id, skill_id, min_level, must_have, weight) VALUES ($v, 14, 3, true, 5)");
 }
 my $course = http($srv, 'POST', '/v1/courses', body => {
-    title => "电焊高级班$tag", provider => '彝良县职业技能培训中心', skill_id => 14, skill_level => 3, county_code => $county,
+    title => "电焊高级班", provider => '彝良县职业技能培训中心', skill_id => 14, skill_level => 3, county_code => $county,
     site_id => 0 + $site, place => '安置区就业服务站', starts_on => days_from_today(7), ends_on => days_from_today(37), hours => 120,
     seats => 20, waitlist_max => 5, cost_cny => 2400, subsidy_cny => 2000, language => 'zh' });
 is($course->{status}, 201, 'an upcoming welding course') or diag($course->{content});
 my $other = http($srv, 'POST', '/v1/courses', body => {
-    title => "家政服务班$tag", provider => '彝良县职业技能培训中心', skill_id => 31, skill_level => 1, county_code => $county,
+    title => "家政服务班", provider => '彝良县职业技能培训中心', skill_id => 31, skill_level => 1, county_code => $county,
     starts_on => days_from_today(10), ends_on => days_from_today(20), hours => 40, seats => 30, language => 'ii' });
 is($other->{status}, 201, 'and another, taught in Yi');
 # a course that has started, with the other worker enrolled before its start
 my $started = sql_value("INSERT INTO course (title, provider, skill_id, skill_level, county_code, site_id, starts_on, ends_on, hours,
-    seats, cost_cny, subsidy_cny) VALUES ('电焊速成班$tag', '彝良县职业技能培训中心', 14, 3, $county, $site, '${\ days_from_today(-20)}',
+    seats, cost_cny, subsidy_cny) VALUES ('电焊速成班', '彝良县职业技能培训中心', 14, 3, $county, $site, '${\ days_from_today(-20)}',
     '${\ days_from_today(-1)}', 60, 10, 1500, 1500) RETURNING id");
 my $enr = sql_value("INSERT INTO course_enrolment (course_id, worker_id, status, source) VALUES ($started, $w{staff}, 'enrolled', 'staff') RETURNING id");
 
@@ -73,7 +73,7 @@ my $pw = "pw-$tag-" . join('', map { int(rand(10)) } 1 .. 12);
   like(cli("create-user --username=$tag.c --role=county_staff --counties=$county --password-env=PW"), qr/^user \d+$/, 'county staff account'); }
 
 my %fixture = (
-    id_number => $idn{kiosk}, pin => '246135', course_id => $course->{json}{id}, course_title => "电焊高级班$tag", opens => 3,
+    id_number => $idn{kiosk}, pin => '246135', course_id => $course->{json}{id}, course_title => "电焊高级班", opens => 3,
     user => "$tag.c", password => $pw, started_course_id => 0 + $started, started_enrolment_id => 0 + $enr,
 );
 
