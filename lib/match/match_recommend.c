@@ -72,6 +72,22 @@ static bool recommend_touches_skill(const struct match_index *idx, const struct 
     return false;
 }
 
+/* The filters a course can clear: what the worker lacks, and the score. */
+#define RECOMMEND_FIXABLE                                                                          \
+    ((1u << MATCH_F_MUST_SKILL) | (1u << MATCH_F_MUST_CERT) | (1u << MATCH_F_SKILL_LEVEL) |        \
+     (1u << MATCH_F_CERT_EXPIRED) | (1u << MATCH_F_MIN_SCORE))
+
+/* Whether some course could still lift e to the minimum score: at best it
+ * gives full marks for the skill and certificate parts. */
+static bool recommend_reachable(const struct match_ctx *c, const struct match_vrec *v,
+                                const struct match_pair_eval *e)
+{
+    const float *pts = c->pts[v->kind];
+    float best = e->total + pts[MATCH_PART_SKILL] * (1.0f - e->part[MATCH_PART_SKILL]) +
+                 pts[MATCH_PART_CERT] * (1.0f - e->part[MATCH_PART_CERT]);
+    return match_score_round(best + 0.01f) >= c->q->min_score;
+}
+
 int match_recommend_courses(const struct match_index *idx, int64_t worker_id,
                             const struct match_query *q, const struct match_course *courses,
                             size_t n, struct match_course_gain *out, uint32_t *open_now)
@@ -102,14 +118,17 @@ int match_recommend_courses(const struct match_index *idx, int64_t worker_id,
     uint32_t already = 0;
     struct match_pair_eval e;
     for (uint32_t slot = 0; slot < idx->v_top; slot++) {
-        if (!(idx->v_gate[slot] & MATCH_V_LIVE))
-            continue;
+        unsigned gate = idx->v_gate[slot];
+        if (!(gate & MATCH_V_LIVE) || !(gate & MATCH_V_OPEN) || !(gate & MATCH_V_NOT_FULL))
+            continue; /* closed or full: nobody passes, with or without a course */
         const struct match_vrec *v = &idx->v_rec[slot];
         match_pair_eval(&c, &wv[0], v, false, &e);
         if (!e.failed) {
             already++;
             continue;
         }
+        if ((e.failed & ~RECOMMEND_FIXABLE) || !recommend_reachable(&c, v, &e))
+            continue; /* blocked by something no course changes */
         for (size_t i = 0; i < n; i++) {
             if (!usable[i + 1])
                 continue;
