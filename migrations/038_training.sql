@@ -746,3 +746,11 @@ BEGIN
                   WHERE NOT archived AND (p_county IS NULL OR county_code = p_county)) cs
             JOIN region g ON g.code = cs.cc), '[]'));
 END $$;
+
+-- The skills a worker holds at a level a passed course proved, as [skill
+-- ids]: the matching routes mark the reasons about them (server/h_matches.c).
+-- Row-level security on worker_skill keeps the caller's scope.
+CREATE FUNCTION training_proven_skills(p_worker bigint) RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT coalesce(jsonb_agg(skill_id ORDER BY skill_id), '[]') FROM worker_skill
+    WHERE worker_id = p_worker AND level <= proven_level;
+$$;

@@ -207,6 +207,12 @@ my $seen = wait_until(sub {
     grep { $_->{id} == $vac{weld3} } @{ http($srv, 'GET', "/v1/workers/$w{d}/matches?k=50")->{json}{items} || [] } }, 1);
 my $dt = time - $t0;
 ok($seen, sprintf('the welding job is among the worker\'s matches within a second (%.2f s)', $dt));
+my ($pair) = @{ http($srv, 'GET', "/v1/workers/$w{d}/matches/$vac{weld3}")->{json}{items} || [] };
+my ($why) = grep { ($_->{skill_id} // 0) == 14 } @{ $pair->{reasons} || [] };
+ok($why && $why->{proven} && $why->{text} =~ /培训合格/, 'the reason names the skill as proven by a course: ' . ($why->{text} // ''));
+($pair) = @{ http($srv, 'GET', "/v1/workers/$w{a}/matches/$vac{weld2}")->{json}{items} || [] };
+($why) = grep { ($_->{skill_id} // 0) == 14 } @{ $pair->{reasons} || [] };
+ok($why && !$why->{proven} && $why->{text} !~ /培训合格/, 'a self-declared skill is not: ' . ($why->{text} // ''));
 my ($skill) = grep { $_->{skill_id} == 14 } @{ http($srv, 'GET', "/v1/workers/$w{d}")->{json}{skills} };
 is_deeply([ $skill->{proven} ? 1 : 0, $skill->{proven_course_id} ], [ 1, $past ], 'the profile marks the skill proven by the course');
 my ($self) = grep { $_->{skill_id} == 14 } @{ http($srv, 'GET', "/v1/workers/$w{a}")->{json}{skills} };
