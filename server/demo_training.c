@@ -100,7 +100,7 @@ static const char demo_training_sql[] =
     "h.site_id\n"
     "              WHERE s.county_code = c.code AND w.employment_status = 'seeking' AND NOT "
     "w.archived\n"
-    "                AND w.sex = 'M') x WHERE x.k <= 18;\n"
+    "              ) x WHERE x.k <= 18;\n"
     "        INSERT INTO course_enrolment (course_id, worker_id, status, source)\n"
     "        SELECT next, x.id, 'enrolled', CASE WHEN x.k % 3 = 0 THEN 'kiosk' ELSE 'staff' END\n"
     "        FROM (SELECT w.id, row_number() OVER (ORDER BY md5('next' || w.id), w.id) AS k\n"
