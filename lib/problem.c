@@ -214,6 +214,13 @@ static const struct problem_field_def problem_field_defs[] = {
      {"尚未达到连续考核不合格的月数", "has not had enough unsatisfactory months in a row"}},
     {"nothing_released", {"当月没有已发放的工资表", "has no released pay sheet"}},
     {"not_in_sample", {"不在本次抽查样本中", "is not in this spot check's sample"}},
+    {"course_full", {"课程名额和候补名额都已满", "has no seats and no waiting-list places left"}},
+    {"course_started", {"课程已开课，不能再报名", "has already started: enrolment is closed"}},
+    {"already_enrolled", {"已报名该课程", "is already enrolled in this course"}},
+    {"not_enrolled",
+     {"未在该课程就读（未报名、候补或已退出）",
+      "is not enrolled in this course (never enrolled, waiting or withdrawn)"}},
+    {"already_completed", {"该课程的结业结果已登记", "already has a result for this course"}},
 };
 
 /* The programme rules (migrations/035_records_rules.sql): "{member}" stands

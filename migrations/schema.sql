@@ -1907,6 +1907,212 @@ BEGIN
 END $$;
 
 --
+-- Name: api_course_create(jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_course_create(p jsonb, actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    c course;
+BEGIN
+    PERFORM api_require_county('county_code', (p ->> 'county_code')::integer);
+    c := jsonb_populate_record(NULL::course, p);
+    c.waitlist_max := coalesce(c.waitlist_max, 0);
+    c.cost_cny := coalesce(c.cost_cny, 0);
+    c.subsidy_cny := coalesce(c.subsidy_cny, 0);
+    PERFORM course_check(p, c);
+    INSERT INTO course (title, provider, skill_id, skill_level, certificate_type_id, occupation_code,
+                        county_code, site_id, place, starts_on, ends_on, hours, seats, waitlist_max,
+                        cost_cny, subsidy_cny, language)
+    VALUES (c.title, c.provider, c.skill_id, c.skill_level, c.certificate_type_id, c.occupation_code,
+            c.county_code, c.site_id, coalesce(c.place, ''), c.starts_on, c.ends_on, c.hours, c.seats,
+            c.waitlist_max, c.cost_cny, c.subsidy_cny, coalesce(c.language, 'zh'))
+    RETURNING * INTO c;
+    status := 201;
+    version := c.version;
+    body := course_json(c);
+END $$;
+
+--
+-- Name: api_course_get(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_course_get(p_id bigint, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    c course;
+BEGIN
+    SELECT * INTO c FROM course WHERE id = p_id;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    END IF;
+    status := 200;
+    version := c.version;
+    body := course_json(c);
+END $$;
+
+--
+-- Name: api_course_list(jsonb, jsonb, integer, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_course_list(f jsonb, cur jsonb, lim integer, sort text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n integer := api_page_limit(lim);
+    by_id boolean := sort = 'id';
+    rows course[];
+    last course;
+BEGIN
+    SELECT array_agg(c ORDER BY CASE WHEN NOT by_id THEN c.starts_on END, c.id) INTO rows
+    FROM (SELECT * FROM course c
+          WHERE (f ->> 'county_code' IS NULL OR c.county_code = (f ->> 'county_code')::integer)
+            AND (f ->> 'site_id' IS NULL OR c.site_id = (f ->> 'site_id')::bigint)
+            AND (f ->> 'skill_id' IS NULL OR c.skill_id = (f ->> 'skill_id')::integer)
+            AND (f ->> 'certificate_type_id' IS NULL
+                 OR c.certificate_type_id = (f ->> 'certificate_type_id')::integer)
+            AND (f ->> 'language' IS NULL OR c.language = f ->> 'language')
+            AND (f ->> 'upcoming' IS NULL
+                 OR (c.starts_on > placement_today() AND c.status = 'open') = (f ->> 'upcoming')::boolean)
+            AND c.archived = coalesce((f ->> 'archived')::boolean, false)
+            AND (cur IS NULL OR CASE WHEN by_id THEN c.id > (cur ->> 'id')::bigint
+                                     ELSE (c.starts_on, c.id) > ((cur ->> 'starts_on')::date,
+                                                                 (cur ->> 'id')::bigint) END)
+          ORDER BY CASE WHEN NOT by_id THEN c.starts_on END, c.id
+          LIMIT n + 1) c;
+    rows := coalesce(rows, '{}');
+    status := 200;
+    body := jsonb_build_object(
+        'items', coalesce((SELECT jsonb_agg(course_json(rows[i]) ORDER BY i)
+                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
+        'next_cursor', NULL);
+    IF array_length(rows, 1) > n THEN
+        last := rows[n];
+        body := jsonb_set(body, '{next_cursor}',
+                          jsonb_build_object('id', last.id, 'starts_on', last.starts_on));
+    END IF;
+END $$;
+
+--
+-- Name: api_course_result(bigint, integer, jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_course_result(p_id bigint, p_version integer, p jsonb, actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    c course;
+    e course_enrolment;
+    wid bigint := (p ->> 'worker_id')::bigint;
+    res text := p ->> 'result';
+    d date := coalesce((p ->> 'result_on')::date, placement_today());
+    place record;
+    saved text := coalesce(current_setting('leye.scope', true), '');
+BEGIN
+    SELECT * INTO c FROM course WHERE id = p_id;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    END IF;
+    PERFORM course_lock(p_id);
+    IF NOT EXISTS (SELECT 1 FROM worker WHERE id = wid) THEN
+        PERFORM api_fail('LY422', 'worker_id', 'not_found');
+    END IF;
+    SELECT * INTO e FROM course_enrolment x
+    WHERE x.course_id = p_id AND x.worker_id = wid AND x.status IN ('enrolled', 'completed') FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY409', 'worker_id', 'not_enrolled');
+    END IF;
+    IF e.status = 'completed' THEN
+        PERFORM api_fail('LY409', 'worker_id', 'already_completed');
+    END IF;
+    IF d < c.starts_on OR d > placement_today() THEN
+        PERFORM api_fail('LY422', 'result_on', 'out_of_range');
+    END IF;
+    UPDATE course_enrolment SET status = 'completed', result = res, result_on = d,
+        version = course_enrolment.version + 1, updated_at = now()
+    WHERE id = e.id RETURNING * INTO e;
+    IF res = 'passed' THEN
+        IF c.skill_id IS NOT NULL THEN
+            INSERT INTO worker_skill AS ws (worker_id, skill_id, level, proven_level, proven_course_id)
+            VALUES (wid, c.skill_id, c.skill_level, c.skill_level, c.id)
+            ON CONFLICT (worker_id, skill_id) DO UPDATE
+                SET level = greatest(ws.level, EXCLUDED.level),
+                    proven_level = greatest(coalesce(ws.proven_level, 0), EXCLUDED.proven_level),
+                    proven_course_id = CASE WHEN coalesce(ws.proven_level, 0) > EXCLUDED.proven_level
+                                            THEN ws.proven_course_id ELSE EXCLUDED.proven_course_id END;
+        END IF;
+        IF c.certificate_type_id IS NOT NULL THEN
+            INSERT INTO worker_certificate (worker_id, certificate_type_id, issued_on, course_id)
+            VALUES (wid, c.certificate_type_id, d, c.id);
+        END IF;
+        INSERT INTO worker_training (worker_id, name, provider, start_date, end_date, completed, skill_id)
+        VALUES (wid, c.title, c.provider, c.starts_on, greatest(c.starts_on, least(c.ends_on, d)), true,
+                c.skill_id);
+        PERFORM set_config('leye.scope', '*', true);
+        SELECT s.id AS site_id, s.county_code INTO place
+        FROM worker w JOIN household h ON h.id = w.household_id JOIN site s ON s.id = h.site_id
+        WHERE w.id = wid;
+        PERFORM set_config('leye.scope', saved, true);
+        INSERT INTO training_subsidy (enrolment_id, course_id, worker_id, county_code, site_id,
+                                      amount_cny, completed_on)
+        VALUES (e.id, c.id, wid, place.county_code, place.site_id, c.subsidy_cny, d);
+    END IF;
+    status := 200;
+    version := e.version;
+    body := enrolment_json(e);
+END $$;
+
+--
+-- Name: api_course_update(bigint, integer, jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_course_update(p_id bigint, p_version integer, p jsonb, actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    c course;
+    n course;
+BEGIN
+    SELECT * INTO c FROM course WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    END IF;
+    IF p_version IS NOT NULL AND c.version <> p_version THEN
+        PERFORM api_fail('LY412', '', 'stale');
+    END IF;
+    n := jsonb_populate_record(c, p);
+    IF n.county_code <> c.county_code THEN
+        PERFORM api_require_county('county_code', n.county_code);
+    END IF;
+    PERFORM course_check(p, n);
+    IF n.seats < (SELECT count(*) FROM course_enrolment e
+                  WHERE e.course_id = p_id AND e.status IN ('enrolled', 'completed')) THEN
+        PERFORM api_fail('LY409', 'seats', 'out_of_range');
+    END IF;
+    IF (n.skill_id, n.skill_level, n.certificate_type_id) IS DISTINCT FROM
+       (c.skill_id, c.skill_level, c.certificate_type_id)
+       AND EXISTS (SELECT 1 FROM course_enrolment e WHERE e.course_id = p_id AND e.status = 'completed') THEN
+        PERFORM api_fail('LY409', CASE WHEN n.skill_id IS DISTINCT FROM c.skill_id THEN 'skill_id'
+                                       WHEN n.skill_level IS DISTINCT FROM c.skill_level THEN 'skill_level'
+                                       ELSE 'certificate_type_id' END, 'not_allowed');
+    END IF;
+    UPDATE course SET title = n.title, provider = n.provider, skill_id = n.skill_id,
+        skill_level = n.skill_level, certificate_type_id = n.certificate_type_id,
+        occupation_code = n.occupation_code, county_code = n.county_code, site_id = n.site_id,
+        place = n.place, starts_on = n.starts_on, ends_on = n.ends_on, hours = n.hours,
+        seats = n.seats, waitlist_max = n.waitlist_max, cost_cny = n.cost_cny,
+        subsidy_cny = n.subsidy_cny, language = n.language, status = n.status,
+        archived = n.archived, version = course.version + 1, updated_at = now()
+    WHERE id = p_id
+    RETURNING * INTO c;
+    status := 200;
+    version := c.version;
+    body := course_json(c);
+END $$;
+
+--
 -- Name: api_department_list_get(bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2100,6 +2306,137 @@ BEGIN
     status := 200;
     version := e.version;
     body := employer_json(e);
+END $$;
+
+--
+-- Name: api_enrolment_attendance(bigint, integer, jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_enrolment_attendance(p_id bigint, p_version integer, p jsonb, actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    e course_enrolment;
+    c course;
+    d date := (p ->> 'day')::date;
+BEGIN
+    SELECT * INTO e FROM course_enrolment WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    END IF;
+    SELECT * INTO c FROM course WHERE id = e.course_id;
+    IF e.status <> 'enrolled' THEN
+        PERFORM api_fail('LY409', 'status', 'not_enrolled');
+    END IF;
+    IF d < c.starts_on OR d > c.ends_on OR d > placement_today() THEN
+        PERFORM api_fail('LY422', 'day', 'out_of_range');
+    END IF;
+    INSERT INTO course_attendance (enrolment_id, day, hours) VALUES (p_id, d, (p ->> 'hours')::numeric)
+    ON CONFLICT (enrolment_id, day) DO UPDATE SET hours = EXCLUDED.hours;
+    UPDATE course_enrolment SET
+        hours_attended = (SELECT coalesce(sum(hours), 0) FROM course_attendance WHERE enrolment_id = p_id),
+        version = course_enrolment.version + 1, updated_at = now()
+    WHERE id = p_id RETURNING * INTO e;
+    status := 200;
+    version := e.version;
+    body := enrolment_json(e);
+END $$;
+
+--
+-- Name: api_enrolment_create(jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_enrolment_create(p jsonb, actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    e course_enrolment := course_enrol((p ->> 'course_id')::bigint, (p ->> 'worker_id')::bigint, 'staff');
+BEGIN
+    status := 201;
+    version := e.version;
+    body := enrolment_json(e);
+END $$;
+
+--
+-- Name: api_enrolment_get(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_enrolment_get(p_id bigint, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    e course_enrolment;
+BEGIN
+    SELECT * INTO e FROM course_enrolment WHERE id = p_id;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    END IF;
+    status := 200;
+    version := e.version;
+    body := enrolment_json(e);
+END $$;
+
+--
+-- Name: api_enrolment_list(jsonb, jsonb, integer, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_enrolment_list(f jsonb, cur jsonb, lim integer, sort text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n integer := api_page_limit(lim);
+    rows course_enrolment[];
+BEGIN
+    SELECT array_agg(e ORDER BY e.id) INTO rows
+    FROM (SELECT * FROM course_enrolment e
+          WHERE (f ->> 'course_id' IS NULL OR e.course_id = (f ->> 'course_id')::bigint)
+            AND (f ->> 'worker_id' IS NULL OR e.worker_id = (f ->> 'worker_id')::bigint)
+            AND (f ->> 'status' IS NULL OR e.status = f ->> 'status')
+            AND (cur IS NULL OR e.id > (cur ->> 'id')::bigint)
+          ORDER BY e.id LIMIT n + 1) e;
+    rows := coalesce(rows, '{}');
+    status := 200;
+    body := jsonb_build_object(
+        'items', coalesce((SELECT jsonb_agg(enrolment_json(rows[i]) ORDER BY i)
+                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
+        'next_cursor', CASE WHEN array_length(rows, 1) > n
+                            THEN jsonb_build_object('id', (rows[n]).id) END);
+END $$;
+
+--
+-- Name: api_enrolment_withdraw(bigint, integer, jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_enrolment_withdraw(p_id bigint, p_version integer, p jsonb, actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    e course_enrolment;
+    was text;
+BEGIN
+    SELECT * INTO e FROM course_enrolment WHERE id = p_id;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    END IF;
+    PERFORM course_lock(e.course_id);
+    SELECT * INTO e FROM course_enrolment WHERE id = p_id FOR UPDATE;
+    IF e.status NOT IN ('enrolled', 'waitlisted') THEN
+        PERFORM api_fail('LY409', 'status', 'illegal_transition');
+    END IF;
+    was := e.status;
+    UPDATE course_enrolment SET status = 'withdrawn', version = course_enrolment.version + 1,
+        updated_at = now()
+    WHERE id = p_id RETURNING * INTO e;
+    IF was = 'enrolled' THEN
+        UPDATE course_enrolment SET status = 'enrolled', version = course_enrolment.version + 1,
+            updated_at = now()
+        WHERE id = (SELECT x.id FROM course_enrolment x WHERE x.course_id = e.course_id
+                                                          AND x.status = 'waitlisted'
+                    ORDER BY x.id LIMIT 1);
+    END IF;
+    status := 200;
+    version := e.version;
+    body := enrolment_json(e);
 END $$;
 
 --
@@ -2939,6 +3276,39 @@ BEGIN
     status := 200;
     version := a.version;
     body := kiosk_application_json(a);
+END $$;
+
+--
+-- Name: api_kiosk_enrolment_create(jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_kiosk_enrolment_create(p jsonb, actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    w worker := kiosk_worker();
+    e course_enrolment := course_enrol((p ->> 'course_id')::bigint, w.id, 'kiosk');
+BEGIN
+    status := 201;
+    version := e.version;
+    body := enrolment_json(e);
+END $$;
+
+--
+-- Name: api_kiosk_enrolment_list(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_kiosk_enrolment_list(OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    w worker := kiosk_worker();
+BEGIN
+    status := 200;
+    body := jsonb_build_object('items', coalesce((
+        SELECT jsonb_agg(enrolment_json(e) || jsonb_build_object('course', course_json(c)) ORDER BY e.id DESC)
+        FROM course_enrolment e JOIN course c ON c.id = e.course_id
+        WHERE e.worker_id = w.id), '[]'));
 END $$;
 
 --
@@ -4420,14 +4790,17 @@ BEGIN
         'year', p_year, 'quarter', p_quarter, 'from', qs, 'to', qe, 'as_of', d,
         'complete', qe < placement_today(), 'due_on', report_due_on(qe),
         'county_code', p_county,
-        'total', report_quarter_figures(qs, d, p_county, NULL, sc),
+        'total', report_quarter_figures(qs, d, p_county, NULL, sc)
+                 || training_quarter_figures(qs, d, p_county, NULL),
         'counties', coalesce((
             SELECT jsonb_agg(jsonb_build_object(
                        'county_code', cc, 'county_name', g.name,
-                       'figures', report_quarter_figures(qs, d, cc, NULL, sc),
+                       'figures', report_quarter_figures(qs, d, cc, NULL, sc)
+                                  || training_quarter_figures(qs, d, cc, NULL),
                        'sites', (SELECT jsonb_agg(jsonb_build_object(
                                             'site_id', st.id, 'site_name', st.name,
-                                            'figures', report_quarter_figures(qs, d, cc, st.id, sc))
+                                            'figures', report_quarter_figures(qs, d, cc, st.id, sc)
+                                                       || training_quarter_figures(qs, d, cc, st.id))
                                         ORDER BY st.name, st.id)
                                  FROM site st WHERE st.county_code = cc AND NOT st.archived))
                    ORDER BY cc)
@@ -4757,6 +5130,54 @@ BEGIN
     status := 200;
     version := k.version;
     body := pay_spot_check_json(k);
+END $$;
+
+--
+-- Name: api_training_gaps(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_training_gaps(f jsonb, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    c integer := (f ->> 'county_code')::integer;
+    s bigint := (f ->> 'site_id')::bigint;
+    lim integer := least(greatest(coalesce((f ->> 'limit')::integer, 20), 1), 100);
+BEGIN
+    IF s IS NOT NULL THEN
+        SELECT county_code INTO c FROM site WHERE id = s;
+        IF NOT FOUND THEN
+            PERFORM api_fail('LY422', 'site_id', 'not_found');
+        END IF;
+    END IF;
+    status := 200;
+    body := jsonb_build_object('county_code', c, 'site_id', s, 'as_of', placement_today(), 'items', coalesce((
+        SELECT jsonb_agg(to_jsonb(g) ORDER BY g.gap DESC, g.posts_unfilled DESC, g.skill_id)
+        FROM (
+            SELECT d.skill_id, k.name_zh AS skill_name, k.name_en AS skill_name_en, d.level,
+                   d.vacancies, d.posts_unfilled, sk.seekers, sk.seekers_holding,
+                   sk.seekers - sk.seekers_holding AS seekers_missing,
+                   greatest(d.posts_unfilled - sk.seekers_holding, 0) AS gap,
+                   (SELECT count(*) FROM course cc WHERE cc.skill_id = d.skill_id
+                        AND cc.skill_level >= d.level AND cc.status = 'open' AND NOT cc.archived
+                        AND cc.starts_on > placement_today()
+                        AND (c IS NULL OR cc.county_code = c)) AS courses_upcoming
+            FROM (SELECT vs.skill_id, min(vs.min_level) AS level, count(DISTINCT v.id) AS vacancies,
+                         sum(greatest(v.headcount - v.filled, 0)) AS posts_unfilled
+                  FROM vacancy v JOIN vacancy_skill vs ON vs.vacancy_id = v.id AND vs.must_have
+                  WHERE v.status = 'open' AND NOT v.archived AND v.filled < v.headcount
+                    AND (c IS NULL OR v.county_code = c)
+                  GROUP BY vs.skill_id) d
+            JOIN skill k ON k.id = d.skill_id
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS seekers,
+                       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM worker_skill ws
+                                                      WHERE ws.worker_id = w.id AND ws.skill_id = d.skill_id
+                                                        AND ws.level >= d.level)) AS seekers_holding
+                FROM worker w JOIN household h ON h.id = w.household_id JOIN site st ON st.id = h.site_id
+                WHERE w.employment_status = 'seeking' AND NOT w.archived AND NOT h.archived
+                  AND (s IS NULL OR st.id = s) AND (c IS NULL OR st.county_code = c)) sk
+            LIMIT lim) g), '[]'));
 END $$;
 
 --
@@ -5982,6 +6403,231 @@ CREATE FUNCTION public.certificate_type_json(c public.certificate_type) RETURNS 
 $$;
 
 --
+-- Name: course; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.course (
+    id bigint NOT NULL,
+    title text NOT NULL,
+    provider text NOT NULL,
+    skill_id integer,
+    skill_level smallint,
+    certificate_type_id integer,
+    occupation_code text,
+    county_code integer NOT NULL,
+    site_id bigint,
+    place text DEFAULT ''::text NOT NULL,
+    starts_on date NOT NULL,
+    ends_on date NOT NULL,
+    hours integer NOT NULL,
+    seats integer NOT NULL,
+    waitlist_max integer DEFAULT 0 NOT NULL,
+    cost_cny integer DEFAULT 0 NOT NULL,
+    subsidy_cny integer DEFAULT 0 NOT NULL,
+    language text DEFAULT 'zh'::text NOT NULL,
+    status text DEFAULT 'open'::text NOT NULL,
+    archived boolean DEFAULT false NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT course_check CHECK (((skill_id IS NOT NULL) OR (certificate_type_id IS NOT NULL))),
+    CONSTRAINT course_check1 CHECK (((skill_id IS NULL) = (skill_level IS NULL))),
+    CONSTRAINT course_check2 CHECK ((ends_on >= starts_on)),
+    CONSTRAINT course_check3 CHECK ((subsidy_cny <= cost_cny)),
+    CONSTRAINT course_cost_cny_check CHECK (((cost_cny >= 0) AND (cost_cny <= 100000))),
+    CONSTRAINT course_hours_check CHECK (((hours >= 1) AND (hours <= 2000))),
+    CONSTRAINT course_language_check CHECK ((language ~ '^[a-z]{2,3}$'::text)),
+    CONSTRAINT course_place_check CHECK ((length(place) <= 200)),
+    CONSTRAINT course_provider_check CHECK (((length(provider) >= 1) AND (length(provider) <= 100))),
+    CONSTRAINT course_seats_check CHECK (((seats >= 1) AND (seats <= 500))),
+    CONSTRAINT course_skill_level_check CHECK (((skill_level >= 1) AND (skill_level <= 5))),
+    CONSTRAINT course_status_check CHECK ((status = ANY (ARRAY['open'::text, 'cancelled'::text]))),
+    CONSTRAINT course_subsidy_cny_check CHECK (((subsidy_cny >= 0) AND (subsidy_cny <= 100000))),
+    CONSTRAINT course_title_check CHECK (((length(title) >= 1) AND (length(title) <= 100))),
+    CONSTRAINT course_waitlist_max_check CHECK (((waitlist_max >= 0) AND (waitlist_max <= 500)))
+);
+
+ALTER TABLE ONLY public.course FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: course_check(jsonb, public.course); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.course_check(p jsonb, c public.course) RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF c.skill_id IS NULL AND c.certificate_type_id IS NULL THEN
+        PERFORM api_fail('LY422', 'skill_id', 'required');
+    END IF;
+    IF (c.skill_id IS NULL) <> (c.skill_level IS NULL) THEN
+        PERFORM api_fail('LY422', CASE WHEN c.skill_id IS NULL THEN 'skill_id' ELSE 'skill_level' END,
+                         'required');
+    END IF;
+    IF c.skill_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM skill WHERE id = c.skill_id) THEN
+        PERFORM api_fail('LY422', 'skill_id', 'not_found');
+    END IF;
+    IF c.certificate_type_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM certificate_type WHERE id = c.certificate_type_id) THEN
+        PERFORM api_fail('LY422', 'certificate_type_id', 'not_found');
+    END IF;
+    IF c.occupation_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM occupation WHERE code = c.occupation_code) THEN
+        PERFORM api_fail('LY422', 'occupation_code', 'not_found');
+    END IF;
+    IF c.site_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM site WHERE id = c.site_id
+                                                                   AND county_code = c.county_code) THEN
+        PERFORM api_fail('LY422', 'site_id', 'not_found');
+    END IF;
+    IF c.ends_on < c.starts_on THEN
+        PERFORM api_fail('LY422', 'ends_on', 'invalid_range');
+    END IF;
+    IF c.subsidy_cny > c.cost_cny THEN
+        PERFORM api_fail('LY422', 'subsidy_cny', 'out_of_range');
+    END IF;
+END $$;
+
+--
+-- Name: course_counts(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.course_counts(p_course bigint, OUT taken integer, OUT waiting integer) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    saved text := coalesce(current_setting('leye.scope', true), '');
+BEGIN
+    PERFORM set_config('leye.scope', '*', true);
+    SELECT count(*) FILTER (WHERE x.status IN ('enrolled', 'completed')),
+           count(*) FILTER (WHERE x.status = 'waitlisted')
+    INTO taken, waiting
+    FROM course_enrolment x WHERE x.course_id = p_course;
+    PERFORM set_config('leye.scope', saved, true);
+END $$;
+
+--
+-- Name: course_enrolment; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.course_enrolment (
+    id bigint NOT NULL,
+    course_id bigint NOT NULL,
+    worker_id bigint NOT NULL,
+    status text NOT NULL,
+    source text NOT NULL,
+    hours_attended numeric(6,1) DEFAULT 0 NOT NULL,
+    result text,
+    result_on date,
+    enrolled_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT course_enrolment_check CHECK (((result IS NULL) = (status <> 'completed'::text))),
+    CONSTRAINT course_enrolment_result_check CHECK ((result = ANY (ARRAY['passed'::text, 'failed'::text, 'dropped_out'::text]))),
+    CONSTRAINT course_enrolment_source_check CHECK ((source = ANY (ARRAY['staff'::text, 'kiosk'::text]))),
+    CONSTRAINT course_enrolment_status_check CHECK ((status = ANY (ARRAY['enrolled'::text, 'waitlisted'::text, 'withdrawn'::text, 'completed'::text])))
+);
+
+ALTER TABLE ONLY public.course_enrolment FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: course_enrol(bigint, bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.course_enrol(p_course bigint, p_worker bigint, p_source text) RETURNS public.course_enrolment
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    c course;
+    e course_enrolment;
+    taken integer;
+    waiting integer;
+BEGIN
+    SELECT * INTO c FROM course WHERE id = p_course AND NOT archived;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY422', 'course_id', 'not_found');
+    END IF;
+    PERFORM course_lock(p_course);
+    IF NOT EXISTS (SELECT 1 FROM worker WHERE id = p_worker AND NOT archived) THEN
+        PERFORM api_fail('LY422', 'worker_id', 'not_found');
+    END IF;
+    IF c.status <> 'open' THEN
+        PERFORM api_fail('LY409', 'course_id', 'not_open');
+    END IF;
+    IF c.starts_on <= placement_today() THEN
+        PERFORM api_fail('LY409', 'course_id', 'course_started');
+    END IF;
+    IF EXISTS (SELECT 1 FROM course_enrolment x WHERE x.course_id = p_course AND x.worker_id = p_worker
+                                                  AND x.status <> 'withdrawn') THEN
+        PERFORM api_fail('LY409', 'worker_id', 'already_enrolled');
+    END IF;
+    SELECT * INTO taken, waiting FROM course_counts(p_course);
+    IF taken >= c.seats AND waiting >= c.waitlist_max THEN
+        PERFORM api_fail('LY409', 'course_id', 'course_full');
+    END IF;
+    INSERT INTO course_enrolment (course_id, worker_id, status, source)
+    VALUES (p_course, p_worker, CASE WHEN taken < c.seats THEN 'enrolled' ELSE 'waitlisted' END, p_source)
+    RETURNING * INTO e;
+    RETURN e;
+END $$;
+
+--
+-- Name: course_json(public.course); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.course_json(c public.course) RETURNS jsonb
+    LANGUAGE sql
+    AS $$
+    SELECT jsonb_build_object(
+        'id', c.id, 'title', c.title, 'provider', c.provider,
+        'skill_id', c.skill_id, 'skill_level', c.skill_level,
+        'skill_name', (SELECT name_zh FROM skill WHERE id = c.skill_id),
+        'skill_name_en', (SELECT name_en FROM skill WHERE id = c.skill_id),
+        'certificate_type_id', c.certificate_type_id,
+        'certificate_name', (SELECT name_zh FROM certificate_type WHERE id = c.certificate_type_id),
+        'certificate_name_en', (SELECT name_en FROM certificate_type WHERE id = c.certificate_type_id),
+        'occupation_code', c.occupation_code, 'county_code', c.county_code,
+        'county_name', (SELECT name FROM region WHERE code = c.county_code),
+        'site_id', c.site_id, 'place', c.place, 'starts_on', c.starts_on, 'ends_on', c.ends_on,
+        'hours', c.hours, 'seats', c.seats, 'waitlist_max', c.waitlist_max,
+        'cost_cny', c.cost_cny, 'subsidy_cny', c.subsidy_cny, 'language', c.language,
+        'status', c.status, 'archived', c.archived,
+        'enrolled', (course_counts(c.id)).taken, 'waitlisted', (course_counts(c.id)).waiting,
+        'started', c.starts_on <= placement_today(),
+        'version', c.version, 'created_at', c.created_at, 'updated_at', c.updated_at);
+$$;
+
+--
+-- Name: course_lock(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.course_lock(p_course bigint) RETURNS void
+    LANGUAGE sql
+    AS $$
+    SELECT pg_advisory_xact_lock(hashtext('course'), (p_course % 2147483647)::integer);
+$$;
+
+--
+-- Name: course_waitlist_position(public.course_enrolment); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.course_waitlist_position(e public.course_enrolment) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    saved text := coalesce(current_setting('leye.scope', true), '');
+    n integer;
+BEGIN
+    IF e.status <> 'waitlisted' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('leye.scope', '*', true);
+    SELECT count(*) INTO n FROM course_enrolment x
+    WHERE x.course_id = e.course_id AND x.status = 'waitlisted' AND x.id <= e.id;
+    PERFORM set_config('leye.scope', saved, true);
+    RETURN n;
+END $$;
+
+--
 -- Name: department_list_disagreements(bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -6198,6 +6844,24 @@ CREATE FUNCTION public.employer_phone_mask(p text) RETURNS text
                 WHEN p !~ '-' THEN left(p, 3) || '****' || right(p, 4)
                 ELSE split_part(p, '-', 1) || '-'
                      || repeat('*', length(split_part(p, '-', 2)) - 4) || right(p, 4) END;
+$$;
+
+--
+-- Name: enrolment_json(public.course_enrolment); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.enrolment_json(e public.course_enrolment) RETURNS jsonb
+    LANGUAGE sql
+    AS $$
+    SELECT jsonb_build_object(
+        'id', e.id, 'course_id', e.course_id,
+        'course_title', (SELECT title FROM course WHERE id = e.course_id),
+        'worker_id', e.worker_id, 'worker_name', (SELECT name FROM worker WHERE id = e.worker_id),
+        'status', e.status, 'source', e.source,
+        'waitlist_position', course_waitlist_position(e),
+        'hours_attended', e.hours_attended, 'result', e.result, 'result_on', e.result_on,
+        'subsidy_cny', (SELECT amount_cny FROM training_subsidy s WHERE s.enrolment_id = e.id),
+        'enrolled_at', e.enrolled_at, 'version', e.version, 'updated_at', e.updated_at);
 $$;
 
 --
@@ -10405,6 +11069,49 @@ BEGIN
 END $$;
 
 --
+-- Name: training_candidate_courses(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.training_candidate_courses(p_worker bigint) RETURNS jsonb
+    LANGUAGE sql
+    AS $$
+    SELECT coalesce(jsonb_agg(course_json(c) ORDER BY c.starts_on, c.id), '[]')
+    FROM course c
+    WHERE c.status = 'open' AND NOT c.archived AND c.starts_on > placement_today()
+      AND NOT EXISTS (SELECT 1 FROM course_enrolment x WHERE x.course_id = c.id
+                                                        AND x.worker_id = p_worker
+                                                        AND x.status <> 'withdrawn')
+      AND (SELECT taken + waiting FROM course_counts(c.id)) < c.seats + c.waitlist_max
+      AND EXISTS (SELECT 1 FROM worker w WHERE w.id = p_worker);
+$$;
+
+--
+-- Name: training_proven_skills(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.training_proven_skills(p_worker bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(jsonb_agg(skill_id ORDER BY skill_id), '[]') FROM worker_skill
+    WHERE worker_id = p_worker AND level <= proven_level;
+$$;
+
+--
+-- Name: training_quarter_figures(date, date, integer, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.training_quarter_figures(qs date, qe date, c integer, s bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT jsonb_build_object('trained_persons', count(DISTINCT t.worker_id),
+                              'course_completions', count(*),
+                              'training_subsidy_cny', coalesce(sum(t.amount_cny), 0))
+    FROM training_subsidy t
+    WHERE t.completed_on BETWEEN qs AND qe
+      AND (c IS NULL OR t.county_code = c) AND (s IS NULL OR t.site_id = s);
+$$;
+
+--
 -- Name: vacancy_check(public.vacancy); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -11220,7 +11927,9 @@ CREATE FUNCTION public.worker_skills_json(wid bigint) RETURNS jsonb
     AS $$
     SELECT coalesce(jsonb_agg(jsonb_build_object(
                'skill_id', s.skill_id, 'code', k.code, 'name', k.name_zh, 'name_en', k.name_en,
-               'level', s.level) ORDER BY s.skill_id), '[]')
+               'level', s.level, 'proven', coalesce(s.level <= s.proven_level, false),
+               'proven_course_id', CASE WHEN s.level <= s.proven_level THEN s.proven_course_id END)
+               ORDER BY s.skill_id), '[]')
     FROM worker_skill s JOIN skill k ON k.id = s.skill_id
     WHERE s.worker_id = wid;
 $$;
@@ -11390,6 +12099,45 @@ CREATE UNLOGGED TABLE public.broker_rate_window (
     key_id bigint NOT NULL,
     window_start timestamp with time zone NOT NULL,
     used integer NOT NULL
+);
+
+--
+-- Name: course_attendance; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.course_attendance (
+    enrolment_id bigint NOT NULL,
+    day date NOT NULL,
+    hours numeric(4,1) NOT NULL,
+    CONSTRAINT course_attendance_hours_check CHECK (((hours > (0)::numeric) AND (hours <= (24)::numeric)))
+);
+
+ALTER TABLE ONLY public.course_attendance FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: course_enrolment_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.course_enrolment ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.course_enrolment_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: course_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.course ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.course_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
 );
 
 --
@@ -11994,6 +12742,38 @@ CREATE TABLE public.staff_session (
 );
 
 --
+-- Name: training_subsidy; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.training_subsidy (
+    id bigint NOT NULL,
+    enrolment_id bigint NOT NULL,
+    course_id bigint NOT NULL,
+    worker_id bigint NOT NULL,
+    county_code integer NOT NULL,
+    site_id bigint NOT NULL,
+    amount_cny integer NOT NULL,
+    completed_on date NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT training_subsidy_amount_cny_check CHECK ((amount_cny >= 0))
+);
+
+ALTER TABLE ONLY public.training_subsidy FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: training_subsidy_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.training_subsidy ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.training_subsidy_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: vacancy_certificate; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -12066,6 +12846,7 @@ CREATE TABLE public.worker_certificate (
     number text DEFAULT ''::text NOT NULL,
     issued_on date,
     expires_on date,
+    course_id bigint,
     CONSTRAINT worker_certificate_check CHECK (((expires_on IS NULL) OR (issued_on IS NULL) OR (expires_on >= issued_on))),
     CONSTRAINT worker_certificate_number_check CHECK ((length(number) <= 64))
 );
@@ -12181,7 +12962,10 @@ CREATE TABLE public.worker_skill (
     worker_id bigint NOT NULL,
     skill_id integer NOT NULL,
     level smallint NOT NULL,
-    CONSTRAINT worker_skill_level_check CHECK (((level >= 1) AND (level <= 5)))
+    proven_level smallint,
+    proven_course_id bigint,
+    CONSTRAINT worker_skill_level_check CHECK (((level >= 1) AND (level <= 5))),
+    CONSTRAINT worker_skill_proven_level_check CHECK (((proven_level >= 1) AND (proven_level <= 5)))
 );
 
 ALTER TABLE ONLY public.worker_skill FORCE ROW LEVEL SECURITY;
@@ -12323,6 +13107,27 @@ ALTER TABLE ONLY public.certificate_type
 
 ALTER TABLE ONLY public.certificate_type
     ADD CONSTRAINT certificate_type_pkey PRIMARY KEY (id);
+
+--
+-- Name: course_attendance course_attendance_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.course_attendance
+    ADD CONSTRAINT course_attendance_pkey PRIMARY KEY (enrolment_id, day);
+
+--
+-- Name: course_enrolment course_enrolment_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.course_enrolment
+    ADD CONSTRAINT course_enrolment_pkey PRIMARY KEY (id);
+
+--
+-- Name: course course_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.course
+    ADD CONSTRAINT course_pkey PRIMARY KEY (id);
 
 --
 -- Name: department_list_entry department_list_entry_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -12724,6 +13529,20 @@ ALTER TABLE ONLY public.staff_session
     ADD CONSTRAINT staff_session_pkey PRIMARY KEY (token_hash);
 
 --
+-- Name: training_subsidy training_subsidy_enrolment_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.training_subsidy
+    ADD CONSTRAINT training_subsidy_enrolment_id_key UNIQUE (enrolment_id);
+
+--
+-- Name: training_subsidy training_subsidy_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.training_subsidy
+    ADD CONSTRAINT training_subsidy_pkey PRIMARY KEY (id);
+
+--
 -- Name: vacancy_certificate vacancy_certificate_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -12953,6 +13772,30 @@ CREATE INDEX broker_key_broker ON public.broker_key USING btree (broker_id);
 --
 
 CREATE INDEX certificate_type_parent ON public.certificate_type USING btree (parent_id);
+
+--
+-- Name: course_county; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX course_county ON public.course USING btree (county_code, starts_on);
+
+--
+-- Name: course_enrolment_once; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX course_enrolment_once ON public.course_enrolment USING btree (course_id, worker_id) WHERE (status <> 'withdrawn'::text);
+
+--
+-- Name: course_enrolment_worker; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX course_enrolment_worker ON public.course_enrolment USING btree (worker_id);
+
+--
+-- Name: course_skill; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX course_skill ON public.course USING btree (skill_id);
 
 --
 -- Name: department_list_county; Type: INDEX; Schema: public; Owner: -
@@ -13207,6 +14050,12 @@ CREATE INDEX skill_parent ON public.skill USING btree (parent_id);
 CREATE INDEX staff_session_account ON public.staff_session USING btree (account_id) WHERE (revoked_at IS NULL);
 
 --
+-- Name: training_subsidy_place; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX training_subsidy_place ON public.training_subsidy USING btree (county_code, site_id, completed_on);
+
+--
 -- Name: vacancy_county; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -13399,6 +14248,24 @@ CREATE TRIGGER audit_delete AFTER DELETE ON public.broker_key REFERENCING OLD TA
 CREATE TRIGGER audit_delete AFTER DELETE ON public.certificate_type REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
 
 --
+-- Name: course audit_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON public.course REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
+
+--
+-- Name: course_attendance audit_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON public.course_attendance REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.enrolment_id || ''/'' || x.day');
+
+--
+-- Name: course_enrolment audit_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON public.course_enrolment REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
+
+--
 -- Name: department_list audit_delete; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -13555,6 +14422,12 @@ CREATE TRIGGER audit_delete AFTER DELETE ON public.skill REFERENCING OLD TABLE A
 CREATE TRIGGER audit_delete AFTER DELETE ON public.staff_account REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
 
 --
+-- Name: training_subsidy audit_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON public.training_subsidy REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
+
+--
 -- Name: vacancy audit_delete; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -13673,6 +14546,24 @@ CREATE TRIGGER audit_insert AFTER INSERT ON public.broker_key REFERENCING NEW TA
 --
 
 CREATE TRIGGER audit_insert AFTER INSERT ON public.certificate_type REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
+
+--
+-- Name: course audit_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON public.course REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
+
+--
+-- Name: course_attendance audit_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON public.course_attendance REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.enrolment_id || ''/'' || x.day');
+
+--
+-- Name: course_enrolment audit_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON public.course_enrolment REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
 
 --
 -- Name: department_list audit_insert; Type: TRIGGER; Schema: public; Owner: -
@@ -13831,6 +14722,12 @@ CREATE TRIGGER audit_insert AFTER INSERT ON public.skill REFERENCING NEW TABLE A
 CREATE TRIGGER audit_insert AFTER INSERT ON public.staff_account REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
 
 --
+-- Name: training_subsidy audit_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON public.training_subsidy REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
+
+--
 -- Name: vacancy audit_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -13961,6 +14858,24 @@ CREATE TRIGGER audit_update AFTER UPDATE ON public.broker_key REFERENCING OLD TA
 --
 
 CREATE TRIGGER audit_update AFTER UPDATE ON public.certificate_type REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
+
+--
+-- Name: course audit_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON public.course REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
+
+--
+-- Name: course_attendance audit_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON public.course_attendance REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.enrolment_id || ''/'' || x.day');
+
+--
+-- Name: course_enrolment audit_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON public.course_enrolment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
 
 --
 -- Name: department_list audit_update; Type: TRIGGER; Schema: public; Owner: -
@@ -14123,6 +15038,12 @@ CREATE TRIGGER audit_update AFTER UPDATE ON public.skill REFERENCING OLD TABLE A
 --
 
 CREATE TRIGGER audit_update AFTER UPDATE ON public.staff_account REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
+
+--
+-- Name: training_subsidy audit_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON public.training_subsidy REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
 
 --
 -- Name: vacancy audit_update; Type: TRIGGER; Schema: public; Owner: -
@@ -14636,6 +15557,62 @@ ALTER TABLE ONLY public.certificate_type
     ADD CONSTRAINT certificate_type_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.certificate_type(id);
 
 --
+-- Name: course_attendance course_attendance_enrolment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.course_attendance
+    ADD CONSTRAINT course_attendance_enrolment_id_fkey FOREIGN KEY (enrolment_id) REFERENCES public.course_enrolment(id);
+
+--
+-- Name: course course_certificate_type_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.course
+    ADD CONSTRAINT course_certificate_type_id_fkey FOREIGN KEY (certificate_type_id) REFERENCES public.certificate_type(id);
+
+--
+-- Name: course course_county_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.course
+    ADD CONSTRAINT course_county_code_fkey FOREIGN KEY (county_code) REFERENCES public.region(code);
+
+--
+-- Name: course_enrolment course_enrolment_course_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.course_enrolment
+    ADD CONSTRAINT course_enrolment_course_id_fkey FOREIGN KEY (course_id) REFERENCES public.course(id);
+
+--
+-- Name: course_enrolment course_enrolment_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.course_enrolment
+    ADD CONSTRAINT course_enrolment_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id);
+
+--
+-- Name: course course_occupation_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.course
+    ADD CONSTRAINT course_occupation_code_fkey FOREIGN KEY (occupation_code) REFERENCES public.occupation(code);
+
+--
+-- Name: course course_site_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.course
+    ADD CONSTRAINT course_site_id_fkey FOREIGN KEY (site_id) REFERENCES public.site(id);
+
+--
+-- Name: course course_skill_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.course
+    ADD CONSTRAINT course_skill_id_fkey FOREIGN KEY (skill_id) REFERENCES public.skill(id);
+
+--
 -- Name: department_list department_list_county_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -15070,6 +16047,27 @@ ALTER TABLE ONLY public.staff_session
     ADD CONSTRAINT staff_session_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.staff_account(id);
 
 --
+-- Name: training_subsidy training_subsidy_course_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.training_subsidy
+    ADD CONSTRAINT training_subsidy_course_id_fkey FOREIGN KEY (course_id) REFERENCES public.course(id);
+
+--
+-- Name: training_subsidy training_subsidy_enrolment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.training_subsidy
+    ADD CONSTRAINT training_subsidy_enrolment_id_fkey FOREIGN KEY (enrolment_id) REFERENCES public.course_enrolment(id);
+
+--
+-- Name: training_subsidy training_subsidy_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.training_subsidy
+    ADD CONSTRAINT training_subsidy_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id);
+
+--
 -- Name: vacancy_certificate vacancy_certificate_certificate_type_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -15301,6 +16299,24 @@ ALTER TABLE public.application_event ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.attendance ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: course; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.course ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: course_attendance; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.course_attendance ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: course_enrolment; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.course_enrolment ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: department_list; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -15485,6 +16501,22 @@ CREATE POLICY scope ON public.application_event USING (((( SELECT public.leye_sc
 CREATE POLICY scope ON public.attendance USING (((( SELECT public.leye_scope() AS leye_scope) = '*'::text) OR ((( SELECT public.leye_scope() AS leye_scope) !~~ 'k:%'::text) AND (( SELECT public.leye_scope() AS leye_scope) !~~ 'b:%'::text) AND public.leye_county_ok(county_code))));
 
 --
+-- Name: course_attendance scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY scope ON public.course_attendance USING (((( SELECT public.leye_scope() AS leye_scope) = '*'::text) OR (EXISTS ( SELECT 1
+   FROM public.course_enrolment e
+  WHERE (e.id = course_attendance.enrolment_id)))));
+
+--
+-- Name: course_enrolment scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY scope ON public.course_enrolment USING (((( SELECT public.leye_scope() AS leye_scope) = '*'::text) OR (EXISTS ( SELECT 1
+   FROM public.worker w
+  WHERE (w.id = course_enrolment.worker_id)))));
+
+--
 -- Name: department_list scope; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -15629,6 +16661,14 @@ CREATE POLICY scope ON public.post_terms USING (((( SELECT public.leye_scope() A
 CREATE POLICY scope ON public.site USING (public.leye_place_ok(id, county_code));
 
 --
+-- Name: training_subsidy scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY scope ON public.training_subsidy USING (((( SELECT public.leye_scope() AS leye_scope) = '*'::text) OR (EXISTS ( SELECT 1
+   FROM public.worker w
+  WHERE (w.id = training_subsidy.worker_id)))));
+
+--
 -- Name: wage_payment scope; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -15695,6 +16735,12 @@ CREATE POLICY scope ON public.worker_training USING (((( SELECT public.leye_scop
 CREATE POLICY scope_insert ON public.allocation FOR INSERT WITH CHECK ((public.allocation_visible(county_code) AND public.leye_county_write_ok(county_code)));
 
 --
+-- Name: course scope_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY scope_insert ON public.course FOR INSERT WITH CHECK (public.leye_county_write_ok(county_code));
+
+--
 -- Name: employer scope_insert; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -15729,6 +16775,12 @@ CREATE POLICY scope_insert ON public.work_relief_project FOR INSERT WITH CHECK (
 --
 
 CREATE POLICY scope_read ON public.allocation FOR SELECT USING (public.allocation_visible(county_code));
+
+--
+-- Name: course scope_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY scope_read ON public.course FOR SELECT USING (public.leye_county_ok(county_code));
 
 --
 -- Name: employer scope_read; Type: POLICY; Schema: public; Owner: -
@@ -15771,6 +16823,12 @@ CREATE POLICY scope_read ON public.work_relief_project FOR SELECT USING (public.
 --
 
 CREATE POLICY scope_update ON public.allocation FOR UPDATE USING (public.allocation_visible(county_code));
+
+--
+-- Name: course scope_update; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY scope_update ON public.course FOR UPDATE USING (public.leye_county_write_ok(county_code));
 
 --
 -- Name: employer scope_update; Type: POLICY; Schema: public; Owner: -
@@ -15819,6 +16877,12 @@ CREATE POLICY scope_write ON public.notify_endpoint FOR INSERT WITH CHECK (((pub
 --
 
 ALTER TABLE public.site ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: training_subsidy; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.training_subsidy ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: vacancy; Type: ROW SECURITY; Schema: public; Owner: -
@@ -15951,6 +17015,18 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.broker_key TO leye_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.certificate_type TO leye_app;
+
+--
+-- Name: TABLE course; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.course TO leye_app;
+
+--
+-- Name: TABLE course_enrolment; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.course_enrolment TO leye_app;
 
 --
 -- Name: TABLE department_list; Type: ACL; Schema: public; Owner: -
@@ -16155,6 +17231,24 @@ GRANT ALL ON SEQUENCE public.broker_key_id_seq TO leye_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.broker_rate_window TO leye_app;
+
+--
+-- Name: TABLE course_attendance; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.course_attendance TO leye_app;
+
+--
+-- Name: SEQUENCE course_enrolment_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON SEQUENCE public.course_enrolment_id_seq TO leye_app;
+
+--
+-- Name: SEQUENCE course_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON SEQUENCE public.course_id_seq TO leye_app;
 
 --
 -- Name: TABLE department_list_entry; Type: ACL; Schema: public; Owner: -
@@ -16401,6 +17495,18 @@ GRANT ALL ON SEQUENCE public.staff_account_id_seq TO leye_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.staff_session TO leye_app;
+
+--
+-- Name: TABLE training_subsidy; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.training_subsidy TO leye_app;
+
+--
+-- Name: SEQUENCE training_subsidy_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON SEQUENCE public.training_subsidy_id_seq TO leye_app;
 
 --
 -- Name: TABLE vacancy_certificate; Type: ACL; Schema: public; Owner: -

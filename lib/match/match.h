@@ -474,4 +474,43 @@ const char *match_kind_code(enum match_kind k);
 const char *match_reason_code(enum match_reason_code c);
 int match_kind_parse(const char *s); /* -1 when unknown */
 
+/*
+ * Course recommendations from skill gaps (match_recommend.c).
+ *
+ * A course teaches a skill at a level (skill 0: none), a certificate (cert
+ * 0: none), or both.  For worker worker_id (in the index) and each course,
+ * out[i].opened counts the vacancies the worker fails today and would pass
+ * with the course: with the course's skill (at its level, or the level held
+ * if higher) and certificate added, every hard filter and every query
+ * filter of q passes and the score reaches q->min_score.  A vacancy still
+ * blocked by something else (another must-have skill, a certificate the
+ * course does not give, the age, distance under q->max_km, a score below
+ * the threshold) is not counted: the course must close the vacancy's last
+ * failing requirement.  *open_now (may be NULL) gets the vacancies the
+ * worker passes already.  q->k and the cursor are ignored; q->today is
+ * "today".  A course whose skill or certificate would not fit in the
+ * profile opens nothing.  Runs in one pass over the vacancies; courses are
+ * evaluated only on vacancies that list their skill (or a related one) or
+ * their certificate.
+ * Returns 0, or -1 for an unknown worker, a bad query, n above
+ * MATCH_MAX_COURSES or no memory.
+ */
+#define MATCH_MAX_COURSES 1000
+
+struct match_course {
+    int64_t id;    /* the caller's; copied to the gain */
+    uint8_t skill; /* 0..MATCH_MAX_SKILL, 0 = none */
+    uint8_t level; /* 1..MATCH_MAX_LEVEL when skill is given */
+    uint8_t cert;  /* 0..MATCH_MAX_CERT, 0 = none */
+};
+
+struct match_course_gain {
+    int64_t id;
+    uint32_t opened;
+};
+
+int match_recommend_courses(const struct match_index *idx, int64_t worker_id,
+                            const struct match_query *q, const struct match_course *courses,
+                            size_t n, struct match_course_gain *out, uint32_t *open_now) MATCH_WUR;
+
 #endif

@@ -46,7 +46,8 @@ static const struct pgpool_stmt mq_cards_workers = {
                      "match_worker_cards($2::bigint[], $3::boolean)"};
 static const struct pgpool_stmt mq_cards_vacancies = {
     "match_cards_v", "SELECT match_worker_cards(ARRAY[$1]::bigint[], $3::boolean), "
-                     "match_vacancy_cards($2::bigint[])"};
+                     "match_vacancy_cards($2::bigint[]), "
+                     "training_proven_skills((ARRAY[$1]::bigint[])[1])"};
 
 static enum match_lang mq_lang(struct httpd_req *r)
 {
@@ -327,6 +328,38 @@ static void mq_check_archived(struct mq *m)
                         mq_archived_cb, m);
 }
 
+/* Marks the reasons about skills the worker holds at a level a passed course
+ * proved (migrations/038_training.sql): "proven": true and the words
+ * "（培训合格）" / " (proven by a course)" after the text.  proven is the
+ * JSON array of those skill ids (borrowed). */
+static void mq_mark_proven(json_t *items, const json_t *proven, enum match_lang lang)
+{
+    bool is[MATCH_MAX_SKILL + 1] = {false};
+    size_t i, j;
+    json_t *x, *it, *rs;
+    json_array_foreach(proven, i, x)
+    {
+        json_int_t s = json_integer_value(x);
+        if (s > 0 && s <= MATCH_MAX_SKILL)
+            is[s] = true;
+    }
+    json_array_foreach(items, i, it)
+    {
+        json_array_foreach(json_object_get(it, "reasons"), j, rs)
+        {
+            const char *code = json_string_value(json_object_get(rs, "code"));
+            json_int_t s = json_integer_value(json_object_get(rs, "skill_id"));
+            if (!code || s <= 0 || s > MATCH_MAX_SKILL || !is[s] || strstr(code, "missing"))
+                continue;
+            char text[320];
+            snprintf(text, sizeof text, "%s%s", json_string_value(json_object_get(rs, "text")),
+                     lang == MATCH_LANG_EN ? " (proven by a course)" : "（培训合格）");
+            json_object_set_new(rs, "text", json_string(text));
+            json_object_set_new(rs, "proven", json_true());
+        }
+    }
+}
+
 static void mq_cards_cb(void *arg, const struct pgpool_reply *rep)
 {
     struct mq *m = arg;
@@ -363,6 +396,12 @@ static void mq_cards_cb(void *arg, const struct pgpool_reply *rep)
             continue; /* outside the caller's scope */
         json_object_set(it, key, c);
         json_array_append(kept, it);
+    }
+    if (m->target == MATCH_TARGET_VACANCIES && PQnfields(rep->res) > 2 &&
+        !PQgetisnull(rep->res, 0, 2)) {
+        json_t *proven = json_loads(PQgetvalue(rep->res, 0, 2), 0, NULL);
+        mq_mark_proven(kept, proven, mq_lang(r));
+        json_decref(proven);
     }
     json_object_set_new(m->out, "items", kept);
     json_decref(subject);

@@ -37,6 +37,9 @@ static const struct report_figure {
     {"zero_employment_households_end", "季末零就业家庭", "Zero-employment households, end"},
     {"monitored_households", "防返贫监测户", "Monitored households"},
     {"followups_done", "完成回访", "Follow-ups done"},
+    {"trained_persons", "培训合格人数", "People trained"},
+    {"course_completions", "培训合格人次", "Course passes"},
+    {"training_subsidy_cny", "培训补贴（元）", "Training subsidy (CNY)"},
 };
 #define REPORT_NFIGURES (sizeof report_figures / sizeof report_figures[0])
 

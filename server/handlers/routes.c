@@ -22,6 +22,7 @@
 #include "h_projects.h"
 #include "h_static.h"
 #include "h_taxonomy.h"
+#include "h_training.h"
 #include "h_vacancies.h"
 #include "h_workers.h"
 
@@ -67,6 +68,7 @@ const struct router_route routes_table[] = {
 #include "routes/fairness.inc"
 #include "routes/accounts.inc"
 #include "routes/payroll.inc"
+#include "routes/training.inc"
     {"GET", "/console", h_static_console_redirect, "public"},
     {"GET", "/console/", h_static_console_index, "public"},
     {"GET", "/console/{file}", h_static_console_file, "public"},

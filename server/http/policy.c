@@ -33,6 +33,8 @@ static const struct policy policies[] = {
     {"placements:read", STAFF_ALL, 0, false},
     {"placements:write", STAFF_ALL, 0, true},
     {"tasks:read", STAFF_ALL, 0, false},
+    {"training:read", STAFF_ALL, 0, false},
+    {"training:write", STAFF_ALL, 0, true},
     {"tasks:write", STAFF_ALL, 0, true},
     {"imports:write", STAFF_ALL, 0, true},
     {"matches:read", STAFF_ALL | ROLE_BROKER, SCOPE_MATCHES_READ, false},

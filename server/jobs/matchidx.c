@@ -803,6 +803,8 @@ json_t *matchidx_reasons_json(const struct match_hit *h, enum match_lang lang,
         if (rs->code == MATCH_R_FILTER)
             json_object_set_new(o, "filter",
                                 json_string(match_filter_code((enum match_filter)rs->a)));
+        if (rs->code <= MATCH_R_MUST_SKILL_LOW && rs->code != MATCH_R_SKILL_RELATED)
+            json_object_set_new(o, "skill_id", json_integer(rs->a));
         json_array_append_new(a, o);
     }
     return a;

@@ -15,6 +15,7 @@
 #include "demo_export.h"
 #include "demo_help.h"
 #include "demo_payroll.h"
+#include "demo_training.h"
 
 /* ---- randomness, dates, characters --------------------------------------- */
 
@@ -559,7 +560,8 @@ int demo_run(const char *conninfo)
         goto done;
     }
     if (demo_read_context(&d) < 0 || demo_generate(&d) < 0 || demo_export_load(d.conn) < 0 ||
-        demo_help_load(d.conn) < 0 || demo_payroll_run(d.conn) < 0 || demo_exec(&d, "COMMIT") < 0)
+        demo_help_load(d.conn) < 0 || demo_payroll_run(d.conn) < 0 ||
+        demo_training_load(d.conn) < 0 || demo_exec(&d, "COMMIT") < 0)
         goto done;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     demo_summary(&d, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);

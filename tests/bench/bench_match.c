@@ -275,6 +275,50 @@ static void vacancy_queries(struct world *w, struct match_index *idx, size_t wor
     match_result_free(r);
 }
 
+/* Course recommendations (match_recommend_courses) for one seeking worker:
+ * 60 courses, every skill of the taxonomy at level 3 and a few certificates,
+ * counted over every vacancy as a kiosk asks (minimum score 50). */
+static void course_recommendations(struct world *w, const struct match_index *idx, size_t workers)
+{
+    enum { N_COURSES = 60 };
+    struct match_course courses[N_COURSES];
+    struct match_course_gain gain[N_COURSES];
+    for (unsigned i = 0; i < N_COURSES; i++) {
+        courses[i].id = i + 1;
+        courses[i].skill = i < N_SKILLS ? (uint8_t)(i + 1) : 0;
+        courses[i].level = courses[i].skill ? 3 : 0;
+        courses[i].cert = i < N_SKILLS ? 0 : (uint8_t)(1 + i - N_SKILLS);
+    }
+    size_t nq = 200;
+    double *ms = calloc(nq, sizeof(double)), *cpu = calloc(nq, sizeof(double));
+    if (!ms || !cpu)
+        exit(1);
+    struct match_query q;
+    match_query_init(&q, w->today, 1);
+    q.min_score = 5000;
+    struct match_worker who;
+    double opened = 0;
+    for (size_t i = 0; i < nq; i++) {
+        int64_t id;
+        do
+            id = 1 + (int64_t)(unif(w) * (double)workers);
+        while (!match_index_get_worker(idx, id, &who) || !(who.flags & MATCH_W_SEEKING));
+        double c0 = cpu_ms(), t0 = now_ms();
+        if (match_recommend_courses(idx, id, &q, courses, N_COURSES, gain, NULL))
+            exit(1);
+        ms[i] = now_ms() - t0;
+        cpu[i] = cpu_ms() - c0;
+        for (unsigned c = 0; c < N_COURSES; c++)
+            opened += gain[c].opened;
+    }
+    printf("course recommendations for one worker, %d courses over %d vacancies "
+           "(mean %.1f jobs opened a course):\n",
+           N_COURSES, N_VACANCIES, opened / (double)(nq * N_COURSES));
+    print_pct("seeking worker from the index, 1 thread", ms, nq);
+    print_pct("the same, CPU time of the thread", cpu, nq);
+    free(ms), free(cpu);
+}
+
 static long rss_peak_kib(void)
 {
     FILE *f = fopen("/proc/self/status", "r");
@@ -342,6 +386,7 @@ static void run_size(struct world *w, size_t n, size_t nq)
            st.scan_bytes_per_worker * st.worker_slots, st.scan_bytes_per_worker, floor_ms, gbps,
            p50 / floor_ms);
     vacancy_queries(w, idx, n);
+    course_recommendations(w, idx, n);
     churn(w, idx, n);
     match_index_stats(idx, &st);
     printf("peak RSS so far %.0f MiB\n", rss_peak_kib() / 1024.0);

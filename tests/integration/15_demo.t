@@ -98,6 +98,15 @@ is(q1("SELECT count(*) FROM worker WHERE id_number_masked !~ '^[0-9]{6}\\*{11}[0
    'ID numbers are stored masked to region and check character');
 cmp_ok(q1("SELECT count(*) FROM worker_skill"), '>', q1('SELECT count(*) FROM worker') / 2,
        'workers have skills');
+# training (server/demo_training.c): courses per county, results, proven skills, subsidies
+is(q1("SELECT count(DISTINCT county_code) FROM course"), q1('SELECT count(DISTINCT county_code) FROM site'), 'courses in every county with sites');
+my $pass = q1("SELECT round(avg((result = 'passed')::int), 2) FROM course_enrolment WHERE status = 'completed'");
+ok($pass > 0.7 && $pass < 0.9, "about 80% of those who finished a course passed ($pass)");
+is(q1("SELECT count(*) FROM training_subsidy"), q1("SELECT count(*) FROM course_enrolment WHERE result = 'passed'"),
+   'a subsidy record for every pass');
+cmp_ok(q1("SELECT count(*) FROM worker_skill WHERE proven_level IS NOT NULL"), '>', 0, 'passes wrote proven skills');
+cmp_ok(q1("SELECT count(*) FROM course_enrolment WHERE status = 'waitlisted'"), '>', 0, 'a full course has a waiting list');
+cmp_ok(q1("SELECT count(*) FROM course WHERE language <> 'zh'"), '>', 0, 'a course is taught in a minority language');
 
 # a second run changes nothing
 my $before = q1('SELECT (SELECT count(*) FROM worker) || \'/\' || (SELECT count(*) FROM application)');

@@ -89,6 +89,7 @@ my %want = (
     zero_employment_households_end => 1,       # hD
     monitored_households => 1,                 # hB
     followups_done => 0,
+    trained_persons => 0, course_completions => 0, training_subsidy_cny => 0,
 );
 my $pargs = "year=$PY&quarter=$PQ&county=$A";
 my $r = http($srv, 'GET', "/v1/reports/quarterly?$pargs");

@@ -19,6 +19,7 @@ import * as allocation from './page-allocation.js';
 import * as trips from './page-export.js';
 import * as accounts from './page-accounts.js';
 import * as payroll from './page-payroll.js';
+import * as training from './page-training.js';
 
 // What each role may do, as server/http/policy.c says (the API enforces it; the
 // console only hides what would be refused). Viewers see reports only.
@@ -59,6 +60,8 @@ const POLICIES = {
   'payroll:read': STAFF,
   'payroll:write': STAFF,
   'payroll:approve': ['admin', 'county_staff'],
+  'training:read': STAFF,
+  'training:write': STAFF,
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]
@@ -86,6 +89,8 @@ const ROUTES = [
   ['trips', 'trips:read', trips.list, 'nav_trips'],
   ['trips/:id', 'trips:read', trips.detail],
   ['tasks', 'tasks:read', tasks.list, 'nav_tasks'],
+  ['training', 'training:read', training.list, 'nav_training'],
+  ['training/:id', 'training:read', training.detail],
   ['imports', 'imports:write', imports.render, 'nav_imports'],
   ['reports/quarterly', 'reports:read', reports.quarterly, 'nav_quarterly'],
   ['reports/quarterly/print', 'reports:read', reports.print],

@@ -82,6 +82,7 @@ const S = {
   nav_trips: ['劳务输出', 'Labour export'],
   nav_tasks: ['预警走访', 'Early-warning visits'],
   nav_fairness: ['公平性', 'Fairness'],
+  nav_training: ['技能培训', 'Training'],
   nav_imports: ['表格导入', 'CSV import'],
   nav_quarterly: ['季度报告', 'Quarterly report'],
 

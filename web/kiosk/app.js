@@ -18,6 +18,7 @@ import {
 } from './i18n.js';
 import { keypad, keyFromEvent } from './keypad.js';
 import { screenHelp, screenHelpDone, helpText } from './help.js';
+import { courseScreens, courseWords } from './courses.js';
 
 const cfg = readConfig(new URLSearchParams(window.location.search));
 const DISTANCES = [0, 5, 20, 50, 100];
@@ -30,6 +31,9 @@ let idleTimer = null;
 let countdownTimer = null;
 let countdownLeft = 0;
 let keepaliveTimer = null;
+const training = courseScreens({
+  get state() { return state; }, goTo, show, render, setMessage, navSeq: () => navSeq,
+});
 
 function readConfig(q) {
   const int = (v, lo, hi, dflt) => {
@@ -103,6 +107,7 @@ function renderTop() {
   nav.replaceChildren(
     tab('jobs', t('nav_jobs'), 'briefcase', () => showJobs(false)),
     tab('apps', t('nav_apps'), 'clipboard', showApps),
+    tab('courses', courseWords('nav'), 'award', training.showCourses),
     tab('me', t('nav_me'), 'user', showMe),
     tab('help', helpText('nav'), 'phone', () => { setMessage(null); show('help'); }));
 }
@@ -124,6 +129,7 @@ function sectionOf(screen) {
   if (['apps', 'slip'].includes(screen)) return 'apps';
   if (screen === 'help_done') return 'help';
   if (screen === 'prefs') return 'me';
+  if (['courses', 'course_confirm', 'course_done'].includes(screen)) return 'courses';
   return screen;
 }
 
@@ -198,6 +204,7 @@ function render() {
     confirm: screenConfirm, applied: screenApplied, apps: screenApps, slip: screenSlip, me: screenMe,
     help: () => screenHelp(helpCtx), help_done: () => screenHelpDone(helpCtx),
     prefs: screenPrefs,
+    ...training.screens,
   };
   const body = state.loading ? loadingScreen() : screens[state.screen]();
   $('app').replaceChildren(h('section', { class: `screen screen-${state.screen}`, data: { screen: state.screen } },
