@@ -142,7 +142,7 @@ unlike($r->{content}, qr/birth_date/, 'does not show a birth date');
 # ---------- defect 2: brokers learn nothing of poverty status ----------
 
 my $emp = v("INSERT INTO employer (name, credit_code, kind, county_code, contact_phone) VALUES ('$tag 社区', "
-            . "'PV' || lpad((floor(random() * 1e15))::bigint::text, 16, '0'), 'public_body', $county, '0883-1234567') RETURNING id");
+            . "'91' || lpad((floor(random() * 1e15))::bigint::text, 16, '0'), 'public_body', $county, '0883-1234567') RETURNING id");
 $r = http($srv, 'POST', '/v1/vacancies', body => {
     employer_id => $emp + 0, title => "$tag 保洁", occupation_code => '6-29-01-01', kind => 'public_welfare',
     county_code => $county, lat => 24.04, lon => 99.27, headcount => 2, wage_min => 1800, wage_max => 2000,

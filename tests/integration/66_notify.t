@@ -72,7 +72,7 @@ close $probe;
 my $hook_port = receiver('hook');
 
 my %env = (LEYE_NOTIFY_RETRY_BASE_MS => 300, LEYE_NOTIFY_RETRY_CAP_MS => 1000, LEYE_NOTIFY_MAX_ATTEMPTS => 4,
-           LEYE_NOTIFY_POLL_MS => 100, LEYE_NOTIFY_LEASE_MS => 2500, LEYE_NOTIFY_TIMEOUT_MS => 1500,
+           LEYE_NOTIFY_POLL_MS => 100, LEYE_NOTIFY_LEASE_MS => 8000, LEYE_NOTIFY_TIMEOUT_MS => 5000,
            LEYE_NOTIFY_SMS_URL => "http://127.0.0.1:$sms_port/send", LEYE_NOTIFY_SMS_ACCOUNT => 'leye-test',
            LEYE_NOTIFY_SMS_SECRET => 'sms-secret-for-tests');
 my $srv = start_server(env => \%env);
@@ -138,7 +138,7 @@ $r = http($srv, 'POST', "/v1/applications/$app/transitions", body => { to => 'sh
 is($r->{status}, 200, 'staff shortlist the application');
 is(psql_value("SELECT count(*) FROM notify_outbox WHERE endpoint_id = $ep AND event = 'application.shortlisted'"), 1,
    'one webhook message, written with the move');
-ok(wait_until(sub { psql_value("SELECT status FROM notify_outbox WHERE endpoint_id = $ep AND event = 'application.shortlisted'") eq 'delivered' }, 15),
+ok(wait_until(sub { psql_value("SELECT status FROM notify_outbox WHERE endpoint_id = $ep AND event = 'application.shortlisted'") eq 'delivered' }, 60),
    'delivered after the receiver answered 500 then 200');
 my @got = received('hook');
 is(scalar @got, 2, 'two requests reached the receiver');
@@ -182,11 +182,11 @@ is(psql_value("SELECT method FROM worker_consent_event WHERE worker_id = $worker
 $r = http($srv, 'POST', "/v1/applications/$app/transitions", body => { to => 'offered' });
 is($r->{status}, 200, 'staff make an offer');
 ok(wait_until(sub { (psql_value("SELECT attempts FROM notify_outbox WHERE worker_id = $worker AND channel = 'sms'") || 0) >= 1
-                    && psql_value("SELECT status FROM notify_outbox WHERE worker_id = $worker AND channel = 'sms'") eq 'pending' }, 10),
+                    && psql_value("SELECT status FROM notify_outbox WHERE worker_id = $worker AND channel = 'sms'") eq 'pending' }, 60),
    'the text is tried while the gateway is down, and waits');
 like(psql_value("SELECT last_error FROM notify_outbox WHERE worker_id = $worker AND channel = 'sms'"), qr/connect/, 'saying why');
 receiver('sms', $sms_port);
-ok(wait_until(sub { psql_value("SELECT status FROM notify_outbox WHERE worker_id = $worker AND channel = 'sms'") eq 'delivered' }, 15),
+ok(wait_until(sub { psql_value("SELECT status FROM notify_outbox WHERE worker_id = $worker AND channel = 'sms'") eq 'delivered' }, 60),
    'and is sent once the gateway is up');
 my @sms = received('sms');
 is(scalar @sms, 1, 'one request to the gateway');
@@ -204,13 +204,13 @@ plan_for('hook', 'hold');
 unlink "$dir/hook.log";
 $r = http($srv, 'POST', "/v1/applications/$app/transitions", body => { to => 'hired', start_date => days_from_today(-1), wage => 4300 });
 is($r->{status}, 200, 'staff record the hire');
-ok(wait_until(sub { scalar(received('hook')) >= 1 }, 10), 'the hire is being sent');
+ok(wait_until(sub { scalar(received('hook')) >= 1 }, 60), 'the hire is being sent');
 $srv->stop('KILL');
 my $hired = psql_value("SELECT msg_id FROM notify_outbox WHERE endpoint_id = $ep AND event = 'application.hired'");
 is(psql_value("SELECT status FROM notify_outbox WHERE msg_id = '$hired'"), 'sending', 'the instance died with the message leased');
 open(my $rel, '>', "$dir/hook.release"); close $rel;
 $srv = start_server(env => \%env);
-ok(wait_until(sub { psql_value("SELECT status FROM notify_outbox WHERE msg_id = '$hired'") eq 'delivered' }, 20),
+ok(wait_until(sub { psql_value("SELECT status FROM notify_outbox WHERE msg_id = '$hired'") eq 'delivered' }, 60),
    'another instance sends it after the lease');
 @got = received('hook');
 is(scalar @got, 2, 'sent twice in all');
@@ -222,7 +222,7 @@ $r = http($srv, 'POST', '/v1/applications', token => $key, body => { worker_id =
 my $app2 = $r->{json}{id};
 plan_for('hook', 410);
 http($srv, 'POST', "/v1/applications/$app2/transitions", body => { to => 'rejected' });
-ok(wait_until(sub { psql_value("SELECT disabled_at IS NOT NULL FROM notify_endpoint WHERE id = $ep") eq 't' }, 10),
+ok(wait_until(sub { psql_value("SELECT disabled_at IS NOT NULL FROM notify_endpoint WHERE id = $ep") eq 't' }, 60),
    'an endpoint answering 410 is disabled');
 $r = http($srv, 'GET', '/v1/broker/messages?status=dead', token => $key);
 is($r->{status}, 200, 'the broker reads its dead letters');
@@ -239,7 +239,7 @@ unlink "$dir/hook.log";
 $r = http($srv, 'POST', "/v1/broker/messages/$dead->{id}/replay", token => $key);
 is($r->{status}, 202, 'replay by id');
 is(http($srv, 'POST', "/v1/broker/messages/$dead->{id}/replay", token => $other_key)->{status}, 404, 'not by another broker');
-ok(wait_until(sub { psql_value("SELECT status FROM notify_outbox WHERE msg_id = '$dead->{id}'") eq 'delivered' }, 10), 'the replay is delivered');
+ok(wait_until(sub { psql_value("SELECT status FROM notify_outbox WHERE msg_id = '$dead->{id}'") eq 'delivered' }, 60), 'the replay is delivered');
 @got = received('hook');
 is($got[0]{headers}{'webhook-id'}, $dead->{id}, 'with its first id');
 my @sigs = split / /, $got[0]{headers}{'webhook-signature'};
@@ -253,7 +253,7 @@ $app2 = http($srv, 'POST', '/v1/applications', token => $key, body => { worker_i
 plan_for('hook', 500, 500, 500, 500);
 http($srv, 'POST', "/v1/applications/$app2/transitions", body => { to => 'shortlisted' });
 my $last = "SELECT status FROM notify_outbox WHERE endpoint_id = $ep AND event = 'application.shortlisted' ORDER BY id DESC LIMIT 1";
-ok(wait_until(sub { psql_value($last) eq 'dead' }, 20), 'a message failing every attempt is dead');
+ok(wait_until(sub { psql_value($last) eq 'dead' }, 60), 'a message failing every attempt is dead');
 is(psql_value("SELECT attempts FROM notify_outbox WHERE endpoint_id = $ep ORDER BY id DESC LIMIT 1"), 4, 'after LEYE_NOTIFY_MAX_ATTEMPTS tries');
 my $m = http($srv, 'GET', '/metrics')->{content};
 my %count = map { /^leye_notify_(\w+)_total (\S+)/ ? ($1 => $2) : () } split /\n/, $m;
