@@ -135,7 +135,8 @@ void h_broker_own_keys_create(struct httpd_req *r)
     crypto_generichash(h, sizeof h, (const unsigned char *)key, strlen(key), NULL, 0);
     memcpy(hash, "\\x", 2);
     sodium_bin2hex(hash + 2, sizeof hash - 2, h, sizeof h);
-    snprintf(prefix, sizeof prefix, "%s", key);
+    memcpy(prefix, key, sizeof prefix - 1);
+    prefix[sizeof prefix - 1] = '\0';
     h_notify_key_id(r, cur);
     json_object_set_new(obj, "key", json_string(key));
     char *payload = json_dumps(obj, JSON_COMPACT);

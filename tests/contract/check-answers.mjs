@@ -125,6 +125,9 @@ function check(a) {
   }
   const responses = op.responses ?? {};
   const code = String(a.status);
+  // 502 Bad Gateway comes from the load balancer in front of the instances
+  // (35_cluster.t kills one); leye-server itself never answers it
+  if (a.status === 502) return [problems, where];
   const key = code in responses ? code : `${code[0]}XX` in responses ? `${code[0]}XX` : 'default' in responses ? 'default' : null;
   if (!key) {
     problems.push(`${where}: status not documented (documented: ${Object.keys(responses).join(', ')})`);

@@ -1,5 +1,5 @@
 # A newcomer's first sign-in: what `make run` does after building
-# (server/run-local.sh, in a fresh folder as on a fresh clone) prints demo
+# (scripts/run-local.sh, in a fresh folder as on a fresh clone) prints demo
 # accounts once with the addresses of the console and the kiosk; with exactly
 # what it printed they sign in to both, and the broker's key works.  The same
 # text is in var/demo-accounts.txt, readable by its owner only.  A second
@@ -20,7 +20,7 @@ my $root = $ENV{LEYE_TEST_ROOT};
 my $bin = $ENV{LEYE_SERVER_BIN};
 my $clone = tempdir('leye-newcomer-XXXXXX', TMPDIR => 1, CLEANUP => 0);
 chmod 0755, $clone;
-symlink("$root/server", "$clone/server") or die "symlink: $!";
+symlink("$root/scripts", "$clone/scripts") or die "symlink: $!";
 
 sub free_port { my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0) or die; my $p = $s->sockport; close $s; return $p }
 my $port = free_port();
@@ -36,7 +36,7 @@ sub start_run {
         $ENV{LEYE_PORT} = $port;
         chdir $clone or die;
         POSIX::setsid();
-        exec('sh', 'server/run-local.sh', $bin) or die "exec: $!";
+        exec('sh', 'scripts/run-local.sh', $bin) or die "exec: $!";
     }
     my $text = '';
     my $deadline = time + 300;
@@ -58,7 +58,7 @@ sub stop_run {
     close $out_fh;
     $pid = undef;
 }
-END { stop_run(); system('sh', "$root/server/pglocal.sh", 'stop', "$clone/var/pg") if $clone && -d "$clone/var/pg"; system('rm', '-rf', $clone) if $clone }
+END { stop_run(); system('sh', "$root/scripts/pglocal.sh", 'stop', "$clone/var/pg") if $clone && -d "$clone/var/pg"; system('rm', '-rf', $clone) if $clone }
 
 my $first = start_run();
 like($first, qr/Leye is starting on http:\/\/127\.0\.0\.1:$port\//, 'make run starts the server') or diag $first;
