@@ -329,7 +329,7 @@ struct privacy_csv_out {
 
 static void privacy_csv_put(struct privacy_csv_out *o, const char *s, size_t n)
 {
-    if (o->failed)
+    if (o->failed || n == 0)
         return;
     if (o->len + n > o->cap) {
         size_t cap = o->cap ? o->cap : 4096;
