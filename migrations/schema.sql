@@ -5888,8 +5888,8 @@ CREATE FUNCTION public.audit_field_rule(p_table text, p_column text) RETURNS tex
     SELECT CASE
         WHEN p_column IN ('version', 'created_at', 'updated_at') THEN 'skip'
         WHEN p_column LIKE '%\_masked' THEN 'clear'
-        WHEN p_column LIKE '%phone%' THEN 'phone'
         WHEN p_column ~ '(id_number|_enc|_hash|pin|password|token|secret|account|card)' THEN 'hidden'
+        WHEN p_column LIKE '%phone%' THEN 'phone'
         WHEN p_column LIKE '%birth%' THEN 'year'
         WHEN p_column ~ '^(contact_name|display_name|full_name|person_name|objector|holder_name)$'
              OR p_column ~ '_(contact|person|full)_name$'

@@ -630,7 +630,6 @@ static void payroll_csv_db_cb(void *arg, const struct pgpool_reply *rep)
         return;
     }
     httpd_reply_json(r, 200, body);
-    json_decref(body);
 }
 
 static void payroll_csv_done(void *arg)

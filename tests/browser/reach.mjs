@@ -107,6 +107,9 @@ async function accounts() {
     await page.click(`a:has-text("${user}")`);
     await page.waitForSelector('.page[data-loaded="account"]');
     id = Number((await page.evaluate(() => location.hash)).split('/').pop());
+    // the history is read after the page itself: wait for its rows
+    await page.waitForFunction(() => [...document.querySelectorAll('#sign-ins tbody tr')]
+      .some((e) => e.innerText.includes('登录成功')), null, { timeout: 15000 }).catch(() => {});
     const rows = await page.$$eval('#sign-ins tbody tr', (els) => els.map((e) => e.innerText));
     report(rows.length >= 1 && rows[0].includes('登录成功'), 'its sign-in history shows the sign-in', rows[0]);
     await shot(page, 'account');

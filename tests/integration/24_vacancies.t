@@ -15,7 +15,7 @@ my $tag = 'V' . $$ . int(rand(1e6));
 # employers have their own API elsewhere; here they are made directly
 sub employer {
     my ($name, %o) = @_;
-    my $code = sprintf('VA%016d', $$ * 1000000 + int(rand(1e6)));
+    my $code = sprintf('WA%016d', $$ * 1000000 + int(rand(1e6)));
     my $county = $o{county} // 530621;
     my $archived = $o{archived} ? 'true' : 'false';
     return psql_value("INSERT INTO employer (name, credit_code, kind, county_code, archived) "

@@ -32,12 +32,13 @@ sub mobile { return sprintf('139%08d', ($base + $_[0] * 1_000_003) % 100_000_000
 sub masked { return substr($_[0], 0, 3) . '****' . substr($_[0], 7) }
 my @phones;    # every full phone used: none may be in the database
 
-# Tables whose rows' text holds the given digits, over every table of the schema.
+# Tables with a row whose text holds the given digits, over every table of the schema.
 sub tables_holding {
     my ($digits) = @_;
     return psql_value("SELECT coalesce(string_agg(table_name, ',' ORDER BY table_name), '') FROM information_schema.tables t "
                 . "WHERE table_schema = 'public' AND table_type = 'BASE TABLE' "
-                . "AND query_to_xml(format('SELECT * FROM %I', table_name), true, false, '')::text LIKE '%$digits%'", %{ $_[1] || {} });
+                . "AND query_to_xml(format('SELECT 1 AS hit FROM %I x WHERE x::text LIKE %L LIMIT 1', table_name, '%$digits%'), "
+                . "true, false, '')::text LIKE '%<hit>%'", %{ $_[1] || {} });
 }
 
 my $site = http($srv, 'POST', '/v1/sites', body => { name => "$tag 点", county_code => 530621, kind => 'scattered' })->{json}{id};
