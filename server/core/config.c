@@ -71,6 +71,8 @@ static const struct config_option config_options[] = {
         "the same key given directly (prefer the file)"),
     OPT("metrics_token", CONFIG_STRING, "", "LEYE_METRICS_TOKEN", metrics_token, 0, 0,
         "bearer token a scraper sends to GET /metrics (16-100 characters; unset: /metrics is off)"),
+    OPT("notify_delivery", CONFIG_BOOL, "true", "LEYE_NOTIFY_DELIVERY", notify_delivery, 0, 0,
+        "this instance runs a notification delivery thread (any number of instances may)"),
     OPT("notify_sms_url", CONFIG_STRING, "", "LEYE_NOTIFY_SMS_URL", notify_sms_url, 0, 0,
         "the SMS gateway's http:// address (unset: texts wait, nothing is sent)"),
     OPT("notify_sms_account", CONFIG_STRING, "", "LEYE_NOTIFY_SMS_ACCOUNT", notify_sms_account, 0,

@@ -31,6 +31,7 @@ struct config {
     int header_timeout_s;       /* LEYE_HEADER_TIMEOUT_S: whole request head must arrive in this */
     int shutdown_timeout_s;     /* LEYE_SHUTDOWN_TIMEOUT_S */
     bool migrate_on_start;      /* LEYE_MIGRATE_ON_START */
+    bool notify_delivery;       /* LEYE_NOTIFY_DELIVERY: this instance sends notifications */
     int session_ttl_s;          /* LEYE_SESSION_TTL_S */
     char *pii_key_file;         /* LEYE_PII_KEY_FILE */
     char *pii_key;              /* LEYE_PII_KEY (hex), when there is no file */

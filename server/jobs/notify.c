@@ -544,6 +544,10 @@ static char *notify_dup(const char *s)
 
 int notify_start(const struct config *cfg)
 {
+    if (!cfg->notify_delivery) {
+        log_info("notify: delivery is off on this instance (LEYE_NOTIFY_DELIVERY=false)");
+        return 0;
+    }
     if (pipe(ns.stop_fd) < 0)
         return -1;
     ns.conninfo = notify_dup(cfg->database_url);

@@ -41,6 +41,9 @@ sub start_server {
         LEYE_MIGRATE_ON_START  => 'false',
         LEYE_DB_POOL_SIZE      => 4,
         LEYE_METRICS_TOKEN     => metrics_token(),
+        # the suites share one database: only the notification suite runs a
+        # delivery thread, with its own fast retry schedule
+        LEYE_NOTIFY_DELIVERY   => 'false',
         %{ $o{env} || {} },
     );
     my $pid = fork() // die "fork: $!";
