@@ -23,7 +23,7 @@ my $site = psql_value("INSERT INTO site (name, county_code, lat, lon, kind) "
                       . "VALUES ('$tag 卯家湾', 530621, 27.2, 103.5, 'urban_centralized') RETURNING id");
 sub household {
     my (%o) = @_;
-    my $mon = $o{monitored} ? "'unstable', 'cadre_visit', date '2025-01-10'" : "'none', NULL, NULL";
+    my $mon = $o{monitored} ? "'unstable', 'cadre_visit', current_date - 300" : "'none', NULL, NULL";
     return psql_value("INSERT INTO household (site_id, origin_county_code, members, monitoring_status, "
                       . "monitoring_found_by, monitoring_found_on) VALUES ($site, 530621, 4, $mon) RETURNING id");
 }

@@ -23,7 +23,7 @@ sub field_errors { my ($r) = @_; return { map { $_->{field} => $_->{code} } @{ $
 my $site = http($srv, 'POST', '/v1/sites', body => { name => "$tag 卯家湾", county_code => 530621, kind => 'urban_centralized' })->{json}{id};
 sub household {
     my (%o) = @_;
-    my $mon = $o{monitored} ? "'unstable', 'cadre_visit', date '2025-01-10'" : "'none', NULL, NULL";
+    my $mon = $o{monitored} ? "'unstable', 'cadre_visit', current_date - 300" : "'none', NULL, NULL";
     my $ref = $o{ref} ? "'$o{ref}'" : 'NULL';
     return sql_value("INSERT INTO household (site_id, origin_county_code, members, monitoring_status, monitoring_found_by, "
                      . "monitoring_found_on, ref) VALUES ($site, 530621, 4, $mon, $ref) RETURNING id");
@@ -71,7 +71,7 @@ my @bad = (
     [ { still_employed => JSON::PP::true, end_reason => 'quit' }, { end_reason => 'not_allowed' }, 'an end reason while still employed' ],
     [ { still_employed => $F, ended_on => day(1) }, { ended_on => 'out_of_range' }, 'an end date in the future' ],
     [ { still_employed => $F, ended_on => day(-31) }, { ended_on => 'out_of_range' }, 'an end date before the start' ],
-    [ { still_employed => $F, ended_on => '2026-02-30' }, { ended_on => 'invalid_date' }, 'not a date' ],
+    [ { still_employed => $F, ended_on => substr(days_from_today(0), 0, 4) . '-02-30' }, { ended_on => 'invalid_date' }, 'not a date' ],
     [ { still_employed => $F, end_reason => 'bored' }, { end_reason => 'unknown_value' }, 'an unknown end reason' ],
 );
 for my $b (@bad) {
