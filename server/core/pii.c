@@ -117,41 +117,58 @@ void pii_hash_phone(const char *phone, char out[PII_HASH_HEX])
     pii_bytea(h, sizeof h, out, PII_HASH_HEX);
 }
 
-int pii_encrypt_phone(const char *phone, char out[PII_PHONE_ENC_HEX])
+#define PII_SEAL_MAX (1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_ACCOUNT_MAX)
+
+/* Encrypts text padded with NULs to width bytes (so every ciphertext of a
+ * kind has one length), as bytea hex text of at most cap bytes.  Returns 0,
+ * or -1 when text does not fit. */
+static int pii_seal_padded(const char *text, size_t width, char *out, size_t cap)
 {
-    unsigned char plain[PII_PHONE_MAX] = {0};
-    unsigned char buf[1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_PHONE_MAX];
-    size_t n = strlen(phone);
-    if (n >= PII_PHONE_MAX)
+    unsigned char plain[PII_ACCOUNT_MAX] = {0};
+    unsigned char buf[PII_SEAL_MAX];
+    size_t n = strlen(text),
+           len = 1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + width;
+    if (width > sizeof plain || n >= width)
         return -1;
-    memcpy(plain, phone, n);
+    memcpy(plain, text, n);
     buf[0] = PII_KEY_VERSION;
     unsigned char *nonce = buf + 1;
     randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
-    int rc = crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, plain, sizeof plain, nonce,
+    int rc = crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, plain, width, nonce,
                                    pii_box_key);
     sodium_memzero(plain, sizeof plain);
     if (rc != 0)
         return -1;
-    pii_bytea(buf, sizeof buf, out, PII_PHONE_ENC_HEX);
+    pii_bytea(buf, len, out, cap);
     return 0;
+}
+
+/* Decrypts what pii_seal_padded made for width into text (width bytes, NUL
+ * terminated).  Returns 0 or -1. */
+static int pii_open_padded(const char *hex, size_t width, char *text)
+{
+    unsigned char buf[PII_SEAL_MAX];
+    size_t len = 0, want = 1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + width;
+    if (width > PII_ACCOUNT_MAX || strncmp(hex, "\\x", 2) != 0 ||
+        sodium_hex2bin(buf, sizeof buf, hex + 2, strlen(hex + 2), NULL, &len, NULL) != 0 ||
+        len != want || buf[0] != PII_KEY_VERSION)
+        return -1;
+    const unsigned char *nonce = buf + 1;
+    if (crypto_secretbox_open_easy((unsigned char *)text, nonce + crypto_secretbox_NONCEBYTES,
+                                   crypto_secretbox_MACBYTES + width, nonce, pii_box_key) != 0)
+        return -1;
+    text[width - 1] = '\0';
+    return 0;
+}
+
+int pii_encrypt_phone(const char *phone, char out[PII_PHONE_ENC_HEX])
+{
+    return pii_seal_padded(phone, PII_PHONE_MAX, out, PII_PHONE_ENC_HEX);
 }
 
 int pii_decrypt_phone(const char *hex, char phone[PII_PHONE_MAX])
 {
-    unsigned char buf[1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_PHONE_MAX];
-    size_t len = 0;
-    if (strncmp(hex, "\\x", 2) != 0 ||
-        sodium_hex2bin(buf, sizeof buf, hex + 2, strlen(hex + 2), NULL, &len, NULL) != 0 ||
-        len != sizeof buf || buf[0] != PII_KEY_VERSION)
-        return -1;
-    const unsigned char *nonce = buf + 1;
-    if (crypto_secretbox_open_easy((unsigned char *)phone, nonce + crypto_secretbox_NONCEBYTES,
-                                   crypto_secretbox_MACBYTES + PII_PHONE_MAX, nonce,
-                                   pii_box_key) != 0)
-        return -1;
-    phone[PII_PHONE_MAX - 1] = '\0'; /* padded with NULs: at most 15 characters */
-    return 0;
+    return pii_open_padded(hex, PII_PHONE_MAX, phone); /* padded with NULs: at most 15 characters */
 }
 
 void pii_hash_account(const char *account, char out[PII_HASH_HEX])
@@ -165,39 +182,10 @@ void pii_hash_account(const char *account, char out[PII_HASH_HEX])
 
 int pii_encrypt_account(const char *account, char out[PII_ACCOUNT_ENC_HEX])
 {
-    unsigned char plain[PII_ACCOUNT_MAX] = {0};
-    unsigned char
-        buf[1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_ACCOUNT_MAX];
-    size_t n = strlen(account);
-    if (n >= PII_ACCOUNT_MAX)
-        return -1;
-    memcpy(plain, account, n);
-    buf[0] = PII_KEY_VERSION;
-    unsigned char *nonce = buf + 1;
-    randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
-    int rc = crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, plain, sizeof plain, nonce,
-                                   pii_box_key);
-    sodium_memzero(plain, sizeof plain);
-    if (rc != 0)
-        return -1;
-    pii_bytea(buf, sizeof buf, out, PII_ACCOUNT_ENC_HEX);
-    return 0;
+    return pii_seal_padded(account, PII_ACCOUNT_MAX, out, PII_ACCOUNT_ENC_HEX);
 }
 
 int pii_decrypt_account(const char *hex, char account[PII_ACCOUNT_MAX])
 {
-    unsigned char
-        buf[1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_ACCOUNT_MAX];
-    size_t len = 0;
-    if (strncmp(hex, "\\x", 2) != 0 ||
-        sodium_hex2bin(buf, sizeof buf, hex + 2, strlen(hex + 2), NULL, &len, NULL) != 0 ||
-        len != sizeof buf || buf[0] != PII_KEY_VERSION)
-        return -1;
-    const unsigned char *nonce = buf + 1;
-    if (crypto_secretbox_open_easy((unsigned char *)account, nonce + crypto_secretbox_NONCEBYTES,
-                                   crypto_secretbox_MACBYTES + PII_ACCOUNT_MAX, nonce,
-                                   pii_box_key) != 0)
-        return -1;
-    account[PII_ACCOUNT_MAX - 1] = '\0'; /* padded with NULs */
-    return 0;
+    return pii_open_padded(hex, PII_ACCOUNT_MAX, account);
 }
