@@ -186,6 +186,13 @@ static const struct problem_field_def problem_field_defs[] = {
     {"not_departed", {"此人尚未登车出发", "is not departed: the person has not checked in"}},
     {"not_arrived", {"此人尚未确认到岗", "is not arrived: the person's arrival is not confirmed"}},
     {"on_another_trip", {"已在另一批次的出行名单上", "is on the roster of another trip"}},
+    {"trip_departed", {"该批次已出发，不能再修改", "has passed: the trip has left"}},
+    {"trip_cancelled", {"该批次已取消", "is cancelled: the trip will not go"}},
+    {"below_roster",
+     {"少于已在出行名单上的人数", "is fewer than the people already on the roster"}},
+    {"not_willing",
+     {"本人没有选择愿意去外省打工", "is not chosen: the person has not said they would work in "
+                                    "another province"}},
     {"in_use", {"正在使用中，请用另一把密钥操作", "is in use by this request; use another key"}},
     /* work-relief payroll and managed posts (migrations/040_payroll_posts.sql) */
     {"not_on_roster",

@@ -2819,6 +2819,33 @@ BEGIN
 END $$;
 
 --
+-- Name: api_export_trip_cancel(bigint, integer, jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_export_trip_cancel(p_id bigint, p_version integer, p jsonb, p_actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    t export_trip;
+BEGIN
+    SELECT * INTO t FROM export_trip x WHERE x.id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    END IF;
+    IF p_version IS NOT NULL AND t.version <> p_version THEN
+        PERFORM api_fail('LY412', '', 'stale');
+    END IF;
+    PERFORM export_trip_changeable(t);
+    UPDATE export_trip x SET status = 'cancelled', cancel_reason = p ->> 'reason', cancelled_at = now(),
+        version = x.version + 1, updated_at = now()
+    WHERE x.id = t.id
+    RETURNING * INTO t;
+    PERFORM export_trip_notify(t, '【乐业】你报名的外出打工“' || left(t.title, 20) || '”取消了：'
+                                  || left(t.cancel_reason, 60) || '。');
+    SELECT * INTO status, version, body FROM api_export_trip_get(t.id);
+END $$;
+
+--
 -- Name: api_export_trip_create(jsonb, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2935,6 +2962,58 @@ BEGIN
         body := jsonb_set(body, '{next_cursor}',
                           jsonb_build_object('id', (rows[n]).id, 'd', (rows[n]).departure_on));
     END IF;
+END $$;
+
+--
+-- Name: api_export_trip_update(bigint, integer, jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_export_trip_update(p_id bigint, p_version integer, p jsonb, p_actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    t export_trip;
+    n export_trip;
+    on_roster integer;
+BEGIN
+    SELECT * INTO t FROM export_trip x WHERE x.id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    END IF;
+    IF p_version IS NOT NULL AND t.version <> p_version THEN
+        PERFORM api_fail('LY412', '', 'stale');
+    END IF;
+    PERFORM export_trip_changeable(t);
+    n := jsonb_populate_record(t, p - 'id' - 'title' - 'employer_id' - 'county_code' - 'status'
+                                    - 'broker_id' - 'version' - 'cancel_reason' - 'cancelled_at');
+    IF n.departure_on < placement_today() THEN
+        PERFORM api_fail('LY422', 'departure_on', 'out_of_range');
+    ELSIF n.headcount > n.seats THEN
+        PERFORM api_fail('LY422', 'headcount', 'exceeds_seats');
+    ELSIF n.headcount > t.headcount
+          AND n.headcount > (SELECT coalesce(sum(greatest(v.headcount - v.filled, 0)), 0)
+                             FROM export_trip_vacancy x JOIN vacancy v ON v.id = x.vacancy_id
+                             WHERE x.trip_id = t.id) THEN
+        PERFORM api_fail('LY422', 'headcount', 'exceeds_posts');
+    END IF;
+    SELECT count(*) INTO on_roster FROM export_signup s WHERE s.trip_id = t.id AND s.state = 'selected';
+    IF n.seats < on_roster THEN
+        PERFORM api_fail('LY409', 'seats', 'below_roster');
+    ELSIF n.headcount < on_roster THEN
+        PERFORM api_fail('LY409', 'headcount', 'below_roster');
+    END IF;
+    UPDATE export_trip x SET departure_on = n.departure_on, departure_place = n.departure_place,
+        transport = n.transport, seats = n.seats, escort = n.escort, headcount = n.headcount,
+        version = x.version + 1, updated_at = now()
+    WHERE x.id = t.id
+    RETURNING * INTO n;
+    IF (n.departure_on, n.departure_place, n.transport) IS DISTINCT FROM
+       (t.departure_on, t.departure_place, t.transport) THEN
+        PERFORM export_trip_notify(n, '【乐业】你报名的外出打工“' || left(n.title, 20) || '”有变化：'
+                                      || to_char(n.departure_on, 'FMMM"月"FMDD"日"') || '从'
+                                      || left(n.departure_place, 30) || '出发。');
+    END IF;
+    SELECT * INTO status, version, body FROM api_export_trip_get(n.id);
 END $$;
 
 --
@@ -3312,18 +3391,47 @@ BEGIN
 END $$;
 
 --
+-- Name: api_kiosk_export_signup(bigint, jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_kiosk_export_signup(p_trip bigint, p jsonb, p_actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NOT coalesce((SELECT w.willing_outside_province FROM worker w
+                     WHERE w.id = (leye_scope_ids('k'))[1]), false) THEN
+        PERFORM api_fail('LY409', 'willing_outside_province', 'not_willing');
+    END IF;
+    SELECT * INTO status, version, body FROM api_export_signup(p_trip, p, p_actor);
+END $$;
+
+--
 -- Name: api_kiosk_export_trips(); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.api_kiosk_export_trips(OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql
     AS $$
 DECLARE
+    caller text := leye_scope();
     me bigint := (leye_scope_ids('k'))[1];
+    taken jsonb;
 BEGIN
     status := 200;
+    -- the places taken count everyone's sign-ups, which the kiosk's own
+    -- scope does not see: counted under the server's scope, numbers only
+    PERFORM set_config('leye.scope', '*', true);
+    SELECT coalesce(jsonb_object_agg(s.trip_id, s.n), '{}') INTO taken
+    FROM (SELECT x.trip_id, count(*) AS n FROM export_signup x JOIN export_trip t ON t.id = x.trip_id
+          WHERE t.status = 'open' AND t.departure_on >= placement_today()
+            AND x.state IN ('selected', 'departed', 'arrived')
+          GROUP BY x.trip_id) s;
+    PERFORM set_config('leye.scope', caller, true);
     SELECT jsonb_build_object('items', coalesce(jsonb_agg(
-               export_trip_json(t) - 'broker_id' - 'note' || jsonb_build_object(
+               export_trip_json(t) - 'broker_id' - 'note' - 'cancel_reason' - 'cancelled_at' - 'signups' - 'counts'
+               || jsonb_build_object(
+                   'places_left', greatest(least(t.headcount, t.seats)
+                                           - coalesce((taken ->> t.id::text)::integer, 0), 0),
                    'my_signup', (SELECT jsonb_build_object('id', s.id, 'state', s.state)
                                  FROM export_signup s WHERE s.trip_id = t.id AND s.worker_id = me))
                ORDER BY t.departure_on, t.id), '[]'))
@@ -3331,6 +3439,49 @@ BEGIN
     FROM (SELECT * FROM export_trip x
           WHERE x.status = 'open' AND x.departure_on >= placement_today()
           ORDER BY x.departure_on, x.id LIMIT 50) t;
+    body := body || jsonb_build_object(
+        'may_sign_up', coalesce((SELECT w.willing_outside_province FROM worker w WHERE w.id = me), false),
+        'mine', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                              'id', s.id, 'trip_id', t.id, 'title', t.title, 'employer_name', e.name,
+                              'dest_province_name', p.name, 'dest_city', t.dest_city,
+                              'departure_on', t.departure_on, 'departure_place', t.departure_place,
+                              'trip_status', t.status, 'cancel_reason', t.cancel_reason, 'state', s.state)
+                              ORDER BY t.departure_on, t.id)
+                          FROM export_signup s JOIN export_trip t ON t.id = s.trip_id
+                          LEFT JOIN employer e ON e.id = t.employer_id
+                          LEFT JOIN province p ON p.code = t.dest_province_code
+                          WHERE s.worker_id = me AND t.departure_on >= placement_today()), '[]'));
+END $$;
+
+--
+-- Name: api_kiosk_export_withdraw(bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_kiosk_export_withdraw(p_trip bigint, p_actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    t export_trip;
+    s export_signup;
+BEGIN
+    SELECT * INTO t FROM export_trip x WHERE x.id = p_trip FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    END IF;
+    SELECT * INTO s FROM export_signup x
+    WHERE x.trip_id = t.id AND x.worker_id = (leye_scope_ids('k'))[1] FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    ELSIF t.status <> 'open' OR t.departure_on < placement_today() THEN
+        PERFORM api_fail('LY409', 'trip_id', 'trip_closed');
+    ELSIF s.state NOT IN ('signed_up', 'selected', 'waitlisted') THEN
+        PERFORM api_fail('LY409', 'state', 'illegal_transition');
+    END IF;
+    DELETE FROM export_signup x WHERE x.id = s.id;
+    UPDATE export_trip x SET version = x.version + 1, updated_at = now() WHERE x.id = t.id
+    RETURNING x.version INTO version;
+    status := 200;
+    body := jsonb_build_object('id', s.id, 'trip_id', t.id, 'state', 'withdrawn');
 END $$;
 
 --
@@ -7053,6 +7204,9 @@ CREATE TABLE public.export_trip (
     version integer DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    cancel_reason text DEFAULT ''::text NOT NULL,
+    cancelled_at timestamp with time zone,
+    CONSTRAINT export_trip_cancel_reason_check CHECK ((length(cancel_reason) <= 500)),
     CONSTRAINT export_trip_check CHECK ((headcount <= seats)),
     CONSTRAINT export_trip_departure_place_check CHECK (((length(departure_place) >= 1) AND (length(departure_place) <= 200))),
     CONSTRAINT export_trip_dest_city_check CHECK ((length(dest_city) <= 50)),
@@ -7068,6 +7222,23 @@ CREATE TABLE public.export_trip (
 ALTER TABLE ONLY public.export_trip FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: export_trip_changeable(public.export_trip); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.export_trip_changeable(t public.export_trip) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF t.status = 'cancelled' THEN
+        PERFORM api_fail('LY409', 'status', 'trip_cancelled');
+    ELSIF t.status = 'departed' OR t.departure_on < placement_today()
+          OR EXISTS (SELECT 1 FROM export_signup s
+                     WHERE s.trip_id = t.id AND s.state IN ('departed', 'arrived', 'returned')) THEN
+        PERFORM api_fail('LY409', 'departure_on', 'trip_departed');
+    END IF;
+END $$;
+
+--
 -- Name: export_trip_json(public.export_trip); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -7081,6 +7252,7 @@ CREATE FUNCTION public.export_trip_json(t public.export_trip) RETURNS jsonb
         'departure_on', t.departure_on, 'departure_place', t.departure_place,
         'transport', t.transport, 'seats', t.seats, 'headcount', t.headcount, 'escort', t.escort,
         'broker_id', t.broker_id, 'status', t.status, 'note', t.note,
+        'cancel_reason', t.cancel_reason, 'cancelled_at', t.cancelled_at,
         'vacancies', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                    'id', v.id, 'title', v.title, 'wage_min', v.wage_min,
                                    'wage_max', v.wage_max, 'open_posts', greatest(v.headcount - v.filled, 0))
@@ -7096,6 +7268,22 @@ CREATE FUNCTION public.export_trip_json(t public.export_trip) RETURNS jsonb
     FROM (SELECT 1) one
     LEFT JOIN employer e ON e.id = t.employer_id
     LEFT JOIN province p ON p.code = t.dest_province_code;
+$$;
+
+--
+-- Name: export_trip_notify(public.export_trip, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.export_trip_notify(t public.export_trip, p_text text) RETURNS void
+    LANGUAGE sql
+    AS $$
+    SELECT notify_enqueue('trip.changed', s.worker_id,
+                          CASE WHEN t.status = 'cancelled' THEN 'TRIP_CANCELLED' ELSE 'TRIP_CHANGED' END,
+                          jsonb_build_object('title', left(t.title, 20),
+                                             'date', to_char(t.departure_on, 'FMMM"月"FMDD"日"')),
+                          p_text, 'trip:' || t.id || ':' || t.version || ':' || s.worker_id)
+    FROM export_signup s
+    WHERE s.trip_id = t.id AND s.state IN ('signed_up', 'selected', 'waitlisted');
 $$;
 
 --

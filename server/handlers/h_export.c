@@ -47,6 +47,22 @@ static const struct jv_field trip_fields[] = {
 };
 static const struct jv_schema trip_schema = JV_SCHEMA(trip_fields);
 
+/* What may change before departure (PATCH, each optional). */
+static const struct jv_field trip_update_fields[] = {
+    {"departure_on", JV_DATE, 0, 20000101, 21001231, NULL, NULL},
+    {"departure_place", JV_STRING, 0, 1, 200, NULL, NULL},
+    {"transport", JV_ENUM, 0, 0, 0, export_transports, NULL},
+    {"seats", JV_INT, 0, 1, 2000, NULL, NULL},
+    {"headcount", JV_INT, 0, 1, 2000, NULL, NULL},
+    {"escort", JV_STRING, 0, 0, 100, NULL, NULL},
+};
+static const struct jv_schema trip_update_schema = JV_SCHEMA(trip_update_fields);
+
+static const struct jv_field cancel_fields[] = {
+    {"reason", JV_STRING, JV_REQUIRED, 1, 500, NULL, NULL},
+};
+static const struct jv_schema cancel_schema = JV_SCHEMA(cancel_fields);
+
 static const struct jv_field signup_fields[] = {
     {"worker_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
     {"note", JV_STRING, 0, 0, 1000, NULL, NULL},
@@ -86,11 +102,21 @@ static const char *const trip_sorts[] = {"departure_on", "-id", NULL};
 
 static const struct pgpool_stmt trip_get_stmt = {"export_trip_get",
                                                  "SELECT * FROM api_export_trip_get($1::bigint)"};
+static const struct pgpool_stmt trip_patch_stmt = {
+    "export_trip_update",
+    "SELECT * FROM api_export_trip_update($1::bigint, $2::integer, $3::jsonb, $4)"};
+static const struct pgpool_stmt trip_cancel_stmt = {
+    "export_trip_cancel",
+    "SELECT * FROM api_export_trip_cancel($1::bigint, $2::integer, $3::jsonb, $4)"};
 static const struct pgpool_stmt trip_list_stmt = {
     "export_trip_list",
     "SELECT * FROM api_export_trip_list($1::jsonb, $2::jsonb, $3::integer, $4)"};
 static const struct pgpool_stmt signup_stmt = {
     "export_signup", "SELECT * FROM api_export_signup($1::bigint, $2::jsonb, $3)"};
+static const struct pgpool_stmt kiosk_signup_stmt = {
+    "export_kiosk_signup", "SELECT * FROM api_kiosk_export_signup($1::bigint, $2::jsonb, $3)"};
+static const struct pgpool_stmt kiosk_withdraw_stmt = {
+    "export_kiosk_withdraw", "SELECT * FROM api_kiosk_export_withdraw($1::bigint, $2)"};
 static const struct pgpool_stmt fill_input_stmt = {"export_fill_input",
                                                    "SELECT export_fill_input($1::bigint)"};
 static const struct pgpool_stmt fill_stmt = {
@@ -114,9 +140,9 @@ static const struct api_resource trip_resource = {
     "/v1/export-trips",
     "api_export_trip_create",
     &trip_schema,
-    NULL,
+    &trip_update_schema,
     &trip_get_stmt,
-    NULL,
+    &trip_patch_stmt,
     &trip_list_stmt,
     trip_filters,
     sizeof trip_filters / sizeof trip_filters[0],
@@ -137,6 +163,33 @@ void h_export_trips_create(struct httpd_req *r)
 void h_export_trips_get(struct httpd_req *r)
 {
     api_get(r, &trip_resource);
+}
+
+/* PATCH /v1/export-trips/{id} with If-Match: day, place, transport, seats,
+ * escort and headcount, until the trip leaves (see migration 047). */
+void h_export_trips_update(struct httpd_req *r)
+{
+    api_update(r, &trip_resource);
+}
+
+/* POST /v1/export-trips/{id}/cancel {reason}; If-Match honoured when given. */
+void h_export_trips_cancel(struct httpd_req *r)
+{
+    char id[24], version[16];
+    if (!api_param_id(r, 0, id) || !api_if_match_optional(r, version))
+        return;
+    json_t *obj = api_body(r, &cancel_schema, false);
+    if (!obj)
+        return;
+    char *payload = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    if (!payload) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    const char *v[4] = {id, version[0] ? version : NULL, payload, api_actor(r)};
+    api_call(r, &trip_cancel_stmt, 4, v, NULL);
+    free(payload);
 }
 
 /* The body validated against schema, or {} for an empty body when
@@ -196,8 +249,23 @@ void h_kiosk_export_signup(struct httpd_req *r)
     if (!obj)
         return;
     const char *ids[1] = {id};
-    export_call(r, &signup_stmt, ids, 1, obj);
+    export_call(r, &kiosk_signup_stmt, ids, 1, obj);
     json_decref(obj);
+}
+
+/* POST /v1/kiosk/export-trips/{id}/withdraw: the job seeker's own sign-up,
+ * before the trip leaves. */
+void h_kiosk_export_withdraw(struct httpd_req *r)
+{
+    char id[24];
+    if (!api_param_id(r, 0, id))
+        return;
+    json_t *obj = export_body(r, &empty_schema, true);
+    if (!obj)
+        return;
+    json_decref(obj);
+    const char *ids[1] = {id};
+    export_call(r, &kiosk_withdraw_stmt, ids, 1, NULL);
 }
 
 void h_kiosk_export_trips(struct httpd_req *r)

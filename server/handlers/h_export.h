@@ -8,6 +8,8 @@
 void h_export_trips_list(struct httpd_req *r);
 void h_export_trips_create(struct httpd_req *r);
 void h_export_trips_get(struct httpd_req *r);
+void h_export_trips_update(struct httpd_req *r);
+void h_export_trips_cancel(struct httpd_req *r);
 void h_export_signup(struct httpd_req *r);
 void h_export_fill(struct httpd_req *r);
 void h_export_checkin(struct httpd_req *r);
@@ -19,5 +21,6 @@ void h_export_roster(struct httpd_req *r);
 void h_export_panel(struct httpd_req *r);
 void h_kiosk_export_trips(struct httpd_req *r);
 void h_kiosk_export_signup(struct httpd_req *r);
+void h_kiosk_export_withdraw(struct httpd_req *r);
 
 #endif
