@@ -3,7 +3,10 @@
 // printable roster, and the panel of workers out of province.
 import * as api from './api.js';
 import { getLang } from './i18n.js';
-import { h, clear, table, section, facts, badge, link, toast, showError, fmtInt } from './ui.js';
+import {
+  h, clear, table, section, facts, badge, link, toast, showError, fmtInt, formDialog, field, input, numberInput,
+  dateInput, select, textarea, str, int, today,
+} from './ui.js';
 
 // This page's words, Chinese first
 const W = {
@@ -32,6 +35,14 @@ const W = {
   print: ['打印名单（A4）', 'Print the roster (A4)'],
   print_public: ['打印公示名单（姓名部分隐去）', 'Print for posting (names partly hidden)'],
   none: ['暂无', 'None'],
+  edit: ['修改批次', 'Change the trip'],
+  edited: ['批次已修改，已通知报名人员', 'Trip changed; the people signed up are told'],
+  cancel_trip: ['取消批次', 'Cancel the trip'],
+  cancel_reason: ['取消原因（会告诉报名人员）', 'Reason (told to the people signed up)'],
+  cancelled: ['批次已取消，已通知报名人员', 'Trip cancelled; the people signed up are told'],
+  cancel_reason_label: ['取消原因', 'Why cancelled'],
+  departure_on: ['出发日期', 'Departure day'],
+  departure_place: ['出发地点', 'Departure place'],
   panel_title: ['省外务工人员', 'Workers out of province'],
   working: ['在岗', 'Working'],
   missed: ['回访逾期', 'Follow-up overdue'],
@@ -113,6 +124,13 @@ export async function detail(ctx) {
     });
     buttons.append(fill);
   }
+  if (ctx.can('trips:write') && trip.status === 'open' && trip.departure_on >= today(0)) {
+    const edit = h('button', { type: 'button', id: 'trip-edit' }, w('edit'));
+    edit.addEventListener('click', () => editTrip(ctx, id));
+    const cancel = h('button', { type: 'button', id: 'trip-cancel', class: 'danger' }, w('cancel_trip'));
+    cancel.addEventListener('click', () => cancelTrip(ctx, id));
+    buttons.append(edit, cancel);
+  }
   const pr = h('button', { type: 'button', id: 'trip-print' }, w('print'));
   pr.addEventListener('click', () => printRoster(id, false).catch((e) => showError(errSlot, e)));
   const pp = h('button', { type: 'button', id: 'trip-print-public' }, w('print_public'));
@@ -153,9 +171,51 @@ export async function detail(ctx) {
       [w('headcount'), String(trip.headcount)],
       [w('escort'), trip.escort],
       [w('status'), st(trip.status)],
+      trip.status === 'cancelled' ? [w('cancel_reason_label'), trip.cancel_reason] : null,
     ]),
     buttons, errSlot,
     h('div', { id: 'trip-roster' }, section(`${w('roster')} · ${Object.entries(trip.counts).filter(([, n]) => n).map(([k, n]) => `${st(k)} ${n}`).join(' · ')}`,
       table(cols, trip.roster, { empty: w('none'), rowClass: (s) => `state-${s.state}` }))));
   ctx.root.dataset.loaded = 'trip';
+}
+
+const TRANSPORTS = ['chartered_bus', 'special_train', 'train', 'flight', 'other'];
+
+// The trip's day, place, transport, seats, escort and headcount, changed
+// with If-Match on the version just read.
+async function editTrip(ctx, id) {
+  const rec = await api.getRecord(`/v1/export-trips/${id}`);
+  const t = rec.data;
+  const done = await formDialog(w('edit'), () => h('div', { class: 'grid-form', id: 'trip-form' },
+    field(w('departure_on'), dateInput('departure_on', t.departure_on, { required: true, min: today(0) })),
+    field(w('departure_place'), input('departure_place', t.departure_place, { maxlength: 200, required: true })),
+    field(w('transport'), select('transport', TRANSPORTS.map((k) => [k, st(k)]), t.transport)),
+    field(w('seats'), numberInput('seats', t.seats, { min: 1, max: 2000, required: true })),
+    field(w('headcount'), numberInput('headcount', t.headcount, { min: 1, max: 2000, required: true })),
+    field(w('escort'), input('escort', t.escort, { maxlength: 100 }))),
+  async (form) => {
+    const fd = new FormData(form);
+    const body = {
+      departure_on: str(fd, 'departure_on'), departure_place: str(fd, 'departure_place'), transport: str(fd, 'transport'),
+      seats: int(fd, 'seats'), headcount: int(fd, 'headcount'), escort: str(fd, 'escort'),
+    };
+    for (const k of Object.keys(body)) if (body[k] === t[k]) delete body[k];
+    await api.patch(`/v1/export-trips/${id}`, body, rec.etag);
+  });
+  if (done) {
+    toast(w('edited'));
+    ctx.go(`#/trips/${id}`);
+  }
+}
+
+async function cancelTrip(ctx, id) {
+  const done = await formDialog(w('cancel_trip'), () => h('div', { id: 'trip-cancel-form' },
+    field(w('cancel_reason'), textarea('reason', '', { maxlength: 500, required: true }))),
+  async (form) => {
+    await api.post(`/v1/export-trips/${id}/cancel`, { reason: str(new FormData(form), 'reason') });
+  });
+  if (done) {
+    toast(w('cancelled'));
+    ctx.go(`#/trips/${id}`);
+  }
 }

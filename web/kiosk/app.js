@@ -19,6 +19,7 @@ import {
 import { keypad, keyFromEvent } from './keypad.js';
 import { screenHelp, screenHelpDone, helpText } from './help.js';
 import { courseScreens, courseWords } from './courses.js';
+import { tripScreens, tripWords } from './trips.js';
 
 const cfg = readConfig(new URLSearchParams(window.location.search));
 const DISTANCES = [0, 5, 20, 50, 100];
@@ -33,6 +34,9 @@ let countdownLeft = 0;
 let keepaliveTimer = null;
 const training = courseScreens({
   get state() { return state; }, goTo, show, render, setMessage, navSeq: () => navSeq,
+});
+const trips = tripScreens({
+  get state() { return state; }, goTo, show, render, setMessage, navSeq: () => navSeq, showMe: () => showMe(),
 });
 
 function readConfig(q) {
@@ -108,6 +112,7 @@ function renderTop() {
     tab('jobs', t('nav_jobs'), 'briefcase', () => showJobs(false)),
     tab('apps', t('nav_apps'), 'clipboard', showApps),
     tab('courses', courseWords('nav'), 'award', training.showCourses),
+    tab('trips', tripWords('nav'), 'bus', trips.showTrips),
     tab('me', t('nav_me'), 'user', showMe),
     tab('help', helpText('nav'), 'phone', () => { setMessage(null); show('help'); }));
 }
@@ -130,6 +135,7 @@ function sectionOf(screen) {
   if (screen === 'help_done') return 'help';
   if (screen === 'prefs') return 'me';
   if (['courses', 'course_confirm', 'course_done'].includes(screen)) return 'courses';
+  if (['trips', 'trip_confirm', 'trip_withdraw'].includes(screen)) return 'trips';
   return screen;
 }
 
@@ -205,6 +211,7 @@ function render() {
     help: () => screenHelp(helpCtx), help_done: () => screenHelpDone(helpCtx),
     prefs: screenPrefs,
     ...training.screens,
+    ...trips.screens,
   };
   const body = state.loading ? loadingScreen() : screens[state.screen]();
   $('app').replaceChildren(h('section', { class: `screen screen-${state.screen}`, data: { screen: state.screen } },
