@@ -243,3 +243,156 @@ BEGIN
                           LEFT JOIN province p ON p.code = t.dest_province_code
                           WHERE s.worker_id = me AND t.departure_on >= placement_today()), '[]'));
 END $$;
+
+-- ---------- the roster fill on the solver thread ----------
+
+-- POST /v1/export-trips/{id}/fill queues a run; the solver thread of any
+-- instance (server/jobs/allocator.c, server/jobs/rosterfill.c) claims it
+-- with FOR UPDATE SKIP LOCKED as it claims allocations, scores the sign-ups
+-- on the matching index, solves with lib/alloc and stores the roster with
+-- api_export_fill, as the staff member who asked (their scope and, for the
+-- audit log, their name).  One run per trip waits at a time; a run whose
+-- instance went silent is taken over, three tries at most.
+CREATE TABLE export_fill_run (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    trip_id      bigint NOT NULL REFERENCES export_trip (id),
+    state        text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed')),
+    runner       text,
+    heartbeat_at timestamptz,
+    attempts     integer NOT NULL DEFAULT 0,
+    scope        text NOT NULL,
+    actor        text NOT NULL DEFAULT '',
+    created_by   text NOT NULL,
+    placed       integer,
+    waiting      integer,
+    error        text NOT NULL DEFAULT '',
+    queued_at    timestamptz NOT NULL DEFAULT now(),
+    finished_at  timestamptz
+);
+CREATE UNIQUE INDEX export_fill_run_pending ON export_fill_run (trip_id) WHERE state IN ('queued', 'running');
+CREATE INDEX export_fill_run_trip ON export_fill_run (trip_id, id);
+ALTER TABLE export_fill_run ENABLE ROW LEVEL SECURITY;
+ALTER TABLE export_fill_run FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON export_fill_run USING (EXISTS (SELECT 1 FROM export_trip t WHERE t.id = trip_id));
+
+CREATE FUNCTION export_fill_json(f export_fill_run) RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN f.id IS NULL THEN NULL ELSE jsonb_build_object(
+        'id', f.id, 'trip_id', f.trip_id, 'state', f.state, 'placed', f.placed, 'waiting', f.waiting,
+        'error', f.error, 'queued_at', f.queued_at, 'finished_at', f.finished_at) END;
+$$;
+
+-- POST /v1/export-trips/{id}/fill: 202 with the run (the one already
+-- waiting, if any).  A trip not open is 409 trip_closed.
+CREATE FUNCTION api_export_fill_queue(p_trip bigint, p_actor text,
+                                      OUT status integer, OUT version integer, OUT body jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+    t export_trip;
+    f export_fill_run;
+BEGIN
+    SELECT * INTO t FROM export_trip x WHERE x.id = p_trip FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    ELSIF t.status <> 'open' THEN
+        PERFORM api_fail('LY409', 'trip_id', 'trip_closed');
+    END IF;
+    SELECT * INTO f FROM export_fill_run x WHERE x.trip_id = t.id AND x.state IN ('queued', 'running');
+    IF NOT FOUND THEN
+        INSERT INTO export_fill_run (trip_id, scope, actor, created_by)
+        VALUES (t.id, leye_scope(), coalesce(current_setting('leye.actor', true), ''), p_actor)
+        RETURNING * INTO f;
+        PERFORM pg_notify('leye_alloc', 'fill:' || f.id);
+    END IF;
+    status := 202;
+    version := t.version;
+    body := export_fill_json(f);
+END $$;
+
+-- The solver's side, with scope '*'.  Claims the oldest waiting run, or one
+-- whose runner went silent, with what the engine needs (export_fill_input).
+CREATE FUNCTION export_fill_claim(p_runner text) RETURNS TABLE (id bigint, input jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+    f export_fill_run;
+BEGIN
+    SELECT * INTO f FROM export_fill_run x
+    WHERE x.state = 'queued' OR (x.state = 'running' AND x.heartbeat_at < now() - interval '30 seconds')
+    ORDER BY x.id LIMIT 1 FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF f.attempts >= 3 THEN
+        UPDATE export_fill_run x SET state = 'failed', error = 'the solver stopped three times on this run',
+            finished_at = now()
+        WHERE x.id = f.id;
+        RETURN;
+    END IF;
+    UPDATE export_fill_run x SET state = 'running', runner = p_runner, heartbeat_at = now(),
+        attempts = x.attempts + 1
+    WHERE x.id = f.id;
+    RETURN QUERY SELECT f.id, export_fill_input(f.trip_id);
+END $$;
+
+-- Stores the engine's result p (as api_export_fill takes it) as the staff
+-- member who asked; a refusal (the trip left or was cancelled meanwhile)
+-- fails the run with its reason.  Answers the run's state.
+CREATE FUNCTION export_fill_store(p_id bigint, p_runner text, p jsonb) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    f export_fill_run;
+    why text;
+    det text;
+BEGIN
+    SELECT * INTO f FROM export_fill_run x WHERE x.id = p_id FOR UPDATE;
+    IF NOT FOUND OR f.state <> 'running' OR f.runner IS DISTINCT FROM p_runner THEN
+        RETURN coalesce(f.state, 'lost');
+    END IF;
+    BEGIN
+        PERFORM set_config('leye.scope', f.scope, true);
+        PERFORM set_config('leye.actor', f.actor, true);
+        PERFORM api_export_fill(f.trip_id, p, f.created_by);
+        PERFORM set_config('leye.scope', '*', true);
+        PERFORM set_config('leye.actor', '', true);
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS why = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+        PERFORM set_config('leye.scope', '*', true);
+        PERFORM set_config('leye.actor', '', true);
+        UPDATE export_fill_run x SET state = 'failed', error = left(coalesce(nullif(det, ''), why), 200),
+            finished_at = now()
+        WHERE x.id = f.id;
+        RETURN 'failed';
+    END;
+    UPDATE export_fill_run x SET state = 'done', finished_at = now(),
+        placed = jsonb_array_length(coalesce(p -> 'assignments', '[]')),
+        waiting = jsonb_array_length(coalesce(p -> 'unassigned', '[]'))
+    WHERE x.id = f.id;
+    RETURN 'done';
+END $$;
+
+CREATE FUNCTION export_fill_fail(p_id bigint, p_runner text, p_error text) RETURNS void
+LANGUAGE sql AS $$
+    UPDATE export_fill_run x SET state = 'failed', error = left(p_error, 200), finished_at = now()
+    WHERE x.id = p_id AND x.runner = p_runner AND x.state = 'running';
+$$;
+
+-- A trip's answer gains its last roster fill.
+CREATE OR REPLACE FUNCTION api_export_trip_get(p_id bigint, OUT status integer, OUT version integer,
+                                               OUT body jsonb)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    t export_trip;
+BEGIN
+    SELECT * INTO t FROM export_trip x WHERE x.id = p_id;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    END IF;
+    status := 200;
+    version := t.version;
+    body := export_trip_json(t) || jsonb_build_object(
+        'roster', coalesce((SELECT jsonb_agg(export_signup_json(s)
+                                             ORDER BY array_position(ARRAY['returned', 'arrived', 'departed',
+                                                 'selected', 'signed_up', 'waitlisted'], s.state), s.id)
+                            FROM export_signup s WHERE s.trip_id = t.id), '[]'),
+        'fill', (SELECT export_fill_json(f) FROM export_fill_run f WHERE f.trip_id = t.id
+                 ORDER BY f.id DESC LIMIT 1));
+END $$;

@@ -2571,6 +2571,35 @@ BEGIN
 END $$;
 
 --
+-- Name: api_export_fill_queue(bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_export_fill_queue(p_trip bigint, p_actor text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    t export_trip;
+    f export_fill_run;
+BEGIN
+    SELECT * INTO t FROM export_trip x WHERE x.id = p_trip FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', '', 'not_found');
+    ELSIF t.status <> 'open' THEN
+        PERFORM api_fail('LY409', 'trip_id', 'trip_closed');
+    END IF;
+    SELECT * INTO f FROM export_fill_run x WHERE x.trip_id = t.id AND x.state IN ('queued', 'running');
+    IF NOT FOUND THEN
+        INSERT INTO export_fill_run (trip_id, scope, actor, created_by)
+        VALUES (t.id, leye_scope(), coalesce(current_setting('leye.actor', true), ''), p_actor)
+        RETURNING * INTO f;
+        PERFORM pg_notify('leye_alloc', 'fill:' || f.id);
+    END IF;
+    status := 202;
+    version := t.version;
+    body := export_fill_json(f);
+END $$;
+
+--
 -- Name: api_export_followup(bigint, bigint, text, jsonb, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2926,7 +2955,9 @@ BEGIN
         'roster', coalesce((SELECT jsonb_agg(export_signup_json(s)
                                              ORDER BY array_position(ARRAY['returned', 'arrived', 'departed',
                                                  'selected', 'signed_up', 'waitlisted'], s.state), s.id)
-                            FROM export_signup s WHERE s.trip_id = t.id), '[]'));
+                            FROM export_signup s WHERE s.trip_id = t.id), '[]'),
+        'fill', (SELECT export_fill_json(f) FROM export_fill_run f WHERE f.trip_id = t.id
+                 ORDER BY f.id DESC LIMIT 1));
 END $$;
 
 --
@@ -7016,6 +7047,45 @@ CREATE FUNCTION public.enrolment_json(e public.course_enrolment) RETURNS jsonb
 $$;
 
 --
+-- Name: export_fill_claim(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.export_fill_claim(p_runner text) RETURNS TABLE(id bigint, input jsonb)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    f export_fill_run;
+BEGIN
+    SELECT * INTO f FROM export_fill_run x
+    WHERE x.state = 'queued' OR (x.state = 'running' AND x.heartbeat_at < now() - interval '30 seconds')
+    ORDER BY x.id LIMIT 1 FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF f.attempts >= 3 THEN
+        UPDATE export_fill_run x SET state = 'failed', error = 'the solver stopped three times on this run',
+            finished_at = now()
+        WHERE x.id = f.id;
+        RETURN;
+    END IF;
+    UPDATE export_fill_run x SET state = 'running', runner = p_runner, heartbeat_at = now(),
+        attempts = x.attempts + 1
+    WHERE x.id = f.id;
+    RETURN QUERY SELECT f.id, export_fill_input(f.trip_id);
+END $$;
+
+--
+-- Name: export_fill_fail(bigint, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.export_fill_fail(p_id bigint, p_runner text, p_error text) RETURNS void
+    LANGUAGE sql
+    AS $$
+    UPDATE export_fill_run x SET state = 'failed', error = left(p_error, 200), finished_at = now()
+    WHERE x.id = p_id AND x.runner = p_runner AND x.state = 'running';
+$$;
+
+--
 -- Name: export_fill_input(bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -7054,6 +7124,80 @@ BEGIN
     INTO r;
     PERFORM set_config('leye.scope', caller, true);
     RETURN r;
+END $$;
+
+--
+-- Name: export_fill_run; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.export_fill_run (
+    id bigint NOT NULL,
+    trip_id bigint NOT NULL,
+    state text DEFAULT 'queued'::text NOT NULL,
+    runner text,
+    heartbeat_at timestamp with time zone,
+    attempts integer DEFAULT 0 NOT NULL,
+    scope text NOT NULL,
+    actor text DEFAULT ''::text NOT NULL,
+    created_by text NOT NULL,
+    placed integer,
+    waiting integer,
+    error text DEFAULT ''::text NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT export_fill_run_state_check CHECK ((state = ANY (ARRAY['queued'::text, 'running'::text, 'done'::text, 'failed'::text])))
+);
+
+ALTER TABLE ONLY public.export_fill_run FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: export_fill_json(public.export_fill_run); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.export_fill_json(f public.export_fill_run) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT CASE WHEN f.id IS NULL THEN NULL ELSE jsonb_build_object(
+        'id', f.id, 'trip_id', f.trip_id, 'state', f.state, 'placed', f.placed, 'waiting', f.waiting,
+        'error', f.error, 'queued_at', f.queued_at, 'finished_at', f.finished_at) END;
+$$;
+
+--
+-- Name: export_fill_store(bigint, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.export_fill_store(p_id bigint, p_runner text, p jsonb) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    f export_fill_run;
+    why text;
+    det text;
+BEGIN
+    SELECT * INTO f FROM export_fill_run x WHERE x.id = p_id FOR UPDATE;
+    IF NOT FOUND OR f.state <> 'running' OR f.runner IS DISTINCT FROM p_runner THEN
+        RETURN coalesce(f.state, 'lost');
+    END IF;
+    BEGIN
+        PERFORM set_config('leye.scope', f.scope, true);
+        PERFORM set_config('leye.actor', f.actor, true);
+        PERFORM api_export_fill(f.trip_id, p, f.created_by);
+        PERFORM set_config('leye.scope', '*', true);
+        PERFORM set_config('leye.actor', '', true);
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS why = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+        PERFORM set_config('leye.scope', '*', true);
+        PERFORM set_config('leye.actor', '', true);
+        UPDATE export_fill_run x SET state = 'failed', error = left(coalesce(nullif(det, ''), why), 200),
+            finished_at = now()
+        WHERE x.id = f.id;
+        RETURN 'failed';
+    END;
+    UPDATE export_fill_run x SET state = 'done', finished_at = now(),
+        placed = jsonb_array_length(coalesce(p -> 'assignments', '[]')),
+        waiting = jsonb_array_length(coalesce(p -> 'unassigned', '[]'))
+    WHERE x.id = f.id;
+    RETURN 'done';
 END $$;
 
 --
@@ -12383,6 +12527,19 @@ ALTER TABLE public.employer ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: export_fill_run_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.export_fill_run ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.export_fill_run_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: export_followup_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -13353,6 +13510,13 @@ ALTER TABLE ONLY public.employer
     ADD CONSTRAINT employer_pkey PRIMARY KEY (id);
 
 --
+-- Name: export_fill_run export_fill_run_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.export_fill_run
+    ADD CONSTRAINT export_fill_run_pkey PRIMARY KEY (id);
+
+--
 -- Name: export_followup export_followup_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -14038,6 +14202,18 @@ CREATE INDEX employer_name ON public.employer USING btree (name, id);
 --
 
 CREATE INDEX employer_partner ON public.employer USING btree (partner_province_code, id) WHERE (partner_province_code IS NOT NULL);
+
+--
+-- Name: export_fill_run_pending; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX export_fill_run_pending ON public.export_fill_run USING btree (trip_id) WHERE (state = ANY (ARRAY['queued'::text, 'running'::text]));
+
+--
+-- Name: export_fill_run_trip; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX export_fill_run_trip ON public.export_fill_run USING btree (trip_id, id);
 
 --
 -- Name: export_followup_due; Type: INDEX; Schema: public; Owner: -
@@ -15857,6 +16033,13 @@ ALTER TABLE ONLY public.employer
     ADD CONSTRAINT employer_partner_province_code_fkey FOREIGN KEY (partner_province_code) REFERENCES public.province(code);
 
 --
+-- Name: export_fill_run export_fill_run_trip_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.export_fill_run
+    ADD CONSTRAINT export_fill_run_trip_id_fkey FOREIGN KEY (trip_id) REFERENCES public.export_trip(id);
+
+--
 -- Name: export_followup export_followup_signup_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -16529,6 +16712,12 @@ ALTER TABLE public.early_warning_task ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.employer ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: export_fill_run; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.export_fill_run ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: export_followup; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -16725,6 +16914,14 @@ CREATE POLICY scope ON public.department_list_entry USING ((EXISTS ( SELECT 1
 CREATE POLICY scope ON public.early_warning_task USING (((( SELECT public.leye_scope() AS leye_scope) = '*'::text) OR (EXISTS ( SELECT 1
    FROM public.household h
   WHERE (h.id = early_warning_task.household_id)))));
+
+--
+-- Name: export_fill_run scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY scope ON public.export_fill_run USING ((EXISTS ( SELECT 1
+   FROM public.export_trip t
+  WHERE (t.id = export_fill_run.trip_id))));
 
 --
 -- Name: export_followup scope; Type: POLICY; Schema: public; Owner: -
@@ -17235,6 +17432,12 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.early_warning_task TO leye_app
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.employer TO leye_app;
 
 --
+-- Name: TABLE export_fill_run; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.export_fill_run TO leye_app;
+
+--
 -- Name: TABLE export_followup; Type: ACL; Schema: public; Owner: -
 --
 
@@ -17461,6 +17664,12 @@ GRANT ALL ON SEQUENCE public.early_warning_task_id_seq TO leye_app;
 --
 
 GRANT ALL ON SEQUENCE public.employer_id_seq TO leye_app;
+
+--
+-- Name: SEQUENCE export_fill_run_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON SEQUENCE public.export_fill_run_id_seq TO leye_app;
 
 --
 -- Name: SEQUENCE export_followup_id_seq; Type: ACL; Schema: public; Owner: -

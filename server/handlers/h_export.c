@@ -4,16 +4,14 @@
  * the follow-ups out of province with what was seen, the subsidy list, the
  * printable roster, the dashboard panel of workers out of province and the
  * kiosk's trips.  The records and their rules live in
- * migrations/039_labour_export.sql; the roster is solved here with lib/alloc
- * on candidates scored by the matching index, as server/allocator.c does.
+ * migrations/039_labour_export.sql and 047_trip_changes.sql; the roster is
+ * solved on the solver thread (server/jobs/rosterfill.c).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "h_export.h"
 
-#include "alloc/alloc.h"
 #include "api.h"
 #include "dbreply.h"
-#include "matchidx.h"
 #include "textout.h"
 
 #include <event2/buffer.h>
@@ -21,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Sign-ups one roster fill weighs at most (a trip takes at most 2,000). */
-#define EXPORT_MAX_SIGNUPS 20000
 /* Vacancies one trip goes to at most. */
 #define EXPORT_MAX_VACANCIES 50
 
@@ -117,10 +113,8 @@ static const struct pgpool_stmt kiosk_signup_stmt = {
     "export_kiosk_signup", "SELECT * FROM api_kiosk_export_signup($1::bigint, $2::jsonb, $3)"};
 static const struct pgpool_stmt kiosk_withdraw_stmt = {
     "export_kiosk_withdraw", "SELECT * FROM api_kiosk_export_withdraw($1::bigint, $2)"};
-static const struct pgpool_stmt fill_input_stmt = {"export_fill_input",
-                                                   "SELECT export_fill_input($1::bigint)"};
 static const struct pgpool_stmt fill_stmt = {
-    "export_fill", "SELECT * FROM api_export_fill($1::bigint, $2::jsonb, $3)"};
+    "export_fill_queue", "SELECT * FROM api_export_fill_queue($1::bigint, $2)"};
 static const struct pgpool_stmt checkin_stmt = {
     "export_checkin", "SELECT * FROM api_export_checkin($1::bigint, $2::bigint, $3)"};
 static const struct pgpool_stmt arrival_stmt = {
@@ -273,183 +267,11 @@ void h_kiosk_export_trips(struct httpd_req *r)
     api_call(r, &kiosk_trips_stmt, 0, NULL, NULL);
 }
 
-/* ---------- the roster: sign-ups scored by the index, solved by lib/alloc ---------- */
+/* ---------- the roster ---------- */
 
-struct fill_ctx {
-    struct httpd_req *r;
-    char id[24];
-};
-
-struct fill_input {
-    struct alloc_worker *w;
-    int64_t *signup; /* per worker: the sign-up's id */
-    int64_t *best_v; /* per worker: the trip vacancy of its best arc */
-    struct alloc_arc *arcs;
-    uint32_t nw, na;
-};
-
-static void fill_input_free(struct fill_input *in)
-{
-    free(in->w);
-    free(in->signup);
-    free(in->best_v);
-    free(in->arcs);
-}
-
-/* Scores every sign-up against every trip vacancy under the index's read
- * lock: one arc to the trip per worker who passes the hard filters of at
- * least one of them, with the best score.  Returns 0, 1 when the index is
- * not loaded yet, -1 when memory runs out. */
-static int fill_arcs(struct fill_input *in, json_t *vacancies)
-{
-    const struct match_index *idx;
-    const struct match_names *names;
-    struct match_hit *hit = malloc(sizeof *hit);
-    if (!hit)
-        return -1;
-    if (!matchidx_read_begin(&idx, &names)) {
-        free(hit);
-        return 1;
-    }
-    struct match_query q;
-    int t = api_today();
-    match_query_init(&q, match_day(t / 10000, t / 100 % 100, t % 100), 1);
-    for (uint32_t i = 0; i < in->nw; i++) {
-        int32_t best = -1;
-        size_t k;
-        json_t *v;
-        json_array_foreach(vacancies, k, v)
-        {
-            int64_t vid = json_integer_value(v);
-            if (match_explain(idx, in->w[i].id, vid, &q, MATCH_TARGET_WORKERS, hit) == 0 &&
-                hit->failed == 0 && hit->score > best) {
-                best = hit->score;
-                in->best_v[i] = vid;
-            }
-        }
-        if (best >= 0)
-            in->arcs[in->na++] = (struct alloc_arc){i, 0, best};
-    }
-    matchidx_read_end();
-    free(hit);
-    return 0;
-}
-
-static json_t *fill_covers(uint32_t covers)
-{
-    json_t *a = json_array();
-    if (covers & ALLOC_H_ZERO_EMPLOYMENT)
-        json_array_append_new(a, json_string("zero_employment"));
-    if (covers & ALLOC_H_MONITORED)
-        json_array_append_new(a, json_string("monitored"));
-    return a;
-}
-
-/* The engine's result as api_export_fill takes it.  New reference. */
-static json_t *fill_result_json(const struct fill_input *in, const struct alloc_result *res)
-{
-    json_t *as = json_array(), *un = json_array();
-    for (uint32_t i = 0; i < res->n_assignments; i++) {
-        const struct alloc_assignment *x = &res->assignments[i];
-        json_array_append_new(as, json_pack("{s:I, s:I, s:i, s:o}", "s",
-                                            (json_int_t)in->signup[x->worker], "v",
-                                            (json_int_t)in->best_v[x->worker], "score",
-                                            (int)x->score, "covers", fill_covers(x->covers)));
-    }
-    for (uint32_t i = 0; i < res->n_unassigned; i++) {
-        const struct alloc_unassigned *u = &res->unassigned[i];
-        json_array_append_new(un, json_pack("{s:I, s:s}", "s", (json_int_t)in->signup[u->worker],
-                                            "why", alloc_why_code(u->why)));
-    }
-    return json_pack("{s:o, s:o}", "assignments", as, "unassigned", un);
-}
-
-/* Builds the engine's input from the database's (borrowed), solves it and
- * returns what to store, or NULL after answering. */
-static json_t *fill_solve(struct httpd_req *r, json_t *input)
-{
-    json_t *signups = json_object_get(input, "signups");
-    json_t *vacancies = json_object_get(input, "vacancies");
-    size_t n = json_array_size(signups);
-    if (n > EXPORT_MAX_SIGNUPS || json_array_size(vacancies) > EXPORT_MAX_VACANCIES) {
-        httpd_reply_problem(r, "overloaded", NULL);
-        return NULL;
-    }
-    struct fill_input in = {0};
-    struct alloc_result res = {0};
-    json_int_t cap = json_integer_value(json_object_get(input, "capacity"));
-    struct alloc_vacancy trip = {json_integer_value(json_object_get(input, "trip_id")),
-                                 (uint32_t)(cap < 0 ? 0 : cap), 0};
-    in.w = calloc(n + 1, sizeof *in.w);
-    in.signup = calloc(n + 1, sizeof *in.signup);
-    in.best_v = calloc(n + 1, sizeof *in.best_v);
-    in.arcs = calloc(n + 1, sizeof *in.arcs);
-    json_t *out = NULL;
-    int rc = in.w && in.signup && in.best_v && in.arcs ? 0 : -1;
-    size_t i;
-    json_t *s;
-    json_array_foreach(signups, i, s)
-    {
-        if (rc != 0)
-            break;
-        uint32_t flags = (json_is_true(json_object_get(s, "zero")) ? ALLOC_H_ZERO_EMPLOYMENT : 0) |
-                         (json_is_true(json_object_get(s, "monitored")) ? ALLOC_H_MONITORED : 0);
-        in.w[in.nw] = (struct alloc_worker){json_integer_value(json_object_get(s, "w")),
-                                            json_integer_value(json_object_get(s, "h")), flags};
-        in.signup[in.nw++] = json_integer_value(json_object_get(s, "s"));
-    }
-    if (rc == 0)
-        rc = fill_arcs(&in, vacancies);
-    if (rc == 1) {
-        httpd_reply_problem(r, "not_ready", NULL);
-        fill_input_free(&in);
-        return NULL;
-    }
-    struct alloc_input ai = {in.w, in.nw, &trip, 1, in.arcs, in.na};
-    if (rc == 0 && alloc_solve(&ai, NULL, &res) >= 0)
-        out = fill_result_json(&in, &res);
-    alloc_result_free(&res);
-    if (!out)
-        httpd_reply_problem(r, "internal_error", NULL);
-    fill_input_free(&in);
-    return out;
-}
-
-static void fill_input_cb(void *arg, const struct pgpool_reply *rep)
-{
-    struct fill_ctx *c = arg;
-    struct httpd_req *r = c->r;
-    json_t *input = NULL, *result = NULL;
-    char *payload = NULL;
-    if (rep->status != PGPOOL_OK) {
-        dbreply_error(r, rep);
-        goto done;
-    }
-    if (PQntuples(rep->res) == 1 && !PQgetisnull(rep->res, 0, 0))
-        input = json_loads(PQgetvalue(rep->res, 0, 0), 0, NULL);
-    if (!input) {
-        httpd_reply_problem(r, "not_found", NULL);
-        goto done;
-    }
-    result = fill_solve(r, input);
-    if (!result)
-        goto done;
-    payload = json_dumps(result, JSON_COMPACT);
-    if (!payload) {
-        httpd_reply_problem(r, "overloaded", NULL);
-        goto done;
-    }
-    const char *v[3] = {c->id, payload, api_actor(r)};
-    api_call(r, &fill_stmt, 3, v, NULL);
-done:
-    free(payload);
-    json_decref(result);
-    json_decref(input);
-    free(c);
-}
-
-/* POST /v1/export-trips/{id}/fill: the roster from the sign-ups still to
- * place, households with nobody employed first (see the migration). */
+/* POST /v1/export-trips/{id}/fill: queues the roster fill (202 with the
+ * run); the solver thread solves it (server/jobs/rosterfill.c) and the
+ * trip's answer shows the run's state under "fill". */
 void h_export_fill(struct httpd_req *r)
 {
     char id[24];
@@ -459,15 +281,8 @@ void h_export_fill(struct httpd_req *r)
     if (!obj)
         return;
     json_decref(obj);
-    struct fill_ctx *c = calloc(1, sizeof *c);
-    if (!c) {
-        httpd_reply_problem(r, "overloaded", NULL);
-        return;
-    }
-    c->r = r;
-    memcpy(c->id, id, sizeof c->id);
-    const char *v[1] = {c->id};
-    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &fill_input_stmt, 1, v, fill_input_cb, c);
+    const char *ids[1] = {id};
+    export_call(r, &fill_stmt, ids, 1, NULL);
 }
 
 /* ---------- departure, arrival, follow-ups ---------- */

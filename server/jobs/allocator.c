@@ -10,6 +10,7 @@
 #include "date.h"
 #include "log.h"
 #include "matchidx.h"
+#include "rosterfill.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -564,7 +565,7 @@ static void allocator_serve(PGconn *c)
 {
     while (!atomic_load(&as.stopping)) {
         bool failed = false;
-        if (allocator_take(c, &failed))
+        if (allocator_take(c, &failed) || (!failed && rosterfill_take(c, as.runner, &failed)))
             continue;
         if (failed || PQstatus(c) != CONNECTION_OK)
             return;

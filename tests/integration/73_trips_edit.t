@@ -66,6 +66,17 @@ my $staff = login($srv, "$tag.c", $pw);
 my $site_staff = login($srv, "$tag.s", $pw);
 ok($staff && $site_staff, 'staff sign in');
 
+# The roster fill runs on the solver thread: queued, then waited for.
+sub fill {
+    my ($trip) = @_;
+    my $q = http($srv, 'POST', "/v1/export-trips/$trip/fill", token => $staff);
+    die "fill: $q->{status}\n" unless $q->{status} == 202;
+    my $r;
+    wait_until(sub { ($r = http($srv, 'GET', "/v1/export-trips/$trip", token => $staff))->{json}{fill}{id} == $q->{json}{id}
+                     && $r->{json}{fill}{state} eq 'done' }, 30) or die "fill: not done\n";
+    return $r;
+}
+
 my %trip = (title => "$tag 苏州包车", employer_id => $emp + 0, dest_province_code => 320000, dest_city => '苏州',
             departure_on => day(12), departure_place => '鲁甸县砚池山安置点广场', transport => 'chartered_bus',
             seats => 4, headcount => 3, escort => '鲁甸县人社局 王干事', vacancy_ids => [$v + 0]);
@@ -76,8 +87,12 @@ is($r->{json}{cancel_reason}, '', 'not cancelled');
 for my $x (@w[0, 1]) {
     is(http($srv, 'POST', "/v1/export-trips/$t/signups", body => { worker_id => $x + 0 }, token => $staff)->{status}, 201, 'a sign-up');
 }
-$r = http($srv, 'POST', "/v1/export-trips/$t/fill", token => $staff);
+$r = fill($t);
 is(scalar(grep { $_->{state} eq 'selected' } @{ $r->{json}{roster} }), 2, 'two on the roster');
+is($r->{json}{fill}{placed} . '/' . $r->{json}{fill}{waiting}, '2/0', 'the solver thread placed both');
+like(sql_value("SELECT string_agg(DISTINCT actor_name, ',') FROM audit_log WHERE resource = 'export_signup' AND action = 'update'
+                AND resource_id IN (SELECT id::text FROM export_signup WHERE trip_id = $t)"), qr/^\Q$tag.c\E$/,
+     'as the staff member who asked (audited)');
 is(http($srv, 'POST', "/v1/export-trips/$t/signups", body => { worker_id => $w[2] + 0 }, token => $staff)->{status}, 201,
    'a third waits for the next fill');
 
@@ -202,6 +217,7 @@ like(sql_text("SELECT text_zh FROM notify_outbox WHERE worker_id = $kw AND templ
      'with the reason');
 $r = http($srv, 'POST', "/v1/export-trips/$t/signups", body => { worker_id => $nw + 0 }, token => $staff);
 is(field_errors($r)->{trip_id}, 'trip_closed', 'sign-ups are closed');
+is(field_errors(http($srv, 'POST', "/v1/export-trips/$t/fill", token => $staff))->{trip_id}, 'trip_closed', 'and no roster is filled');
 is(field_errors(http($srv, 'POST', "/v1/kiosk/export-trips/$t/withdraw", token => $kiosk))->{trip_id}, 'trip_closed',
    'nor is a sign-up taken back');
 $r = http($srv, 'GET', '/v1/kiosk/export-trips', token => $kiosk);
@@ -222,7 +238,7 @@ like(sql_value("SELECT string_agg(actor_name, ',') FROM audit_log WHERE resource
 my $t2 = http($srv, 'POST', '/v1/export-trips', body => { %trip, title => "$tag 今天出发", departure_on => day(0) }, token => $staff)->{json}{id};
 ok($t2, 'a trip leaving today');
 my $s2 = http($srv, 'POST', "/v1/export-trips/$t2/signups", body => { worker_id => $w[2] + 0 }, token => $staff)->{json}{id};
-http($srv, 'POST', "/v1/export-trips/$t2/fill", token => $staff);
+fill($t2);
 is(http($srv, 'POST', "/v1/export-trips/$t2/signups/$s2/check-in", token => $staff)->{status}, 200, 'someone boards');
 my $left = sql_value("SELECT version || status FROM export_trip WHERE id = $t2");
 $r = http($srv, 'PATCH', "/v1/export-trips/$t2", body => { departure_place => '别处' }, token => $staff, headers => { 'If-Match' => '*' });

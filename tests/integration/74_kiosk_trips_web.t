@@ -60,7 +60,9 @@ my $r = http($srv, 'POST', '/v1/export-trips', body => {
 is($r->{status}, 201, 'an upcoming trip') or diag explain $r->{json};
 my $trip = $r->{json}{id};
 is(http($srv, 'POST', "/v1/export-trips/$trip/signups", body => { worker_id => $w{other} + 0 })->{status}, 201, 'someone signs up');
-is(http($srv, 'POST', "/v1/export-trips/$trip/fill")->{status}, 200, 'and is put on the roster');
+is(http($srv, 'POST', "/v1/export-trips/$trip/fill")->{status}, 202, 'the roster fill is queued');
+ok(wait_until(sub { (http($srv, 'GET', "/v1/export-trips/$trip")->{json}{fill}{state} // '') eq 'done' }, 30),
+   'and puts them on the roster');
 my ($m, $d) = $leave =~ /^\d{4}-(\d\d)-(\d\d)$/;
 my $new_day = days_from_today(11);
 

@@ -5,7 +5,7 @@ import * as api from './api.js';
 import { getLang } from './i18n.js';
 import {
   h, clear, table, section, facts, badge, link, toast, showError, fmtInt, formDialog, field, input, numberInput,
-  dateInput, select, textarea, str, int, today,
+  dateInput, select, textarea, str, int, today, sleep,
 } from './ui.js';
 
 // This page's words, Chinese first
@@ -30,6 +30,8 @@ const W = {
   actions: ['操作', 'Actions'],
   fill: ['按优先规则排定名单', 'Fill the roster by the priority rules'],
   filled: ['名单已排定', 'Roster filled'],
+  fill_failed: ['排定名单失败', 'The roster could not be filled'],
+  fill_slow: ['名单仍在排定中，请稍后刷新', 'The roster is still being filled: look again in a moment'],
   check_in: ['登车', 'Check in'],
   checked_in: ['已登车', 'Checked in'],
   print: ['打印名单（A4）', 'Print the roster (A4)'],
@@ -98,6 +100,17 @@ export function panelView(p) {
     table(cols, p.groups, { empty: w('none') })));
 }
 
+// The solver thread fills the roster: the trip's answer shows the run's
+// state, looked at again until it is done or failed (a minute at most).
+async function fillDone(id, runId) {
+  for (let i = 0; i < 120; i += 1) {
+    const trip = await api.get(`/v1/export-trips/${id}`);
+    if (trip.fill && trip.fill.id === runId && ['done', 'failed'].includes(trip.fill.state)) return trip.fill;
+    await sleep(i < 10 ? 200 : 500);
+  }
+  throw new Error(w('fill_slow'));
+}
+
 async function printRoster(id, pub) {
   const f = await api.fetchFile(`/v1/export-trips/${id}/roster`, { public: pub ? 'true' : 'false', lang: getLang() });
   const win = window.open(URL.createObjectURL(f.blob), '_blank');
@@ -114,7 +127,9 @@ export async function detail(ctx) {
     fill.addEventListener('click', async () => {
       fill.disabled = true;
       try {
-        await api.post(`/v1/export-trips/${id}/fill`, {});
+        const run = await api.post(`/v1/export-trips/${id}/fill`, {});
+        const done = await fillDone(id, run.id);
+        if (done.state === 'failed') throw new Error(`${w('fill_failed')}: ${done.error}`);
         toast(w('filled'));
         ctx.go(`#/trips/${id}`);
       } catch (e) {
