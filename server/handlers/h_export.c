@@ -113,8 +113,8 @@ static const struct pgpool_stmt kiosk_signup_stmt = {
     "export_kiosk_signup", "SELECT * FROM api_kiosk_export_signup($1::bigint, $2::jsonb, $3)"};
 static const struct pgpool_stmt kiosk_withdraw_stmt = {
     "export_kiosk_withdraw", "SELECT * FROM api_kiosk_export_withdraw($1::bigint, $2)"};
-static const struct pgpool_stmt fill_stmt = {
-    "export_fill_queue", "SELECT * FROM api_export_fill_queue($1::bigint, $2)"};
+static const struct pgpool_stmt fill_stmt = {"export_fill_queue",
+                                             "SELECT * FROM api_export_fill_queue($1::bigint, $2)"};
 static const struct pgpool_stmt checkin_stmt = {
     "export_checkin", "SELECT * FROM api_export_checkin($1::bigint, $2::bigint, $3)"};
 static const struct pgpool_stmt arrival_stmt = {

@@ -155,8 +155,8 @@ static json_t *fill_solve(json_t *input, const char **why)
 static void rosterfill_fail(PGconn *c, const char *id, const char *runner, const char *why)
 {
     const char *v[3] = {id, runner, why};
-    PQclear(PQexecParams(c, "SELECT export_fill_fail($1::bigint, $2, $3)", 3, NULL, v, NULL, NULL,
-                         0));
+    PQclear(
+        PQexecParams(c, "SELECT export_fill_fail($1::bigint, $2, $3)", 3, NULL, v, NULL, NULL, 0));
     log_warn("roster fill %s failed: %s", id, why);
 }
 
@@ -176,8 +176,7 @@ bool rosterfill_take(PGconn *c, const char *runner, bool *failed)
     }
     char id[24];
     snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
-    json_t *input =
-        PQgetisnull(res, 0, 1) ? NULL : json_loads(PQgetvalue(res, 0, 1), 0, NULL);
+    json_t *input = PQgetisnull(res, 0, 1) ? NULL : json_loads(PQgetvalue(res, 0, 1), 0, NULL);
     PQclear(res);
     int64_t t0 = clock_now_us();
     const char *why = "the trip is gone";
