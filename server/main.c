@@ -12,6 +12,7 @@
  *   leye-server help | version
  */
 #define _POSIX_C_SOURCE 200809L
+#include "clock.h"
 #include "config.h"
 #include "h_help.h"
 #include "handlers.h"
@@ -85,6 +86,26 @@ static const char *main_owner_url(const struct config *cfg)
     return cfg->database_owner_url[0] ? cfg->database_owner_url : cfg->database_url;
 }
 
+/* At the stop signal: the background threads stop beside the HTTP drain. */
+static void main_stop_begin(int64_t deadline_us)
+{
+    (void)deadline_us;
+    notify_stop_begin();
+    allocator_stop_begin();
+    matchidx_stop_begin();
+}
+
+/* Stops the background threads by deadline_us; false when one was left
+ * running (it is abandoned: the process exits without it). */
+static bool main_stop_jobs(int64_t deadline_us)
+{
+    main_stop_begin(deadline_us);
+    bool ok = notify_stop(deadline_us);
+    ok &= allocator_stop(deadline_us);
+    ok &= matchidx_stop(deadline_us);
+    return ok;
+}
+
 static int main_serve(const struct config *cfg)
 {
     long bad = router_check_table(routes_table, routes_count);
@@ -116,29 +137,27 @@ static int main_serve(const struct config *cfg)
     }
     if (allocator_start(cfg->database_url) < 0) {
         log_error("cannot start the allocation solver");
-        matchidx_stop();
+        main_stop_jobs(clock_now_us() + (int64_t)cfg->shutdown_timeout_s * 1000000);
         return 1;
     }
     if (notify_start(cfg) < 0) {
         log_error("cannot start the notification delivery");
-        allocator_stop();
-        matchidx_stop();
+        main_stop_jobs(clock_now_us() + (int64_t)cfg->shutdown_timeout_s * 1000000);
         return 1;
     }
     struct httpd *h = httpd_new(cfg, routes_table, routes_count, auth_dispatch);
     if (!h) {
         log_error("cannot start the server");
-        notify_stop();
-        allocator_stop();
-        matchidx_stop();
+        main_stop_jobs(clock_now_us() + (int64_t)cfg->shutdown_timeout_s * 1000000);
         return 1;
     }
     httpd_set_tick_hook(h, deptlist_purge_tick);
+    httpd_set_stop_hook(h, main_stop_begin);
     int rc = httpd_run(h);
+    int64_t deadline = httpd_stop_deadline(h);
     httpd_free(h);
-    notify_stop();
-    allocator_stop();
-    matchidx_stop();
+    if (!main_stop_jobs(deadline ? deadline : clock_now_us()))
+        rc = -1;
     return rc == 0 ? 0 : 1;
 }
 
