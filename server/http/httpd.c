@@ -110,6 +110,8 @@ static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
     metrics_pool(w->h->metrics, w->index, &ps);
     if (w->replica) {
         pgpool_tick(w->replica);
+        pgpool_stats(w->replica, &ps);
+        metrics_replica_pool(w->h->metrics, w->index, &ps);
         if (w->index == 0)
             httpd_replica_lag_poll(w, now);
     }
@@ -397,4 +399,8 @@ void httpd_stats(struct httpd *h, struct httpd_stats *out)
 {
     out->connections = atomic_load(&h->connections);
     out->threads = h->nworkers;
+    out->db_request = h->cfg->db_pool_size;
+    out->db_replica =
+        h->cfg->database_replica_url && *h->cfg->database_replica_url ? h->cfg->db_pool_size : 0;
+    metrics_db_open(h->metrics, &out->db_request_open, &out->db_replica_open);
 }

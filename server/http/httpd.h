@@ -165,6 +165,8 @@ void httpd_reply_problem_json(struct httpd_req *r, json_t *problem);
 struct httpd_stats {
     int64_t connections;
     int threads;
+    int db_request, db_replica;               /* request connections configured */
+    int64_t db_request_open, db_replica_open; /* and open now */
 };
 void httpd_stats(struct httpd *h, struct httpd_stats *out);
 

@@ -636,8 +636,9 @@ bool allocator_stop(int64_t deadline_us)
     return true;
 }
 
-int allocator_db_connections(void)
+int allocator_db_connections(int *most)
 {
+    *most = as.conninfo ? 1 : 0;
     return as.conninfo ? bgthread_conns(&as.t) : 0;
 }
 

@@ -28,8 +28,9 @@ void allocator_stop_begin(void);
  * past the deadline (see bgthread_stop). */
 bool allocator_stop(int64_t deadline_us);
 
-/* Database connections the thread has open (0 or 1). */
-int allocator_db_connections(void);
+/* Database connections the thread has open now; *most gets how many it
+ * may open (1 while it runs, else 0). */
+int allocator_db_connections(int *most);
 
 struct allocator_stats {
     uint64_t drafts;    /* allocations solved and stored */

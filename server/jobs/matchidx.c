@@ -730,8 +730,9 @@ bool matchidx_stop(int64_t deadline_us)
     return true;
 }
 
-int matchidx_db_connections(void)
+int matchidx_db_connections(int *most)
 {
+    *most = !ms.conninfo ? 0 : *ms.replica ? 2 : 1;
     return ms.conninfo ? bgthread_conns(&ms.t) : 0;
 }
 

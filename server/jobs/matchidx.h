@@ -35,9 +35,9 @@ void matchidx_stop_begin(void);
  * past the deadline: the index is then not freed. */
 bool matchidx_stop(int64_t deadline_us);
 
-/* Database connections the loader has open (1, 2 while loading from a
- * read replica, 0 while reconnecting). */
-int matchidx_db_connections(void);
+/* Database connections the loader has open now (1; 2 while it loads from
+ * a read replica; 0 while reconnecting); *most gets how many it may open. */
+int matchidx_db_connections(int *most);
 
 /* True once the first load has finished. */
 bool matchidx_ready(void);

@@ -584,8 +584,9 @@ bool notify_stop(int64_t deadline_us)
     return true;
 }
 
-int notify_db_connections(void)
+int notify_db_connections(int *most)
 {
+    *most = ns.conninfo ? 1 : 0;
     return ns.conninfo ? bgthread_conns(&ns.t) : 0;
 }
 

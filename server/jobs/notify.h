@@ -32,8 +32,9 @@ void notify_stop_begin(void);
  * lease.  False when the thread was left running past the deadline. */
 bool notify_stop(int64_t deadline_us);
 
-/* Database connections the delivery thread has open (0 or 1). */
-int notify_db_connections(void);
+/* Database connections the delivery thread has open now; *most gets how
+ * many it may open (1 while delivery runs on this instance, else 0). */
+int notify_db_connections(int *most);
 
 struct notify_stats {
     uint64_t delivered; /* messages accepted by a gateway or an endpoint */
