@@ -50,22 +50,16 @@ static void main_usage(FILE *out)
         "  demo-accounts  --file=F --url=U: on the first start with demo data, make an\n"
         "                 administrator, a county staff member, a broker key and a kiosk\n"
         "                 PIN, print them once and keep them in F (mode 0600)\n"
-        "  admin          accounts and keys from the command line (LEYE_DATABASE_URL):\n"
-        "                   create-user --username= --role=admin|county_staff|site_staff|viewer\n"
-        "                     [--counties=530621,...] [--sites=1,...] [--password-env=VAR]\n"
-        "                   set-password --username= [--password-env=VAR]\n"
-        "                   create-broker --name= [--contact=]\n"
-        "                   create-key --broker= --scopes=vacancies:read,matches:read,"
-        "applications:write [--rate=120]\n"
-        "                   revoke-key --key=   reset-pin --worker= --pin-env=VAR\n"
-        "                   id-hash --id-number=   rotate-pii-key --new-key-file=F\n"
-        "                   encrypt-phones\n"
-        "                 (the console does the same at /console/ under 账号)\n"
-        "  routes         print the route table with each route's policy\n"
-        "  policies       print who may call what\n"
-        "  help           this text\n"
-        "  version        the version\n\n"
-        "Settings (flags override environment variables):\n");
+        "  admin          accounts and keys from the command line (LEYE_DATABASE_URL;\n"
+        "                 the console does the same at /console/ under 账号):\n");
+    admin_usage(out, 19);
+    fprintf(out,
+            "  routes         print the route table with each route's policy\n"
+            "  policies       print who may call what: each policy, the roles it admits and\n"
+            "                 the broker scope it needs (no sub-commands)\n"
+            "  help           this text (leye-server admin help: the admin commands alone)\n"
+            "  version        the version\n\n"
+            "Settings (flags override environment variables):\n");
     config_print_help(out);
 }
 
@@ -236,6 +230,12 @@ int main(int argc, char **argv)
         return main_routes();
     if (!strcmp(cmd, "policies"))
         return main_policies();
+    if (!strcmp(cmd, "admin") &&
+        (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help"))) {
+        printf("usage: leye-server admin <command> [--name=value ...]\n");
+        admin_usage(stdout, 2);
+        return argc < 2 ? 2 : 0;
+    }
     if (!strcmp(cmd, "admin")) {
         if (sodium_init() < 0)
             return 1;
