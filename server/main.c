@@ -40,26 +40,24 @@
 
 static void main_usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: leye-server [command] [--flag=value ...]\n\n"
-        "Commands:\n"
-        "  serve          serve HTTP (the default; migrates first unless told not to)\n"
-        "  migrate        apply pending migrations and exit\n"
-        "  demo           load demo data (several Yunnan counties) into an empty database\n"
-        "  demo-accounts  --file=F --url=U: on the first start with demo data, make an\n"
-        "                 administrator, a county staff member, a broker key and a kiosk\n"
-        "                 PIN, print them once and keep them in F (mode 0600)\n"
-        "  admin          accounts and keys from the command line (LEYE_DATABASE_URL;\n"
-        "                 the console does the same at /console/ under 账号):\n");
-    admin_usage(out, 19);
     fprintf(out,
-            "  routes         print the route table with each route's policy\n"
-            "  policies       print who may call what: each policy, the roles it admits and\n"
-            "                 the broker scope it needs (no sub-commands)\n"
-            "  help           this text (leye-server admin help: the admin commands alone)\n"
-            "  version        the version\n\n"
-            "Settings (flags override environment variables):\n");
+            "usage: leye-server [command] [--flag=value ...]\n\n"
+            "Commands:\n"
+            "  serve          serve HTTP (the default; migrates first unless told not to)\n"
+            "  migrate        apply pending migrations and exit\n"
+            "  demo           load demo data (several Yunnan counties) into an empty database\n"
+            "  demo-accounts  --file=F --url=U: on the first start with demo data, make an\n"
+            "                 administrator, a county staff member, a broker key and a kiosk\n"
+            "                 PIN, print them once and keep them in F (mode 0600)\n"
+            "  admin          accounts and keys from the command line (LEYE_DATABASE_URL;\n"
+            "                 the console does the same at /console/ under 账号):\n");
+    admin_usage(out, 19);
+    fprintf(out, "  routes         print the route table with each route's policy\n"
+                 "  policies       print who may call what: each policy, the roles it admits and\n"
+                 "                 the broker scope it needs (no sub-commands)\n"
+                 "  help           this text (leye-server admin help: the admin commands alone)\n"
+                 "  version        the version\n\n"
+                 "Settings (flags override environment variables):\n");
     config_print_help(out);
 }
 

@@ -53,7 +53,7 @@ struct pgconn {
     bool cancelling;
     const struct pgpool_stmt *cancel_prepare; /* being prepared when cancelled */
     struct pgcancel_job *cancel_job;          /* the cancel request on its way, or NULL */
-    bool cancel_ended, cancel_ended_ok;       /* the command ended; the cancel is still on its way */
+    bool cancel_ended, cancel_ended_ok; /* the command ended; the cancel is still on its way */
     char scope[PGPOOL_SCOPE_MAX];
     PGresult *last;
     int nprepared;

@@ -56,8 +56,8 @@ static void bgjob_main(struct bgthread *t, void *arg)
         /* once stopping, the event loops may be gone: done no longer runs */
         struct timeval now = {0, 0};
         pthread_mutex_lock(&p->lock);
-        bool sent = !p->stopping &&
-                    event_base_once(j->base, -1, EV_TIMEOUT, bgjob_done_cb, j, &now) == 0;
+        bool sent =
+            !p->stopping && event_base_once(j->base, -1, EV_TIMEOUT, bgjob_done_cb, j, &now) == 0;
         pthread_mutex_unlock(&p->lock);
         if (!sent)
             free(j);

@@ -21,8 +21,9 @@ struct bgjob_pool *bgjob_pool_new(int nthreads) __attribute__((warn_unused_resul
 
 /*
  * Stops the threads after the queued jobs, waiting until deadline_us
- * (clock_now_us); done callbacks no longer run.  Returns false when a job was still running at the deadline:
- * its thread is left behind and the pool is not freed.
+ * (clock_now_us); done callbacks no longer run.  Returns false when a job
+ * was still running at the deadline: its thread is left behind and the
+ * pool is not freed.
  */
 bool bgjob_pool_free(struct bgjob_pool *p, int64_t deadline_us);
 

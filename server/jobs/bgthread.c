@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define BGTHREAD_CONNECT_MS 10000   /* one connection attempt */
+#define BGTHREAD_CONNECT_MS 10000    /* one connection attempt */
 #define BGTHREAD_CANCEL_LEAD_MS 1000 /* cancel this long before a stop's deadline */
 #define BGTHREAD_CUT_AFTER_MS 300    /* then cut the socket if the cancel did not help */
 #define BGTHREAD_MIN_STOP_MS 200     /* even a deadline already past gets this long */
@@ -230,9 +230,14 @@ static bool bgthread_poll_connect(struct bgthread *t, PGconn *c)
 PGconn *bgthread_connect(struct bgthread *t, const char *conninfo, const char *appname,
                          const char **err)
 {
-    static const char *const keys[] = {"dbname",           "application_name",    "keepalives",
-                                       "keepalives_idle",  "keepalives_interval", "keepalives_count",
-                                       "tcp_user_timeout", NULL};
+    static const char *const keys[] = {"dbname",
+                                       "application_name",
+                                       "keepalives",
+                                       "keepalives_idle",
+                                       "keepalives_interval",
+                                       "keepalives_count",
+                                       "tcp_user_timeout",
+                                       NULL};
     const char *vals[] = {conninfo, appname, "1", "10", "5", "3", "30000", NULL};
     *err = "";
     PGconn *c = PQconnectStartParams(keys, vals, 1);

@@ -194,16 +194,16 @@ static int admin_revoke_key(PGconn *c, const struct admin_args *a)
         return 2;
     }
     const char *v[1] = {key};
-    PGresult *r = PQexecParams(
-        c,
-        "WITH k AS (SELECT id, revoked_at FROM broker_key WHERE id = $1::bigint), "
-        "u AS (UPDATE broker_key b SET revoked_at = now() FROM k "
-        "      WHERE b.id = k.id AND k.revoked_at IS NULL RETURNING b.id) "
-        "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM k) THEN 'unknown' "
-        "            WHEN EXISTS (SELECT 1 FROM u) THEN 'revoked' ELSE 'already' END, "
-        "       (SELECT to_char(revoked_at AT TIME ZONE 'Asia/Shanghai', "
-        "                       'YYYY-MM-DD HH24:MI') FROM k)",
-        1, NULL, v, NULL, NULL, 0);
+    PGresult *r =
+        PQexecParams(c,
+                     "WITH k AS (SELECT id, revoked_at FROM broker_key WHERE id = $1::bigint), "
+                     "u AS (UPDATE broker_key b SET revoked_at = now() FROM k "
+                     "      WHERE b.id = k.id AND k.revoked_at IS NULL RETURNING b.id) "
+                     "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM k) THEN 'unknown' "
+                     "            WHEN EXISTS (SELECT 1 FROM u) THEN 'revoked' ELSE 'already' END, "
+                     "       (SELECT to_char(revoked_at AT TIME ZONE 'Asia/Shanghai', "
+                     "                       'YYYY-MM-DD HH24:MI') FROM k)",
+                     1, NULL, v, NULL, NULL, 0);
     int rc = 1;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         fprintf(stderr, "%s", PQerrorMessage(c));
@@ -440,8 +440,7 @@ int admin_main(const char *conninfo, int argc, char **argv)
         rc = admin_rotate_pii_key(c, &a);
     else if (!strcmp(argv[0], "encrypt-phones"))
         rc = admin_encrypt_phones(c);
-    else
-    {
+    else {
         fprintf(stderr, "unknown admin command \"%s\"; the commands are:\n", argv[0]);
         admin_usage(stderr, 2);
     }
