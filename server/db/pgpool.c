@@ -394,7 +394,8 @@ static void pgconn_cancel(struct pgconn *c)
 
 /* The cancelled command ended: the connection serves again once the
  * cancel request has reached the server (a late one would cancel the next
- * query); until then pgpool_tick calls this again. */
+ * query); until then pgpool_tick calls this again, and drops the
+ * connection if that has not happened by the grace. */
 static void pgconn_cancel_done(struct pgconn *c, bool ok)
 {
     if (c->last)
@@ -680,7 +681,7 @@ void pgpool_tick(struct pgpool *p)
             pgconn_connect(c);
         else if (c->state == PGC_CONNECTING && now > c->deadline)
             pgconn_lost(c, PGPOOL_UNAVAILABLE);
-        else if (c->state == PGC_BUSY && c->cancel_ended)
+        else if (c->state == PGC_BUSY && c->cancel_ended && atomic_load(&c->cancel_job->sent))
             pgconn_cancel_done(c, c->cancel_ended_ok);
         else if (c->state == PGC_BUSY && now > c->deadline) {
             if (c->work)
