@@ -5,8 +5,8 @@
 #
 # The first fragment may name answers that every operation can get
 # (x-every-operation-responses: a malformed or oversized request, a timeout,
-# an internal error, an unavailable database) and answers that every
-# operation secured by a bearer token can get
+# an internal error, an unavailable database, a database past its deadline)
+# and answers that every operation secured by a bearer token can get
 # (x-every-bearer-operation-responses: 401, 403, 429); each operation gets
 # those it does not document itself, and the two lists leave the output.
 use strict;

@@ -12,6 +12,7 @@
  *   leye-server help | version
  */
 #define _POSIX_C_SOURCE 200809L
+#include "clock.h"
 #include "config.h"
 #include "h_help.h"
 #include "handlers.h"
@@ -39,32 +40,24 @@
 
 static void main_usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: leye-server [command] [--flag=value ...]\n\n"
-        "Commands:\n"
-        "  serve          serve HTTP (the default; migrates first unless told not to)\n"
-        "  migrate        apply pending migrations and exit\n"
-        "  demo           load demo data (several Yunnan counties) into an empty database\n"
-        "  demo-accounts  --file=F --url=U: on the first start with demo data, make an\n"
-        "                 administrator, a county staff member, a broker key and a kiosk\n"
-        "                 PIN, print them once and keep them in F (mode 0600)\n"
-        "  admin          accounts and keys from the command line (LEYE_DATABASE_URL):\n"
-        "                   create-user --username= --role=admin|county_staff|site_staff|viewer\n"
-        "                     [--counties=530621,...] [--sites=1,...] [--password-env=VAR]\n"
-        "                   set-password --username= [--password-env=VAR]\n"
-        "                   create-broker --name= [--contact=]\n"
-        "                   create-key --broker= --scopes=vacancies:read,matches:read,"
-        "applications:write [--rate=120]\n"
-        "                   revoke-key --key=   reset-pin --worker= --pin-env=VAR\n"
-        "                   id-hash --id-number=   rotate-pii-key --new-key-file=F\n"
-        "                   encrypt-phones\n"
-        "                 (the console does the same at /console/ under 账号)\n"
-        "  routes         print the route table with each route's policy\n"
-        "  policies       print who may call what\n"
-        "  help           this text\n"
-        "  version        the version\n\n"
-        "Settings (flags override environment variables):\n");
+    fprintf(out,
+            "usage: leye-server [command] [--flag=value ...]\n\n"
+            "Commands:\n"
+            "  serve          serve HTTP (the default; migrates first unless told not to)\n"
+            "  migrate        apply pending migrations and exit\n"
+            "  demo           load demo data (several Yunnan counties) into an empty database\n"
+            "  demo-accounts  --file=F --url=U: on the first start with demo data, make an\n"
+            "                 administrator, a county staff member, a broker key and a kiosk\n"
+            "                 PIN, print them once and keep them in F (mode 0600)\n"
+            "  admin          accounts and keys from the command line (LEYE_DATABASE_URL;\n"
+            "                 the console does the same at /console/ under 账号):\n");
+    admin_usage(out, 19);
+    fprintf(out, "  routes         print the route table with each route's policy\n"
+                 "  policies       print who may call what: each policy, the roles it admits and\n"
+                 "                 the broker scope it needs (no sub-commands)\n"
+                 "  help           this text (leye-server admin help: the admin commands alone)\n"
+                 "  version        the version\n\n"
+                 "Settings (flags override environment variables):\n");
     config_print_help(out);
 }
 
@@ -83,6 +76,26 @@ static void main_raise_nofile(void)
 static const char *main_owner_url(const struct config *cfg)
 {
     return cfg->database_owner_url[0] ? cfg->database_owner_url : cfg->database_url;
+}
+
+/* At the stop signal: the background threads stop beside the HTTP drain. */
+static void main_stop_begin(int64_t deadline_us)
+{
+    (void)deadline_us;
+    notify_stop_begin();
+    allocator_stop_begin();
+    matchidx_stop_begin();
+}
+
+/* Stops the background threads by deadline_us; false when one was left
+ * running (it is abandoned: the process exits without it). */
+static bool main_stop_jobs(int64_t deadline_us)
+{
+    main_stop_begin(deadline_us);
+    bool ok = notify_stop(deadline_us);
+    ok &= allocator_stop(deadline_us);
+    ok &= matchidx_stop(deadline_us);
+    return ok;
 }
 
 static int main_serve(const struct config *cfg)
@@ -116,29 +129,27 @@ static int main_serve(const struct config *cfg)
     }
     if (allocator_start(cfg->database_url) < 0) {
         log_error("cannot start the allocation solver");
-        matchidx_stop();
+        main_stop_jobs(clock_now_us() + (int64_t)cfg->shutdown_timeout_s * 1000000);
         return 1;
     }
     if (notify_start(cfg) < 0) {
         log_error("cannot start the notification delivery");
-        allocator_stop();
-        matchidx_stop();
+        main_stop_jobs(clock_now_us() + (int64_t)cfg->shutdown_timeout_s * 1000000);
         return 1;
     }
     struct httpd *h = httpd_new(cfg, routes_table, routes_count, auth_dispatch);
     if (!h) {
         log_error("cannot start the server");
-        notify_stop();
-        allocator_stop();
-        matchidx_stop();
+        main_stop_jobs(clock_now_us() + (int64_t)cfg->shutdown_timeout_s * 1000000);
         return 1;
     }
     httpd_set_tick_hook(h, deptlist_purge_tick);
+    httpd_set_stop_hook(h, main_stop_begin);
     int rc = httpd_run(h);
+    int64_t deadline = httpd_stop_deadline(h);
     httpd_free(h);
-    notify_stop();
-    allocator_stop();
-    matchidx_stop();
+    if (!main_stop_jobs(deadline ? deadline : clock_now_us()))
+        rc = -1;
     return rc == 0 ? 0 : 1;
 }
 
@@ -217,6 +228,12 @@ int main(int argc, char **argv)
         return main_routes();
     if (!strcmp(cmd, "policies"))
         return main_policies();
+    if (!strcmp(cmd, "admin") &&
+        (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help"))) {
+        printf("usage: leye-server admin <command> [--name=value ...]\n");
+        admin_usage(stdout, 2);
+        return argc < 2 ? 2 : 0;
+    }
     if (!strcmp(cmd, "admin")) {
         if (sodium_init() < 0)
             return 1;

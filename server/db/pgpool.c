@@ -5,6 +5,8 @@
 #include "log.h"
 
 #include <assert.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -12,6 +14,7 @@
 #define PGCONN_MAX_PREPARED 256
 #define PGPOOL_BACKOFF_MIN_MS 50
 #define PGPOOL_BACKOFF_MAX_MS 1000
+#define PGPOOL_CANCEL_GRACE_MS 1000 /* a cancelled query must end within this */
 
 enum pgconn_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY, PGC_LEASED };
 
@@ -45,6 +48,12 @@ struct pgconn {
     bool preparing;
     bool rolling_back;
     bool scoping; /* the current command sets leye.scope before the query */
+    /* the work's deadline passed: it was answered PGPOOL_TIMEOUT and the
+     * query cancelled; the connection waits for the end of the command */
+    bool cancelling;
+    const struct pgpool_stmt *cancel_prepare; /* being prepared when cancelled */
+    struct pgcancel_job *cancel_job;          /* the cancel request on its way, or NULL */
+    bool cancel_ended, cancel_ended_ok; /* the command ended; the cancel is still on its way */
     char scope[PGPOOL_SCOPE_MAX];
     PGresult *last;
     int nprepared;
@@ -126,6 +135,22 @@ static void pgwork_finish(struct pgwork *w, enum pgpool_status status, PGresult 
     pgwork_free(w);
 }
 
+/* A cancel request, shared by the connection and the thread sending it;
+ * the last of the two to let go frees it. */
+struct pgcancel_job {
+    PGcancel *pc;
+    atomic_bool sent;
+    atomic_int refs;
+};
+
+static void pgcancel_job_put(struct pgcancel_job *j)
+{
+    if (j && atomic_fetch_sub(&j->refs, 1) == 1) {
+        PQfreeCancel(j->pc);
+        free(j);
+    }
+}
+
 static void pgconn_close(struct pgconn *c)
 {
     if (c->ev_read)
@@ -140,7 +165,11 @@ static void pgconn_close(struct pgconn *c)
         PQfinish(c->conn);
     c->conn = NULL;
     c->nprepared = 0;
-    c->preparing = c->rolling_back = c->scoping = false;
+    c->preparing = c->rolling_back = c->scoping = c->cancelling = false;
+    c->cancel_prepare = NULL;
+    pgcancel_job_put(c->cancel_job);
+    c->cancel_job = NULL;
+    c->cancel_ended = false;
     c->scope[0] = '\0';
 }
 
@@ -203,7 +232,10 @@ static bool pgconn_make_events(struct pgconn *c)
 
 static void pgconn_connect(struct pgconn *c)
 {
-    c->conn = PQconnectStart(c->pool->conninfo);
+    /* application_name "leye" unless the connection string names one */
+    static const char *const keys[] = {"dbname", "fallback_application_name", NULL};
+    const char *vals[] = {c->pool->conninfo, "leye", NULL};
+    c->conn = PQconnectStartParams(keys, vals, 1);
     if (!c->conn || PQstatus(c->conn) == CONNECTION_BAD || PQsetnonblocking(c->conn, 1) != 0 ||
         !pgconn_make_events(c)) {
         pgconn_lost(c, PGPOOL_UNAVAILABLE);
@@ -307,6 +339,103 @@ static void pgconn_send(struct pgconn *c)
     pgconn_flush(c);
 }
 
+static void *pgconn_cancel_main(void *arg)
+{
+    struct pgcancel_job *j = arg;
+    char err[256];
+    if (!PQcancel(j->pc, err, sizeof err))
+        log_warn("database: cancel request failed: %s", err);
+    atomic_store(&j->sent, true);
+    pgcancel_job_put(j);
+    return NULL;
+}
+
+/*
+ * The work on c passed its deadline: answers it PGPOOL_TIMEOUT and asks the
+ * server to cancel the query, keeping the connection.  PQcancel waits for
+ * the server, so it runs on a short-lived thread of its own, never on the
+ * event loop.  If the command has not ended by the grace, the connection is
+ * taken for broken (pgpool_tick).
+ */
+static void pgconn_cancel(struct pgconn *c)
+{
+    struct pgwork *w = c->work;
+    c->work = NULL;
+    c->cancelling = true;
+    c->cancel_prepare = c->preparing && w ? w->st : NULL;
+    c->deadline = clock_now_us() + (int64_t)PGPOOL_CANCEL_GRACE_MS * 1000;
+    struct pgcancel_job *j = calloc(1, sizeof *j);
+    if (j && !(j->pc = PQgetCancel(c->conn))) {
+        free(j);
+        j = NULL;
+    }
+    if (j) {
+        atomic_init(&j->sent, false);
+        atomic_init(&j->refs, 2);
+        pthread_t th;
+        pthread_attr_t a;
+        pthread_attr_init(&a);
+        pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&th, &a, pgconn_cancel_main, j) != 0) {
+            PQfreeCancel(j->pc);
+            free(j);
+            j = NULL;
+        }
+        pthread_attr_destroy(&a);
+    }
+    c->cancel_job = j;
+    if (!j)
+        c->deadline = 0; /* no cancel on its way: the next tick drops the connection */
+    c->pool->timeouts++;
+    c->pool->failures++;
+    if (w)
+        pgwork_finish(w, PGPOOL_TIMEOUT, NULL);
+}
+
+/* The cancelled command ended: the connection serves again once the
+ * cancel request has reached the server (a late one would cancel the next
+ * query); until then pgpool_tick calls this again, and drops the
+ * connection if that has not happened by the grace. */
+static void pgconn_cancel_done(struct pgconn *c, bool ok)
+{
+    if (c->last)
+        PQclear(c->last);
+    c->last = NULL;
+    if (c->cancel_job && !atomic_load(&c->cancel_job->sent)) {
+        c->cancel_ended_ok = ok;
+        c->cancel_ended = true;
+        return;
+    }
+    pgcancel_job_put(c->cancel_job);
+    c->cancel_job = NULL;
+    c->cancel_ended = false;
+    c->cancelling = false;
+    if (c->cancel_prepare && ok && c->nprepared < PGCONN_MAX_PREPARED)
+        c->prepared[c->nprepared++] = c->cancel_prepare;
+    c->cancel_prepare = NULL;
+    if (c->scoping) {
+        c->scoping = false;
+        c->scope[0] = '\0'; /* unknown: the next work sets it again */
+    }
+    c->preparing = false;
+    if (c->leased) {
+        pgconn_set_state(c, PGC_LEASED);
+        return;
+    }
+    if (PQtransactionStatus(c->conn) != PQTRANS_IDLE) {
+        c->rolling_back = true;
+        c->deadline = clock_now_us() + (int64_t)c->pool->query_timeout_ms * 1000;
+        if (!PQsendQuery(c->conn, "ROLLBACK")) {
+            pgconn_lost(c, PGPOOL_UNAVAILABLE);
+            return;
+        }
+        pgconn_flush(c);
+        return;
+    }
+    pgconn_set_state(c, PGC_IDLE);
+    pgpool_dispatch(c->pool);
+}
+
 /* One command finished with c->last as its result. */
 static void pgconn_command_done(struct pgconn *c)
 {
@@ -317,6 +446,10 @@ static void pgconn_command_done(struct pgconn *c)
         c->rolling_back = false;
         pgconn_set_state(c, PGC_IDLE);
         pgpool_dispatch(c->pool);
+        return;
+    }
+    if (c->cancelling) {
+        pgconn_cancel_done(c, ok);
         return;
     }
     struct pgwork *w = c->work;
@@ -548,9 +681,13 @@ void pgpool_tick(struct pgpool *p)
             pgconn_connect(c);
         else if (c->state == PGC_CONNECTING && now > c->deadline)
             pgconn_lost(c, PGPOOL_UNAVAILABLE);
+        else if (c->state == PGC_BUSY && c->cancel_ended && atomic_load(&c->cancel_job->sent))
+            pgconn_cancel_done(c, c->cancel_ended_ok);
         else if (c->state == PGC_BUSY && now > c->deadline) {
-            p->timeouts++;
-            pgconn_lost(c, PGPOOL_TIMEOUT);
+            if (c->work)
+                pgconn_cancel(c);
+            else
+                pgconn_lost(c, PGPOOL_TIMEOUT); /* a cancel or rollback that never ended */
         }
     }
     if (p->down) {

@@ -130,6 +130,39 @@ static void metrics_notify(struct httpd *h)
                   (double)s.digests);
 }
 
+/* Every database connection of this instance, by kind, configured (the most
+ * it may open) and open now (docs/deploy.md, "Database connections"). */
+static void metrics_db(struct httpd *h)
+{
+    static const char *const names[][2] = {
+        {"leye_db_connections{kind=\"request\",state=\"configured\"}",
+         "leye_db_connections{kind=\"request\",state=\"open\"}"},
+        {"leye_db_connections{kind=\"replica\",state=\"configured\"}",
+         "leye_db_connections{kind=\"replica\",state=\"open\"}"},
+        {"leye_db_connections{kind=\"index\",state=\"configured\"}",
+         "leye_db_connections{kind=\"index\",state=\"open\"}"},
+        {"leye_db_connections{kind=\"allocator\",state=\"configured\"}",
+         "leye_db_connections{kind=\"allocator\",state=\"open\"}"},
+        {"leye_db_connections{kind=\"notify\",state=\"configured\"}",
+         "leye_db_connections{kind=\"notify\",state=\"open\"}"},
+    };
+    static const char help[] =
+        "database connections of this instance by kind: the most it opens (configured) and "
+        "those open now";
+    struct httpd_stats hs;
+    httpd_stats(h, &hs);
+    int most[5] = {hs.db_request, hs.db_replica, 0, 0, 0};
+    int64_t open[5] = {hs.db_request_open, hs.db_replica_open, 0, 0, 0};
+    open[2] = matchidx_db_connections(&most[2]);
+    open[3] = allocator_db_connections(&most[3]);
+    open[4] = notify_db_connections(&most[4]);
+    struct metrics *m = httpd_metrics(h);
+    for (int i = 0; i < 5; i++) {
+        metrics_gauge(m, names[i][0], help, most[i]);
+        metrics_gauge(m, names[i][1], help, (double)open[i]);
+    }
+}
+
 #define H_METRICS_HASH 32
 static bool h_metrics_on;
 static unsigned char h_metrics_hash[H_METRICS_HASH];
@@ -181,6 +214,7 @@ void h_metrics(struct httpd_req *r)
     metrics_index(httpd_req_server(r));
     metrics_allocator(httpd_req_server(r));
     metrics_notify(httpd_req_server(r));
+    metrics_db(httpd_req_server(r));
     char *text = httpd_metrics_text(httpd_req_server(r));
     if (!text) {
         httpd_reply_problem(r, "overloaded", NULL);

@@ -110,6 +110,8 @@ static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
     metrics_pool(w->h->metrics, w->index, &ps);
     if (w->replica) {
         pgpool_tick(w->replica);
+        pgpool_stats(w->replica, &ps);
+        metrics_replica_pool(w->h->metrics, w->index, &ps);
         if (w->index == 0)
             httpd_replica_lag_poll(w, now);
     }
@@ -125,6 +127,16 @@ static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
 void httpd_set_tick_hook(struct httpd *h, httpd_tick_fn fn)
 {
     h->tick_hook = fn;
+}
+
+void httpd_set_stop_hook(struct httpd *h, httpd_stop_fn fn)
+{
+    h->stop_hook = fn;
+}
+
+int64_t httpd_stop_deadline(const struct httpd *h)
+{
+    return h->stop_deadline_us;
 }
 
 static void httpd_stop_cb(evutil_socket_t fd, short what, void *arg)
@@ -284,6 +296,17 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
         goto fail;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     h->nworkers = cfg->threads > 0 ? cfg->threads : (int)(cores > 0 ? cores : 1);
+    /* every event loop needs a connection of its own: the pool is not
+     * rounded up to the threads (docs/deploy.md, "Database connections") */
+    if (h->nworkers > cfg->db_pool_size) {
+        if (cfg->threads > 0) {
+            log_error("LEYE_DB_POOL_SIZE (%d) is smaller than LEYE_THREADS (%d): every event-loop "
+                      "thread needs at least one database connection",
+                      cfg->db_pool_size, cfg->threads);
+            goto fail;
+        }
+        h->nworkers = cfg->db_pool_size;
+    }
     h->workers = calloc((size_t)h->nworkers, sizeof *h->workers);
     h->metrics = metrics_new(nroutes, h->nworkers);
     h->bgjobs = bgjob_pool_new(2);
@@ -292,7 +315,7 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
         goto fail;
     for (int i = 0; i < h->nworkers; i++) {
         int share = cfg->db_pool_size / h->nworkers + (i < cfg->db_pool_size % h->nworkers);
-        if (httpd_worker_init(h, &h->workers[i], i, share > 0 ? share : 1) < 0)
+        if (httpd_worker_init(h, &h->workers[i], i, share) < 0)
             goto fail;
     }
     return h;
@@ -324,6 +347,9 @@ int httpd_run(struct httpd *h)
     int sig = 0;
     sigwait(&set, &sig);
     log_info("signal %d: stopping (in-flight requests get %d s)", sig, h->cfg->shutdown_timeout_s);
+    h->stop_deadline_us = clock_now_us() + (int64_t)h->cfg->shutdown_timeout_s * 1000000;
+    if (h->stop_hook)
+        h->stop_hook(h->stop_deadline_us);
     struct timeval now = {0, 0};
     for (int i = 0; i < h->nworkers; i++)
         event_base_once(h->workers[i].base, -1, EV_TIMEOUT, httpd_stop_cb, &h->workers[i], &now);
@@ -337,6 +363,10 @@ void httpd_free(struct httpd *h)
 {
     if (!h)
         return;
+    /* the background jobs hand results to the workers' loops: stop them first */
+    int64_t deadline = h->stop_deadline_us ? h->stop_deadline_us : clock_now_us();
+    if (!bgjob_pool_free(h->bgjobs, deadline))
+        log_error("background jobs still running at the shutdown deadline");
     for (int i = 0; h->workers && i < h->nworkers; i++) {
         struct httpd_worker *w = &h->workers[i];
         if (w->tick)
@@ -349,7 +379,6 @@ void httpd_free(struct httpd *h)
         if (w->base)
             event_base_free(w->base);
     }
-    bgjob_pool_free(h->bgjobs);
     free(h->workers);
     metrics_free(h->metrics);
     free((void *)(uintptr_t)h->conn_by_fd);
@@ -370,4 +399,8 @@ void httpd_stats(struct httpd *h, struct httpd_stats *out)
 {
     out->connections = atomic_load(&h->connections);
     out->threads = h->nworkers;
+    out->db_request = h->cfg->db_pool_size;
+    out->db_replica =
+        h->cfg->database_replica_url && *h->cfg->database_replica_url ? h->cfg->db_pool_size : 0;
+    metrics_db_open(h->metrics, &out->db_request_open, &out->db_replica_open);
 }

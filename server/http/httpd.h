@@ -49,6 +49,17 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
 typedef void (*httpd_tick_fn)(struct pgpool *pool, int64_t now_us);
 void httpd_set_tick_hook(struct httpd *h, httpd_tick_fn fn);
 
+/* Called on the thread running httpd_run when SIGINT or SIGTERM arrives,
+ * before the workers drain, with the shutdown's deadline (clock_now_us):
+ * background threads are told to stop here so that they stop beside the
+ * drain, not after it.  It must not block.  Set before httpd_run. */
+typedef void (*httpd_stop_fn)(int64_t deadline_us);
+void httpd_set_stop_hook(struct httpd *h, httpd_stop_fn fn);
+
+/* When the shutdown that httpd_run began must be over (clock_now_us;
+ * LEYE_SHUTDOWN_TIMEOUT_S after the signal), or 0 before a signal. */
+int64_t httpd_stop_deadline(const struct httpd *h);
+
 /* Runs the worker threads until SIGINT or SIGTERM, then shuts down
  * gracefully.  Returns 0 after a clean stop. */
 int httpd_run(struct httpd *h) __attribute__((warn_unused_result));
@@ -154,6 +165,8 @@ void httpd_reply_problem_json(struct httpd_req *r, json_t *problem);
 struct httpd_stats {
     int64_t connections;
     int threads;
+    int db_request, db_replica;               /* request connections configured */
+    int64_t db_request_open, db_replica_open; /* and open now */
 };
 void httpd_stats(struct httpd *h, struct httpd_stats *out);
 

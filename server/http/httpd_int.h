@@ -78,6 +78,8 @@ struct httpd {
     size_t nroutes;
     httpd_gate_fn gate;
     httpd_tick_fn tick_hook;
+    httpd_stop_fn stop_hook;
+    int64_t stop_deadline_us; /* 0 until a stop signal */
     int nworkers;
     struct httpd_worker *workers;
     atomic_llong connections;

@@ -16,7 +16,7 @@ static const int metrics_statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 4
 static const int64_t metrics_bounds[] = {250,   500,    1000,   2500,   5000,    10000,  25000,
                                          50000, 100000, 250000, 500000, 1000000, 2500000};
 #define METRICS_NBUCKET (sizeof metrics_bounds / sizeof metrics_bounds[0] + 1)
-#define METRICS_NGAUGE 32
+#define METRICS_NGAUGE 48
 
 struct metrics_row {
     _Atomic uint64_t by_status[METRICS_NSTATUS];
@@ -27,6 +27,7 @@ struct metrics_row {
 struct metrics_shard {
     struct metrics_row *rows;
     _Atomic int64_t pool[7]; /* size, up, busy, waiting, queries, failures, timeouts */
+    _Atomic int64_t replica_size, replica_up;
 };
 
 struct metrics {
@@ -109,6 +110,21 @@ void metrics_pool(struct metrics *m, int thread, const struct pgpool_stats *s)
                           (int64_t)s->timeouts};
     for (int i = 0; i < 7; i++)
         atomic_store_explicit(&m->shards[thread].pool[i], v[i], memory_order_relaxed);
+}
+
+void metrics_replica_pool(struct metrics *m, int thread, const struct pgpool_stats *s)
+{
+    atomic_store_explicit(&m->shards[thread].replica_size, s->size, memory_order_relaxed);
+    atomic_store_explicit(&m->shards[thread].replica_up, s->up, memory_order_relaxed);
+}
+
+void metrics_db_open(struct metrics *m, int64_t *request, int64_t *replica)
+{
+    *request = *replica = 0;
+    for (int t = 0; t < m->nthreads; t++) {
+        *request += atomic_load_explicit(&m->shards[t].pool[1], memory_order_relaxed);
+        *replica += atomic_load_explicit(&m->shards[t].replica_up, memory_order_relaxed);
+    }
 }
 
 void metrics_gauge(struct metrics *m, const char *name, const char *help, double value)
@@ -260,10 +276,16 @@ char *metrics_render(struct metrics *m, const struct router_route *routes, size_
     metrics_render_latency(m, &b, routes, nroutes);
     metrics_render_pool(m, &b);
     pthread_mutex_lock(&m->gauge_lock);
-    for (size_t i = 0; i < m->ngauges; i++)
-        metrics_printf(&b, "# HELP %s %s\n# TYPE %s gauge\n%s %.6g\n", m->gauge_name[i],
-                       m->gauge_help[i], m->gauge_name[i], m->gauge_name[i],
-                       atomic_load(&m->gauge_value[i]));
+    for (size_t i = 0; i < m->ngauges; i++) {
+        /* name{labels}: one HELP and TYPE per family, before its first series */
+        const char *name = m->gauge_name[i];
+        int family = (int)strcspn(name, "{");
+        if (i == 0 || strncmp(m->gauge_name[i - 1], name, (size_t)family) != 0 ||
+            (m->gauge_name[i - 1][family] != '{' && m->gauge_name[i - 1][family] != '\0'))
+            metrics_printf(&b, "# HELP %.*s %s\n# TYPE %.*s gauge\n", family, name,
+                           m->gauge_help[i], family, name);
+        metrics_printf(&b, "%s %.6g\n", name, atomic_load(&m->gauge_value[i]));
+    }
     pthread_mutex_unlock(&m->gauge_lock);
     return b.p;
 }

@@ -26,6 +26,12 @@ void metrics_request(struct metrics *m, int thread, size_t route_slot, int statu
 /* Publishes a thread's database pool figures. */
 void metrics_pool(struct metrics *m, int thread, const struct pgpool_stats *s);
 
+/* The same for a thread's pool on the read replica. */
+void metrics_replica_pool(struct metrics *m, int thread, const struct pgpool_stats *s);
+
+/* Connections open now in all request pools: primary and replica. */
+void metrics_db_open(struct metrics *m, int64_t *request, int64_t *replica);
+
 /* Sets a named gauge (created on first use; at most 32).  name must be a
  * static string in Prometheus form, help a static one-line description. */
 void metrics_gauge(struct metrics *m, const char *name, const char *help, double value);

@@ -6,6 +6,7 @@
 #include "allocator.h"
 
 #include "alloc/alloc.h"
+#include "bgthread.h"
 #include "clock.h"
 #include "date.h"
 #include "log.h"
@@ -32,15 +33,12 @@
 #define ALLOCATOR_SOLVE_PCT 95
 
 static struct {
-    pthread_t thread;
-    bool started;
-    int stop_fd[2];
-    atomic_bool stopping;
+    struct bgthread t;
     char *conninfo;
     char runner[96];
     atomic_uint_fast64_t drafts, failed, cancelled, micros;
     atomic_bool running;
-} as = {.stop_fd = {-1, -1}};
+} as;
 
 static int64_t allocator_now_us(void)
 {
@@ -51,8 +49,7 @@ static int64_t allocator_now_us(void)
 
 static void allocator_sleep(int ms)
 {
-    struct pollfd p = {as.stop_fd[0], POLLIN, 0};
-    (void)poll(&p, 1, ms);
+    (void)bgthread_sleep(&as.t, ms);
 }
 
 /* ---------- worker ids -> input indices ---------- */
@@ -184,7 +181,7 @@ static void job_report(struct job *j, int percent, bool force)
                 !strcmp(PQgetvalue(res, 0, 0), "running");
     bool failed = PQresultStatus(res) != PGRES_TUPLES_OK;
     PQclear(res);
-    if ((!ours && !failed) || atomic_load(&as.stopping)) {
+    if ((!ours && !failed) || bgthread_stopping(&as.t)) {
         j->lost = true;
         atomic_store(&j->cancel, 1);
     }
@@ -254,7 +251,7 @@ static int job_candidates(struct job *j)
         const struct match_index *idx;
         const struct match_names *names;
         while (!matchidx_read_begin(&idx, &names)) {
-            if (atomic_load(&as.stopping))
+            if (bgthread_stopping(&as.t))
                 return -1;
             allocator_sleep(200);
         }
@@ -461,7 +458,7 @@ static void job_run(struct job *j)
         return;
     }
     if (j->lost) {
-        if (atomic_load(&as.stopping))
+        if (bgthread_stopping(&as.t))
             job_release(j);
         else
             atomic_fetch_add(&as.cancelled, 1);
@@ -480,7 +477,7 @@ static void job_run(struct job *j)
     int64_t t2 = allocator_now_us();
     if (rc == ALLOC_CANCELLED || j->lost) {
         alloc_result_free(&r);
-        if (atomic_load(&as.stopping))
+        if (bgthread_stopping(&as.t))
             job_release(j);
         else
             atomic_fetch_add(&as.cancelled, 1);
@@ -563,13 +560,13 @@ static bool allocator_take(PGconn *c, bool *failed)
 
 static void allocator_serve(PGconn *c)
 {
-    while (!atomic_load(&as.stopping)) {
+    while (!bgthread_stopping(&as.t)) {
         bool failed = false;
         if (allocator_take(c, &failed) || (!failed && rosterfill_take(c, as.runner, &failed)))
             continue;
         if (failed || PQstatus(c) != CONNECTION_OK)
             return;
-        struct pollfd p[2] = {{PQsocket(c), POLLIN, 0}, {as.stop_fd[0], POLLIN, 0}};
+        struct pollfd p[2] = {{PQsocket(c), POLLIN, 0}, {bgthread_wake_fd(&as.t), POLLIN, 0}};
         int n = poll(p, 2, ALLOCATOR_WAIT_MS);
         if ((n < 0 && errno != EINTR) || p[1].revents)
             return;
@@ -583,39 +580,37 @@ static void allocator_serve(PGconn *c)
     }
 }
 
-static void *allocator_main(void *arg)
+static void allocator_main(struct bgthread *t, void *arg)
 {
     (void)arg;
     int backoff = 100;
-    while (!atomic_load(&as.stopping)) {
-        PGconn *c = PQconnectdb(as.conninfo);
-        bool ok = PQstatus(c) == CONNECTION_OK;
+    while (!bgthread_stopping(t)) {
+        const char *err;
+        PGconn *c = bgthread_connect(t, as.conninfo, "leye-alloc", &err);
+        bool ok = c != NULL;
         if (ok) {
-            PGresult *res =
-                PQexec(c, "SET application_name = 'leye-alloc'; SET jit = off; LISTEN leye_alloc");
+            PGresult *res = PQexec(c, "LISTEN leye_alloc");
             ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+            if (!ok)
+                err = "LISTEN failed";
             PQclear(res);
         }
         if (ok) {
             backoff = 100;
             allocator_serve(c);
-        } else if (!atomic_load(&as.stopping)) {
-            log_warn("allocator: cannot reach the database (%s); retrying in %d ms",
-                     PQerrorMessage(c), backoff);
+        } else if (!bgthread_stopping(t)) {
+            log_warn("allocator: cannot reach the database (%s); retrying in %d ms", err, backoff);
         }
-        PQfinish(c);
-        if (atomic_load(&as.stopping))
+        bgthread_disconnect(t, c);
+        if (bgthread_stopping(t))
             break;
         allocator_sleep(backoff);
         backoff = backoff * 2 > ALLOCATOR_BACKOFF_MAX_MS ? ALLOCATOR_BACKOFF_MAX_MS : backoff * 2;
     }
-    return NULL;
 }
 
 int allocator_start(const char *conninfo)
 {
-    if (pipe(as.stop_fd) < 0)
-        return -1;
     as.conninfo = strdup(conninfo ? conninfo : "");
     if (!as.conninfo)
         return -1;
@@ -623,29 +618,29 @@ int allocator_start(const char *conninfo)
     gethostname(host, sizeof host - 1);
     snprintf(as.runner, sizeof as.runner, "%s:%ld:%lld", host, (long)getpid(),
              (long long)allocator_now_us());
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    int rc = pthread_create(&as.thread, NULL, allocator_main, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0)
-        return -1;
-    as.started = true;
-    return 0;
+    return bgthread_start(&as.t, "allocator", allocator_main, NULL);
 }
 
-void allocator_stop(void)
+void allocator_stop_begin(void)
 {
-    if (!as.started)
-        return;
-    atomic_store(&as.stopping, true);
-    if (write(as.stop_fd[1], "x", 1) < 0)
-        log_warn("allocator: cannot signal the solver thread");
-    pthread_join(as.thread, NULL);
-    as.started = false;
-    close(as.stop_fd[0]);
-    close(as.stop_fd[1]);
+    bgthread_request_stop(&as.t);
+}
+
+bool allocator_stop(int64_t deadline_us)
+{
+    if (!as.t.started)
+        return true;
+    if (!bgthread_stop(&as.t, deadline_us))
+        return false;
     free(as.conninfo);
+    as.conninfo = NULL;
+    return true;
+}
+
+int allocator_db_connections(int *most)
+{
+    *most = as.conninfo ? 1 : 0;
+    return as.conninfo ? bgthread_conns(&as.t) : 0;
 }
 
 void allocator_stats(struct allocator_stats *out)

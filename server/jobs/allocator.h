@@ -20,8 +20,17 @@
 /* Starts the thread.  Returns 0 or -1. */
 int allocator_start(const char *conninfo) __attribute__((warn_unused_result));
 
-/* Stops the thread; an allocation it was running goes back to the queue. */
-void allocator_stop(void);
+/* Asks the thread to stop without waiting (at the shutdown signal). */
+void allocator_stop_begin(void);
+
+/* Stops the thread by deadline_us (clock_now_us); an allocation it was
+ * running goes back to the queue.  False when the thread was left running
+ * past the deadline (see bgthread_stop). */
+bool allocator_stop(int64_t deadline_us);
+
+/* Database connections the thread has open now; *most gets how many it
+ * may open (1 while it runs, else 0). */
+int allocator_db_connections(int *most);
 
 struct allocator_stats {
     uint64_t drafts;    /* allocations solved and stored */

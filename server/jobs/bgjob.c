@@ -1,6 +1,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "bgjob.h"
 
+#include "bgthread.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/queue.h>
@@ -22,7 +24,7 @@ struct bgjob_pool {
     int queued;
     bool stopping;
     int nthreads;
-    pthread_t threads[];
+    struct bgthread threads[];
 };
 
 static void bgjob_done_cb(evutil_socket_t fd, short what, void *arg)
@@ -34,8 +36,9 @@ static void bgjob_done_cb(evutil_socket_t fd, short what, void *arg)
     free(j);
 }
 
-static void *bgjob_main(void *arg)
+static void bgjob_main(struct bgthread *t, void *arg)
 {
+    (void)t;
     struct bgjob_pool *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->lock);
@@ -44,48 +47,57 @@ static void *bgjob_main(void *arg)
         struct bgjob *j = TAILQ_FIRST(&p->queue);
         if (!j) {
             pthread_mutex_unlock(&p->lock);
-            return NULL;
+            return;
         }
         TAILQ_REMOVE(&p->queue, j, next);
         p->queued--;
         pthread_mutex_unlock(&p->lock);
         j->work(j->arg);
+        /* once stopping, the event loops may be gone: done no longer runs */
         struct timeval now = {0, 0};
-        if (event_base_once(j->base, -1, EV_TIMEOUT, bgjob_done_cb, j, &now) < 0)
+        pthread_mutex_lock(&p->lock);
+        bool sent =
+            !p->stopping && event_base_once(j->base, -1, EV_TIMEOUT, bgjob_done_cb, j, &now) == 0;
+        pthread_mutex_unlock(&p->lock);
+        if (!sent)
             free(j);
     }
 }
 
 struct bgjob_pool *bgjob_pool_new(int nthreads)
 {
-    struct bgjob_pool *p = calloc(1, sizeof *p + (size_t)nthreads * sizeof(pthread_t));
+    struct bgjob_pool *p = calloc(1, sizeof *p + (size_t)nthreads * sizeof(struct bgthread));
     if (!p)
         return NULL;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->wake, NULL);
     TAILQ_INIT(&p->queue);
     for (int i = 0; i < nthreads; i++) {
-        if (pthread_create(&p->threads[i], NULL, bgjob_main, p) != 0)
+        if (bgthread_start(&p->threads[i], "background job", bgjob_main, p) < 0)
             break;
         p->nthreads++;
     }
     if (p->nthreads == 0) {
-        bgjob_pool_free(p);
+        bool stopped = bgjob_pool_free(p, 0);
+        (void)stopped;
         return NULL;
     }
     return p;
 }
 
-void bgjob_pool_free(struct bgjob_pool *p)
+bool bgjob_pool_free(struct bgjob_pool *p, int64_t deadline_us)
 {
     if (!p)
-        return;
+        return true;
     pthread_mutex_lock(&p->lock);
     p->stopping = true;
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);
+    bool all = true;
     for (int i = 0; i < p->nthreads; i++)
-        pthread_join(p->threads[i], NULL);
+        all &= bgthread_stop(&p->threads[i], deadline_us);
+    if (!all)
+        return false; /* a thread still runs a job: the pool stays */
     struct bgjob *j;
     while ((j = TAILQ_FIRST(&p->queue)) != NULL) {
         TAILQ_REMOVE(&p->queue, j, next);
@@ -94,6 +106,7 @@ void bgjob_pool_free(struct bgjob_pool *p)
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->lock);
     free(p);
+    return true;
 }
 
 bool bgjob_submit(struct bgjob_pool *p, struct event_base *base, bgjob_work_fn work,

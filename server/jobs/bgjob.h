@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct bgjob_pool;
 
@@ -18,8 +19,13 @@ typedef void (*bgjob_done_fn)(void *arg);
 /* Starts nthreads background threads.  Returns NULL on failure. */
 struct bgjob_pool *bgjob_pool_new(int nthreads) __attribute__((warn_unused_result));
 
-/* Stops the threads after the queued jobs; done callbacks no longer run. */
-void bgjob_pool_free(struct bgjob_pool *p);
+/*
+ * Stops the threads after the queued jobs, waiting until deadline_us
+ * (clock_now_us); done callbacks no longer run.  Returns false when a job
+ * was still running at the deadline: its thread is left behind and the
+ * pool is not freed.
+ */
+bool bgjob_pool_free(struct bgjob_pool *p, int64_t deadline_us);
 
 /*
  * Queues a job; at most queue_max jobs wait.  Returns false (and runs

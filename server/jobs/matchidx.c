@@ -2,6 +2,8 @@
 #define _GNU_SOURCE /* pthread_rwlockattr_setkind_np: writers are not starved */
 #include "matchidx.h"
 
+#include "bgthread.h"
+
 #include "clock.h"
 #include "log.h"
 
@@ -30,15 +32,13 @@ static struct {
     struct match_index *idx; /* under lock */
     struct matchidx_names *names;
     struct match_names view;
-    pthread_t thread;
-    bool started;
-    int stop_fd[2];
+    struct bgthread t;
     char *conninfo, *replica;
-    atomic_bool ready, stopping;
+    atomic_bool ready;
     atomic_llong loaded_us, load_us;
     atomic_ullong loads, batches;
     atomic_ullong queries, query_us, query_max_us;
-} ms = {.stop_fd = {-1, -1}};
+} ms;
 
 static int64_t matchidx_wall_us(void)
 {
@@ -284,7 +284,7 @@ static int matchidx_load_kind(PGconn *c, struct match_index *idx, enum matchidx_
             return -1;
         }
         bool more = PQntuples(res) == MATCHIDX_BATCH;
-        if (atomic_load(&ms.stopping) || (more && !PQsendQuery(c, fetch))) {
+        if (bgthread_stopping(&ms.t) || (more && !PQsendQuery(c, fetch))) {
             PQclear(res);
             return -1;
         }
@@ -585,7 +585,7 @@ static int matchidx_apply(PGconn *c, struct matchidx_ids *b)
 /* Waits for notifications until the connection fails or the server stops. */
 static void matchidx_listen(PGconn *c)
 {
-    while (!atomic_load(&ms.stopping)) {
+    while (!bgthread_stopping(&ms.t)) {
         struct matchidx_ids b = {0};
         int got = matchidx_collect(c, &b);
         if (got > 0) {
@@ -596,7 +596,7 @@ static void matchidx_listen(PGconn *c)
             continue; /* more may have arrived while reading */
         }
         matchidx_ids_free(&b);
-        struct pollfd p[2] = {{PQsocket(c), POLLIN, 0}, {ms.stop_fd[0], POLLIN, 0}};
+        struct pollfd p[2] = {{PQsocket(c), POLLIN, 0}, {bgthread_wake_fd(&ms.t), POLLIN, 0}};
         int n = poll(p, 2, 10000);
         if (n < 0 && errno != EINTR)
             return;
@@ -620,8 +620,7 @@ static void matchidx_listen(PGconn *c)
 
 static void matchidx_sleep(int ms_)
 {
-    struct pollfd p = {ms.stop_fd[0], POLLIN, 0};
-    (void)poll(&p, 1, ms_);
+    (void)bgthread_sleep(&ms.t, ms_);
 }
 
 /*
@@ -638,8 +637,9 @@ static PGconn *matchidx_replica(PGconn *primary)
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
         snprintf(lsn, sizeof lsn, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
-    PGconn *r = *lsn ? PQconnectdb(ms.replica) : NULL;
-    for (int i = 0; r && PQstatus(r) == CONNECTION_OK && i < 100 && !atomic_load(&ms.stopping);
+    const char *err;
+    PGconn *r = *lsn ? bgthread_connect(&ms.t, ms.replica, "leye-match-replica", &err) : NULL;
+    for (int i = 0; r && PQstatus(r) == CONNECTION_OK && i < 100 && !bgthread_stopping(&ms.t);
          i++) {
         const char *v[1] = {lsn};
         res =
@@ -647,47 +647,46 @@ static PGconn *matchidx_replica(PGconn *primary)
                          1, NULL, v, NULL, NULL, 0);
         bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQgetvalue(res, 0, 0)[0] == 't';
         PQclear(res);
-        if (ok && matchidx_exec(r, "SET jit = off") == 0)
+        if (ok)
             return r;
         matchidx_sleep(100);
     }
     log_warn("matching index: the read replica is unreachable or behind; loading from the primary");
-    PQfinish(r);
+    bgthread_disconnect(&ms.t, r);
     return NULL;
 }
 
-static void *matchidx_main(void *arg)
+static void matchidx_main(struct bgthread *t, void *arg)
 {
     (void)arg;
     int backoff = 100;
-    while (!atomic_load(&ms.stopping)) {
-        PGconn *c = PQconnectdb(ms.conninfo);
-        bool ok = PQstatus(c) == CONNECTION_OK;
+    while (!bgthread_stopping(t)) {
+        const char *err;
+        PGconn *c = bgthread_connect(t, ms.conninfo, "leye-match", &err);
+        bool ok = c != NULL;
         if (ok) {
-            PGresult *res =
-                PQexec(c, "SET application_name = 'leye-match'; SET jit = off; LISTEN leye_match");
-            ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-            PQclear(res);
+            ok = matchidx_exec(c, "LISTEN leye_match") == 0;
+            err = "LISTEN failed";
         }
         PGconn *from = ok ? matchidx_replica(c) : NULL;
         if (ok) {
             ok = matchidx_full_load(from ? from : c, from ? "read replica" : "primary") == 0;
-            PQfinish(from);
+            err = "loading failed";
+            bgthread_disconnect(t, from);
         }
         if (ok) {
             backoff = 100;
             matchidx_listen(c);
-        } else if (!atomic_load(&ms.stopping)) {
-            log_warn("matching index: cannot load from the database (%s); retrying in %d ms",
-                     PQerrorMessage(c), backoff);
+        } else if (!bgthread_stopping(t)) {
+            log_warn("matching index: cannot load from the database (%s); retrying in %d ms", err,
+                     backoff);
         }
-        PQfinish(c);
-        if (atomic_load(&ms.stopping))
+        bgthread_disconnect(t, c);
+        if (bgthread_stopping(t))
             break;
         matchidx_sleep(backoff);
         backoff = backoff * 2 > MATCHIDX_BACKOFF_MAX_MS ? MATCHIDX_BACKOFF_MAX_MS : backoff * 2;
     }
-    return NULL;
 }
 
 /* ---------- public ---------- */
@@ -699,42 +698,42 @@ int matchidx_start(const char *conninfo, const char *replica)
     pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
     int rc = pthread_rwlock_init(&ms.lock, &a);
     pthread_rwlockattr_destroy(&a);
-    if (rc != 0 || pipe(ms.stop_fd) < 0)
+    if (rc != 0)
         return -1;
     ms.conninfo = strdup(conninfo ? conninfo : "");
     ms.replica = strdup(replica ? replica : "");
     if (!ms.conninfo || !ms.replica)
         return -1;
-    /* the thread takes no signals: they belong to the thread running the server */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    rc = pthread_create(&ms.thread, NULL, matchidx_main, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0)
-        return -1;
-    ms.started = true;
-    return 0;
+    return bgthread_start(&ms.t, "matching index", matchidx_main, NULL);
 }
 
-void matchidx_stop(void)
+void matchidx_stop_begin(void)
 {
-    if (!ms.started)
-        return;
-    atomic_store(&ms.stopping, true);
-    if (write(ms.stop_fd[1], "x", 1) < 0)
-        log_warn("matching index: cannot signal the loader thread");
-    pthread_join(ms.thread, NULL);
-    ms.started = false;
+    bgthread_request_stop(&ms.t);
+}
+
+bool matchidx_stop(int64_t deadline_us)
+{
+    if (!ms.t.started)
+        return true;
+    /* a loader left running still writes the index: it is not freed then */
+    if (!bgthread_stop(&ms.t, deadline_us))
+        return false;
     match_index_free(ms.idx);
     matchidx_names_free(ms.names);
     ms.idx = NULL;
     ms.names = NULL;
-    close(ms.stop_fd[0]);
-    close(ms.stop_fd[1]);
     free(ms.conninfo);
     free(ms.replica);
+    ms.conninfo = ms.replica = NULL;
     pthread_rwlock_destroy(&ms.lock);
+    return true;
+}
+
+int matchidx_db_connections(int *most)
+{
+    *most = !ms.conninfo ? 0 : *ms.replica ? 2 : 1;
+    return ms.conninfo ? bgthread_conns(&ms.t) : 0;
 }
 
 void matchidx_note_query(int64_t micros)

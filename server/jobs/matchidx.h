@@ -26,8 +26,18 @@
  * read replica when one is given (replica may be NULL or "").  Returns 0 or -1. */
 int matchidx_start(const char *conninfo, const char *replica) __attribute__((warn_unused_result));
 
-/* Stops the thread and frees the index (after the event loops have stopped). */
-void matchidx_stop(void);
+/* Asks the loader thread to stop without waiting (at the shutdown signal);
+ * the index it loaded stays readable. */
+void matchidx_stop_begin(void);
+
+/* Stops the thread by deadline_us (clock_now_us) and frees the index (after
+ * the event loops have stopped).  False when the thread was left running
+ * past the deadline: the index is then not freed. */
+bool matchidx_stop(int64_t deadline_us);
+
+/* Database connections the loader has open now (1; 2 while it loads from
+ * a read replica; 0 while reconnecting); *most gets how many it may open. */
+int matchidx_db_connections(int *most);
 
 /* True once the first load has finished. */
 bool matchidx_ready(void);

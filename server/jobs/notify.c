@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "notify.h"
 
+#include "bgthread.h"
 #include "clock.h"
 #include "config.h"
 #include "log.h"
@@ -40,10 +41,7 @@
 #define NOTIFY_SIGS_MAX 4 /* live secrets signing one message */
 
 static struct {
-    pthread_t thread;
-    bool started;
-    int stop_fd[2];
-    atomic_bool stopping;
+    struct bgthread t;
     char *conninfo;
     char runner[96];
     /* settings */
@@ -51,7 +49,7 @@ static struct {
     int sms_daily_cap;
     int retry_base_ms, retry_cap_ms, max_attempts, lease_ms, poll_ms, timeout_ms;
     atomic_uint_fast64_t delivered, retried, dead, digests;
-} ns = {.stop_fd = {-1, -1}};
+} ns;
 
 static int64_t notify_now_ms(void)
 {
@@ -62,8 +60,7 @@ static int64_t notify_now_ms(void)
 
 static void notify_sleep(int ms)
 {
-    struct pollfd p = {ns.stop_fd[0], POLLIN, 0};
-    (void)poll(&p, 1, ms);
+    (void)bgthread_sleep(&ns.t, ms);
 }
 
 /* ---------- a minimal HTTP/1.1 client (plain http://, one request per connection) ---------- */
@@ -404,7 +401,7 @@ static int notify_pass(PGconn *c)
         return -1;
     }
     int rows = PQntuples(res);
-    for (int i = 0; i < rows && !atomic_load(&ns.stopping); i++) {
+    for (int i = 0; i < rows && !bgthread_stopping(&ns.t); i++) {
         char err[300] = "";
         const char *channel = PQgetvalue(res, i, 2);
         enum notify_outcome o = !strcmp(channel, "webhook")
@@ -428,7 +425,7 @@ static void notify_vacancies(PGconn *c)
     struct match_result *mr = match_result_new();
     if (!mr)
         return;
-    for (int i = 0; i < NOTIFY_VACANCIES_PER_PASS && !atomic_load(&ns.stopping); i++) {
+    for (int i = 0; i < NOTIFY_VACANCIES_PER_PASS && !bgthread_stopping(&ns.t); i++) {
         PGresult *res = PQexec(c, "BEGIN; SELECT notify_vacancy_take()");
         bool got = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
                    !PQgetisnull(res, 0, 0);
@@ -494,7 +491,7 @@ static void notify_daily(PGconn *c)
 static void notify_serve(PGconn *c)
 {
     int64_t next_daily = 0;
-    while (!atomic_load(&ns.stopping)) {
+    while (!bgthread_stopping(&ns.t)) {
         int n = notify_pass(c);
         if (n < 0 || PQstatus(c) != CONNECTION_OK)
             return;
@@ -509,32 +506,25 @@ static void notify_serve(PGconn *c)
     }
 }
 
-static void *notify_main(void *arg)
+static void notify_main(struct bgthread *t, void *arg)
 {
     (void)arg;
     int backoff = 100;
-    while (!atomic_load(&ns.stopping)) {
-        PGconn *c = PQconnectdb(ns.conninfo);
-        bool ok = PQstatus(c) == CONNECTION_OK;
-        if (ok) {
-            PGresult *res = PQexec(c, "SET application_name = 'leye-notify'; SET jit = off");
-            ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-            PQclear(res);
-        }
-        if (ok) {
+    while (!bgthread_stopping(t)) {
+        const char *err;
+        PGconn *c = bgthread_connect(t, ns.conninfo, "leye-notify", &err);
+        if (c) {
             backoff = 100;
             notify_serve(c);
-        } else if (!atomic_load(&ns.stopping)) {
-            log_warn("notify: cannot reach the database (%s); retrying in %d ms", PQerrorMessage(c),
-                     backoff);
+        } else if (!bgthread_stopping(t)) {
+            log_warn("notify: cannot reach the database (%s); retrying in %d ms", err, backoff);
         }
-        PQfinish(c);
-        if (atomic_load(&ns.stopping))
+        bgthread_disconnect(t, c);
+        if (bgthread_stopping(t))
             break;
         notify_sleep(backoff);
         backoff = backoff * 2 > NOTIFY_BACKOFF_MAX_MS ? NOTIFY_BACKOFF_MAX_MS : backoff * 2;
     }
-    return NULL;
 }
 
 static char *notify_dup(const char *s)
@@ -548,8 +538,6 @@ int notify_start(const struct config *cfg)
         log_info("notify: delivery is off on this instance (LEYE_NOTIFY_DELIVERY=false)");
         return 0;
     }
-    if (pipe(ns.stop_fd) < 0)
-        return -1;
     ns.conninfo = notify_dup(cfg->database_url);
     ns.sms_url = notify_dup(cfg->notify_sms_url);
     ns.sms_account = notify_dup(cfg->notify_sms_account);
@@ -572,34 +560,34 @@ int notify_start(const struct config *cfg)
     gethostname(host, sizeof host - 1);
     snprintf(ns.runner, sizeof ns.runner, "%s:%ld:%lld", host, (long)getpid(),
              (long long)notify_now_ms());
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    int rc = pthread_create(&ns.thread, NULL, notify_main, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0)
-        return -1;
-    ns.started = true;
-    return 0;
+    return bgthread_start(&ns.t, "notify", notify_main, NULL);
 }
 
-void notify_stop(void)
+void notify_stop_begin(void)
 {
-    if (!ns.started)
-        return;
-    atomic_store(&ns.stopping, true);
-    if (write(ns.stop_fd[1], "x", 1) < 0)
-        log_warn("notify: cannot signal the delivery thread");
-    pthread_join(ns.thread, NULL);
-    ns.started = false;
-    close(ns.stop_fd[0]);
-    close(ns.stop_fd[1]);
+    bgthread_request_stop(&ns.t);
+}
+
+bool notify_stop(int64_t deadline_us)
+{
+    if (!ns.t.started)
+        return true;
+    if (!bgthread_stop(&ns.t, deadline_us))
+        return false;
     free(ns.conninfo);
+    ns.conninfo = NULL;
     free(ns.sms_url);
     free(ns.sms_account);
     sodium_memzero(ns.sms_secret, strlen(ns.sms_secret));
     free(ns.sms_secret);
     free(ns.sms_sign);
+    return true;
+}
+
+int notify_db_connections(int *most)
+{
+    *most = ns.conninfo ? 1 : 0;
+    return ns.conninfo ? bgthread_conns(&ns.t) : 0;
 }
 
 void notify_stats(struct notify_stats *out)

@@ -24,9 +24,17 @@ struct config;
 /* Starts the thread with the notify_* settings of cfg (copied).  Returns 0 or -1. */
 int notify_start(const struct config *cfg) __attribute__((warn_unused_result));
 
-/* Stops the thread; a message it was sending stays leased and is sent again
- * by whichever instance claims it after the lease. */
-void notify_stop(void);
+/* Asks the thread to stop without waiting (at the shutdown signal). */
+void notify_stop_begin(void);
+
+/* Stops the thread by deadline_us (clock_now_us); a message it was sending
+ * stays leased and is sent again by whichever instance claims it after the
+ * lease.  False when the thread was left running past the deadline. */
+bool notify_stop(int64_t deadline_us);
+
+/* Database connections the delivery thread has open now; *most gets how
+ * many it may open (1 while delivery runs on this instance, else 0). */
+int notify_db_connections(int *most);
 
 struct notify_stats {
     uint64_t delivered; /* messages accepted by a gateway or an endpoint */

@@ -150,8 +150,12 @@ static int admin_create_broker(PGconn *c, const struct admin_args *a)
                       2, v);
 }
 
+#define ADMIN_RATE_DEFAULT "120"
+#define ADMIN_RATE_MAX 100000 /* broker_key.rate_per_minute (migrations/012) */
+
 /* create-key --broker= --scopes=vacancies:read,matches:read [--rate=120]: prints the key
- * once; only its hash is kept.  Rotate by creating a new key, then revoking the old. */
+ * once, with its rate in requests per minute; only its hash is kept.  Rotate by
+ * creating a new key, then revoking the old. */
 static int admin_create_key(PGconn *c, const struct admin_args *a)
 {
     const char *broker = admin_arg(a, "broker"), *scopes = admin_arg(a, "scopes");
@@ -160,31 +164,60 @@ static int admin_create_key(PGconn *c, const struct admin_args *a)
         fprintf(stderr, "needs --broker= and --scopes=\n");
         return 2;
     }
+    char *end = NULL;
+    long r = rate ? strtol(rate, &end, 10) : 0;
+    if (rate && (!*rate || *end || r < 1 || r > ADMIN_RATE_MAX)) {
+        fprintf(stderr, "--rate is requests per minute, a whole number from 1 to %d, not \"%s\"\n",
+                ADMIN_RATE_MAX, rate);
+        return 2;
+    }
     char key[TOKEN_MAX], hash[TOKEN_HASH_HEX], sc[256];
     token_new("lyb_", key, sizeof key);
     token_hash(key, hash);
     snprintf(sc, sizeof sc, "{%s}", scopes);
-    const char *v[5] = {broker, hash, sc, rate ? rate : "120", key};
+    const char *v[5] = {broker, hash, sc, rate ? rate : ADMIN_RATE_DEFAULT, key};
     return admin_exec(c,
                       "INSERT INTO broker_key (broker_id, key_hash, prefix, scopes, "
                       "rate_per_minute) VALUES ($1::bigint, $2::bytea, left($5, 10), "
-                      "$3::text[], $4::integer) RETURNING 'key ' || id || ' ' || $5",
+                      "$3::text[], $4::integer) RETURNING 'key ' || id || ' ' || $5 || "
+                      "' (rate limit: ' || rate_per_minute || ' requests per minute)'",
                       5, v);
 }
 
-/* revoke-key --key= */
+/* revoke-key --key=<id>: exits 1 when there is no such key or it was
+ * already revoked. */
 static int admin_revoke_key(PGconn *c, const struct admin_args *a)
 {
     const char *key = admin_arg(a, "key");
-    if (!key) {
-        fprintf(stderr, "needs --key=<key id>\n");
+    if (!key || !*key || strspn(key, "0123456789") != strlen(key) || strlen(key) > 18) {
+        fprintf(stderr, "needs --key=<key id>, the number create-key printed after \"key\"\n");
         return 2;
     }
     const char *v[1] = {key};
-    return admin_exec(c,
-                      "UPDATE broker_key SET revoked_at = now() WHERE id = $1::bigint "
-                      "AND revoked_at IS NULL RETURNING 'revoked key ' || id",
-                      1, v);
+    PGresult *r =
+        PQexecParams(c,
+                     "WITH k AS (SELECT id, revoked_at FROM broker_key WHERE id = $1::bigint), "
+                     "u AS (UPDATE broker_key b SET revoked_at = now() FROM k "
+                     "      WHERE b.id = k.id AND k.revoked_at IS NULL RETURNING b.id) "
+                     "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM k) THEN 'unknown' "
+                     "            WHEN EXISTS (SELECT 1 FROM u) THEN 'revoked' ELSE 'already' END, "
+                     "       (SELECT to_char(revoked_at AT TIME ZONE 'Asia/Shanghai', "
+                     "                       'YYYY-MM-DD HH24:MI') FROM k)",
+                     1, NULL, v, NULL, NULL, 0);
+    int rc = 1;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "%s", PQerrorMessage(c));
+    } else if (!strcmp(PQgetvalue(r, 0, 0), "revoked")) {
+        printf("revoked key %s\n", key);
+        rc = 0;
+    } else if (!strcmp(PQgetvalue(r, 0, 0), "unknown")) {
+        fprintf(stderr, "no broker key %s\n", key);
+    } else {
+        fprintf(stderr, "broker key %s was already revoked (%s, China time)\n", key,
+                PQgetvalue(r, 0, 1));
+    }
+    PQclear(r);
+    return rc;
 }
 
 /* reset-pin --worker= --pin-env=VAR: sets a kiosk PIN and unlocks it */
@@ -338,13 +371,46 @@ static int admin_encrypt_phones(PGconn *c)
     return 0;
 }
 
+/* Every command admin_main knows, in the order help lists them. */
+static const char *const admin_commands[][2] = {
+    {"create-user", "--username= --role=admin|county_staff|site_staff|viewer\n"
+                    "[--counties=530621,...] [--sites=1,...] [--password-env=VAR]"},
+    {"set-password", "--username= [--password-env=VAR]"},
+    {"create-broker", "--name= [--contact=]"},
+    {"create-key", "--broker= --scopes=vacancies:read,matches:read,applications:write\n"
+                   "[--rate=N]  the key's rate limit in requests per minute (1-100000; "
+                   "default 120)"},
+    {"revoke-key", "--key=<key id>  (exits 1 if there is no such key or it is already revoked)"},
+    {"reset-pin", "--worker= --pin-env=VAR"},
+    {"id-hash", "--id-number="},
+    {"rotate-pii-key", "--new-key-file=F"},
+    {"encrypt-phones", ""},
+};
+
+void admin_usage(FILE *out, int indent)
+{
+    for (size_t i = 0; i < sizeof admin_commands / sizeof admin_commands[0]; i++) {
+        /* continuation lines of the arguments are indented two more */
+        fprintf(out, "%*s%s", indent, "", admin_commands[i][0]);
+        const char *p = admin_commands[i][1];
+        for (bool first = true; *p; first = false) {
+            size_t n = strcspn(p, "\n");
+            if (first)
+                fprintf(out, " %.*s", (int)n, p);
+            else
+                fprintf(out, "\n%*s%.*s", indent + 2, "", (int)n, p);
+            p += n + (p[n] == '\n');
+        }
+        fputc('\n', out);
+    }
+}
+
 int admin_main(const char *conninfo, int argc, char **argv)
 {
     struct admin_args a;
     if (argc < 1 || admin_parse(argc, argv, &a) < 0) {
-        fprintf(stderr, "usage: leye-server admin create-user|set-password|create-broker|"
-                        "create-key|revoke-key|reset-pin|id-hash|rotate-pii-key|encrypt-phones "
-                        "[--name=value ...]\n");
+        fprintf(stderr, "usage: leye-server admin <command> [--name=value ...]\n");
+        admin_usage(stderr, 2);
         return 2;
     }
     PGconn *c = PQconnectdb(conninfo);
@@ -374,8 +440,10 @@ int admin_main(const char *conninfo, int argc, char **argv)
         rc = admin_rotate_pii_key(c, &a);
     else if (!strcmp(argv[0], "encrypt-phones"))
         rc = admin_encrypt_phones(c);
-    else
-        fprintf(stderr, "unknown admin command \"%s\"\n", argv[0]);
+    else {
+        fprintf(stderr, "unknown admin command \"%s\"; the commands are:\n", argv[0]);
+        admin_usage(stderr, 2);
+    }
     PQfinish(c);
     return rc;
 }

@@ -64,7 +64,7 @@ is($login->('135790')->{status}, 200, 'and the person can log in again');
 # brokers
 like(cli("create-broker --name=$tag-broker"), qr/^broker (\d+)$/, 'create a broker');
 my ($broker) = cli("create-broker --name=$tag-broker2") =~ /(\d+)/;
-my ($kid, $key) = cli("create-key --broker=$broker --scopes=vacancies:read --rate=5") =~ /^key (\d+) (\S+)$/;
+my ($kid, $key) = cli("create-key --broker=$broker --scopes=vacancies:read --rate=5") =~ /^key (\d+) (\S+) /;
 like($key, qr/^lyb_/, 'an API key, shown once');
 is(psql_value("SELECT count(*) FROM broker_key WHERE prefix = left('$key', 10) AND key_hash IS NOT NULL"), 1, 'stored as a hash');
 # the window is whole minutes of the clock: start early in one, so that the
@@ -95,4 +95,43 @@ like(cli("revoke-key --key=$kid"), qr/revoked/, 'revoke the key');
 my $dead = http($srv, 'GET', '/v1/sites', token => $key);
 is($dead->{status}, 401, 'a revoked key gets 401');
 is($dead->{content}, http($srv, 'GET', '/v1/sites', token => 'lyb_' . ('Z' x 43))->{content}, 'the same body as an unknown key');
+
+# the command line says what it did not do, with a non-zero exit status
+sub cli_rc { local $ENV{LEYE_DATABASE_URL} = dsn(); my $out = `$bin admin @_ 2>&1`; my $rc = $? >> 8; chomp $out; return ($rc, $out) }
+my ($rc, $out) = cli_rc("revoke-key --key=$kid");
+isnt($rc, 0, 'revoking an already revoked key exits non-zero');
+like($out, qr/broker key $kid was already revoked/, 'and says so');
+my $unknown = psql_value('SELECT coalesce(max(id), 0) + 1000000 FROM broker_key');
+($rc, $out) = cli_rc("revoke-key --key=$unknown");
+isnt($rc, 0, 'revoking an unknown key exits non-zero');
+like($out, qr/no broker key $unknown/, 'and says so');
+($rc, $out) = cli_rc('revoke-key --key=abc');
+is($rc, 2, 'a key id that is not a number: usage error');
+like(cli("create-key --broker=$broker --scopes=vacancies:read --rate=7"), qr/^key \d+ \S+ \(rate limit: 7 requests per minute\)$/,
+     'create-key prints the rate with its unit');
+($rc, $out) = cli_rc("create-key --broker=$broker --scopes=vacancies:read --rate=0");
+is($rc, 2, 'a rate of 0 is refused');
+like($out, qr/requests per minute/, 'naming the unit');
+
+my $help = `$bin help`;
+like($help, qr/^  admin /m, 'help lists admin');
+like($help, qr/^  policies /m, 'help lists policies');
+like($help, qr/--rate=N\]\s+the key's rate limit in requests per minute/, 'help gives --rate its unit');
+# every command the admin tool accepts is in the help, and nothing else
+my @listed = $help =~ /^ {19}([a-z][a-z-]+)(?: |$)/mg;
+is_deeply([sort @listed], [sort qw(create-user set-password create-broker create-key revoke-key reset-pin id-hash
+                                    rotate-pii-key encrypt-phones)], 'help lists every admin sub-command');
+for my $cmd (grep { $_ ne 'encrypt-phones' } @listed) {   # that one would run
+    my (undef, $o) = cli_rc("$cmd --no-such-flag=1");
+    unlike($o, qr/unknown admin command/, "admin $cmd is a command the tool knows");
+}
+my (undef, $o) = cli_rc('no-such-command');
+like($o, qr/unknown admin command.*\n  create-user/s, 'an unknown admin command lists the commands');
+{
+    local $ENV{LEYE_DATABASE_URL} = '';
+    my $text = `$bin admin help`;
+    is($? >> 8, 0, 'admin help runs without a database');
+    like($text, qr/^  revoke-key --key=/m, 'and lists the sub-commands');
+}
+
 done_testing();

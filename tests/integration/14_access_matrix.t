@@ -54,7 +54,7 @@ $token{viewer} = login($srv, "$tag.v", 'matrix-password-1');
 my ($broker) = cli("create-broker --name=$tag") =~ /(\d+)/;
 my %broker_keys;
 for my $scopes ('vacancies:read', 'matches:read', 'applications:write') {
-    my ($key) = cli("create-key --broker=$broker --scopes=$scopes --rate=100000") =~ /^key \d+ (\S+)$/;
+    my ($key) = cli("create-key --broker=$broker --scopes=$scopes --rate=100000") =~ /^key \d+ (\S+) /m;
     $broker_keys{$scopes} = $key;
 }
 # a kiosk session for a worker with a valid ID number unique to this run

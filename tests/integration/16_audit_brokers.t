@@ -66,7 +66,7 @@ is(http($srv, 'GET', '/v1/audit', anonymous => 1)->{status}, 401, 'nor can anyon
 # --- brokers and what their applications achieved
 my ($broker) = cli("create-broker --name=$tag-broker") =~ /^broker (\d+)$/;
 ok($broker, 'a broker');
-my ($kid, $bkey) = cli("create-key --broker=$broker --scopes=applications:write --rate=100000") =~ /^key (\d+) (\S+)$/;
+my ($kid, $bkey) = cli("create-key --broker=$broker --scopes=applications:write --rate=100000") =~ /^key (\d+) (\S+) /;
 my $employer = psql_value("INSERT INTO employer (name, credit_code, kind, county_code) VALUES ('$tag 厂', "
                           . "'AB' || lpad((floor(random() * 1e15))::bigint::text, 16, '0'), 'enterprise', 530621) RETURNING id");
 sub vacancy {

@@ -65,7 +65,7 @@ is(http($srv, 'POST', '/v1/kiosk/logout', token => $ktok)->{status}, 204, 'a kio
 
 # a broker key, used and revoked
 my ($broker) = cli("create-broker --name=$tag-broker") =~ /(\d+)/;
-my ($kid, $key) = cli("create-key --broker=$broker --scopes=vacancies:read") =~ /^key (\d+) (\S+)$/;
+my ($kid, $key) = cli("create-key --broker=$broker --scopes=vacancies:read") =~ /^key (\d+) (\S+) /;
 secret('API key', $key);
 is(http($srv, 'GET', '/v1/vacancies?limit=1', token => $key)->{status}, 200, 'a broker call');
 cli("revoke-key --key=$kid");

@@ -153,7 +153,7 @@ $r = http($srv, 'PATCH', "/v1/vacancies/$vac", headers => { 'If-Match' => $r->{h
 is($r->{status}, 200, 'opened');
 
 my ($ba) = cli("create-broker --name=$tag-broker") =~ /(\d+)/;
-my (undef, $key) = cli("create-key --broker=$ba --scopes=vacancies:read,matches:read --rate=1000") =~ /^key (\d+) (\S+)$/;
+my (undef, $key) = cli("create-key --broker=$ba --scopes=vacancies:read,matches:read --rate=1000") =~ /^key (\d+) (\S+) /;
 ok($key, 'a broker key');
 
 sub order { my ($res) = @_; return [ map { $_->{worker}{id} } @{ $res->{json}{items} || [] } ] }

@@ -37,7 +37,7 @@ sub broker_applies {
     my ($broker) = $out =~ /^broker (\d+)$/;
     $broker //= psql_value("SELECT id FROM broker WHERE name = '$name'");
     ok($broker, "a broker named $what");
-    my ($key) = cli("create-key --broker=$broker --scopes=applications:write --rate=100000") =~ /^key \d+ (\S+)$/;
+    my ($key) = cli("create-key --broker=$broker --scopes=applications:write --rate=100000") =~ /^key \d+ (\S+) /m;
     my $w = worker($what);
     my $rid = "$tag-" . length($bytes);
     my $r = http($srv, 'POST', '/v1/applications', token => $key, headers => { 'X-Request-Id' => $rid },

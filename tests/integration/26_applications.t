@@ -415,7 +415,7 @@ for my $q ('status=promoted', 'worker_id=abc', 'source=fax', 'sort=name', 'colou
 my $bin = $ENV{LEYE_SERVER_BIN};
 sub cli { local $ENV{LEYE_DATABASE_URL} = dsn(); my $o = `$bin admin @_ 2>&1`; chomp $o; $o }
 my ($broker) = cli("create-broker --name=$tag-broker") =~ /^broker (\d+)$/;
-my ($kid, $bkey) = cli("create-key --broker=$broker --scopes=applications:write --rate=100000") =~ /^key (\d+) (\S+)$/;
+my ($kid, $bkey) = cli("create-key --broker=$broker --scopes=applications:write --rate=100000") =~ /^key (\d+) (\S+) /;
 ok($bkey, 'a broker key with applications:write');
 my $w_b = worker(household(), '经纪人推荐', consent_brokers => 1);
 $r = http($srv, 'POST', '/v1/applications', token => $bkey,

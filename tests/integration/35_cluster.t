@@ -99,7 +99,7 @@ ok(wait_until(sub { grep { $_->{vacancy}{id} == $v->{json}{id} }
     my $cli = sub { local $ENV{LEYE_DATABASE_URL} = dsn(); my $out = `$bin admin @_ 2>&1`; chomp $out; $out };
     my ($broker) = $cli->("create-broker --name=$tag-broker") =~ /^broker (\d+)$/;
     my $rate = 12;
-    my ($key) = $cli->("create-key --broker=$broker --scopes=vacancies:read --rate=$rate") =~ /^key \d+ (\S+)$/;
+    my ($key) = $cli->("create-key --broker=$broker --scopes=vacancies:read --rate=$rate") =~ /^key \d+ (\S+) /m;
     ok($key, 'a broker key with rate 12 per minute');
     my $probe = http($lb, 'GET', '/v1/vacancies?limit=1', token => $key);
     if (($probe->{headers}{'ratelimit-reset'} // 60) < 20) {    # start early in a window

@@ -110,7 +110,7 @@ my @cases = (
     [ $d, 'no_double_post', $d, $pw_d, "$tag 罗丁", "$tag 护路员", qr/不得重复安排同类岗位/, qr/No double post/ ],
 );
 my ($broker) = cli("create-broker --name=$tag-broker") =~ /^broker (\d+)$/;
-my ($kid, $bkey) = cli("create-key --broker=$broker --scopes=applications:write --rate=100000") =~ /^key (\d+) (\S+)$/;
+my ($kid, $bkey) = cli("create-key --broker=$broker --scopes=applications:write --rate=100000") =~ /^key (\d+) (\S+) /;
 ok($bkey, 'a broker key');
 
 sub check_rule {

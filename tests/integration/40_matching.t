@@ -127,7 +127,7 @@ ok($must && $must->{count} >= 3 && $must->{text} =~ /\p{Han}/, 'and says the mis
 
 # brokers: consenting workers only, no poverty status or ID; withdrawn consent at once
 my ($broker) = cli("create-broker --name=$tag-broker") =~ /(\d+)/;
-my (undef, $key) = cli("create-key --broker=$broker --scopes=matches:read --rate=100000") =~ /^key (\d+) (\S+)$/;
+my (undef, $key) = cli("create-key --broker=$broker --scopes=matches:read --rate=100000") =~ /^key (\d+) (\S+) /;
 $r = http($srv, 'GET', "/v1/vacancies/$v1/candidates?county=$county", token => $key);
 is_deeply(ids($r, 'worker'), [$w1], 'a broker sees only workers who consented');
 my $bw = $r->{json}{items}[0]{worker};

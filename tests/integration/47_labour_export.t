@@ -75,7 +75,7 @@ sub vacancy {
 my $v = vacancy('电子装配工', 10);
 my $v_zj = vacancy('纺织工', 10, province => 330000);
 my ($broker) = cli("create-broker --name=$tag-broker") =~ /(\d+)/;
-my ($bkey) = cli("create-key --broker=$broker --scopes=applications:write,vacancies:read --rate=100000") =~ /^key \d+ (\S+)$/;
+my ($bkey) = cli("create-key --broker=$broker --scopes=applications:write,vacancies:read --rate=100000") =~ /^key \d+ (\S+) /m;
 ok($bkey, 'a broker key');
 
 my $srv = start_server();

@@ -103,10 +103,10 @@ sub vacancy {
 my $vac = vacancy('砌砖工');
 
 my ($broker) = cli("create-broker --name=$tag-broker") =~ /(\d+)/;
-my ($kid, $key) = cli("create-key --broker=$broker --scopes=applications:write") =~ /^key (\d+) (\S+)$/;
+my ($kid, $key) = cli("create-key --broker=$broker --scopes=applications:write") =~ /^key (\d+) (\S+) /;
 ok($key, 'a broker key');
 my ($other) = cli("create-broker --name=$tag-other") =~ /(\d+)/;
-my (undef, $other_key) = cli("create-key --broker=$other --scopes=vacancies:read") =~ /^key (\d+) (\S+)$/;
+my (undef, $other_key) = cli("create-key --broker=$other --scopes=vacancies:read") =~ /^key (\d+) (\S+) /;
 
 # ---------- brokers' webhook endpoints ----------
 $r = http($srv, 'POST', '/v1/broker/webhooks', token => $key, body => { url => 'ftp://127.0.0.1/x' });
