@@ -6105,6 +6105,18 @@ CREATE FUNCTION public.audit_values_expr(rules jsonb) RETURNS text
 $$;
 
 --
+-- Name: auth_changed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.auth_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('leye_auth', '');
+    RETURN NULL;
+END $$;
+
+--
 -- Name: auth_login_begin(text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -15118,6 +15130,18 @@ CREATE TRIGGER audit_update AFTER UPDATE ON public.worker_skill REFERENCING OLD 
 CREATE TRIGGER audit_update AFTER UPDATE ON public.worker_training REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
 
 --
+-- Name: broker broker_auth_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER broker_auth_changed AFTER DELETE OR UPDATE OF archived, name ON public.broker FOR EACH STATEMENT EXECUTE FUNCTION public.auth_changed();
+
+--
+-- Name: broker_key broker_key_auth_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER broker_key_auth_changed AFTER DELETE OR UPDATE OF revoked_at, scopes, rate_per_minute ON public.broker_key FOR EACH STATEMENT EXECUTE FUNCTION public.auth_changed();
+
+--
 -- Name: household household_monitoring_task_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -15380,6 +15404,24 @@ CREATE TRIGGER skill_keep BEFORE DELETE OR UPDATE OF id ON public.skill FOR EACH
 --
 
 CREATE TRIGGER skill_keep_truncate BEFORE TRUNCATE ON public.skill FOR EACH STATEMENT EXECUTE FUNCTION public.skill_keep();
+
+--
+-- Name: staff_account staff_account_auth_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER staff_account_auth_changed AFTER UPDATE ON public.staff_account FOR EACH ROW WHEN ((((((((((old.role IS DISTINCT FROM new.role) OR (old.county_codes IS DISTINCT FROM new.county_codes)) OR (old.site_ids IS DISTINCT FROM new.site_ids)) OR (old.permissions IS DISTINCT FROM new.permissions)) OR (old.username IS DISTINCT FROM new.username)) OR (old.archived IS DISTINCT FROM new.archived)) OR (old.password_hash IS DISTINCT FROM new.password_hash)) OR (old.locked_until IS DISTINCT FROM new.locked_until)) OR (old.locked_at IS DISTINCT FROM new.locked_at))) EXECUTE FUNCTION public.auth_changed();
+
+--
+-- Name: staff_account staff_account_auth_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER staff_account_auth_deleted AFTER DELETE ON public.staff_account FOR EACH STATEMENT EXECUTE FUNCTION public.auth_changed();
+
+--
+-- Name: staff_session staff_session_auth_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER staff_session_auth_changed AFTER DELETE OR UPDATE ON public.staff_session FOR EACH STATEMENT EXECUTE FUNCTION public.auth_changed();
 
 --
 -- Name: vacancy vacancy_fill_status; Type: TRIGGER; Schema: public; Owner: -

@@ -27,6 +27,7 @@
 #include "principal.h"
 #include "admin.h"
 #include "auth.h"
+#include "authcache.h"
 #include "demo.h"
 #include "demo_accounts.h"
 
@@ -134,8 +135,11 @@ static int main_serve(const struct config *cfg)
         return 1;
     }
     httpd_set_tick_hook(h, deptlist_purge_tick);
+    if (authcache_start(cfg->database_url, cfg->session_cache_ms) < 0)
+        log_warn("sessions are looked up in the database on every request: no cache listener");
     int rc = httpd_run(h);
     httpd_free(h);
+    authcache_stop();
     notify_stop();
     allocator_stop();
     matchidx_stop();

@@ -112,6 +112,7 @@ struct httpd_req {
     char error_code[40];
     bool revealed;  /* the answer of an audited reveal (httpd_req_mark_revealed) */
     bool ethnicity; /* an answer for the ethnicity permission (httpd_req_mark_ethnicity) */
+    void (*before_reply)(void);
 };
 
 /* httpd_conn.c */

@@ -115,6 +115,11 @@ void httpd_set_header(struct httpd_req *r, const char *name, const char *value)
     evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
 }
 
+void httpd_req_before_reply(struct httpd_req *r, void (*fn)(void))
+{
+    r->before_reply = fn;
+}
+
 void httpd_req_mark_revealed(struct httpd_req *r)
 {
     r->revealed = true;
@@ -227,6 +232,8 @@ static void httpd_req_free(struct httpd_req *r)
 
 static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
 {
+    if (r->before_reply)
+        r->before_reply();
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     evhttp_add_header(h, "X-Request-Id", r->id);
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
