@@ -8160,14 +8160,17 @@ $$;
 --
 
 CREATE FUNCTION public.leye_place_ok(p_site bigint, p_county integer) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT CASE
-        WHEN (SELECT leye_scope()) = '*' THEN true
-        WHEN (SELECT leye_scope()) LIKE 'c:%' THEN p_county = ANY ((SELECT leye_scope_ids('c'))::bigint[])
-        WHEN (SELECT leye_scope()) LIKE 's:%' THEN p_site = ANY ((SELECT leye_scope_ids('s'))::bigint[])
+DECLARE
+    sc text := leye_scope();
+BEGIN
+    RETURN CASE
+        WHEN sc = '*' THEN true
+        WHEN sc LIKE 'c:%' THEN p_county = ANY (leye_scope_ids('c'))
+        WHEN sc LIKE 's:%' THEN p_site = ANY (leye_scope_ids('s'))
         ELSE false END;
-$$;
+END $$;
 
 --
 -- Name: leye_scope(); Type: FUNCTION; Schema: public; Owner: -
@@ -11714,9 +11717,10 @@ END $$;
 --
 
 CREATE FUNCTION public.worker_json_full(w public.worker) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT worker_json_of(w, h, s, (SELECT name FROM region WHERE code = s.county_code))
+BEGIN
+    RETURN (SELECT worker_json_of(w, h, s, (SELECT name FROM region WHERE code = s.county_code))
         || jsonb_build_object(
         'trainings', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                    'id', t.id, 'name', t.name, 'provider', t.provider,
@@ -11753,7 +11757,8 @@ CREATE FUNCTION public.worker_json_full(w public.worker) RETURNS jsonb
                       ORDER BY p.start_date DESC, p.id DESC LIMIT 1))
     FROM (SELECT 1) one
     LEFT JOIN household h ON h.id = w.household_id
-    LEFT JOIN site s ON s.id = h.site_id;
+    LEFT JOIN site s ON s.id = h.site_id);
+END
 $$;
 
 --
@@ -11935,16 +11940,17 @@ END $$;
 --
 
 CREATE FUNCTION public.worker_skills_json(wid bigint) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
+BEGIN
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
                'skill_id', s.skill_id, 'code', k.code, 'name', k.name_zh, 'name_en', k.name_en,
                'level', s.level, 'proven', coalesce(s.level <= s.proven_level, false),
                'proven_course_id', CASE WHEN s.level <= s.proven_level THEN s.proven_course_id END)
                ORDER BY s.skill_id), '[]')
-    FROM worker_skill s JOIN skill k ON k.id = s.skill_id
-    WHERE s.worker_id = wid;
-$$;
+            FROM worker_skill s JOIN skill k ON k.id = s.skill_id
+            WHERE s.worker_id = wid);
+END $$;
 
 --
 -- Name: allocation_assignment_id_seq; Type: SEQUENCE; Schema: public; Owner: -
