@@ -426,8 +426,20 @@ static void httpd_req_id_make(struct httpd_req *r)
             return;
         }
     }
-    snprintf(r->id, sizeof r->id, "%08x-%02x-%010llx", r->w->h->id_prefix, r->w->index,
-             (unsigned long long)++r->w->seq);
+    /* "%08x-%02x-%010llx" of the prefix, the thread and the request's number */
+    static const char hex[] = "0123456789abcdef";
+    char *o = r->id;
+    uint32_t prefix = r->w->h->id_prefix;
+    for (int i = 7; i >= 0; i--)
+        *o++ = hex[(prefix >> (4 * i)) & 15];
+    *o++ = '-';
+    *o++ = hex[(r->w->index >> 4) & 15];
+    *o++ = hex[r->w->index & 15];
+    *o++ = '-';
+    unsigned long long seq = ++r->w->seq & 0xffffffffffull;
+    for (int i = 9; i >= 0; i--)
+        *o++ = hex[(seq >> (4 * i)) & 15];
+    *o = '\0';
 }
 
 static const char *httpd_method_name(enum evhttp_cmd_type t)
@@ -527,7 +539,9 @@ void httpd_request_cb(struct evhttp_request *ev, void *arg)
         char *host = NULL;
         ev_uint16_t port = 0;
         evhttp_connection_get_peer(pc, &host, &port);
-        snprintf(r->peer, sizeof r->peer, "%s", host ? host : "");
+        size_t n = host ? strnlen(host, sizeof r->peer - 1) : 0;
+        memcpy(r->peer, host ? host : "", n);
+        r->peer[n] = '\0';
     }
     if (!r->path) {
         r->path = NULL;
