@@ -357,6 +357,11 @@ void httpd_free(struct httpd *h)
             pgpool_free(w->replica);
         if (w->base)
             event_base_free(w->base);
+        while (w->spare) {
+            struct httpd_req *r = w->spare;
+            w->spare = r->next_spare;
+            free(r);
+        }
     }
     bgjob_pool_free(h->bgjobs);
     free(h->workers);

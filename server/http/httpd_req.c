@@ -225,9 +225,28 @@ static void httpd_req_free(struct httpd_req *r)
 {
     if (r->query_parsed)
         evhttp_clear_headers(&r->query);
-    r->w->inflight--;
-    free(r->path);
-    free(r);
+    struct httpd_worker *w = r->w;
+    w->inflight--;
+    if (r->path != r->path_buf)
+        free(r->path);
+    if (w->nspare < HTTPD_MAX_SPARE) {
+        r->next_spare = w->spare;
+        w->spare = r;
+        w->nspare++;
+    } else {
+        free(r);
+    }
+}
+
+static struct httpd_req *httpd_req_new(struct httpd_worker *w)
+{
+    struct httpd_req *r = w->spare;
+    if (!r)
+        return calloc(1, sizeof *r);
+    w->spare = r->next_spare;
+    w->nspare--;
+    memset(r, 0, sizeof *r);
+    return r;
 }
 
 static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
@@ -518,7 +537,7 @@ static void httpd_req_conn(struct httpd_req *r)
 void httpd_request_cb(struct evhttp_request *ev, void *arg)
 {
     struct httpd_worker *w = arg;
-    struct httpd_req *r = calloc(1, sizeof *r);
+    struct httpd_req *r = httpd_req_new(w);
     if (!r) {
         evhttp_send_error(ev, 503, NULL);
         return;
@@ -531,7 +550,14 @@ void httpd_request_cb(struct evhttp_request *ev, void *arg)
     r->lang = problem_lang_from_header(httpd_req_header(r, "Accept-Language"));
     const char *uri = evhttp_request_get_uri(ev);
     const char *q = strchr(uri, '?');
-    r->path = q ? strndup(uri, (size_t)(q - uri)) : strdup(uri);
+    size_t plen = q ? (size_t)(q - uri) : strlen(uri);
+    if (plen < sizeof r->path_buf) {
+        memcpy(r->path_buf, uri, plen);
+        r->path_buf[plen] = '\0';
+        r->path = r->path_buf;
+    } else {
+        r->path = strndup(uri, plen);
+    }
     httpd_req_id_make(r);
     httpd_req_conn(r);
     struct evhttp_connection *pc = evhttp_request_get_connection(ev);
