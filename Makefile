@@ -4,7 +4,7 @@
 #   make test        every test suite against a throwaway PostgreSQL; last line "N passed, N failed"
 #   make test-asan   the same suites built with AddressSanitizer and UBSan
 #   make test-aging  the same suites as if today were AGING_DAYS (400) days later
-#   make bench-http  HTTP throughput and latency with wrk
+#   make bench-http  HTTP throughput and latency with wrk, beside nginx and pgbench
 #   make migrations/schema.sql   the current schema from a throwaway cluster (commit it)
 #   make lint        lib/ purity, include circles and layers, formatting, docs/openapi.json through Redocly and Spectral
 
@@ -45,7 +45,7 @@ FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
 
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libjansson-dev libsodium-dev \
-            libcmocka-dev postgresql-15 postgresql-client-15 wrk perl curl procps haproxy \
+            libcmocka-dev postgresql-15 postgresql-client-15 wrk nginx-light perl curl procps haproxy \
             fonts-noto-cjk glpk-utils faketime libyaml-libyaml-perl
 # for the kiosk's browser tests; checked by command, as npm may come with Node.js itself
 BROWSER_PKGS := chromium npm

@@ -6287,6 +6287,18 @@ CREATE FUNCTION public.audit_values_expr(rules jsonb) RETURNS text
 $$;
 
 --
+-- Name: auth_changed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.auth_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('leye_auth', '');
+    RETURN NULL;
+END $$;
+
+--
 -- Name: auth_login_begin(text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -8480,14 +8492,17 @@ $$;
 --
 
 CREATE FUNCTION public.leye_place_ok(p_site bigint, p_county integer) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT CASE
-        WHEN (SELECT leye_scope()) = '*' THEN true
-        WHEN (SELECT leye_scope()) LIKE 'c:%' THEN p_county = ANY ((SELECT leye_scope_ids('c'))::bigint[])
-        WHEN (SELECT leye_scope()) LIKE 's:%' THEN p_site = ANY ((SELECT leye_scope_ids('s'))::bigint[])
+DECLARE
+    sc text := leye_scope();
+BEGIN
+    RETURN CASE
+        WHEN sc = '*' THEN true
+        WHEN sc LIKE 'c:%' THEN p_county = ANY (leye_scope_ids('c'))
+        WHEN sc LIKE 's:%' THEN p_site = ANY (leye_scope_ids('s'))
         ELSE false END;
-$$;
+END $$;
 
 --
 -- Name: leye_scope(); Type: FUNCTION; Schema: public; Owner: -
@@ -12034,9 +12049,10 @@ END $$;
 --
 
 CREATE FUNCTION public.worker_json_full(w public.worker) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT worker_json_of(w, h, s, (SELECT name FROM region WHERE code = s.county_code))
+BEGIN
+    RETURN (SELECT worker_json_of(w, h, s, (SELECT name FROM region WHERE code = s.county_code))
         || jsonb_build_object(
         'trainings', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                    'id', t.id, 'name', t.name, 'provider', t.provider,
@@ -12073,7 +12089,8 @@ CREATE FUNCTION public.worker_json_full(w public.worker) RETURNS jsonb
                       ORDER BY p.start_date DESC, p.id DESC LIMIT 1))
     FROM (SELECT 1) one
     LEFT JOIN household h ON h.id = w.household_id
-    LEFT JOIN site s ON s.id = h.site_id;
+    LEFT JOIN site s ON s.id = h.site_id);
+END
 $$;
 
 --
@@ -12255,16 +12272,17 @@ END $$;
 --
 
 CREATE FUNCTION public.worker_skills_json(wid bigint) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
+BEGIN
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
                'skill_id', s.skill_id, 'code', k.code, 'name', k.name_zh, 'name_en', k.name_en,
                'level', s.level, 'proven', coalesce(s.level <= s.proven_level, false),
                'proven_course_id', CASE WHEN s.level <= s.proven_level THEN s.proven_course_id END)
                ORDER BY s.skill_id), '[]')
-    FROM worker_skill s JOIN skill k ON k.id = s.skill_id
-    WHERE s.worker_id = wid;
-$$;
+            FROM worker_skill s JOIN skill k ON k.id = s.skill_id
+            WHERE s.worker_id = wid);
+END $$;
 
 --
 -- Name: allocation_assignment_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -15482,6 +15500,18 @@ CREATE TRIGGER audit_update AFTER UPDATE ON public.worker_skill REFERENCING OLD 
 CREATE TRIGGER audit_update AFTER UPDATE ON public.worker_training REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_stmt('x.id::text');
 
 --
+-- Name: broker broker_auth_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER broker_auth_changed AFTER DELETE OR UPDATE OF archived, name ON public.broker FOR EACH STATEMENT EXECUTE FUNCTION public.auth_changed();
+
+--
+-- Name: broker_key broker_key_auth_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER broker_key_auth_changed AFTER DELETE OR UPDATE OF revoked_at, scopes, rate_per_minute ON public.broker_key FOR EACH STATEMENT EXECUTE FUNCTION public.auth_changed();
+
+--
 -- Name: household household_monitoring_task_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -15744,6 +15774,24 @@ CREATE TRIGGER skill_keep BEFORE DELETE OR UPDATE OF id ON public.skill FOR EACH
 --
 
 CREATE TRIGGER skill_keep_truncate BEFORE TRUNCATE ON public.skill FOR EACH STATEMENT EXECUTE FUNCTION public.skill_keep();
+
+--
+-- Name: staff_account staff_account_auth_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER staff_account_auth_changed AFTER UPDATE ON public.staff_account FOR EACH ROW WHEN ((((((((((old.role IS DISTINCT FROM new.role) OR (old.county_codes IS DISTINCT FROM new.county_codes)) OR (old.site_ids IS DISTINCT FROM new.site_ids)) OR (old.permissions IS DISTINCT FROM new.permissions)) OR (old.username IS DISTINCT FROM new.username)) OR (old.archived IS DISTINCT FROM new.archived)) OR (old.password_hash IS DISTINCT FROM new.password_hash)) OR (old.locked_until IS DISTINCT FROM new.locked_until)) OR (old.locked_at IS DISTINCT FROM new.locked_at))) EXECUTE FUNCTION public.auth_changed();
+
+--
+-- Name: staff_account staff_account_auth_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER staff_account_auth_deleted AFTER DELETE ON public.staff_account FOR EACH STATEMENT EXECUTE FUNCTION public.auth_changed();
+
+--
+-- Name: staff_session staff_session_auth_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER staff_session_auth_changed AFTER DELETE OR UPDATE ON public.staff_session FOR EACH STATEMENT EXECUTE FUNCTION public.auth_changed();
 
 --
 -- Name: vacancy vacancy_fill_status; Type: TRIGGER; Schema: public; Owner: -

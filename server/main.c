@@ -28,6 +28,7 @@
 #include "principal.h"
 #include "admin.h"
 #include "auth.h"
+#include "authcache.h"
 #include "demo.h"
 #include "demo_accounts.h"
 
@@ -82,6 +83,7 @@ static const char *main_owner_url(const struct config *cfg)
 static void main_stop_begin(int64_t deadline_us)
 {
     (void)deadline_us;
+    authcache_stop_begin();
     notify_stop_begin();
     allocator_stop_begin();
     matchidx_stop_begin();
@@ -92,7 +94,8 @@ static void main_stop_begin(int64_t deadline_us)
 static bool main_stop_jobs(int64_t deadline_us)
 {
     main_stop_begin(deadline_us);
-    bool ok = notify_stop(deadline_us);
+    bool ok = authcache_stop(deadline_us);
+    ok &= notify_stop(deadline_us);
     ok &= allocator_stop(deadline_us);
     ok &= matchidx_stop(deadline_us);
     return ok;
@@ -145,6 +148,8 @@ static int main_serve(const struct config *cfg)
     }
     httpd_set_tick_hook(h, deptlist_purge_tick);
     httpd_set_stop_hook(h, main_stop_begin);
+    if (authcache_start(cfg->database_url, cfg->session_cache_ms) < 0)
+        log_warn("sessions are looked up in the database on every request: no cache listener");
     int rc = httpd_run(h);
     int64_t deadline = httpd_stop_deadline(h);
     httpd_free(h);

@@ -65,6 +65,8 @@ static const struct config_option config_options[] = {
         "apply pending migrations when serving starts"),
     OPT("session_ttl_s", CONFIG_INT, "28800", "LEYE_SESSION_TTL_S", session_ttl_s, 60, 604800,
         "lifetime of a staff session"),
+    OPT("session_cache_ms", CONFIG_INT, "1000", "LEYE_SESSION_CACHE_MS", session_cache_ms, 0, 1000,
+        "how long a staff session may be served from memory (0: looked up every time)"),
     OPT("pii_key_file", CONFIG_STRING, "", "LEYE_PII_KEY_FILE", pii_key_file, 0, 0,
         "file holding the 32-byte key for ID numbers, as 64 hex digits"),
     OPT("pii_key", CONFIG_STRING, "", "LEYE_PII_KEY", pii_key, 0, 0,

@@ -33,6 +33,7 @@ struct config {
     bool migrate_on_start;      /* LEYE_MIGRATE_ON_START */
     bool notify_delivery;       /* LEYE_NOTIFY_DELIVERY: this instance sends notifications */
     int session_ttl_s;          /* LEYE_SESSION_TTL_S */
+    int session_cache_ms;       /* LEYE_SESSION_CACHE_MS: staff sessions kept in memory, <= 1000 */
     char *pii_key_file;         /* LEYE_PII_KEY_FILE */
     char *pii_key;              /* LEYE_PII_KEY (hex), when there is no file */
     char *metrics_token;        /* LEYE_METRICS_TOKEN: bearer token for /metrics, "" = off */

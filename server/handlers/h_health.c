@@ -2,6 +2,7 @@
 #include "embedded.h"
 #include "handlers.h"
 #include "allocator.h"
+#include "authcache.h"
 #include "notify.h"
 #include "log.h"
 #include "matchidx.h"
@@ -17,7 +18,8 @@
 
 void h_healthz(struct httpd_req *r)
 {
-    httpd_reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+    static const char ok[] = "{\"status\":\"ok\"}";
+    httpd_reply_raw(r, 200, "application/json; charset=utf-8", ok, sizeof ok - 1);
 }
 
 static const struct pgpool_stmt readyz_stmt = {
@@ -145,19 +147,22 @@ static void metrics_db(struct httpd *h)
          "leye_db_connections{kind=\"allocator\",state=\"open\"}"},
         {"leye_db_connections{kind=\"notify\",state=\"configured\"}",
          "leye_db_connections{kind=\"notify\",state=\"open\"}"},
+        {"leye_db_connections{kind=\"session_cache\",state=\"configured\"}",
+         "leye_db_connections{kind=\"session_cache\",state=\"open\"}"},
     };
     static const char help[] =
         "database connections of this instance by kind: the most it opens (configured) and "
         "those open now";
     struct httpd_stats hs;
     httpd_stats(h, &hs);
-    int most[5] = {hs.db_request, hs.db_replica, 0, 0, 0};
-    int64_t open[5] = {hs.db_request_open, hs.db_replica_open, 0, 0, 0};
+    int most[6] = {hs.db_request, hs.db_replica, 0, 0, 0, 0};
+    int64_t open[6] = {hs.db_request_open, hs.db_replica_open, 0, 0, 0, 0};
     open[2] = matchidx_db_connections(&most[2]);
     open[3] = allocator_db_connections(&most[3]);
     open[4] = notify_db_connections(&most[4]);
+    open[5] = authcache_db_connections(&most[5]);
     struct metrics *m = httpd_metrics(h);
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         metrics_gauge(m, names[i][0], help, most[i]);
         metrics_gauge(m, names[i][1], help, (double)open[i]);
     }

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "auth.h"
 
+#include "authcache.h"
 #include "dbreply.h"
 #include "log.h"
 #include "pgpool.h"
@@ -75,6 +76,8 @@ void auth_reply_unauthorized(struct httpd_req *r)
 struct auth_lookup {
     struct httpd_req *r;
     const struct router_route *route;
+    struct authcache_ticket ticket;
+    char hash[TOKEN_HASH_HEX];
 };
 
 /* A broker's key also takes one request from its window (columns 9 and 10:
@@ -216,32 +219,26 @@ static void auth_fill_other(struct principal *p, PGresult *res)
     auth_scope_text(p);
 }
 
-static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
+/* Policies of the routes that can end or narrow a session or key: their
+ * answer, sent after the change committed, first drops this instance's
+ * cached sessions (other instances hear of it through NOTIFY leye_auth). */
+static bool auth_policy_revokes(const struct policy *p)
 {
-    struct auth_lookup *l = arg;
-    struct httpd_req *r = l->r;
-    const struct router_route *route = l->route;
-    free(l);
-    if (rep->status != PGPOOL_OK) {
-        dbreply_error(r, rep);
-        return;
-    }
-    if (PQntuples(rep->res) != 1) {
-        auth_reply_unauthorized(r);
-        return;
-    }
+    static const char *const names[] = {"session", "password", "accounts:write", "brokers:write",
+                                        "broker:write"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(p->name, names[i]))
+            return true;
+    return false;
+}
+
+/* The caller is known: the route's policy decides. */
+static void auth_admit(struct httpd_req *r, const struct router_route *route)
+{
     struct principal *who = httpd_req_principal(r);
-    if (!strcmp(PQgetvalue(rep->res, 0, 2), "kiosk") ||
-        !strcmp(PQgetvalue(rep->res, 0, 2), "broker"))
-        auth_fill_other(who, rep->res);
-    else
-        auth_fill_staff(who, rep->res);
     const struct policy *p = policy_or_deny(route->policy);
-    if (who->role == ROLE_BROKER) {
-        if (!ratelimit_apply(r, atoi(PQgetvalue(rep->res, 0, 8)), atoi(PQgetvalue(rep->res, 0, 9)),
-                             atoi(PQgetvalue(rep->res, 0, 10))))
-            return;
-    }
+    if (auth_policy_revokes(p) && strcmp(httpd_req_method(r), "GET") != 0)
+        httpd_req_before_reply(r, authcache_drop_all);
     if (!auth_allowed(p, who)) {
         httpd_reply_problem(r, "forbidden", NULL);
         return;
@@ -252,6 +249,38 @@ static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
         return;
     }
     route->handler(r);
+}
+
+static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
+{
+    struct auth_lookup *l = arg;
+    struct httpd_req *r = l->r;
+    const struct router_route *route = l->route;
+    if (rep->status != PGPOOL_OK) {
+        free(l);
+        dbreply_error(r, rep);
+        return;
+    }
+    if (PQntuples(rep->res) != 1) {
+        free(l);
+        auth_reply_unauthorized(r);
+        return;
+    }
+    struct principal *who = httpd_req_principal(r);
+    if (!strcmp(PQgetvalue(rep->res, 0, 2), "kiosk") ||
+        !strcmp(PQgetvalue(rep->res, 0, 2), "broker")) {
+        auth_fill_other(who, rep->res);
+    } else {
+        auth_fill_staff(who, rep->res);
+        authcache_put(l->hash, who, l->ticket);
+    }
+    free(l);
+    if (who->role == ROLE_BROKER) {
+        if (!ratelimit_apply(r, atoi(PQgetvalue(rep->res, 0, 8)), atoi(PQgetvalue(rep->res, 0, 9)),
+                             atoi(PQgetvalue(rep->res, 0, 10))))
+            return;
+    }
+    auth_admit(r, route);
 }
 
 const char *auth_bearer(struct httpd_req *r)
@@ -291,6 +320,14 @@ void auth_dispatch(struct httpd_req *r, const struct router_route *route)
         auth_reply_unauthorized(r);
         return;
     }
+    char hash[TOKEN_HASH_HEX];
+    token_hash(token, hash);
+    /* staff sessions only: a kiosk's session slides with each request and a
+     * broker's key takes from its rate window, both in the database */
+    if (*kind == 's' && authcache_get(hash, who)) {
+        auth_admit(r, route);
+        return;
+    }
     struct auth_lookup *l = malloc(sizeof *l);
     if (!l) {
         httpd_reply_problem(r, "overloaded", NULL);
@@ -298,8 +335,8 @@ void auth_dispatch(struct httpd_req *r, const struct router_route *route)
     }
     l->r = r;
     l->route = route;
-    char hash[TOKEN_HASH_HEX];
-    token_hash(token, hash);
-    const char *v[2] = {kind, hash};
+    l->ticket = authcache_ticket();
+    memcpy(l->hash, hash, sizeof hash);
+    const char *v[2] = {kind, l->hash};
     pgpool_query(httpd_req_pool(r), &auth_lookup_stmt, 2, v, auth_lookup_cb, l);
 }

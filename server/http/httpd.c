@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "httpd_int.h"
 
+#include "authcache.h"
 #include "clock.h"
 #include "bgjob.h"
 #include "httphead.h"
@@ -117,6 +118,14 @@ static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
     }
     if (w->index == 0 && w->h->tick_hook)
         w->h->tick_hook(w->pool, now);
+    if (w->index == 0) {
+        uint64_t hits, misses, drops;
+        authcache_counts(&hits, &misses, &drops);
+        metrics_gauge(w->h->metrics, "leye_session_cache_hits_total",
+                      "staff requests whose session came from memory", (double)hits);
+        metrics_gauge(w->h->metrics, "leye_session_cache_misses_total",
+                      "staff requests whose session was looked up in the database", (double)misses);
+    }
     httpd_conn_sweep(w, now);
     log_flush();
     if (w->stopping &&
@@ -378,6 +387,11 @@ void httpd_free(struct httpd *h)
             pgpool_free(w->replica);
         if (w->base)
             event_base_free(w->base);
+        while (w->spare) {
+            struct httpd_req *r = w->spare;
+            w->spare = r->next_spare;
+            free(r);
+        }
     }
     free(h->workers);
     metrics_free(h->metrics);

@@ -126,6 +126,11 @@ const char *httpd_req_body(struct httpd_req *r, size_t *len);
  * handler must then return without replying.  Returns a new reference. */
 json_t *httpd_req_json_body(struct httpd_req *r) __attribute__((warn_unused_result));
 
+/* Runs fn once the request's answer is decided, before any byte of it is
+ * sent (the gate uses it to forget cached sessions after a change to
+ * accounts or keys has committed). */
+void httpd_req_before_reply(struct httpd_req *r, void (*fn)(void));
+
 /* Adds a response header (copied). */
 void httpd_set_header(struct httpd_req *r, const char *name, const char *value);
 

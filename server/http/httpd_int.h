@@ -27,6 +27,7 @@
 
 #define HTTPD_TICK_MS 100
 #define HTTPD_MAX_TARGET 8192
+#define HTTPD_MAX_SPARE 256
 
 enum httpd_conn_state {
     HTTPD_CONN_HEAD,    /* waiting for a request head */
@@ -70,6 +71,10 @@ struct httpd_worker {
     bool stopping;
     int64_t stop_deadline;
     uint64_t seq;
+    /* finished requests kept for the next ones: a request is a few kB, an
+     * allocation that large costs more than answering /healthz */
+    struct httpd_req *spare;
+    int nspare;
 };
 
 struct httpd {
@@ -103,7 +108,8 @@ struct httpd_req {
     bool query_parsed;
     char id[48];
     const char *method;
-    char *path;
+    char *path; /* path_buf when it fits, else allocated */
+    char path_buf[256];
     evutil_socket_t conn_fd;
     uint64_t conn_gen;
     bool last_on_conn;
@@ -114,6 +120,8 @@ struct httpd_req {
     char error_code[40];
     bool revealed;  /* the answer of an audited reveal (httpd_req_mark_revealed) */
     bool ethnicity; /* an answer for the ethnicity permission (httpd_req_mark_ethnicity) */
+    void (*before_reply)(void);
+    struct httpd_req *next_spare;
 };
 
 /* httpd_conn.c */

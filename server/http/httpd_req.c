@@ -115,6 +115,11 @@ void httpd_set_header(struct httpd_req *r, const char *name, const char *value)
     evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
 }
 
+void httpd_req_before_reply(struct httpd_req *r, void (*fn)(void))
+{
+    r->before_reply = fn;
+}
+
 void httpd_req_mark_revealed(struct httpd_req *r)
 {
     r->revealed = true;
@@ -220,13 +225,34 @@ static void httpd_req_free(struct httpd_req *r)
 {
     if (r->query_parsed)
         evhttp_clear_headers(&r->query);
-    r->w->inflight--;
-    free(r->path);
-    free(r);
+    struct httpd_worker *w = r->w;
+    w->inflight--;
+    if (r->path != r->path_buf)
+        free(r->path);
+    if (w->nspare < HTTPD_MAX_SPARE) {
+        r->next_spare = w->spare;
+        w->spare = r;
+        w->nspare++;
+    } else {
+        free(r);
+    }
+}
+
+static struct httpd_req *httpd_req_new(struct httpd_worker *w)
+{
+    struct httpd_req *r = w->spare;
+    if (!r)
+        return calloc(1, sizeof *r);
+    w->spare = r->next_spare;
+    w->nspare--;
+    memset(r, 0, sizeof *r);
+    return r;
 }
 
 static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
 {
+    if (r->before_reply)
+        r->before_reply();
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     evhttp_add_header(h, "X-Request-Id", r->id);
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
@@ -419,8 +445,20 @@ static void httpd_req_id_make(struct httpd_req *r)
             return;
         }
     }
-    snprintf(r->id, sizeof r->id, "%08x-%02x-%010llx", r->w->h->id_prefix, r->w->index,
-             (unsigned long long)++r->w->seq);
+    /* "%08x-%02x-%010llx" of the prefix, the thread and the request's number */
+    static const char hex[] = "0123456789abcdef";
+    char *o = r->id;
+    uint32_t prefix = r->w->h->id_prefix;
+    for (int i = 7; i >= 0; i--)
+        *o++ = hex[(prefix >> (4 * i)) & 15];
+    *o++ = '-';
+    *o++ = hex[(r->w->index >> 4) & 15];
+    *o++ = hex[r->w->index & 15];
+    *o++ = '-';
+    unsigned long long seq = ++r->w->seq & 0xffffffffffull;
+    for (int i = 9; i >= 0; i--)
+        *o++ = hex[(seq >> (4 * i)) & 15];
+    *o = '\0';
 }
 
 static const char *httpd_method_name(enum evhttp_cmd_type t)
@@ -499,7 +537,7 @@ static void httpd_req_conn(struct httpd_req *r)
 void httpd_request_cb(struct evhttp_request *ev, void *arg)
 {
     struct httpd_worker *w = arg;
-    struct httpd_req *r = calloc(1, sizeof *r);
+    struct httpd_req *r = httpd_req_new(w);
     if (!r) {
         evhttp_send_error(ev, 503, NULL);
         return;
@@ -512,7 +550,14 @@ void httpd_request_cb(struct evhttp_request *ev, void *arg)
     r->lang = problem_lang_from_header(httpd_req_header(r, "Accept-Language"));
     const char *uri = evhttp_request_get_uri(ev);
     const char *q = strchr(uri, '?');
-    r->path = q ? strndup(uri, (size_t)(q - uri)) : strdup(uri);
+    size_t plen = q ? (size_t)(q - uri) : strlen(uri);
+    if (plen < sizeof r->path_buf) {
+        memcpy(r->path_buf, uri, plen);
+        r->path_buf[plen] = '\0';
+        r->path = r->path_buf;
+    } else {
+        r->path = strndup(uri, plen);
+    }
     httpd_req_id_make(r);
     httpd_req_conn(r);
     struct evhttp_connection *pc = evhttp_request_get_connection(ev);
@@ -520,7 +565,9 @@ void httpd_request_cb(struct evhttp_request *ev, void *arg)
         char *host = NULL;
         ev_uint16_t port = 0;
         evhttp_connection_get_peer(pc, &host, &port);
-        snprintf(r->peer, sizeof r->peer, "%s", host ? host : "");
+        size_t n = host ? strnlen(host, sizeof r->peer - 1) : 0;
+        memcpy(r->peer, host ? host : "", n);
+        r->peer[n] = '\0';
     }
     if (!r->path) {
         r->path = NULL;

@@ -1,39 +1,215 @@
 #!/bin/sh
-# make bench-http: the server on loopback against a throwaway PostgreSQL,
-# driven by wrk with 64 connections, for GET /healthz and for a database read.
-# Prints req/s and p50/p99 latency.  A benchmark, not a test: figures only.
+# make bench-http: the server on loopback against a throwaway PostgreSQL, its
+# peers beside it in the same run, each figure the median of BENCH_REPEAT runs:
+#
+#   GET /healthz, keep-alive and pipelined (BENCH_PIPELINE requests a write),
+#   with one event loop (LEYE_THREADS=1) pinned to core 0 and wrk (one
+#   thread, BENCH_CONNECTIONS connections) pinned to core 1; nginx, one
+#   worker on core 0, serving a file with the same body, the same way;
+#
+#   GET /v1/workers/{id} as county staff (a session token, the row-level
+#   scope of a county, the answer shaped for staff), the same setup, beside
+#   pgbench -S -M prepared with as many clients as the server has database
+#   connections (LEYE_DB_POOL_SIZE), pgbench on core 1.
+#
+# Prints a table, then one "BENCH name value unit" line per figure and ratio
+# for make bench.  Beside req/s it gives each server's CPU time per /healthz
+# request (from /proc), the steadier figure on a machine doing other work:
+# at one saturated core the throughput ratio is the inverse CPU ratio.  A benchmark, not a test: figures only.  Needs two cores.
 set -eu
 bin=${1:?usage: bench_http.sh path/to/leye-server}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-64}
+repeat=${BENCH_REPEAT:-3}
+depth=${BENCH_PIPELINE:-16}
+pool=${LEYE_DB_POOL_SIZE:-8}
 tmp=$(mktemp -d /tmp/leye-bench-XXXXXX)
 chmod 0755 "$tmp"
 cleanup() {
     [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    [ -n "${npid:-}" ] && kill -QUIT "$npid" 2>/dev/null && wait "$npid" 2>/dev/null || true
     sh scripts/pglocal.sh stop "$tmp/pg" >/dev/null 2>&1 || true
     rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
+for tool in wrk nginx pgbench taskset curl; do
+    command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] ||
+        { echo "bench_http: $tool is missing (make deps)" >&2; exit 1; }
+done
+server_core=0
+client_core=1
+[ "$(nproc)" -ge 2 ] || client_core=0
+
 sh scripts/pglocal.sh start "$tmp/pg" fast
 LEYE_DATABASE_URL=$(sh scripts/pglocal.sh url "$tmp/pg")
 export LEYE_DATABASE_URL
 LEYE_PII_KEY=$(od -An -v -t x1 -N 32 /dev/urandom | tr -d ' \n')
 export LEYE_PII_KEY
 "$bin" migrate >/dev/null 2>&1
+
 port=$(( 20000 + $$ % 20000 ))
-LEYE_PORT=$port LEYE_LOG_LEVEL=${LEYE_LOG_LEVEL:-info} "$bin" serve >"$tmp/server.log" 2>&1 &
+nport=$((port + 1))
+LEYE_PORT=$port LEYE_THREADS=1 LEYE_DB_POOL_SIZE=$pool LEYE_LOG_LEVEL=${LEYE_LOG_LEVEL:-info} \
+    taskset -c $server_core "$bin" serve >"$tmp/server.log" 2>&1 &
 pid=$!
+base="http://127.0.0.1:$port"
 i=0
-until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
+until curl -fsS "$base/readyz" >/dev/null 2>&1; do
     i=$((i + 1)); [ $i -lt 100 ] || { cat "$tmp/server.log"; exit 1; }; sleep 0.1
 done
-echo "leye-server $("$bin" version | cut -d' ' -f2), $(nproc) cores, wrk -t1 -c$conns -d${secs}s, request log at ${LEYE_LOG_LEVEL:-info}"
-printf '%-28s %12s %10s %10s %8s\n' endpoint req/s p50 p99 errors
-for path in /healthz /v1/regions/530102; do
-    wrk -t1 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port$path" >"$tmp/wrk.txt" 2>&1
-    rps=$(awk '/^Requests\/sec/ {print $2}' "$tmp/wrk.txt")
-    p50=$(awk '$1 == "50%" {print $2}' "$tmp/wrk.txt")
-    p99=$(awk '$1 == "99%" {print $2}' "$tmp/wrk.txt")
-    errs=$(awk '/Non-2xx|Socket errors/ {s = s $0 "; "} END {print (s == "" ? "0" : s)}' "$tmp/wrk.txt")
-    printf '%-28s %12s %10s %10s %8s\n' "GET $path" "$rps" "$p50" "$p99" "$errs"
+
+# nginx: one worker, no master, the same body as Leye's /healthz
+mkdir -p "$tmp/www" "$tmp/nginx"
+curl -fsS "$base/healthz" >"$tmp/www/healthz"
+cat >"$tmp/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+master_process off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log $tmp/nginx/access.log combined buffer=64k;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$nport reuseport;
+        root $tmp/www;
+        location = /healthz { default_type application/json; }
+    }
+}
+EOF
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+taskset -c $server_core "$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" 2>"$tmp/nginx/stderr" &
+npid=$!
+i=0
+until curl -fsS "http://127.0.0.1:$nport/healthz" >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -lt 100 ] || { cat "$tmp/nginx/stderr"; exit 1; }; sleep 0.1
 done
+
+# a county staff account, its session, and a worker of its county
+pw="bench-$(od -An -v -t x1 -N 8 /dev/urandom | tr -d ' \n')"
+LEYE_BENCH_PW=$pw "$bin" admin create-user --username=bench-admin --role=admin \
+    --password-env=LEYE_BENCH_PW >/dev/null
+login() {
+    curl -fsS -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"$2\"}" \
+        "$base/v1/auth/login" | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p'
+}
+post() {
+    curl -fsS -H "Authorization: Bearer $1" -H 'Content-Type: application/json' -d "$3" "$base$2" |
+        sed -n "s/.*\"$4\" *: *\"\{0,1\}\([^\",}]*\).*/\1/p"
+}
+admin=$(login bench-admin "$pw")
+cpw=$(post "$admin" /v1/accounts \
+    '{"username":"bench-county","role":"county_staff","county_codes":[530621]}' password)
+county=$(login bench-county "$cpw")
+site=$(post "$admin" /v1/sites '{"name":"bench site","county_code":530621,"kind":"scattered"}' id)
+hh=$(post "$admin" /v1/households \
+    "{\"site_id\":$site,\"origin_county_code\":530621,\"members\":2}" id)
+worker=$(post "$admin" /v1/workers \
+    "{\"household_id\":$hh,\"name\":\"bench worker\",\"id_number\":\"53062119851204001X\"}" id)
+curl -fsS -o /dev/null -H "Authorization: Bearer $county" "$base/v1/workers/$worker" ||
+    { echo "bench_http: county staff cannot read the worker" >&2; cat "$tmp/server.log" >&2; exit 1; }
+
+cat >"$tmp/pipeline.lua" <<EOF
+init = function(args)
+    local r = {}
+    for i = 1, $depth do r[i] = wrk.format(nil, wrk.path) end
+    req = table.concat(r)
+end
+request = function() return req end
+EOF
+cat >"$tmp/auth.lua" <<EOF
+wrk.headers["Authorization"] = "Bearer $county"
+EOF
+
+# CPU time (user and system) of process $1 so far, in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+tck=$(getconf CLK_TCK)
+
+# one wrk run against the server with process id $1: prints "req/s p50 p99
+# errors cpu", cpu being the server's CPU microseconds per request (less
+# disturbed than req/s by other work on a shared machine)
+run_wrk() {
+    spid=$1; url=$2; shift 2
+    t0=$(cpu_ticks "$spid")
+    taskset -c $client_core wrk -t1 -c"$conns" -d"${secs}s" --latency "$@" "$url" >"$tmp/wrk.txt" 2>&1
+    t1=$(cpu_ticks "$spid")
+    awk -v t0="$t0" -v t1="$t1" -v tck="$tck" '
+         /^Requests\/sec/ {r = $2} $1 == "50%" {p50 = $2} $1 == "99%" {p99 = $2}
+         / requests in / {n = $1}
+         /Non-2xx|Socket errors/ {e = e $0 "; "}
+         END {printf "%s %s %s %s %.2f\n", r, p50, p99, (e == "" ? "0" : "!"),
+                     (n > 0 ? (t1 - t0) / tck * 1e6 / n : 0)}' "$tmp/wrk.txt"
+}
+
+PGHOST="$tmp/pg"
+export PGHOST
+if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- psql -X -q -h "$tmp/pg" -d postgres -c 'CREATE DATABASE pgbench' >/dev/null
+    runuser -u postgres -- pgbench -q -i -s 10 -h "$tmp/pg" pgbench >/dev/null 2>&1
+else
+    psql -X -q -d postgres -c 'CREATE DATABASE pgbench' >/dev/null
+    pgbench -q -i -s 10 pgbench >/dev/null 2>&1
+fi
+run_pgbench() {
+    set -- taskset -c $client_core pgbench -S -M prepared -c "$pool" -j 1 -T "$secs" -h "$tmp/pg" pgbench
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi 2>/dev/null |
+        awk '/^tps/ {print $3; exit}'
+}
+
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+: >"$tmp/results"
+r=1
+while [ $r -le "$repeat" ]; do
+    for case in healthz healthz_pipelined nginx nginx_pipelined worker_read; do
+        case $case in
+        healthz) out=$(run_wrk $pid "$base/healthz") ;;
+        healthz_pipelined) out=$(run_wrk $pid "$base/healthz" -s "$tmp/pipeline.lua") ;;
+        nginx) out=$(run_wrk $npid "http://127.0.0.1:$nport/healthz") ;;
+        nginx_pipelined) out=$(run_wrk $npid "http://127.0.0.1:$nport/healthz" -s "$tmp/pipeline.lua") ;;
+        worker_read) out=$(run_wrk $pid "$base/v1/workers/$worker" -s "$tmp/auth.lua") ;;
+        esac
+        echo "$case $out" >>"$tmp/results"
+        case $out in *'!'*) echo "bench_http: errors in $case:" >&2; cat "$tmp/wrk.txt" >&2 ;; esac
+    done
+    echo "pgbench $(run_pgbench) - - 0 0" >>"$tmp/results"
+    r=$((r + 1))
+done
+
+fig() { awk -v c="$1" -v f="$2" '$1 == c {print $f}' "$tmp/results" | median; }
+lat() { awk -v c="$1" -v f="$2" '$1 == c {print $f}' "$tmp/results" | sed -n "$(( (repeat + 1) / 2 ))p"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+
+echo "leye-server $("$bin" version | cut -d' ' -f2), $(nproc) cores, server and nginx on core $server_core," \
+    "wrk -t1 -c$conns and pgbench -c$pool on core $client_core, ${secs}s runs, median of $repeat," \
+    "pipeline depth $depth, request log at ${LEYE_LOG_LEVEL:-info}, nginx access log buffered"
+printf '%-40s %12s %10s %10s %12s %7s\n' figure 'req/s' p50 p99 peer ratio
+hk=$(fig healthz 2); hp=$(fig healthz_pipelined 2); nk=$(fig nginx 2); np=$(fig nginx_pipelined 2)
+wr=$(fig worker_read 2); pg=$(fig pgbench 2 | awk '{printf "%.0f", $1}')
+hkc=$(fig healthz 6); hpc=$(fig healthz_pipelined 6); nkc=$(fig nginx 6); npc=$(fig nginx_pipelined 6)
+printf '%-40s %12s %10s %10s %12s %7s\n' "GET /healthz keep-alive (nginx)" "$hk" "$(lat healthz 3)" \
+    "$(lat healthz 4)" "$nk" "$(ratio "$hk" "$nk")"
+printf '%-40s %12s %10s %10s %12s %7s\n' "GET /healthz pipelined x$depth (nginx)" "$hp" \
+    "$(lat healthz_pipelined 3)" "$(lat healthz_pipelined 4)" "$np" "$(ratio "$hp" "$np")"
+printf '%-40s %12s %10s %10s %12s %7s\n' "GET /v1/workers/{id} county (pgbench -S)" "$wr" \
+    "$(lat worker_read 3)" "$(lat worker_read 4)" "$pg" "$(ratio "$wr" "$pg")"
+printf '%-40s %12s %10s %10s %12s %7s\n' "CPU per /healthz keep-alive (nginx)" "${hkc} us" - - "${nkc} us" \
+    "$(ratio "$nkc" "$hkc")"
+printf '%-40s %12s %10s %10s %12s %7s\n' "CPU per /healthz pipelined (nginx)" "${hpc} us" - - "${npc} us" \
+    "$(ratio "$npc" "$hpc")"
+echo "BENCH http_healthz_keepalive $hk req/s"
+echo "BENCH nginx_healthz_keepalive $nk req/s"
+echo "BENCH http_healthz_keepalive_ratio $(ratio "$hk" "$nk") x"
+echo "BENCH http_healthz_pipelined $hp req/s"
+echo "BENCH nginx_healthz_pipelined $np req/s"
+echo "BENCH http_healthz_pipelined_ratio $(ratio "$hp" "$np") x"
+echo "BENCH http_healthz_keepalive_cpu $hkc us/req"
+echo "BENCH nginx_healthz_keepalive_cpu $nkc us/req"
+echo "BENCH http_healthz_keepalive_cpu_ratio $(ratio "$nkc" "$hkc") x"
+echo "BENCH http_healthz_pipelined_cpu $hpc us/req"
+echo "BENCH nginx_healthz_pipelined_cpu $npc us/req"
+echo "BENCH http_healthz_pipelined_cpu_ratio $(ratio "$npc" "$hpc") x"
+echo "BENCH http_worker_read $wr req/s"
+echo "BENCH pgbench_select $pg tps"
+echo "BENCH http_worker_read_ratio $(ratio "$wr" "$pg") x"

@@ -88,12 +88,12 @@ sub metric {
     my $srv = start_server(dsn => $pg->dsn,
                            env => { LEYE_THREADS => 2, LEYE_DB_POOL_SIZE => 3, LEYE_NOTIFY_DELIVERY => 'true' });
     ok(wait_until(sub { http($srv, 'GET', '/readyz')->{status} == 200 }, 10), 'ready');
-    my $want = 3 + 1 + 1 + 1;
+    my $want = 3 + 1 + 1 + 1 + 1;
     ok(wait_until(sub { leye_backends() == $want }, 5),
-       sprintf('pg_stat_activity: %d connections (3 for requests, index, allocator, notify); saw %s',
+       sprintf('pg_stat_activity: %d connections (3 for requests, index, allocator, notify, session cache); saw %s',
                $want, leye_backends()));
     is(leye_backends("application_name = 'leye'"), 3, 'request connections: exactly LEYE_DB_POOL_SIZE');
-    my %want = (request => 3, index => 1, allocator => 1, notify => 1, replica => 0);
+    my %want = (request => 3, index => 1, allocator => 1, notify => 1, session_cache => 1, replica => 0);
     for my $kind (sort keys %want) {
         is(metric($srv, qq{leye_db_connections{kind="$kind",state="configured"}}), $want{$kind},
            "/metrics: $kind configured $want{$kind}");
