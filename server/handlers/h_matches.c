@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "date.h"
 #include "dbreply.h"
+#include "fields.h"
 #include "handlers.h"
 #include "matchidx.h"
 #include "principal.h"
@@ -583,19 +584,20 @@ static const char *const mq_kind_names[] = {
 
 static const struct jv_field mq_skill_fields[] = {
     {"skill_id", JV_INT, JV_REQUIRED, 1, MATCH_MAX_SKILL, NULL, NULL},
-    {"level", JV_INT, JV_REQUIRED, 1, 5, NULL, NULL},
+    {"level", JV_INT, JV_REQUIRED, FIELDS_MIN(SKILL_LEVEL), FIELDS_MAX(SKILL_LEVEL), NULL, NULL},
 };
 static const struct jv_schema mq_skill_schema = JV_SCHEMA(mq_skill_fields);
 
 static const struct jv_field mq_profile_fields[] = {
     {"county_code", JV_REGION, JV_REQUIRED, 0, 0, NULL, NULL},
     {"skills", JV_OBJECTS, 0, 0, MATCH_MAX_WORKER_SKILLS, NULL, &mq_skill_schema},
-    {"age", JV_INT, 0, 16, 65, NULL, NULL},
-    {"max_commute_km", JV_INT, 0, 0, 3000, NULL, NULL},
+    {"age", JV_INT, 0, FIELDS_MIN(WORKER_AGE), FIELDS_MAX(WORKER_AGE), NULL, NULL},
+    {"max_commute_km", JV_INT, 0, FIELDS_MIN(MAX_COMMUTE_KM), FIELDS_MAX(MAX_COMMUTE_KM), NULL,
+     NULL},
     {"willing_outside_county", JV_BOOL, 0, 0, 0, NULL, NULL},
     {"willing_outside_province", JV_BOOL, 0, 0, 0, NULL, NULL},
     {"needs_accommodation", JV_BOOL, 0, 0, 0, NULL, NULL},
-    {"wage_floor", JV_INT, 0, 0, 100000, NULL, NULL},
+    {"wage_floor", JV_INT, 0, FIELDS_MIN(WAGE_FLOOR), FIELDS_MAX(WAGE_FLOOR), NULL, NULL},
     {"job_kinds_wanted", JV_ENUM_ARRAY, 0, 0, MATCH_KIND_COUNT, mq_kind_names, NULL},
 };
 static const struct jv_schema mq_profile_schema = JV_SCHEMA(mq_profile_fields);

@@ -14,6 +14,7 @@
 #include "h_workers.h"
 #include "api.h"
 #include "auth.h"
+#include "fields.h"
 #include "handlers.h"
 #include "pii.h"
 #include "validate.h"
@@ -23,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WORKER_MIN_AGE 16
 #define WORKER_MAX_ITEMS 50
 
 static const char *const worker_education[] = {
@@ -55,12 +55,14 @@ static const char *const worker_languages[] = {
 
 static const struct jv_field worker_skill_fields[] = {
     {"skill_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
-    {"level", JV_INT, JV_REQUIRED, 1, 5, NULL, NULL},
+    {"level", JV_INT, JV_REQUIRED, FIELDS_MIN(SKILL_LEVEL), FIELDS_MAX(SKILL_LEVEL), NULL, NULL},
 };
 
 static const struct jv_field worker_training_fields[] = {
-    {"name", JV_STRING, JV_REQUIRED, 1, 100, NULL, NULL},
-    {"provider", JV_STRING, 0, 0, 100, NULL, NULL},
+    {"name", JV_STRING, JV_REQUIRED, FIELDS_MIN(TRAINING_NAME), FIELDS_MAX(TRAINING_NAME), NULL,
+     NULL},
+    {"provider", JV_STRING, 0, FIELDS_MIN(TRAINING_PROVIDER), FIELDS_MAX(TRAINING_PROVIDER), NULL,
+     NULL},
     {"start_date", JV_DATE, JV_REQUIRED, 19500101, 21001231, NULL, NULL},
     {"end_date", JV_DATE, JV_NULLABLE, 19500101, 21001231, NULL, NULL},
     {"completed", JV_BOOL, 0, 0, 0, NULL, NULL},
@@ -69,7 +71,8 @@ static const struct jv_field worker_training_fields[] = {
 
 static const struct jv_field worker_certificate_fields[] = {
     {"certificate_type_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
-    {"number", JV_STRING, 0, 0, 64, NULL, NULL},
+    {"number", JV_STRING, 0, FIELDS_MIN(CERTIFICATE_NUMBER), FIELDS_MAX(CERTIFICATE_NUMBER), NULL,
+     NULL},
     {"issued_on", JV_DATE, JV_NULLABLE, 19500101, 21001231, NULL, NULL},
     {"expires_on", JV_DATE, JV_NULLABLE, 19500101, 21991231, NULL, NULL},
 };
@@ -83,18 +86,18 @@ static const struct jv_schema worker_certificate_schema = JV_SCHEMA(worker_certi
 /* clang-format off */
 #define WORKER_FIELDS \
     {"household_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL}, \
-    {"name", JV_STRING, JV_REQUIRED, 1, 50, NULL, NULL}, \
+    {"name", JV_STRING, JV_REQUIRED, FIELDS_MIN(WORKER_NAME), FIELDS_MAX(WORKER_NAME), NULL, NULL}, \
     {"id_number", JV_IDNUM, JV_REQUIRED, 0, 0, NULL, NULL}, \
     {"phone", JV_PHONE, JV_NULLABLE, 0, 0, NULL, NULL}, \
     {"education", JV_ENUM, 0, 0, 0, worker_education, NULL}, \
     {"mandarin_level", JV_ENUM, 0, 0, 0, worker_mandarin, NULL}, \
     {"languages", JV_ENUM_ARRAY, 0, 0, 10, worker_languages, NULL}, \
     {"employment_status", JV_ENUM, 0, 0, 0, worker_status, NULL}, \
-    {"max_commute_km", JV_INT, 0, 0, 3000, NULL, NULL}, \
+    {"max_commute_km", JV_INT, 0, FIELDS_MIN(MAX_COMMUTE_KM), FIELDS_MAX(MAX_COMMUTE_KM), NULL, NULL}, \
     {"willing_outside_county", JV_BOOL, 0, 0, 0, NULL, NULL}, \
     {"willing_outside_province", JV_BOOL, 0, 0, 0, NULL, NULL}, \
     {"needs_accommodation", JV_BOOL, 0, 0, 0, NULL, NULL}, \
-    {"wage_floor", JV_INT, 0, 0, 100000, NULL, NULL}, \
+    {"wage_floor", JV_INT, 0, FIELDS_MIN(WAGE_FLOOR), FIELDS_MAX(WAGE_FLOOR), NULL, NULL}, \
     {"job_kinds_wanted", JV_ENUM_ARRAY, 0, 0, 6, worker_job_kinds, NULL}, \
     {"available_from", JV_DATE, JV_NULLABLE, 20000101, 21001231, NULL, NULL}, \
     {"disability", JV_ENUM, 0, 0, 0, worker_disability, NULL}, \
@@ -207,7 +210,7 @@ static int workers_prepare(struct httpd_req *r, json_t *obj, bool create)
     validate_mask_idnum(id.normalized, masked);
     sodium_memzero(&id, sizeof id);
     json_object_del(obj, "id_number");
-    if (today - born < WORKER_MIN_AGE * 10000) {
+    if (today - born < FIELDS_MIN(WORKER_AGE) * 10000) {
         api_reply_field_error(r, "validation_failed", "id_number", "out_of_range");
         return -1;
     }
