@@ -15,7 +15,7 @@
 /* One statement: the departed trip's people are the first seeking workers
  * of working age in the vacancy's county, the upcoming trip's the next ones
  * (about 1 in 10 of those seeking, as organised export takes half of a
- * large site's labour over the years: facts.md, 卯家湾). */
+ * large site's labour over the years: docs/demo-data.md, 卯家湾). */
 static const char demo_export_sql[] =
     "DO $demo$\n"
     "DECLARE\n"
