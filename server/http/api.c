@@ -159,6 +159,18 @@ json_t *api_body(struct httpd_req *r, const struct jv_schema *schema, bool parti
     return obj;
 }
 
+bool api_body_empty(struct httpd_req *r)
+{
+    static const struct jv_schema empty = {NULL, 0};
+    size_t len = 0;
+    httpd_req_body(r, &len);
+    if (len == 0)
+        return true;
+    json_t *obj = api_body(r, &empty, false);
+    json_decref(obj);
+    return obj != NULL;
+}
+
 json_t *api_body_rules(struct httpd_req *r, const struct jv_schema *s, api_rules_fn rules)
 {
     json_t *body = httpd_req_json_body(r);
