@@ -383,6 +383,20 @@ static const char *notice_str(json_t *o, const char *key)
     return s ? s : "";
 }
 
+/* The cells of one line of the notice after its number, each written by
+ * cell and followed by sep. */
+static void notice_cells(struct evbuffer *b, json_t *x, bool en,
+                         void (*cell)(struct evbuffer *b, const char *s), const char *sep)
+{
+    static const char *const keys[] = {"name", "site_name", "vacancy_title", NULL, "employer_name"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        if (k)
+            evbuffer_add(b, sep, strlen(sep));
+        cell(b, keys[k] ? notice_str(x, keys[k])
+                        : notice_kind(json_string_value(json_object_get(x, "vacancy_kind")), en));
+    }
+}
+
 static void notice_csv(struct httpd_req *r, json_t *body, bool en)
 {
     struct evbuffer *b = evbuffer_new();
@@ -395,15 +409,7 @@ static void notice_csv(struct httpd_req *r, json_t *body, bool en)
     json_array_foreach(json_object_get(body, "items"), i, x)
     {
         evbuffer_add_printf(b, "%zu,", i + 1);
-        textout_csv(b, notice_str(x, "name"));
-        evbuffer_add(b, ",", 1);
-        textout_csv(b, notice_str(x, "site_name"));
-        evbuffer_add(b, ",", 1);
-        textout_csv(b, notice_str(x, "vacancy_title"));
-        evbuffer_add(b, ",", 1);
-        textout_csv(b, notice_kind(json_string_value(json_object_get(x, "vacancy_kind")), en));
-        evbuffer_add(b, ",", 1);
-        textout_csv(b, notice_str(x, "employer_name"));
+        notice_cells(b, x, en, textout_csv, ",");
         evbuffer_add(b, "\r\n", 2);
     }
     char name[96];
@@ -466,15 +472,7 @@ static void notice_html(struct httpd_req *r, json_t *body, bool en)
     json_array_foreach(json_object_get(body, "items"), i, x)
     {
         evbuffer_add_printf(b, "<tr><td>%zu</td><td>", i + 1);
-        textout_html(b, notice_str(x, "name"));
-        evbuffer_add(b, "</td><td>", 9);
-        textout_html(b, notice_str(x, "site_name"));
-        evbuffer_add(b, "</td><td>", 9);
-        textout_html(b, notice_str(x, "vacancy_title"));
-        evbuffer_add(b, "</td><td>", 9);
-        textout_html(b, notice_kind(json_string_value(json_object_get(x, "vacancy_kind")), en));
-        evbuffer_add(b, "</td><td>", 9);
-        textout_html(b, notice_str(x, "employer_name"));
+        notice_cells(b, x, en, textout_html, "</td><td>");
         evbuffer_add(b, "</td></tr>\n", 11);
     }
     evbuffer_add_printf(b, "</tbody></table>\n<footer>");

@@ -64,14 +64,8 @@ static void api_call_cb(void *arg, const struct pgpool_reply *rep)
     struct httpd_req *r = ctx->r;
     const char *location = ctx->location;
     free(ctx);
-    if (rep->status != PGPOOL_OK) {
-        dbreply_error(r, rep);
+    if (!dbreply_has_row(r, rep))
         return;
-    }
-    if (PQntuples(rep->res) == 0 || PQgetisnull(rep->res, 0, 0)) {
-        httpd_reply_problem(r, "not_found", NULL);
-        return;
-    }
     int status = atoi(PQgetvalue(rep->res, 0, 0));
     if (!PQgetisnull(rep->res, 0, 1)) {
         char etag[32];
