@@ -133,8 +133,8 @@ fuzz: deps
 	@command -v clang >/dev/null || { echo "fuzz needs clang"; exit 1; }
 	@mkdir -p build-fuzz
 	@for t in $(FUZZ_NAMES); do \
-	  clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib $$(pkg-config --cflags jansson) \
-	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(LIB_SRC) $$(pkg-config --libs jansson) -lm || exit 1; \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib $$(pkg-config --cflags jansson libsodium) \
+	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(LIB_SRC) $$(pkg-config --libs jansson libsodium) -lm || exit 1; \
 	done
 	@for t in $(FUZZ_NAMES); do \
 	  mkdir -p build-fuzz/corpus-$$t; \

@@ -563,7 +563,6 @@ CREATE FUNCTION public.api_account_list(f jsonb, cur jsonb, lim integer, sort te
 DECLARE
     n integer := api_page_limit(lim);
     rows staff_account[];
-    last staff_account;
 BEGIN
     SELECT array_agg(a ORDER BY CASE WHEN sort = 'username' THEN a.username END, a.id) INTO rows
     FROM (SELECT * FROM staff_account a
@@ -577,16 +576,10 @@ BEGIN
                                      ELSE a.id > (cur ->> 'id')::bigint END)
           ORDER BY CASE WHEN sort = 'username' THEN a.username END, a.id
           LIMIT n + 1) a;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(account_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        last := rows[n];
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('id', last.id, 'username', last.username));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(account_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id, 'username', (rows[n]).username));
 END $$;
 
 --
@@ -938,15 +931,10 @@ BEGIN
               WHERE allocation_list_match(a, f) AND (cur IS NULL OR a.id < (cur ->> 'id')::bigint)
               ORDER BY a.id DESC LIMIT n + 1) a;
     END IF;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(allocation_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('id', (rows[n]).id));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(allocation_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id));
 END $$;
 
 --
@@ -1308,15 +1296,10 @@ BEGIN
               WHERE application_list_match(a, f) AND (cur IS NULL OR a.id > (cur ->> 'id')::bigint)
               ORDER BY a.id LIMIT n + 1) a;
     END IF;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(application_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('id', (rows[n]).id));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(application_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id));
 END $$;
 
 --
@@ -1477,15 +1460,10 @@ BEGIN
             AND (t1 IS NULL OR a.at < t1)
             AND (cur IS NULL OR a.id < (cur ->> 'id')::bigint)
           ORDER BY a.id DESC LIMIT n + 1) a;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(audit_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('id', (rows[n]).id));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(audit_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id));
 END $$;
 
 --
@@ -1597,7 +1575,6 @@ CREATE FUNCTION public.api_broker_list(f jsonb, cur jsonb, lim integer, sort tex
 DECLARE
     n integer := api_page_limit(lim);
     rows broker[];
-    last broker;
 BEGIN
     SELECT array_agg(b ORDER BY CASE WHEN sort = 'name' THEN b.name END, b.id) INTO rows
     FROM (SELECT * FROM broker b
@@ -1608,16 +1585,10 @@ BEGIN
                                      ELSE b.id > (cur ->> 'id')::bigint END)
           ORDER BY CASE WHEN sort = 'name' THEN b.name END, b.id
           LIMIT n + 1) b;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(broker_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        last := rows[n];
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('id', last.id, 'name', last.name));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(broker_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id, 'name', (rows[n]).name));
 END $$;
 
 --
@@ -1964,7 +1935,6 @@ DECLARE
     n integer := api_page_limit(lim);
     by_id boolean := sort = 'id';
     rows course[];
-    last course;
 BEGIN
     SELECT array_agg(c ORDER BY CASE WHEN NOT by_id THEN c.starts_on END, c.id) INTO rows
     FROM (SELECT * FROM course c
@@ -1982,17 +1952,10 @@ BEGIN
                                                                  (cur ->> 'id')::bigint) END)
           ORDER BY CASE WHEN NOT by_id THEN c.starts_on END, c.id
           LIMIT n + 1) c;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(course_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        last := rows[n];
-        body := jsonb_set(body, '{next_cursor}',
-                          jsonb_build_object('id', last.id, 'starts_on', last.starts_on));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(course_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id, 'starts_on', (rows[n]).starts_on));
 END $$;
 
 --
@@ -2245,7 +2208,6 @@ CREATE FUNCTION public.api_employer_list(f jsonb, cur jsonb, lim integer, sort t
 DECLARE
     n integer := api_page_limit(lim);
     rows employer[];
-    last employer;
 BEGIN
     SELECT array_agg(e ORDER BY CASE WHEN sort = 'name' THEN e.name END, e.id) INTO rows
     FROM (SELECT * FROM employer e
@@ -2260,16 +2222,10 @@ BEGIN
                                      ELSE e.id > (cur ->> 'id')::bigint END)
           ORDER BY CASE WHEN sort = 'name' THEN e.name END, e.id
           LIMIT n + 1) e;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(employer_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        last := rows[n];
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('id', last.id, 'name', last.name));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(employer_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id, 'name', (rows[n]).name));
 END $$;
 
 --
@@ -2394,13 +2350,10 @@ BEGIN
             AND (f ->> 'status' IS NULL OR e.status = f ->> 'status')
             AND (cur IS NULL OR e.id > (cur ->> 'id')::bigint)
           ORDER BY e.id LIMIT n + 1) e;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(enrolment_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', CASE WHEN array_length(rows, 1) > n
-                            THEN jsonb_build_object('id', (rows[n]).id) END);
+    body := api_page(rows, n, (SELECT jsonb_agg(enrolment_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id));
 END $$;
 
 --
@@ -2983,16 +2936,10 @@ BEGIN
           ORDER BY CASE WHEN sort = '-id' THEN -t.id END,
                    CASE WHEN sort <> '-id' THEN t.departure_on END, t.id
           LIMIT n + 1) t;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(export_trip_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        body := jsonb_set(body, '{next_cursor}',
-                          jsonb_build_object('id', (rows[n]).id, 'd', (rows[n]).departure_on));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(export_trip_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id, 'd', (rows[n]).departure_on));
 END $$;
 
 --
@@ -3075,16 +3022,10 @@ BEGIN
             AND (cur IS NULL OR (fu.due_on, fu.id)
                                 > ((cur ->> 'due_on')::date, (cur ->> 'id')::bigint))
           ORDER BY fu.due_on, fu.id LIMIT n + 1) fu;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(followup_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        body := jsonb_set(body, '{next_cursor}',
-                          jsonb_build_object('due_on', (rows[n]).due_on, 'id', (rows[n]).id));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(followup_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('due_on', (rows[n]).due_on, 'id', (rows[n]).id));
 END $$;
 
 --
@@ -3185,7 +3126,6 @@ CREATE FUNCTION public.api_household_list(f jsonb, cur jsonb, lim integer, sort 
 DECLARE
     n integer := api_page_limit(lim);
     rows household[];
-    last household;
 BEGIN
     IF sort = 'site' THEN
         SELECT array_agg(h ORDER BY h.site_id, h.id) INTO rows
@@ -3201,21 +3141,15 @@ BEGIN
               ORDER BY h.id
               LIMIT n + 1) h;
     END IF;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', (SELECT coalesce(jsonb_agg(household_json_of(h, s, c.name, o.name)
+    body := api_page(rows, n,
+        (SELECT coalesce(jsonb_agg(household_json_of(h, s, c.name, o.name)
                                             ORDER BY CASE WHEN sort = 'site' THEN h.site_id END, h.id), '[]')
                   FROM unnest(rows[1:n]) h
                   LEFT JOIN site s ON s.id = h.site_id
                   LEFT JOIN region c ON c.code = s.county_code
                   LEFT JOIN region o ON o.code = h.origin_county_code),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        last := rows[n];
-        body := jsonb_set(body, '{next_cursor}',
-                          jsonb_build_object('id', last.id, 'site_id', last.site_id));
-    END IF;
+        jsonb_build_object('id', (rows[n]).id, 'site_id', (rows[n]).site_id));
 END $$;
 
 --
@@ -3788,15 +3722,10 @@ BEGIN
             AND (f ->> 'channel' IS NULL OR o.channel = f ->> 'channel')
             AND (cur IS NULL OR o.id < (cur ->> 'id')::bigint)
           ORDER BY o.id DESC LIMIT n + 1) o;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(notify_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('id', (rows[n]).id));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(notify_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id));
 END $$;
 
 --
@@ -3871,7 +3800,6 @@ CREATE FUNCTION public.api_occupation_list(f jsonb, cur jsonb, lim integer, sort
 DECLARE
     n integer := api_page_limit(lim);
     rows occupation[];
-    last occupation;
 BEGIN
     SELECT array_agg(o ORDER BY o.code COLLATE "C") INTO rows
     FROM (SELECT * FROM occupation o
@@ -3883,17 +3811,22 @@ BEGIN
             AND (cur IS NULL OR o.code COLLATE "C" > (cur ->> 'code'))
           ORDER BY o.code COLLATE "C"
           LIMIT n + 1) o;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(occupation_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        last := rows[n];
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('code', last.code));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(occupation_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('code', (rows[n]).code));
 END $$;
+
+--
+-- Name: api_page(anyarray, integer, jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_page(rows anyarray, n integer, items jsonb, next_cursor jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT jsonb_build_object('items', coalesce(items, '[]'),
+                              'next_cursor', CASE WHEN cardinality(rows) > n THEN next_cursor END);
+$$;
 
 --
 -- Name: api_page_limit(integer); Type: FUNCTION; Schema: public; Owner: -
@@ -4325,10 +4258,8 @@ CREATE FUNCTION public.api_placement_end(p_id bigint, p_version integer, p jsonb
     AS $$
 DECLARE
     pl placement;
-    h household;
     t early_warning_task;
     ended date := (p ->> 'ended_on')::date;
-    reason text;
 BEGIN
     SELECT * INTO pl FROM placement x WHERE x.id = p_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -4345,27 +4276,14 @@ BEGIN
     ELSIF ended < pl.start_date OR ended > placement_today() THEN
         PERFORM api_fail('LY422', 'ended_on', 'out_of_range');
     END IF;
-    UPDATE placement x SET ended_on = ended, end_reason = p ->> 'end_reason',
-        end_note = coalesce(p ->> 'note', ''), version = x.version + 1, updated_at = now()
-    WHERE x.id = pl.id
-    RETURNING * INTO pl;
-    UPDATE worker x SET employment_status = 'seeking', version = x.version + 1, updated_at = now()
-    WHERE x.id = pl.worker_id AND x.employment_status LIKE 'employed%';
-    UPDATE vacancy x SET filled = greatest(x.filled - 1, 0), version = x.version + 1,
-        updated_at = now()
-    WHERE x.id = pl.vacancy_id;
+    -- placement_close gives the place back under the province's scope; the
+    -- caller must see the vacancy to end its placement
+    PERFORM 1 FROM vacancy x WHERE x.id = pl.vacancy_id;
     IF NOT FOUND THEN
         PERFORM api_fail('LY409', 'vacancy_id', 'outside_scope');
     END IF;
-    SELECT * INTO h FROM household x
-    WHERE x.id = (SELECT w.household_id FROM worker w WHERE w.id = pl.worker_id);
-    reason := CASE WHEN h.employed_count = 0 THEN 'job_lost_zero_employment'
-                   WHEN h.monitoring_status <> 'none' THEN 'job_lost_monitored' END;
-    IF reason IS NOT NULL THEN
-        INSERT INTO early_warning_task (household_id, placement_id, reason, due_on)
-        VALUES (h.id, pl.id, reason, ended + 7)
-        RETURNING * INTO t;
-    END IF;
+    t := placement_close(pl.id, ended, p ->> 'end_reason', coalesce(p ->> 'note', ''));
+    SELECT * INTO pl FROM placement x WHERE x.id = p_id;
     status := 200;
     version := pl.version;
     body := placement_json_full(pl) || jsonb_build_object(
@@ -4413,15 +4331,10 @@ BEGIN
               WHERE placement_list_match(p, f) AND (cur IS NULL OR p.id > (cur ->> 'id')::bigint)
               ORDER BY p.id LIMIT n + 1) p;
     END IF;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(placement_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('id', (rows[n]).id));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(placement_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id));
 END $$;
 
 --
@@ -4680,7 +4593,6 @@ CREATE FUNCTION public.api_project_list(f jsonb, cur jsonb, lim integer, sort te
 DECLARE
     n integer := api_page_limit(lim);
     rows work_relief_project[];
-    last work_relief_project;
 BEGIN
     SELECT array_agg(p ORDER BY CASE WHEN sort = 'name' THEN p.name END, p.id) INTO rows
     FROM (SELECT * FROM work_relief_project p
@@ -4693,16 +4605,10 @@ BEGIN
                                      ELSE p.id > (cur ->> 'id')::bigint END)
           ORDER BY CASE WHEN sort = 'name' THEN p.name END, p.id
           LIMIT n + 1) p;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(project_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        last := rows[n];
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('id', last.id, 'name', last.name));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(project_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id, 'name', (rows[n]).name));
 END $$;
 
 --
@@ -5080,7 +4986,6 @@ CREATE FUNCTION public.api_site_list(f jsonb, cur jsonb, lim integer, sort text,
 DECLARE
     n integer := api_page_limit(lim);
     rows site[];
-    last site;
 BEGIN
     SELECT array_agg(s ORDER BY CASE WHEN sort = 'name' THEN s.name END, s.id) INTO rows
     FROM (SELECT * FROM site s
@@ -5093,16 +4998,10 @@ BEGIN
                                      ELSE s.id > (cur ->> 'id')::bigint END)
           ORDER BY CASE WHEN sort = 'name' THEN s.name END, s.id
           LIMIT n + 1) s;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(site_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        last := rows[n];
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('id', last.id, 'name', last.name));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(site_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('id', (rows[n]).id, 'name', (rows[n]).name));
 END $$;
 
 --
@@ -5411,7 +5310,6 @@ CREATE FUNCTION public.api_vacancy_list(f jsonb, cur jsonb, lim integer, sort te
 DECLARE
     n integer := api_page_limit(lim);
     rows vacancy[];
-    last vacancy;
 BEGIN
     IF sort = '-created' THEN
         SELECT array_agg(v ORDER BY v.created_at DESC, v.id DESC) INTO rows
@@ -5433,17 +5331,10 @@ BEGIN
               WHERE vacancy_list_match(v, f) AND (cur IS NULL OR v.id > (cur ->> 'id')::bigint)
               ORDER BY v.id LIMIT n + 1) v;
     END IF;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(vacancy_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        last := rows[n];
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object(
-            'id', last.id, 'created_at', last.created_at, 'wage_max', last.wage_max));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(vacancy_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object( 'id', (rows[n]).id, 'created_at', (rows[n]).created_at, 'wage_max', (rows[n]).wage_max));
 END $$;
 
 --
@@ -5518,16 +5409,10 @@ BEGIN
               WHERE warning_task_list_match(t, f) AND (cur IS NULL OR t.id > (cur ->> 'id')::bigint)
               ORDER BY t.id LIMIT n + 1) t;
     END IF;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', coalesce((SELECT jsonb_agg(warning_task_json(rows[i]) ORDER BY i)
-                           FROM generate_subscripts(rows, 1) i WHERE i <= n), '[]'),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        body := jsonb_set(body, '{next_cursor}',
-                          jsonb_build_object('due_on', (rows[n]).due_on, 'id', (rows[n]).id));
-    END IF;
+    body := api_page(rows, n, (SELECT jsonb_agg(warning_task_json(rows[i]) ORDER BY i)
+                               FROM generate_subscripts(rows, 1) i WHERE i <= n),
+                     jsonb_build_object('due_on', (rows[n]).due_on, 'id', (rows[n]).id));
 END $$;
 
 --
@@ -5717,7 +5602,6 @@ CREATE FUNCTION public.api_worker_list(f jsonb, cur jsonb, lim integer, sort tex
 DECLARE
     n integer := api_page_limit(lim);
     rows worker[];
-    last worker;
 BEGIN
     IF sort = 'name' THEN
         SELECT array_agg(w ORDER BY w.name, w.id) INTO rows
@@ -5732,21 +5616,16 @@ BEGIN
               ORDER BY w.id
               LIMIT n + 1) w;
     END IF;
-    rows := coalesce(rows, '{}');
     status := 200;
-    body := jsonb_build_object(
-        'items', (SELECT coalesce(jsonb_agg(worker_json_of(w, h, s, c.name)
+    body := api_page(rows, n,
+        (SELECT coalesce(jsonb_agg(worker_json_of(w, h, s, c.name)
                                             ORDER BY CASE WHEN sort = 'name' THEN w.name END, w.id),
                                   '[]')
                   FROM unnest(rows[1:n]) w
                   LEFT JOIN household h ON h.id = w.household_id
                   LEFT JOIN site s ON s.id = h.site_id
                   LEFT JOIN region c ON c.code = s.county_code),
-        'next_cursor', NULL);
-    IF array_length(rows, 1) > n THEN
-        last := rows[n];
-        body := jsonb_set(body, '{next_cursor}', jsonb_build_object('id', last.id, 'name', last.name));
-    END IF;
+        jsonb_build_object('id', (rows[n]).id, 'name', (rows[n]).name));
 END $$;
 
 --

@@ -54,7 +54,6 @@ static const struct jv_field key_fields[] = {
     {"rate_per_minute", JV_INT, 0, 1, 100000, NULL, NULL},
 };
 static const struct jv_schema key_schema = JV_SCHEMA(key_fields);
-static const struct jv_schema empty_schema = {NULL, 0};
 
 static const struct api_filter account_filters[] = {
     {"role", API_FILTER_ENUM, account_roles},
@@ -118,7 +117,8 @@ struct accounts_secret {
     char secret[ACCOUNTS_SECRET_MAX];
     char hash[crypto_pwhash_STRBYTES];
     char id[24];
-    char *payload; /* the validated body as JSON text, or NULL */
+    char *payload;                   /* the validated body as JSON text, or NULL */
+    const struct pgpool_stmt *reset; /* a reset's statement: (id, hash, actor) */
     int rc;
 };
 
@@ -268,48 +268,44 @@ void h_accounts_create(struct httpd_req *r)
     accounts_hash_then(s, accounts_create_hashed);
 }
 
-/* A body is optional on the actions below; when there is one it must be {}. */
-static bool accounts_empty_body(struct httpd_req *r)
-{
-    size_t len = 0;
-    httpd_req_body(r, &len);
-    if (len == 0)
-        return true;
-    json_t *obj = api_body(r, &empty_schema, false);
-    json_decref(obj);
-    return obj != NULL;
-}
-
-static void accounts_password_hashed(void *arg)
+static void accounts_reset_hashed(void *arg)
 {
     struct accounts_secret *s = arg;
     if (accounts_hash_failed(s))
         return;
     struct httpd_req *r = s->r;
     const char *v[3] = {s->id, s->hash, api_actor(r)};
-    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &account_password, 3, v,
-                        accounts_secret_cb, s);
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), s->reset, 3, v, accounts_secret_cb, s);
 }
 
-void h_account_password_reset(struct httpd_req *r)
+/* A new password or PIN for record {id}, made by make and stored hashed by
+ * stmt; the answer carries it once as member. */
+static void accounts_reset(struct httpd_req *r, const char *member, const struct pgpool_stmt *stmt,
+                           void (*make)(char *out))
 {
     char id[24];
-    if (!api_param_id(r, 0, id) || !accounts_empty_body(r))
+    if (!api_param_id(r, 0, id) || !api_body_empty(r))
         return;
-    struct accounts_secret *s = accounts_secret_new(r, "password");
+    struct accounts_secret *s = accounts_secret_new(r, member);
     if (!s) {
         httpd_reply_problem(r, "overloaded", NULL);
         return;
     }
     memcpy(s->id, id, sizeof s->id);
-    h_accounts_make_password(s->secret);
-    accounts_hash_then(s, accounts_password_hashed);
+    s->reset = stmt;
+    make(s->secret);
+    accounts_hash_then(s, accounts_reset_hashed);
+}
+
+void h_account_password_reset(struct httpd_req *r)
+{
+    accounts_reset(r, "password", &account_password, h_accounts_make_password);
 }
 
 static void accounts_lock(struct httpd_req *r, bool lock)
 {
     char id[24];
-    if (!api_param_id(r, 0, id) || !accounts_empty_body(r))
+    if (!api_param_id(r, 0, id) || !api_body_empty(r))
         return;
     const char *v[3] = {id, lock ? "true" : "false", api_actor(r)};
     api_call(r, &account_lock, 3, v, NULL);
@@ -383,29 +379,9 @@ void h_account_sign_ins(struct httpd_req *r)
 
 /* ---------- a job seeker's kiosk PIN, made here ---------- */
 
-static void accounts_pin_hashed(void *arg)
-{
-    struct accounts_secret *s = arg;
-    if (accounts_hash_failed(s))
-        return;
-    struct httpd_req *r = s->r;
-    const char *v[3] = {s->id, s->hash, api_actor(r)};
-    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &pin_reset, 3, v, accounts_secret_cb, s);
-}
-
 void h_worker_pin_reset(struct httpd_req *r)
 {
-    char id[24];
-    if (!api_param_id(r, 0, id) || !accounts_empty_body(r))
-        return;
-    struct accounts_secret *s = accounts_secret_new(r, "pin");
-    if (!s) {
-        httpd_reply_problem(r, "overloaded", NULL);
-        return;
-    }
-    memcpy(s->id, id, sizeof s->id);
-    h_accounts_make_pin(s->secret);
-    accounts_hash_then(s, accounts_pin_hashed);
+    accounts_reset(r, "pin", &pin_reset, h_accounts_make_pin);
 }
 
 /* ---------- brokers and their keys ---------- */
@@ -479,7 +455,7 @@ void h_broker_keys_list(struct httpd_req *r)
 void h_broker_key_revoke(struct httpd_req *r)
 {
     char id[24], key[24];
-    if (!api_param_id(r, 0, id) || !api_param_id(r, 1, key) || !accounts_empty_body(r))
+    if (!api_param_id(r, 0, id) || !api_param_id(r, 1, key) || !api_body_empty(r))
         return;
     const char *v[3] = {id, key, api_actor(r)};
     api_call(r, &key_revoke, 3, v, NULL);

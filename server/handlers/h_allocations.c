@@ -53,7 +53,6 @@ static const struct jv_field resolve_fields[] = {
     {"note", JV_STRING, 0, 0, 2000, NULL, NULL},
 };
 static const struct jv_schema resolve_schema = JV_SCHEMA(resolve_fields);
-static const struct jv_schema empty_schema = {NULL, 0};
 
 static const struct api_filter allocation_filters[] = {
     {"state", API_FILTER_ENUM, allocation_states},
@@ -141,18 +140,6 @@ static bool allocation_query_ok(struct httpd_req *r, const char *const *allowed)
     return true;
 }
 
-/* A body that must be {} when present. */
-static bool allocation_empty_body(struct httpd_req *r)
-{
-    size_t len = 0;
-    httpd_req_body(r, &len);
-    if (len == 0)
-        return true;
-    json_t *obj = api_body(r, &empty_schema, false);
-    json_decref(obj);
-    return obj != NULL;
-}
-
 void h_allocations_create(struct httpd_req *r)
 {
     api_create(r, &allocation_resource);
@@ -203,7 +190,7 @@ void h_allocation_unassigned(struct httpd_req *r)
 static void allocation_drop_or_restore(struct httpd_req *r, bool drop)
 {
     char id[24], aid[24];
-    if (!api_param_id(r, 0, id) || !api_param_id(r, 1, aid) || !allocation_empty_body(r))
+    if (!api_param_id(r, 0, id) || !api_param_id(r, 1, aid) || !api_body_empty(r))
         return;
     const char *v[4] = {id, aid, drop ? "true" : "false", api_actor(r)};
     api_call(r, &allocation_drop_stmt, 4, v, NULL);
@@ -320,7 +307,7 @@ void h_allocation_swap(struct httpd_req *r)
 void h_allocation_confirm(struct httpd_req *r)
 {
     char id[24];
-    if (!api_param_id(r, 0, id) || !allocation_empty_body(r))
+    if (!api_param_id(r, 0, id) || !api_body_empty(r))
         return;
     const char *v[2] = {id, api_actor(r)};
     api_call(r, &allocation_confirm_stmt, 2, v, NULL);
@@ -329,7 +316,7 @@ void h_allocation_confirm(struct httpd_req *r)
 void h_allocation_cancel(struct httpd_req *r)
 {
     char id[24];
-    if (!api_param_id(r, 0, id) || !allocation_empty_body(r))
+    if (!api_param_id(r, 0, id) || !api_body_empty(r))
         return;
     const char *v[2] = {id, api_actor(r)};
     api_call(r, &allocation_cancel_stmt, 2, v, NULL);
@@ -396,6 +383,20 @@ static const char *notice_str(json_t *o, const char *key)
     return s ? s : "";
 }
 
+/* The cells of one line of the notice after its number, each written by
+ * cell and followed by sep. */
+static void notice_cells(struct evbuffer *b, json_t *x, bool en,
+                         void (*cell)(struct evbuffer *b, const char *s), const char *sep)
+{
+    static const char *const keys[] = {"name", "site_name", "vacancy_title", NULL, "employer_name"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        if (k)
+            evbuffer_add(b, sep, strlen(sep));
+        cell(b, keys[k] ? notice_str(x, keys[k])
+                        : notice_kind(json_string_value(json_object_get(x, "vacancy_kind")), en));
+    }
+}
+
 static void notice_csv(struct httpd_req *r, json_t *body, bool en)
 {
     struct evbuffer *b = evbuffer_new();
@@ -408,15 +409,7 @@ static void notice_csv(struct httpd_req *r, json_t *body, bool en)
     json_array_foreach(json_object_get(body, "items"), i, x)
     {
         evbuffer_add_printf(b, "%zu,", i + 1);
-        textout_csv(b, notice_str(x, "name"));
-        evbuffer_add(b, ",", 1);
-        textout_csv(b, notice_str(x, "site_name"));
-        evbuffer_add(b, ",", 1);
-        textout_csv(b, notice_str(x, "vacancy_title"));
-        evbuffer_add(b, ",", 1);
-        textout_csv(b, notice_kind(json_string_value(json_object_get(x, "vacancy_kind")), en));
-        evbuffer_add(b, ",", 1);
-        textout_csv(b, notice_str(x, "employer_name"));
+        notice_cells(b, x, en, textout_csv, ",");
         evbuffer_add(b, "\r\n", 2);
     }
     char name[96];
@@ -479,15 +472,7 @@ static void notice_html(struct httpd_req *r, json_t *body, bool en)
     json_array_foreach(json_object_get(body, "items"), i, x)
     {
         evbuffer_add_printf(b, "<tr><td>%zu</td><td>", i + 1);
-        textout_html(b, notice_str(x, "name"));
-        evbuffer_add(b, "</td><td>", 9);
-        textout_html(b, notice_str(x, "site_name"));
-        evbuffer_add(b, "</td><td>", 9);
-        textout_html(b, notice_str(x, "vacancy_title"));
-        evbuffer_add(b, "</td><td>", 9);
-        textout_html(b, notice_kind(json_string_value(json_object_get(x, "vacancy_kind")), en));
-        evbuffer_add(b, "</td><td>", 9);
-        textout_html(b, notice_str(x, "employer_name"));
+        notice_cells(b, x, en, textout_html, "</td><td>");
         evbuffer_add(b, "</td></tr>\n", 11);
     }
     evbuffer_add_printf(b, "</tbody></table>\n<footer>");

@@ -33,44 +33,44 @@ static const struct api_resource audit_resource = {
 };
 
 /* a record's history: newest first, no filters but the record in the path */
-static const char *const history_sorts[] = {"-id", NULL};
+static const char *const audit_history_sorts[] = {"-id", NULL};
 
-static const struct pgpool_stmt worker_history = {
+static const struct pgpool_stmt audit_worker_history = {
     "worker_history",
     "SELECT * FROM api_record_history('worker', $1::jsonb, $2::jsonb, $3::integer, $4)"};
-static const struct pgpool_stmt household_history = {
+static const struct pgpool_stmt audit_household_history = {
     "household_history",
     "SELECT * FROM api_record_history('household', $1::jsonb, $2::jsonb, $3::integer, $4)"};
-static const struct pgpool_stmt vacancy_history = {
+static const struct pgpool_stmt audit_vacancy_history = {
     "vacancy_history",
     "SELECT * FROM api_record_history('vacancy', $1::jsonb, $2::jsonb, $3::integer, $4)"};
 
-static const struct api_resource worker_history_resource = {
-    .path = "/v1/workers", .list = &worker_history, .sorts = history_sorts};
-static const struct api_resource household_history_resource = {
-    .path = "/v1/households", .list = &household_history, .sorts = history_sorts};
-static const struct api_resource vacancy_history_resource = {
-    .path = "/v1/vacancies", .list = &vacancy_history, .sorts = history_sorts};
+static const struct api_resource audit_worker_history_resource = {
+    .path = "/v1/workers", .list = &audit_worker_history, .sorts = audit_history_sorts};
+static const struct api_resource audit_household_history_resource = {
+    .path = "/v1/households", .list = &audit_household_history, .sorts = audit_history_sorts};
+static const struct api_resource audit_vacancy_history_resource = {
+    .path = "/v1/vacancies", .list = &audit_vacancy_history, .sorts = audit_history_sorts};
 
-static const struct api_filter broker_filters[] = {
+static const struct api_filter audit_broker_filters[] = {
     {"archived", API_FILTER_BOOL, NULL},
     {"q", API_FILTER_TEXT, NULL},
 };
 
-static const char *const broker_sorts[] = {"id", "name", NULL};
+static const char *const audit_broker_sorts[] = {"id", "name", NULL};
 
-static const struct pgpool_stmt broker_get = {"broker_get",
-                                              "SELECT * FROM api_broker_get($1::bigint)"};
-static const struct pgpool_stmt broker_list = {
+static const struct pgpool_stmt audit_broker_get = {"broker_get",
+                                                    "SELECT * FROM api_broker_get($1::bigint)"};
+static const struct pgpool_stmt audit_broker_list = {
     "broker_list", "SELECT * FROM api_broker_list($1::jsonb, $2::jsonb, $3::integer, $4)"};
 
-static const struct api_resource broker_resource = {
+static const struct api_resource audit_broker_resource = {
     .path = "/v1/brokers",
-    .get = &broker_get,
-    .list = &broker_list,
-    .filters = broker_filters,
-    .nfilters = sizeof broker_filters / sizeof broker_filters[0],
-    .sorts = broker_sorts,
+    .get = &audit_broker_get,
+    .list = &audit_broker_list,
+    .filters = audit_broker_filters,
+    .nfilters = sizeof audit_broker_filters / sizeof audit_broker_filters[0],
+    .sorts = audit_broker_sorts,
 };
 
 void h_audit_list(struct httpd_req *r)
@@ -80,25 +80,25 @@ void h_audit_list(struct httpd_req *r)
 
 void h_brokers_list(struct httpd_req *r)
 {
-    api_list(r, &broker_resource);
+    api_list(r, &audit_broker_resource);
 }
 
 void h_brokers_get(struct httpd_req *r)
 {
-    api_get(r, &broker_resource);
+    api_get(r, &audit_broker_resource);
 }
 
 void h_workers_history(struct httpd_req *r)
 {
-    api_list_under(r, &worker_history_resource, "id");
+    api_list_under(r, &audit_worker_history_resource, "id");
 }
 
 void h_households_history(struct httpd_req *r)
 {
-    api_list_under(r, &household_history_resource, "id");
+    api_list_under(r, &audit_household_history_resource, "id");
 }
 
 void h_vacancies_history(struct httpd_req *r)
 {
-    api_list_under(r, &vacancy_history_resource, "id");
+    api_list_under(r, &audit_vacancy_history_resource, "id");
 }

@@ -192,15 +192,15 @@ void h_reports_fairness(struct httpd_req *r)
 
 /* ---------- a worker's ethnicity ---------- */
 
-static const struct pgpool_stmt ethnicity_get_stmt = {
+static const struct pgpool_stmt fairness_ethnicity_get_stmt = {
     "worker_ethnicity_get", "SELECT * FROM api_worker_ethnicity_get($1::bigint)"};
-static const struct pgpool_stmt ethnicity_put_stmt = {
+static const struct pgpool_stmt fairness_ethnicity_put_stmt = {
     "worker_ethnicity_put", "SELECT * FROM api_worker_ethnicity_put($1::bigint, $2::jsonb, $3)"};
 
-static const struct jv_field ethnicity_fields[] = {
+static const struct jv_field fairness_ethnicity_fields[] = {
     {"ethnicity", JV_STRING, JV_REQUIRED | JV_NULLABLE, 1, 20, NULL, NULL},
 };
-static const struct jv_schema ethnicity_schema = JV_SCHEMA(ethnicity_fields);
+static const struct jv_schema fairness_ethnicity_schema = JV_SCHEMA(fairness_ethnicity_fields);
 
 void h_worker_ethnicity_get(struct httpd_req *r)
 {
@@ -209,7 +209,7 @@ void h_worker_ethnicity_get(struct httpd_req *r)
         return;
     httpd_req_mark_ethnicity(r);
     const char *v[1] = {id};
-    api_call(r, &ethnicity_get_stmt, 1, v, NULL);
+    api_call(r, &fairness_ethnicity_get_stmt, 1, v, NULL);
 }
 
 void h_worker_ethnicity_put(struct httpd_req *r)
@@ -217,7 +217,7 @@ void h_worker_ethnicity_put(struct httpd_req *r)
     char id[24];
     if (!api_param_id(r, 0, id))
         return;
-    json_t *obj = api_body(r, &ethnicity_schema, false);
+    json_t *obj = api_body(r, &fairness_ethnicity_schema, false);
     if (!obj)
         return;
     char *payload = json_dumps(obj, JSON_COMPACT);
@@ -228,6 +228,6 @@ void h_worker_ethnicity_put(struct httpd_req *r)
     }
     httpd_req_mark_ethnicity(r);
     const char *v[3] = {id, payload, api_actor(r)};
-    api_call(r, &ethnicity_put_stmt, 3, v, NULL);
+    api_call(r, &fairness_ethnicity_put_stmt, 3, v, NULL);
     free(payload);
 }

@@ -7,6 +7,7 @@
  */
 #include "h_households.h"
 #include "api.h"
+#include "fields.h"
 #include "handlers.h"
 
 static const char *const household_monitoring[] = {"none", "unstable", "marginal",
@@ -18,8 +19,10 @@ static const char *const household_found_by[] = {"self_application", "data_compa
 static const struct jv_field household_fields[] = {
     {"site_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
     {"origin_county_code", JV_REGION, JV_REQUIRED, 0, 0, NULL, NULL},
-    {"origin_village", JV_STRING, 0, 0, 100, NULL, NULL},
-    {"members", JV_INT, JV_REQUIRED, 1, 30, NULL, NULL},
+    {"origin_village", JV_STRING, 0, FIELDS_MIN(ORIGIN_VILLAGE), FIELDS_MAX(ORIGIN_VILLAGE), NULL,
+     NULL},
+    {"members", JV_INT, JV_REQUIRED, FIELDS_MIN(HOUSEHOLD_MEMBERS), FIELDS_MAX(HOUSEHOLD_MEMBERS),
+     NULL, NULL},
     {"monitoring_status", JV_ENUM, 0, 0, 0, household_monitoring, NULL},
     {"monitoring_found_by", JV_ENUM, JV_NULLABLE, 0, 0, household_found_by, NULL},
     {"monitoring_found_on", JV_DATE, JV_NULLABLE, 20000101, 21001231, NULL, NULL},
@@ -28,8 +31,10 @@ static const struct jv_field household_fields[] = {
 static const struct jv_field household_update_fields[] = {
     {"site_id", JV_ID, 0, 0, 0, NULL, NULL},
     {"origin_county_code", JV_REGION, 0, 0, 0, NULL, NULL},
-    {"origin_village", JV_STRING, 0, 0, 100, NULL, NULL},
-    {"members", JV_INT, 0, 1, 30, NULL, NULL},
+    {"origin_village", JV_STRING, 0, FIELDS_MIN(ORIGIN_VILLAGE), FIELDS_MAX(ORIGIN_VILLAGE), NULL,
+     NULL},
+    {"members", JV_INT, 0, FIELDS_MIN(HOUSEHOLD_MEMBERS), FIELDS_MAX(HOUSEHOLD_MEMBERS), NULL,
+     NULL},
     {"monitoring_status", JV_ENUM, 0, 0, 0, household_monitoring, NULL},
     {"monitoring_found_by", JV_ENUM, JV_NULLABLE, 0, 0, household_found_by, NULL},
     {"monitoring_found_on", JV_DATE, JV_NULLABLE, 20000101, 21001231, NULL, NULL},

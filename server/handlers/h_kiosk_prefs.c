@@ -8,6 +8,7 @@
 #include "h_accounts.h"
 
 #include "api.h"
+#include "fields.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,9 @@ static const char *const prefs_kinds[] = {
 
 static const struct jv_field prefs_fields[] = {
     {"job_kinds_wanted", JV_ENUM_ARRAY, 0, 0, 6, prefs_kinds, NULL},
-    {"wage_floor", JV_INT, 0, 0, 100000, NULL, NULL},
-    {"max_commute_km", JV_INT, 0, 0, 3000, NULL, NULL},
+    {"wage_floor", JV_INT, 0, FIELDS_MIN(WAGE_FLOOR), FIELDS_MAX(WAGE_FLOOR), NULL, NULL},
+    {"max_commute_km", JV_INT, 0, FIELDS_MIN(MAX_COMMUTE_KM), FIELDS_MAX(MAX_COMMUTE_KM), NULL,
+     NULL},
     {"willing_outside_province", JV_BOOL, 0, 0, 0, NULL, NULL},
     {"quiet_from", JV_STRING, JV_NULLABLE, 5, 5, NULL, NULL},
     {"quiet_to", JV_STRING, JV_NULLABLE, 5, 5, NULL, NULL},

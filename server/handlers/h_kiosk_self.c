@@ -29,7 +29,6 @@ static const struct jv_field kiosk_apply_fields[] = {
     {"vacancy_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
 };
 static const struct jv_schema kiosk_apply_schema = JV_SCHEMA(kiosk_apply_fields);
-static const struct jv_schema kiosk_empty_schema = {NULL, 0};
 
 /* "kiosk:<worker id>": the actor recorded on the application and the
  * namespace of the caller's idempotency keys. */
@@ -107,17 +106,8 @@ void h_kiosk_application_slip(struct httpd_req *r)
 void h_kiosk_application_withdraw(struct httpd_req *r)
 {
     char id[24], actor[32];
-    if (!api_param_id(r, 0, id))
+    if (!api_param_id(r, 0, id) || !api_body_empty(r))
         return;
-    size_t len = 0;
-    httpd_req_body(r, &len);
-    if (len > 0) {
-        /* a body is optional; when there is one it must be {} */
-        json_t *obj = api_body(r, &kiosk_empty_schema, false);
-        if (!obj)
-            return;
-        json_decref(obj);
-    }
     kiosk_self_actor(r, actor);
     const char *v[2] = {id, actor};
     api_call(r, &kiosk_withdraw_stmt, 2, v, NULL);

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "date.h"
 #include "dbreply.h"
+#include "fields.h"
 #include "handlers.h"
 #include "matchidx.h"
 #include "principal.h"
@@ -26,9 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MQ_DEFAULT_K 20
+#define MATCHES_DEFAULT_K 20
 
-struct mq {
+struct matches_query {
     struct httpd_req *r;
     enum match_target target; /* what the items are */
     char subject[24];         /* the vacancy (candidates) or the worker (jobs) */
@@ -41,15 +42,15 @@ struct mq {
     bool adhoc;           /* no subject record: a broker's "someone like this" */
 };
 
-static const struct pgpool_stmt mq_cards_workers = {
+static const struct pgpool_stmt matches_cards_workers = {
     "match_cards_w", "SELECT match_vacancy_cards(ARRAY[$1]::bigint[]), "
                      "match_worker_cards($2::bigint[], $3::boolean)"};
-static const struct pgpool_stmt mq_cards_vacancies = {
+static const struct pgpool_stmt matches_cards_vacancies = {
     "match_cards_v", "SELECT match_worker_cards(ARRAY[$1]::bigint[], $3::boolean), "
                      "match_vacancy_cards($2::bigint[]), "
                      "training_proven_skills((ARRAY[$1]::bigint[])[1])"};
 
-static enum match_lang mq_lang(struct httpd_req *r)
+static enum match_lang matches_lang(struct httpd_req *r)
 {
     const char *l = httpd_req_query(r, "lang");
     if (l)
@@ -57,7 +58,7 @@ static enum match_lang mq_lang(struct httpd_req *r)
     return httpd_req_lang(r) == PROBLEM_LANG_EN ? MATCH_LANG_EN : MATCH_LANG_ZH;
 }
 
-static int32_t mq_today(void)
+static int32_t matches_today(void)
 {
     int t = api_today();
     return date_from_ymd(t);
@@ -65,7 +66,7 @@ static int32_t mq_today(void)
 
 /* ---------- parameters ---------- */
 
-static bool mq_number(struct httpd_req *r, const char *name, double lo, double hi, double *out)
+static bool matches_number(struct httpd_req *r, const char *name, double lo, double hi, double *out)
 {
     const char *v = httpd_req_query(r, name);
     if (!v)
@@ -84,7 +85,7 @@ static bool mq_number(struct httpd_req *r, const char *name, double lo, double h
     return true;
 }
 
-static bool mq_counties(struct httpd_req *r, struct match_query *q)
+static bool matches_counties(struct httpd_req *r, struct match_query *q)
 {
     const char *v = httpd_req_query(r, "county");
     for (const char *p = v; p && *p;) {
@@ -101,7 +102,7 @@ static bool mq_counties(struct httpd_req *r, struct match_query *q)
     return true;
 }
 
-static bool mq_kinds(struct httpd_req *r, struct match_query *q)
+static bool matches_kinds(struct httpd_req *r, struct match_query *q)
 {
     const char *v = httpd_req_query(r, "kind");
     char buf[32];
@@ -124,7 +125,7 @@ static bool mq_kinds(struct httpd_req *r, struct match_query *q)
 }
 
 /* The cursor is "<score>.<id>" of the last result shown. */
-static bool mq_cursor(struct httpd_req *r, struct match_query *q)
+static bool matches_cursor(struct httpd_req *r, struct match_query *q)
 {
     const char *v = httpd_req_query(r, "cursor");
     if (!v)
@@ -142,17 +143,17 @@ static bool mq_cursor(struct httpd_req *r, struct match_query *q)
     return true;
 }
 
-static bool mq_params(struct httpd_req *r, struct match_query *q, bool kinds)
+static bool matches_params(struct httpd_req *r, struct match_query *q, bool kinds)
 {
-    double k = MQ_DEFAULT_K, min = 0, km = 0;
-    if (!mq_number(r, "k", 1, MATCH_MAX_K, &k) || !mq_number(r, "min_score", 0, 100, &min) ||
-        !mq_number(r, "max_km", 0, 5000, &km))
+    double k = MATCHES_DEFAULT_K, min = 0, km = 0;
+    if (!matches_number(r, "k", 1, MATCH_MAX_K, &k) ||
+        !matches_number(r, "min_score", 0, 100, &min) || !matches_number(r, "max_km", 0, 5000, &km))
         return false;
     if (k != floor(k)) {
         api_reply_field_error(r, "invalid_query", "k", "invalid_type");
         return false;
     }
-    match_query_init(q, mq_today(), (uint32_t)k);
+    match_query_init(q, matches_today(), (uint32_t)k);
     q->min_score = (int32_t)lround(min * 100);
     q->max_km = (float)km;
     const char *f = httpd_req_query(r, "facets");
@@ -166,10 +167,10 @@ static bool mq_params(struct httpd_req *r, struct match_query *q, bool kinds)
         api_reply_field_error(r, "invalid_query", "lang", "unknown_value");
         return false;
     }
-    if (!mq_counties(r, q) || !mq_cursor(r, q))
+    if (!matches_counties(r, q) || !matches_cursor(r, q))
         return false;
     if (kinds)
-        return mq_kinds(r, q);
+        return matches_kinds(r, q);
     if (httpd_req_query(r, "kind")) {
         api_reply_field_error(r, "invalid_query", "kind", "not_allowed");
         return false;
@@ -178,7 +179,7 @@ static bool mq_params(struct httpd_req *r, struct match_query *q, bool kinds)
 }
 
 /* County staff search their own counties only (when they asked for none). */
-static void mq_scope_counties(struct httpd_req *r, struct match_query *q)
+static void matches_scope_counties(struct httpd_req *r, struct match_query *q)
 {
     const struct principal *p = httpd_req_principal(r);
     if (p->role != ROLE_COUNTY || q->n_counties > 0)
@@ -189,8 +190,8 @@ static void mq_scope_counties(struct httpd_req *r, struct match_query *q)
 
 /* ---------- results as JSON ---------- */
 
-static json_t *mq_hit(const struct match_hit *h, enum match_lang lang,
-                      const struct match_names *names)
+static json_t *matches_hit(const struct match_hit *h, enum match_lang lang,
+                           const struct match_names *names)
 {
     json_t *parts = json_object();
     for (int p = 0; p < MATCH_PART_COUNT; p++)
@@ -201,7 +202,7 @@ static json_t *mq_hit(const struct match_hit *h, enum match_lang lang,
                      "reasons", matchidx_reasons_json(h, lang, names));
 }
 
-static json_t *mq_facets(const struct match_facets *f)
+static json_t *matches_facets(const struct match_facets *f)
 {
     static const char *const wage[MATCH_WAGE_BANDS] = {
         "<2000", "2000-2999", "3000-3999", "4000-4999", "5000-6999", "7000+", "piece"};
@@ -223,7 +224,7 @@ static json_t *mq_facets(const struct match_facets *f)
                      c);
 }
 
-static json_t *mq_removed(const struct match_result *res, enum match_lang lang)
+static json_t *matches_removed(const struct match_result *res, enum match_lang lang)
 {
     json_t *a = json_array();
     for (int f = 1; f < MATCH_F_COUNT; f++) {
@@ -239,9 +240,9 @@ static json_t *mq_removed(const struct match_result *res, enum match_lang lang)
     return a;
 }
 
-/* Builds mq->out and mq->ids from a result (under the read lock: names are borrowed). */
-static void mq_render(struct mq *m, const struct match_result *res, enum match_lang lang,
-                      const struct match_names *names)
+/* Builds m->out and m->ids from a result (under the read lock: names are borrowed). */
+static void matches_render(struct matches_query *m, const struct match_result *res,
+                           enum match_lang lang, const struct match_names *names)
 {
     json_t *items = json_array();
     size_t cap = 3 + (size_t)res->n * 21, len = 0;
@@ -249,7 +250,7 @@ static void mq_render(struct mq *m, const struct match_result *res, enum match_l
     if (m->ids)
         m->ids[len++] = '{';
     for (uint32_t i = 0; i < res->n; i++) {
-        json_array_append_new(items, mq_hit(&res->hit[i], lang, names));
+        json_array_append_new(items, matches_hit(&res->hit[i], lang, names));
         if (m->ids)
             len += (size_t)snprintf(m->ids + len, cap - len, "%s%lld", i ? "," : "",
                                     (long long)res->hit[i].id);
@@ -258,7 +259,7 @@ static void mq_render(struct mq *m, const struct match_result *res, enum match_l
         snprintf(m->ids + len, cap - len, "}");
     m->out = json_pack("{s:o, s:{s:I, s:I, s:b}, s:o}", "items", items, "counts", "scanned",
                        (json_int_t)res->scanned, "candidates", (json_int_t)res->candidates, "exact",
-                       res->counts_exact, "removed", mq_removed(res, lang));
+                       res->counts_exact, "removed", matches_removed(res, lang));
     if (res->more && res->n > 0) {
         char cur[48];
         snprintf(cur, sizeof cur, "%d.%lld", res->hit[res->n - 1].score,
@@ -268,23 +269,23 @@ static void mq_render(struct mq *m, const struct match_result *res, enum match_l
         json_object_set_new(m->out, "next_cursor", json_null());
     }
     if (res->has_facets)
-        json_object_set_new(m->out, "facets", mq_facets(&res->facets));
+        json_object_set_new(m->out, "facets", matches_facets(&res->facets));
 }
 
 /* ---------- the cards, then the answer ---------- */
 
-static void mq_free(struct mq *m)
+static void matches_free(struct matches_query *m)
 {
     json_decref(m->out);
     free(m->ids);
     free(m);
 }
 
-static const struct pgpool_stmt mq_archived_stmt = {
+static const struct pgpool_stmt matches_archived_stmt = {
     "match_archived", "SELECT match_archived($1::bigint, $2::bigint)"};
 
 /* The path parameter that names a record of kind 'v' or 'w' on m's route. */
-static const char *mq_field(const struct mq *m, char kind)
+static const char *matches_field(const struct matches_query *m, char kind)
 {
     bool vacancy = kind == 'v';
     if (httpd_req_principal(m->r)->kind == PRINCIPAL_KIOSK)
@@ -297,26 +298,26 @@ static const char *mq_field(const struct mq *m, char kind)
 /* Answers a query whose record is not in the index or not visible: 404
  * naming the archived record, else 503 when the caller sees the subject
  * (the index has not caught up yet), else 404. */
-static void mq_archived_cb(void *arg, const struct pgpool_reply *rep)
+static void matches_archived_cb(void *arg, const struct pgpool_reply *rep)
 {
-    struct mq *m = arg;
+    struct matches_query *m = arg;
     struct httpd_req *r = m->r;
     if (rep->status != PGPOOL_OK) {
-        mq_free(m);
+        matches_free(m);
         dbreply_error(r, rep);
         return;
     }
     char gone = PQgetisnull(rep->res, 0, 0) ? 0 : PQgetvalue(rep->res, 0, 0)[0];
     bool later = m->missing_in_index && m->subject_visible;
-    const char *field = gone ? mq_field(m, gone) : NULL;
-    mq_free(m);
+    const char *field = gone ? matches_field(m, gone) : NULL;
+    matches_free(m);
     if (field)
         api_reply_field_error(r, "not_found", field, "archived");
     else
         httpd_reply_problem(r, later ? "not_ready" : "not_found", NULL);
 }
 
-static void mq_check_archived(struct mq *m)
+static void matches_check_archived(struct matches_query *m)
 {
     char subject[24], other[24];
     snprintf(subject, sizeof subject, "%s", m->subject);
@@ -324,15 +325,15 @@ static void mq_check_archived(struct mq *m)
     const char *sv = m->target == MATCH_TARGET_WORKERS ? subject : other;
     const char *sw = m->target == MATCH_TARGET_WORKERS ? other : subject;
     const char *v[2] = {strcmp(sv, "0") ? sv : NULL, strcmp(sw, "0") ? sw : NULL};
-    pgpool_query_scoped(httpd_req_pool(m->r), api_scope(m->r), &mq_archived_stmt, 2, v,
-                        mq_archived_cb, m);
+    pgpool_query_scoped(httpd_req_pool(m->r), api_scope(m->r), &matches_archived_stmt, 2, v,
+                        matches_archived_cb, m);
 }
 
 /* Marks the reasons about skills the worker holds at a level a passed course
  * proved (migrations/038_training.sql): "proven": true and the words
  * "（培训合格）" / " (proven by a course)" after the text.  proven is the
  * JSON array of those skill ids (borrowed). */
-static void mq_mark_proven(json_t *items, const json_t *proven, enum match_lang lang)
+static void matches_mark_proven(json_t *items, const json_t *proven, enum match_lang lang)
 {
     bool is[MATCH_MAX_SKILL + 1] = {false};
     size_t i, j;
@@ -360,12 +361,12 @@ static void mq_mark_proven(json_t *items, const json_t *proven, enum match_lang 
     }
 }
 
-static void mq_cards_cb(void *arg, const struct pgpool_reply *rep)
+static void matches_cards_cb(void *arg, const struct pgpool_reply *rep)
 {
-    struct mq *m = arg;
+    struct matches_query *m = arg;
     struct httpd_req *r = m->r;
     if (rep->status != PGPOOL_OK) {
-        mq_free(m);
+        matches_free(m);
         dbreply_error(r, rep);
         return;
     }
@@ -377,7 +378,7 @@ static void mq_cards_cb(void *arg, const struct pgpool_reply *rep)
         m->subject_visible = card != NULL;
         json_decref(subject);
         json_decref(cards);
-        mq_check_archived(m);
+        matches_check_archived(m);
         return;
     }
     /* the job seeker at a kiosk knows who they are: no household figures for them */
@@ -400,29 +401,31 @@ static void mq_cards_cb(void *arg, const struct pgpool_reply *rep)
     if (m->target == MATCH_TARGET_VACANCIES && PQnfields(rep->res) > 2 &&
         !PQgetisnull(rep->res, 0, 2)) {
         json_t *proven = json_loads(PQgetvalue(rep->res, 0, 2), 0, NULL);
-        mq_mark_proven(kept, proven, mq_lang(r));
+        matches_mark_proven(kept, proven, matches_lang(r));
         json_decref(proven);
     }
     json_object_set_new(m->out, "items", kept);
     json_decref(subject);
     json_decref(cards);
     json_t *out = json_incref(m->out);
-    mq_free(m);
+    matches_free(m);
     httpd_set_header(r, "Cache-Control", "no-store");
     httpd_reply_json(r, 200, out);
 }
 
-static void mq_fetch_cards(struct mq *m)
+static void matches_fetch_cards(struct matches_query *m)
 {
     const char *v[3] = {m->subject, m->ids ? m->ids : "{}", m->broker ? "true" : "false"};
     pgpool_query_scoped(httpd_req_pool(m->r), api_scope(m->r),
-                        m->target == MATCH_TARGET_WORKERS ? &mq_cards_workers : &mq_cards_vacancies,
-                        3, v, mq_cards_cb, m);
+                        m->target == MATCH_TARGET_WORKERS ? &matches_cards_workers
+                                                          : &matches_cards_vacancies,
+                        3, v, matches_cards_cb, m);
 }
 
-static struct mq *mq_new(struct httpd_req *r, enum match_target target, const char *subject)
+static struct matches_query *matches_new(struct httpd_req *r, enum match_target target,
+                                         const char *subject)
 {
-    struct mq *m = calloc(1, sizeof *m);
+    struct matches_query *m = calloc(1, sizeof *m);
     if (!m) {
         httpd_reply_problem(r, "overloaded", NULL);
         return NULL;
@@ -435,10 +438,10 @@ static struct mq *mq_new(struct httpd_req *r, enum match_target target, const ch
 }
 
 /* Runs a top-k query of target for subject and answers. */
-static void mq_run(struct httpd_req *r, enum match_target target, const char *subject,
-                   struct match_query *q)
+static void matches_run(struct httpd_req *r, enum match_target target, const char *subject,
+                        struct match_query *q)
 {
-    struct mq *m = mq_new(r, target, subject);
+    struct matches_query *m = matches_new(r, target, subject);
     struct match_result *res = m ? match_result_new() : NULL;
     if (!res) {
         if (m) {
@@ -464,7 +467,7 @@ static void mq_run(struct httpd_req *r, enum match_target target, const char *su
     int64_t t1 = clock_now_us();
     matchidx_note_query(t1 - t0);
     if (rc == 0) {
-        mq_render(m, res, mq_lang(r), names);
+        matches_render(m, res, matches_lang(r), names);
         json_object_set_new(json_object_get(m->out, "counts"), "query_ms",
                             json_real((double)(t1 - t0) / 1000.0));
     }
@@ -474,16 +477,16 @@ static void mq_run(struct httpd_req *r, enum match_target target, const char *su
         m->missing_in_index = true;
         m->out = json_object();
     }
-    mq_fetch_cards(m);
+    matches_fetch_cards(m);
 }
 
 /* One worker against one vacancy, with every reason and failing filter. */
-static void mq_explain(struct httpd_req *r, enum match_target target, const char *subject,
-                       int64_t worker, int64_t vacancy)
+static void matches_explain(struct httpd_req *r, enum match_target target, const char *subject,
+                            int64_t worker, int64_t vacancy)
 {
     struct match_query q;
-    match_query_init(&q, mq_today(), 1);
-    struct mq *m = mq_new(r, target, subject);
+    match_query_init(&q, matches_today(), 1);
+    struct matches_query *m = matches_new(r, target, subject);
     if (!m)
         return;
     m->other = target == MATCH_TARGET_WORKERS ? worker : vacancy;
@@ -499,7 +502,7 @@ static void mq_explain(struct httpd_req *r, enum match_target target, const char
     struct match_hit *h = malloc(sizeof *h);
     int rc = h ? match_explain(idx, worker, vacancy, &q, target, h) : -1;
     if (rc == 0) {
-        json_t *hit = mq_hit(h, mq_lang(r), names);
+        json_t *hit = matches_hit(h, matches_lang(r), names);
         json_t *failed = json_array();
         for (int f = 1; f < MATCH_F_COUNT; f++)
             if (h->failed & (1u << f))
@@ -517,7 +520,7 @@ static void mq_explain(struct httpd_req *r, enum match_target target, const char
         m->missing_in_index = true;
         m->out = json_object();
     }
-    mq_fetch_cards(m);
+    matches_fetch_cards(m);
 }
 
 /* ---------- routes ---------- */
@@ -526,19 +529,19 @@ void h_vacancy_candidates(struct httpd_req *r)
 {
     char id[24];
     struct match_query q;
-    if (!api_param_id(r, 0, id) || !mq_params(r, &q, false))
+    if (!api_param_id(r, 0, id) || !matches_params(r, &q, false))
         return;
-    mq_scope_counties(r, &q);
-    mq_run(r, MATCH_TARGET_WORKERS, id, &q);
+    matches_scope_counties(r, &q);
+    matches_run(r, MATCH_TARGET_WORKERS, id, &q);
 }
 
 void h_worker_matches(struct httpd_req *r)
 {
     char id[24];
     struct match_query q;
-    if (!api_param_id(r, 0, id) || !mq_params(r, &q, true))
+    if (!api_param_id(r, 0, id) || !matches_params(r, &q, true))
         return;
-    mq_run(r, MATCH_TARGET_VACANCIES, id, &q);
+    matches_run(r, MATCH_TARGET_VACANCIES, id, &q);
 }
 
 void h_vacancy_candidate(struct httpd_req *r)
@@ -546,7 +549,7 @@ void h_vacancy_candidate(struct httpd_req *r)
     char vid[24], wid[24];
     if (!api_param_id(r, 0, vid) || !api_param_id(r, 1, wid))
         return;
-    mq_explain(r, MATCH_TARGET_WORKERS, vid, atoll(wid), atoll(vid));
+    matches_explain(r, MATCH_TARGET_WORKERS, vid, atoll(wid), atoll(vid));
 }
 
 void h_worker_match(struct httpd_req *r)
@@ -554,7 +557,7 @@ void h_worker_match(struct httpd_req *r)
     char wid[24], vid[24];
     if (!api_param_id(r, 0, wid) || !api_param_id(r, 1, vid))
         return;
-    mq_explain(r, MATCH_TARGET_VACANCIES, wid, atoll(wid), atoll(vid));
+    matches_explain(r, MATCH_TARGET_VACANCIES, wid, atoll(wid), atoll(vid));
 }
 
 void h_kiosk_jobs(struct httpd_req *r)
@@ -562,9 +565,9 @@ void h_kiosk_jobs(struct httpd_req *r)
     char id[24];
     struct match_query q;
     snprintf(id, sizeof id, "%lld", (long long)httpd_req_principal(r)->id);
-    if (!mq_params(r, &q, true))
+    if (!matches_params(r, &q, true))
         return;
-    mq_run(r, MATCH_TARGET_VACANCIES, id, &q);
+    matches_run(r, MATCH_TARGET_VACANCIES, id, &q);
 }
 
 void h_kiosk_job(struct httpd_req *r)
@@ -573,45 +576,46 @@ void h_kiosk_job(struct httpd_req *r)
     snprintf(wid, sizeof wid, "%lld", (long long)httpd_req_principal(r)->id);
     if (!api_param_id(r, 0, vid))
         return;
-    mq_explain(r, MATCH_TARGET_VACANCIES, wid, atoll(wid), atoll(vid));
+    matches_explain(r, MATCH_TARGET_VACANCIES, wid, atoll(wid), atoll(vid));
 }
 
 /* ---------- a broker's ad-hoc profile ---------- */
 
-static const char *const mq_kind_names[] = {
+static const char *const matches_kind_names[] = {
     "regular", "work_relief", "public_welfare", "forest_ranger", "workshop", "labor_export", NULL};
 
-static const struct jv_field mq_skill_fields[] = {
+static const struct jv_field matches_skill_fields[] = {
     {"skill_id", JV_INT, JV_REQUIRED, 1, MATCH_MAX_SKILL, NULL, NULL},
-    {"level", JV_INT, JV_REQUIRED, 1, 5, NULL, NULL},
+    {"level", JV_INT, JV_REQUIRED, FIELDS_MIN(SKILL_LEVEL), FIELDS_MAX(SKILL_LEVEL), NULL, NULL},
 };
-static const struct jv_schema mq_skill_schema = JV_SCHEMA(mq_skill_fields);
+static const struct jv_schema matches_skill_schema = JV_SCHEMA(matches_skill_fields);
 
-static const struct jv_field mq_profile_fields[] = {
+static const struct jv_field matches_profile_fields[] = {
     {"county_code", JV_REGION, JV_REQUIRED, 0, 0, NULL, NULL},
-    {"skills", JV_OBJECTS, 0, 0, MATCH_MAX_WORKER_SKILLS, NULL, &mq_skill_schema},
-    {"age", JV_INT, 0, 16, 65, NULL, NULL},
-    {"max_commute_km", JV_INT, 0, 0, 3000, NULL, NULL},
+    {"skills", JV_OBJECTS, 0, 0, MATCH_MAX_WORKER_SKILLS, NULL, &matches_skill_schema},
+    {"age", JV_INT, 0, FIELDS_MIN(WORKER_AGE), FIELDS_MAX(WORKER_AGE), NULL, NULL},
+    {"max_commute_km", JV_INT, 0, FIELDS_MIN(MAX_COMMUTE_KM), FIELDS_MAX(MAX_COMMUTE_KM), NULL,
+     NULL},
     {"willing_outside_county", JV_BOOL, 0, 0, 0, NULL, NULL},
     {"willing_outside_province", JV_BOOL, 0, 0, 0, NULL, NULL},
     {"needs_accommodation", JV_BOOL, 0, 0, 0, NULL, NULL},
-    {"wage_floor", JV_INT, 0, 0, 100000, NULL, NULL},
-    {"job_kinds_wanted", JV_ENUM_ARRAY, 0, 0, MATCH_KIND_COUNT, mq_kind_names, NULL},
+    {"wage_floor", JV_INT, 0, FIELDS_MIN(WAGE_FLOOR), FIELDS_MAX(WAGE_FLOOR), NULL, NULL},
+    {"job_kinds_wanted", JV_ENUM_ARRAY, 0, 0, MATCH_KIND_COUNT, matches_kind_names, NULL},
 };
-static const struct jv_schema mq_profile_schema = JV_SCHEMA(mq_profile_fields);
+static const struct jv_schema matches_profile_schema = JV_SCHEMA(matches_profile_fields);
 
-static const struct pgpool_stmt mq_county_stmt = {
+static const struct pgpool_stmt matches_county_stmt = {
     "match_county", "SELECT lat, lon FROM region WHERE code = $1::integer AND level = 'county'"};
 
-struct mq_adhoc {
+struct matches_adhoc {
     struct httpd_req *r;
     struct match_worker w;
     struct match_query q;
 };
 
-static void mq_adhoc_county_cb(void *arg, const struct pgpool_reply *rep)
+static void matches_adhoc_county_cb(void *arg, const struct pgpool_reply *rep)
 {
-    struct mq_adhoc *a = arg;
+    struct matches_adhoc *a = arg;
     struct httpd_req *r = a->r;
     if (rep->status != PGPOOL_OK || PQntuples(rep->res) != 1) {
         free(a);
@@ -623,7 +627,7 @@ static void mq_adhoc_county_cb(void *arg, const struct pgpool_reply *rep)
     }
     a->w.lat = strtod(PQgetvalue(rep->res, 0, 0), NULL);
     a->w.lon = strtod(PQgetvalue(rep->res, 0, 1), NULL);
-    struct mq *m = mq_new(r, MATCH_TARGET_VACANCIES, "0");
+    struct matches_query *m = matches_new(r, MATCH_TARGET_VACANCIES, "0");
     if (m)
         m->adhoc = true;
     struct match_result *res = m ? match_result_new() : NULL;
@@ -639,29 +643,29 @@ static void mq_adhoc_county_cb(void *arg, const struct pgpool_reply *rep)
     }
     struct match_household h = {.id = 0};
     if (match_query_vacancies(idx, &a->w, &h, &a->q, res) == 0)
-        mq_render(m, res, mq_lang(r), names);
+        matches_render(m, res, matches_lang(r), names);
     matchidx_read_end();
     match_result_free(res);
     free(a);
     if (!m->out)
         m->out = json_pack("{s:[], s:n}", "items", "next_cursor");
-    mq_fetch_cards(m);
+    matches_fetch_cards(m);
 }
 
 void h_matches_adhoc(struct httpd_req *r)
 {
-    struct mq_adhoc *a = calloc(1, sizeof *a);
+    struct matches_adhoc *a = calloc(1, sizeof *a);
     if (!a) {
         httpd_reply_problem(r, "overloaded", NULL);
         return;
     }
     a->r = r;
-    if (!mq_params(r, &a->q, true)) {
+    if (!matches_params(r, &a->q, true)) {
         free(a);
         return;
     }
     a->q.no_priority = httpd_req_principal(r)->kind == PRINCIPAL_BROKER;
-    json_t *b = api_body(r, &mq_profile_schema, false);
+    json_t *b = api_body(r, &matches_profile_schema, false);
     if (!b) {
         free(a);
         return;
@@ -694,18 +698,18 @@ void h_matches_adhoc(struct httpd_req *r)
     char county[16];
     snprintf(county, sizeof county, "%d", w->county_code);
     const char *v[1] = {county};
-    pgpool_query(httpd_req_pool(r), &mq_county_stmt, 1, v, mq_adhoc_county_cb, a);
+    pgpool_query(httpd_req_pool(r), &matches_county_stmt, 1, v, matches_adhoc_county_cb, a);
 }
 
 /* ---------- weights ---------- */
 
-static const struct pgpool_stmt mq_weights_list = {"match_weights_list",
-                                                   "SELECT * FROM api_match_weights_list()"};
-static const struct pgpool_stmt mq_weights_update = {
+static const struct pgpool_stmt matches_weights_list = {"match_weights_list",
+                                                        "SELECT * FROM api_match_weights_list()"};
+static const struct pgpool_stmt matches_weights_update = {
     "match_weights_update",
     "SELECT * FROM api_match_weights_update($1, $2::integer, $3::jsonb, $4)"};
 
-static const struct jv_field mq_weight_fields[] = {
+static const struct jv_field matches_weight_fields[] = {
     {"skill", JV_NUMBER, 0, 0, 1000, NULL, NULL},
     {"cert", JV_NUMBER, 0, 0, 1000, NULL, NULL},
     {"distance", JV_NUMBER, 0, 0, 1000, NULL, NULL},
@@ -725,11 +729,11 @@ static const struct jv_field mq_weight_fields[] = {
     {"no_double_post", JV_BOOL, 0, 0, 0, NULL, NULL},
     {"residents_only", JV_BOOL, 0, 0, 0, NULL, NULL},
 };
-static const struct jv_schema mq_weight_schema = JV_SCHEMA(mq_weight_fields);
+static const struct jv_schema matches_weight_schema = JV_SCHEMA(matches_weight_fields);
 
 void h_match_weights_list(struct httpd_req *r)
 {
-    api_call(r, &mq_weights_list, 0, NULL, NULL);
+    api_call(r, &matches_weights_list, 0, NULL, NULL);
 }
 
 void h_match_weights_update(struct httpd_req *r)
@@ -743,7 +747,7 @@ void h_match_weights_update(struct httpd_req *r)
     bool any;
     if (!api_if_match(r, version, &any))
         return;
-    json_t *b = api_body(r, &mq_weight_schema, true);
+    json_t *b = api_body(r, &matches_weight_schema, true);
     if (!b)
         return;
     char *patch = json_dumps(b, JSON_COMPACT);
@@ -753,6 +757,6 @@ void h_match_weights_update(struct httpd_req *r)
         return;
     }
     const char *v[4] = {kind, any ? NULL : version, patch, api_actor(r)};
-    api_call(r, &mq_weights_update, 4, v, NULL);
+    api_call(r, &matches_weights_update, 4, v, NULL);
     free(patch);
 }

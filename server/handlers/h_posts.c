@@ -83,8 +83,8 @@ void h_posts_get(struct httpd_req *r)
 
 /* The placement {id} and the body checked against schema (an empty body
  * reads as {} when empty_ok), then st(id, body, actor). */
-static void posts_call(struct httpd_req *r, const struct pgpool_stmt *st,
-                       const struct jv_schema *schema, bool empty_ok)
+static void post_call(struct httpd_req *r, const struct pgpool_stmt *st,
+                      const struct jv_schema *schema, bool empty_ok)
 {
     char id[24];
     if (!api_param_id(r, 0, id))
@@ -107,17 +107,17 @@ static void posts_call(struct httpd_req *r, const struct pgpool_stmt *st,
 
 void h_posts_terms_put(struct httpd_req *r)
 {
-    posts_call(r, &post_terms, &terms_schema, false);
+    post_call(r, &post_terms, &terms_schema, false);
 }
 
 void h_posts_assess(struct httpd_req *r)
 {
-    posts_call(r, &post_assess, &assess_schema, false);
+    post_call(r, &post_assess, &assess_schema, false);
 }
 
 void h_posts_end(struct httpd_req *r)
 {
-    posts_call(r, &post_end, &end_schema, true);
+    post_call(r, &post_end, &end_schema, true);
 }
 
 void h_posts_subsidy_roll(struct httpd_req *r)

@@ -2,7 +2,7 @@
  * Workers (labour profiles): /v1/workers.
  *
  * The ID number never reaches SQL or the logs: before the database sees a
- * write, workers_prepare replaces it by its blind index, ciphertext and mask
+ * write, worker_prepare replaces it by its blind index, ciphertext and mask
  * and adds the birth date and sex it encodes; a lookup by ID number sends
  * only the blind index.  The phone is stored the same way (blind index,
  * ciphertext, mask) and found by its blind index (GET /v1/workers?phone=…).
@@ -14,6 +14,7 @@
 #include "h_workers.h"
 #include "api.h"
 #include "auth.h"
+#include "fields.h"
 #include "handlers.h"
 #include "pii.h"
 #include "validate.h"
@@ -23,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WORKER_MIN_AGE 16
 #define WORKER_MAX_ITEMS 50
 
 static const char *const worker_education[] = {
@@ -55,12 +55,14 @@ static const char *const worker_languages[] = {
 
 static const struct jv_field worker_skill_fields[] = {
     {"skill_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
-    {"level", JV_INT, JV_REQUIRED, 1, 5, NULL, NULL},
+    {"level", JV_INT, JV_REQUIRED, FIELDS_MIN(SKILL_LEVEL), FIELDS_MAX(SKILL_LEVEL), NULL, NULL},
 };
 
 static const struct jv_field worker_training_fields[] = {
-    {"name", JV_STRING, JV_REQUIRED, 1, 100, NULL, NULL},
-    {"provider", JV_STRING, 0, 0, 100, NULL, NULL},
+    {"name", JV_STRING, JV_REQUIRED, FIELDS_MIN(TRAINING_NAME), FIELDS_MAX(TRAINING_NAME), NULL,
+     NULL},
+    {"provider", JV_STRING, 0, FIELDS_MIN(TRAINING_PROVIDER), FIELDS_MAX(TRAINING_PROVIDER), NULL,
+     NULL},
     {"start_date", JV_DATE, JV_REQUIRED, 19500101, 21001231, NULL, NULL},
     {"end_date", JV_DATE, JV_NULLABLE, 19500101, 21001231, NULL, NULL},
     {"completed", JV_BOOL, 0, 0, 0, NULL, NULL},
@@ -69,7 +71,8 @@ static const struct jv_field worker_training_fields[] = {
 
 static const struct jv_field worker_certificate_fields[] = {
     {"certificate_type_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL},
-    {"number", JV_STRING, 0, 0, 64, NULL, NULL},
+    {"number", JV_STRING, 0, FIELDS_MIN(CERTIFICATE_NUMBER), FIELDS_MAX(CERTIFICATE_NUMBER), NULL,
+     NULL},
     {"issued_on", JV_DATE, JV_NULLABLE, 19500101, 21001231, NULL, NULL},
     {"expires_on", JV_DATE, JV_NULLABLE, 19500101, 21991231, NULL, NULL},
 };
@@ -83,18 +86,18 @@ static const struct jv_schema worker_certificate_schema = JV_SCHEMA(worker_certi
 /* clang-format off */
 #define WORKER_FIELDS \
     {"household_id", JV_ID, JV_REQUIRED, 0, 0, NULL, NULL}, \
-    {"name", JV_STRING, JV_REQUIRED, 1, 50, NULL, NULL}, \
+    {"name", JV_STRING, JV_REQUIRED, FIELDS_MIN(WORKER_NAME), FIELDS_MAX(WORKER_NAME), NULL, NULL}, \
     {"id_number", JV_IDNUM, JV_REQUIRED, 0, 0, NULL, NULL}, \
     {"phone", JV_PHONE, JV_NULLABLE, 0, 0, NULL, NULL}, \
     {"education", JV_ENUM, 0, 0, 0, worker_education, NULL}, \
     {"mandarin_level", JV_ENUM, 0, 0, 0, worker_mandarin, NULL}, \
     {"languages", JV_ENUM_ARRAY, 0, 0, 10, worker_languages, NULL}, \
     {"employment_status", JV_ENUM, 0, 0, 0, worker_status, NULL}, \
-    {"max_commute_km", JV_INT, 0, 0, 3000, NULL, NULL}, \
+    {"max_commute_km", JV_INT, 0, FIELDS_MIN(MAX_COMMUTE_KM), FIELDS_MAX(MAX_COMMUTE_KM), NULL, NULL}, \
     {"willing_outside_county", JV_BOOL, 0, 0, 0, NULL, NULL}, \
     {"willing_outside_province", JV_BOOL, 0, 0, 0, NULL, NULL}, \
     {"needs_accommodation", JV_BOOL, 0, 0, 0, NULL, NULL}, \
-    {"wage_floor", JV_INT, 0, 0, 100000, NULL, NULL}, \
+    {"wage_floor", JV_INT, 0, FIELDS_MIN(WAGE_FLOOR), FIELDS_MAX(WAGE_FLOOR), NULL, NULL}, \
     {"job_kinds_wanted", JV_ENUM_ARRAY, 0, 0, 6, worker_job_kinds, NULL}, \
     {"available_from", JV_DATE, JV_NULLABLE, 20000101, 21001231, NULL, NULL}, \
     {"disability", JV_ENUM, 0, 0, 0, worker_disability, NULL}, \
@@ -141,9 +144,9 @@ static const struct pgpool_stmt worker_patch = {
 static const struct pgpool_stmt worker_list = {
     "worker_list", "SELECT * FROM api_worker_list($1::jsonb, $2::jsonb, $3::integer, $4)"};
 /* a search by ID number or phone is recorded in the audit log (042) */
-static const struct pgpool_stmt worker_find = {
+static const struct pgpool_stmt worker_find_stmt = {
     "worker_find", "SELECT * FROM api_worker_search('id_number', $1::bytea)"};
-static const struct pgpool_stmt worker_find_phone = {
+static const struct pgpool_stmt worker_find_phone_stmt = {
     "worker_find_phone", "SELECT * FROM api_worker_search('phone', $1::bytea)"};
 
 /*
@@ -151,7 +154,7 @@ static const struct pgpool_stmt worker_find_phone = {
  * phone_hash, phone_enc and phone_masked (all null for null).  Returns 0, or
  * -1 after answering.
  */
-static int workers_prepare_phone(struct httpd_req *r, json_t *obj)
+static int worker_prepare_phone(struct httpd_req *r, json_t *obj)
 {
     json_t *v = json_object_get(obj, "phone");
     if (!v)
@@ -181,13 +184,13 @@ static int workers_prepare_phone(struct httpd_req *r, json_t *obj)
 
 /*
  * Replaces id_number by id_number_hash, id_number_enc and id_number_masked
- * and adds birth_date and sex; replaces phone as workers_prepare_phone does.
+ * and adds birth_date and sex; replaces phone as worker_prepare_phone does.
  * A worker is of legal working age (16).  Returns 0, or -1 after answering.
  */
-static int workers_prepare(struct httpd_req *r, json_t *obj, bool create)
+static int worker_prepare(struct httpd_req *r, json_t *obj, bool create)
 {
     (void)create;
-    if (workers_prepare_phone(r, obj) < 0)
+    if (worker_prepare_phone(r, obj) < 0)
         return -1;
     const char *s = json_string_value(json_object_get(obj, "id_number"));
     if (!s)
@@ -207,7 +210,7 @@ static int workers_prepare(struct httpd_req *r, json_t *obj, bool create)
     validate_mask_idnum(id.normalized, masked);
     sodium_memzero(&id, sizeof id);
     json_object_del(obj, "id_number");
-    if (today - born < WORKER_MIN_AGE * 10000) {
+    if (today - born < FIELDS_MIN(WORKER_AGE) * 10000) {
         api_reply_field_error(r, "validation_failed", "id_number", "out_of_range");
         return -1;
     }
@@ -235,14 +238,14 @@ static const struct api_resource worker_resource = {
     .filters = worker_filters,
     .nfilters = sizeof worker_filters / sizeof worker_filters[0],
     .sorts = worker_sorts,
-    .prepare = workers_prepare,
+    .prepare = worker_prepare,
 };
 
 /* Validates and prepares a create's body; answers and returns NULL on a fault. */
-static json_t *workers_create_body(struct httpd_req *r)
+static json_t *worker_create_body(struct httpd_req *r)
 {
     json_t *obj = api_body(r, &worker_create_schema, false);
-    if (obj && workers_prepare(r, obj, true) < 0) {
+    if (obj && worker_prepare(r, obj, true) < 0) {
         json_decref(obj);
         return NULL;
     }
@@ -259,7 +262,7 @@ void h_workers_create(struct httpd_req *r)
     const char *key;
     if (!api_idem_key(r, &key))
         return;
-    json_t *obj = workers_create_body(r);
+    json_t *obj = worker_create_body(r);
     if (!obj)
         return;
     json_t *stable = json_deep_copy(obj);
@@ -288,7 +291,7 @@ void h_workers_update(struct httpd_req *r)
 
 /* Whether name is the request's only query parameter; otherwise answers
  * invalid_query naming another one. */
-static bool workers_find_alone(struct httpd_req *r, const char *name)
+static bool worker_find_alone(struct httpd_req *r, const char *name)
 {
     const char *names[4];
     size_t n = httpd_req_query_names(r, names, 4);
@@ -305,9 +308,9 @@ static bool workers_find_alone(struct httpd_req *r, const char *name)
 
 /* GET /v1/workers?id_number=…: the worker with that ID number, archived or
  * not, found by its blind index.  No other parameter goes with it. */
-static void workers_find(struct httpd_req *r, const char *number)
+static void worker_find_by_idnum(struct httpd_req *r, const char *number)
 {
-    if (!workers_find_alone(r, "id_number"))
+    if (!worker_find_alone(r, "id_number"))
         return;
     struct validate_idnum id;
     enum validate_reason why;
@@ -321,16 +324,16 @@ static void workers_find(struct httpd_req *r, const char *number)
     if (!auth_attach_actor(r))
         return;
     const char *v[1] = {hash};
-    api_call(r, &worker_find, 1, v, NULL);
+    api_call(r, &worker_find_stmt, 1, v, NULL);
 }
 
 /* GET /v1/workers?phone=…: the workers with that phone (at most 100),
  * archived or not, found by its blind index.  The number is normalised first
  * (spaces, hyphens, +86 or 86 before a mobile number), so every way of
  * writing it finds the same workers.  No other parameter goes with it. */
-static void workers_find_by_phone(struct httpd_req *r, const char *phone)
+static void worker_find_by_phone(struct httpd_req *r, const char *phone)
 {
-    if (!workers_find_alone(r, "phone"))
+    if (!worker_find_alone(r, "phone"))
         return;
     char normal[PII_PHONE_MAX];
     if (!validate_phone_cn(phone, strlen(phone), normal)) {
@@ -343,7 +346,7 @@ static void workers_find_by_phone(struct httpd_req *r, const char *phone)
     if (!auth_attach_actor(r))
         return;
     const char *v[1] = {hash};
-    api_call(r, &worker_find_phone, 1, v, NULL);
+    api_call(r, &worker_find_phone_stmt, 1, v, NULL);
 }
 
 void h_workers_list(struct httpd_req *r)
@@ -351,9 +354,9 @@ void h_workers_list(struct httpd_req *r)
     const char *number = httpd_req_query(r, "id_number");
     const char *phone = httpd_req_query(r, "phone");
     if (number)
-        workers_find(r, number);
+        worker_find_by_idnum(r, number);
     else if (phone)
-        workers_find_by_phone(r, phone);
+        worker_find_by_phone(r, phone);
     else
         api_list(r, &worker_resource);
 }

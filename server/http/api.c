@@ -64,14 +64,8 @@ static void api_call_cb(void *arg, const struct pgpool_reply *rep)
     struct httpd_req *r = ctx->r;
     const char *location = ctx->location;
     free(ctx);
-    if (rep->status != PGPOOL_OK) {
-        dbreply_error(r, rep);
+    if (!dbreply_has_row(r, rep))
         return;
-    }
-    if (PQntuples(rep->res) == 0 || PQgetisnull(rep->res, 0, 0)) {
-        httpd_reply_problem(r, "not_found", NULL);
-        return;
-    }
     int status = atoi(PQgetvalue(rep->res, 0, 0));
     if (!PQgetisnull(rep->res, 0, 1)) {
         char etag[32];
@@ -157,6 +151,18 @@ json_t *api_body(struct httpd_req *r, const struct jv_schema *schema, bool parti
         return NULL;
     }
     return obj;
+}
+
+bool api_body_empty(struct httpd_req *r)
+{
+    static const struct jv_schema empty = {NULL, 0};
+    size_t len = 0;
+    httpd_req_body(r, &len);
+    if (len == 0)
+        return true;
+    json_t *obj = api_body(r, &empty, false);
+    json_decref(obj);
+    return obj != NULL;
 }
 
 json_t *api_body_rules(struct httpd_req *r, const struct jv_schema *s, api_rules_fn rules)

@@ -81,6 +81,10 @@ void api_reply_field_error(struct httpd_req *r, const char *problem_code, const 
  * returns NULL on any fault.  Returns a new reference. */
 json_t *api_body(struct httpd_req *r, const struct jv_schema *schema, bool partial);
 
+/* For actions whose body is optional: true when there is none or it is {};
+ * otherwise answers (422 naming the unknown field, or 400) and returns false. */
+bool api_body_empty(struct httpd_req *r) __attribute__((warn_unused_result));
+
 /* Extra rules on a body that passed its schema: add faults to problem. */
 typedef void (*api_rules_fn)(const json_t *obj, json_t *problem, enum problem_lang lang);
 

@@ -111,20 +111,27 @@ void dbreply_error(struct httpd_req *r, const struct pgpool_reply *rep)
     }
 }
 
+bool dbreply_has_row(struct httpd_req *r, const struct pgpool_reply *rep)
+{
+    if (rep->status != PGPOOL_OK) {
+        dbreply_error(r, rep);
+        return false;
+    }
+    if (PQntuples(rep->res) == 0 || PQgetisnull(rep->res, 0, 0)) {
+        httpd_reply_problem(r, "not_found", NULL);
+        return false;
+    }
+    return true;
+}
+
 static void dbreply_json_cb(void *arg, const struct pgpool_reply *rep)
 {
     struct dbreply_ctx *ctx = arg;
     struct httpd_req *r = ctx->r;
     int status = ctx->status;
     free(ctx);
-    if (rep->status != PGPOOL_OK) {
-        dbreply_error(r, rep);
+    if (!dbreply_has_row(r, rep))
         return;
-    }
-    if (PQntuples(rep->res) == 0 || PQgetisnull(rep->res, 0, 0)) {
-        httpd_reply_problem(r, "not_found", NULL);
-        return;
-    }
     httpd_reply_raw(r, status, "application/json; charset=utf-8", PQgetvalue(rep->res, 0, 0),
                     (size_t)PQgetlength(rep->res, 0, 0));
 }

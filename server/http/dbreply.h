@@ -19,4 +19,9 @@ void dbreply_json(struct httpd_req *r, const struct pgpool_stmt *st, int nparams
  * 409/422 for constraint violations, 500 otherwise.  Ends the request. */
 void dbreply_error(struct httpd_req *r, const struct pgpool_reply *rep);
 
+/* True when rep succeeded with a first row whose first column is not null;
+ * otherwise answers (dbreply_error, or 404 for no row) and returns false. */
+bool dbreply_has_row(struct httpd_req *r, const struct pgpool_reply *rep)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -1,5 +1,6 @@
 /*
- * bgjob: runs CPU-heavy work (password and PIN hashing, CSV imports) on a
+ * bgjob: runs CPU-heavy work (password and PIN hashing, the CSV imports of
+ * households, workers, department lists and payroll files) on a
  * small pool of background threads, so that no event loop ever blocks on it,
  * and hands the result back to the loop that asked.
  */
@@ -28,7 +29,7 @@ struct bgjob_pool *bgjob_pool_new(int nthreads) __attribute__((warn_unused_resul
 bool bgjob_pool_free(struct bgjob_pool *p, int64_t deadline_us);
 
 /*
- * Queues a job; at most queue_max jobs wait.  Returns false (and runs
+ * Queues a job; at most BGJOB_QUEUE_MAX (bgjob.c) jobs wait.  Returns false (and runs
  * nothing) when the queue is full: the caller answers 503.  base must have
  * been made thread-aware (evthread_use_pthreads).
  */

@@ -1,7 +1,7 @@
 /*
  * demo_data: the static tables behind the demo data (server/tools/demo.c).
  *
- * Sizes and proportions follow /work/shared/data/facts.md where a source
+ * Sizes and proportions follow docs/demo-data.md where a source
  * exists (卯家湾 and 靖安新区 sizes, wages by sector, destinations of labour
  * export, the 30% remuneration rule of work relief).  Site sizes other than
  * those two, the names of employers, villages and people are illustrative.

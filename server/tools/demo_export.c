@@ -10,12 +10,12 @@
  */
 #include "demo_export.h"
 
-#include "log.h"
+#include "demo_sql.h"
 
 /* One statement: the departed trip's people are the first seeking workers
  * of working age in the vacancy's county, the upcoming trip's the next ones
  * (about 1 in 10 of those seeking, as organised export takes half of a
- * large site's labour over the years: facts.md, 卯家湾). */
+ * large site's labour over the years: docs/demo-data.md, 卯家湾). */
 static const char demo_export_sql[] =
     "DO $demo$\n"
     "DECLARE\n"
@@ -109,10 +109,5 @@ static const char demo_export_sql[] =
 
 int demo_export_load(PGconn *conn)
 {
-    PGresult *r = PQexec(conn, demo_export_sql);
-    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
-    if (rc < 0)
-        log_error("demo data: labour export trips: %s", PQresultErrorMessage(r));
-    PQclear(r);
-    return rc;
+    return demo_sql_run(conn, "labour export trips", demo_export_sql) ? 0 : -1;
 }

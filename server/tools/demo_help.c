@@ -9,7 +9,7 @@
  */
 #include "demo_help.h"
 
-#include "log.h"
+#include "demo_sql.h"
 
 static const char demo_help_sql[] =
     /* two people of different households ask for help */
@@ -61,10 +61,5 @@ static const char demo_help_sql[] =
 
 int demo_help_load(PGconn *conn)
 {
-    PGresult *r = PQexec(conn, demo_help_sql);
-    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
-    if (rc < 0)
-        log_error("demo data: help requests and department list: %s", PQerrorMessage(conn));
-    PQclear(r);
-    return rc;
+    return demo_sql_run(conn, "help requests and department list", demo_help_sql) ? 0 : -1;
 }

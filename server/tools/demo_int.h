@@ -241,7 +241,7 @@ int demo_write_workers(struct demo *d, struct demo_buf *b);
 
 int demo_write_skills_certs(struct demo *d, struct demo_buf *b);
 
-/* Trainings: most of the labour force has had one (facts.md: 83.6%);
+/* Trainings: most of the labour force has had one (docs/demo-data.md: 83.6%);
  * consent as a history of grants and a few withdrawals. */
 int demo_write_trainings_consents(struct demo *d, struct demo_buf *b);
 

@@ -21,6 +21,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "demo_payroll.h"
 
+#include "demo_sql.h"
 #include "log.h"
 #include "pii.h"
 
@@ -28,17 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Runs sql; false after logging when it fails. */
-static bool demo_payroll_exec(PGconn *conn, const char *what, const char *sql)
-{
-    PGresult *r = PQexec(conn, sql);
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-    if (!ok)
-        log_error("demo data (%s): %s", what, PQerrorMessage(conn));
-    PQclear(r);
-    return ok;
-}
 
 /* The months M-3..M-1 before today's, and the attendance of those months. */
 static const char demo_payroll_attendance_sql[] =
@@ -223,14 +213,14 @@ done:
 
 int demo_payroll_run(PGconn *conn)
 {
-    if (!demo_payroll_exec(conn, "attendance", demo_payroll_attendance_sql) ||
-        !demo_payroll_exec(conn, "pay sheets", demo_payroll_sheets_sql) ||
-        !demo_payroll_exec(conn, "post terms", demo_payroll_posts_sql))
+    if (!demo_sql_run(conn, "attendance", demo_payroll_attendance_sql) ||
+        !demo_sql_run(conn, "pay sheets", demo_payroll_sheets_sql) ||
+        !demo_sql_run(conn, "post terms", demo_payroll_posts_sql))
         return -1;
     int cards = demo_payroll_cards(conn, demo_payroll_payees_sql, false);
     if (cards < 0 || demo_payroll_cards(conn, demo_payroll_closed_sql, true) < 0 ||
-        !demo_payroll_exec(conn, "wages", demo_payroll_wages_sql) ||
-        !demo_payroll_exec(conn, "subsidies", demo_payroll_subsidies_sql))
+        !demo_sql_run(conn, "wages", demo_payroll_wages_sql) ||
+        !demo_sql_run(conn, "subsidies", demo_payroll_subsidies_sql))
         return -1;
     log_info("demo payroll: %d workers with a card, their wages and post subsidies", cards);
     return 0;

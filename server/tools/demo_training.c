@@ -20,7 +20,7 @@
  */
 #include "demo_training.h"
 
-#include "log.h"
+#include "demo_sql.h"
 
 static const char demo_training_sql[] =
     "DO $demo$\n"
@@ -125,12 +125,5 @@ static const char demo_training_sql[] =
 
 int demo_training_load(PGconn *conn)
 {
-    PGresult *r = PQexec(conn, demo_training_sql);
-    int rc = 0;
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        log_error("demo data: training: %s", PQresultErrorMessage(r));
-        rc = -1;
-    }
-    PQclear(r);
-    return rc;
+    return demo_sql_run(conn, "training", demo_training_sql) ? 0 : -1;
 }

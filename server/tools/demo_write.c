@@ -159,7 +159,7 @@ static void demo_training_row(struct demo *d, struct demo_buf *b, const struct d
     demo_row(b, "Ittddbt", w->id, name, provider, start, end, !now, skill ? skill_id : NULL);
 }
 
-/* Trainings: most of the labour force has had one (facts.md: 83.6%);
+/* Trainings: most of the labour force has had one (docs/demo-data.md: 83.6%);
  * consent as a history of grants and a few withdrawals. */
 int demo_write_trainings_consents(struct demo *d, struct demo_buf *b)
 {

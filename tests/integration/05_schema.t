@@ -28,5 +28,27 @@ if (!ok($dumped eq $committed, 'migrations/schema.sql is up to date (make migrat
     unlink $tmp;
 }
 
+# The bounds in lib/fields.h (used by the JSON checks and the CSV import) are
+# the bounds of the schema's CHECK constraints, entry by entry.
+open my $fh, '<', "$root/lib/fields.h" or die "lib/fields.h: $!";
+my @bounds;
+while (<$fh>) {
+    next unless /^\s*X\((\w+),\s*"[^"]*",\s*(?:"(\w+)"|NULL),\s*(?:"(\w+)"|NULL),\s*FIELDS_(INT|TEXT),\s*(-?\d+),\s*(-?\d+)\)/;
+    push @bounds, {id => $1, table => $2, column => $3, kind => $4, min => $5, max => $6} if defined $2;
+}
+close $fh;
+ok(@bounds >= 8, 'lib/fields.h names the schema columns of its bounds (' . scalar(@bounds) . ')');
+for my $b (@bounds) {
+    my $def = psql_value("SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+                       . "WHERE t.relname = '$b->{table}' AND c.contype = 'c' AND c.conname = '$b->{table}_$b->{column}_check'",
+                         dsn => $url);
+    my $x = $b->{kind} eq 'TEXT' ? "length\\($b->{column}\\)" : $b->{column};
+    my ($min) = $def =~ /\($x >= \(?'?(-?\d+)/;
+    my ($max) = $def =~ /\($x <= \(?'?(-?\d+)/;
+    $min //= 0 if $b->{kind} eq 'TEXT';
+    is(($min // 'none') . '..' . ($max // 'none'), "$b->{min}..$b->{max}",
+       "FIELDS_$b->{id}: $b->{table}.$b->{column} is checked for $b->{min}..$b->{max} ($def)");
+}
+
 psql("DROP DATABASE IF EXISTS $db WITH (FORCE)", dsn => $admin);
 done_testing();
