@@ -2,6 +2,7 @@
 #include "api.h"
 
 #include "clock.h"
+#include "contract.h"
 #include "dbreply.h"
 #include "log.h"
 #include "principal.h"
@@ -125,9 +126,109 @@ static void api_call_on(struct httpd_req *r, struct pgpool *pool, const struct p
     pgpool_query_scoped(pool, api_scope(r), st, nparams, values, api_call_cb, ctx);
 }
 
+static const struct pgpool_stmt api_idem_stmt = {
+    "api_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
+
+static const struct pgpool_stmt api_idem_run_stmt = {
+    "api_idem_run", "SELECT * FROM idem_run($1, $2, $3::bytea, $4, $5, $6::text[])"};
+
+/* SHA-256 of the method, the path and text, as bytea hex text. */
+static void api_request_hash(struct httpd_req *r, const char *text, size_t len,
+                             char out[API_HASH_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    const char *method = httpd_req_method(r), *path = httpd_req_path(r);
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)method, strlen(method) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)path, strlen(path) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)text, len);
+    crypto_hash_sha256_final(&st, h);
+    out[0] = '\\';
+    out[1] = 'x';
+    sodium_bin2hex(out + 2, API_HASH_HEX - 2, h, sizeof h);
+}
+
+/* The statement as a format() string for idem_run: % doubled, $N -> %N$L. */
+static void api_idem_format(struct evbuffer *b, const char *sql)
+{
+    for (const char *p = sql; *p; p++) {
+        if (*p == '%') {
+            evbuffer_add(b, "%%", 2);
+        } else if (*p == '$' && p[1] >= '1' && p[1] <= '9') {
+            evbuffer_add(b, "%", 1);
+            for (p++; *p >= '0' && *p <= '9'; p++)
+                evbuffer_add(b, p, 1);
+            evbuffer_add(b, "$L", 2);
+            p--;
+        } else {
+            evbuffer_add(b, p, 1);
+        }
+    }
+    evbuffer_add(b, "", 1);
+}
+
+/* values as a text[] literal: {"a","b",NULL}. */
+static void api_idem_array(struct evbuffer *b, int n, const char *const *values)
+{
+    evbuffer_add(b, "{", 1);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            evbuffer_add(b, ",", 1);
+        if (!values[i]) {
+            evbuffer_add(b, "NULL", 4);
+            continue;
+        }
+        evbuffer_add(b, "\"", 1);
+        for (const char *p = values[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                evbuffer_add(b, "\\", 1);
+            evbuffer_add(b, p, 1);
+        }
+        evbuffer_add(b, "\"", 1);
+    }
+    evbuffer_add(b, "}", 2);
+}
+
+/* An action POST that documents Idempotency-Key, sent with one: runs st
+ * through idem_run, once per key (migrations/046_idem_actions.sql). */
+static void api_call_idem(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+                          const char *const *values, const char *key, const char *location)
+{
+    struct evbuffer *fmt = evbuffer_new(), *args = evbuffer_new();
+    size_t blen = 0;
+    const char *body = httpd_req_body(r, &blen);
+    char hash[API_HASH_HEX];
+    api_request_hash(r, body ? body : "", body ? blen : 0, hash);
+    if (!fmt || !args) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        goto done;
+    }
+    api_idem_format(fmt, st->sql);
+    api_idem_array(args, nparams, values);
+    const char *v[6] = {api_actor(r), key, hash, httpd_req_path(r),
+                        (const char *)evbuffer_pullup(fmt, -1),
+                        (const char *)evbuffer_pullup(args, -1)};
+    api_call_on(r, httpd_req_pool(r), &api_idem_run_stmt, 6, v, location);
+done:
+    if (fmt)
+        evbuffer_free(fmt);
+    if (args)
+        evbuffer_free(args);
+}
+
 void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
               const char *const *values, const char *location_prefix)
 {
+    const char *key = NULL;
+    if (st != &api_idem_stmt && !strcmp(httpd_req_method(r), "POST") && contract_idempotent(r)) {
+        if (!api_idem_key(r, &key))
+            return;
+        if (key) {
+            api_call_idem(r, st, nparams, values, key, location_prefix);
+            return;
+        }
+    }
     api_call_on(r, httpd_req_pool(r), st, nparams, values, location_prefix);
 }
 
@@ -190,9 +291,6 @@ void api_fault(json_t *problem, const char *field, const char *code, enum proble
         return;
 }
 
-static const struct pgpool_stmt api_idem_stmt = {
-    "api_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
-
 bool api_idem_key(struct httpd_req *r, const char **key)
 {
     *key = httpd_req_header(r, "Idempotency-Key");
@@ -201,21 +299,6 @@ bool api_idem_key(struct httpd_req *r, const char **key)
         return false;
     }
     return true;
-}
-
-/* SHA-256 of the method and of text, as bytea hex text. */
-static void api_request_hash(struct httpd_req *r, const char *text, char out[API_HASH_HEX])
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)httpd_req_method(r),
-                              strlen(httpd_req_method(r)));
-    crypto_hash_sha256_update(&st, (const unsigned char *)text, strlen(text));
-    crypto_hash_sha256_final(&st, h);
-    out[0] = '\\';
-    out[1] = 'x';
-    sodium_bin2hex(out + 2, API_HASH_HEX - 2, h, sizeof h);
 }
 
 void api_idem_create(struct httpd_req *r, const char *fn, const json_t *obj, const json_t *hashed,
@@ -228,7 +311,7 @@ void api_idem_create(struct httpd_req *r, const char *fn, const json_t *obj, con
         goto done;
     }
     char hash[API_HASH_HEX];
-    api_request_hash(r, text, hash);
+    api_request_hash(r, text, strlen(text), hash);
     const char *v[6] = {fn, payload, actor, actor, key, hash};
     api_call(r, &api_idem_stmt, 6, v, location);
 done:

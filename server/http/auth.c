@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "auth.h"
 
+#include "contract.h"
 #include "dbreply.h"
 #include "log.h"
 #include "pgpool.h"
@@ -251,7 +252,8 @@ static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
         httpd_reply_problem(r, "internal_error", NULL);
         return;
     }
-    route->handler(r);
+    if (contract_check(r))
+        route->handler(r);
 }
 
 const char *auth_bearer(struct httpd_req *r)
@@ -275,7 +277,8 @@ void auth_dispatch(struct httpd_req *r, const struct router_route *route)
     snprintf(who->scope, sizeof who->scope, "none");
     /* routes open to everyone need no database round trip, even with a token */
     if (p->roles & ROLE_ANON) {
-        route->handler(r);
+        if (contract_check(r))
+            route->handler(r);
         return;
     }
     const char *token = auth_bearer(r);
