@@ -138,6 +138,11 @@ bool api_query_only(struct httpd_req *r, const char *const *allowed)
 bool api_query_int(struct httpd_req *r, const char *name, long long min, long long max,
                    long long *out) __attribute__((warn_unused_result));
 
+/* A positive whole number of at most max as text into out ("" when
+ * absent); as api_query_int. */
+bool api_query_id(struct httpd_req *r, const char *name, long long max, char out[24])
+    __attribute__((warn_unused_result));
+
 /* limit: 1..max, dflt when absent; as api_query_int. */
 bool api_query_limit(struct httpd_req *r, int dflt, int max, int *out)
     __attribute__((warn_unused_result));

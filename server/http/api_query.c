@@ -143,3 +143,14 @@ char *api_cursor_open(struct httpd_req *r, const char *sort, const char *filters
     }
     return (char *)pos;
 }
+
+bool api_query_id(struct httpd_req *r, const char *name, long long max, char out[24])
+{
+    long long v = 0;
+    out[0] = '\0';
+    if (!api_query_int(r, name, 1, max, &v))
+        return false;
+    if (httpd_req_query(r, name))
+        snprintf(out, 24, "%lld", v);
+    return true;
+}
