@@ -202,9 +202,22 @@ void h_payroll_line_adjust(struct httpd_req *r)
     payroll_call(r, &payroll_line_adjust, 2, &adjust_schema, true);
 }
 
+/* A body, when sent, must be {}. */
+static bool payroll_empty_body(struct httpd_req *r)
+{
+    size_t len = 0;
+    httpd_req_body(r, &len);
+    if (len == 0)
+        return true;
+    json_t *obj = api_body(r, &empty_schema, false);
+    json_decref(obj);
+    return obj != NULL;
+}
+
 void h_payroll_sheet_approve(struct httpd_req *r)
 {
-    payroll_call(r, &payroll_sheet_approve, 1, NULL, true);
+    if (payroll_empty_body(r))
+        payroll_call(r, &payroll_sheet_approve, 1, NULL, true);
 }
 
 void h_payroll_sheet_notice(struct httpd_req *r)
@@ -224,15 +237,8 @@ void h_payroll_objection_resolve(struct httpd_req *r)
 
 void h_payroll_sheet_release(struct httpd_req *r)
 {
-    size_t len = 0;
-    httpd_req_body(r, &len);
-    if (len > 0) { /* a body, when sent, must be {} */
-        json_t *obj = api_body(r, &empty_schema, false);
-        if (!obj)
-            return;
-        json_decref(obj);
-    }
-    payroll_call(r, &payroll_sheet_release, 1, NULL, true);
+    if (payroll_empty_body(r))
+        payroll_call(r, &payroll_sheet_release, 1, NULL, true);
 }
 
 void h_payroll_spot_create(struct httpd_req *r)

@@ -341,7 +341,13 @@ static void api_call_idem(struct httpd_req *r, const struct pgpool_stmt *st, int
     }
     api_idem_format(fmt, st->sql);
     api_idem_array(args, nparams, values);
-    const char *v[6] = {api_actor(r), key, hash, httpd_req_path(r),
+    /* the key's namespace: as creates keep it (a kiosk's per worker) */
+    char scope[32];
+    const struct principal *who = httpd_req_principal(r);
+    if (who->kind == PRINCIPAL_KIOSK)
+        snprintf(scope, sizeof scope, "kiosk:%lld", (long long)who->id);
+    const char *v[6] = {who->kind == PRINCIPAL_KIOSK ? scope : api_actor(r), key, hash,
+                        httpd_req_path(r),
                         (const char *)evbuffer_pullup(fmt, -1),
                         (const char *)evbuffer_pullup(args, -1)};
     api_call_on(r, httpd_req_pool(r), &api_idem_run_stmt, 6, v, location);

@@ -143,6 +143,12 @@ bool api_query_int(struct httpd_req *r, const char *name, long long min, long lo
 bool api_query_id(struct httpd_req *r, const char *name, long long max, char out[24])
     __attribute__((warn_unused_result));
 
+/* Which of a parameter and its deprecated alias (e.g. county_code and
+ * county) the request uses, into *which (name when neither).  Answers 400
+ * naming the alias (not_allowed) and returns false when both are given. */
+bool api_query_alias(struct httpd_req *r, const char *name, const char *alias, const char **which)
+    __attribute__((warn_unused_result));
+
 /* limit: 1..max, dflt when absent; as api_query_int. */
 bool api_query_limit(struct httpd_req *r, int dflt, int max, int *out)
     __attribute__((warn_unused_result));

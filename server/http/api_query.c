@@ -154,3 +154,14 @@ bool api_query_id(struct httpd_req *r, const char *name, long long max, char out
         snprintf(out, 24, "%lld", v);
     return true;
 }
+
+bool api_query_alias(struct httpd_req *r, const char *name, const char *alias, const char **which)
+{
+    bool has_name = httpd_req_query(r, name) != NULL;
+    *which = has_name ? name : alias;
+    if (has_name && httpd_req_query(r, alias)) {
+        api_reply_field_error(r, "invalid_query", alias, "not_allowed");
+        return false;
+    }
+    return true;
+}
