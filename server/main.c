@@ -27,6 +27,8 @@
 #include "principal.h"
 #include "admin.h"
 #include "auth.h"
+#include "contract.h"
+#include "embedded.h"
 #include "demo.h"
 #include "demo_accounts.h"
 
@@ -125,9 +127,13 @@ static int main_serve(const struct config *cfg)
         matchidx_stop();
         return 1;
     }
-    struct httpd *h = httpd_new(cfg, routes_table, routes_count, auth_dispatch);
+    struct httpd *h =
+        contract_load(embedded_openapi, embedded_openapi_len, routes_table, routes_count) == 0
+            ? httpd_new(cfg, routes_table, routes_count, auth_dispatch)
+            : NULL;
     if (!h) {
         log_error("cannot start the server");
+        contract_unload();
         notify_stop();
         allocator_stop();
         matchidx_stop();
@@ -136,6 +142,7 @@ static int main_serve(const struct config *cfg)
     httpd_set_tick_hook(h, deptlist_purge_tick);
     int rc = httpd_run(h);
     httpd_free(h);
+    contract_unload();
     notify_stop();
     allocator_stop();
     matchidx_stop();

@@ -170,9 +170,8 @@ static bool mq_params(struct httpd_req *r, struct match_query *q, bool kinds)
 {
     double k = MQ_DEFAULT_K, min = 0, km = 0;
     const char *limit;
-    if (!api_query_alias(r, "limit", "k", &limit) ||
-        !mq_number(r, limit, 1, MATCH_MAX_K, &k) || !mq_number(r, "min_score", 0, 100, &min) ||
-        !mq_number(r, "max_km", 0, 5000, &km))
+    if (!api_query_alias(r, "limit", "k", &limit) || !mq_number(r, limit, 1, MATCH_MAX_K, &k) ||
+        !mq_number(r, "min_score", 0, 100, &min) || !mq_number(r, "max_km", 0, 5000, &km))
         return false;
     if (k != floor(k)) {
         api_reply_field_error(r, "invalid_query", limit, "invalid");

@@ -282,8 +282,7 @@ void h_training_gaps(struct httpd_req *r)
 {
     static const char *const allowed[] = {"county_code", "site_id", "limit", "lang", NULL};
     long county, site, limit;
-    if (!api_query_only(r, allowed) ||
-        !training_query_int(r, "county_code", 999999, &county) ||
+    if (!api_query_only(r, allowed) || !training_query_int(r, "county_code", 999999, &county) ||
         !training_query_int(r, "site_id", 999999999, &site) ||
         !training_query_int(r, "limit", 100, &limit))
         return;

@@ -346,7 +346,9 @@ static void api_call_idem(struct httpd_req *r, const struct pgpool_stmt *st, int
     const struct principal *who = httpd_req_principal(r);
     if (who->kind == PRINCIPAL_KIOSK)
         snprintf(scope, sizeof scope, "kiosk:%lld", (long long)who->id);
-    const char *v[6] = {who->kind == PRINCIPAL_KIOSK ? scope : api_actor(r), key, hash,
+    const char *v[6] = {who->kind == PRINCIPAL_KIOSK ? scope : api_actor(r),
+                        key,
+                        hash,
                         httpd_req_path(r),
                         (const char *)evbuffer_pullup(fmt, -1),
                         (const char *)evbuffer_pullup(args, -1)};

@@ -157,14 +157,15 @@ bool api_query_limit(struct httpd_req *r, int dflt, int max, int *out)
  * filters (canonical text: compact JSON with sorted keys): the position
  * and a keyed hash of route, sort, filters and position, in base64url.
  * Returns a new reference (JSON null should memory run out). */
-json_t *api_cursor_seal(struct httpd_req *r, const char *sort, const char *filters, const char *pos);
+json_t *api_cursor_seal(struct httpd_req *r, const char *sort, const char *filters,
+                        const char *pos);
 
 /* The position of a cursor api_cursor_seal made for the same route, sort
  * and filters, as a new string (free).  Answers 400 and returns NULL when
  * it is malformed (invalid_format) or was made for another list, sort or
  * filters, or altered (not_this_list). */
-char *api_cursor_open(struct httpd_req *r, const char *sort, const char *filters, const char *cursor)
-    __attribute__((warn_unused_result));
+char *api_cursor_open(struct httpd_req *r, const char *sort, const char *filters,
+                      const char *cursor) __attribute__((warn_unused_result));
 
 /* Who is acting, for the records: the authenticated principal's name. */
 const char *api_actor(struct httpd_req *r);

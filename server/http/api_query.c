@@ -104,8 +104,8 @@ json_t *api_cursor_seal(struct httpd_req *r, const char *sort, const char *filte
     unsigned char mac[PII_CURSOR_MAC];
     api_cursor_mac(r, sort, filters, pos, n, mac);
     const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-    size_t cap = sodium_base64_encoded_len(n, variant) + 1 +
-                 sodium_base64_encoded_len(sizeof mac, variant);
+    size_t cap =
+        sodium_base64_encoded_len(n, variant) + 1 + sodium_base64_encoded_len(sizeof mac, variant);
     char *out = malloc(cap);
     if (!out)
         return json_null();
@@ -118,15 +118,16 @@ json_t *api_cursor_seal(struct httpd_req *r, const char *sort, const char *filte
     return s ? s : json_null();
 }
 
-char *api_cursor_open(struct httpd_req *r, const char *sort, const char *filters, const char *cursor)
+char *api_cursor_open(struct httpd_req *r, const char *sort, const char *filters,
+                      const char *cursor)
 {
     const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
     size_t n = strlen(cursor), len = 0, maclen = 0;
     const char *dot = strrchr(cursor, '.');
     unsigned char mac[PII_CURSOR_MAC], want[PII_CURSOR_MAC];
     unsigned char *pos = n > 0 && n <= API_CURSOR_MAX && dot ? malloc(n + 1) : NULL;
-    if (!pos || sodium_base642bin(pos, n, cursor, (size_t)(dot - cursor), NULL, &len, NULL,
-                                  variant) != 0 ||
+    if (!pos ||
+        sodium_base642bin(pos, n, cursor, (size_t)(dot - cursor), NULL, &len, NULL, variant) != 0 ||
         sodium_base642bin(mac, sizeof mac, dot + 1, strlen(dot + 1), NULL, &maclen, NULL,
                           variant) != 0 ||
         maclen != sizeof mac) {

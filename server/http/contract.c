@@ -5,7 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "contract.h"
 
-#include "httpd_int.h"
+#include "httpd.h"
 #include "log.h"
 #include "validate.h"
 
@@ -20,9 +20,9 @@
 
 struct contract_param {
     char *name;
-    bool list;       /* a documented array: may be repeated */
-    bool any_name;   /* a free-form object (style form, explode): any name */
-    bool integer;    /* type integer: digits, within min..max */
+    bool list;     /* a documented array: may be repeated */
+    bool any_name; /* a free-form object (style form, explode): any name */
+    bool integer;  /* type integer: digits, within min..max */
     long long min, max;
 };
 
@@ -67,8 +67,7 @@ static int contract_add_params(struct contract_op *op, const json_t *doc, const 
             op->idem = true;
         if (strcmp(in, "query"))
             continue;
-        struct contract_param *np =
-            realloc(op->params, (op->nparams + 1) * sizeof *op->params);
+        struct contract_param *np = realloc(op->params, (op->nparams + 1) * sizeof *op->params);
         if (!np)
             return -1;
         op->params = np;
@@ -81,7 +80,8 @@ static int contract_add_params(struct contract_op *op, const json_t *doc, const 
         const json_t *s = json_object_get(o, "schema");
         const char *type = json_string_value(json_object_get(s, "type"));
         q->list = type && !strcmp(type, "array");
-        q->any_name = type && !strcmp(type, "object") && !json_is_false(json_object_get(o, "explode"));
+        q->any_name =
+            type && !strcmp(type, "object") && !json_is_false(json_object_get(o, "explode"));
         q->integer = type && !strcmp(type, "integer");
         const json_t *mn = json_object_get(s, "minimum"), *mx = json_object_get(s, "maximum");
         q->min = json_is_integer(mn) ? (long long)json_integer_value(mn) : -999999999999999999LL;
@@ -98,8 +98,12 @@ static void contract_lower(char *dst, size_t cap, const char *src)
     dst[i] = '\0';
 }
 
-struct contract *contract_load(const char *doc_text, size_t len, const struct router_route *routes,
-                               size_t n)
+/* Loaded once before the worker threads start, then only read. */
+static struct contract *contract_table;
+
+static void contract_free(struct contract *c);
+
+int contract_load(const char *doc_text, size_t len, const struct router_route *routes, size_t n)
 {
     json_error_t err;
     json_t *doc = json_loadb(doc_text, len, 0, &err);
@@ -107,7 +111,8 @@ struct contract *contract_load(const char *doc_text, size_t len, const struct ro
     if (c)
         c->ops = calloc(n ? n : 1, sizeof *c->ops);
     if (!doc || !c || !c->ops) {
-        log_error("contract: the OpenAPI document cannot be read: %s", doc ? "no memory" : err.text);
+        log_error("contract: the OpenAPI document cannot be read: %s",
+                  doc ? "no memory" : err.text);
         goto fail;
     }
     c->routes = routes;
@@ -131,14 +136,22 @@ struct contract *contract_load(const char *doc_text, size_t len, const struct ro
         }
     }
     json_decref(doc);
-    return c;
+    contract_free(contract_table);
+    contract_table = c;
+    return 0;
 fail:
     json_decref(doc);
     contract_free(c);
-    return NULL;
+    return -1;
 }
 
-void contract_free(struct contract *c)
+void contract_unload(void)
+{
+    contract_free(contract_table);
+    contract_table = NULL;
+}
+
+static void contract_free(struct contract *c)
 {
     if (!c)
         return;
@@ -153,8 +166,8 @@ void contract_free(struct contract *c)
 
 static const struct contract_op *contract_op_of(const struct httpd_req *r)
 {
-    const struct contract *c = r->w->h->contract;
-    const struct router_route *route = r->match.route;
+    const struct contract *c = contract_table;
+    const struct router_route *route = httpd_req_route(r);
     if (!c || !route || route < c->routes || route >= c->routes + c->n)
         return NULL;
     return &c->ops[route - c->routes];
@@ -204,23 +217,21 @@ bool contract_check(struct httpd_req *r)
     size_t len = 0;
     if (!op->body && httpd_req_body(r, &len) && len > 0)
         return contract_refuse(r, "bad_request", "body", "not_allowed");
-    if (!r->query_parsed)
-        return true;
-    const struct evkeyval *seen[CONTRACT_MAX_QUERY];
-    size_t count = 0;
-    for (struct evkeyval *kv = TAILQ_FIRST(&r->query); kv; kv = TAILQ_NEXT(kv, next)) {
-        if (count == CONTRACT_MAX_QUERY)
-            return contract_refuse(r, "invalid_query", "", "too_long");
-        const struct contract_param *p = contract_param_find(op, kv->key);
+    const char *names[CONTRACT_MAX_QUERY];
+    size_t count = httpd_req_query_names(r, names, CONTRACT_MAX_QUERY);
+    if (count > CONTRACT_MAX_QUERY)
+        return contract_refuse(r, "invalid_query", "", "too_long");
+    for (size_t i = 0; i < count; i++) {
+        const struct contract_param *p = contract_param_find(op, names[i]);
         if (!p)
-            return contract_refuse(r, "invalid_query", kv->key, "unknown_field");
-        for (size_t i = 0; i < count; i++)
-            if (!p->list && !p->any_name && !strcmp(seen[i]->key, kv->key))
-                return contract_refuse(r, "invalid_query", kv->key, "repeated");
-        seen[count++] = kv;
-        const char *fault = p->integer ? contract_integer_fault(p, kv->value) : NULL;
+            return contract_refuse(r, "invalid_query", names[i], "unknown_field");
+        for (size_t k = 0; k < i; k++)
+            if (!p->list && !p->any_name && !strcmp(names[k], names[i]))
+                return contract_refuse(r, "invalid_query", names[i], "repeated");
+        const char *fault =
+            p->integer ? contract_integer_fault(p, httpd_req_query(r, names[i])) : NULL;
         if (fault)
-            return contract_refuse(r, "invalid_query", kv->key, fault);
+            return contract_refuse(r, "invalid_query", names[i], fault);
     }
     return true;
 }

@@ -13,17 +13,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct contract;
 struct httpd_req;
 struct router_route;
 
-/* Reads doc[0..len) for the n routes: every route must be an operation of
- * the document.  Returns a new table (contract_free), or NULL after logging
- * the first route that is not documented or a document that is not JSON. */
-struct contract *contract_load(const char *doc, size_t len, const struct router_route *routes,
-                               size_t n) __attribute__((warn_unused_result));
+/* Reads doc[0..len) for the n routes, process-wide: call once before
+ * serving.  Every route must be an operation of the document.  Returns 0,
+ * or -1 after logging the first route that is not documented or a document
+ * that is not JSON.  A request whose route is not in the table passes. */
+int contract_load(const char *doc, size_t len, const struct router_route *routes, size_t n)
+    __attribute__((warn_unused_result));
 
-void contract_free(struct contract *c);
+/* Frees the table. */
+void contract_unload(void);
 
 /* Checks the routed request's query string and body against its route:
  * an undocumented parameter (unknown_field), one given twice that is not a

@@ -8,8 +8,6 @@
 
 #include "clock.h"
 #include "bgjob.h"
-#include "contract.h"
-#include "embedded.h"
 #include "httphead.h"
 #include "log.h"
 #include "metrics.h"
@@ -284,9 +282,6 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
     h->conn_by_fd = calloc(h->nfds, sizeof *h->conn_by_fd);
     if (!h->conn_by_fd)
         goto fail;
-    h->contract = contract_load(embedded_openapi, embedded_openapi_len, routes, nroutes);
-    if (!h->contract)
-        goto fail;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     h->nworkers = cfg->threads > 0 ? cfg->threads : (int)(cores > 0 ? cores : 1);
     h->workers = calloc((size_t)h->nworkers, sizeof *h->workers);
@@ -357,7 +352,6 @@ void httpd_free(struct httpd *h)
     bgjob_pool_free(h->bgjobs);
     free(h->workers);
     metrics_free(h->metrics);
-    contract_free(h->contract);
     free((void *)(uintptr_t)h->conn_by_fd);
     free(h);
 }

@@ -72,6 +72,9 @@ size_t httpd_req_query_names(const struct httpd_req *r, const char **names, size
 /* The request's path, without its query string, as sent. */
 const char *httpd_req_path(const struct httpd_req *r);
 
+/* The route the request matched, or NULL. */
+const struct router_route *httpd_req_route(const struct httpd_req *r);
+
 /* The pattern of the route the request matched ("/v1/workers/{id}"), or
  * its path when it matched none. */
 const char *httpd_req_pattern(const struct httpd_req *r);

@@ -77,7 +77,6 @@ struct httpd {
     const struct router_route *routes;
     size_t nroutes;
     httpd_gate_fn gate;
-    struct contract *contract; /* what each route accepts (contract.h) */
     httpd_tick_fn tick_hook;
     int nworkers;
     struct httpd_worker *workers;

@@ -46,6 +46,11 @@ const char *httpd_req_path(const struct httpd_req *r)
     return r->path ? r->path : "";
 }
 
+const struct router_route *httpd_req_route(const struct httpd_req *r)
+{
+    return r->match.route;
+}
+
 const char *httpd_req_pattern(const struct httpd_req *r)
 {
     return r->match.route ? r->match.route->pattern : r->path;
