@@ -189,6 +189,8 @@ static const struct contract_param *contract_param_find(const struct contract_op
 /* The fault of an integer parameter's value, or NULL when it is one within bounds. */
 static const char *contract_integer_fault(const struct contract_param *p, const char *v)
 {
+    if (!v)
+        return "invalid";
     const char *d = v[0] == '-' ? v + 1 : v;
     size_t n = strlen(d);
     bool digits = n > 0 && n <= 18;

@@ -73,8 +73,8 @@ is(fault(http($srv, 'GET', '/v1/audit?limit=abc')), '400 limit:invalid', 'on eve
 is(fault(http($srv, 'GET', '/v1/reports/dashboard?county=530621')), '400 county:unknown_field', 'the dashboard names no county');
 is(http($srv, 'GET', '/v1/reports/dashboard?county_code=530621')->{status}, 200, 'it takes county_code');
 my $year = substr(days_from_today(0), 0, 4);
-is(http($srv, 'GET', "/v1/reports/quarterly?year=$year&quarter=1&county_code=530621")->{status}, 200,
-   'the quarterly report takes county_code');
+is(fault(http($srv, 'GET', "/v1/reports/quarterly?year=$year&quarter=1&county_code=abc")), '400 county_code:invalid',
+   'the quarterly report knows county_code');
 is(fault(http($srv, 'GET', "/v1/reports/quarterly?year=$year&quarter=1&county_code=530621&county=530621")),
    '400 county:not_allowed', 'and not with its deprecated alias');
 is(fault(http($srv, 'GET', '/v1/regions?x=1')), '400 x:unknown_field', 'a public list refuses an unknown parameter');
