@@ -7789,6 +7789,39 @@ CREATE FUNCTION public.idem_expire() RETURNS integer
 $$;
 
 --
+-- Name: idem_run(text, text, bytea, text, text, text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.idem_run(p_scope text, p_key text, p_hash bytea, p_path text, p_sql text, p_args text[], OUT res_status integer, OUT res_version integer, OUT res_body jsonb, OUT res_replayed boolean) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    claimed integer;
+    stored record;
+BEGIN
+    res_replayed := false;
+    INSERT INTO idempotency_key (scope, key, method, path, request_sha, status, body)
+    VALUES (p_scope, p_key, 'POST', p_path, p_hash, 0, '')
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS claimed = ROW_COUNT;
+    IF claimed = 0 THEN
+        SELECT i.request_sha, i.status, i.body INTO stored
+        FROM idempotency_key i WHERE i.scope = p_scope AND i.key = p_key;
+        IF stored.request_sha <> p_hash OR stored.status = 0 THEN
+            PERFORM api_fail('LY422', 'Idempotency-Key', 'idempotency_mismatch');
+        END IF;
+        res_status := stored.status;
+        res_body := nullif(stored.body, '')::jsonb;
+        res_version := (res_body ->> 'version')::integer;
+        res_replayed := true;
+        RETURN;
+    END IF;
+    EXECUTE format(p_sql, VARIADIC p_args) INTO res_status, res_version, res_body;
+    UPDATE idempotency_key i SET status = res_status, body = coalesce(res_body::text, '')
+    WHERE i.scope = p_scope AND i.key = p_key;
+END $$;
+
+--
 -- Name: import_audit(text, integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 

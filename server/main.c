@@ -29,6 +29,8 @@
 #include "admin.h"
 #include "auth.h"
 #include "authcache.h"
+#include "contract.h"
+#include "embedded.h"
 #include "demo.h"
 #include "demo_accounts.h"
 
@@ -140,10 +142,14 @@ static int main_serve(const struct config *cfg)
         main_stop_jobs(clock_now_us() + (int64_t)cfg->shutdown_timeout_s * 1000000);
         return 1;
     }
-    struct httpd *h = httpd_new(cfg, routes_table, routes_count, auth_dispatch);
+    struct httpd *h =
+        contract_load(embedded_openapi, embedded_openapi_len, routes_table, routes_count) == 0
+            ? httpd_new(cfg, routes_table, routes_count, auth_dispatch)
+            : NULL;
     if (!h) {
         log_error("cannot start the server");
         main_stop_jobs(clock_now_us() + (int64_t)cfg->shutdown_timeout_s * 1000000);
+        contract_unload();
         return 1;
     }
     httpd_set_tick_hook(h, deptlist_purge_tick);
@@ -155,6 +161,7 @@ static int main_serve(const struct config *cfg)
     httpd_free(h);
     if (!main_stop_jobs(deadline ? deadline : clock_now_us()))
         rc = -1;
+    contract_unload();
     return rc == 0 ? 0 : 1;
 }
 

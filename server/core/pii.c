@@ -13,6 +13,7 @@ static unsigned char pii_box_key[crypto_secretbox_KEYBYTES];
 static unsigned char pii_index_key[crypto_generichash_KEYBYTES];
 static unsigned char pii_phone_index_key[crypto_generichash_KEYBYTES];
 static unsigned char pii_account_index_key[crypto_generichash_KEYBYTES];
+static unsigned char pii_cursor_key[crypto_generichash_KEYBYTES];
 static bool pii_loaded;
 
 static int pii_parse_key(const char *text, unsigned char master[32])
@@ -54,6 +55,7 @@ int pii_init(const char *key_file, const char *key_hex)
                                master);
     crypto_kdf_derive_from_key(pii_account_index_key, sizeof pii_account_index_key, 4, "leye-pii",
                                master);
+    crypto_kdf_derive_from_key(pii_cursor_key, sizeof pii_cursor_key, 5, "leye-pii", master);
     sodium_memzero(master, sizeof master);
     sodium_memzero(text, sizeof text);
     pii_loaded = true;
@@ -63,6 +65,12 @@ int pii_init(const char *key_file, const char *key_hex)
 bool pii_ready(void)
 {
     return pii_loaded;
+}
+
+void pii_cursor_mac(const char *text, size_t len, unsigned char out[PII_CURSOR_MAC])
+{
+    crypto_generichash(out, PII_CURSOR_MAC, (const unsigned char *)text, len, pii_cursor_key,
+                       sizeof pii_cursor_key);
 }
 
 static void pii_bytea(const unsigned char *bin, size_t len, char *out, size_t cap)

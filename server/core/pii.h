@@ -31,6 +31,12 @@ int pii_init(const char *key_file, const char *key_hex) __attribute__((warn_unus
 /* True once a key is loaded. */
 bool pii_ready(void);
 
+/* A keyed hash of text with a key of its own derived from the master key,
+ * so that every instance sharing the key recognises what another signed:
+ * list cursors (server/http/api_cursor.c). */
+#define PII_CURSOR_MAC 16
+void pii_cursor_mac(const char *text, size_t len, unsigned char out[PII_CURSOR_MAC]);
+
 /* Blind index of a normalised 18-character ID number, as bytea hex text. */
 void pii_hash_idnum(const char *id18, char out[PII_HASH_HEX]);
 

@@ -321,57 +321,13 @@ void h_account_unlock(struct httpd_req *r)
     accounts_lock(r, false);
 }
 
-/* A query parameter that must be a positive integer of at most max; true if
- * absent (out left empty).  Answers 400 and returns false otherwise. */
-static bool accounts_query_int(struct httpd_req *r, const char *name, long long max, char out[24])
-{
-    const char *v = httpd_req_query(r, name);
-    out[0] = '\0';
-    if (!v)
-        return true;
-    size_t n = strlen(v);
-    bool ok = n > 0 && n <= 18 && v[0] != '0';
-    for (size_t i = 0; ok && i < n; i++)
-        ok = v[i] >= '0' && v[i] <= '9';
-    if (!ok || strtoll(v, NULL, 10) > max) {
-        api_reply_field_error(r, "invalid_query", name, ok ? "out_of_range" : "invalid_format");
-        return false;
-    }
-    memcpy(out, v, n + 1);
-    return true;
-}
-
-/* True when every query parameter is one of allowed (n of them). */
-static bool accounts_query_known(struct httpd_req *r, const char *const *allowed, size_t n)
-{
-    const char *names[8];
-    size_t k = httpd_req_query_names(r, names, 8);
-    if (k > n) {
-        api_reply_field_error(r, "invalid_query", "", "too_long");
-        return false;
-    }
-    for (size_t i = 0; i < k; i++) {
-        bool ok = false;
-        for (size_t j = 0; j < n && !ok; j++)
-            ok = !strcmp(names[i], allowed[j]);
-        if (!ok) {
-            char field[64];
-            snprintf(field, sizeof field, "%.60s", names[i]);
-            field[strspn(field, "abcdefghijklmnopqrstuvwxyz_0123456789")] = '\0';
-            api_reply_field_error(r, "invalid_query", field, "unknown_field");
-            return false;
-        }
-    }
-    return true;
-}
-
 void h_account_sign_ins(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"limit", "cursor"};
+    static const char *const allowed[] = {"limit", "cursor", NULL};
     char id[24], limit[24], cursor[24];
-    if (!api_param_id(r, 0, id) || !accounts_query_known(r, allowed, 2) ||
-        !accounts_query_int(r, "limit", 200, limit) ||
-        !accounts_query_int(r, "cursor", 999999999999999999LL, cursor))
+    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed) ||
+        !api_query_id(r, "limit", 200, limit) ||
+        !api_query_id(r, "cursor", 999999999999999999LL, cursor))
         return;
     const char *v[3] = {id, limit[0] ? limit : NULL, cursor[0] ? cursor : NULL};
     api_call(r, &account_sign_ins, 3, v, NULL);
@@ -489,11 +445,11 @@ static bool accounts_query_coord(struct httpd_req *r, const char *name, double l
 
 void h_places_nearest(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"lat", "lon", "limit"};
+    static const char *const allowed[] = {"lat", "lon", "limit", NULL};
     char lat[32], lon[32], limit[24];
     /* the bounds of the vacancy form: mainland China */
-    if (!accounts_query_known(r, allowed, 3) || !accounts_query_coord(r, "lat", 3, 54, lat) ||
-        !accounts_query_coord(r, "lon", 73, 136, lon) || !accounts_query_int(r, "limit", 20, limit))
+    if (!api_query_only(r, allowed) || !accounts_query_coord(r, "lat", 3, 54, lat) ||
+        !accounts_query_coord(r, "lon", 73, 136, lon) || !api_query_id(r, "limit", 20, limit))
         return;
     const char *v[3] = {lat, lon, limit[0] ? limit : NULL};
     api_call(r, &places_nearest, 3, v, NULL);

@@ -112,34 +112,6 @@ static const char *allocation_lang(struct httpd_req *r)
     return httpd_req_lang(r) == PROBLEM_LANG_EN ? "en" : "zh";
 }
 
-/* Only the named query parameters are accepted. */
-static bool allocation_query_ok(struct httpd_req *r, const char *const *allowed)
-{
-    const char *names[8];
-    size_t n = httpd_req_query_names(r, names, 8);
-    if (n > 8) {
-        api_reply_field_error(r, "invalid_query", "", "too_long");
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        bool ok = false;
-        for (size_t k = 0; allowed[k] && !ok; k++)
-            ok = !strcmp(names[i], allowed[k]);
-        if (!ok) {
-            char field[64];
-            validate_copy_text(field, sizeof field, names[i]);
-            api_reply_field_error(r, "invalid_query", field, "unknown_field");
-            return false;
-        }
-    }
-    const char *lang = httpd_req_query(r, "lang");
-    if (lang && strcmp(lang, "zh") && strcmp(lang, "en")) {
-        api_reply_field_error(r, "invalid_query", "lang", "unknown_value");
-        return false;
-    }
-    return true;
-}
-
 void h_allocations_create(struct httpd_req *r)
 {
     api_create(r, &allocation_resource);
@@ -154,7 +126,7 @@ void h_allocation_get(struct httpd_req *r)
 {
     static const char *const allowed[] = {"lang", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id) || !allocation_query_ok(r, allowed))
+    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
         return;
     const char *v[2] = {id, allocation_lang(r)};
     api_call(r, &allocation_get_stmt, 2, v, NULL);
@@ -164,7 +136,7 @@ void h_allocation_unassigned(struct httpd_req *r)
 {
     static const char *const allowed[] = {"lang", "cursor", "limit", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id) || !allocation_query_ok(r, allowed))
+    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
         return;
     const char *cursor = httpd_req_query(r, "cursor");
     long long s, w;
@@ -174,16 +146,10 @@ void h_allocation_unassigned(struct httpd_req *r)
         api_reply_field_error(r, "invalid_query", "cursor", "invalid_format");
         return;
     }
-    const char *limit = httpd_req_query(r, "limit");
-    if (limit) {
-        char *end;
-        long n = strtol(limit, &end, 10);
-        if (*end || end == limit || n < 1 || n > 200) {
-            api_reply_field_error(r, "invalid_query", "limit", "out_of_range");
-            return;
-        }
-    }
-    const char *v[4] = {id, allocation_lang(r), cursor, limit};
+    char limit[24];
+    if (!api_query_id(r, "limit", 200, limit))
+        return;
+    const char *v[4] = {id, allocation_lang(r), cursor, limit[0] ? limit : NULL};
     api_call(r, &allocation_unassigned_stmt, 4, v, NULL);
 }
 
@@ -521,7 +487,7 @@ void h_allocation_notice(struct httpd_req *r)
 {
     static const char *const allowed[] = {"format", "lang", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id) || !allocation_query_ok(r, allowed))
+    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
         return;
     const char *fmt = httpd_req_query(r, "format");
     enum notice_format format = NOTICE_HTML;

@@ -488,25 +488,10 @@ static void roster_cb(void *arg, const struct pgpool_reply *rep)
 /* GET /v1/export-trips/{id}/roster?format=html|json&public=true|false&lang=zh|en */
 void h_export_roster(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"format", "public", "lang"};
+    static const char *const allowed[] = {"format", "public", "lang", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id))
+    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
         return;
-    const char *names[4];
-    size_t n = httpd_req_query_names(r, names, 4);
-    if (n > 4) {
-        api_reply_field_error(r, "invalid_query", "", "too_long");
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        bool ok = false;
-        for (size_t k = 0; k < 3 && !ok; k++)
-            ok = !strcmp(names[i], allowed[k]);
-        if (!ok) {
-            api_reply_field_error(r, "invalid_query", "", "unknown_field");
-            return;
-        }
-    }
     const char *fmt = httpd_req_query(r, "format");
     const char *pub = httpd_req_query(r, "public");
     const char *lang = httpd_req_query(r, "lang");

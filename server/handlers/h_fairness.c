@@ -117,18 +117,12 @@ static void fairness_cb(void *arg, const struct pgpool_reply *rep)
 static bool fairness_int(struct httpd_req *r, const char *name, long long lo, long long hi,
                          char out[24])
 {
-    const char *v = httpd_req_query(r, name);
+    long long x = 0;
     out[0] = '\0';
-    if (!v)
-        return true;
-    char *end;
-    long long x = strtoll(v, &end, 10);
-    if (!*v || *end || v[0] == '+' || v[0] == '-' || x < lo || x > hi) {
-        api_reply_field_error(r, "invalid_query", name,
-                              *end || !*v ? "invalid_type" : "out_of_range");
+    if (!api_query_int(r, name, lo, hi, &x))
         return false;
-    }
-    snprintf(out, 24, "%lld", x);
+    if (httpd_req_query(r, name))
+        snprintf(out, 24, "%lld", x);
     return true;
 }
 
@@ -150,20 +144,9 @@ static bool fairness_date(struct httpd_req *r, const char *name, char out[11])
 
 void h_reports_fairness(struct httpd_req *r)
 {
-    static const char *const known[] = {"county_code", "site_id", "from", "to", "format"};
-    const char *names[8];
-    size_t n = httpd_req_query_names(r, names, 8);
-    for (size_t i = 0; i < n && i < 8; i++) {
-        bool ok = false;
-        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-            ok = ok || !strcmp(names[i], known[k]);
-        if (!ok || n > 5) {
-            char field[64];
-            validate_copy_text(field, sizeof field, names[i]);
-            api_reply_field_error(r, "invalid_query", field, ok ? "too_long" : "unknown_field");
-            return;
-        }
-    }
+    static const char *const known[] = {"county_code", "site_id", "from", "to", "format", NULL};
+    if (!api_query_only(r, known))
+        return;
     const char *fmt = httpd_req_query(r, "format");
     if (fmt && strcmp(fmt, "csv") && strcmp(fmt, "json")) {
         api_reply_field_error(r, "invalid_query", "format", "unknown_value");

@@ -30,7 +30,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define HELP_KEY_MAX 200
 #define DEPTLIST_MAX_ROWS 100000
 #define DEPTLIST_MAX_ERRORS 1000
 #define DEPTLIST_PURGE_INTERVAL_US (10 * 1000000LL)
@@ -43,45 +42,18 @@ static const struct jv_field help_fields[] = {
 };
 static const struct jv_schema help_schema = JV_SCHEMA(help_fields);
 
-static const struct pgpool_stmt help_idem_stmt = {
-    "help_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
-
-/* SHA-256 of the method and the normalised body, as bytea hex text. */
-static void help_request_hash(const char *payload, char out[67])
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)"POST /v1/kiosk/help", 19);
-    crypto_hash_sha256_update(&st, (const unsigned char *)payload, strlen(payload));
-    crypto_hash_sha256_final(&st, h);
-    out[0] = '\\';
-    out[1] = 'x';
-    sodium_bin2hex(out + 2, 65, h, sizeof h);
-}
-
 void h_kiosk_help(struct httpd_req *r)
 {
-    const char *key = httpd_req_header(r, "Idempotency-Key");
-    if (key && (!*key || strlen(key) > HELP_KEY_MAX)) {
-        api_reply_field_error(r, "bad_request", "Idempotency-Key", "invalid_format");
+    const char *key;
+    if (!api_idem_key(r, &key))
         return;
-    }
     json_t *obj = api_body(r, &help_schema, false);
     if (!obj)
         return;
-    char *payload = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(obj);
-    if (!payload) {
-        httpd_reply_problem(r, "overloaded", NULL);
-        return;
-    }
-    char hash[67], actor[32];
-    help_request_hash(payload, hash);
+    char actor[32];
     snprintf(actor, sizeof actor, "kiosk:%lld", (long long)httpd_req_principal(r)->id);
-    const char *v[6] = {"api_kiosk_help_request", payload, actor, actor, key, hash};
-    api_call(r, &help_idem_stmt, 6, v, NULL);
-    free(payload);
+    api_idem_create(r, "api_kiosk_help_request", obj, obj, actor, key, NULL);
+    json_decref(obj);
 }
 
 /* ---------- importing a department's list ---------- */

@@ -42,44 +42,14 @@ void h_kiosk_me(struct httpd_req *r)
     api_call(r, &kiosk_me_stmt, 0, NULL, NULL);
 }
 
-/* A query parameter that must be a positive integer of at most max; true if
- * absent (out left empty).  Answers 400 and returns false otherwise. */
-static bool kiosk_self_query_int(struct httpd_req *r, const char *name, long long max, char out[24])
-{
-    const char *v = httpd_req_query(r, name);
-    out[0] = '\0';
-    if (!v)
-        return true;
-    size_t n = strlen(v);
-    bool ok = n > 0 && n <= 18 && v[0] != '0';
-    for (size_t i = 0; ok && i < n; i++)
-        ok = v[i] >= '0' && v[i] <= '9';
-    if (!ok || strtoll(v, NULL, 10) > max) {
-        api_reply_field_error(r, "invalid_query", name, ok ? "out_of_range" : "invalid_format");
-        return false;
-    }
-    memcpy(out, v, n + 1);
-    return true;
-}
-
 void h_kiosk_applications_list(struct httpd_req *r)
 {
-    const char *names[4];
-    size_t n = httpd_req_query_names(r, names, 4);
-    for (size_t i = 0; i < n && i < 4; i++)
-        if (strcmp(names[i], "limit") != 0 && strcmp(names[i], "cursor") != 0) {
-            char field[64];
-            validate_copy_text(field, sizeof field, names[i]);
-            api_reply_field_error(r, "invalid_query", field, "unknown_field");
-            return;
-        }
-    if (n > 2) {
-        api_reply_field_error(r, "invalid_query", "", "too_long");
+    static const char *const allowed[] = {"limit", "cursor", NULL};
+    if (!api_query_only(r, allowed))
         return;
-    }
     char limit[24], cursor[24];
-    if (!kiosk_self_query_int(r, "limit", 200, limit) ||
-        !kiosk_self_query_int(r, "cursor", 999999999999999999LL, cursor))
+    if (!api_query_id(r, "limit", 200, limit) ||
+        !api_query_id(r, "cursor", 999999999999999999LL, cursor))
         return;
     const char *v[2] = {limit[0] ? limit : NULL, cursor[0] ? cursor : NULL};
     api_call(r, &kiosk_list_stmt, 2, v, NULL);

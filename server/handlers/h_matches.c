@@ -66,6 +66,8 @@ static int32_t matches_today(void)
 
 /* ---------- parameters ---------- */
 
+#define MATCHES_BINDING_MAX 1024
+
 static bool matches_number(struct httpd_req *r, const char *name, double lo, double hi, double *out)
 {
     const char *v = httpd_req_query(r, name);
@@ -87,13 +89,16 @@ static bool matches_number(struct httpd_req *r, const char *name, double lo, dou
 
 static bool matches_counties(struct httpd_req *r, struct match_query *q)
 {
-    const char *v = httpd_req_query(r, "county");
+    const char *name;
+    if (!api_query_alias(r, "county_code", "county", &name))
+        return false;
+    const char *v = httpd_req_query(r, name);
     for (const char *p = v; p && *p;) {
         char *end;
         long c = strtol(p, &end, 10);
         if (end == p || c < 100000 || c > 999999 || (*end && *end != ',') ||
             q->n_counties >= MATCH_MAX_QUERY_COUNTIES) {
-            api_reply_field_error(r, "invalid_query", "county", "invalid_format");
+            api_reply_field_error(r, "invalid_query", name, "invalid_format");
             return false;
         }
         q->counties[q->n_counties++] = (int32_t)c;
@@ -124,16 +129,35 @@ static bool matches_kinds(struct httpd_req *r, struct match_query *q)
     return true;
 }
 
-/* The cursor is "<score>.<id>" of the last result shown. */
+/* What a cursor of these matches is bound to: the path and the filters. */
+static void matches_binding(struct httpd_req *r, char *out, size_t cap)
+{
+    static const char *const names[] = {"county_code", "county", "kind", "min_score", "max_km"};
+    int n = snprintf(out, cap, "%s", httpd_req_path(r));
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && n >= 0 && (size_t)n < cap; i++) {
+        const char *v = httpd_req_query(r, names[i]);
+        if (v)
+            n += snprintf(out + n, cap - (size_t)n, "\n%s=%s", names[i], v);
+    }
+}
+
+/* The cursor seals "<score>.<id>" of the last result shown (api_cursor_seal). */
 static bool matches_cursor(struct httpd_req *r, struct match_query *q)
 {
-    const char *v = httpd_req_query(r, "cursor");
-    if (!v)
+    const char *c = httpd_req_query(r, "cursor");
+    if (!c)
         return true;
+    char binding[MATCHES_BINDING_MAX];
+    matches_binding(r, binding, sizeof binding);
+    char *v = api_cursor_open(r, "score", binding, c);
+    if (!v)
+        return false;
     char *end;
     long s = strtol(v, &end, 10);
     long long id = *end == '.' ? strtoll(end + 1, &end, 10) : -1;
-    if (*end || s < 0 || s > 10000 || id < 1) {
+    bool ok = !*end && s >= 0 && s <= 10000 && id >= 1;
+    free(v);
+    if (!ok) {
         api_reply_field_error(r, "invalid_query", "cursor", "invalid_format");
         return false;
     }
@@ -146,11 +170,13 @@ static bool matches_cursor(struct httpd_req *r, struct match_query *q)
 static bool matches_params(struct httpd_req *r, struct match_query *q, bool kinds)
 {
     double k = MATCHES_DEFAULT_K, min = 0, km = 0;
-    if (!matches_number(r, "k", 1, MATCH_MAX_K, &k) ||
+    const char *limit;
+    if (!api_query_alias(r, "limit", "k", &limit) ||
+        !matches_number(r, limit, 1, MATCH_MAX_K, &k) ||
         !matches_number(r, "min_score", 0, 100, &min) || !matches_number(r, "max_km", 0, 5000, &km))
         return false;
     if (k != floor(k)) {
-        api_reply_field_error(r, "invalid_query", "k", "invalid_type");
+        api_reply_field_error(r, "invalid_query", limit, "invalid");
         return false;
     }
     match_query_init(q, matches_today(), (uint32_t)k);
@@ -240,7 +266,7 @@ static json_t *matches_removed(const struct match_result *res, enum match_lang l
     return a;
 }
 
-/* Builds m->out and m->ids from a result (under the read lock: names are borrowed). */
+/* Builds mq->out and mq->ids from a result (under the read lock: names are borrowed). */
 static void matches_render(struct matches_query *m, const struct match_result *res,
                            enum match_lang lang, const struct match_names *names)
 {
@@ -261,10 +287,11 @@ static void matches_render(struct matches_query *m, const struct match_result *r
                        (json_int_t)res->scanned, "candidates", (json_int_t)res->candidates, "exact",
                        res->counts_exact, "removed", matches_removed(res, lang));
     if (res->more && res->n > 0) {
-        char cur[48];
+        char cur[48], binding[MATCHES_BINDING_MAX];
         snprintf(cur, sizeof cur, "%d.%lld", res->hit[res->n - 1].score,
                  (long long)res->hit[res->n - 1].id);
-        json_object_set_new(m->out, "next_cursor", json_string(cur));
+        matches_binding(m->r, binding, sizeof binding);
+        json_object_set_new(m->out, "next_cursor", api_cursor_seal(m->r, "score", binding, cur));
     } else {
         json_object_set_new(m->out, "next_cursor", json_null());
     }

@@ -114,27 +114,6 @@ PAYROLL_STMT(payroll_spot_create, "SELECT * FROM api_spot_check_create($1::jsonb
 PAYROLL_STMT(payroll_spot_get, "SELECT * FROM api_spot_check_get($1::bigint)");
 PAYROLL_STMT(payroll_spot_result, "SELECT * FROM api_spot_check_result($1::bigint, $2::jsonb, $3)");
 
-/* Only the named query parameters are accepted. */
-static bool payroll_query_ok(struct httpd_req *r, const char *const *allowed)
-{
-    const char *names[4];
-    size_t n = httpd_req_query_names(r, names, 4);
-    if (n > 4) {
-        api_reply_field_error(r, "invalid_query", "", "too_long");
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        bool ok = false;
-        for (size_t k = 0; allowed[k] && !ok; k++)
-            ok = !strcmp(names[i], allowed[k]);
-        if (!ok) {
-            api_reply_field_error(r, "invalid_query", "", "unknown_field");
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Runs st with the path's ids (nids of them), then the body as JSON when
  * schema is given, then the actor when with_actor. */
 static void payroll_call(struct httpd_req *r, const struct pgpool_stmt *st, size_t nids,
@@ -171,7 +150,7 @@ void h_payroll_roster(struct httpd_req *r)
 {
     static const char *const allowed[] = {"month", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id) || !payroll_query_ok(r, allowed))
+    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
         return;
     const char *v[2] = {id, httpd_req_query(r, "month")};
     api_call(r, &payroll_roster, 2, v, NULL);
@@ -201,18 +180,15 @@ void h_payroll_checks(struct httpd_req *r)
 {
     static const char *const allowed[] = {"late_days", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id) || !payroll_query_ok(r, allowed))
+    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
         return;
-    const char *late = httpd_req_query(r, "late_days");
-    if (late) {
-        char *end;
-        long n = strtol(late, &end, 10);
-        if (*end || end == late || n < 0 || n > 365) {
-            api_reply_field_error(r, "invalid_query", "late_days", "out_of_range");
-            return;
-        }
-    }
-    const char *v[2] = {id, late};
+    long long late_days = 0;
+    char late[24] = "";
+    if (!api_query_int(r, "late_days", 0, 365, &late_days))
+        return;
+    if (httpd_req_query(r, "late_days"))
+        snprintf(late, sizeof late, "%lld", late_days);
+    const char *v[2] = {id, late[0] ? late : NULL};
     api_call(r, &payroll_checks, 2, v, NULL);
 }
 
@@ -226,9 +202,22 @@ void h_payroll_line_adjust(struct httpd_req *r)
     payroll_call(r, &payroll_line_adjust, 2, &adjust_schema, true);
 }
 
+/* A body, when sent, must be {}. */
+static bool payroll_empty_body(struct httpd_req *r)
+{
+    size_t len = 0;
+    httpd_req_body(r, &len);
+    if (len == 0)
+        return true;
+    json_t *obj = api_body(r, &empty_schema, false);
+    json_decref(obj);
+    return obj != NULL;
+}
+
 void h_payroll_sheet_approve(struct httpd_req *r)
 {
-    payroll_call(r, &payroll_sheet_approve, 1, NULL, true);
+    if (payroll_empty_body(r))
+        payroll_call(r, &payroll_sheet_approve, 1, NULL, true);
 }
 
 void h_payroll_sheet_notice(struct httpd_req *r)
@@ -248,15 +237,8 @@ void h_payroll_objection_resolve(struct httpd_req *r)
 
 void h_payroll_sheet_release(struct httpd_req *r)
 {
-    size_t len = 0;
-    httpd_req_body(r, &len);
-    if (len > 0) { /* a body, when sent, must be {} */
-        json_t *obj = api_body(r, &empty_schema, false);
-        if (!obj)
-            return;
-        json_decref(obj);
-    }
-    payroll_call(r, &payroll_sheet_release, 1, NULL, true);
+    if (payroll_empty_body(r))
+        payroll_call(r, &payroll_sheet_release, 1, NULL, true);
 }
 
 void h_payroll_spot_create(struct httpd_req *r)

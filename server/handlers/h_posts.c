@@ -122,13 +122,9 @@ void h_posts_end(struct httpd_req *r)
 
 void h_posts_subsidy_roll(struct httpd_req *r)
 {
-    const char *names[4];
-    size_t n = httpd_req_query_names(r, names, 4);
-    for (size_t i = 0; i < n; i++)
-        if (i >= 4 || (strcmp(names[i], "month") && strcmp(names[i], "county_code"))) {
-            api_reply_field_error(r, "invalid_query", "", "unknown_field");
-            return;
-        }
+    static const char *const allowed[] = {"month", "county_code", NULL};
+    if (!api_query_only(r, allowed))
+        return;
     const char *county = httpd_req_query(r, "county_code");
     if (county) {
         char *end;

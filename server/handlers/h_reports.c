@@ -265,9 +265,11 @@ void h_reports_quarterly(struct httpd_req *r)
         api_reply_field_error(r, "invalid_query", "format", "unknown_value");
         return;
     }
-    if (!report_int(r, "year", 2016, 2100, true, &year) ||
+    const char *county_name;
+    if (!api_query_alias(r, "county_code", "county", &county_name) ||
+        !report_int(r, "year", 2016, 2100, true, &year) ||
         !report_int(r, "quarter", 1, 4, true, &quarter) ||
-        !report_int(r, "county", 100000, 999999, false, &county))
+        !report_int(r, county_name, 100000, 999999, false, &county))
         return;
     struct report_ctx *c = malloc(sizeof *c);
     if (!c) {

@@ -271,43 +271,10 @@ void h_kiosk_enrolments_create(struct httpd_req *r)
 /* A query parameter that is a positive decimal of at most max; true if absent. */
 static bool training_query_int(struct httpd_req *r, const char *name, long max, long *out)
 {
-    const char *v = httpd_req_query(r, name);
-    *out = 0;
-    if (!v)
-        return true;
-    size_t n = strlen(v);
-    bool ok = n > 0 && n <= 9;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = v[i] >= '0' && v[i] <= '9';
-    long x = ok ? strtol(v, NULL, 10) : 0;
-    if (!ok || x > max) {
-        api_reply_field_error(r, "invalid_query", name, ok ? "out_of_range" : "invalid_format");
+    long long v = 0;
+    if (!api_query_int(r, name, 0, max, &v))
         return false;
-    }
-    *out = x;
-    return true;
-}
-
-/* Refuses any query parameter not in allowed (NULL-terminated). */
-static bool training_query_names(struct httpd_req *r, const char *const *allowed)
-{
-    const char *names[8];
-    size_t n = httpd_req_query_names(r, names, 8);
-    if (n > 8) {
-        api_reply_field_error(r, "invalid_query", "", "too_long");
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        bool ok = false;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = !strcmp(names[i], *a);
-        if (!ok) {
-            char field[64];
-            validate_copy_text(field, sizeof field, names[i]);
-            api_reply_field_error(r, "invalid_query", field, "unknown_field");
-            return false;
-        }
-    }
+    *out = (long)v;
     return true;
 }
 
@@ -315,8 +282,7 @@ void h_training_gaps(struct httpd_req *r)
 {
     static const char *const allowed[] = {"county_code", "site_id", "limit", "lang", NULL};
     long county, site, limit;
-    if (!training_query_names(r, allowed) ||
-        !training_query_int(r, "county_code", 999999, &county) ||
+    if (!api_query_only(r, allowed) || !training_query_int(r, "county_code", 999999, &county) ||
         !training_query_int(r, "site_id", 999999999, &site) ||
         !training_query_int(r, "limit", 100, &limit))
         return;
@@ -480,7 +446,7 @@ static void training_recommend(struct httpd_req *r, int64_t worker)
 {
     static const char *const allowed[] = {"min_score", "max_km", "lang", NULL};
     long min_score = TRAINING_DEFAULT_MIN_SCORE, max_km = 0;
-    if (!training_query_names(r, allowed) || !training_query_int(r, "min_score", 100, &min_score) ||
+    if (!api_query_only(r, allowed) || !training_query_int(r, "min_score", 100, &min_score) ||
         !training_query_int(r, "max_km", 3000, &max_km))
         return;
     if (!httpd_req_query(r, "min_score"))

@@ -2,6 +2,7 @@
 #include "api.h"
 
 #include "clock.h"
+#include "contract.h"
 #include "dbreply.h"
 #include "log.h"
 #include "principal.h"
@@ -53,16 +54,110 @@ bool api_param_id(struct httpd_req *r, size_t i, char out[24])
     return true;
 }
 
+#define API_IF_MATCH_MAX 8
+#define API_CALL_MAX_PARAMS 16
+
+/* The strong entity tags of an If-Match field that name a version ("1",
+ * "2"), in order, into cand; weak tags (W/"1") never match under strong
+ * comparison (RFC 9110, 13.1.1) and other tags name no version, so both
+ * are left out.  Returns how many, or -1 when the field is not a list of
+ * entity tags; *any for "*". */
+static int api_if_match_parse(const char *h, bool *any, char cand[API_IF_MATCH_MAX][16])
+{
+    int n = 0;
+    *any = false;
+    while (*h == ' ' || *h == '\t')
+        h++;
+    if (h[0] == '*' && h[1 + strspn(h + 1, " \t")] == '\0') {
+        *any = true;
+        return 0;
+    }
+    bool first = true;
+    for (;;) {
+        h += strspn(h, " \t");
+        if (!*h)
+            return first ? -1 : n;
+        if (!first) {
+            if (*h != ',')
+                return -1;
+            h += 1 + strspn(h + 1, " \t");
+            if (!*h || *h == ',')
+                continue;
+        }
+        first = false;
+        bool weak = !strncmp(h, "W/", 2);
+        if (weak)
+            h += 2;
+        if (*h != '"')
+            return -1;
+        const char *end = strchr(h + 1, '"');
+        if (!end)
+            return -1;
+        size_t len = (size_t)(end - h - 1);
+        bool digits = len > 0 && len <= 10;
+        for (size_t i = 0; digits && i < len; i++)
+            digits = h[1 + i] >= '0' && h[1 + i] <= '9';
+        if (!weak && digits && n < API_IF_MATCH_MAX) {
+            memcpy(cand[n], h + 1, len);
+            cand[n][len] = '\0';
+            n++;
+        }
+        h = end + 1;
+    }
+}
+
+/* A call whose statement takes a version from an If-Match that lists
+ * several: on a stale answer (LY412) it is sent again with the next one. */
+struct api_call_retry {
+    struct pgpool *pool;
+    const struct pgpool_stmt *st;
+    int nparams;
+    int vi;   /* which parameter is the version */
+    int next; /* the candidate to try next */
+    int ncand;
+    char cand[API_IF_MATCH_MAX][16];
+    char *values[API_CALL_MAX_PARAMS];
+};
+
 struct api_call_ctx {
     struct httpd_req *r;
     const char *location;
+    struct api_call_retry *retry;
 };
+
+static void api_call_retry_free(struct api_call_retry *t)
+{
+    if (!t)
+        return;
+    for (int i = 0; i < t->nparams; i++)
+        free(t->values[i]);
+    free(t);
+}
+
+static void api_call_cb(void *arg, const struct pgpool_reply *rep);
+
+/* Sends the call again with the next If-Match candidate; false when none is left. */
+static bool api_call_again(struct api_call_ctx *ctx, const struct pgpool_reply *rep)
+{
+    struct api_call_retry *t = ctx->retry;
+    if (!t || rep->status != PGPOOL_SQL_ERROR || strcmp(rep->sqlstate, "LY412") ||
+        t->next >= t->ncand)
+        return false;
+    memcpy(t->values[t->vi], t->cand[t->next], strlen(t->cand[t->next]) + 1);
+    t->next++;
+    pgpool_query_scoped(t->pool, api_scope(ctx->r), t->st, t->nparams,
+                        (const char *const *)t->values, api_call_cb, ctx);
+    return true;
+}
 
 static void api_call_cb(void *arg, const struct pgpool_reply *rep)
 {
     struct api_call_ctx *ctx = arg;
     struct httpd_req *r = ctx->r;
     const char *location = ctx->location;
+    if (api_call_again(ctx, rep))
+        return;
+    api_call_retry_free(ctx->retry);
     free(ctx);
     if (!dbreply_has_row(r, rep))
         return;
@@ -106,6 +201,46 @@ static void api_call_cb(void *arg, const struct pgpool_reply *rep)
                     (size_t)PQgetlength(rep->res, 0, 2));
 }
 
+/* When If-Match lists several versions and values holds the first (as
+ * api_if_match gives it), what it takes to try the others; else NULL. */
+static struct api_call_retry *api_call_retry_new(struct httpd_req *r, struct pgpool *pool,
+                                                 const struct pgpool_stmt *st, int nparams,
+                                                 const char *const *values)
+{
+    const char *h = httpd_req_header(r, "If-Match");
+    char cand[API_IF_MATCH_MAX][16];
+    bool any;
+    int n = h ? api_if_match_parse(h, &any, cand) : 0;
+    if (n < 2 || nparams > API_CALL_MAX_PARAMS)
+        return NULL;
+    int vi = -1;
+    for (int i = 0; i < nparams; i++)
+        if (values[i] && !strcmp(values[i], cand[0]))
+            vi = i; /* the last: a path id before it may have the same digits */
+    struct api_call_retry *t = vi < 0 ? NULL : calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->pool = pool;
+    t->st = st;
+    t->vi = vi;
+    t->next = 1;
+    t->ncand = n;
+    t->nparams = nparams;
+    memcpy(t->cand, cand, sizeof cand);
+    for (int i = 0; i < nparams; i++) {
+        if (!values[i])
+            continue;
+        size_t len = strlen(values[i]) + 1;
+        t->values[i] = malloc(len < 16 ? 16 : len);
+        if (!t->values[i]) {
+            api_call_retry_free(t);
+            return NULL;
+        }
+        memcpy(t->values[i], values[i], len);
+    }
+    return t;
+}
+
 static void api_call_on(struct httpd_req *r, struct pgpool *pool, const struct pgpool_stmt *st,
                         int nparams, const char *const *values, const char *location_prefix)
 {
@@ -116,12 +251,121 @@ static void api_call_on(struct httpd_req *r, struct pgpool *pool, const struct p
     }
     ctx->r = r;
     ctx->location = location_prefix;
+    ctx->retry = api_call_retry_new(r, pool, st, nparams, values);
     pgpool_query_scoped(pool, api_scope(r), st, nparams, values, api_call_cb, ctx);
+}
+
+static const struct pgpool_stmt api_idem_stmt = {
+    "api_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
+
+static const struct pgpool_stmt api_idem_run_stmt = {
+    "api_idem_run", "SELECT * FROM idem_run($1, $2, $3::bytea, $4, $5, $6::text[])"};
+
+/* SHA-256 of the method, the path and text, as bytea hex text. */
+static void api_request_hash(struct httpd_req *r, const char *text, size_t len,
+                             char out[API_HASH_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    const char *method = httpd_req_method(r), *path = httpd_req_path(r);
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)method, strlen(method) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)path, strlen(path) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)text, len);
+    crypto_hash_sha256_final(&st, h);
+    out[0] = '\\';
+    out[1] = 'x';
+    sodium_bin2hex(out + 2, API_HASH_HEX - 2, h, sizeof h);
+}
+
+/* The statement as a format() string for idem_run: % doubled, $N -> %N$L. */
+static void api_idem_format(struct evbuffer *b, const char *sql)
+{
+    for (const char *p = sql; *p; p++) {
+        if (*p == '%') {
+            evbuffer_add(b, "%%", 2);
+        } else if (*p == '$' && p[1] >= '1' && p[1] <= '9') {
+            evbuffer_add(b, "%", 1);
+            for (p++; *p >= '0' && *p <= '9'; p++)
+                evbuffer_add(b, p, 1);
+            evbuffer_add(b, "$L", 2);
+            p--;
+        } else {
+            evbuffer_add(b, p, 1);
+        }
+    }
+    evbuffer_add(b, "", 1);
+}
+
+/* values as a text[] literal: {"a","b",NULL}. */
+static void api_idem_array(struct evbuffer *b, int n, const char *const *values)
+{
+    evbuffer_add(b, "{", 1);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            evbuffer_add(b, ",", 1);
+        if (!values[i]) {
+            evbuffer_add(b, "NULL", 4);
+            continue;
+        }
+        evbuffer_add(b, "\"", 1);
+        for (const char *p = values[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                evbuffer_add(b, "\\", 1);
+            evbuffer_add(b, p, 1);
+        }
+        evbuffer_add(b, "\"", 1);
+    }
+    evbuffer_add(b, "}", 2);
+}
+
+/* An action POST that documents Idempotency-Key, sent with one: runs st
+ * through idem_run, once per key (migrations/046_idem_actions.sql). */
+static void api_call_idem(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+                          const char *const *values, const char *key, const char *location)
+{
+    struct evbuffer *fmt = evbuffer_new(), *args = evbuffer_new();
+    size_t blen = 0;
+    const char *body = httpd_req_body(r, &blen);
+    char hash[API_HASH_HEX];
+    api_request_hash(r, body ? body : "", body ? blen : 0, hash);
+    if (!fmt || !args) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        goto done;
+    }
+    api_idem_format(fmt, st->sql);
+    api_idem_array(args, nparams, values);
+    /* the key's namespace: as creates keep it (a kiosk's per worker) */
+    char scope[32];
+    const struct principal *who = httpd_req_principal(r);
+    if (who->kind == PRINCIPAL_KIOSK)
+        snprintf(scope, sizeof scope, "kiosk:%lld", (long long)who->id);
+    const char *v[6] = {who->kind == PRINCIPAL_KIOSK ? scope : api_actor(r),
+                        key,
+                        hash,
+                        httpd_req_path(r),
+                        (const char *)evbuffer_pullup(fmt, -1),
+                        (const char *)evbuffer_pullup(args, -1)};
+    api_call_on(r, httpd_req_pool(r), &api_idem_run_stmt, 6, v, location);
+done:
+    if (fmt)
+        evbuffer_free(fmt);
+    if (args)
+        evbuffer_free(args);
 }
 
 void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
               const char *const *values, const char *location_prefix)
 {
+    const char *key = NULL;
+    if (st != &api_idem_stmt && !strcmp(httpd_req_method(r), "POST") && contract_idempotent(r)) {
+        if (!api_idem_key(r, &key))
+            return;
+        if (key) {
+            api_call_idem(r, st, nparams, values, key, location_prefix);
+            return;
+        }
+    }
     api_call_on(r, httpd_req_pool(r), st, nparams, values, location_prefix);
 }
 
@@ -196,9 +440,6 @@ void api_fault(json_t *problem, const char *field, const char *code, enum proble
         return;
 }
 
-static const struct pgpool_stmt api_idem_stmt = {
-    "api_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
-
 bool api_idem_key(struct httpd_req *r, const char **key)
 {
     *key = httpd_req_header(r, "Idempotency-Key");
@@ -207,21 +448,6 @@ bool api_idem_key(struct httpd_req *r, const char **key)
         return false;
     }
     return true;
-}
-
-/* SHA-256 of the method and of text, as bytea hex text. */
-static void api_request_hash(struct httpd_req *r, const char *text, char out[API_HASH_HEX])
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)httpd_req_method(r),
-                              strlen(httpd_req_method(r)));
-    crypto_hash_sha256_update(&st, (const unsigned char *)text, strlen(text));
-    crypto_hash_sha256_final(&st, h);
-    out[0] = '\\';
-    out[1] = 'x';
-    sodium_bin2hex(out + 2, API_HASH_HEX - 2, h, sizeof h);
 }
 
 void api_idem_create(struct httpd_req *r, const char *fn, const json_t *obj, const json_t *hashed,
@@ -234,7 +460,7 @@ void api_idem_create(struct httpd_req *r, const char *fn, const json_t *obj, con
         goto done;
     }
     char hash[API_HASH_HEX];
-    api_request_hash(r, text, hash);
+    api_request_hash(r, text, strlen(text), hash);
     const char *v[6] = {fn, payload, actor, actor, key, hash};
     api_call(r, &api_idem_stmt, 6, v, location);
 done:
@@ -276,51 +502,42 @@ void api_get(struct httpd_req *r, const struct api_resource *res)
     api_call(r, res->get, 1, v, NULL);
 }
 
-/* A quoted version "N" (optionally weak, W/"N") into out; false when malformed. */
-static bool api_etag_version(const char *h, char out[16])
-{
-    if (!strncmp(h, "W/", 2))
-        h += 2;
-    size_t n = strlen(h);
-    bool ok = n >= 3 && n <= 12 && h[0] == '"' && h[n - 1] == '"';
-    for (size_t i = 1; ok && i + 1 < n; i++)
-        ok = h[i] >= '0' && h[i] <= '9';
-    if (!ok)
-        return false;
-    memcpy(out, h + 1, n - 2);
-    out[n - 2] = '\0';
-    return true;
-}
-
 bool api_if_match(struct httpd_req *r, char out[16], bool *any)
 {
     const char *h = httpd_req_header(r, "If-Match");
+    char cand[API_IF_MATCH_MAX][16];
     *any = false;
     if (!h) {
         httpd_reply_problem(r, "precondition_required", NULL);
         return false;
     }
-    if (!strcmp(h, "*")) {
-        *any = true;
+    int n = api_if_match_parse(h, any, cand);
+    if (*any)
         return true;
-    }
-    if (!api_etag_version(h, out)) {
+    if (n <= 0) {
         httpd_reply_problem(r, "precondition_failed", NULL);
         return false;
     }
+    memcpy(out, cand[0], strlen(cand[0]) + 1);
     return true;
 }
 
 bool api_if_match_optional(struct httpd_req *r, char out[16])
 {
     const char *h = httpd_req_header(r, "If-Match");
+    char cand[API_IF_MATCH_MAX][16];
+    bool any;
     out[0] = '\0';
-    if (!h || !strcmp(h, "*"))
+    if (!h)
         return true;
-    if (!api_etag_version(h, out)) {
+    int n = api_if_match_parse(h, &any, cand);
+    if (any)
+        return true;
+    if (n <= 0) {
         httpd_reply_problem(r, "precondition_failed", NULL);
         return false;
     }
+    memcpy(out, cand[0], strlen(cand[0]) + 1);
     return true;
 }
 

@@ -127,6 +127,50 @@ void api_idem_create(struct httpd_req *r, const char *fn, const json_t *obj, con
  * body the shared api_create cannot take as it is. */
 void api_idem_call(struct httpd_req *r, const char *fn, const json_t *obj, const char *location);
 
+/* --- query strings (api_query.c) --- */
+
+/* Refuses (400, answered) a query parameter not in allowed (NULL-ended:
+ * unknown_field) or given twice (repeated).  The gate has already checked
+ * the names against the OpenAPI document; handlers that read the query
+ * themselves say here which of the documented names they take. */
+bool api_query_only(struct httpd_req *r, const char *const *allowed)
+    __attribute__((warn_unused_result));
+
+/* The whole number parameter name into *out (left as it is when absent).
+ * Answers 400 and returns false when it is not a number (invalid) or is
+ * outside min..max (out_of_range). */
+bool api_query_int(struct httpd_req *r, const char *name, long long min, long long max,
+                   long long *out) __attribute__((warn_unused_result));
+
+/* A positive whole number of at most max as text into out ("" when
+ * absent); as api_query_int. */
+bool api_query_id(struct httpd_req *r, const char *name, long long max, char out[24])
+    __attribute__((warn_unused_result));
+
+/* Which of a parameter and its deprecated alias (e.g. county_code and
+ * county) the request uses, into *which (name when neither).  Answers 400
+ * naming the alias (not_allowed) and returns false when both are given. */
+bool api_query_alias(struct httpd_req *r, const char *name, const char *alias, const char **which)
+    __attribute__((warn_unused_result));
+
+/* limit: 1..max, dflt when absent; as api_query_int. */
+bool api_query_limit(struct httpd_req *r, int dflt, int max, int *out)
+    __attribute__((warn_unused_result));
+
+/* A cursor for the position pos (text) in this route's list under sort and
+ * filters (canonical text: compact JSON with sorted keys): the position
+ * and a keyed hash of route, sort, filters and position, in base64url.
+ * Returns a new reference (JSON null should memory run out). */
+json_t *api_cursor_seal(struct httpd_req *r, const char *sort, const char *filters,
+                        const char *pos);
+
+/* The position of a cursor api_cursor_seal made for the same route, sort
+ * and filters, as a new string (free).  Answers 400 and returns NULL when
+ * it is malformed (invalid_format) or was made for another list, sort or
+ * filters, or altered (not_this_list). */
+char *api_cursor_open(struct httpd_req *r, const char *sort, const char *filters,
+                      const char *cursor) __attribute__((warn_unused_result));
+
 /* Who is acting, for the records: the authenticated principal's name. */
 const char *api_actor(struct httpd_req *r);
 

@@ -2,8 +2,10 @@
  * api_list: filtered, sorted, keyset-paged lists, as JSON pages or as a CSV
  * export of every matching row.
  *
- * The cursor is opaque to clients: base64url of the JSON position the SQL
- * function returned as next_cursor.  Lists never use OFFSET.
+ * The cursor is opaque to clients: the JSON position the SQL function
+ * returned as next_cursor, signed with the list's route, sort and filters
+ * (api_cursor_seal), so that it is refused on any other list.  Lists never
+ * use OFFSET.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "api.h"
@@ -104,50 +106,6 @@ static bool api_list_params(struct httpd_req *r, const struct api_resource *res,
             return false;
     }
     return true;
-}
-
-/* Decodes an opaque cursor into JSON text; NULL if malformed. */
-static char *api_cursor_decode(const char *s)
-{
-    size_t n = strlen(s), len = 0;
-    if (n == 0 || n > 1024)
-        return NULL;
-    unsigned char *bin = malloc(n + 1);
-    if (!bin)
-        return NULL;
-    if (sodium_base642bin(bin, n, s, n, NULL, &len, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-        free(bin);
-        return NULL;
-    }
-    bin[len] = '\0';
-    json_t *j = json_loadb((const char *)bin, len, JSON_REJECT_DUPLICATES, NULL);
-    bool ok = json_is_object(j);
-    json_decref(j);
-    if (!ok) {
-        free(bin);
-        return NULL;
-    }
-    return (char *)bin;
-}
-
-static json_t *api_cursor_encode(const json_t *pos)
-{
-    char *text = json_dumps(pos, JSON_COMPACT);
-    if (!text)
-        return json_null();
-    size_t n = strlen(text);
-    size_t cap = sodium_base64_encoded_len(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    char *b64 = malloc(cap);
-    json_t *out = json_null();
-    if (b64) {
-        sodium_bin2base64(b64, cap, (const unsigned char *)text, n,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-        out = json_string(b64);
-        free(b64);
-    }
-    free(text);
-    return out;
 }
 
 static void api_list_free(struct api_list_ctx *c)
@@ -272,8 +230,10 @@ static void api_list_cb(void *arg, const struct pgpool_reply *rep)
         api_list_free(c);
         return;
     }
+    char *pos = json_is_object(next) ? json_dumps(next, JSON_COMPACT) : NULL;
     json_object_set_new(body, "next_cursor",
-                        json_is_object(next) ? api_cursor_encode(next) : json_null());
+                        pos ? api_cursor_seal(r, c->sort, c->filters, pos) : json_null());
+    free(pos);
     api_list_free(c);
     httpd_reply_json(r, 200, body);
 }
@@ -318,35 +278,23 @@ static void api_list_start(struct httpd_req *r, const struct api_resource *res, 
         json_decref(filters);
         return;
     }
-    const char *ls = httpd_req_query(r, "limit"), *cs = httpd_req_query(r, "cursor");
+    const char *cs = httpd_req_query(r, "cursor");
     const char *fmt = httpd_req_query(r, "format");
     int limit = 50;
-    if (ls) {
-        char *end;
-        long v = strtol(ls, &end, 10);
-        if (*end || end == ls || v < 1 || v > 200) {
-            json_decref(filters);
-            api_reply_field_error(r, "invalid_query", "limit", "out_of_range");
-            return;
-        }
-        limit = (int)v;
+    if (!api_query_limit(r, 50, 200, &limit)) {
+        json_decref(filters);
+        return;
     }
     if (fmt && strcmp(fmt, "csv") && strcmp(fmt, "json")) {
         json_decref(filters);
         api_reply_field_error(r, "invalid_query", "format", "unknown_value");
         return;
     }
-    char *cursor = cs ? api_cursor_decode(cs) : NULL;
-    if (cs && !cursor) {
-        json_decref(filters);
-        api_reply_field_error(r, "invalid_query", "cursor", "invalid_format");
-        return;
-    }
     struct api_list_ctx *c = calloc(1, sizeof *c);
     if (c) {
         c->r = r;
         c->res = res;
-        c->filters = json_dumps(filters, JSON_COMPACT);
+        c->filters = json_dumps(filters, JSON_COMPACT | JSON_SORT_KEYS);
         c->sort = strdup(sort);
         c->csv = fmt && !strcmp(fmt, "csv");
         c->out = c->csv ? evbuffer_new() : NULL;
@@ -355,8 +303,12 @@ static void api_list_start(struct httpd_req *r, const struct api_resource *res, 
     if (!c || !c->filters || !c->sort || (c->csv && !c->out)) {
         if (c)
             api_list_free(c);
-        free(cursor);
         httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    char *cursor = cs ? api_cursor_open(r, c->sort, c->filters, cs) : NULL;
+    if (cs && !cursor) {
+        api_list_free(c);
         return;
     }
     api_list_next(c, cursor, c->csv ? 200 : limit);

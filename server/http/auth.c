@@ -2,6 +2,7 @@
 #include "auth.h"
 
 #include "authcache.h"
+#include "contract.h"
 #include "dbreply.h"
 #include "log.h"
 #include "pgpool.h"
@@ -248,7 +249,8 @@ static void auth_admit(struct httpd_req *r, const struct router_route *route)
         httpd_reply_problem(r, "internal_error", NULL);
         return;
     }
-    route->handler(r);
+    if (contract_check(r))
+        route->handler(r);
 }
 
 static void auth_lookup_cb(void *arg, const struct pgpool_reply *rep)
@@ -304,7 +306,8 @@ void auth_dispatch(struct httpd_req *r, const struct router_route *route)
     snprintf(who->scope, sizeof who->scope, "none");
     /* routes open to everyone need no database round trip, even with a token */
     if (p->roles & ROLE_ANON) {
-        route->handler(r);
+        if (contract_check(r))
+            route->handler(r);
         return;
     }
     const char *token = auth_bearer(r);

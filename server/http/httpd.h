@@ -80,6 +80,16 @@ const char *httpd_req_query(const struct httpd_req *r, const char *name);
 /* Names of all query-string parameters, up to max; returns how many there are. */
 size_t httpd_req_query_names(const struct httpd_req *r, const char **names, size_t max);
 
+/* The request's path, without its query string, as sent. */
+const char *httpd_req_path(const struct httpd_req *r);
+
+/* The route the request matched, or NULL. */
+const struct router_route *httpd_req_route(const struct httpd_req *r);
+
+/* The pattern of the route the request matched ("/v1/workers/{id}"), or
+ * its path when it matched none. */
+const char *httpd_req_pattern(const struct httpd_req *r);
+
 /* A request header, or NULL. */
 const char *httpd_req_header(const struct httpd_req *r, const char *name);
 

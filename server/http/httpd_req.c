@@ -41,6 +41,21 @@ size_t httpd_req_query_names(const struct httpd_req *r, const char **names, size
     return n;
 }
 
+const char *httpd_req_path(const struct httpd_req *r)
+{
+    return r->path ? r->path : "";
+}
+
+const struct router_route *httpd_req_route(const struct httpd_req *r)
+{
+    return r->match.route;
+}
+
+const char *httpd_req_pattern(const struct httpd_req *r)
+{
+    return r->match.route ? r->match.route->pattern : r->path;
+}
+
 const char *httpd_req_header(const struct httpd_req *r, const char *name)
 {
     return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);

@@ -339,7 +339,7 @@ is(http($srv, 'DELETE', "/v1/households/$hb")->{status}, 405, 'households are ne
 # bad queries
 for my $q (['colour=red', 'colour', 'unknown_field'], ['monitoring_status=rich', 'monitoring_status', 'unknown_value'],
            ['zero_employment=yes', 'zero_employment', 'invalid_format'], ['monitored=1', 'monitored', 'invalid_format'],
-           ['site_id=abc', 'site_id', 'invalid_format'], ['county_code=5306', 'county_code', 'invalid_format'],
+           ['site_id=abc', 'site_id', 'invalid'], ['county_code=5306', 'county_code', 'invalid_format'],
            ['sort=name', 'sort', 'unknown_value'], ['limit=201', 'limit', 'out_of_range'], ['cursor=!!', 'cursor', 'invalid_format']) {
     $r = http($srv, 'GET', "/v1/households?$q->[0]");
     is($r->{status}, 400, "$q->[0] is refused");

@@ -483,8 +483,8 @@ is_deeply(call('GET', '/v1/workers?id_number=' . next_id())->{json}{items}, [], 
 
 # bad queries
 for my $q (['colour=red', 'colour', 'unknown_field'], ['employment_status=retired', 'employment_status', 'unknown_value'],
-           ['min_level=6', 'min_level', 'unknown_value'], ['consent_brokers=yes', 'consent_brokers', 'invalid_format'],
-           ['skill_id=x', 'skill_id', 'invalid_format'], ['county_code=5306', 'county_code', 'invalid_format'],
+           ['min_level=6', 'min_level', 'out_of_range'], ['consent_brokers=yes', 'consent_brokers', 'invalid_format'],
+           ['skill_id=x', 'skill_id', 'invalid'], ['county_code=5306', 'county_code', 'invalid_format'],
            ['monitoring_status=rich', 'monitoring_status', 'unknown_value'], ['sort=age', 'sort', 'unknown_value'],
            ['limit=201', 'limit', 'out_of_range'], ['cursor=!!', 'cursor', 'invalid_format'],
            ["id_number=$bad_check", 'id_number', 'check_digit'], ['id_number=1234', 'id_number', 'invalid_format'],

@@ -246,7 +246,7 @@ $r = http($srv, 'GET', "/v1/training/gaps?site_id=$site");
 my ($gap) = grep { $_->{skill_id} == 14 } @{ $r->{json}{items} || [] };
 is_deeply([ @{$gap}{qw(vacancies posts_unfilled seekers)} ], [ 3, 12, 4 ], 'the skill gap: three vacancies, twelve posts, four seekers');
 ok($gap->{courses_upcoming} >= 3, 'with the upcoming courses that teach it');
-is(field_of(http($srv, 'GET', '/v1/training/gaps?site_id=abc')), '400 site_id invalid_format', 'a bad site is refused');
+is(field_of(http($srv, 'GET', '/v1/training/gaps?site_id=abc')), '400 site_id invalid', 'a bad site is refused');
 my @t = localtime;
 my ($y, $q) = ($t[5] + 1900, int($t[4] / 3) + 1);
 $r = http($srv, 'GET', "/v1/reports/quarterly?year=$y&quarter=$q&county=$county");

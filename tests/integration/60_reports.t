@@ -162,7 +162,7 @@ like($r->{content}, qr/Employment of relocated workers, $RY Q$RQ/, 'or English h
 
 # bad parameters
 for my $case ([ 'quarter=2', 'year', 'required' ], [ "year=$RY&quarter=5", 'quarter', 'out_of_range' ],
-              [ 'year=abc&quarter=1', 'year', 'invalid_type' ], [ "year=$RY&quarter=1&county=999999", 'county', 'not_found' ],
+              [ 'year=abc&quarter=1', 'year', 'invalid' ], [ "year=$RY&quarter=1&county=999999", 'county', 'not_found' ],
               [ "year=${\ ($RY + 10)}&quarter=1", 'quarter', 'out_of_range' ], [ "year=$RY&quarter=1&format=pdf", 'format', 'unknown_value' ]) {
     my ($q, $field, $code) = @$case;
     $r = http($srv, 'GET', "/v1/reports/quarterly?$q");

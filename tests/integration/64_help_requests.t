@@ -127,7 +127,7 @@ my ($e) = grep { $_->{field} eq 'id_number' } @{ $r->{json}{errors} || [] };
 is($e && $e->{line}, 3, 'names the line');
 is($e && $e->{code}, 'check_digit', 'and the reason');
 field_error($import->($csv, %q, department => 'police'), 400, 'department', 'unknown_value', 'an unknown department');
-field_error($import->($csv, %q, county_code => 'x'), 400, 'county_code', 'invalid_format', 'a malformed county');
+field_error($import->($csv, %q, county_code => 'x'), 400, 'county_code', 'invalid', 'a malformed county');
 field_error($import->($csv, department => 'civil_affairs', county_code => $county), 400, 'name', 'required', 'no name');
 $r = $import->("身份证号,标识,日期\r\n$idn{b},富裕," . days_from_today(-1) . "\r\n", %q);
 ($e) = grep { $_->{field} eq 'flag' } @{ $r->{json}{errors} || [] };

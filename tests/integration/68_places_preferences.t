@@ -70,7 +70,7 @@ is($r->{json}{counties}[0]{code}, 530621, 'and the nearest county seat is Ludian
 my $far = http($srv, 'GET', '/v1/places/nearest?lat=30.2741&lon=120.1551')->{json};
 ok($far->{counties}[0]{km} > 1000, 'a point in Zhejiang is far from every Yunnan county seat');
 for my $bad ([ 'lon=103', 'lat', 'required' ], [ 'lat=abc&lon=103', 'lat', 'invalid_format' ],
-             [ 'lat=27&lon=200', 'lon', 'out_of_range' ], [ 'lat=27&lon=103&limit=0', 'limit', 'invalid_format' ],
+             [ 'lat=27&lon=200', 'lon', 'out_of_range' ], [ 'lat=27&lon=103&limit=0', 'limit', 'out_of_range' ],
              [ 'lat=27&lon=103&radius=5', 'radius', 'unknown_field' ]) {
     $r = http($srv, 'GET', "/v1/places/nearest?$bad->[0]");
     is_deeply([ $r->{status}, $r->{json}{errors}[0]{field}, $r->{json}{errors}[0]{code} ], [ 400, @$bad[1, 2] ],
