@@ -46,7 +46,7 @@ my $hha = v("INSERT INTO household (site_id, origin_county_code, members, monito
             . "VALUES ($site, $county, 4, 'unstable', 'cadre_visit', current_date - 30) RETURNING id");
 my $hhb = v("INSERT INTO household (site_id, origin_county_code, members) VALUES ($site, $county, 3) RETURNING id");
 
-my $serial = 100 + $$ % 400;
+my $serial = 50 + $$ % 400;   # 2 * serial + 3 stays within three digits
 my %idn = (a => id_number(31, 40, 2 * $serial + 1), b => id_number(28, 100, 2 * $serial + 3));
 sub create_worker {
     my ($hh, $name, $id, $level) = @_;
