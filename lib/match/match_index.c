@@ -200,7 +200,7 @@ static int vacancies_grow(struct match_index *idx, size_t want)
         grow(&idx->v_cert_must, 8, old, n) || grow(&idx->v_county, 1, old, n) ||
         grow(&idx->v_q[0], 2, old, n) || grow(&idx->v_q[1], 2, old, n) ||
         grow(&idx->v_q[2], 2, old, n) || grow(&idx->v_light, 4, old, n) ||
-        grow(&idx->v_rec, sizeof(struct match_vrec), old, n))
+        grow(&idx->v_bpos, 4, old, n) || grow(&idx->v_rec, sizeof(struct match_vrec), old, n))
         return -1;
     idx->v_cap = (uint32_t)n;
     return 0;
@@ -237,9 +237,11 @@ void match_index_free(struct match_index *idx)
         idx->h_head,    idx->h_map,      idx->v_gate,     idx->v_kind,      idx->v_cert_must,
         idx->v_county,  idx->v_age,      idx->v_start,    idx->v_start_ymd, idx->v_must0,
         idx->v_req0,    idx->v_id,       idx->v_rec,      idx->v_map,       idx->v_q[0],
-        idx->v_q[1],    idx->v_q[2],     idx->v_light};
+        idx->v_q[1],    idx->v_q[2],     idx->v_light,    idx->v_bpos};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
+    for (size_t b = 0; b < MATCH_VBUCKETS; b++)
+        free(idx->v_bucket[b].slot);
     free(idx);
 }
 
@@ -756,14 +758,66 @@ int match_vrec_build(const struct match_index *idx, const struct match_vacancy *
     return 0;
 }
 
+/* Room for one more member in bucket b. */
+static int vbucket_reserve(struct match_vbucket *b)
+{
+    if (b->n < b->cap)
+        return 0;
+    uint32_t cap = b->cap ? b->cap * 2 : 16;
+    uint32_t *p = realloc(b->slot, cap * sizeof *p);
+    if (!p)
+        return -1;
+    b->slot = p;
+    b->cap = cap;
+    return 0;
+}
+
+static void vbucket_del(struct match_index *idx, unsigned bi, uint32_t s)
+{
+    struct match_vbucket *b = &idx->v_bucket[bi];
+    uint32_t pos = idx->v_bpos[s], last = b->slot[--b->n];
+    b->slot[pos] = last;
+    idx->v_bpos[last] = pos;
+}
+
+/* Adds slot s (its columns written) to bucket bi, or widens its bounds when already in. */
+static void vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, bool member)
+{
+    struct match_vbucket *b = &idx->v_bucket[bi];
+    const struct match_vrec *r = &idx->v_rec[s];
+    if (!member) {
+        if (!b->n) {
+            for (int i = 0; i < 3; i++)
+                b->lo[i] = INT16_MAX, b->hi[i] = INT16_MIN;
+            b->req0 = 0;
+            b->any_skill = false;
+        }
+        idx->v_bpos[s] = b->n;
+        b->slot[b->n++] = s;
+    }
+    for (int i = 0; i < 3; i++) {
+        b->lo[i] = r->q[i] < b->lo[i] ? r->q[i] : b->lo[i];
+        b->hi[i] = r->q[i] > b->hi[i] ? r->q[i] : b->hi[i];
+    }
+    b->req0 |= r->req[0];
+    b->any_skill |= !r->n_skills || (idx->v_gate[s] & MATCH_V_REQ_HI);
+}
+
 int match_index_upsert_vacancy(struct match_index *idx, const struct match_vacancy *v)
 {
     if (v->id <= 0 || !vacancy_valid(v) ||
         (!match_county_slot(idx, v->county_code) && idx->n_counties >= MATCH_MAX_COUNTIES) ||
         v->county_code <= 0)
         return -1;
+    int county = county_intern(idx, v->county_code);
+    if (county < 0)
+        return -1;
+    unsigned bi = match_vbucket_of((unsigned)county, (unsigned)v->kind);
+    if (vbucket_reserve(&idx->v_bucket[bi]))
+        return -1;
     uint32_t s = match_map_find(idx->v_map, idx->v_map_mask, V_IDS(idx), v->id);
     bool fresh = s == MATCH_SLOT_NONE;
+    unsigned old_bi = fresh ? 0 : match_vbucket_of(idx->v_county[s], idx->v_kind[s]);
     if (fresh) {
         if ((idx->v_free == MATCH_SLOT_NONE &&
              vacancies_grow(idx, next_cap(idx->v_cap, idx->v_top))) ||
@@ -776,8 +830,8 @@ int match_index_upsert_vacancy(struct match_index *idx, const struct match_vacan
             s = idx->v_top++;
         }
     }
-    if (county_intern(idx, v->county_code) < 0 || match_vrec_build(idx, v, &idx->v_rec[s]))
-        return -1; /* cannot happen: both were checked above */
+    if (match_vrec_build(idx, v, &idx->v_rec[s]))
+        return -1; /* cannot happen: checked above */
     const struct match_vrec *r = &idx->v_rec[s];
     idx->v_id[s] = v->id;
     idx->v_gate[s] =
@@ -801,6 +855,9 @@ int match_index_upsert_vacancy(struct match_index *idx, const struct match_vacan
     idx->v_req0[s] = r->req[0];
     idx->v_cert_must[s] = r->cert_must;
     idx->v_county[s] = r->county;
+    if (!fresh && old_bi != bi)
+        vbucket_del(idx, old_bi, s);
+    vbucket_put(idx, bi, s, !fresh && old_bi == bi);
     if (fresh) {
         idx->v_live++;
         map_put(idx->v_map, idx->v_map_mask, V_IDS(idx), s);
@@ -814,6 +871,7 @@ int match_index_remove_vacancy(struct match_index *idx, int64_t id)
     if (s == MATCH_SLOT_NONE)
         return -1;
     map_del(idx->v_map, idx->v_map_mask, V_IDS(idx), id);
+    vbucket_del(idx, match_vbucket_of(idx->v_county[s], idx->v_kind[s]), s);
     idx->v_gate[s] = 0;
     idx->v_rec[s].id = idx->v_free;
     idx->v_free = s;
@@ -889,7 +947,7 @@ void match_index_stats(const struct match_index *idx, struct match_stats *out)
     out->household_bytes =
         (8 + 1 + 2 + 4) * (size_t)idx->h_cap + 4 * (idx->h_map ? (size_t)idx->h_map_mask + 1 : 0);
     out->vacancy_bytes =
-        (1 + 1 + 2 + 4 + 4 + 8 + 8 + 8 + 6 + 4 + 8 + 1 + sizeof(struct match_vrec)) *
+        (1 + 1 + 2 + 4 + 4 + 8 + 8 + 8 + 6 + 4 + 8 + 1 + 4 + 4 + sizeof(struct match_vrec)) *
             (size_t)idx->v_cap +
         4 * (idx->v_map ? (size_t)idx->v_map_mask + 1 : 0);
     /* flags, plane 0, available_from, birth, site, radius (+ county, certificates

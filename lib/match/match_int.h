@@ -87,6 +87,28 @@ struct match_wcold {
     uint8_t pad[2];
 };
 
+/*
+ * Vacancies by county and kind, for the vacancy scan (match_vscan.c): it
+ * bounds each list's best score from the box around its members and the
+ * skills they list, visits the lists best bound first and stops at the first
+ * that cannot reach the page.  The box and the skills only grow while the
+ * list has members, so they stay bounds after a member leaves.
+ */
+#define MATCH_VBUCKETS ((MATCH_MAX_COUNTIES + 1) * MATCH_KIND_COUNT)
+
+struct match_vbucket {
+    uint32_t *slot; /* live vacancy slots, in no order */
+    uint32_t n, cap;
+    int16_t lo[3], hi[3]; /* box around the members' positions (stored units) */
+    uint64_t req0;        /* plane-0 skills some member lists */
+    bool any_skill;       /* a member lists no skill, or one beyond plane 0 */
+};
+
+static inline unsigned match_vbucket_of(unsigned county_slot, unsigned kind)
+{
+    return county_slot * MATCH_KIND_COUNT + kind;
+}
+
 struct match_index {
     /* workers: the gate's columns as arrays, slots in [0, w_top), capacity w_cap */
     uint32_t w_cap, w_top, w_live, w_free;
@@ -128,6 +150,8 @@ struct match_index {
     int16_t *v_q[3];
     float *v_light; /* the lightest listed skill's share of the weights (0: none listed) */
     struct match_vrec *v_rec;
+    uint32_t *v_bpos; /* [slot]: position in its bucket's list */
+    struct match_vbucket v_bucket[MATCH_VBUCKETS];
     uint32_t *v_map;
     uint32_t v_map_mask;
 

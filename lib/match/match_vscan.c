@@ -22,6 +22,7 @@ struct vscan {
     /* the cut for the page's floor: largest chord^2 by [kind][acc., transport][relevant] */
     int32_t cut_floor;
     float cut2[MATCH_KIND_COUNT][4][2];
+    float rmax[MATCH_KIND_COUNT]; /* largest effective radius by kind */
 };
 
 /* Effective radius of a vacancy kind for the worker, [accommodation, transport] = f. */
@@ -102,6 +103,7 @@ static void vscan_init(struct vscan *s, const struct match_index *idx, const str
                 float lim = reff * match_tier_k(t);
                 s->lim2[k][f][t] = lim * lim;
             }
+            s->rmax[k] = reff > s->rmax[k] ? reff : s->rmax[k];
         }
     s->cut_floor = INT32_MIN;
     vscan_cut(s, -1);
@@ -432,6 +434,152 @@ static void vscan_chunk(struct vscan *s, struct match_result *r, struct chunk *c
         }
 }
 
+/* ---- the pruned scan: buckets of one county and kind, best bound first ---- */
+
+/*
+ * The best score any vacancy of bucket b (of kind `kind`) can give the
+ * worker, in hundredths: the skill part 1 unless no member lists a skill the
+ * worker holds or is related to (then 0), the distance part at the nearest
+ * point of the members' box with the largest effective radius of the kind,
+ * the worker's priority for the kind and full marks for the rest.  -1 when
+ * the query's county or kind filter removes every member.
+ */
+static int32_t vscan_bucket_bound(const struct vscan *s, const struct match_vbucket *b,
+                                  unsigned county, unsigned kind)
+{
+    const struct match_query *q = s->c.q;
+    const struct match_wv *w = s->w;
+    if ((q->n_counties && !((s->counties[county >> 6] >> (county & 63)) & 1)) ||
+        (q->kinds && !((q->kinds >> kind) & 1)))
+        return -1;
+    const float *pts = s->c.pts[kind];
+    float skill = b->any_skill || (b->req0 & s->wrel[0]) ? 1.0f : 0.0f, dist;
+    if (kind == MATCH_KIND_LABOR_EXPORT) {
+        dist = w->flags & (MATCH_W_WILLING_COUNTY | MATCH_W_WILLING_PROVINCE) ? 1.0f : 0.0f;
+    } else {
+        float c2 = 0;
+        for (int i = 0; i < 3; i++) {
+            int32_t x = w->q[i], d = x < b->lo[i] ? b->lo[i] - x : x > b->hi[i] ? x - b->hi[i] : 0;
+            c2 += (float)d * (float)d;
+        }
+        float km = match_km_from_chord2(c2 * (1.0f / (MATCH_Q * MATCH_Q))) * 0.999f;
+        float r = s->rmax[kind];
+        dist = km <= r ? 1.0f - 0.2f * km / r : match_clamp01(0.8f * (2.0f - km / r));
+    }
+    return bound_int(pts[MATCH_PART_SKILL] * skill + pts[MATCH_PART_DISTANCE] * dist +
+                     s->prio[kind] + 100.0f - pts[MATCH_PART_SKILL] - pts[MATCH_PART_DISTANCE] -
+                     pts[MATCH_PART_PRIORITY]);
+}
+
+/* The first filter from not_available to not_resident that vacancy slot v fails. */
+static enum match_filter vscan_rest_fail(const struct vscan *s, uint32_t v)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_wv *w = s->w;
+    const int32_t today = s->c.q->today;
+    unsigned kind = idx->v_kind[v], rules = s->rules[kind];
+    int32_t start = idx->v_start[v];
+    bool later = start != MATCH_NO_DAY && start > today;
+    int32_t day = later ? start : today, ymd = later ? idx->v_start_ymd[v] : s->c.today_ymd;
+    if (w->avail != MATCH_NO_DAY && w->avail > day)
+        return MATCH_F_NOT_AVAILABLE;
+    unsigned lo = idx->v_age[2 * (size_t)v], hi = idx->v_age[2 * (size_t)v + 1];
+    if (!(lo <= hi && w->birth_ymd > ymd - (int32_t)(hi + 1) * 10000 &&
+          w->birth_ymd <= ymd - (int32_t)lo * 10000))
+        return MATCH_F_AGE;
+    if ((rules & 4) && (w->hflags & MATCH_H_HOLDS_POST))
+        return MATCH_F_HOUSEHOLD_POST;
+    if ((rules & 1) && (w->flags & (MATCH_W_HOLDS_PUBLIC_WELFARE | MATCH_W_HOLDS_FOREST_RANGER)))
+        return MATCH_F_DOUBLE_POST;
+    if ((rules & 2) && !((w->flags & (MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT)) &&
+                         idx->v_county[v] == w->county))
+        return MATCH_F_NOT_RESIDENT;
+    return MATCH_F_NONE;
+}
+
+/* One vacancy of a bucket through every filter, in the order they are charged. */
+static void vscan_visit(const struct vscan *s, struct match_result *r, uint32_t v)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_wv *w = s->w;
+    unsigned g = idx->v_gate[v];
+    enum match_filter f = MATCH_F_NONE;
+    if (!(g & MATCH_V_OPEN))
+        f = MATCH_F_VACANCY_CLOSED;
+    else if (!(g & MATCH_V_NOT_FULL))
+        f = MATCH_F_VACANCY_FULL;
+    else if (idx->v_must0[v] & ~w->skill[0])
+        f = MATCH_F_MUST_SKILL;
+    else if ((g & MATCH_V_MUST_HI) &&
+             ((idx->v_rec[v].must[1] & ~w->skill[1]) || (idx->v_rec[v].must[2] & ~w->skill[2]) ||
+              (idx->v_rec[v].must[3] & ~w->skill[3])))
+        f = MATCH_F_MUST_SKILL;
+    else if (idx->v_cert_must[v] & ~w->certs)
+        f = MATCH_F_MUST_CERT;
+    else
+        f = vscan_rest_fail(s, v);
+    if (f) {
+        r->removed[f]++;
+        return;
+    }
+    vscan_slot(s, r, v, heap_floor(r, s->c.q->k));
+}
+
+/* A max-heap of buckets by bound: (bound + 2) << 11 | bucket. */
+static void vscan_heap_down(uint32_t *h, uint32_t n, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, m = i;
+        if (l < n && h[l] > h[m])
+            m = l;
+        if (l + 1 < n && h[l + 1] > h[m])
+            m = l + 1;
+        if (m == i)
+            return;
+        uint32_t t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/*
+ * Every bucket, best bound first, until the page is full and the next
+ * bucket's bound is below its floor.  For a worker who passes the
+ * worker-side filters (seeking, consent) and a query without facets.
+ */
+static void vscan_buckets(const struct vscan *s, struct match_result *r)
+{
+    const struct match_index *idx = s->c.idx;
+    uint32_t heap[MATCH_VBUCKETS], n = 0;
+    _Static_assert(MATCH_VBUCKETS < 2048, "bucket index in 11 bits");
+    for (unsigned c = 0; c <= idx->n_counties; c++)
+        for (unsigned k = 0; k < MATCH_KIND_COUNT; k++) {
+            unsigned bi = match_vbucket_of(c, k);
+            const struct match_vbucket *b = &idx->v_bucket[bi];
+            if (!b->n)
+                continue;
+            int32_t bound = vscan_bucket_bound(s, b, c, k);
+            bound = bound < -1 ? -1 : bound > 0x1ffff ? 0x1ffff : bound;
+            heap[n++] = (uint32_t)(bound + 2) << 11 | bi;
+        }
+    for (uint32_t i = n / 2; i-- > 0;)
+        vscan_heap_down(heap, n, i);
+    r->scanned += idx->v_live;
+    while (n) {
+        int32_t bound = (int32_t)(heap[0] >> 11) - 2, floor = heap_floor(r, s->c.q->k);
+        if (floor >= 0 && bound < floor) {
+            pruned(r);
+            return;
+        }
+        const struct match_vbucket *b = &idx->v_bucket[heap[0] & 2047];
+        for (uint32_t i = 0; i < b->n; i++)
+            vscan_visit(s, r, b->slot[i]);
+        heap[0] = heap[--n];
+        vscan_heap_down(heap, n, 0);
+    }
+}
+
 static int vacancies_query(const struct match_index *idx, const struct match_wv *w, bool adhoc,
                            const struct match_query *q, struct match_result *r)
 {
@@ -442,12 +590,18 @@ static int vacancies_query(const struct match_index *idx, const struct match_wv 
     struct vscan s;
     struct chunk c;
     vscan_init(&s, idx, w, adhoc, q);
-    size_t end = ((size_t)idx->v_top + MATCH_BLOCK - 1) / MATCH_BLOCK * MATCH_BLOCK;
+    bool worker_in = adhoc || ((w->flags & MATCH_W_SEEKING) &&
+                               (!q->broker || (w->flags & MATCH_W_CONSENT_BROKERS)));
+    size_t end = worker_in && !q->facets
+                     ? 0
+                     : ((size_t)idx->v_top + MATCH_BLOCK - 1) / MATCH_BLOCK * MATCH_BLOCK;
     for (c.base = 0; c.base < end; c.base += CHUNK_BLOCKS * MATCH_BLOCK) {
         size_t left = (end - c.base) / MATCH_BLOCK;
         c.n = left < CHUNK_BLOCKS ? left : CHUNK_BLOCKS;
         vscan_chunk(&s, r, &c);
     }
+    if (worker_in && !q->facets)
+        vscan_buckets(&s, r);
     qsort(r->hit, r->n, sizeof r->hit[0], match_hit_order);
     for (uint32_t i = 0; i < r->n; i++) {
         struct match_pair_eval e;
