@@ -88,20 +88,37 @@ struct match_wcold {
 };
 
 /*
- * Vacancies by county and kind, for the vacancy scan (match_vscan.c): it
- * bounds each list's best score from the box around its members and the
- * skills they list, visits the lists best bound first and stops at the first
- * that cannot reach the page.  The box and the skills only grow while the
- * list has members, so they stay bounds after a member leaves.
+ * Vacancies by county and kind (a bucket), and within a bucket by key skill
+ * the id, modulo 64, of the vacancy's heaviest listed skill (0 when none
+ * listed).  The vacancy scan (match_vscan.c) bounds each bucket's best score
+ * from the box around its members, each list's from the key skill too (a
+ * worker who lacks it loses at least its share of the skill part), visits
+ * the buckets best bound first and stops at the first that cannot reach the
+ * page.  The box and the smallest shares only widen while a bucket has
+ * members, so they stay bounds after a member leaves.
  */
 #define MATCH_VBUCKETS ((MATCH_MAX_COUNTIES + 1) * MATCH_KIND_COUNT)
+#define MATCH_VKEYS 64
+
+/* What the vacancy scan tests of a list member, copied from its columns so a
+ * list is read in order.  56 bytes. */
+struct match_ventry {
+    uint64_t must0, cert_must, req0; /* as v_must0, v_cert_must, v_req0 */
+    int32_t start, start_ymd;        /* as v_start, v_start_ymd */
+    uint32_t slot;
+    float light; /* as v_light */
+    int16_t q[3];
+    uint8_t gate, age_lo, age_hi;
+};
 
 struct match_vbucket {
-    uint32_t *slot; /* live vacancy slots, in no order */
     uint32_t n, cap;
-    int16_t lo[3], hi[3]; /* box around the members' positions (stored units) */
-    uint64_t req0;        /* plane-0 skills some member lists */
-    bool any_skill;       /* a member lists no skill, or one beyond plane 0 */
+    uint64_t keys;                 /* key classes with members */
+    int16_t lo[3], hi[3];          /* box around the members' positions (stored units) */
+    float hmin_all;                /* smallest key share of any member */
+    struct match_ventry *e;        /* the members, grouped by key class */
+    uint32_t off[MATCH_VKEYS + 1]; /* class k is e[off[k] .. off[k + 1]) */
+    float hmin[MATCH_VKEYS];       /* smallest share of the key skill in the weights, by class */
 };
 
 static inline unsigned match_vbucket_of(unsigned county_slot, unsigned kind)
@@ -150,7 +167,8 @@ struct match_index {
     int16_t *v_q[3];
     float *v_light; /* the lightest listed skill's share of the weights (0: none listed) */
     struct match_vrec *v_rec;
-    uint32_t *v_bpos; /* [slot]: position in its bucket's list */
+    uint32_t *v_bpos; /* [slot]: position in its bucket */
+    uint8_t *v_bkey;  /* [slot]: its key skill class */
     struct match_vbucket v_bucket[MATCH_VBUCKETS];
     uint32_t *v_map;
     uint32_t v_map_mask;

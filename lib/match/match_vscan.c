@@ -299,22 +299,21 @@ static void vscan_facets(struct match_result *r, const struct match_vrec *v, flo
  * the skill part from the skill bits, the distance part exactly (labour
  * export: willing to go anywhere), the worker's priority for its kind.
  */
-static int32_t vscan_hot_bound(const struct vscan *s, uint32_t v)
+static int32_t vscan_entry_bound(const struct vscan *s, const struct match_ventry *e, unsigned kind)
 {
-    const struct match_index *idx = s->c.idx;
     const struct match_wv *w = s->w;
-    unsigned kind = idx->v_kind[v], g = idx->v_gate[v];
+    unsigned g = e->gate;
     const struct match_kind_weights *kw = &s->c.weights->kind[kind];
     const float *pts = s->c.pts[kind];
-    uint64_t req = idx->v_req0[v];
+    uint64_t req = e->req0;
     float skill = 1.0f;
     if (req && !(g & MATCH_V_REQ_HI) && (req & w->skill[0]) != req)
-        skill = (req & s->wrel[0]) ? 1.0f - idx->v_light[v] * (1.0f - kw->related_credit) : 0.0f;
+        skill = (req & s->wrel[0]) ? 1.0f - e->light * (1.0f - kw->related_credit) : 0.0f;
     float dist;
     if (kind == MATCH_KIND_LABOR_EXPORT) {
         dist = w->flags & (MATCH_W_WILLING_COUNTY | MATCH_W_WILLING_PROVINCE) ? 1.0f : 0.0f;
     } else {
-        const int16_t vq[3] = {idx->v_q[0][v], idx->v_q[1][v], idx->v_q[2][v]};
+        const int16_t *vq = e->q;
         float km = match_km_from_chord2(match_chord2(w->q, vq));
         struct match_vrec shape = {.kind = (uint8_t)kind,
                                    .accommodation = (g & MATCH_V_ACCOM) != 0,
@@ -327,13 +326,20 @@ static int32_t vscan_hot_bound(const struct vscan *s, uint32_t v)
                      pts[MATCH_PART_PRIORITY]);
 }
 
-static void vscan_slot(const struct vscan *s, struct match_result *r, uint32_t slot, int32_t floor)
+/* The record of a vacancy that passed every hot test, against the page's floor. */
+static int32_t vscan_hot_bound(const struct vscan *s, uint32_t v)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_ventry e = {.req0 = idx->v_req0[v],
+                                   .light = idx->v_light[v],
+                                   .q = {idx->v_q[0][v], idx->v_q[1][v], idx->v_q[2][v]},
+                                   .gate = idx->v_gate[v]};
+    return vscan_entry_bound(s, &e, idx->v_kind[v]);
+}
+
+static void vscan_exact(const struct vscan *s, struct match_result *r, uint32_t slot, int32_t floor)
 {
     const struct match_query *q = s->c.q;
-    if (floor >= 0 && vscan_hot_bound(s, slot) < floor) {
-        pruned(r);
-        return;
-    }
     const struct match_vrec *v = &s->c.idx->v_rec[slot];
     enum match_filter hf = vscan_hard(s, v);
     if (hf) {
@@ -364,6 +370,15 @@ static void vscan_slot(const struct vscan *s, struct match_result *r, uint32_t s
         vscan_facets(r, v, km, FACET_DIMS);
     if (after_cursor(q, score, v->id))
         heap_offer(r, q->k, score, v->id, slot);
+}
+
+static void vscan_slot(const struct vscan *s, struct match_result *r, uint32_t slot, int32_t floor)
+{
+    if (floor >= 0 && vscan_hot_bound(s, slot) < floor) {
+        pruned(r);
+        return;
+    }
+    vscan_exact(s, r, slot, floor);
 }
 
 /* Gate and charge one block of vacancies; returns the survivors. */
@@ -436,24 +451,54 @@ static void vscan_chunk(struct vscan *s, struct match_result *r, struct chunk *c
 
 /* ---- the pruned scan: buckets of one county and kind, best bound first ---- */
 
+/* Key skill classes (see struct match_vbucket) where the worker holds a skill, or only a related
+ * one. */
+struct vkeys {
+    uint64_t held, rel;
+};
+
+static void vscan_keys(const struct vscan *s, struct vkeys *k)
+{
+    const struct match_index *idx = s->c.idx;
+    const uint64_t *sk = s->w->skill;
+    k->held = k->rel = 0;
+    for (unsigned t = 1; t <= MATCH_MAX_SKILL; t++) {
+        uint64_t bit = 1ull << (t % MATCH_VKEYS);
+        if ((sk[t >> 6] >> (t & 63)) & 1)
+            k->held |= bit;
+        else if ((idx->related[t][0] & sk[0]) | (idx->related[t][1] & sk[1]) |
+                 (idx->related[t][2] & sk[2]) | (idx->related[t][3] & sk[3]))
+            k->rel |= bit;
+    }
+}
+
+/* The most a list of smallest key share hmin can give of the skill part. */
+static float vscan_key_factor(const struct vscan *s, const struct vkeys *k, unsigned kind,
+                              uint64_t keys, float hmin)
+{
+    if (keys & k->held)
+        return 1.0f;
+    float credit = keys & k->rel ? s->c.weights->kind[kind].related_credit : 0.0f;
+    return 1.0f - hmin * (1.0f - credit);
+}
+
 /*
  * The best score any vacancy of bucket b (of kind `kind`) can give the
- * worker, in hundredths: the skill part 1 unless no member lists a skill the
- * worker holds or is related to (then 0), the distance part at the nearest
+ * worker, less the skill part (points): the distance part at the nearest
  * point of the members' box with the largest effective radius of the kind,
- * the worker's priority for the kind and full marks for the rest.  -1 when
- * the query's county or kind filter removes every member.
+ * the worker's priority for the kind and full marks for the rest.
+ * -INFINITY when the query's county or kind filter removes every member.
  */
-static int32_t vscan_bucket_bound(const struct vscan *s, const struct match_vbucket *b,
-                                  unsigned county, unsigned kind)
+static float vscan_bucket_base(const struct vscan *s, const struct match_vbucket *b,
+                               unsigned county, unsigned kind)
 {
     const struct match_query *q = s->c.q;
     const struct match_wv *w = s->w;
     if ((q->n_counties && !((s->counties[county >> 6] >> (county & 63)) & 1)) ||
         (q->kinds && !((q->kinds >> kind) & 1)))
-        return -1;
+        return -INFINITY;
     const float *pts = s->c.pts[kind];
-    float skill = b->any_skill || (b->req0 & s->wrel[0]) ? 1.0f : 0.0f, dist;
+    float dist;
     if (kind == MATCH_KIND_LABOR_EXPORT) {
         dist = w->flags & (MATCH_W_WILLING_COUNTY | MATCH_W_WILLING_PROVINCE) ? 1.0f : 0.0f;
     } else {
@@ -466,63 +511,71 @@ static int32_t vscan_bucket_bound(const struct vscan *s, const struct match_vbuc
         float r = s->rmax[kind];
         dist = km <= r ? 1.0f - 0.2f * km / r : match_clamp01(0.8f * (2.0f - km / r));
     }
-    return bound_int(pts[MATCH_PART_SKILL] * skill + pts[MATCH_PART_DISTANCE] * dist +
-                     s->prio[kind] + 100.0f - pts[MATCH_PART_SKILL] - pts[MATCH_PART_DISTANCE] -
-                     pts[MATCH_PART_PRIORITY]);
+    return pts[MATCH_PART_DISTANCE] * dist + s->prio[kind] + 100.0f - pts[MATCH_PART_SKILL] -
+           pts[MATCH_PART_DISTANCE] - pts[MATCH_PART_PRIORITY];
 }
 
-/* The first filter from not_available to not_resident that vacancy slot v fails. */
-static enum match_filter vscan_rest_fail(const struct vscan *s, uint32_t v)
+static int32_t vscan_bound_int(float pts)
 {
-    const struct match_index *idx = s->c.idx;
+    return pts == -INFINITY ? -1 : pts > 200.0f ? 20001 : bound_int(pts);
+}
+
+/* The first filter from not_available to not_resident that a list member fails. */
+static enum match_filter vscan_rest_fail(const struct vscan *s, const struct match_ventry *e,
+                                         unsigned county, unsigned kind)
+{
     const struct match_wv *w = s->w;
     const int32_t today = s->c.q->today;
-    unsigned kind = idx->v_kind[v], rules = s->rules[kind];
-    int32_t start = idx->v_start[v];
-    bool later = start != MATCH_NO_DAY && start > today;
-    int32_t day = later ? start : today, ymd = later ? idx->v_start_ymd[v] : s->c.today_ymd;
+    unsigned rules = s->rules[kind];
+    bool later = e->start != MATCH_NO_DAY && e->start > today;
+    int32_t day = later ? e->start : today, ymd = later ? e->start_ymd : s->c.today_ymd;
     if (w->avail != MATCH_NO_DAY && w->avail > day)
         return MATCH_F_NOT_AVAILABLE;
-    unsigned lo = idx->v_age[2 * (size_t)v], hi = idx->v_age[2 * (size_t)v + 1];
-    if (!(lo <= hi && w->birth_ymd > ymd - (int32_t)(hi + 1) * 10000 &&
-          w->birth_ymd <= ymd - (int32_t)lo * 10000))
+    if (!(e->age_lo <= e->age_hi && w->birth_ymd > ymd - (int32_t)(e->age_hi + 1) * 10000 &&
+          w->birth_ymd <= ymd - (int32_t)e->age_lo * 10000))
         return MATCH_F_AGE;
     if ((rules & 4) && (w->hflags & MATCH_H_HOLDS_POST))
         return MATCH_F_HOUSEHOLD_POST;
     if ((rules & 1) && (w->flags & (MATCH_W_HOLDS_PUBLIC_WELFARE | MATCH_W_HOLDS_FOREST_RANGER)))
         return MATCH_F_DOUBLE_POST;
-    if ((rules & 2) && !((w->flags & (MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT)) &&
-                         idx->v_county[v] == w->county))
+    if ((rules & 2) &&
+        !((w->flags & (MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT)) && county == w->county))
         return MATCH_F_NOT_RESIDENT;
     return MATCH_F_NONE;
 }
 
-/* One vacancy of a bucket through every filter, in the order they are charged. */
-static void vscan_visit(const struct vscan *s, struct match_result *r, uint32_t v)
+/* One member of a list through every filter, in the order they are charged. */
+static void vscan_visit(const struct vscan *s, struct match_result *r, const struct match_ventry *e,
+                        unsigned county, unsigned kind)
 {
-    const struct match_index *idx = s->c.idx;
     const struct match_wv *w = s->w;
-    unsigned g = idx->v_gate[v];
+    unsigned g = e->gate;
     enum match_filter f = MATCH_F_NONE;
-    if (!(g & MATCH_V_OPEN))
+    if (!(g & MATCH_V_OPEN)) {
         f = MATCH_F_VACANCY_CLOSED;
-    else if (!(g & MATCH_V_NOT_FULL))
+    } else if (!(g & MATCH_V_NOT_FULL)) {
         f = MATCH_F_VACANCY_FULL;
-    else if (idx->v_must0[v] & ~w->skill[0])
+    } else if (e->must0 & ~w->skill[0]) {
         f = MATCH_F_MUST_SKILL;
-    else if ((g & MATCH_V_MUST_HI) &&
-             ((idx->v_rec[v].must[1] & ~w->skill[1]) || (idx->v_rec[v].must[2] & ~w->skill[2]) ||
-              (idx->v_rec[v].must[3] & ~w->skill[3])))
-        f = MATCH_F_MUST_SKILL;
-    else if (idx->v_cert_must[v] & ~w->certs)
+    } else if (g & MATCH_V_MUST_HI) {
+        const uint64_t *must = s->c.idx->v_rec[e->slot].must;
+        if ((must[1] & ~w->skill[1]) | (must[2] & ~w->skill[2]) | (must[3] & ~w->skill[3]))
+            f = MATCH_F_MUST_SKILL;
+    }
+    if (!f && (e->cert_must & ~w->certs))
         f = MATCH_F_MUST_CERT;
-    else
-        f = vscan_rest_fail(s, v);
+    if (!f)
+        f = vscan_rest_fail(s, e, county, kind);
     if (f) {
         r->removed[f]++;
         return;
     }
-    vscan_slot(s, r, v, heap_floor(r, s->c.q->k));
+    int32_t floor = heap_floor(r, s->c.q->k);
+    if (floor >= 0 && vscan_entry_bound(s, e, kind) < floor) {
+        pruned(r);
+        return;
+    }
+    vscan_exact(s, r, e->slot, floor);
 }
 
 /* A max-heap of buckets by bound: (bound + 2) << 11 | bucket. */
@@ -543,6 +596,26 @@ static void vscan_heap_down(uint32_t *h, uint32_t n, uint32_t i)
     }
 }
 
+/* Visits the key classes of bucket bi whose bound reaches the page's floor. */
+static void vscan_bucket(const struct vscan *s, struct match_result *r, const struct vkeys *k,
+                         unsigned bi, float base)
+{
+    const struct match_vbucket *b = &s->c.idx->v_bucket[bi];
+    unsigned kind = bi % MATCH_KIND_COUNT, county = bi / MATCH_KIND_COUNT;
+    float ps = s->c.pts[kind][MATCH_PART_SKILL];
+    for (uint64_t keys = b->keys; keys; keys &= keys - 1) {
+        unsigned key = (unsigned)__builtin_ctzll(keys);
+        int32_t floor = heap_floor(r, s->c.q->k);
+        if (floor >= 0 && vscan_bound_int(base + ps * vscan_key_factor(s, k, kind, 1ull << key,
+                                                                       b->hmin[key])) < floor) {
+            pruned(r);
+            continue;
+        }
+        for (uint32_t i = b->off[key]; i < b->off[key + 1]; i++)
+            vscan_visit(s, r, &b->e[i], county, kind);
+    }
+}
+
 /*
  * Every bucket, best bound first, until the page is full and the next
  * bucket's bound is below its floor.  For a worker who passes the
@@ -553,14 +626,17 @@ static void vscan_buckets(const struct vscan *s, struct match_result *r)
     const struct match_index *idx = s->c.idx;
     uint32_t heap[MATCH_VBUCKETS], n = 0;
     _Static_assert(MATCH_VBUCKETS < 2048, "bucket index in 11 bits");
+    struct vkeys k;
+    vscan_keys(s, &k);
     for (unsigned c = 0; c <= idx->n_counties; c++)
-        for (unsigned k = 0; k < MATCH_KIND_COUNT; k++) {
-            unsigned bi = match_vbucket_of(c, k);
+        for (unsigned kind = 0; kind < MATCH_KIND_COUNT; kind++) {
+            unsigned bi = match_vbucket_of(c, kind);
             const struct match_vbucket *b = &idx->v_bucket[bi];
             if (!b->n)
                 continue;
-            int32_t bound = vscan_bucket_bound(s, b, c, k);
-            bound = bound < -1 ? -1 : bound > 0x1ffff ? 0x1ffff : bound;
+            float f = vscan_key_factor(s, &k, kind, b->keys, b->hmin_all);
+            int32_t bound = vscan_bound_int(vscan_bucket_base(s, b, c, kind) +
+                                            s->c.pts[kind][MATCH_PART_SKILL] * f);
             heap[n++] = (uint32_t)(bound + 2) << 11 | bi;
         }
     for (uint32_t i = n / 2; i-- > 0;)
@@ -572,9 +648,8 @@ static void vscan_buckets(const struct vscan *s, struct match_result *r)
             pruned(r);
             return;
         }
-        const struct match_vbucket *b = &idx->v_bucket[heap[0] & 2047];
-        for (uint32_t i = 0; i < b->n; i++)
-            vscan_visit(s, r, b->slot[i]);
+        unsigned bi = heap[0] & 2047, c = bi / MATCH_KIND_COUNT, kind = bi % MATCH_KIND_COUNT;
+        vscan_bucket(s, r, &k, bi, vscan_bucket_base(s, &idx->v_bucket[bi], c, kind));
         heap[0] = heap[--n];
         vscan_heap_down(heap, n, 0);
     }
