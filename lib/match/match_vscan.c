@@ -520,112 +520,144 @@ static int32_t vscan_bound_int(float pts)
     return pts == -INFINITY ? -1 : pts > 200.0f ? 20001 : bound_int(pts);
 }
 
-/* The first filter from not_available to not_resident that a list member fails. */
-static enum match_filter vscan_rest_fail(const struct vscan *s, const struct match_ventry *e,
-                                         unsigned county, unsigned kind)
-{
-    const struct match_wv *w = s->w;
-    const int32_t today = s->c.q->today;
-    unsigned rules = s->rules[kind];
-    bool later = e->start != MATCH_NO_DAY && e->start > today;
-    int32_t day = later ? e->start : today, ymd = later ? e->start_ymd : s->c.today_ymd;
-    if (w->avail != MATCH_NO_DAY && w->avail > day)
-        return MATCH_F_NOT_AVAILABLE;
-    if (!(e->age_lo <= e->age_hi && w->birth_ymd > ymd - (int32_t)(e->age_hi + 1) * 10000 &&
-          w->birth_ymd <= ymd - (int32_t)e->age_lo * 10000))
-        return MATCH_F_AGE;
-    if ((rules & 4) && (w->hflags & MATCH_H_HOLDS_POST))
-        return MATCH_F_HOUSEHOLD_POST;
-    if ((rules & 1) && (w->flags & (MATCH_W_HOLDS_PUBLIC_WELFARE | MATCH_W_HOLDS_FOREST_RANGER)))
-        return MATCH_F_DOUBLE_POST;
-    if ((rules & 2) &&
-        !((w->flags & (MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT)) && county == w->county))
-        return MATCH_F_NOT_RESIDENT;
-    return MATCH_F_NONE;
-}
+/*
+ * The scan's work list: a max-heap of buckets and of key classes of buckets
+ * already opened, by bound: (bound + 2) << 32 | class << 11 | bucket, the
+ * class with VSCAN_CLASS set.  Capacity: every bucket and some thousands of
+ * classes; a class that finds the heap full is visited at once.
+ */
+#define VSCAN_HEAP 4096
+#define VSCAN_CLASS (1ull << 18)
 
-/* One member of a list through every filter, in the order they are charged. */
-static void vscan_visit(const struct vscan *s, struct match_result *r, const struct match_ventry *e,
-                        unsigned county, unsigned kind)
-{
-    const struct match_wv *w = s->w;
-    unsigned g = e->gate;
-    enum match_filter f = MATCH_F_NONE;
-    if (!(g & MATCH_V_OPEN)) {
-        f = MATCH_F_VACANCY_CLOSED;
-    } else if (!(g & MATCH_V_NOT_FULL)) {
-        f = MATCH_F_VACANCY_FULL;
-    } else if (e->must0 & ~w->skill[0]) {
-        f = MATCH_F_MUST_SKILL;
-    } else if (g & MATCH_V_MUST_HI) {
-        const uint64_t *must = s->c.idx->v_rec[e->slot].must;
-        if ((must[1] & ~w->skill[1]) | (must[2] & ~w->skill[2]) | (must[3] & ~w->skill[3]))
-            f = MATCH_F_MUST_SKILL;
-    }
-    if (!f && (e->cert_must & ~w->certs))
-        f = MATCH_F_MUST_CERT;
-    if (!f)
-        f = vscan_rest_fail(s, e, county, kind);
-    if (f) {
-        r->removed[f]++;
-        return;
-    }
-    int32_t floor = heap_floor(r, s->c.q->k);
-    if (floor >= 0 && vscan_entry_bound(s, e, kind) < floor) {
-        pruned(r);
-        return;
-    }
-    vscan_exact(s, r, e->slot, floor);
-}
+struct vheap {
+    uint32_t n;
+    uint64_t h[VSCAN_HEAP];
+};
 
-/* A max-heap of buckets by bound: (bound + 2) << 11 | bucket. */
-static void vscan_heap_down(uint32_t *h, uint32_t n, uint32_t i)
+static void vheap_down(struct vheap *q, uint32_t i)
 {
+    uint64_t *h = q->h;
     for (;;) {
         uint32_t l = 2 * i + 1, m = i;
-        if (l < n && h[l] > h[m])
+        if (l < q->n && h[l] > h[m])
             m = l;
-        if (l + 1 < n && h[l + 1] > h[m])
+        if (l + 1 < q->n && h[l + 1] > h[m])
             m = l + 1;
         if (m == i)
             return;
-        uint32_t t = h[i];
+        uint64_t t = h[i];
         h[i] = h[m];
         h[m] = t;
         i = m;
     }
 }
 
-/* Visits the key classes of bucket bi whose bound reaches the page's floor. */
-static void vscan_bucket(const struct vscan *s, struct match_result *r, const struct vkeys *k,
-                         unsigned bi, float base)
+static void vheap_push(struct vheap *q, uint64_t x)
 {
-    const struct match_vbucket *b = &s->c.idx->v_bucket[bi];
+    uint32_t i = q->n++;
+    for (; i && q->h[(i - 1) / 2] < x; i = (i - 1) / 2)
+        q->h[i] = q->h[(i - 1) / 2];
+    q->h[i] = x;
+}
+
+static uint64_t vheap_key(int32_t bound, uint64_t what)
+{
+    return (uint64_t)(uint32_t)(bound + 2) << 32 | what;
+}
+
+/* The worker's rule filters for a vacancy of this county and kind, as bits of enum match_filter. */
+static uint32_t vscan_rule_fails(const struct vscan *s, unsigned county, unsigned kind)
+{
+    const struct match_wv *w = s->w;
+    unsigned rules = s->rules[kind];
+    uint32_t f = 0;
+    if ((rules & 4) && (w->hflags & MATCH_H_HOLDS_POST))
+        f |= 1u << MATCH_F_HOUSEHOLD_POST;
+    if ((rules & 1) && (w->flags & (MATCH_W_HOLDS_PUBLIC_WELFARE | MATCH_W_HOLDS_FOREST_RANGER)))
+        f |= 1u << MATCH_F_DOUBLE_POST;
+    if ((rules & 2) &&
+        !((w->flags & (MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT)) && county == w->county))
+        f |= 1u << MATCH_F_NOT_RESIDENT;
+    return f;
+}
+
+/*
+ * Every member of key class `key` of bucket bi: the filters up to
+ * not_resident without branches (each member's failures as bits, the first
+ * charged), then the bound and the exact score for those that pass.
+ */
+static void vscan_class(const struct vscan *s, struct match_result *r, unsigned bi, unsigned key)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_vbucket *b = &idx->v_bucket[bi];
+    const struct match_wv *w = s->w;
     unsigned kind = bi % MATCH_KIND_COUNT, county = bi / MATCH_KIND_COUNT;
-    float ps = s->c.pts[kind][MATCH_PART_SKILL];
-    for (uint64_t keys = b->keys; keys; keys &= keys - 1) {
-        unsigned key = (unsigned)__builtin_ctzll(keys);
+    const uint32_t rules = vscan_rule_fails(s, county, kind);
+    const int32_t today = s->c.q->today, today_ymd = s->c.today_ymd, birth = w->birth_ymd;
+    const int32_t avail = w->avail; /* MATCH_NO_DAY is INT32_MIN: never after a day */
+    const uint64_t held0 = w->skill[0], certs = w->certs;
+    for (uint32_t i = b->off[key]; i < b->off[key + 1]; i++) {
+        const struct match_ventry *e = &b->e[i];
+        unsigned g = e->gate;
+        bool later = e->start > today;
+        int32_t day = later ? e->start : today, ymd = later ? e->start_ymd : today_ymd;
+        bool age = e->age_lo <= e->age_hi && birth > ymd - (int32_t)(e->age_hi + 1) * 10000 &&
+                   birth <= ymd - (int32_t)e->age_lo * 10000;
+        uint32_t f = rules | (uint32_t) !(g & MATCH_V_OPEN) << MATCH_F_VACANCY_CLOSED |
+                     (uint32_t) !(g & MATCH_V_NOT_FULL) << MATCH_F_VACANCY_FULL |
+                     (uint32_t)((e->must0 & ~held0) != 0) << MATCH_F_MUST_SKILL |
+                     (uint32_t)((e->cert_must & ~certs) != 0) << MATCH_F_MUST_CERT |
+                     (uint32_t)(avail > day) << MATCH_F_NOT_AVAILABLE |
+                     (uint32_t)!age << MATCH_F_AGE;
+        if (g & MATCH_V_MUST_HI) {
+            const uint64_t *must = idx->v_rec[e->slot].must;
+            if ((must[1] & ~w->skill[1]) | (must[2] & ~w->skill[2]) | (must[3] & ~w->skill[3]))
+                f |= 1u << MATCH_F_MUST_SKILL;
+        }
+        if (f) {
+            r->removed[__builtin_ctz(f)]++;
+            continue;
+        }
         int32_t floor = heap_floor(r, s->c.q->k);
-        if (floor >= 0 && vscan_bound_int(base + ps * vscan_key_factor(s, k, kind, 1ull << key,
-                                                                       b->hmin[key])) < floor) {
+        if (floor >= 0 && vscan_entry_bound(s, e, kind) < floor) {
             pruned(r);
             continue;
         }
-        for (uint32_t i = b->off[key]; i < b->off[key + 1]; i++)
-            vscan_visit(s, r, &b->e[i], county, kind);
+        vscan_exact(s, r, e->slot, floor);
+    }
+}
+
+/* Opens bucket bi: its key classes join the work list by their own bounds,
+ * or are visited at once, in memory order, while the page has room. */
+static void vscan_open_bucket(const struct vscan *s, struct match_result *r, const struct vkeys *k,
+                              struct vheap *q, unsigned bi)
+{
+    const struct match_vbucket *b = &s->c.idx->v_bucket[bi];
+    unsigned kind = bi % MATCH_KIND_COUNT, county = bi / MATCH_KIND_COUNT;
+    float base = vscan_bucket_base(s, b, county, kind), ps = s->c.pts[kind][MATCH_PART_SKILL];
+    for (uint64_t keys = b->keys; keys; keys &= keys - 1) {
+        unsigned key = (unsigned)__builtin_ctzll(keys);
+        if (q->n == VSCAN_HEAP || heap_floor(r, s->c.q->k) < 0) {
+            vscan_class(s, r, bi, key);
+            continue;
+        }
+        float f = vscan_key_factor(s, k, kind, 1ull << key, b->hmin[key]);
+        vheap_push(
+            q, vheap_key(vscan_bound_int(base + ps * f), VSCAN_CLASS | (uint64_t)key << 11 | bi));
     }
 }
 
 /*
- * Every bucket, best bound first, until the page is full and the next
- * bucket's bound is below its floor.  For a worker who passes the
+ * Buckets, then their key classes, best bound first, until the page is full
+ * and the best bound left is below its floor.  For a worker who passes the
  * worker-side filters (seeking, consent) and a query without facets.
  */
 static void vscan_buckets(const struct vscan *s, struct match_result *r)
 {
     const struct match_index *idx = s->c.idx;
-    uint32_t heap[MATCH_VBUCKETS], n = 0;
-    _Static_assert(MATCH_VBUCKETS < 2048, "bucket index in 11 bits");
+    struct vheap q;
+    q.n = 0;
+    _Static_assert(MATCH_VBUCKETS < 2048 && MATCH_VBUCKETS < VSCAN_HEAP, "bucket in 11 bits");
     struct vkeys k;
     vscan_keys(s, &k);
     for (unsigned c = 0; c <= idx->n_counties; c++)
@@ -635,23 +667,25 @@ static void vscan_buckets(const struct vscan *s, struct match_result *r)
             if (!b->n)
                 continue;
             float f = vscan_key_factor(s, &k, kind, b->keys, b->hmin_all);
-            int32_t bound = vscan_bound_int(vscan_bucket_base(s, b, c, kind) +
-                                            s->c.pts[kind][MATCH_PART_SKILL] * f);
-            heap[n++] = (uint32_t)(bound + 2) << 11 | bi;
+            float best = vscan_bucket_base(s, b, c, kind) + s->c.pts[kind][MATCH_PART_SKILL] * f;
+            q.h[q.n++] = vheap_key(vscan_bound_int(best), bi);
         }
-    for (uint32_t i = n / 2; i-- > 0;)
-        vscan_heap_down(heap, n, i);
+    for (uint32_t i = q.n / 2; i-- > 0;)
+        vheap_down(&q, i);
     r->scanned += idx->v_live;
-    while (n) {
-        int32_t bound = (int32_t)(heap[0] >> 11) - 2, floor = heap_floor(r, s->c.q->k);
+    while (q.n) {
+        uint64_t top = q.h[0];
+        int32_t bound = (int32_t)(top >> 32) - 2, floor = heap_floor(r, s->c.q->k);
         if (floor >= 0 && bound < floor) {
             pruned(r);
             return;
         }
-        unsigned bi = heap[0] & 2047, c = bi / MATCH_KIND_COUNT, kind = bi % MATCH_KIND_COUNT;
-        vscan_bucket(s, r, &k, bi, vscan_bucket_base(s, &idx->v_bucket[bi], c, kind));
-        heap[0] = heap[--n];
-        vscan_heap_down(heap, n, 0);
+        q.h[0] = q.h[--q.n];
+        vheap_down(&q, 0);
+        if (top & VSCAN_CLASS)
+            vscan_class(s, r, top & 2047, (top >> 11) & 127);
+        else
+            vscan_open_bucket(s, r, &k, &q, top & 2047);
     }
 }
 
