@@ -36,4 +36,6 @@ for path in /healthz /v1/regions/530102; do
     p99=$(awk '$1 == "99%" {print $2}' "$tmp/wrk.txt")
     errs=$(awk '/Non-2xx|Socket errors/ {s = s $0 "; "} END {print (s == "" ? "0" : s)}' "$tmp/wrk.txt")
     printf '%-28s %12s %10s %10s %8s\n' "GET $path" "$rps" "$p50" "$p99" "$errs"
+    case $path in /healthz) name=http_healthz_rps ;; *) name=http_db_read_rps ;; esac
+    echo "BENCH $name $rps req/s"
 done
