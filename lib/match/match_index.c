@@ -241,8 +241,10 @@ void match_index_free(struct match_index *idx)
         idx->v_q[1],    idx->v_q[2],     idx->v_light,    idx->v_bpos,      idx->v_bkey};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
-    for (size_t b = 0; b < MATCH_VBUCKETS; b++)
+    for (size_t b = 0; b < MATCH_VBUCKETS; b++) {
         free(idx->v_bucket[b].e);
+        free(idx->v_bucket[b].x);
+    }
     free(idx);
 }
 
@@ -782,6 +784,10 @@ static int vbucket_reserve(struct match_vbucket *b)
     if (!p)
         return -1;
     b->e = p;
+    struct match_vbound *x = realloc(b->x, cap * sizeof *x);
+    if (!x)
+        return -1;
+    b->x = x;
     b->cap = cap;
     return 0;
 }
@@ -800,6 +806,7 @@ static void vbucket_del(struct match_index *idx, unsigned bi, uint32_t s)
     unsigned key = idx->v_bkey[s];
     uint32_t pos = idx->v_bpos[s];
     memmove(&b->e[pos], &b->e[pos + 1], (b->n - pos - 1) * sizeof b->e[0]);
+    memmove(&b->x[pos], &b->x[pos + 1], (b->n - pos - 1) * sizeof b->x[0]);
     b->n--;
     vbucket_renumber(idx, b, pos, b->n);
     for (unsigned k = key + 1; k <= MATCH_VKEYS; k++)
@@ -822,17 +829,17 @@ static void vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsign
         b->hmin[key] = 1;
     uint32_t pos = b->off[key + 1];
     memmove(&b->e[pos + 1], &b->e[pos], (b->n - pos) * sizeof b->e[0]);
+    memmove(&b->x[pos + 1], &b->x[pos], (b->n - pos) * sizeof b->x[0]);
     b->e[pos] = (struct match_ventry){.must0 = idx->v_must0[s],
                                       .cert_must = idx->v_cert_must[s],
-                                      .req0 = idx->v_req0[s],
                                       .start = idx->v_start[s],
                                       .start_ymd = idx->v_start_ymd[s],
                                       .slot = s,
-                                      .light = idx->v_light[s],
-                                      .q = {r->q[0], r->q[1], r->q[2]},
                                       .gate = idx->v_gate[s],
                                       .age_lo = idx->v_age[2 * (size_t)s],
                                       .age_hi = idx->v_age[2 * (size_t)s + 1]};
+    b->x[pos] = (struct match_vbound){
+        .req0 = idx->v_req0[s], .light = idx->v_light[s], .q = {r->q[0], r->q[1], r->q[2]}};
     b->n++;
     vbucket_renumber(idx, b, pos, b->n);
     for (unsigned k = key + 1; k <= MATCH_VKEYS; k++)
@@ -994,10 +1001,11 @@ void match_index_stats(const struct match_index *idx, struct match_stats *out)
         per_worker * idx->w_cap + 4 * (idx->w_map ? (size_t)idx->w_map_mask + 1 : 0);
     out->household_bytes =
         (8 + 1 + 2 + 4) * (size_t)idx->h_cap + 4 * (idx->h_map ? (size_t)idx->h_map_mask + 1 : 0);
-    out->vacancy_bytes = (1 + 1 + 2 + 4 + 4 + 8 + 8 + 8 + 6 + 4 + 8 + 1 + 4 + 1 +
-                          sizeof(struct match_ventry) + sizeof(struct match_vrec)) *
-                             (size_t)idx->v_cap +
-                         4 * (idx->v_map ? (size_t)idx->v_map_mask + 1 : 0);
+    out->vacancy_bytes =
+        (1 + 1 + 2 + 4 + 4 + 8 + 8 + 8 + 6 + 4 + 8 + 1 + 4 + 1 + sizeof(struct match_ventry) +
+         sizeof(struct match_vbound) + sizeof(struct match_vrec)) *
+            (size_t)idx->v_cap +
+        4 * (idx->v_map ? (size_t)idx->v_map_mask + 1 : 0);
     /* flags, plane 0, available_from, birth, site, radius (+ county, certificates
      * when a vacancy's rules or requirements ask) */
     out->scan_bytes_per_worker = 2 + 8 + 2 + 2 + 6 + 2;

@@ -100,15 +100,20 @@ struct match_wcold {
 #define MATCH_VBUCKETS ((MATCH_MAX_COUNTIES + 1) * MATCH_KIND_COUNT)
 #define MATCH_VKEYS 64
 
-/* What the vacancy scan tests of a list member, copied from its columns so a
- * list is read in order.  56 bytes. */
+/* What the vacancy scan's filters read of a bucket member, copied from its
+ * columns so a class is read in order.  32 bytes. */
 struct match_ventry {
-    uint64_t must0, cert_must, req0; /* as v_must0, v_cert_must, v_req0 */
-    int32_t start, start_ymd;        /* as v_start, v_start_ymd */
+    uint64_t must0, cert_must; /* as v_must0, v_cert_must */
+    int32_t start, start_ymd;  /* as v_start, v_start_ymd */
     uint32_t slot;
-    float light; /* as v_light */
-    int16_t q[3];
     uint8_t gate, age_lo, age_hi;
+};
+
+/* What its bound reads, beside it (same position), for members that pass. */
+struct match_vbound {
+    uint64_t req0; /* as v_req0 */
+    float light;   /* as v_light */
+    int16_t q[3];
 };
 
 struct match_vbucket {
@@ -117,6 +122,7 @@ struct match_vbucket {
     int16_t lo[3], hi[3];          /* box around the members' positions (stored units) */
     float hmin_all;                /* smallest key share of any member */
     struct match_ventry *e;        /* the members, grouped by key class */
+    struct match_vbound *x;        /* and their bound fields, at the same positions */
     uint32_t off[MATCH_VKEYS + 1]; /* class k is e[off[k] .. off[k + 1]) */
     float hmin[MATCH_VKEYS];       /* smallest share of the key skill in the weights, by class */
 };

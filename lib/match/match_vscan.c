@@ -299,10 +299,10 @@ static void vscan_facets(struct match_result *r, const struct match_vrec *v, flo
  * the skill part from the skill bits, the distance part exactly (labour
  * export: willing to go anywhere), the worker's priority for its kind.
  */
-static int32_t vscan_entry_bound(const struct vscan *s, const struct match_ventry *e, unsigned kind)
+static int32_t vscan_entry_bound(const struct vscan *s, const struct match_vbound *e, unsigned g,
+                                 unsigned kind)
 {
     const struct match_wv *w = s->w;
-    unsigned g = e->gate;
     const struct match_kind_weights *kw = &s->c.weights->kind[kind];
     const float *pts = s->c.pts[kind];
     uint64_t req = e->req0;
@@ -330,11 +330,10 @@ static int32_t vscan_entry_bound(const struct vscan *s, const struct match_ventr
 static int32_t vscan_hot_bound(const struct vscan *s, uint32_t v)
 {
     const struct match_index *idx = s->c.idx;
-    const struct match_ventry e = {.req0 = idx->v_req0[v],
+    const struct match_vbound e = {.req0 = idx->v_req0[v],
                                    .light = idx->v_light[v],
-                                   .q = {idx->v_q[0][v], idx->v_q[1][v], idx->v_q[2][v]},
-                                   .gate = idx->v_gate[v]};
-    return vscan_entry_bound(s, &e, idx->v_kind[v]);
+                                   .q = {idx->v_q[0][v], idx->v_q[1][v], idx->v_q[2][v]}};
+    return vscan_entry_bound(s, &e, idx->v_gate[v], idx->v_kind[v]);
 }
 
 static void vscan_exact(const struct vscan *s, struct match_result *r, uint32_t slot, int32_t floor)
@@ -619,7 +618,7 @@ static void vscan_class(const struct vscan *s, struct match_result *r, unsigned 
             continue;
         }
         int32_t floor = heap_floor(r, s->c.q->k);
-        if (floor >= 0 && vscan_entry_bound(s, e, kind) < floor) {
+        if (floor >= 0 && vscan_entry_bound(s, &b->x[i], g, kind) < floor) {
             pruned(r);
             continue;
         }
