@@ -97,7 +97,8 @@ my @xl = ('100 k', '1 M', '10 M');
 for my $i (0 .. 2) {
     my $px = $x->($i);
     print $f qq{<line x1="$px" y1="$T" x2="$px" y2="@{[$H - $B]}" stroke="#eee"/>\n};
-    print $f qq{<text x="$px" y="@{[$H - $B + 18]}" text-anchor="middle">$xl[$i] workers</text>\n};
+    my $anchor = (qw(start middle end))[$i];
+    print $f qq{<text x="$px" y="@{[$H - $B + 18]}" text-anchor="$anchor">$xl[$i] workers</text>\n};
 }
 print $f qq{<rect x="$L" y="$T" width="@{[$W - $L - $R]}" height="@{[$H - $T - $B]}" fill="none" stroke="#444"/>\n};
 my $ly = $H - $B + 42;
@@ -114,9 +115,11 @@ for my $s (@series) {
     printf $f qq{<polyline fill="none" stroke="%s" stroke-width="2"%s points="%s"/>\n}, $color, $d,
         join(' ', map { sprintf('%.1f,%.1f', $_->[0], $_->[1]) } @pts);
     for my $p (@pts) {
+        my $last = $p->[0] > $W - $R - 1;    # the label of the rightmost point goes left of it
         printf $f qq{<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>\n}, $p->[0], $p->[1], $color;
-        printf $f qq{<text x="%.1f" y="%.1f" fill="%s" font-size="11">%s</text>\n}, $p->[0] + 5, $p->[1] - 5,
-            $color, $p->[2] < 1 ? sprintf('%.3f', $p->[2]) : sprintf('%.2f', $p->[2]);
+        printf $f qq{<text x="%.1f" y="%.1f" fill="%s" font-size="11" text-anchor="%s">%s</text>\n},
+            $p->[0] + ($last ? -5 : 5), $p->[1] - 5, $color, $last ? 'end' : 'start',
+            $p->[2] < 1 ? sprintf('%.3f', $p->[2]) : sprintf('%.2f', $p->[2]);
     }
     print $f qq{<line x1="$L" y1="$ly" x2="@{[$L + 30]}" y2="$ly" stroke="$color" stroke-width="2"$d/>\n};
     print $f qq{<text x="@{[$L + 38]}" y="@{[$ly + 4]}">$label</text>\n};
