@@ -5,6 +5,7 @@
 #   make test-asan   the same suites built with AddressSanitizer and UBSan
 #   make test-aging  the same suites as if today were AGING_DAYS (400) days later
 #   make bench-http  HTTP throughput and latency with wrk, beside nginx and pgbench
+#   make bench       every benchmark and its peers, one table and docs/img/bench-scaling.svg
 #   make migrations/schema.sql   the current schema from a throwaway cluster (commit it)
 #   make lint        lib/ purity, include circles and layers, formatting, docs/openapi.json through Redocly and Spectral
 
@@ -51,7 +52,7 @@ DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libjansson-dev lib
 BROWSER_PKGS := chromium npm
 LIBEVENT_MIN := 2.1.12-stable-8+deb12u1
 
-.PHONY: all build deps run test test-asan test-aging test-unit test-cluster bench-http bench-import bench-match bench-alloc fuzz soak valgrind lint format clean
+.PHONY: all build deps run test test-asan test-aging test-unit test-cluster bench bench-http bench-import bench-match bench-alloc fuzz soak valgrind lint format clean
 all: build
 build: $(BUILD)/leye-server
 
@@ -200,6 +201,12 @@ BENCH_ALLOC_CASES ?= 100000:2000:10000:50,1000000:10000:100000:100
 bench-alloc: deps $(BUILD)/bench/bench_alloc
 	@echo "host: $$(nproc) cores, $$(awk '/MemTotal/ {printf "%.1f GiB", $$2/1048576}' /proc/meminfo)"
 	@stdbuf -oL $(BUILD)/bench/bench_alloc migrations/data/yunnan_counties_extended.csv $(BENCH_ALLOC_CASES)
+
+# every benchmark above and the peers (nginx, pgbench, the memory-bandwidth
+# floor) in one run: one table of figure, Leye, peer and ratio, and the chart
+# docs/img/bench-scaling.svg (tests/bench/bench_all.sh)
+bench: deps build $(BUILD)/bench/bench_match $(BUILD)/bench/bench_alloc
+	@sh tests/bench/bench_all.sh $(BUILD)
 
 bench-match: deps $(BUILD)/bench/bench_match $(BUILD)/leye-server
 	@sh tests/bench/bench_match.sh $(BUILD)

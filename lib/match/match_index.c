@@ -200,6 +200,7 @@ static int vacancies_grow(struct match_index *idx, size_t want)
         grow(&idx->v_cert_must, 8, old, n) || grow(&idx->v_county, 1, old, n) ||
         grow(&idx->v_q[0], 2, old, n) || grow(&idx->v_q[1], 2, old, n) ||
         grow(&idx->v_q[2], 2, old, n) || grow(&idx->v_light, 4, old, n) ||
+        grow(&idx->v_bpos, 4, old, n) || grow(&idx->v_bkey, 1, old, n) ||
         grow(&idx->v_rec, sizeof(struct match_vrec), old, n))
         return -1;
     idx->v_cap = (uint32_t)n;
@@ -237,9 +238,13 @@ void match_index_free(struct match_index *idx)
         idx->h_head,    idx->h_map,      idx->v_gate,     idx->v_kind,      idx->v_cert_must,
         idx->v_county,  idx->v_age,      idx->v_start,    idx->v_start_ymd, idx->v_must0,
         idx->v_req0,    idx->v_id,       idx->v_rec,      idx->v_map,       idx->v_q[0],
-        idx->v_q[1],    idx->v_q[2],     idx->v_light};
+        idx->v_q[1],    idx->v_q[2],     idx->v_light,    idx->v_bpos,      idx->v_bkey};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
+    for (size_t b = 0; b < MATCH_VBUCKETS; b++) {
+        free(idx->v_bucket[b].e);
+        free(idx->v_bucket[b].x);
+    }
     free(idx);
 }
 
@@ -756,14 +761,119 @@ int match_vrec_build(const struct match_index *idx, const struct match_vacancy *
     return 0;
 }
 
+/* The key skill class of a vacancy and that skill's share of the weights. */
+static unsigned vbucket_key(const struct match_vrec *r, float *share)
+{
+    unsigned best = 0;
+    *share = 0;
+    for (unsigned j = 1; j < r->n_skills; j++)
+        best = r->sweight[j] > r->sweight[best] ? j : best;
+    if (!r->n_skills)
+        return 0;
+    *share = r->sweight[best] / r->sweight_sum;
+    return r->skill[best] % MATCH_VKEYS;
+}
+
+/* Room for one more member in bucket b. */
+static int vbucket_reserve(struct match_vbucket *b)
+{
+    if (b->n < b->cap)
+        return 0;
+    uint32_t cap = b->cap ? b->cap * 2 : 16;
+    struct match_ventry *p = realloc(b->e, cap * sizeof *p);
+    if (!p)
+        return -1;
+    b->e = p;
+    struct match_vbound *x = realloc(b->x, cap * sizeof *x);
+    if (!x)
+        return -1;
+    b->x = x;
+    b->cap = cap;
+    return 0;
+}
+
+/* Positions from..to-1 of bucket b moved: their slots learn where they are now. */
+static void vbucket_renumber(struct match_index *idx, const struct match_vbucket *b, uint32_t from,
+                             uint32_t to)
+{
+    for (uint32_t i = from; i < to; i++)
+        idx->v_bpos[b->e[i].slot] = i;
+}
+
+static void vbucket_del(struct match_index *idx, unsigned bi, uint32_t s)
+{
+    struct match_vbucket *b = &idx->v_bucket[bi];
+    unsigned key = idx->v_bkey[s];
+    uint32_t pos = idx->v_bpos[s];
+    memmove(&b->e[pos], &b->e[pos + 1], (b->n - pos - 1) * sizeof b->e[0]);
+    memmove(&b->x[pos], &b->x[pos + 1], (b->n - pos - 1) * sizeof b->x[0]);
+    b->n--;
+    vbucket_renumber(idx, b, pos, b->n);
+    for (unsigned k = key + 1; k <= MATCH_VKEYS; k++)
+        b->off[k]--;
+    if (b->off[key + 1] == b->off[key])
+        b->keys &= ~(1ull << key);
+}
+
+/* Adds slot s (its columns written) to class `key` of bucket bi and widens the bounds. */
+static void vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigned key, float share)
+{
+    struct match_vbucket *b = &idx->v_bucket[bi];
+    const struct match_vrec *r = &idx->v_rec[s];
+    if (!b->n) {
+        for (int i = 0; i < 3; i++)
+            b->lo[i] = INT16_MAX, b->hi[i] = INT16_MIN;
+        b->hmin_all = 1;
+    }
+    if (!((b->keys >> key) & 1))
+        b->hmin[key] = 1;
+    uint32_t pos = b->off[key + 1];
+    memmove(&b->e[pos + 1], &b->e[pos], (b->n - pos) * sizeof b->e[0]);
+    memmove(&b->x[pos + 1], &b->x[pos], (b->n - pos) * sizeof b->x[0]);
+    b->e[pos] = (struct match_ventry){.must0 = idx->v_must0[s],
+                                      .cert_must = idx->v_cert_must[s],
+                                      .start = idx->v_start[s],
+                                      .start_ymd = idx->v_start_ymd[s],
+                                      .slot = s,
+                                      .gate = idx->v_gate[s],
+                                      .age_lo = idx->v_age[2 * (size_t)s],
+                                      .age_hi = idx->v_age[2 * (size_t)s + 1]};
+    b->x[pos] = (struct match_vbound){
+        .req0 = idx->v_req0[s], .light = idx->v_light[s], .q = {r->q[0], r->q[1], r->q[2]}};
+    b->n++;
+    vbucket_renumber(idx, b, pos, b->n);
+    for (unsigned k = key + 1; k <= MATCH_VKEYS; k++)
+        b->off[k]++;
+    idx->v_bkey[s] = (uint8_t)key;
+    b->keys |= 1ull << key;
+    for (int i = 0; i < 3; i++) {
+        b->lo[i] = r->q[i] < b->lo[i] ? r->q[i] : b->lo[i];
+        b->hi[i] = r->q[i] > b->hi[i] ? r->q[i] : b->hi[i];
+    }
+    b->hmin[key] = share < b->hmin[key] ? share : b->hmin[key];
+    b->hmin_all = share < b->hmin_all ? share : b->hmin_all;
+}
+
 int match_index_upsert_vacancy(struct match_index *idx, const struct match_vacancy *v)
 {
     if (v->id <= 0 || !vacancy_valid(v) ||
         (!match_county_slot(idx, v->county_code) && idx->n_counties >= MATCH_MAX_COUNTIES) ||
         v->county_code <= 0)
         return -1;
+    int county = county_intern(idx, v->county_code);
+    if (county < 0)
+        return -1;
+    unsigned bi = match_vbucket_of((unsigned)county, (unsigned)v->kind);
+    struct match_vrec built;
+    float share;
+    if (match_vrec_build(idx, v, &built))
+        return -1;
+    unsigned key = vbucket_key(&built, &share);
+    if (vbucket_reserve(&idx->v_bucket[bi]))
+        return -1;
     uint32_t s = match_map_find(idx->v_map, idx->v_map_mask, V_IDS(idx), v->id);
     bool fresh = s == MATCH_SLOT_NONE;
+    unsigned old_bi = fresh ? 0 : match_vbucket_of(idx->v_county[s], idx->v_kind[s]);
     if (fresh) {
         if ((idx->v_free == MATCH_SLOT_NONE &&
              vacancies_grow(idx, next_cap(idx->v_cap, idx->v_top))) ||
@@ -776,8 +886,7 @@ int match_index_upsert_vacancy(struct match_index *idx, const struct match_vacan
             s = idx->v_top++;
         }
     }
-    if (county_intern(idx, v->county_code) < 0 || match_vrec_build(idx, v, &idx->v_rec[s]))
-        return -1; /* cannot happen: both were checked above */
+    idx->v_rec[s] = built;
     const struct match_vrec *r = &idx->v_rec[s];
     idx->v_id[s] = v->id;
     idx->v_gate[s] =
@@ -801,6 +910,9 @@ int match_index_upsert_vacancy(struct match_index *idx, const struct match_vacan
     idx->v_req0[s] = r->req[0];
     idx->v_cert_must[s] = r->cert_must;
     idx->v_county[s] = r->county;
+    if (!fresh)
+        vbucket_del(idx, old_bi, s);
+    vbucket_put(idx, bi, s, key, share);
     if (fresh) {
         idx->v_live++;
         map_put(idx->v_map, idx->v_map_mask, V_IDS(idx), s);
@@ -814,6 +926,7 @@ int match_index_remove_vacancy(struct match_index *idx, int64_t id)
     if (s == MATCH_SLOT_NONE)
         return -1;
     map_del(idx->v_map, idx->v_map_mask, V_IDS(idx), id);
+    vbucket_del(idx, match_vbucket_of(idx->v_county[s], idx->v_kind[s]), s);
     idx->v_gate[s] = 0;
     idx->v_rec[s].id = idx->v_free;
     idx->v_free = s;
@@ -889,7 +1002,8 @@ void match_index_stats(const struct match_index *idx, struct match_stats *out)
     out->household_bytes =
         (8 + 1 + 2 + 4) * (size_t)idx->h_cap + 4 * (idx->h_map ? (size_t)idx->h_map_mask + 1 : 0);
     out->vacancy_bytes =
-        (1 + 1 + 2 + 4 + 4 + 8 + 8 + 8 + 6 + 4 + 8 + 1 + sizeof(struct match_vrec)) *
+        (1 + 1 + 2 + 4 + 4 + 8 + 8 + 8 + 6 + 4 + 8 + 1 + 4 + 1 + sizeof(struct match_ventry) +
+         sizeof(struct match_vbound) + sizeof(struct match_vrec)) *
             (size_t)idx->v_cap +
         4 * (idx->v_map ? (size_t)idx->v_map_mask + 1 : 0);
     /* flags, plane 0, available_from, birth, site, radius (+ county, certificates

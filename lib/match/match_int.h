@@ -87,6 +87,51 @@ struct match_wcold {
     uint8_t pad[2];
 };
 
+/*
+ * Vacancies by county and kind (a bucket), and within a bucket by key skill
+ * the id, modulo 64, of the vacancy's heaviest listed skill (0 when none
+ * listed).  The vacancy scan (match_vscan.c) bounds each bucket's best score
+ * from the box around its members, each list's from the key skill too (a
+ * worker who lacks it loses at least its share of the skill part), visits
+ * the buckets best bound first and stops at the first that cannot reach the
+ * page.  The box and the smallest shares only widen while a bucket has
+ * members, so they stay bounds after a member leaves.
+ */
+#define MATCH_VBUCKETS ((MATCH_MAX_COUNTIES + 1) * MATCH_KIND_COUNT)
+#define MATCH_VKEYS 64
+
+/* What the vacancy scan's filters read of a bucket member, copied from its
+ * columns so a class is read in order.  32 bytes. */
+struct match_ventry {
+    uint64_t must0, cert_must; /* as v_must0, v_cert_must */
+    int32_t start, start_ymd;  /* as v_start, v_start_ymd */
+    uint32_t slot;
+    uint8_t gate, age_lo, age_hi;
+};
+
+/* What its bound reads, beside it (same position), for members that pass. */
+struct match_vbound {
+    uint64_t req0; /* as v_req0 */
+    float light;   /* as v_light */
+    int16_t q[3];
+};
+
+struct match_vbucket {
+    uint32_t n, cap;
+    uint64_t keys;                 /* key classes with members */
+    int16_t lo[3], hi[3];          /* box around the members' positions (stored units) */
+    float hmin_all;                /* smallest key share of any member */
+    struct match_ventry *e;        /* the members, grouped by key class */
+    struct match_vbound *x;        /* and their bound fields, at the same positions */
+    uint32_t off[MATCH_VKEYS + 1]; /* class k is e[off[k] .. off[k + 1]) */
+    float hmin[MATCH_VKEYS];       /* smallest share of the key skill in the weights, by class */
+};
+
+static inline unsigned match_vbucket_of(unsigned county_slot, unsigned kind)
+{
+    return county_slot * MATCH_KIND_COUNT + kind;
+}
+
 struct match_index {
     /* workers: the gate's columns as arrays, slots in [0, w_top), capacity w_cap */
     uint32_t w_cap, w_top, w_live, w_free;
@@ -128,6 +173,9 @@ struct match_index {
     int16_t *v_q[3];
     float *v_light; /* the lightest listed skill's share of the weights (0: none listed) */
     struct match_vrec *v_rec;
+    uint32_t *v_bpos; /* [slot]: position in its bucket */
+    uint8_t *v_bkey;  /* [slot]: its key skill class */
+    struct match_vbucket v_bucket[MATCH_VBUCKETS];
     uint32_t *v_map;
     uint32_t v_map_mask;
 

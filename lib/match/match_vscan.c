@@ -22,6 +22,7 @@ struct vscan {
     /* the cut for the page's floor: largest chord^2 by [kind][acc., transport][relevant] */
     int32_t cut_floor;
     float cut2[MATCH_KIND_COUNT][4][2];
+    float rmax[MATCH_KIND_COUNT]; /* largest effective radius by kind */
 };
 
 /* Effective radius of a vacancy kind for the worker, [accommodation, transport] = f. */
@@ -102,6 +103,7 @@ static void vscan_init(struct vscan *s, const struct match_index *idx, const str
                 float lim = reff * match_tier_k(t);
                 s->lim2[k][f][t] = lim * lim;
             }
+            s->rmax[k] = reff > s->rmax[k] ? reff : s->rmax[k];
         }
     s->cut_floor = INT32_MIN;
     vscan_cut(s, -1);
@@ -297,22 +299,21 @@ static void vscan_facets(struct match_result *r, const struct match_vrec *v, flo
  * the skill part from the skill bits, the distance part exactly (labour
  * export: willing to go anywhere), the worker's priority for its kind.
  */
-static int32_t vscan_hot_bound(const struct vscan *s, uint32_t v)
+static int32_t vscan_entry_bound(const struct vscan *s, const struct match_vbound *e, unsigned g,
+                                 unsigned kind)
 {
-    const struct match_index *idx = s->c.idx;
     const struct match_wv *w = s->w;
-    unsigned kind = idx->v_kind[v], g = idx->v_gate[v];
     const struct match_kind_weights *kw = &s->c.weights->kind[kind];
     const float *pts = s->c.pts[kind];
-    uint64_t req = idx->v_req0[v];
+    uint64_t req = e->req0;
     float skill = 1.0f;
     if (req && !(g & MATCH_V_REQ_HI) && (req & w->skill[0]) != req)
-        skill = (req & s->wrel[0]) ? 1.0f - idx->v_light[v] * (1.0f - kw->related_credit) : 0.0f;
+        skill = (req & s->wrel[0]) ? 1.0f - e->light * (1.0f - kw->related_credit) : 0.0f;
     float dist;
     if (kind == MATCH_KIND_LABOR_EXPORT) {
         dist = w->flags & (MATCH_W_WILLING_COUNTY | MATCH_W_WILLING_PROVINCE) ? 1.0f : 0.0f;
     } else {
-        const int16_t vq[3] = {idx->v_q[0][v], idx->v_q[1][v], idx->v_q[2][v]};
+        const int16_t *vq = e->q;
         float km = match_km_from_chord2(match_chord2(w->q, vq));
         struct match_vrec shape = {.kind = (uint8_t)kind,
                                    .accommodation = (g & MATCH_V_ACCOM) != 0,
@@ -325,13 +326,19 @@ static int32_t vscan_hot_bound(const struct vscan *s, uint32_t v)
                      pts[MATCH_PART_PRIORITY]);
 }
 
-static void vscan_slot(const struct vscan *s, struct match_result *r, uint32_t slot, int32_t floor)
+/* The record of a vacancy that passed every hot test, against the page's floor. */
+static int32_t vscan_hot_bound(const struct vscan *s, uint32_t v)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_vbound e = {.req0 = idx->v_req0[v],
+                                   .light = idx->v_light[v],
+                                   .q = {idx->v_q[0][v], idx->v_q[1][v], idx->v_q[2][v]}};
+    return vscan_entry_bound(s, &e, idx->v_gate[v], idx->v_kind[v]);
+}
+
+static void vscan_exact(const struct vscan *s, struct match_result *r, uint32_t slot, int32_t floor)
 {
     const struct match_query *q = s->c.q;
-    if (floor >= 0 && vscan_hot_bound(s, slot) < floor) {
-        pruned(r);
-        return;
-    }
     const struct match_vrec *v = &s->c.idx->v_rec[slot];
     enum match_filter hf = vscan_hard(s, v);
     if (hf) {
@@ -362,6 +369,15 @@ static void vscan_slot(const struct vscan *s, struct match_result *r, uint32_t s
         vscan_facets(r, v, km, FACET_DIMS);
     if (after_cursor(q, score, v->id))
         heap_offer(r, q->k, score, v->id, slot);
+}
+
+static void vscan_slot(const struct vscan *s, struct match_result *r, uint32_t slot, int32_t floor)
+{
+    if (floor >= 0 && vscan_hot_bound(s, slot) < floor) {
+        pruned(r);
+        return;
+    }
+    vscan_exact(s, r, slot, floor);
 }
 
 /* Gate and charge one block of vacancies; returns the survivors. */
@@ -432,6 +448,246 @@ static void vscan_chunk(struct vscan *s, struct match_result *r, struct chunk *c
         }
 }
 
+/* ---- the pruned scan: buckets of one county and kind, best bound first ---- */
+
+/* Key skill classes (see struct match_vbucket) where the worker holds a skill, or only a related
+ * one. */
+struct vkeys {
+    uint64_t held, rel;
+};
+
+static void vscan_keys(const struct vscan *s, struct vkeys *k)
+{
+    const struct match_index *idx = s->c.idx;
+    const uint64_t *sk = s->w->skill;
+    k->held = k->rel = 0;
+    for (unsigned t = 1; t <= MATCH_MAX_SKILL; t++) {
+        uint64_t bit = 1ull << (t % MATCH_VKEYS);
+        if ((sk[t >> 6] >> (t & 63)) & 1)
+            k->held |= bit;
+        else if ((idx->related[t][0] & sk[0]) | (idx->related[t][1] & sk[1]) |
+                 (idx->related[t][2] & sk[2]) | (idx->related[t][3] & sk[3]))
+            k->rel |= bit;
+    }
+}
+
+/* The most a list of smallest key share hmin can give of the skill part. */
+static float vscan_key_factor(const struct vscan *s, const struct vkeys *k, unsigned kind,
+                              uint64_t keys, float hmin)
+{
+    if (keys & k->held)
+        return 1.0f;
+    float credit = keys & k->rel ? s->c.weights->kind[kind].related_credit : 0.0f;
+    return 1.0f - hmin * (1.0f - credit);
+}
+
+/*
+ * The best score any vacancy of bucket b (of kind `kind`) can give the
+ * worker, less the skill part (points): the distance part at the nearest
+ * point of the members' box with the largest effective radius of the kind,
+ * the worker's priority for the kind and full marks for the rest.
+ * -INFINITY when the query's county or kind filter removes every member.
+ */
+static float vscan_bucket_base(const struct vscan *s, const struct match_vbucket *b,
+                               unsigned county, unsigned kind)
+{
+    const struct match_query *q = s->c.q;
+    const struct match_wv *w = s->w;
+    if ((q->n_counties && !((s->counties[county >> 6] >> (county & 63)) & 1)) ||
+        (q->kinds && !((q->kinds >> kind) & 1)))
+        return -INFINITY;
+    const float *pts = s->c.pts[kind];
+    float dist;
+    if (kind == MATCH_KIND_LABOR_EXPORT) {
+        dist = w->flags & (MATCH_W_WILLING_COUNTY | MATCH_W_WILLING_PROVINCE) ? 1.0f : 0.0f;
+    } else {
+        float c2 = 0;
+        for (int i = 0; i < 3; i++) {
+            int32_t x = w->q[i], d = x < b->lo[i] ? b->lo[i] - x : x > b->hi[i] ? x - b->hi[i] : 0;
+            c2 += (float)d * (float)d;
+        }
+        float km = match_km_from_chord2(c2 * (1.0f / (MATCH_Q * MATCH_Q))) * 0.999f;
+        float r = s->rmax[kind];
+        dist = km <= r ? 1.0f - 0.2f * km / r : match_clamp01(0.8f * (2.0f - km / r));
+    }
+    return pts[MATCH_PART_DISTANCE] * dist + s->prio[kind] + 100.0f - pts[MATCH_PART_SKILL] -
+           pts[MATCH_PART_DISTANCE] - pts[MATCH_PART_PRIORITY];
+}
+
+static int32_t vscan_bound_int(float pts)
+{
+    return pts == -INFINITY ? -1 : pts > 200.0f ? 20001 : bound_int(pts);
+}
+
+/*
+ * The scan's work list: a max-heap of buckets and of key classes of buckets
+ * already opened, by bound: (bound + 2) << 32 | class << 11 | bucket, the
+ * class with VSCAN_CLASS set.  Capacity: every bucket and some thousands of
+ * classes; a class that finds the heap full is visited at once.
+ */
+#define VSCAN_HEAP 4096
+#define VSCAN_CLASS (1ull << 18)
+
+struct vheap {
+    uint32_t n;
+    uint64_t h[VSCAN_HEAP];
+};
+
+static void vheap_down(struct vheap *q, uint32_t i)
+{
+    uint64_t *h = q->h;
+    for (;;) {
+        uint32_t l = 2 * i + 1, m = i;
+        if (l < q->n && h[l] > h[m])
+            m = l;
+        if (l + 1 < q->n && h[l + 1] > h[m])
+            m = l + 1;
+        if (m == i)
+            return;
+        uint64_t t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static void vheap_push(struct vheap *q, uint64_t x)
+{
+    uint32_t i = q->n++;
+    for (; i && q->h[(i - 1) / 2] < x; i = (i - 1) / 2)
+        q->h[i] = q->h[(i - 1) / 2];
+    q->h[i] = x;
+}
+
+static uint64_t vheap_key(int32_t bound, uint64_t what)
+{
+    return (uint64_t)(uint32_t)(bound + 2) << 32 | what;
+}
+
+/* The worker's rule filters for a vacancy of this county and kind, as bits of enum match_filter. */
+static uint32_t vscan_rule_fails(const struct vscan *s, unsigned county, unsigned kind)
+{
+    const struct match_wv *w = s->w;
+    unsigned rules = s->rules[kind];
+    uint32_t f = 0;
+    if ((rules & 4) && (w->hflags & MATCH_H_HOLDS_POST))
+        f |= 1u << MATCH_F_HOUSEHOLD_POST;
+    if ((rules & 1) && (w->flags & (MATCH_W_HOLDS_PUBLIC_WELFARE | MATCH_W_HOLDS_FOREST_RANGER)))
+        f |= 1u << MATCH_F_DOUBLE_POST;
+    if ((rules & 2) &&
+        !((w->flags & (MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT)) && county == w->county))
+        f |= 1u << MATCH_F_NOT_RESIDENT;
+    return f;
+}
+
+/*
+ * Every member of key class `key` of bucket bi: the filters up to
+ * not_resident without branches (each member's failures as bits, the first
+ * charged), then the bound and the exact score for those that pass.
+ */
+static void vscan_class(const struct vscan *s, struct match_result *r, unsigned bi, unsigned key)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_vbucket *b = &idx->v_bucket[bi];
+    const struct match_wv *w = s->w;
+    unsigned kind = bi % MATCH_KIND_COUNT, county = bi / MATCH_KIND_COUNT;
+    const uint32_t rules = vscan_rule_fails(s, county, kind);
+    const int32_t today = s->c.q->today, today_ymd = s->c.today_ymd, birth = w->birth_ymd;
+    const int32_t avail = w->avail; /* MATCH_NO_DAY is INT32_MIN: never after a day */
+    const uint64_t held0 = w->skill[0], certs = w->certs;
+    for (uint32_t i = b->off[key]; i < b->off[key + 1]; i++) {
+        const struct match_ventry *e = &b->e[i];
+        unsigned g = e->gate;
+        bool later = e->start > today;
+        int32_t day = later ? e->start : today, ymd = later ? e->start_ymd : today_ymd;
+        bool age = e->age_lo <= e->age_hi && birth > ymd - (int32_t)(e->age_hi + 1) * 10000 &&
+                   birth <= ymd - (int32_t)e->age_lo * 10000;
+        uint32_t f = rules | (uint32_t) !(g & MATCH_V_OPEN) << MATCH_F_VACANCY_CLOSED |
+                     (uint32_t) !(g & MATCH_V_NOT_FULL) << MATCH_F_VACANCY_FULL |
+                     (uint32_t)((e->must0 & ~held0) != 0) << MATCH_F_MUST_SKILL |
+                     (uint32_t)((e->cert_must & ~certs) != 0) << MATCH_F_MUST_CERT |
+                     (uint32_t)(avail > day) << MATCH_F_NOT_AVAILABLE |
+                     (uint32_t)!age << MATCH_F_AGE;
+        if (g & MATCH_V_MUST_HI) {
+            const uint64_t *must = idx->v_rec[e->slot].must;
+            if ((must[1] & ~w->skill[1]) | (must[2] & ~w->skill[2]) | (must[3] & ~w->skill[3]))
+                f |= 1u << MATCH_F_MUST_SKILL;
+        }
+        if (f) {
+            r->removed[__builtin_ctz(f)]++;
+            continue;
+        }
+        int32_t floor = heap_floor(r, s->c.q->k);
+        if (floor >= 0 && vscan_entry_bound(s, &b->x[i], g, kind) < floor) {
+            pruned(r);
+            continue;
+        }
+        vscan_exact(s, r, e->slot, floor);
+    }
+}
+
+/* Opens bucket bi: its key classes join the work list by their own bounds,
+ * or are visited at once, in memory order, while the page has room. */
+static void vscan_open_bucket(const struct vscan *s, struct match_result *r, const struct vkeys *k,
+                              struct vheap *q, unsigned bi)
+{
+    const struct match_vbucket *b = &s->c.idx->v_bucket[bi];
+    unsigned kind = bi % MATCH_KIND_COUNT, county = bi / MATCH_KIND_COUNT;
+    float base = vscan_bucket_base(s, b, county, kind), ps = s->c.pts[kind][MATCH_PART_SKILL];
+    for (uint64_t keys = b->keys; keys; keys &= keys - 1) {
+        unsigned key = (unsigned)__builtin_ctzll(keys);
+        if (q->n == VSCAN_HEAP || heap_floor(r, s->c.q->k) < 0) {
+            vscan_class(s, r, bi, key);
+            continue;
+        }
+        float f = vscan_key_factor(s, k, kind, 1ull << key, b->hmin[key]);
+        vheap_push(
+            q, vheap_key(vscan_bound_int(base + ps * f), VSCAN_CLASS | (uint64_t)key << 11 | bi));
+    }
+}
+
+/*
+ * Buckets, then their key classes, best bound first, until the page is full
+ * and the best bound left is below its floor.  For a worker who passes the
+ * worker-side filters (seeking, consent) and a query without facets.
+ */
+static void vscan_buckets(const struct vscan *s, struct match_result *r)
+{
+    const struct match_index *idx = s->c.idx;
+    struct vheap q;
+    q.n = 0;
+    _Static_assert(MATCH_VBUCKETS < 2048 && MATCH_VBUCKETS < VSCAN_HEAP, "bucket in 11 bits");
+    struct vkeys k;
+    vscan_keys(s, &k);
+    for (unsigned c = 0; c <= idx->n_counties; c++)
+        for (unsigned kind = 0; kind < MATCH_KIND_COUNT; kind++) {
+            unsigned bi = match_vbucket_of(c, kind);
+            const struct match_vbucket *b = &idx->v_bucket[bi];
+            if (!b->n)
+                continue;
+            float f = vscan_key_factor(s, &k, kind, b->keys, b->hmin_all);
+            float best = vscan_bucket_base(s, b, c, kind) + s->c.pts[kind][MATCH_PART_SKILL] * f;
+            q.h[q.n++] = vheap_key(vscan_bound_int(best), bi);
+        }
+    for (uint32_t i = q.n / 2; i-- > 0;)
+        vheap_down(&q, i);
+    r->scanned += idx->v_live;
+    while (q.n) {
+        uint64_t top = q.h[0];
+        int32_t bound = (int32_t)(top >> 32) - 2, floor = heap_floor(r, s->c.q->k);
+        if (floor >= 0 && bound < floor) {
+            pruned(r);
+            return;
+        }
+        q.h[0] = q.h[--q.n];
+        vheap_down(&q, 0);
+        if (top & VSCAN_CLASS)
+            vscan_class(s, r, top & 2047, (top >> 11) & 127);
+        else
+            vscan_open_bucket(s, r, &k, &q, top & 2047);
+    }
+}
+
 static int vacancies_query(const struct match_index *idx, const struct match_wv *w, bool adhoc,
                            const struct match_query *q, struct match_result *r)
 {
@@ -442,12 +698,18 @@ static int vacancies_query(const struct match_index *idx, const struct match_wv 
     struct vscan s;
     struct chunk c;
     vscan_init(&s, idx, w, adhoc, q);
-    size_t end = ((size_t)idx->v_top + MATCH_BLOCK - 1) / MATCH_BLOCK * MATCH_BLOCK;
+    bool worker_in = adhoc || ((w->flags & MATCH_W_SEEKING) &&
+                               (!q->broker || (w->flags & MATCH_W_CONSENT_BROKERS)));
+    size_t end = worker_in && !q->facets
+                     ? 0
+                     : ((size_t)idx->v_top + MATCH_BLOCK - 1) / MATCH_BLOCK * MATCH_BLOCK;
     for (c.base = 0; c.base < end; c.base += CHUNK_BLOCKS * MATCH_BLOCK) {
         size_t left = (end - c.base) / MATCH_BLOCK;
         c.n = left < CHUNK_BLOCKS ? left : CHUNK_BLOCKS;
         vscan_chunk(&s, r, &c);
     }
+    if (worker_in && !q->facets)
+        vscan_buckets(&s, r);
     qsort(r->hit, r->n, sizeof r->hit[0], match_hit_order);
     for (uint32_t i = 0; i < r->n; i++) {
         struct match_pair_eval e;

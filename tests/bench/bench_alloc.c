@@ -320,11 +320,17 @@ static void run_case(struct world *w, const struct bench_case *bc, size_t thread
            t_solve, c_solve, pct);
     printf("END TO END (candidates + assembly + solve): %.2f s\n",
            (t_cand + t_asm + t_solve) / 1000.0);
+    printf("BENCH alloc_%zu_end_to_end %.2f s\n", bc->workers, (t_cand + t_asm + t_solve) / 1000.0);
     printf("memory: solve peak +%.0f MiB over %.0f MiB resident before it; process peak "
            "(getrusage maxrss) %.0f MiB\n",
            (double)(hwm - rss0) / 1024.0, (double)rss0 / 1024.0, (double)ru.ru_maxrss / 1024.0);
-    if (rc >= 0)
+    if (rc >= 0) {
         report(&b, &r);
+        printf("BENCH alloc_%zu_gap_pct %.4f %%\n", bc->workers,
+               r.summary.bound_score > 0
+                   ? 100.0 * (double)r.summary.gap / (double)r.summary.bound_score
+                   : 0.0);
+    }
     alloc_result_free(&r);
     free(b.workers), free(b.vacancies), free(b.arcs);
     free(c.id), free(c.score), free(c.count), free(vs);

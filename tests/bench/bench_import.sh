@@ -38,8 +38,10 @@ post() {
     summary=$(sed -n 's/.*"created":\([0-9]*\),"updated":\([0-9]*\),"unchanged":\([0-9]*\).*/created \1, updated \2, unchanged \3/p' "$tmp/out.json")
     awk -v s="$start" -v e="$end" -v n="$n" -v what="$3" -v code="$(cat "$tmp/code")" -v sum="$summary" \
         'BEGIN { printf "%-34s %7d rows %7.2f s %9.0f rows/s  HTTP %s  %s\n", what, n, e - s, n / (e - s), code, sum }'
+    [ -z "${4:-}" ] || awk -v s="$start" -v e="$end" -v n="$n" -v name="$4" \
+        'BEGIN { printf "BENCH %s %.0f rows/s\n", name, n / (e - s) }'
 }
 echo "CSV import through POST /v1/imports/… ($(nproc) cores)"
 post households.csv households "households"
-post workers.csv workers "workers (new)"
+post workers.csv workers "workers (new)" import_workers_rows_per_s
 post workers.csv workers "workers (same file again)"

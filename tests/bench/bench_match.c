@@ -164,7 +164,13 @@ static void print_pct(const char *what, double *ms, size_t n)
     printf("  %-44s p50 %8.3f ms   p99 %8.3f ms   (n=%zu)\n", what, p50, p99, n);
 }
 
-static double worker_queries(struct world *w, const struct match_index *idx, size_t nq)
+/* One machine-readable figure for make bench (tests/bench/bench_table.pl). */
+static void bench_line(const char *name, size_t workers, double value, const char *unit)
+{
+    printf("BENCH %s_%zu %.4f %s\n", name, workers, value, unit);
+}
+
+static double worker_queries(struct world *w, const struct match_index *idx, size_t nq, size_t n)
 {
     struct match_vacancy *vs = calloc(nq, sizeof *vs);
     double *one = calloc(nq, sizeof(double)), *two = calloc(nq, sizeof(double));
@@ -209,6 +215,8 @@ static double worker_queries(struct world *w, const struct match_index *idx, siz
     print_pct("skills listed, none must-have, 1 thread", cat[CAT_NO_MUST], ncat[CAT_NO_MUST]);
     print_pct("no skills listed (public welfare), 1 thread", cat[CAT_NO_SKILLS],
               ncat[CAT_NO_SKILLS]);
+    bench_line("match_workers_p50", n, p50, "ms");
+    bench_line("match_workers_p99", n, pct(one, nq, 0.99), "ms");
     print_pct("all, 2 threads (range + merge)", two, nq);
     printf("  2-thread results identical to 1-thread: %zu of %zu; mean candidates %.0f\n",
            identical, nq, (double)matched / (double)nq);
@@ -221,6 +229,8 @@ static double worker_queries(struct world *w, const struct match_index *idx, siz
         one[i] = now_ms() - t0;
     }
     print_pct("with facets (every record scored), 1 thread", one, nf);
+    bench_line("match_facets_p50", n, pct(one, nf, 0.5), "ms");
+    bench_line("match_facets_p99", n, pct(one, nf, 0.99), "ms");
     for (int k = 0; k < CAT_COUNT; k++)
         free(cat[k]);
     free(vs), free(one), free(two), free(cpu);
@@ -262,6 +272,8 @@ static void vacancy_queries(struct world *w, struct match_index *idx, size_t wor
            build);
     print_pct("seeking worker from the index, 1 thread", ms, nq);
     print_pct("the same, CPU time of the thread", cpu, nq);
+    bench_line("match_vacancies_p50", workers, pct(ms, nq, 0.5), "ms");
+    bench_line("match_vacancies_p99", workers, pct(ms, nq, 0.99), "ms");
     struct match_worker m;
     for (size_t i = 0; i < 200; i++) {
         gen_worker(w, 0x7fffffff, 1, &m);
@@ -379,12 +391,13 @@ static void run_size(struct world *w, size_t n, size_t nq)
            (double)(st.worker_bytes + st.household_bytes) / (double)st.workers,
            (double)st.worker_bytes / (double)st.workers,
            (double)st.household_bytes / (double)st.workers, rss_peak_kib() / 1024.0);
-    double p50 = worker_queries(w, idx, nq);
+    double p50 = worker_queries(w, idx, nq, n);
     double gbps = 0, floor_ms = bandwidth_floor(st.scan_bytes_per_worker * st.worker_slots, &gbps);
     printf("memory-bandwidth floor: a plain sum over %zu bytes (%zu a worker) takes %.3f ms "
            "(%.1f GB/s); top-50 p50 / floor = %.2f\n",
            st.scan_bytes_per_worker * st.worker_slots, st.scan_bytes_per_worker, floor_ms, gbps,
            p50 / floor_ms);
+    bench_line("match_floor", n, floor_ms, "ms");
     vacancy_queries(w, idx, n);
     course_recommendations(w, idx, n);
     churn(w, idx, n);

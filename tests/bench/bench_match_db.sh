@@ -76,6 +76,7 @@ until grep -q "matching index loaded" "$tmp/server.log"; do
     sleep 0.2; i=$((i + 1)); [ $i -lt 1500 ] || { tail "$tmp/server.log"; exit 1; }
 done
 grep -o "matching index loaded from .*" "$tmp/server.log" | sed 's/^/index: /'
+sed -n "s/.*matching index loaded from the [a-z]* in \([0-9.]*\) s.*/BENCH match_index_load_$n \1 s/p" "$tmp/server.log" | head -n 1
 PW=bench-password-1 "$bin" admin create-user --username=bench --role=admin --password-env=PW >/dev/null
 token=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"bench","password":"bench-password-1"}' \
     "http://127.0.0.1:$port/v1/auth/login" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
@@ -117,4 +118,5 @@ awk -v a="$api50" -v b="$api99" -v c="$scan50" -v s="$sql50" -v n="$workers" 'BE
     printf "  leye HTTP API end to end (scan + one scoped query for the cards): p50 %.2f ms, p99 %.2f ms\n", a, b
     printf "  SQL alone (GIN on skills, GiST on earthdistance): p50 %.2f ms (server time)\n", s
     printf "  ratio SQL / index scan: %.0fx; SQL / whole HTTP answer: %.1fx\n", s / c, s / a
+    printf "BENCH match_api_p50_%d %.3f ms\nBENCH match_sql_p50_%d %.3f ms\n", n, a, n, s
 }'

@@ -430,6 +430,68 @@ static void vacancies_round(uint64_t seed)
     match_index_free(idx);
 }
 
+/*
+ * The vacancy scan's buckets (county and kind, then key skill) against a
+ * full scan: vacancies updated into other buckets and classes, removed and
+ * added again, then pages of every size compared with brute force and with
+ * the linear scan a facet query makes (the same hits).
+ */
+static void test_vacancy_prune_matches_full_scan(void **state)
+{
+    (void)state;
+    for (int round = 0; round < rounds(); round++) {
+        struct match_index *idx = random_index(300, 6000, 77 + 1000 * (uint64_t)round);
+        struct match_vacancy v;
+        unsigned removed = 0, pruned_pages = 0;
+        for (int i = 0; i < 3000; i++) {
+            int64_t id = 7 * (int64_t)(1 + pick(6000));
+            if (chance(30)) {
+                removed += match_index_remove_vacancy(idx, id) == 0;
+                continue;
+            }
+            do
+                random_vacancy(id, &v);
+            while (v.age_min > v.age_max);
+            assert_int_equal(match_index_upsert_vacancy(idx, &v), 0);
+        }
+        struct match_result *r = match_result_new(), *full = match_result_new();
+        struct match_query q;
+        struct match_weights w;
+        struct brute b;
+        struct match_worker wk;
+        static const uint32_t ks[] = {1, 5, 20, 60, 200};
+        for (int64_t id = 3; id <= 300 * 3; id += 3 * 3) {
+            if (!match_index_get_worker(idx, id, &wk))
+                continue;
+            random_query(&q, &w);
+            q.facets = false;
+            q.k = ks[pick(5)];
+            if (chance(20)) {
+                q.after = true;
+                q.after_score = 5000 + (int32_t)pick(5000);
+                q.after_id = 7 * (int64_t)pick(6000);
+            }
+            assert_int_equal(match_query_vacancies_by_id(idx, id, &q, r), 0);
+            brute_vacancies(idx, id, &q, 6000 * 7, &b);
+            check_result(r, &b, &q);
+            free(b.all);
+            pruned_pages += !r->counts_exact;
+            q.facets = true;
+            assert_int_equal(match_query_vacancies_by_id(idx, id, &q, full), 0);
+            assert_int_equal(r->n, full->n);
+            for (uint32_t i = 0; i < r->n; i++) {
+                assert_int_equal(r->hit[i].id, full->hit[i].id);
+                assert_int_equal(r->hit[i].score, full->hit[i].score);
+            }
+        }
+        assert_true(removed > 0);
+        assert_true(pruned_pages > 0); /* the buckets did skip vacancies */
+        match_result_free(r);
+        match_result_free(full);
+        match_index_free(idx);
+    }
+}
+
 /* Many chunks (16384 slots each) and a page that fills early: the cut and the
  * tiers do most of the work here. */
 static void test_large_scan_matches_brute_force(void **state)
@@ -771,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_workers_match_brute_force),
         cmocka_unit_test(test_vacancies_match_brute_force),
         cmocka_unit_test(test_large_scan_matches_brute_force),
+        cmocka_unit_test(test_vacancy_prune_matches_full_scan),
         cmocka_unit_test(test_cursor_paging),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_ties_by_id),
