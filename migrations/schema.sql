@@ -3975,14 +3975,16 @@ BEGIN
         BEGIN
             w := payroll_payment_put(x - 'line', 'bank_return', actor);
             IF w.status = 'paid' THEN paid := paid + 1; ELSE failed := failed + 1; END IF;
-        EXCEPTION WHEN SQLSTATE 'LY422' OR SQLSTATE 'LY409' OR SQLSTATE '22007' OR SQLSTATE '22008'
-                       OR SQLSTATE '22P02' OR SQLSTATE '23505' OR SQLSTATE '23514' THEN
+        EXCEPTION WHEN SQLSTATE 'LY422' OR SQLSTATE 'LY409' OR SQLSTATE 'LYB09' OR SQLSTATE '22007'
+                       OR SQLSTATE '22008' OR SQLSTATE '22P02' OR SQLSTATE '23505' OR SQLSTATE '23514' THEN
             DECLARE
                 f text;
                 c text;
             BEGIN
                 GET STACKED DIAGNOSTICS f = MESSAGE_TEXT, c = PG_EXCEPTION_DETAIL;
-                IF SQLSTATE NOT IN ('LY422', 'LY409') THEN
+                IF SQLSTATE = 'LYB09' THEN
+                    c := 'over_budget';
+                ELSIF SQLSTATE NOT IN ('LY422', 'LY409') THEN
                     f := '';
                     c := 'invalid_format';
                 END IF;
@@ -9439,6 +9441,26 @@ CREATE FUNCTION public.pay_line_json(l public.pay_line, p_mask boolean) RETURNS 
 $$;
 
 --
+-- Name: pay_sheet_cap(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.pay_sheet_cap() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    budget numeric;
+    c record;
+    total numeric := coalesce((SELECT sum(l.amount) FROM pay_line l WHERE l.sheet_id = NEW.id), 0);
+BEGIN
+    SELECT p.remuneration_budget INTO budget FROM work_relief_project p WHERE p.id = NEW.project_id FOR UPDATE;
+    c := payroll_committed(NEW.project_id, NULL);
+    IF c.paid + c.owed + total > budget THEN
+        PERFORM payroll_over_budget('status', budget, c.paid, c.owed, total);
+    END IF;
+    RETURN NEW;
+END $$;
+
+--
 -- Name: pay_sheet; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -9688,6 +9710,23 @@ BEGIN
 END $$;
 
 --
+-- Name: payroll_committed(bigint, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.payroll_committed(p_project bigint, p_skip bigint, OUT paid numeric, OUT owed numeric) RETURNS record
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce((SELECT sum(amount) FROM remuneration_payment WHERE project_id = p_project), 0)
+           + coalesce((SELECT sum(amount) FROM wage_payment
+                       WHERE project_id = p_project AND status = 'paid' AND id IS DISTINCT FROM p_skip), 0),
+           coalesce((SELECT sum(greatest(l.amount - coalesce((SELECT sum(x.amount) FROM wage_payment x
+                                                              WHERE x.pay_line_id = l.id AND x.status = 'paid'
+                                                                AND x.id IS DISTINCT FROM p_skip), 0), 0))
+                     FROM pay_line l JOIN pay_sheet s ON s.id = l.sheet_id
+                     WHERE s.project_id = p_project AND s.status = 'released'), 0);
+$$;
+
+--
 -- Name: payroll_daily_rate(integer, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -9729,6 +9768,19 @@ CREATE FUNCTION public.payroll_month_end(m date) RETURNS date
     AS $$
     SELECT (m + interval '1 month' - interval '1 day')::date;
 $$;
+
+--
+-- Name: payroll_over_budget(text, numeric, numeric, numeric, numeric); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.payroll_over_budget(p_field text, p_budget numeric, p_paid numeric, p_owed numeric, p_amount numeric) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'LYB09', MESSAGE = p_field,
+        DETAIL = jsonb_build_object('budget', p_budget, 'paid', p_paid, 'owed', p_owed, 'amount', p_amount,
+                                    'over', p_paid + p_owed + p_amount - p_budget)::text;
+END $$;
 
 --
 -- Name: wage_payment; Type: TABLE; Schema: public; Owner: -
@@ -10330,6 +10382,25 @@ BEGIN
     PERFORM project_recount_many(ids);
     RETURN NULL;
 END $_$;
+
+--
+-- Name: remuneration_payment_cap(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.remuneration_payment_cap() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    budget numeric;
+    c record;
+BEGIN
+    SELECT p.remuneration_budget INTO budget FROM work_relief_project p WHERE p.id = NEW.project_id FOR UPDATE;
+    c := payroll_committed(NEW.project_id, NULL);
+    IF c.paid + NEW.amount > budget THEN
+        PERFORM payroll_over_budget('amount', budget, c.paid, 0, NEW.amount);
+    END IF;
+    RETURN NEW;
+END $$;
 
 --
 -- Name: report_dashboard_households(date, integer, bigint, text); Type: FUNCTION; Schema: public; Owner: -
@@ -11474,6 +11545,25 @@ BEGIN
     status := 200;
     version := v.version;
     body := vacancy_json(v);
+END $$;
+
+--
+-- Name: wage_payment_cap(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.wage_payment_cap() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    budget numeric;
+    c record;
+BEGIN
+    SELECT p.remuneration_budget INTO budget FROM work_relief_project p WHERE p.id = NEW.project_id FOR UPDATE;
+    c := payroll_committed(NEW.project_id, CASE WHEN TG_OP = 'UPDATE' THEN NEW.id END);
+    IF c.paid + NEW.amount > budget THEN
+        PERFORM payroll_over_budget('amount', budget, c.paid, 0, NEW.amount);
+    END IF;
+    RETURN NEW;
 END $$;
 
 --
@@ -15280,6 +15370,12 @@ CREATE TRIGGER notify_pin_reset AFTER UPDATE ON public.worker_pin FOR EACH ROW E
 CREATE TRIGGER notify_vacancy_new AFTER INSERT ON public.vacancy REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.notify_vacancy_new();
 
 --
+-- Name: pay_sheet pay_sheet_cap; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pay_sheet_cap BEFORE UPDATE OF status ON public.pay_sheet FOR EACH ROW WHEN (((new.status = 'released'::text) AND (old.status <> 'released'::text))) EXECUTE FUNCTION public.pay_sheet_cap();
+
+--
 -- Name: remuneration_payment project_rollup_delete; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -15326,6 +15422,12 @@ CREATE TRIGGER project_rollup_update AFTER UPDATE ON public.vacancy REFERENCING 
 --
 
 CREATE TRIGGER project_rollup_update AFTER UPDATE ON public.wage_payment REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.wage_payment_rollup();
+
+--
+-- Name: remuneration_payment remuneration_payment_cap; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER remuneration_payment_cap BEFORE INSERT ON public.remuneration_payment FOR EACH ROW EXECUTE FUNCTION public.remuneration_payment_cap();
 
 --
 -- Name: household report_history_insert; Type: TRIGGER; Schema: public; Owner: -
@@ -15386,6 +15488,12 @@ CREATE TRIGGER skill_keep_truncate BEFORE TRUNCATE ON public.skill FOR EACH STAT
 --
 
 CREATE TRIGGER vacancy_fill_status BEFORE INSERT OR UPDATE OF filled, headcount, status ON public.vacancy FOR EACH ROW EXECUTE FUNCTION public.vacancy_fill_status();
+
+--
+-- Name: wage_payment wage_payment_cap; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER wage_payment_cap BEFORE INSERT OR UPDATE OF status, amount ON public.wage_payment FOR EACH ROW WHEN (((new.status = 'paid'::text) AND (new.kind = 'wage'::text))) EXECUTE FUNCTION public.wage_payment_cap();
 
 --
 -- Name: worker worker_rollup_delete; Type: TRIGGER; Schema: public; Owner: -
