@@ -198,6 +198,7 @@ static const struct problem_field_def problem_field_defs[] = {
     {"not_approved", {"工资表尚未审核公示", "has not been approved and posted"}},
     {"not_on_notice", {"工资表不在公示期", "is not on public notice"}},
     {"notice_running", {"公示期未满", "is still within its public notice"}},
+    {"https_required", {"必须是 https:// 地址", "must be an https:// address"}},
     {"over_budget", {"超出项目劳务报酬预算", "is over the project's remuneration budget"}},
     {"open_objections", {"尚有未处理的异议", "has objections not yet resolved"}},
     {"not_on_sheet", {"不在当月工资表上", "is not on that month's pay sheet"}},

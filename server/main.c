@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "config.h"
 #include "h_help.h"
+#include "h_notify.h"
 #include "handlers.h"
 #include "httpd.h"
 #include "log.h"
@@ -103,6 +104,7 @@ static int main_serve(const struct config *cfg)
         h_metrics_init(cfg->metrics_token) < 0)
         return 1;
     h_help_set_retention(cfg->department_list_days);
+    h_notify_set_plain_http(cfg->notify_plain_http);
     if (cfg->migrate_on_start && migrate_run(main_owner_url(cfg)) < 0)
         return 1;
     /* plain phones left by older releases (migrations/032); on failure they

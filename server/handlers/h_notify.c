@@ -27,6 +27,13 @@
 #define NOTIFY_ROTATION_OVERLAP_S 86400 /* an old secret keeps signing for a day */
 #define NOTIFY_KEY_CHARS 80
 
+static bool notify_plain_http;
+
+void h_notify_set_plain_http(bool allowed)
+{
+    notify_plain_http = allowed;
+}
+
 static const char *const notify_scopes[] = {"vacancies:read", "matches:read", "applications:write",
                                             NULL};
 static const char *const notify_events[] = {"application.shortlisted", "application.offered",
@@ -189,9 +196,15 @@ void h_broker_webhooks_create(struct httpd_req *r)
     json_t *obj = api_body(r, &webhook_schema, false);
     if (!obj)
         return;
-    if (!h_notify_url_ok(json_string_value(json_object_get(obj, "url")))) {
+    const char *url = json_string_value(json_object_get(obj, "url"));
+    if (!h_notify_url_ok(url)) {
         json_decref(obj);
         api_reply_field_error(r, "validation_failed", "url", "invalid_format");
+        return;
+    }
+    if (!notify_plain_http && !strncmp(url, "http://", 7)) {
+        json_decref(obj);
+        api_reply_field_error(r, "validation_failed", "url", "https_required");
         return;
     }
     char secret[WHSIG_SECRET_MAX + 1];

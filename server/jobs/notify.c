@@ -10,14 +10,12 @@
 #include "log.h"
 #include "match/match.h"
 #include "matchidx.h"
+#include "notify_http.h"
 #include "pii.h"
 #include "whsig.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <libpq-fe.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -26,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,8 +32,6 @@
 #define NOTIFY_DAILY_EVERY_S 60    /* digests and visit reminders */
 #define NOTIFY_VACANCIES_PER_PASS 50
 #define NOTIFY_DIGEST_K 200 /* seekers looked at per new vacancy */
-#define NOTIFY_URL_MAX 500
-#define NOTIFY_HEAD_MAX 4096
 #define NOTIFY_SIGS_MAX 4 /* live secrets signing one message */
 
 static struct {
@@ -49,6 +44,8 @@ static struct {
     /* settings */
     char *sms_url, *sms_account, *sms_secret, *sms_sign;
     int sms_daily_cap;
+    bool plain_http;
+    struct notify_http *http;
     int retry_base_ms, retry_cap_ms, max_attempts, lease_ms, poll_ms, timeout_ms;
     atomic_uint_fast64_t delivered, retried, dead, digests;
 } ns = {.stop_fd = {-1, -1}};
@@ -64,160 +61,6 @@ static void notify_sleep(int ms)
 {
     struct pollfd p = {ns.stop_fd[0], POLLIN, 0};
     (void)poll(&p, 1, ms);
-}
-
-/* ---------- a minimal HTTP/1.1 client (plain http://, one request per connection) ---------- */
-
-struct notify_url {
-    char host[256];
-    char port[8];
-    const char *path; /* into the url given */
-};
-
-static int notify_url_parse(const char *url, struct notify_url *u)
-{
-    if (strncmp(url, "http://", 7) != 0)
-        return -1;
-    const char *h = url + 7;
-    size_t n = strcspn(h, ":/");
-    if (n == 0 || n >= sizeof u->host)
-        return -1;
-    memcpy(u->host, h, n);
-    u->host[n] = '\0';
-    const char *p = h + n;
-    snprintf(u->port, sizeof u->port, "80");
-    if (*p == ':') {
-        size_t d = strspn(p + 1, "0123456789");
-        if (d == 0 || d > 5)
-            return -1;
-        memcpy(u->port, p + 1, d);
-        u->port[d] = '\0';
-        p += 1 + d;
-    }
-    if (*p != '/' && *p != '\0')
-        return -1;
-    u->path = *p ? p : "/";
-    return 0;
-}
-
-/* Waits for events on fd until deadline (monotonic ms); false on timeout. */
-static bool notify_wait(int fd, short events, int64_t deadline)
-{
-    for (;;) {
-        int64_t left = deadline - notify_now_ms();
-        if (left <= 0)
-            return false;
-        struct pollfd p = {fd, events, 0};
-        int n = poll(&p, 1, (int)left);
-        if (n > 0)
-            return true;
-        if (n < 0 && errno != EINTR)
-            return false;
-    }
-}
-
-static int notify_connect(const struct notify_url *u, int64_t deadline, char *err, size_t cap)
-{
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
-    int rc = getaddrinfo(u->host, u->port, &hints, &ai);
-    if (rc != 0) {
-        snprintf(err, cap, "cannot resolve the host: %s", gai_strerror(rc));
-        return -1;
-    }
-    int fd = -1;
-    for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
-        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
-        if (fd < 0)
-            continue;
-        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
-            break;
-        int soerr = errno;
-        socklen_t sl = sizeof soerr;
-        if (soerr == EINPROGRESS && notify_wait(fd, POLLOUT, deadline) &&
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
-            break;
-        snprintf(err, cap, "cannot connect: %s",
-                 soerr == EINPROGRESS ? "timeout" : strerror(soerr));
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(ai);
-    return fd;
-}
-
-/*
- * POSTs body to url with the extra header lines in head ("Name: value\r\n"
- * each).  Returns the HTTP status, or -1 with the reason in err when no
- * answer came (refused, timeout, not http://).
- */
-static int notify_http_post(const char *url, const char *head, const char *body, size_t len,
-                            char *err, size_t cap)
-{
-    struct notify_url u;
-    if (notify_url_parse(url, &u) < 0) {
-        snprintf(err, cap, "only http:// addresses can be sent to");
-        return -1;
-    }
-    int64_t deadline = notify_now_ms() + ns.timeout_ms;
-    int fd = notify_connect(&u, deadline, err, cap);
-    if (fd < 0)
-        return -1;
-    int status = -1;
-    char req[NOTIFY_HEAD_MAX];
-    int n = snprintf(req, sizeof req,
-                     "POST %s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: leye-notify/1\r\n"
-                     "Content-Type: application/json; charset=utf-8\r\nContent-Length: %zu\r\n"
-                     "Connection: close\r\n%s\r\n",
-                     u.path, u.host, u.port, len, head);
-    if (n < 0 || (size_t)n >= sizeof req) {
-        snprintf(err, cap, "the request head is too long");
-        goto done;
-    }
-    const char *parts[2] = {req, body};
-    size_t sizes[2] = {(size_t)n, len};
-    for (int i = 0; i < 2; i++) {
-        size_t off = 0;
-        while (off < sizes[i]) {
-            ssize_t w = send(fd, parts[i] + off, sizes[i] - off, MSG_NOSIGNAL);
-            if (w > 0) {
-                off += (size_t)w;
-            } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
-                if (!notify_wait(fd, POLLOUT, deadline)) {
-                    snprintf(err, cap, "timeout while sending");
-                    goto done;
-                }
-            } else {
-                snprintf(err, cap, "connection lost while sending");
-                goto done;
-            }
-        }
-    }
-    char line[NOTIFY_HEAD_MAX];
-    size_t got = 0;
-    while (got < sizeof line - 1 && !memchr(line, '\n', got)) {
-        ssize_t r = recv(fd, line + got, sizeof line - 1 - got, 0);
-        if (r > 0) {
-            got += (size_t)r;
-        } else if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
-            if (!notify_wait(fd, POLLIN, deadline)) {
-                snprintf(err, cap, "no answer within %d ms", ns.timeout_ms);
-                goto done;
-            }
-        } else {
-            break;
-        }
-    }
-    line[got] = '\0';
-    int code = 0;
-    if (sscanf(line, "HTTP/1.%*d %3d", &code) == 1 && code >= 100 && code <= 599) {
-        status = code;
-        snprintf(err, cap, "answered %d", code);
-    } else {
-        snprintf(err, cap, "no HTTP answer");
-    }
-done:
-    close(fd);
-    return status;
 }
 
 /* ---------- adapters ---------- */
@@ -285,11 +128,16 @@ static enum notify_outcome notify_send_webhook(PGresult *res, int row, char *err
         snprintf(err, cap, "the endpoint has no live secret");
         return NOTIFY_DEAD;
     }
+    const char *url = PQgetvalue(res, row, 8);
+    if (notify_http_is_plain(url) && !ns.plain_http) {
+        snprintf(err, cap, "plain http:// endpoints are not allowed (LEYE_NOTIFY_PLAIN_HTTP)");
+        return NOTIFY_DEAD;
+    }
     char head[1024];
     snprintf(head, sizeof head,
              "webhook-id: %s\r\nwebhook-timestamp: %lld\r\nwebhook-signature: %s\r\n", msg_id, ts,
              sigs);
-    int status = notify_http_post(PQgetvalue(res, row, 8), head, body, len, err, cap);
+    int status = notify_http_post(ns.http, url, head, body, len, err, cap);
     if (status >= 200 && status < 300)
         return NOTIFY_DELIVERED;
     if (status == 410)
@@ -339,7 +187,7 @@ static enum notify_outcome notify_send_sms(PGresult *res, int row, char *err, si
     snprintf(head, sizeof head,
              "X-Sms-Account: %s\r\nX-Sms-Timestamp: %s\r\nX-Sms-Signature: %s\r\n", ns.sms_account,
              tstext, sig);
-    int status = notify_http_post(ns.sms_url, head, body, strlen(body), err, cap);
+    int status = notify_http_post(ns.http, ns.sms_url, head, body, strlen(body), err, cap);
     sodium_memzero(body, strlen(body));
     free(body);
     if (status >= 200 && status < 300)
@@ -557,10 +405,17 @@ int notify_start(const struct config *cfg)
     ns.sms_sign = notify_dup(cfg->notify_sms_sign);
     if (!ns.conninfo || !ns.sms_url || !ns.sms_account || !ns.sms_secret || !ns.sms_sign)
         return -1;
-    if (ns.sms_url[0] && strncmp(ns.sms_url, "http://", 7) != 0) {
-        log_error("LEYE_NOTIFY_SMS_URL must be an http:// address");
+    if (ns.sms_url[0] && !notify_http_url_ok(ns.sms_url)) {
+        log_error("LEYE_NOTIFY_SMS_URL must be an https:// or http:// address");
         return -1;
     }
+    char why[300];
+    ns.http = notify_http_new(cfg->tls_ca_file, cfg->notify_timeout_ms, why, sizeof why);
+    if (!ns.http) {
+        log_error("notify: %s", why);
+        return -1;
+    }
+    ns.plain_http = cfg->notify_plain_http;
     ns.sms_daily_cap = cfg->notify_sms_daily_cap;
     ns.retry_base_ms = cfg->notify_retry_base_ms;
     ns.retry_cap_ms = cfg->notify_retry_cap_ms;
@@ -592,6 +447,8 @@ void notify_stop(void)
         log_warn("notify: cannot signal the delivery thread");
     pthread_join(ns.thread, NULL);
     ns.started = false;
+    notify_http_free(ns.http);
+    ns.http = NULL;
     close(ns.stop_fd[0]);
     close(ns.stop_fd[1]);
     free(ns.conninfo);
