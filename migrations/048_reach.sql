@@ -123,3 +123,122 @@ BEGIN
     status := 200;
     body := jsonb_build_object('paid', paid, 'failed', failed, 'errors', '[]'::jsonb);
 END $$;
+
+-- Webhook signing secrets are kept sealed with the PII key (secret_enc, as
+-- the server's pii_encrypt_whsec makes it), no longer readable.  Rows from
+-- before keep their readable secret until the server seals them at start
+-- (server/db/piiconv.c, in one transaction); until then the delivery thread
+-- signs with either form, so nothing stops signing.  Exactly one of the two
+-- is set.
+ALTER TABLE notify_endpoint_secret ADD COLUMN secret_enc bytea;
+ALTER TABLE notify_endpoint_secret ALTER COLUMN secret DROP NOT NULL;
+ALTER TABLE notify_endpoint_secret ADD CONSTRAINT notify_endpoint_secret_sealed
+    CHECK ((secret IS NULL) <> (secret_enc IS NULL));
+
+-- As in 043, the live secrets of each message's endpoint as 'enc:<hex of
+-- the ciphertext>', or readable for a row not yet sealed.
+CREATE OR REPLACE FUNCTION notify_claim(p_runner text, p_lease_ms integer, p_n integer, p_sms_cap integer,
+                             p_sms boolean)
+RETURNS TABLE (id bigint, msg_id text, channel text, attempts integer, template text,
+               params jsonb, text_zh text, payload jsonb, url text, secrets text[],
+               phone_enc text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    now_cn time := (now() AT TIME ZONE 'Asia/Shanghai')::time;
+    today_start timestamptz := date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai';
+BEGIN
+    -- SMS in quiet hours wait for their end
+    UPDATE notify_outbox o SET next_at = (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai')
+            + p.quiet_to + CASE WHEN p.quiet_to <= now_cn THEN interval '1 day' ELSE interval '0' END)
+            AT TIME ZONE 'Asia/Shanghai'
+    FROM notify_pref p
+    WHERE o.channel = 'sms' AND o.status = 'pending' AND o.next_at <= now() AND p.worker_id = o.worker_id
+      AND p.quiet_from IS NOT NULL
+      AND CASE WHEN p.quiet_from <= p.quiet_to THEN now_cn >= p.quiet_from AND now_cn < p.quiet_to
+               ELSE now_cn >= p.quiet_from OR now_cn < p.quiet_to END;
+    -- a number that reached its daily cap waits for tomorrow 08:00
+    UPDATE notify_outbox o SET next_at = today_start + interval '1 day 8 hours'
+    FROM worker w
+    WHERE o.channel = 'sms' AND o.status = 'pending' AND o.next_at <= now() AND w.id = o.worker_id
+      AND w.phone_hash IS NOT NULL
+      AND (SELECT count(*) FROM notify_outbox d JOIN worker dw ON dw.id = d.worker_id
+           WHERE d.channel = 'sms' AND d.status = 'delivered' AND d.delivered_at >= today_start
+             AND dw.phone_hash = w.phone_hash) >= p_sms_cap;
+    RETURN QUERY
+    WITH c AS (
+        SELECT o.id FROM notify_outbox o
+        WHERE (o.channel = 'webhook' OR (o.channel = 'sms' AND p_sms))
+          AND ((o.status = 'pending' AND o.next_at <= now())
+               OR (o.status = 'sending' AND o.lease_until < now()))
+        ORDER BY o.next_at
+        LIMIT p_n
+        FOR UPDATE SKIP LOCKED),
+    u AS (
+        UPDATE notify_outbox o SET status = 'sending', runner = p_runner, attempts = o.attempts + 1,
+            lease_until = now() + make_interval(secs => p_lease_ms / 1000.0)
+        FROM c WHERE o.id = c.id
+        RETURNING o.*)
+    SELECT u.id, u.msg_id, u.channel, u.attempts, u.template, u.params, u.text_zh, u.payload,
+           e.url,
+           (SELECT array_agg(coalesce('enc:' || encode(s.secret_enc, 'hex'), s.secret) ORDER BY s.id DESC)
+            FROM notify_endpoint_secret s
+            WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > now())),
+           w.phone_enc::text
+    FROM u
+    LEFT JOIN notify_endpoint e ON e.id = u.endpoint_id AND e.deleted_at IS NULL AND e.disabled_at IS NULL
+    LEFT JOIN worker w ON w.id = u.worker_id AND u.channel = 'sms'
+    ORDER BY u.id;
+END $$;
+
+-- The answers show the new secret once, as before; only its ciphertext
+-- (p_secret_enc) is stored.
+DROP FUNCTION api_broker_self_webhook_create(jsonb, text);
+DROP FUNCTION api_broker_self_webhook_rotate(bigint, text, integer);
+
+CREATE FUNCTION api_broker_self_webhook_create(p jsonb, p_secret text, p_secret_enc bytea,
+                                               OUT status integer, OUT version integer, OUT body jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+    b bigint := broker_self();
+    e notify_endpoint;
+BEGIN
+    IF (SELECT count(*) FROM notify_endpoint x WHERE x.broker_id = b AND x.deleted_at IS NULL) >= 5 THEN
+        PERFORM api_fail('LY409', 'url', 'out_of_range');
+    END IF;
+    IF EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(p -> 'events', '[]')) ev
+               WHERE ev NOT IN ('application.shortlisted', 'application.offered', 'application.hired',
+                                'application.rejected', 'application.withdrawn', 'application.applied')) THEN
+        PERFORM api_fail('LY422', 'events', 'unknown_value');
+    END IF;
+    INSERT INTO notify_endpoint (broker_id, url, events)
+    VALUES (b, p ->> 'url', ARRAY(SELECT DISTINCT jsonb_array_elements_text(coalesce(p -> 'events', '[]'))
+                                  ORDER BY 1))
+    RETURNING * INTO e;
+    INSERT INTO notify_endpoint_secret (endpoint_id, secret_enc, prefix) VALUES (e.id, p_secret_enc, left(p_secret, 12));
+    status := 201;
+    version := e.version;
+    body := notify_endpoint_json(e) || jsonb_build_object('secret', p_secret);
+END $$;
+
+CREATE FUNCTION api_broker_self_webhook_rotate(p_id bigint, p_secret text, p_secret_enc bytea, p_overlap_s integer,
+                                               OUT status integer, OUT version integer, OUT body jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+    b bigint := broker_self();
+    e notify_endpoint;
+BEGIN
+    SELECT * INTO e FROM notify_endpoint x WHERE x.id = p_id AND x.broker_id = b AND x.deleted_at IS NULL
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM api_fail('LY404', 'id', 'not_found');
+    END IF;
+    UPDATE notify_endpoint_secret s SET expires_at = now() + make_interval(secs => p_overlap_s)
+    WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > now() + make_interval(secs => p_overlap_s));
+    INSERT INTO notify_endpoint_secret (endpoint_id, secret_enc, prefix) VALUES (e.id, p_secret_enc, left(p_secret, 12));
+    UPDATE notify_endpoint x SET disabled_at = NULL, disabled_reason = '', version = x.version + 1,
+        updated_at = now()
+    WHERE x.id = e.id RETURNING * INTO e;
+    status := 200;
+    version := e.version;
+    body := notify_endpoint_json(e) || jsonb_build_object('secret', p_secret);
+END $$;

@@ -1729,10 +1729,10 @@ BEGIN
 END $$;
 
 --
--- Name: api_broker_self_webhook_create(jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: api_broker_self_webhook_create(jsonb, text, bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.api_broker_self_webhook_create(p jsonb, p_secret text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+CREATE FUNCTION public.api_broker_self_webhook_create(p jsonb, p_secret text, p_secret_enc bytea, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -1751,7 +1751,7 @@ BEGIN
     VALUES (b, p ->> 'url', ARRAY(SELECT DISTINCT jsonb_array_elements_text(coalesce(p -> 'events', '[]'))
                                   ORDER BY 1))
     RETURNING * INTO e;
-    INSERT INTO notify_endpoint_secret (endpoint_id, secret, prefix) VALUES (e.id, p_secret, left(p_secret, 12));
+    INSERT INTO notify_endpoint_secret (endpoint_id, secret_enc, prefix) VALUES (e.id, p_secret_enc, left(p_secret, 12));
     status := 201;
     version := e.version;
     body := notify_endpoint_json(e) || jsonb_build_object('secret', p_secret);
@@ -1781,10 +1781,10 @@ BEGIN
 END $$;
 
 --
--- Name: api_broker_self_webhook_rotate(bigint, text, integer); Type: FUNCTION; Schema: public; Owner: -
+-- Name: api_broker_self_webhook_rotate(bigint, text, bytea, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.api_broker_self_webhook_rotate(p_id bigint, p_secret text, p_overlap_s integer, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+CREATE FUNCTION public.api_broker_self_webhook_rotate(p_id bigint, p_secret text, p_secret_enc bytea, p_overlap_s integer, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -1798,7 +1798,7 @@ BEGIN
     END IF;
     UPDATE notify_endpoint_secret s SET expires_at = now() + make_interval(secs => p_overlap_s)
     WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > now() + make_interval(secs => p_overlap_s));
-    INSERT INTO notify_endpoint_secret (endpoint_id, secret, prefix) VALUES (e.id, p_secret, left(p_secret, 12));
+    INSERT INTO notify_endpoint_secret (endpoint_id, secret_enc, prefix) VALUES (e.id, p_secret_enc, left(p_secret, 12));
     UPDATE notify_endpoint x SET disabled_at = NULL, disabled_reason = '', version = x.version + 1,
         updated_at = now()
     WHERE x.id = e.id RETURNING * INTO e;
@@ -9039,7 +9039,8 @@ BEGIN
         RETURNING o.*)
     SELECT u.id, u.msg_id, u.channel, u.attempts, u.template, u.params, u.text_zh, u.payload,
            e.url,
-           (SELECT array_agg(s.secret ORDER BY s.id DESC) FROM notify_endpoint_secret s
+           (SELECT array_agg(coalesce('enc:' || encode(s.secret_enc, 'hex'), s.secret) ORDER BY s.id DESC)
+            FROM notify_endpoint_secret s
             WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > now())),
            w.phone_enc::text
     FROM u
@@ -12445,10 +12446,12 @@ ALTER TABLE public.notify_endpoint ALTER COLUMN id ADD GENERATED ALWAYS AS IDENT
 CREATE TABLE public.notify_endpoint_secret (
     id bigint NOT NULL,
     endpoint_id bigint NOT NULL,
-    secret text NOT NULL,
+    secret text,
     prefix text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone,
+    secret_enc bytea,
+    CONSTRAINT notify_endpoint_secret_sealed CHECK (((secret IS NULL) <> (secret_enc IS NULL))),
     CONSTRAINT notify_endpoint_secret_secret_check CHECK ((secret ~ '^whsec_[A-Za-z0-9+/=]{20,100}$'::text))
 );
 

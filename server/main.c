@@ -107,8 +107,9 @@ static int main_serve(const struct config *cfg)
     h_notify_set_plain_http(cfg->notify_plain_http);
     if (cfg->migrate_on_start && migrate_run(main_owner_url(cfg)) < 0)
         return 1;
-    /* plain phones left by older releases (migrations/032); on failure they
-     * wait for the next start or `admin encrypt-phones` */
+    /* plain phones (migrations/032) and readable webhook secrets (048) left
+     * by older releases; on failure they wait for the next start (phones
+     * also for `admin encrypt-phones`), and are used as they are meanwhile */
     if (piiconv_run(main_owner_url(cfg)) < 0)
         log_error("plain phone numbers remain: run leye-server admin encrypt-phones");
     main_raise_nofile();

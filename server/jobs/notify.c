@@ -102,6 +102,23 @@ static size_t notify_split_array(char *s, char **out, size_t max)
     return n;
 }
 
+/* A secret as notify_claim gives it: "enc:<hex>" sealed with the PII key
+ * (migration 048), or readable for a row not yet sealed.  Returns 0 or -1. */
+static int notify_secret_open(const char *s, char out[PII_WHSEC_MAX])
+{
+    if (strncmp(s, "enc:", 4) != 0) {
+        size_t n = strlen(s);
+        if (n >= PII_WHSEC_MAX)
+            return -1;
+        memcpy(out, s, n + 1);
+        return 0;
+    }
+    char hex[PII_WHSEC_ENC_HEX];
+    if (!pii_ready() || snprintf(hex, sizeof hex, "\\x%s", s + 4) >= (int)sizeof hex)
+        return -1;
+    return pii_decrypt_whsec(hex, out);
+}
+
 /* Standard Webhooks: webhook-id, webhook-timestamp, one signature per live secret. */
 static enum notify_outcome notify_send_webhook(PGresult *res, int row, char *err, size_t cap)
 {
@@ -117,8 +134,14 @@ static enum notify_outcome notify_send_webhook(PGresult *res, int row, char *err
     long long ts = (long long)time(NULL);
     char sigs[NOTIFY_SIGS_MAX * (WHSIG_ONE_MAX + 1)] = "";
     for (size_t i = 0; i < ns_; i++) {
-        char one[WHSIG_ONE_MAX];
-        if (whsig_sign(secrets[i], msg_id, ts, body, len, one) == 0) {
+        char one[WHSIG_ONE_MAX], plain[PII_WHSEC_MAX];
+        if (notify_secret_open(secrets[i], plain) < 0) {
+            log_warn("notify: a secret of message %s cannot be opened with this PII key", msg_id);
+            continue;
+        }
+        int rc = whsig_sign(plain, msg_id, ts, body, len, one);
+        sodium_memzero(plain, sizeof plain);
+        if (rc == 0) {
             if (sigs[0])
                 strcat(sigs, " ");
             strcat(sigs, one);

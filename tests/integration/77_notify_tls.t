@@ -97,8 +97,15 @@ for ([ ok => "https://localhost:$good/hook" ], [ wrong_host => "https://127.0.0.
 }
 # an http:// endpoint kept from before the rule: its messages are not sent
 my $plain = psql_value("INSERT INTO notify_endpoint (broker_id, url) VALUES ($broker, 'http://localhost:$good/plain') RETURNING id");
-psql("INSERT INTO notify_endpoint_secret (endpoint_id, secret, prefix) SELECT $plain, secret, prefix FROM notify_endpoint_secret "
+psql("INSERT INTO notify_endpoint_secret (endpoint_id, secret_enc, prefix) SELECT $plain, secret_enc, prefix FROM notify_endpoint_secret "
      . "WHERE endpoint_id = $ep{ok}{id}");
+
+# secrets are stored sealed with the PII key, never readable
+is(psql_value("SELECT count(*) FROM notify_endpoint_secret s JOIN notify_endpoint e ON e.id = s.endpoint_id "
+              . "WHERE e.broker_id = $broker AND (s.secret IS NOT NULL OR length(s.secret_enc) <> 153 "
+              . "OR position('$ep{ok}{secret}' IN encode(s.secret_enc, 'escape')) > 0)"), 0,
+   'every secret is stored only as a padded ciphertext');
+is(psql_value("SELECT count(*) FROM audit_log WHERE detail::text LIKE '%$ep{ok}{secret}%'"), 0, 'and never in the audit log');
 
 # ---------- one event, four endpoints ----------
 $r = http($srv, 'POST', '/v1/applications', token => $key, body => { worker_id => $worker, vacancy_id => 0 + $vac, source => 'broker' });
@@ -110,10 +117,13 @@ ok(wait_until(sub { status_of($ep{ok}{id}) =~ m{^delivered/1$} }, 60), 'delivere
 my @got = received('good');
 is(scalar(grep { $_->{path} eq '/hook' } @got), 1, 'one request reached the receiver');
 my ($req) = grep { $_->{path} eq '/hook' } @got;
-(my $k = $ep{ok}{secret}) =~ s/^whsec_//;
-my $mac = hmac_sha256_base64("$req->{headers}{'webhook-id'}.$req->{headers}{'webhook-timestamp'}.$req->{body}", decode_base64($k));
-ok((grep { $_ eq 'v1,' . $mac . '=' x ((4 - length($mac) % 4) % 4) } split / /, $req->{headers}{'webhook-signature'}),
-   'signed as Standard Webhooks asks');
+sub verify {
+    my ($q, $sec) = @_;
+    (my $k = $sec) =~ s/^whsec_//;
+    my $mac = hmac_sha256_base64("$q->{headers}{'webhook-id'}.$q->{headers}{'webhook-timestamp'}.$q->{body}", decode_base64($k));
+    return scalar grep { $_ eq 'v1,' . $mac . '=' x ((4 - length($mac) % 4) % 4) } split / /, $q->{headers}{'webhook-signature'};
+}
+ok(verify($req, $ep{ok}{secret}), 'signed as Standard Webhooks asks, with the sealed secret opened');
 is(JSON::PP->new->decode($req->{body})->{data}{application_id}, $app, 'with the payload');
 
 for my $what (qw(wrong_host untrusted)) {
@@ -139,16 +149,48 @@ ok(wait_until(sub { psql_value("SELECT status FROM notify_outbox WHERE worker_id
 my ($sms) = grep { $_->{path} eq '/sms' } received('good');
 is(JSON::PP->new->decode($sms->{body})->{phone}, $phone, 'with the phone number, encrypted on the wire');
 
+# ---------- secrets of before 048 and a rotation ----------
+# a secret stored readable, as before migration 048: it signs at once, and
+# the next start seals it
+my $legacy = 'whsec_' . MIME::Base64::encode_base64(join('', map { chr(int(rand(256))) } 1 .. 32), '');
+my $legacy_id = psql_value("INSERT INTO notify_endpoint_secret (endpoint_id, secret, prefix) VALUES ($ep{ok}{id}, '$legacy', left('$legacy', 12)) RETURNING id");
 # a gateway whose certificate is not trusted: the text waits, the server stays up
 $srv->stop;
 $srv = start_server(dsn => $cluster->dsn, env => { %env, LEYE_NOTIFY_SMS_URL => "https://localhost:$rogue/sms" });
+is(psql_value("SELECT concat_ws('/', secret IS NULL, length(secret_enc)) FROM notify_endpoint_secret WHERE id = $legacy_id"), 't/153',
+   'a readable secret of before is sealed when the server starts');
+like($srv->log_text, qr/sealed 1 readable webhook signing secrets/, 'saying so');
+$r = http($srv, 'POST', "/v1/broker/webhooks/$ep{ok}{id}/secrets", token => $key);
+is($r->{status}, 200, 'the broker rotates the secret') or diag explain $r->{json};
+my $rotated = $r->{json}{secret};
 is(http($srv, 'POST', "/v1/applications/$app/transitions", body => { to => 'hired', start_date => days_from_today(-1), wage => 4000 })->{status},
    200, 'staff record the hire');
+ok(wait_until(sub { psql_value("SELECT status FROM notify_outbox WHERE endpoint_id = $ep{ok}{id} AND event = 'application.hired'") eq 'delivered' }, 60),
+   'the hire reaches the endpoint');
+my ($hired) = grep { $_->{path} eq '/hook' && JSON::PP->new->decode($_->{body})->{type} eq 'application.hired' } received('good');
+is(scalar(split / /, $hired->{headers}{'webhook-signature'}), 3, 'during the rotation, three signatures');
+ok(verify($hired, $ep{ok}{secret}) && verify($hired, $legacy) && verify($hired, $rotated),
+   'one for each live secret: the first, the one sealed at start and the new one');
 ok(wait_until(sub { psql_value("SELECT attempts FROM notify_outbox WHERE worker_id = $worker AND channel = 'sms' AND event = 'application.hired'") >= 2 }, 60),
    'the text to an untrusted gateway is retried');
 like(psql_value("SELECT last_error FROM notify_outbox WHERE worker_id = $worker AND channel = 'sms' AND event = 'application.hired'"),
      qr/certificate is refused/, 'saying why');
 ok($srv->alive, 'and the server is still up');
+$srv->stop;
+
+# the PII key rotated: the secrets are sealed again under the new key and still sign
+my $before = psql_value("SELECT string_agg(encode(secret_enc, 'hex'), ',' ORDER BY id) FROM notify_endpoint_secret");
+my $new_key = unpack('H*', join('', map { chr(int(rand(256))) } 1 .. 32));
+open(my $kf, '>', "$dir/new.key"); print $kf "$new_key\n"; close $kf;
+my $out = cli("rotate-pii-key --new-key-file=$dir/new.key");
+like($out, qr/sealed 6 webhook secrets again/, 'rotate-pii-key seals the six secrets again') or diag $out;
+isnt(psql_value("SELECT string_agg(encode(secret_enc, 'hex'), ',' ORDER BY id) FROM notify_endpoint_secret"), $before, 'under the new key');
+$srv = start_server(dsn => $cluster->dsn, env => { %env, LEYE_PII_KEY => $new_key });
+my $replay = psql_value("SELECT msg_id FROM notify_outbox WHERE endpoint_id = $ep{ok}{id} AND event = 'application.hired'");
+is(http($srv, 'POST', "/v1/notifications/$replay/replay")->{status}, 202, 'the hire replayed with the new key');
+ok(wait_until(sub { scalar(grep { $_->{headers}{'webhook-id'} eq $replay } received('good')) == 2 }, 60), 'it arrives again');
+my ($again) = (grep { $_->{headers}{'webhook-id'} eq $replay } received('good'))[1];
+ok(verify($again, $ep{ok}{secret}) && verify($again, $legacy) && verify($again, $rotated), 'signed with the same three secrets');
 $srv->stop;
 
 # a CA file that cannot be read stops the start, rather than sending unchecked
