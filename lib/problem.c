@@ -394,7 +394,8 @@ int problem_rule_text(const char *rule, enum problem_lang lang, const char *memb
 /* The remuneration budget (migrations/048_reach.sql): a payment (field
  * "amount") or a pay sheet's release (field "status") that would not fit. */
 static const char *const problem_budget_texts[2][2] = {
-    {"超出项目劳务报酬预算：预算 {budget} 元，已发放 {paid} 元，本次发放 {amount} 元，超出 {over} 元。",
+    {"超出项目劳务报酬预算：预算 {budget} 元，已发放 {paid} 元，本次发放 {amount} 元，超出 {over} "
+     "元。",
      "Over the project's remuneration budget: budget {budget} yuan, paid {paid} yuan, this "
      "payment {amount} yuan, {over} yuan too much."},
     {"超出项目劳务报酬预算：预算 {budget} 元，已发放 {paid} 元，已发布未发放 {owed} 元，本月工资表 "
@@ -403,8 +404,8 @@ static const char *const problem_budget_texts[2][2] = {
      "and not yet paid {owed} yuan, this pay sheet {amount} yuan, {over} yuan too much."},
 };
 
-int problem_budget_text(const char *field, enum problem_lang lang,
-                        const struct problem_budget *b, char *out, size_t cap)
+int problem_budget_text(const char *field, enum problem_lang lang, const struct problem_budget *b,
+                        char *out, size_t cap)
 {
     if (cap == 0 || (strcmp(field, "amount") != 0 && strcmp(field, "status") != 0))
         return -1;
@@ -412,8 +413,10 @@ int problem_budget_text(const char *field, enum problem_lang lang,
     const struct {
         const char *name;
         const char *value;
-    } vars[] = {{"{budget}", b->budget}, {"{paid}", b->paid},
-                {"{owed}", b->owed},     {"{amount}", b->amount},
+    } vars[] = {{"{budget}", b->budget},
+                {"{paid}", b->paid},
+                {"{owed}", b->owed},
+                {"{amount}", b->amount},
                 {"{over}", b->over}};
     size_t n = 0;
     out[0] = '\0';

@@ -70,9 +70,8 @@ struct problem_budget {
  * out (cap bytes, truncated on a character boundary).  Returns 0, or -1 for
  * another field.
  */
-int problem_budget_text(const char *field, enum problem_lang lang,
-                        const struct problem_budget *b, char *out, size_t cap)
-    __attribute__((warn_unused_result));
+int problem_budget_text(const char *field, enum problem_lang lang, const struct problem_budget *b,
+                        char *out, size_t cap) __attribute__((warn_unused_result));
 
 /*
  * Returns a new reference to a "conflict" problem (409) whose detail is

@@ -135,8 +135,9 @@ ALTER TABLE notify_endpoint_secret ALTER COLUMN secret DROP NOT NULL;
 ALTER TABLE notify_endpoint_secret ADD CONSTRAINT notify_endpoint_secret_sealed
     CHECK ((secret IS NULL) <> (secret_enc IS NULL));
 
--- As in 043, the live secrets of each message's endpoint as 'enc:<hex of
--- the ciphertext>', or readable for a row not yet sealed.
+-- As in 043, with the live secrets of each message's endpoint as
+-- 'enc:<hex of the ciphertext>' (or readable for a row not yet sealed), and
+-- the daily SMS cap held within one batch as well.
 CREATE OR REPLACE FUNCTION notify_claim(p_runner text, p_lease_ms integer, p_n integer, p_sms_cap integer,
                              p_sms boolean)
 RETURNS TABLE (id bigint, msg_id text, channel text, attempts integer, template text,
@@ -156,14 +157,17 @@ BEGIN
       AND p.quiet_from IS NOT NULL
       AND CASE WHEN p.quiet_from <= p.quiet_to THEN now_cn >= p.quiet_from AND now_cn < p.quiet_to
                ELSE now_cn >= p.quiet_from OR now_cn < p.quiet_to END;
-    -- a number that reached its daily cap waits for tomorrow 08:00
+    -- a number that reached its daily cap waits for tomorrow 08:00: the
+    -- texts delivered today and in flight count, and the due ones in turn,
+    -- so that one batch cannot pass the cap either
     UPDATE notify_outbox o SET next_at = today_start + interval '1 day 8 hours'
-    FROM worker w
-    WHERE o.channel = 'sms' AND o.status = 'pending' AND o.next_at <= now() AND w.id = o.worker_id
-      AND w.phone_hash IS NOT NULL
-      AND (SELECT count(*) FROM notify_outbox d JOIN worker dw ON dw.id = d.worker_id
-           WHERE d.channel = 'sms' AND d.status = 'delivered' AND d.delivered_at >= today_start
-             AND dw.phone_hash = w.phone_hash) >= p_sms_cap;
+    FROM (SELECT p.id, row_number() OVER (PARTITION BY w.phone_hash ORDER BY p.next_at, p.id) AS k,
+                 (SELECT count(*) FROM notify_outbox d JOIN worker dw ON dw.id = d.worker_id
+                  WHERE d.channel = 'sms' AND dw.phone_hash = w.phone_hash
+                    AND ((d.status = 'delivered' AND d.delivered_at >= today_start) OR d.status = 'sending')) AS sent
+          FROM notify_outbox p JOIN worker w ON w.id = p.worker_id
+          WHERE p.channel = 'sms' AND p.status = 'pending' AND p.next_at <= now() AND w.phone_hash IS NOT NULL) q
+    WHERE o.id = q.id AND q.sent + q.k > p_sms_cap;
     RETURN QUERY
     WITH c AS (
         SELECT o.id FROM notify_outbox o
@@ -242,3 +246,14 @@ BEGIN
     version := e.version;
     body := notify_endpoint_json(e) || jsonb_build_object('secret', p_secret);
 END $$;
+
+-- A new vacancy the matching index has not loaded yet (it follows
+-- PostgreSQL within a second) goes back to the end of the digest queue, so
+-- that it is matched on a later pass rather than lost; one still not open
+-- ten minutes after it was made is left out.
+CREATE FUNCTION notify_vacancy_later(p_vacancy bigint) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO notify_vacancy_queue (vacancy_id)
+    SELECT v.id FROM vacancy v
+    WHERE v.id = p_vacancy AND v.status = 'open' AND v.created_at > now() - interval '10 minutes'
+    ON CONFLICT DO NOTHING;
+$$;

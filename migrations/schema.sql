@@ -9015,14 +9015,17 @@ BEGIN
       AND p.quiet_from IS NOT NULL
       AND CASE WHEN p.quiet_from <= p.quiet_to THEN now_cn >= p.quiet_from AND now_cn < p.quiet_to
                ELSE now_cn >= p.quiet_from OR now_cn < p.quiet_to END;
-    -- a number that reached its daily cap waits for tomorrow 08:00
+    -- a number that reached its daily cap waits for tomorrow 08:00: the
+    -- texts delivered today and in flight count, and the due ones in turn,
+    -- so that one batch cannot pass the cap either
     UPDATE notify_outbox o SET next_at = today_start + interval '1 day 8 hours'
-    FROM worker w
-    WHERE o.channel = 'sms' AND o.status = 'pending' AND o.next_at <= now() AND w.id = o.worker_id
-      AND w.phone_hash IS NOT NULL
-      AND (SELECT count(*) FROM notify_outbox d JOIN worker dw ON dw.id = d.worker_id
-           WHERE d.channel = 'sms' AND d.status = 'delivered' AND d.delivered_at >= today_start
-             AND dw.phone_hash = w.phone_hash) >= p_sms_cap;
+    FROM (SELECT p.id, row_number() OVER (PARTITION BY w.phone_hash ORDER BY p.next_at, p.id) AS k,
+                 (SELECT count(*) FROM notify_outbox d JOIN worker dw ON dw.id = d.worker_id
+                  WHERE d.channel = 'sms' AND dw.phone_hash = w.phone_hash
+                    AND ((d.status = 'delivered' AND d.delivered_at >= today_start) OR d.status = 'sending')) AS sent
+          FROM notify_outbox p JOIN worker w ON w.id = p.worker_id
+          WHERE p.channel = 'sms' AND p.status = 'pending' AND p.next_at <= now() AND w.phone_hash IS NOT NULL) q
+    WHERE o.id = q.id AND q.sent + q.k > p_sms_cap;
     RETURN QUERY
     WITH c AS (
         SELECT o.id FROM notify_outbox o
@@ -9323,6 +9326,19 @@ CREATE FUNCTION public.notify_pref_json(w bigint) RETURNS jsonb
                         FROM worker_consent_event e WHERE e.worker_id = w AND e.kind = 'sms'
                         ORDER BY e.at DESC, e.id DESC LIMIT 1))
     FROM (SELECT 1) one LEFT JOIN notify_pref p ON p.worker_id = w;
+$$;
+
+--
+-- Name: notify_vacancy_later(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.notify_vacancy_later(p_vacancy bigint) RETURNS void
+    LANGUAGE sql
+    AS $$
+    INSERT INTO notify_vacancy_queue (vacancy_id)
+    SELECT v.id FROM vacancy v
+    WHERE v.id = p_vacancy AND v.status = 'open' AND v.created_at > now() - interval '10 minutes'
+    ON CONFLICT DO NOTHING;
 $$;
 
 --

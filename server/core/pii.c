@@ -118,7 +118,8 @@ void pii_hash_phone(const char *phone, char out[PII_HASH_HEX])
 }
 
 #define PII_SEAL_WIDTH_MAX PII_WHSEC_MAX /* the widest padded kind */
-#define PII_SEAL_MAX (1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_SEAL_WIDTH_MAX)
+#define PII_SEAL_MAX                                                                               \
+    (1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_SEAL_WIDTH_MAX)
 
 /* Encrypts text padded with NULs to width bytes (so every ciphertext of a
  * kind has one length), as bytea hex text of at most cap bytes.  Returns 0,

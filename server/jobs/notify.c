@@ -29,10 +29,9 @@
 
 #define NOTIFY_BATCH 16            /* messages claimed at once */
 #define NOTIFY_BACKOFF_MAX_MS 5000 /* reconnecting to the database */
-#define NOTIFY_DAILY_EVERY_S 60    /* digests and visit reminders */
 #define NOTIFY_VACANCIES_PER_PASS 50
 #define NOTIFY_DIGEST_K 200 /* seekers looked at per new vacancy */
-#define NOTIFY_SIGS_MAX 4 /* live secrets signing one message */
+#define NOTIFY_SIGS_MAX 4   /* live secrets signing one message */
 
 static struct {
     pthread_t thread;
@@ -44,6 +43,7 @@ static struct {
     /* settings */
     char *sms_url, *sms_account, *sms_secret, *sms_sign;
     int sms_daily_cap;
+    int daily_every_s; /* digests and visit reminders */
     bool plain_http;
     struct notify_http *http;
     int retry_base_ms, retry_cap_ms, max_attempts, lease_ms, poll_ms, timeout_ms;
@@ -309,16 +309,18 @@ static void notify_vacancies(PGconn *c)
         size_t wl = 0, sl = 0;
         FILE *wf = got ? open_memstream(&workers, &wl) : NULL;
         FILE *sf = got ? open_memstream(&scores, &sl) : NULL;
-        bool ok = wf && sf;
+        bool ok = wf && sf, indexed = false;
         if (ok) {
             const struct match_index *idx;
             const struct match_names *names;
             struct match_query q;
-            match_query_init(&q, clock_today(), NOTIFY_DIGEST_K);
+            int t = clock_today(); /* YYYYMMDD; the query counts days */
+            match_query_init(&q, match_day(t / 10000, t / 100 % 100, t % 100), NOTIFY_DIGEST_K);
             fputc('{', wf);
             fputc('{', sf);
             if (matchidx_read_begin(&idx, &names)) {
-                if (match_query_workers_by_id(idx, vid, &q, mr) == 0)
+                indexed = match_query_workers_by_id(idx, vid, &q, mr) == 0;
+                if (indexed)
                     for (uint32_t h = 0; h < mr->n; h++) {
                         fprintf(wf, "%s%lld", h ? "," : "", (long long)mr->hit[h].id);
                         fprintf(sf, "%s%d", h ? "," : "", (int)(mr->hit[h].score / 100));
@@ -336,9 +338,12 @@ static void notify_vacancies(PGconn *c)
             char vtext[24];
             snprintf(vtext, sizeof vtext, "%lld", (long long)vid);
             const char *v[3] = {vtext, workers, scores};
-            res =
-                PQexecParams(c, "SELECT notify_digest_add($1::bigint, $2::bigint[], $3::integer[])",
-                             3, NULL, v, NULL, NULL, 0);
+            res = indexed ? PQexecParams(c,
+                                         "SELECT notify_digest_add($1::bigint, $2::bigint[], "
+                                         "$3::integer[])",
+                                         3, NULL, v, NULL, NULL, 0)
+                          : PQexecParams(c, "SELECT notify_vacancy_later($1::bigint)", 1, NULL, v,
+                                         NULL, NULL, 0);
             ok = PQresultStatus(res) == PGRES_TUPLES_OK;
             PQclear(res);
         }
@@ -346,7 +351,7 @@ static void notify_vacancies(PGconn *c)
         free(scores);
         res = PQexec(c, ok ? "COMMIT" : "ROLLBACK");
         PQclear(res);
-        if (!got)
+        if (!got || !indexed)
             break;
     }
     match_result_free(mr);
@@ -374,7 +379,7 @@ static void notify_serve(PGconn *c)
         if (notify_now_ms() >= next_daily) {
             notify_vacancies(c);
             notify_daily(c);
-            next_daily = notify_now_ms() + NOTIFY_DAILY_EVERY_S * 1000;
+            next_daily = notify_now_ms() + (int64_t)ns.daily_every_s * 1000;
         }
         notify_sleep(ns.poll_ms);
     }
@@ -440,6 +445,7 @@ int notify_start(const struct config *cfg)
     }
     ns.plain_http = cfg->notify_plain_http;
     ns.sms_daily_cap = cfg->notify_sms_daily_cap;
+    ns.daily_every_s = cfg->notify_digest_every_s;
     ns.retry_base_ms = cfg->notify_retry_base_ms;
     ns.retry_cap_ms = cfg->notify_retry_cap_ms;
     ns.max_attempts = cfg->notify_max_attempts;

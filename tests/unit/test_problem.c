@@ -463,12 +463,15 @@ static void test_budget_problem(void **state)
     struct problem_budget b = {"5000.00", "3000.00", "0.00", "2100.00", "100.00"};
     char out[512];
     assert_int_equal(problem_budget_text("amount", PROBLEM_LANG_ZH, &b, out, sizeof out), 0);
-    assert_non_null(strstr(out, "预算 5000.00 元，已发放 3000.00 元，本次发放 2100.00 元，超出 100.00 元"));
+    assert_non_null(
+        strstr(out, "预算 5000.00 元，已发放 3000.00 元，本次发放 2100.00 元，超出 100.00 元"));
     assert_int_equal(problem_budget_text("amount", PROBLEM_LANG_EN, &b, out, sizeof out), 0);
-    assert_non_null(strstr(out, "budget 5000.00 yuan, paid 3000.00 yuan, this payment 2100.00 yuan"));
+    assert_non_null(
+        strstr(out, "budget 5000.00 yuan, paid 3000.00 yuan, this payment 2100.00 yuan"));
     b.owed = "700.00";
     assert_int_equal(problem_budget_text("status", PROBLEM_LANG_EN, &b, out, sizeof out), 0);
-    assert_non_null(strstr(out, "released and not yet paid 700.00 yuan, this pay sheet 2100.00 yuan"));
+    assert_non_null(
+        strstr(out, "released and not yet paid 700.00 yuan, this pay sheet 2100.00 yuan"));
     assert_int_equal(problem_budget_text("days", PROBLEM_LANG_EN, &b, out, sizeof out), -1);
     json_t *p = problem_budget_new("status", PROBLEM_LANG_ZH, &b);
     assert_non_null(p);
