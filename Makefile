@@ -11,7 +11,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := libevent libevent_pthreads libpq jansson libsodium
+PKGS     := libevent libevent_pthreads libevent_openssl openssl libpq jansson libsodium
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
             -Wcast-qual -Wpointer-arith -Wundef -fno-common
 HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -47,7 +47,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(FUZZ_NAMES:%=$(BUILD
 
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libjansson-dev libsodium-dev \
             libcmocka-dev postgresql-15 postgresql-client-15 wrk nginx-light perl curl procps haproxy \
-            fonts-noto-cjk glpk-utils faketime libyaml-libyaml-perl
+            fonts-noto-cjk glpk-utils faketime libyaml-libyaml-perl libssl-dev openssl ca-certificates
 # for the kiosk's browser tests; checked by command, as npm may come with Node.js itself
 BROWSER_PKGS := chromium npm
 LIBEVENT_MIN := 2.1.12-stable-8+deb12u1

@@ -210,6 +210,8 @@ static const struct problem_field_def problem_field_defs[] = {
     {"not_approved", {"工资表尚未审核公示", "has not been approved and posted"}},
     {"not_on_notice", {"工资表不在公示期", "is not on public notice"}},
     {"notice_running", {"公示期未满", "is still within its public notice"}},
+    {"https_required", {"必须是 https:// 地址", "must be an https:// address"}},
+    {"over_budget", {"超出项目劳务报酬预算", "is over the project's remuneration budget"}},
     {"open_objections", {"尚有未处理的异议", "has objections not yet resolved"}},
     {"not_on_sheet", {"不在当月工资表上", "is not on that month's pay sheet"}},
     {"not_released", {"当月工资表尚未公示期满发放", "has a pay sheet not yet released"}},
@@ -399,6 +401,76 @@ int problem_rule_text(const char *rule, enum problem_lang lang, const char *memb
         }
     }
     return 0;
+}
+
+/* The remuneration budget (migrations/048_reach.sql): a payment (field
+ * "amount") or a pay sheet's release (field "status") that would not fit. */
+static const char *const problem_budget_texts[2][2] = {
+    {"超出项目劳务报酬预算：预算 {budget} 元，已发放 {paid} 元，本次发放 {amount} 元，超出 {over} "
+     "元。",
+     "Over the project's remuneration budget: budget {budget} yuan, paid {paid} yuan, this "
+     "payment {amount} yuan, {over} yuan too much."},
+    {"超出项目劳务报酬预算：预算 {budget} 元，已发放 {paid} 元，已发布未发放 {owed} 元，本月工资表 "
+     "{amount} 元，超出 {over} 元。",
+     "Over the project's remuneration budget: budget {budget} yuan, paid {paid} yuan, released "
+     "and not yet paid {owed} yuan, this pay sheet {amount} yuan, {over} yuan too much."},
+};
+
+int problem_budget_text(const char *field, enum problem_lang lang, const struct problem_budget *b,
+                        char *out, size_t cap)
+{
+    if (cap == 0 || (strcmp(field, "amount") != 0 && strcmp(field, "status") != 0))
+        return -1;
+    const char *t = problem_budget_texts[field[0] == 's'][lang];
+    const struct {
+        const char *name;
+        const char *value;
+    } vars[] = {{"{budget}", b->budget},
+                {"{paid}", b->paid},
+                {"{owed}", b->owed},
+                {"{amount}", b->amount},
+                {"{over}", b->over}};
+    size_t n = 0;
+    out[0] = '\0';
+    while (*t) {
+        const char *brace = strchr(t, '{');
+        if (!brace) {
+            problem_append(out, cap, &n, t, strlen(t));
+            break;
+        }
+        problem_append(out, cap, &n, t, (size_t)(brace - t));
+        size_t i = 0;
+        while (i < sizeof vars / sizeof vars[0] &&
+               strncmp(brace, vars[i].name, strlen(vars[i].name)) != 0)
+            i++;
+        if (i < sizeof vars / sizeof vars[0]) {
+            problem_append(out, cap, &n, vars[i].value, strlen(vars[i].value));
+            t = brace + strlen(vars[i].name);
+        } else {
+            problem_append(out, cap, &n, brace, 1);
+            t = brace + 1;
+        }
+    }
+    return 0;
+}
+
+json_t *problem_budget_new(const char *field, enum problem_lang lang,
+                           const struct problem_budget *b)
+{
+    char text[1024];
+    if (problem_budget_text(field, lang, b, text, sizeof text) < 0)
+        return NULL;
+    json_t *p = problem_new("conflict", lang, text);
+    if (!p ||
+        json_object_set_new(p, "budget",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s}", "budget", b->budget, "paid",
+                                      b->paid, "owed", b->owed, "amount", b->amount, "over",
+                                      b->over)) < 0 ||
+        problem_add_error(p, field, "over_budget", lang, text) < 0) {
+        json_decref(p);
+        return NULL;
+    }
+    return p;
 }
 
 json_t *problem_rule_new(const char *rule, enum problem_lang lang, const char *member,

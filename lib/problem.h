@@ -59,6 +59,28 @@ int problem_rule_text(const char *rule, enum problem_lang lang, const char *memb
 json_t *problem_rule_new(const char *rule, enum problem_lang lang, const char *member,
                          const char *post);
 
+/* The amounts of a refusal by the remuneration budget, as decimal text. */
+struct problem_budget {
+    const char *budget, *paid, *owed, *amount, *over;
+};
+
+/*
+ * The text of a refusal by the project's remuneration budget in lang: field
+ * "amount" for a payment, "status" for a pay sheet's release; written into
+ * out (cap bytes, truncated on a character boundary).  Returns 0, or -1 for
+ * another field.
+ */
+int problem_budget_text(const char *field, enum problem_lang lang, const struct problem_budget *b,
+                        char *out, size_t cap) __attribute__((warn_unused_result));
+
+/*
+ * Returns a new reference to a "conflict" problem (409) whose detail is
+ * problem_budget_text, with the amounts as "budget" and one error {field,
+ * code "over_budget"}.  NULL for another field or when memory runs out.
+ */
+json_t *problem_budget_new(const char *field, enum problem_lang lang,
+                           const struct problem_budget *b);
+
 /* Localised text of a field-error code (the code itself if unknown). */
 const char *problem_field_message(const char *code, enum problem_lang lang);
 

@@ -1700,10 +1700,10 @@ BEGIN
 END $$;
 
 --
--- Name: api_broker_self_webhook_create(jsonb, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: api_broker_self_webhook_create(jsonb, text, bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.api_broker_self_webhook_create(p jsonb, p_secret text, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+CREATE FUNCTION public.api_broker_self_webhook_create(p jsonb, p_secret text, p_secret_enc bytea, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -1722,7 +1722,7 @@ BEGIN
     VALUES (b, p ->> 'url', ARRAY(SELECT DISTINCT jsonb_array_elements_text(coalesce(p -> 'events', '[]'))
                                   ORDER BY 1))
     RETURNING * INTO e;
-    INSERT INTO notify_endpoint_secret (endpoint_id, secret, prefix) VALUES (e.id, p_secret, left(p_secret, 12));
+    INSERT INTO notify_endpoint_secret (endpoint_id, secret_enc, prefix) VALUES (e.id, p_secret_enc, left(p_secret, 12));
     status := 201;
     version := e.version;
     body := notify_endpoint_json(e) || jsonb_build_object('secret', p_secret);
@@ -1752,10 +1752,10 @@ BEGIN
 END $$;
 
 --
--- Name: api_broker_self_webhook_rotate(bigint, text, integer); Type: FUNCTION; Schema: public; Owner: -
+-- Name: api_broker_self_webhook_rotate(bigint, text, bytea, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.api_broker_self_webhook_rotate(p_id bigint, p_secret text, p_overlap_s integer, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
+CREATE FUNCTION public.api_broker_self_webhook_rotate(p_id bigint, p_secret text, p_secret_enc bytea, p_overlap_s integer, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -1769,7 +1769,7 @@ BEGIN
     END IF;
     UPDATE notify_endpoint_secret s SET expires_at = now() + make_interval(secs => p_overlap_s)
     WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > now() + make_interval(secs => p_overlap_s));
-    INSERT INTO notify_endpoint_secret (endpoint_id, secret, prefix) VALUES (e.id, p_secret, left(p_secret, 12));
+    INSERT INTO notify_endpoint_secret (endpoint_id, secret_enc, prefix) VALUES (e.id, p_secret_enc, left(p_secret, 12));
     UPDATE notify_endpoint x SET disabled_at = NULL, disabled_reason = '', version = x.version + 1,
         updated_at = now()
     WHERE x.id = e.id RETURNING * INTO e;
@@ -4090,14 +4090,16 @@ BEGIN
         BEGIN
             w := payroll_payment_put(x - 'line', 'bank_return', actor);
             IF w.status = 'paid' THEN paid := paid + 1; ELSE failed := failed + 1; END IF;
-        EXCEPTION WHEN SQLSTATE 'LY422' OR SQLSTATE 'LY409' OR SQLSTATE '22007' OR SQLSTATE '22008'
-                       OR SQLSTATE '22P02' OR SQLSTATE '23505' OR SQLSTATE '23514' THEN
+        EXCEPTION WHEN SQLSTATE 'LY422' OR SQLSTATE 'LY409' OR SQLSTATE 'LYB09' OR SQLSTATE '22007'
+                       OR SQLSTATE '22008' OR SQLSTATE '22P02' OR SQLSTATE '23505' OR SQLSTATE '23514' THEN
             DECLARE
                 f text;
                 c text;
             BEGIN
                 GET STACKED DIAGNOSTICS f = MESSAGE_TEXT, c = PG_EXCEPTION_DETAIL;
-                IF SQLSTATE NOT IN ('LY422', 'LY409') THEN
+                IF SQLSTATE = 'LYB09' THEN
+                    c := 'over_budget';
+                ELSIF SQLSTATE NOT IN ('LY422', 'LY409') THEN
                     f := '';
                     c := 'invalid_format';
                 END IF;
@@ -9272,14 +9274,17 @@ BEGIN
       AND p.quiet_from IS NOT NULL
       AND CASE WHEN p.quiet_from <= p.quiet_to THEN now_cn >= p.quiet_from AND now_cn < p.quiet_to
                ELSE now_cn >= p.quiet_from OR now_cn < p.quiet_to END;
-    -- a number that reached its daily cap waits for tomorrow 08:00
+    -- a number that reached its daily cap waits for tomorrow 08:00: the
+    -- texts delivered today and in flight count, and the due ones in turn,
+    -- so that one batch cannot pass the cap either
     UPDATE notify_outbox o SET next_at = today_start + interval '1 day 8 hours'
-    FROM worker w
-    WHERE o.channel = 'sms' AND o.status = 'pending' AND o.next_at <= now() AND w.id = o.worker_id
-      AND w.phone_hash IS NOT NULL
-      AND (SELECT count(*) FROM notify_outbox d JOIN worker dw ON dw.id = d.worker_id
-           WHERE d.channel = 'sms' AND d.status = 'delivered' AND d.delivered_at >= today_start
-             AND dw.phone_hash = w.phone_hash) >= p_sms_cap;
+    FROM (SELECT p.id, row_number() OVER (PARTITION BY w.phone_hash ORDER BY p.next_at, p.id) AS k,
+                 (SELECT count(*) FROM notify_outbox d JOIN worker dw ON dw.id = d.worker_id
+                  WHERE d.channel = 'sms' AND dw.phone_hash = w.phone_hash
+                    AND ((d.status = 'delivered' AND d.delivered_at >= today_start) OR d.status = 'sending')) AS sent
+          FROM notify_outbox p JOIN worker w ON w.id = p.worker_id
+          WHERE p.channel = 'sms' AND p.status = 'pending' AND p.next_at <= now() AND w.phone_hash IS NOT NULL) q
+    WHERE o.id = q.id AND q.sent + q.k > p_sms_cap;
     RETURN QUERY
     WITH c AS (
         SELECT o.id FROM notify_outbox o
@@ -9296,7 +9301,8 @@ BEGIN
         RETURNING o.*)
     SELECT u.id, u.msg_id, u.channel, u.attempts, u.template, u.params, u.text_zh, u.payload,
            e.url,
-           (SELECT array_agg(s.secret ORDER BY s.id DESC) FROM notify_endpoint_secret s
+           (SELECT array_agg(coalesce('enc:' || encode(s.secret_enc, 'hex'), s.secret) ORDER BY s.id DESC)
+            FROM notify_endpoint_secret s
             WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > now())),
            w.phone_enc::text
     FROM u
@@ -9582,6 +9588,19 @@ CREATE FUNCTION public.notify_pref_json(w bigint) RETURNS jsonb
 $$;
 
 --
+-- Name: notify_vacancy_later(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.notify_vacancy_later(p_vacancy bigint) RETURNS void
+    LANGUAGE sql
+    AS $$
+    INSERT INTO notify_vacancy_queue (vacancy_id)
+    SELECT v.id FROM vacancy v
+    WHERE v.id = p_vacancy AND v.status = 'open' AND v.created_at > now() - interval '10 minutes'
+    ON CONFLICT DO NOTHING;
+$$;
+
+--
 -- Name: notify_vacancy_new(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -9696,6 +9715,26 @@ CREATE FUNCTION public.pay_line_json(l public.pay_line, p_mask boolean) RETURNS 
         'version', l.version)
     FROM (SELECT 1) one LEFT JOIN worker w ON w.id = l.worker_id;
 $$;
+
+--
+-- Name: pay_sheet_cap(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.pay_sheet_cap() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    budget numeric;
+    c record;
+    total numeric := coalesce((SELECT sum(l.amount) FROM pay_line l WHERE l.sheet_id = NEW.id), 0);
+BEGIN
+    SELECT p.remuneration_budget INTO budget FROM work_relief_project p WHERE p.id = NEW.project_id FOR UPDATE;
+    c := payroll_committed(NEW.project_id, NULL);
+    IF c.paid + c.owed + total > budget THEN
+        PERFORM payroll_over_budget('status', budget, c.paid, c.owed, total);
+    END IF;
+    RETURN NEW;
+END $$;
 
 --
 -- Name: pay_sheet; Type: TABLE; Schema: public; Owner: -
@@ -9947,6 +9986,23 @@ BEGIN
 END $$;
 
 --
+-- Name: payroll_committed(bigint, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.payroll_committed(p_project bigint, p_skip bigint, OUT paid numeric, OUT owed numeric) RETURNS record
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce((SELECT sum(amount) FROM remuneration_payment WHERE project_id = p_project), 0)
+           + coalesce((SELECT sum(amount) FROM wage_payment
+                       WHERE project_id = p_project AND status = 'paid' AND id IS DISTINCT FROM p_skip), 0),
+           coalesce((SELECT sum(greatest(l.amount - coalesce((SELECT sum(x.amount) FROM wage_payment x
+                                                              WHERE x.pay_line_id = l.id AND x.status = 'paid'
+                                                                AND x.id IS DISTINCT FROM p_skip), 0), 0))
+                     FROM pay_line l JOIN pay_sheet s ON s.id = l.sheet_id
+                     WHERE s.project_id = p_project AND s.status = 'released'), 0);
+$$;
+
+--
 -- Name: payroll_daily_rate(integer, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -9988,6 +10044,19 @@ CREATE FUNCTION public.payroll_month_end(m date) RETURNS date
     AS $$
     SELECT (m + interval '1 month' - interval '1 day')::date;
 $$;
+
+--
+-- Name: payroll_over_budget(text, numeric, numeric, numeric, numeric); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.payroll_over_budget(p_field text, p_budget numeric, p_paid numeric, p_owed numeric, p_amount numeric) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'LYB09', MESSAGE = p_field,
+        DETAIL = jsonb_build_object('budget', p_budget, 'paid', p_paid, 'owed', p_owed, 'amount', p_amount,
+                                    'over', p_paid + p_owed + p_amount - p_budget)::text;
+END $$;
 
 --
 -- Name: wage_payment; Type: TABLE; Schema: public; Owner: -
@@ -10589,6 +10658,25 @@ BEGIN
     PERFORM project_recount_many(ids);
     RETURN NULL;
 END $_$;
+
+--
+-- Name: remuneration_payment_cap(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.remuneration_payment_cap() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    budget numeric;
+    c record;
+BEGIN
+    SELECT p.remuneration_budget INTO budget FROM work_relief_project p WHERE p.id = NEW.project_id FOR UPDATE;
+    c := payroll_committed(NEW.project_id, NULL);
+    IF c.paid + NEW.amount > budget THEN
+        PERFORM payroll_over_budget('amount', budget, c.paid, 0, NEW.amount);
+    END IF;
+    RETURN NEW;
+END $$;
 
 --
 -- Name: report_dashboard_households(date, integer, bigint, text); Type: FUNCTION; Schema: public; Owner: -
@@ -11736,6 +11824,25 @@ BEGIN
 END $$;
 
 --
+-- Name: wage_payment_cap(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.wage_payment_cap() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    budget numeric;
+    c record;
+BEGIN
+    SELECT p.remuneration_budget INTO budget FROM work_relief_project p WHERE p.id = NEW.project_id FOR UPDATE;
+    c := payroll_committed(NEW.project_id, CASE WHEN TG_OP = 'UPDATE' THEN NEW.id END);
+    IF c.paid + NEW.amount > budget THEN
+        PERFORM payroll_over_budget('amount', budget, c.paid, 0, NEW.amount);
+    END IF;
+    RETURN NEW;
+END $$;
+
+--
 -- Name: wage_payment_json(public.wage_payment); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -12630,10 +12737,12 @@ ALTER TABLE public.notify_endpoint ALTER COLUMN id ADD GENERATED ALWAYS AS IDENT
 CREATE TABLE public.notify_endpoint_secret (
     id bigint NOT NULL,
     endpoint_id bigint NOT NULL,
-    secret text NOT NULL,
+    secret text,
     prefix text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone,
+    secret_enc bytea,
+    CONSTRAINT notify_endpoint_secret_sealed CHECK (((secret IS NULL) <> (secret_enc IS NULL))),
     CONSTRAINT notify_endpoint_secret_secret_check CHECK ((secret ~ '^whsec_[A-Za-z0-9+/=]{20,100}$'::text))
 );
 
@@ -15586,6 +15695,12 @@ CREATE TRIGGER notify_pin_reset AFTER UPDATE ON public.worker_pin FOR EACH ROW E
 CREATE TRIGGER notify_vacancy_new AFTER INSERT ON public.vacancy REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.notify_vacancy_new();
 
 --
+-- Name: pay_sheet pay_sheet_cap; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pay_sheet_cap BEFORE UPDATE OF status ON public.pay_sheet FOR EACH ROW WHEN (((new.status = 'released'::text) AND (old.status <> 'released'::text))) EXECUTE FUNCTION public.pay_sheet_cap();
+
+--
 -- Name: remuneration_payment project_rollup_delete; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -15632,6 +15747,12 @@ CREATE TRIGGER project_rollup_update AFTER UPDATE ON public.vacancy REFERENCING 
 --
 
 CREATE TRIGGER project_rollup_update AFTER UPDATE ON public.wage_payment REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.wage_payment_rollup();
+
+--
+-- Name: remuneration_payment remuneration_payment_cap; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER remuneration_payment_cap BEFORE INSERT ON public.remuneration_payment FOR EACH ROW EXECUTE FUNCTION public.remuneration_payment_cap();
 
 --
 -- Name: household report_history_insert; Type: TRIGGER; Schema: public; Owner: -
@@ -15710,6 +15831,12 @@ CREATE TRIGGER staff_session_auth_changed AFTER DELETE OR UPDATE ON public.staff
 --
 
 CREATE TRIGGER vacancy_fill_status BEFORE INSERT OR UPDATE OF filled, headcount, status ON public.vacancy FOR EACH ROW EXECUTE FUNCTION public.vacancy_fill_status();
+
+--
+-- Name: wage_payment wage_payment_cap; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER wage_payment_cap BEFORE INSERT OR UPDATE OF status, amount ON public.wage_payment FOR EACH ROW WHEN (((new.status = 'paid'::text) AND (new.kind = 'wage'::text))) EXECUTE FUNCTION public.wage_payment_cap();
 
 --
 -- Name: worker worker_rollup_delete; Type: TRIGGER; Schema: public; Owner: -

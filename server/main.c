@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "config.h"
 #include "h_help.h"
+#include "h_notify.h"
 #include "handlers.h"
 #include "httpd.h"
 #include "log.h"
@@ -121,10 +122,12 @@ static int main_serve(const struct config *cfg)
         h_metrics_init(cfg->metrics_token) < 0)
         return 1;
     h_help_set_retention(cfg->department_list_days);
+    h_notify_set_plain_http(cfg->notify_plain_http);
     if (cfg->migrate_on_start && migrate_run(main_owner_url(cfg)) < 0)
         return 1;
-    /* plain phones left by older releases (migrations/032); on failure they
-     * wait for the next start or `admin encrypt-phones` */
+    /* plain phones (migrations/032) and readable webhook secrets (048) left
+     * by older releases; on failure they wait for the next start (phones
+     * also for `admin encrypt-phones`), and are used as they are meanwhile */
     if (piiconv_run(main_owner_url(cfg)) < 0)
         log_error("plain phone numbers remain: run leye-server admin encrypt-phones");
     main_raise_nofile();

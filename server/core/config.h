@@ -49,6 +49,9 @@ struct config {
     int notify_poll_ms;         /* LEYE_NOTIFY_POLL_MS: a quiet outbox is looked at again */
     int notify_timeout_ms;      /* LEYE_NOTIFY_TIMEOUT_MS: one send, connect to answer */
     int department_list_days;   /* LEYE_DEPARTMENT_LIST_DAYS: retention of department lists */
+    int notify_digest_every_s;  /* LEYE_NOTIFY_DIGEST_EVERY_S: digest pass interval */
+    bool notify_plain_http;     /* LEYE_NOTIFY_PLAIN_HTTP: webhooks may be http:// */
+    char *tls_ca_file;          /* LEYE_TLS_CA_FILE: CAs trusted beside the system's */
 };
 
 /*

@@ -125,14 +125,16 @@ void pii_hash_phone(const char *phone, char out[PII_HASH_HEX])
     pii_bytea(h, sizeof h, out, PII_HASH_HEX);
 }
 
-#define PII_SEAL_MAX (1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_ACCOUNT_MAX)
+#define PII_SEAL_WIDTH_MAX PII_WHSEC_MAX /* the widest padded kind */
+#define PII_SEAL_MAX                                                                               \
+    (1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PII_SEAL_WIDTH_MAX)
 
 /* Encrypts text padded with NULs to width bytes (so every ciphertext of a
  * kind has one length), as bytea hex text of at most cap bytes.  Returns 0,
  * or -1 when text does not fit. */
 static int pii_seal_padded(const char *text, size_t width, char *out, size_t cap)
 {
-    unsigned char plain[PII_ACCOUNT_MAX] = {0};
+    unsigned char plain[PII_SEAL_WIDTH_MAX] = {0};
     unsigned char buf[PII_SEAL_MAX];
     size_t n = strlen(text),
            len = 1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + width;
@@ -157,7 +159,7 @@ static int pii_open_padded(const char *hex, size_t width, char *text)
 {
     unsigned char buf[PII_SEAL_MAX];
     size_t len = 0, want = 1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + width;
-    if (width > PII_ACCOUNT_MAX || strncmp(hex, "\\x", 2) != 0 ||
+    if (width > PII_SEAL_WIDTH_MAX || strncmp(hex, "\\x", 2) != 0 ||
         sodium_hex2bin(buf, sizeof buf, hex + 2, strlen(hex + 2), NULL, &len, NULL) != 0 ||
         len != want || buf[0] != PII_KEY_VERSION)
         return -1;
@@ -196,4 +198,14 @@ int pii_encrypt_account(const char *account, char out[PII_ACCOUNT_ENC_HEX])
 int pii_decrypt_account(const char *hex, char account[PII_ACCOUNT_MAX])
 {
     return pii_open_padded(hex, PII_ACCOUNT_MAX, account);
+}
+
+int pii_encrypt_whsec(const char *secret, char out[PII_WHSEC_ENC_HEX])
+{
+    return pii_seal_padded(secret, PII_WHSEC_MAX, out, PII_WHSEC_ENC_HEX);
+}
+
+int pii_decrypt_whsec(const char *hex, char secret[PII_WHSEC_MAX])
+{
+    return pii_open_padded(hex, PII_WHSEC_MAX, secret);
 }

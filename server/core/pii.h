@@ -23,6 +23,8 @@
 #define PII_PHONE_ENC_HEX (2 + 2 * (1 + 24 + 16 + PII_PHONE_MAX) + 1)
 #define PII_ACCOUNT_MAX 32 /* a bank card or account number (digits), NUL included */
 #define PII_ACCOUNT_ENC_HEX (2 + 2 * (1 + 24 + 16 + PII_ACCOUNT_MAX) + 1)
+#define PII_WHSEC_MAX 112 /* a webhook signing secret ("whsec_" and base64), NUL included */
+#define PII_WHSEC_ENC_HEX (2 + 2 * (1 + 24 + 16 + PII_WHSEC_MAX) + 1)
 
 /* Loads the master key (hex text in the file, or the hex string itself).
  * Process-wide; call once before serving.  Returns 0 or -1 after logging. */
@@ -71,6 +73,16 @@ int pii_encrypt_account(const char *account, char out[PII_ACCOUNT_ENC_HEX])
 
 /* Decrypts bytea hex text (as PostgreSQL prints it) into account.  Returns 0 or -1. */
 int pii_decrypt_account(const char *hex, char account[PII_ACCOUNT_MAX])
+    __attribute__((warn_unused_result));
+
+/* Encrypts a webhook signing secret (at most 111 characters, padded so that
+ * every secret's ciphertext has one length) into bytea hex text.  The
+ * server signs with it, so it is kept sealed, not hashed.  Returns 0 or -1. */
+int pii_encrypt_whsec(const char *secret, char out[PII_WHSEC_ENC_HEX])
+    __attribute__((warn_unused_result));
+
+/* Decrypts bytea hex text (as PostgreSQL prints it) into secret.  Returns 0 or -1. */
+int pii_decrypt_whsec(const char *hex, char secret[PII_WHSEC_MAX])
     __attribute__((warn_unused_result));
 
 #endif

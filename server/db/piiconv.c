@@ -160,6 +160,49 @@ long piiconv_phones(PGconn *c)
     return n < 0 ? -1 : total;
 }
 
+long piiconv_webhook_secrets(PGconn *c)
+{
+    PGresult *r = PQexec(c, "SELECT count(*) FROM pg_attribute WHERE attrelid = "
+                            "to_regclass('notify_endpoint_secret') AND NOT attisdropped "
+                            "AND attname = 'secret_enc'");
+    bool ok = piiconv_ok(c, r, "reading the schema");
+    bool sealed = ok && atoi(PQgetvalue(r, 0, 0)) == 1;
+    PQclear(r);
+    if (!sealed)
+        return ok ? 0 : -1;
+    if (!piiconv_exec(c, "BEGIN"))
+        return -1;
+    long done = -1;
+    r = PQexec(c, "SELECT id, secret FROM notify_endpoint_secret WHERE secret IS NOT NULL "
+                  "ORDER BY id FOR UPDATE");
+    if (!piiconv_ok(c, r, "reading webhook secrets"))
+        goto out;
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++) {
+        char enc[PII_WHSEC_ENC_HEX];
+        if (pii_encrypt_whsec(PQgetvalue(r, i, 1), enc) < 0) {
+            log_error("sealing webhook secrets: secret %s is too long", PQgetvalue(r, i, 0));
+            goto out;
+        }
+        const char *v[2] = {PQgetvalue(r, i, 0), enc};
+        PGresult *u = PQexecParams(c,
+                                   "UPDATE notify_endpoint_secret SET secret = NULL, "
+                                   "secret_enc = $2::bytea WHERE id = $1::bigint",
+                                   2, NULL, v, NULL, NULL, 0);
+        sodium_memzero(enc, sizeof enc);
+        bool written = piiconv_ok(c, u, "sealing a webhook secret");
+        PQclear(u);
+        if (!written)
+            goto out;
+    }
+    done = n;
+out:
+    PQclear(r);
+    if (!piiconv_exec(c, done >= 0 ? "COMMIT" : "ROLLBACK"))
+        done = -1;
+    return done;
+}
+
 int piiconv_run(const char *conninfo)
 {
     const char *const keys[] = {"dbname", "connect_timeout", NULL};
@@ -171,8 +214,11 @@ int piiconv_run(const char *conninfo)
         return -1;
     }
     long n = piiconv_phones(c);
+    long s = piiconv_webhook_secrets(c);
     PQfinish(c);
     if (n > 0)
         log_info("stored %ld plain phone numbers as blind index, ciphertext and mask", n);
-    return n < 0 ? -1 : 0;
+    if (s > 0)
+        log_info("sealed %ld readable webhook signing secrets with the PII key", s);
+    return n < 0 || s < 0 ? -1 : 0;
 }

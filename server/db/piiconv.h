@@ -20,8 +20,13 @@
  * after logging. */
 long piiconv_phones(PGconn *c) __attribute__((warn_unused_result));
 
-/* Connects to conninfo (waiting at most 10 s) and runs piiconv_phones,
- * logging what it did.  Returns 0 or -1. */
+/* Seals every readable webhook signing secret (rows from before migration
+ * 048) with the PII key, in one transaction.  Needs pii_init.  Returns the
+ * number sealed, 0 when the schema is older than 048, or -1 after logging. */
+long piiconv_webhook_secrets(PGconn *c) __attribute__((warn_unused_result));
+
+/* Connects to conninfo (waiting at most 10 s) and runs piiconv_phones and
+ * piiconv_webhook_secrets, logging what they did.  Returns 0 or -1. */
 int piiconv_run(const char *conninfo) __attribute__((warn_unused_result));
 
 #endif

@@ -15,6 +15,7 @@
 #include "h_notify.h"
 
 #include "api.h"
+#include "pii.h"
 #include "principal.h"
 #include "whsig.h"
 
@@ -26,6 +27,13 @@
 #define NOTIFY_SECRET_BYTES 32
 #define NOTIFY_ROTATION_OVERLAP_S 86400 /* an old secret keeps signing for a day */
 #define NOTIFY_KEY_CHARS 80
+
+static bool notify_plain_http;
+
+void h_notify_set_plain_http(bool allowed)
+{
+    notify_plain_http = allowed;
+}
 
 static const char *const notify_scopes[] = {"vacancies:read", "matches:read", "applications:write",
                                             NULL};
@@ -68,10 +76,11 @@ static const struct pgpool_stmt broker_key_revoke_stmt = {
 static const struct pgpool_stmt broker_webhooks_stmt = {"broker_self_webhooks",
                                                         "SELECT * FROM api_broker_self_webhooks()"};
 static const struct pgpool_stmt broker_webhook_create_stmt = {
-    "broker_self_webhook_create", "SELECT * FROM api_broker_self_webhook_create($1::jsonb, $2)"};
+    "broker_self_webhook_create",
+    "SELECT * FROM api_broker_self_webhook_create($1::jsonb, $2, $3::bytea)"};
 static const struct pgpool_stmt broker_webhook_rotate_stmt = {
     "broker_self_webhook_rotate",
-    "SELECT * FROM api_broker_self_webhook_rotate($1::bigint, $2, $3::integer)"};
+    "SELECT * FROM api_broker_self_webhook_rotate($1::bigint, $2, $3::bytea, $4::integer)"};
 static const struct pgpool_stmt broker_webhook_delete_stmt = {
     "broker_self_webhook_delete", "SELECT * FROM api_broker_self_webhook_delete($1::bigint)"};
 static const struct pgpool_stmt notify_list_stmt = {
@@ -183,27 +192,46 @@ static bool h_notify_url_ok(const char *url)
     return true;
 }
 
+/* A new signing secret, and its ciphertext under the PII key (the only form
+ * stored).  Returns 0 or -1. */
+static int h_notify_secret_new(char secret[WHSIG_SECRET_MAX + 1], char sealed[PII_WHSEC_ENC_HEX])
+{
+    if (whsig_secret_new(NOTIFY_SECRET_BYTES, secret, WHSIG_SECRET_MAX + 1) < 0)
+        return -1;
+    if (!pii_ready() || pii_encrypt_whsec(secret, sealed) < 0) {
+        sodium_memzero(secret, WHSIG_SECRET_MAX + 1);
+        return -1;
+    }
+    return 0;
+}
+
 /* POST /v1/broker/webhooks {url, events}: the answer's "secret" is shown this once. */
 void h_broker_webhooks_create(struct httpd_req *r)
 {
     json_t *obj = api_body(r, &webhook_schema, false);
     if (!obj)
         return;
-    if (!h_notify_url_ok(json_string_value(json_object_get(obj, "url")))) {
+    const char *url = json_string_value(json_object_get(obj, "url"));
+    if (!h_notify_url_ok(url)) {
         json_decref(obj);
         api_reply_field_error(r, "validation_failed", "url", "invalid_format");
         return;
     }
-    char secret[WHSIG_SECRET_MAX + 1];
+    if (!notify_plain_http && !strncmp(url, "http://", 7)) {
+        json_decref(obj);
+        api_reply_field_error(r, "validation_failed", "url", "https_required");
+        return;
+    }
+    char secret[WHSIG_SECRET_MAX + 1], sealed[PII_WHSEC_ENC_HEX];
     char *payload = json_dumps(obj, JSON_COMPACT);
     json_decref(obj);
-    if (!payload || whsig_secret_new(NOTIFY_SECRET_BYTES, secret, sizeof secret) < 0) {
+    if (!payload || h_notify_secret_new(secret, sealed) < 0) {
         free(payload);
         httpd_reply_problem(r, "overloaded", NULL);
         return;
     }
-    const char *v[2] = {payload, secret};
-    api_call(r, &broker_webhook_create_stmt, 2, v, NULL);
+    const char *v[3] = {payload, secret, sealed};
+    api_call(r, &broker_webhook_create_stmt, 3, v, NULL);
     sodium_memzero(secret, sizeof secret);
     free(payload);
 }
@@ -212,16 +240,16 @@ void h_broker_webhooks_create(struct httpd_req *r)
  * alongside it for a day. */
 void h_broker_webhook_rotate(struct httpd_req *r)
 {
-    char id[24], overlap[16], secret[WHSIG_SECRET_MAX + 1];
+    char id[24], overlap[16], secret[WHSIG_SECRET_MAX + 1], sealed[PII_WHSEC_ENC_HEX];
     if (!api_param_id(r, 0, id))
         return;
-    if (whsig_secret_new(NOTIFY_SECRET_BYTES, secret, sizeof secret) < 0) {
+    if (h_notify_secret_new(secret, sealed) < 0) {
         httpd_reply_problem(r, "overloaded", NULL);
         return;
     }
     snprintf(overlap, sizeof overlap, "%d", NOTIFY_ROTATION_OVERLAP_S);
-    const char *v[3] = {id, secret, overlap};
-    api_call(r, &broker_webhook_rotate_stmt, 3, v, NULL);
+    const char *v[4] = {id, secret, sealed, overlap};
+    api_call(r, &broker_webhook_rotate_stmt, 4, v, NULL);
     sodium_memzero(secret, sizeof secret);
 }
 

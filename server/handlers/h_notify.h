@@ -16,6 +16,9 @@ void h_broker_own_keys_create(struct httpd_req *r);
 void h_broker_own_key_revoke(struct httpd_req *r);
 /* GET, POST /v1/broker/webhooks; POST .../{id}/secrets (rotate); DELETE .../{id} */
 void h_broker_webhooks_list(struct httpd_req *r);
+/* Whether new endpoints may be plain http:// (LEYE_NOTIFY_PLAIN_HTTP);
+ * otherwise they are refused (422 url https_required).  Call before serving. */
+void h_notify_set_plain_http(bool allowed);
 void h_broker_webhooks_create(struct httpd_req *r);
 void h_broker_webhook_rotate(struct httpd_req *r);
 void h_broker_webhook_delete(struct httpd_req *r);

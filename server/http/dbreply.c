@@ -63,6 +63,28 @@ static void dbreply_rule_problem(struct httpd_req *r, const struct pgpool_reply 
     httpd_reply_problem_json(r, p);
 }
 
+/* A payment or a release over the project's remuneration budget (SQLSTATE
+ * LYB09, migrations/048): the field in the message, the amounts as JSON in
+ * the detail. */
+static void dbreply_budget_problem(struct httpd_req *r, const struct pgpool_reply *rep)
+{
+    json_t *v = json_loads(rep->detail, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+    char num[5][32];
+    static const char *const keys[5] = {"budget", "paid", "owed", "amount", "over"};
+    for (int i = 0; i < 5; i++) {
+        snprintf(num[i], sizeof num[i], "%.2f", json_number_value(json_object_get(v, keys[i])));
+    }
+    json_decref(v);
+    struct problem_budget b = {num[0], num[1], num[2], num[3], num[4]};
+    json_t *p = problem_budget_new(rep->message, httpd_req_lang(r), &b);
+    if (!p) {
+        log_error("request %s: budget answer: %s", httpd_req_id(r), rep->detail);
+        httpd_reply_problem(r, "conflict", NULL);
+        return;
+    }
+    httpd_reply_problem_json(r, p);
+}
+
 void dbreply_error(struct httpd_req *r, const struct pgpool_reply *rep)
 {
     switch (rep->status) {
@@ -88,6 +110,8 @@ void dbreply_error(struct httpd_req *r, const struct pgpool_reply *rep)
                                   rep->detail[0] ? rep->detail : "invalid_format");
     } else if (!strcmp(s, "LYR09")) {
         dbreply_rule_problem(r, rep);
+    } else if (!strcmp(s, "LYB09")) {
+        dbreply_budget_problem(r, rep);
     } else if (!strcmp(s, "23505")) {
         httpd_reply_field_problem(r, "conflict", field, "duplicate");
     } else if (!strcmp(s, "23503")) {

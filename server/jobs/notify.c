@@ -11,14 +11,12 @@
 #include "log.h"
 #include "match/match.h"
 #include "matchidx.h"
+#include "notify_http.h"
 #include "pii.h"
 #include "whsig.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <libpq-fe.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -27,18 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define NOTIFY_BATCH 16            /* messages claimed at once */
 #define NOTIFY_BACKOFF_MAX_MS 5000 /* reconnecting to the database */
-#define NOTIFY_DAILY_EVERY_S 60    /* digests and visit reminders */
 #define NOTIFY_VACANCIES_PER_PASS 50
 #define NOTIFY_DIGEST_K 200 /* seekers looked at per new vacancy */
-#define NOTIFY_URL_MAX 500
-#define NOTIFY_HEAD_MAX 4096
-#define NOTIFY_SIGS_MAX 4 /* live secrets signing one message */
+#define NOTIFY_SIGS_MAX 4   /* live secrets signing one message */
 
 static struct {
     struct bgthread t;
@@ -47,6 +41,9 @@ static struct {
     /* settings */
     char *sms_url, *sms_account, *sms_secret, *sms_sign;
     int sms_daily_cap;
+    int daily_every_s; /* digests and visit reminders */
+    bool plain_http;
+    struct notify_http *http;
     int retry_base_ms, retry_cap_ms, max_attempts, lease_ms, poll_ms, timeout_ms;
     atomic_uint_fast64_t delivered, retried, dead, digests;
 } ns;
@@ -61,160 +58,6 @@ static int64_t notify_now_ms(void)
 static void notify_sleep(int ms)
 {
     (void)bgthread_sleep(&ns.t, ms);
-}
-
-/* ---------- a minimal HTTP/1.1 client (plain http://, one request per connection) ---------- */
-
-struct notify_url {
-    char host[256];
-    char port[8];
-    const char *path; /* into the url given */
-};
-
-static int notify_url_parse(const char *url, struct notify_url *u)
-{
-    if (strncmp(url, "http://", 7) != 0)
-        return -1;
-    const char *h = url + 7;
-    size_t n = strcspn(h, ":/");
-    if (n == 0 || n >= sizeof u->host)
-        return -1;
-    memcpy(u->host, h, n);
-    u->host[n] = '\0';
-    const char *p = h + n;
-    snprintf(u->port, sizeof u->port, "80");
-    if (*p == ':') {
-        size_t d = strspn(p + 1, "0123456789");
-        if (d == 0 || d > 5)
-            return -1;
-        memcpy(u->port, p + 1, d);
-        u->port[d] = '\0';
-        p += 1 + d;
-    }
-    if (*p != '/' && *p != '\0')
-        return -1;
-    u->path = *p ? p : "/";
-    return 0;
-}
-
-/* Waits for events on fd until deadline (monotonic ms); false on timeout. */
-static bool notify_wait(int fd, short events, int64_t deadline)
-{
-    for (;;) {
-        int64_t left = deadline - notify_now_ms();
-        if (left <= 0)
-            return false;
-        struct pollfd p = {fd, events, 0};
-        int n = poll(&p, 1, (int)left);
-        if (n > 0)
-            return true;
-        if (n < 0 && errno != EINTR)
-            return false;
-    }
-}
-
-static int notify_connect(const struct notify_url *u, int64_t deadline, char *err, size_t cap)
-{
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
-    int rc = getaddrinfo(u->host, u->port, &hints, &ai);
-    if (rc != 0) {
-        snprintf(err, cap, "cannot resolve the host: %s", gai_strerror(rc));
-        return -1;
-    }
-    int fd = -1;
-    for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
-        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
-        if (fd < 0)
-            continue;
-        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
-            break;
-        int soerr = errno;
-        socklen_t sl = sizeof soerr;
-        if (soerr == EINPROGRESS && notify_wait(fd, POLLOUT, deadline) &&
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
-            break;
-        snprintf(err, cap, "cannot connect: %s",
-                 soerr == EINPROGRESS ? "timeout" : strerror(soerr));
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(ai);
-    return fd;
-}
-
-/*
- * POSTs body to url with the extra header lines in head ("Name: value\r\n"
- * each).  Returns the HTTP status, or -1 with the reason in err when no
- * answer came (refused, timeout, not http://).
- */
-static int notify_http_post(const char *url, const char *head, const char *body, size_t len,
-                            char *err, size_t cap)
-{
-    struct notify_url u;
-    if (notify_url_parse(url, &u) < 0) {
-        snprintf(err, cap, "only http:// addresses can be sent to");
-        return -1;
-    }
-    int64_t deadline = notify_now_ms() + ns.timeout_ms;
-    int fd = notify_connect(&u, deadline, err, cap);
-    if (fd < 0)
-        return -1;
-    int status = -1;
-    char req[NOTIFY_HEAD_MAX];
-    int n = snprintf(req, sizeof req,
-                     "POST %s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: leye-notify/1\r\n"
-                     "Content-Type: application/json; charset=utf-8\r\nContent-Length: %zu\r\n"
-                     "Connection: close\r\n%s\r\n",
-                     u.path, u.host, u.port, len, head);
-    if (n < 0 || (size_t)n >= sizeof req) {
-        snprintf(err, cap, "the request head is too long");
-        goto done;
-    }
-    const char *parts[2] = {req, body};
-    size_t sizes[2] = {(size_t)n, len};
-    for (int i = 0; i < 2; i++) {
-        size_t off = 0;
-        while (off < sizes[i]) {
-            ssize_t w = send(fd, parts[i] + off, sizes[i] - off, MSG_NOSIGNAL);
-            if (w > 0) {
-                off += (size_t)w;
-            } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
-                if (!notify_wait(fd, POLLOUT, deadline)) {
-                    snprintf(err, cap, "timeout while sending");
-                    goto done;
-                }
-            } else {
-                snprintf(err, cap, "connection lost while sending");
-                goto done;
-            }
-        }
-    }
-    char line[NOTIFY_HEAD_MAX];
-    size_t got = 0;
-    while (got < sizeof line - 1 && !memchr(line, '\n', got)) {
-        ssize_t r = recv(fd, line + got, sizeof line - 1 - got, 0);
-        if (r > 0) {
-            got += (size_t)r;
-        } else if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
-            if (!notify_wait(fd, POLLIN, deadline)) {
-                snprintf(err, cap, "no answer within %d ms", ns.timeout_ms);
-                goto done;
-            }
-        } else {
-            break;
-        }
-    }
-    line[got] = '\0';
-    int code = 0;
-    if (sscanf(line, "HTTP/1.%*d %3d", &code) == 1 && code >= 100 && code <= 599) {
-        status = code;
-        snprintf(err, cap, "answered %d", code);
-    } else {
-        snprintf(err, cap, "no HTTP answer");
-    }
-done:
-    close(fd);
-    return status;
 }
 
 /* ---------- adapters ---------- */
@@ -256,6 +99,23 @@ static size_t notify_split_array(char *s, char **out, size_t max)
     return n;
 }
 
+/* A secret as notify_claim gives it: "enc:<hex>" sealed with the PII key
+ * (migration 048), or readable for a row not yet sealed.  Returns 0 or -1. */
+static int notify_secret_open(const char *s, char out[PII_WHSEC_MAX])
+{
+    if (strncmp(s, "enc:", 4) != 0) {
+        size_t n = strlen(s);
+        if (n >= PII_WHSEC_MAX)
+            return -1;
+        memcpy(out, s, n + 1);
+        return 0;
+    }
+    char hex[PII_WHSEC_ENC_HEX];
+    if (!pii_ready() || snprintf(hex, sizeof hex, "\\x%s", s + 4) >= (int)sizeof hex)
+        return -1;
+    return pii_decrypt_whsec(hex, out);
+}
+
 /* Standard Webhooks: webhook-id, webhook-timestamp, one signature per live secret. */
 static enum notify_outcome notify_send_webhook(PGresult *res, int row, char *err, size_t cap)
 {
@@ -271,8 +131,14 @@ static enum notify_outcome notify_send_webhook(PGresult *res, int row, char *err
     long long ts = (long long)time(NULL);
     char sigs[NOTIFY_SIGS_MAX * (WHSIG_ONE_MAX + 1)] = "";
     for (size_t i = 0; i < ns_; i++) {
-        char one[WHSIG_ONE_MAX];
-        if (whsig_sign(secrets[i], msg_id, ts, body, len, one) == 0) {
+        char one[WHSIG_ONE_MAX], plain[PII_WHSEC_MAX];
+        if (notify_secret_open(secrets[i], plain) < 0) {
+            log_warn("notify: a secret of message %s cannot be opened with this PII key", msg_id);
+            continue;
+        }
+        int rc = whsig_sign(plain, msg_id, ts, body, len, one);
+        sodium_memzero(plain, sizeof plain);
+        if (rc == 0) {
             if (sigs[0])
                 strcat(sigs, " ");
             strcat(sigs, one);
@@ -282,11 +148,16 @@ static enum notify_outcome notify_send_webhook(PGresult *res, int row, char *err
         snprintf(err, cap, "the endpoint has no live secret");
         return NOTIFY_DEAD;
     }
+    const char *url = PQgetvalue(res, row, 8);
+    if (notify_http_is_plain(url) && !ns.plain_http) {
+        snprintf(err, cap, "plain http:// endpoints are not allowed (LEYE_NOTIFY_PLAIN_HTTP)");
+        return NOTIFY_DEAD;
+    }
     char head[1024];
     snprintf(head, sizeof head,
              "webhook-id: %s\r\nwebhook-timestamp: %lld\r\nwebhook-signature: %s\r\n", msg_id, ts,
              sigs);
-    int status = notify_http_post(PQgetvalue(res, row, 8), head, body, len, err, cap);
+    int status = notify_http_post(ns.http, url, head, body, len, err, cap);
     if (status >= 200 && status < 300)
         return NOTIFY_DELIVERED;
     if (status == 410)
@@ -336,7 +207,7 @@ static enum notify_outcome notify_send_sms(PGresult *res, int row, char *err, si
     snprintf(head, sizeof head,
              "X-Sms-Account: %s\r\nX-Sms-Timestamp: %s\r\nX-Sms-Signature: %s\r\n", ns.sms_account,
              tstext, sig);
-    int status = notify_http_post(ns.sms_url, head, body, strlen(body), err, cap);
+    int status = notify_http_post(ns.http, ns.sms_url, head, body, strlen(body), err, cap);
     sodium_memzero(body, strlen(body));
     free(body);
     if (status >= 200 && status < 300)
@@ -435,16 +306,18 @@ static void notify_vacancies(PGconn *c)
         size_t wl = 0, sl = 0;
         FILE *wf = got ? open_memstream(&workers, &wl) : NULL;
         FILE *sf = got ? open_memstream(&scores, &sl) : NULL;
-        bool ok = wf && sf;
+        bool ok = wf && sf, indexed = false;
         if (ok) {
             const struct match_index *idx;
             const struct match_names *names;
             struct match_query q;
-            match_query_init(&q, clock_today(), NOTIFY_DIGEST_K);
+            int t = clock_today(); /* YYYYMMDD; the query counts days */
+            match_query_init(&q, match_day(t / 10000, t / 100 % 100, t % 100), NOTIFY_DIGEST_K);
             fputc('{', wf);
             fputc('{', sf);
             if (matchidx_read_begin(&idx, &names)) {
-                if (match_query_workers_by_id(idx, vid, &q, mr) == 0)
+                indexed = match_query_workers_by_id(idx, vid, &q, mr) == 0;
+                if (indexed)
                     for (uint32_t h = 0; h < mr->n; h++) {
                         fprintf(wf, "%s%lld", h ? "," : "", (long long)mr->hit[h].id);
                         fprintf(sf, "%s%d", h ? "," : "", (int)(mr->hit[h].score / 100));
@@ -462,9 +335,12 @@ static void notify_vacancies(PGconn *c)
             char vtext[24];
             snprintf(vtext, sizeof vtext, "%lld", (long long)vid);
             const char *v[3] = {vtext, workers, scores};
-            res =
-                PQexecParams(c, "SELECT notify_digest_add($1::bigint, $2::bigint[], $3::integer[])",
-                             3, NULL, v, NULL, NULL, 0);
+            res = indexed ? PQexecParams(c,
+                                         "SELECT notify_digest_add($1::bigint, $2::bigint[], "
+                                         "$3::integer[])",
+                                         3, NULL, v, NULL, NULL, 0)
+                          : PQexecParams(c, "SELECT notify_vacancy_later($1::bigint)", 1, NULL, v,
+                                         NULL, NULL, 0);
             ok = PQresultStatus(res) == PGRES_TUPLES_OK;
             PQclear(res);
         }
@@ -472,7 +348,7 @@ static void notify_vacancies(PGconn *c)
         free(scores);
         res = PQexec(c, ok ? "COMMIT" : "ROLLBACK");
         PQclear(res);
-        if (!got)
+        if (!got || !indexed)
             break;
     }
     match_result_free(mr);
@@ -500,7 +376,7 @@ static void notify_serve(PGconn *c)
         if (notify_now_ms() >= next_daily) {
             notify_vacancies(c);
             notify_daily(c);
-            next_daily = notify_now_ms() + NOTIFY_DAILY_EVERY_S * 1000;
+            next_daily = notify_now_ms() + (int64_t)ns.daily_every_s * 1000;
         }
         notify_sleep(ns.poll_ms);
     }
@@ -545,11 +421,19 @@ int notify_start(const struct config *cfg)
     ns.sms_sign = notify_dup(cfg->notify_sms_sign);
     if (!ns.conninfo || !ns.sms_url || !ns.sms_account || !ns.sms_secret || !ns.sms_sign)
         return -1;
-    if (ns.sms_url[0] && strncmp(ns.sms_url, "http://", 7) != 0) {
-        log_error("LEYE_NOTIFY_SMS_URL must be an http:// address");
+    if (ns.sms_url[0] && !notify_http_url_ok(ns.sms_url)) {
+        log_error("LEYE_NOTIFY_SMS_URL must be an https:// or http:// address");
         return -1;
     }
+    char why[300];
+    ns.http = notify_http_new(cfg->tls_ca_file, cfg->notify_timeout_ms, why, sizeof why);
+    if (!ns.http) {
+        log_error("notify: %s", why);
+        return -1;
+    }
+    ns.plain_http = cfg->notify_plain_http;
     ns.sms_daily_cap = cfg->notify_sms_daily_cap;
+    ns.daily_every_s = cfg->notify_digest_every_s;
     ns.retry_base_ms = cfg->notify_retry_base_ms;
     ns.retry_cap_ms = cfg->notify_retry_cap_ms;
     ns.max_attempts = cfg->notify_max_attempts;
@@ -574,6 +458,8 @@ bool notify_stop(int64_t deadline_us)
         return true;
     if (!bgthread_stop(&ns.t, deadline_us))
         return false;
+    notify_http_free(ns.http);
+    ns.http = NULL;
     free(ns.conninfo);
     ns.conninfo = NULL;
     free(ns.sms_url);

@@ -4,13 +4,12 @@
  *
  * The thread of every server instance claims due messages with FOR UPDATE
  * SKIP LOCKED under a lease (notify_claim), sends each through its
- * channel's adapter (SMS gateway or broker webhook, plain HTTP/1.1 with
- * timeouts, on this thread), and records the outcome (notify_finish):
- * delivered, retried after a capped exponential backoff, or dead.  An
- * instance that dies between sending and recording leaves the message
- * leased; another claims it when the lease ends and sends it again with the
- * same id.  Between passes it turns new vacancies into digest entries (the
- * matching index) and writes the day's digests and staff's visit reminders
+ * channel's adapter (SMS gateway or broker webhook, HTTP/1.1 over https://
+ * or http:// with timeouts, on this thread: notify_http.h), and records the outcome
+ * (notify_finish): delivered, retried after a capped exponential backoff, or dead.  An instance
+ * that dies between sending and recording leaves the message leased; another claims it when the
+ * lease ends and sends it again with the same id.  Between passes it turns new vacancies into
+ * digest entries (the matching index) and writes the day's digests and staff's visit reminders
  * (notify_daily).  The event loops never wait for it.
  */
 #ifndef LEYE_NOTIFY_H

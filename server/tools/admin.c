@@ -307,9 +307,68 @@ static int admin_reencrypt(PGconn *c, const char *id, const struct admin_plain *
     return rc;
 }
 
+/* A webhook signing secret opened with the current key (migration 048). */
+struct admin_secret {
+    char id[24];
+    char plain[PII_WHSEC_MAX];
+};
+
+/* Every sealed webhook secret, opened; *n their number.  NULL after saying
+ * which failed (an empty table gives a non-NULL array). */
+static struct admin_secret *admin_secrets_read(PGconn *c, int *n)
+{
+    PGresult *r = PQexec(c, "SELECT id, secret_enc::text FROM notify_endpoint_secret "
+                            "WHERE secret_enc IS NOT NULL ORDER BY id FOR UPDATE");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "%s", PQerrorMessage(c));
+        PQclear(r);
+        return NULL;
+    }
+    *n = PQntuples(r);
+    struct admin_secret *s = calloc((size_t)*n + 1, sizeof *s);
+    for (int i = 0; s && i < *n; i++) {
+        snprintf(s[i].id, sizeof s[i].id, "%s", PQgetvalue(r, i, 0));
+        if (pii_decrypt_whsec(PQgetvalue(r, i, 1), s[i].plain) < 0) {
+            fprintf(stderr, "webhook secret %s does not open with the current key\n", s[i].id);
+            sodium_memzero(s, ((size_t)*n + 1) * sizeof *s);
+            free(s);
+            s = NULL;
+        }
+    }
+    PQclear(r);
+    return s;
+}
+
+/* Seals s[0..n) with the key now loaded.  Frees s.  Returns 0 or -1. */
+static int admin_secrets_write(PGconn *c, struct admin_secret *s, int n)
+{
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        char enc[PII_WHSEC_ENC_HEX];
+        const char *v[2] = {s[i].id, enc};
+        if (pii_encrypt_whsec(s[i].plain, enc) < 0) {
+            rc = -1;
+            break;
+        }
+        PGresult *u = PQexecParams(c,
+                                   "UPDATE notify_endpoint_secret SET secret_enc = $2::bytea "
+                                   "WHERE id = $1::bigint",
+                                   2, NULL, v, NULL, NULL, 0);
+        if (PQresultStatus(u) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "%s", PQerrorMessage(c));
+            rc = -1;
+        }
+        PQclear(u);
+    }
+    sodium_memzero(s, ((size_t)n + 1) * sizeof *s);
+    free(s);
+    return rc;
+}
+
 /* rotate-pii-key --new-key-file=F: re-encrypts every stored ID number,
- * phone and bank account and recomputes their blind indexes under the new key, in one
- * transaction (plain phones left by older releases are encrypted first).
+ * phone and bank account and recomputes their blind indexes under the new key, and
+ * seals every webhook signing secret again, in one transaction (plain phones and
+ * readable secrets left by older releases are encrypted first).
  * Stop the servers first and start them again with the new key. */
 static int admin_rotate_pii_key(PGconn *c, const struct admin_args *a)
 {
@@ -318,7 +377,7 @@ static int admin_rotate_pii_key(PGconn *c, const struct admin_args *a)
         fprintf(stderr, "needs the current key (LEYE_PII_KEY_FILE) and --new-key-file=\n");
         return 2;
     }
-    if (piiconv_phones(c) < 0)
+    if (piiconv_phones(c) < 0 || piiconv_webhook_secrets(c) < 0)
         return 1;
     PGresult *r = PQexec(c, "BEGIN; LOCK TABLE worker IN EXCLUSIVE MODE; "
                             "SELECT id, id_number_enc::text, phone_enc::text FROM worker "
@@ -331,10 +390,16 @@ static int admin_rotate_pii_key(PGconn *c, const struct admin_args *a)
     int n = PQntuples(r);
     struct admin_plain *plain = admin_decrypt_all(r);
     struct pii_accounts *accounts = plain ? pii_accounts_read(c) : NULL;
-    if (!plain || !accounts || pii_init(file, NULL) < 0) {
+    int nsecrets = 0;
+    struct admin_secret *secrets = accounts ? admin_secrets_read(c, &nsecrets) : NULL;
+    if (!plain || !accounts || !secrets || pii_init(file, NULL) < 0) {
         PQclear(r);
         free(plain);
         pii_accounts_free(accounts);
+        if (secrets) {
+            sodium_memzero(secrets, ((size_t)nsecrets + 1) * sizeof *secrets);
+            free(secrets);
+        }
         PQclear(PQexec(c, "ROLLBACK"));
         return 1;
     }
@@ -345,14 +410,16 @@ static int admin_rotate_pii_key(PGconn *c, const struct admin_args *a)
     int cards = rc == 0 ? pii_accounts_write(c, accounts) : (pii_accounts_free(accounts), -1);
     if (cards < 0)
         rc = 1;
+    if (admin_secrets_write(c, secrets, rc == 0 ? nsecrets : 0) < 0)
+        rc = 1;
     sodium_memzero(plain, (size_t)n * sizeof *plain);
     free(plain);
     PQclear(r);
     PQclear(PQexec(c, rc == 0 ? "COMMIT" : "ROLLBACK"));
     if (rc == 0)
-        printf("re-encrypted %d workers' ID numbers and phones and %d bank accounts; start the "
-               "servers with the new key\n",
-               n, cards);
+        printf("re-encrypted %d workers' ID numbers and phones and %d bank accounts, and sealed "
+               "%d webhook secrets again; start the servers with the new key\n",
+               n, cards, nsecrets);
     return rc;
 }
 

@@ -71,7 +71,7 @@ my $sms_port = $probe->sockport;
 close $probe;
 my $hook_port = receiver('hook');
 
-my %env = (LEYE_NOTIFY_DELIVERY => 'true', LEYE_NOTIFY_RETRY_BASE_MS => 300, LEYE_NOTIFY_RETRY_CAP_MS => 1000, LEYE_NOTIFY_MAX_ATTEMPTS => 4,
+my %env = (LEYE_NOTIFY_DELIVERY => 'true', LEYE_NOTIFY_PLAIN_HTTP => 'true', LEYE_NOTIFY_RETRY_BASE_MS => 300, LEYE_NOTIFY_RETRY_CAP_MS => 1000, LEYE_NOTIFY_MAX_ATTEMPTS => 4,
            LEYE_NOTIFY_POLL_MS => 100, LEYE_NOTIFY_LEASE_MS => 8000, LEYE_NOTIFY_TIMEOUT_MS => 5000,
            LEYE_NOTIFY_SMS_URL => "http://127.0.0.1:$sms_port/send", LEYE_NOTIFY_SMS_ACCOUNT => 'leye-test',
            LEYE_NOTIFY_SMS_SECRET => 'sms-secret-for-tests');

@@ -455,6 +455,37 @@ static void test_rule_problem(void **state)
     assert_null(problem_rule_new("no_such_rule", PROBLEM_LANG_ZH, "a", "b"));
 }
 
+/* A refusal by the remuneration budget names every amount, in both
+ * languages, for a payment and for a release. */
+static void test_budget_problem(void **state)
+{
+    (void)state;
+    struct problem_budget b = {"5000.00", "3000.00", "0.00", "2100.00", "100.00"};
+    char out[512];
+    assert_int_equal(problem_budget_text("amount", PROBLEM_LANG_ZH, &b, out, sizeof out), 0);
+    assert_non_null(
+        strstr(out, "预算 5000.00 元，已发放 3000.00 元，本次发放 2100.00 元，超出 100.00 元"));
+    assert_int_equal(problem_budget_text("amount", PROBLEM_LANG_EN, &b, out, sizeof out), 0);
+    assert_non_null(
+        strstr(out, "budget 5000.00 yuan, paid 3000.00 yuan, this payment 2100.00 yuan"));
+    b.owed = "700.00";
+    assert_int_equal(problem_budget_text("status", PROBLEM_LANG_EN, &b, out, sizeof out), 0);
+    assert_non_null(
+        strstr(out, "released and not yet paid 700.00 yuan, this pay sheet 2100.00 yuan"));
+    assert_int_equal(problem_budget_text("days", PROBLEM_LANG_EN, &b, out, sizeof out), -1);
+    json_t *p = problem_budget_new("status", PROBLEM_LANG_ZH, &b);
+    assert_non_null(p);
+    assert_int_equal(json_integer_value(json_object_get(p, "status")), 409);
+    assert_string_equal(str(p, "code"), "conflict");
+    assert_string_equal(str(json_object_get(p, "budget"), "owed"), "700.00");
+    const json_t *e = json_array_get(json_object_get(p, "errors"), 0);
+    assert_string_equal(str(e, "field"), "status");
+    assert_string_equal(str(e, "code"), "over_budget");
+    assert_non_null(strstr(str(e, "message"), "本月工资表 2100.00 元"));
+    json_decref(p);
+    assert_null(problem_budget_new("month", PROBLEM_LANG_ZH, &b));
+}
+
 static void test_unknown_code(void **state)
 {
     (void)state;
@@ -498,6 +529,7 @@ int main(void)
         cmocka_unit_test(test_rule_text),
         cmocka_unit_test(test_rule_text_truncates_whole_characters),
         cmocka_unit_test(test_rule_problem),
+        cmocka_unit_test(test_budget_problem),
     };
     return cmocka_run_group_tests_name("problem", tests, NULL, NULL);
 }
