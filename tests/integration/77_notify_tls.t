@@ -81,7 +81,7 @@ my $employer = psql_value("INSERT INTO employer (name, credit_code, kind, county
 my $vac = psql_value("INSERT INTO vacancy (employer_id, title, occupation_code, kind, county_code, lat, lon, headcount, wage_min, wage_max, status) "
                      . "VALUES ($employer, '砌砖工', '6-29-01-01', 'regular', 530621, 27.2, 103.5, 5, 3000, 5000, 'open') RETURNING id");
 my ($broker) = cli("create-broker --name=$tag-broker") =~ /(\d+)/;
-my (undef, $key) = cli("create-key --broker=$broker --scopes=applications:write") =~ /^key (\d+) (\S+)$/;
+my (undef, $key) = cli("create-key --broker=$broker --scopes=applications:write") =~ /^key (\d+) (\S+) /;
 ok($key, 'a broker key');
 
 $r = http($srv, 'POST', '/v1/broker/webhooks', token => $key, body => { url => "http://localhost:$good/plain" });
