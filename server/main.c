@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "clock.h"
 #include "config.h"
+#include "h_deptlists.h"
 #include "h_help.h"
 #include "h_notify.h"
 #include "handlers.h"
@@ -121,7 +122,7 @@ static int main_serve(const struct config *cfg)
     if (pii_init(cfg->pii_key_file, cfg->pii_key) < 0 || auth_init(cfg->session_ttl_s) < 0 ||
         h_metrics_init(cfg->metrics_token) < 0)
         return 1;
-    h_help_set_retention(cfg->department_list_days);
+    h_deptlists_set_retention(cfg->department_list_days);
     h_notify_set_plain_http(cfg->notify_plain_http);
     if (cfg->migrate_on_start && migrate_run(main_owner_url(cfg)) < 0)
         return 1;

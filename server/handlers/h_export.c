@@ -364,7 +364,7 @@ struct roster_ctx {
     bool html, en;
 };
 
-static const char *roster_str(json_t *o, const char *key)
+static const char *export_roster_str(json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return s ? s : "";
@@ -386,7 +386,7 @@ static const struct {
     {"waitlisted", "候补", "Waiting list"},
 };
 
-static const char *roster_word(const char *code, bool en)
+static const char *export_roster_word(const char *code, bool en)
 {
     for (size_t i = 0; i < sizeof roster_words / sizeof roster_words[0]; i++)
         if (!strcmp(code, roster_words[i].code))
@@ -404,7 +404,7 @@ static const char roster_style[] =
     "thead th{background:#eee}tr{page-break-inside:avoid}"
     "footer{margin-top:16pt;text-align:right}";
 
-static void roster_html(struct httpd_req *r, json_t *body, bool en)
+static void export_roster_html(struct httpd_req *r, json_t *body, bool en)
 {
     struct evbuffer *b = evbuffer_new();
     bool pub = json_is_true(json_object_get(body, "public"));
@@ -413,22 +413,22 @@ static void roster_html(struct httpd_req *r, json_t *body, bool en)
                         "<title>%s</title><style>%s</style></head><body>\n<h1>",
                         en ? "en" : "zh-CN", en ? "Labour export roster" : "劳务输出人员名单",
                         roster_style);
-    textout_html(b, roster_str(body, "title"));
+    textout_html(b, export_roster_str(body, "title"));
     evbuffer_add_printf(b, "%s</h1>\n<p>", en ? " — roster" : " 出行名单");
     evbuffer_add_printf(b, "%s", en ? "Employer: " : "用工单位：");
-    textout_html(b, roster_str(body, "employer_name"));
+    textout_html(b, export_roster_str(body, "employer_name"));
     evbuffer_add_printf(b, "%s", en ? "; destination: " : "；目的地：");
-    textout_html(b, roster_str(body, "dest_province_name"));
-    textout_html(b, roster_str(body, "dest_city"));
+    textout_html(b, export_roster_str(body, "dest_province_name"));
+    textout_html(b, export_roster_str(body, "dest_city"));
     evbuffer_add_printf(b, "</p>\n<p>%s%s%s", en ? "Departure: " : "出发：",
-                        roster_str(body, "departure_on"), " ");
-    textout_html(b, roster_str(body, "departure_place"));
+                        export_roster_str(body, "departure_on"), " ");
+    textout_html(b, export_roster_str(body, "departure_place"));
     evbuffer_add_printf(b, "%s%s%s%lld%s", en ? "; transport: " : "；交通：",
-                        roster_word(roster_str(body, "transport"), en),
+                        export_roster_word(export_roster_str(body, "transport"), en),
                         en ? "; seats: " : "；座位：",
                         (long long)json_integer_value(json_object_get(body, "seats")),
                         en ? "; escort: " : "；带队：");
-    textout_html(b, roster_str(body, "escort"));
+    textout_html(b, export_roster_str(body, "escort"));
     evbuffer_add_printf(b,
                         "</p>\n<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
                         "<th>%s</th></tr></thead><tbody>\n",
@@ -439,21 +439,21 @@ static void roster_html(struct httpd_req *r, json_t *body, bool en)
     json_array_foreach(json_object_get(body, "items"), i, x)
     {
         evbuffer_add_printf(b, "<tr><td>%zu</td><td>", i + 1);
-        textout_html(b, roster_str(x, "name"));
+        textout_html(b, export_roster_str(x, "name"));
         evbuffer_add(b, "</td><td>", 9);
-        textout_html(b, roster_str(x, "site_name"));
+        textout_html(b, export_roster_str(x, "site_name"));
         evbuffer_add(b, "</td><td>", 9);
-        textout_html(b, roster_str(x, "vacancy_title"));
+        textout_html(b, export_roster_str(x, "vacancy_title"));
         evbuffer_add(b, "</td><td>", 9);
-        textout_html(b, roster_word(roster_str(x, "state"), en));
+        textout_html(b, export_roster_word(export_roster_str(x, "state"), en));
         evbuffer_add(b, "</td></tr>\n", 11);
     }
     evbuffer_add_printf(b, "</tbody></table>\n<footer>");
-    textout_html(b, roster_str(body, "county_name"));
+    textout_html(b, export_roster_str(body, "county_name"));
     evbuffer_add_printf(
         b, "%s<br>%s%s</footer></body></html>\n",
         en ? " Human Resources and Social Security Bureau" : "人力资源和社会保障局",
-        roster_str(body, "printed_on"),
+        export_roster_str(body, "printed_on"),
         pub ? (en ? " (names partly hidden for posting)" : "（公开张贴，姓名部分隐去）") : "");
     size_t len = evbuffer_get_length(b);
     httpd_set_header(r, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
@@ -461,7 +461,7 @@ static void roster_html(struct httpd_req *r, json_t *body, bool en)
     evbuffer_free(b);
 }
 
-static void roster_cb(void *arg, const struct pgpool_reply *rep)
+static void export_roster_cb(void *arg, const struct pgpool_reply *rep)
 {
     struct roster_ctx *c = arg;
     struct httpd_req *r = c->r;
@@ -481,7 +481,7 @@ static void roster_cb(void *arg, const struct pgpool_reply *rep)
         httpd_reply_json(r, 200, body);
         return;
     }
-    roster_html(r, body, en);
+    export_roster_html(r, body, en);
     json_decref(body);
 }
 
@@ -516,5 +516,5 @@ void h_export_roster(struct httpd_req *r)
     c->html = !fmt || !strcmp(fmt, "html");
     c->en = lang ? !strcmp(lang, "en") : httpd_req_lang(r) == PROBLEM_LANG_EN;
     const char *v[2] = {id, pub && !strcmp(pub, "true") ? "true" : "false"};
-    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &roster_stmt, 2, v, roster_cb, c);
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &roster_stmt, 2, v, export_roster_cb, c);
 }

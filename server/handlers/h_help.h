@@ -1,31 +1,13 @@
 /*
- * h_help: households that ask for help at the kiosk, and lists from other
- * departments compared with Leye's records (see h_help.c).
+ * h_help: households that ask for help at the kiosk (see h_help.c).
  */
 #ifndef LEYE_H_HELP_H
 #define LEYE_H_HELP_H
 
-#include <stdint.h>
-
 struct httpd_req;
-struct pgpool;
 
 /* POST /v1/kiosk/help {reason}: opens (or returns the open) self_application
  * visit for the signed-in person's household. */
 void h_kiosk_help(struct httpd_req *r);
-
-/* POST /v1/imports/department-list?department=&name=&county_code= with a CSV
- * body (UTF-8 or GBK): all rows or none. */
-void h_import_department_list(struct httpd_req *r);
-void h_department_lists_list(struct httpd_req *r);
-void h_department_list_get(struct httpd_req *r);
-void h_department_list_tasks(struct httpd_req *r);
-
-/* Days an imported list is kept (LEYE_DEPARTMENT_LIST_DAYS); call before serving. */
-void h_help_set_retention(int days);
-
-/* From the maintenance tick of one event loop: every 10 s deletes the lists
- * whose retention has ended (asynchronously, on pool). */
-void deptlist_purge_tick(struct pgpool *pool, int64_t now_us);
 
 #endif

@@ -31,7 +31,7 @@ static const struct pgpool_stmt prefs_stmt = {
     "kiosk_prefs_update", "SELECT * FROM api_kiosk_preferences_update($1::integer, $2::jsonb, $3)"};
 
 /* "HH:MM" on a 24-hour clock, or null. */
-static bool prefs_time_ok(const json_t *v)
+static bool kiosk_prefs_time_ok(const json_t *v)
 {
     if (json_is_null(v))
         return true;
@@ -57,7 +57,7 @@ void h_kiosk_preferences_update(struct httpd_req *r)
     static const char *const times[] = {"quiet_from", "quiet_to"};
     for (int i = 0; i < 2; i++) {
         json_t *t = json_object_get(obj, times[i]);
-        if (t && !prefs_time_ok(t)) {
+        if (t && !kiosk_prefs_time_ok(t)) {
             json_decref(obj);
             api_reply_field_error(r, "validation_failed", times[i], "invalid_format");
             return;

@@ -12,6 +12,7 @@
 #include "h_employers.h"
 #include "h_export.h"
 #include "h_fairness.h"
+#include "h_deptlists.h"
 #include "h_help.h"
 #include "h_households.h"
 #include "h_kiosk_self.h"
