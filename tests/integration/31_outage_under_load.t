@@ -48,20 +48,24 @@ close $touch;
 waitpid($_, 0) for @pids;
 unlink $stop_file;
 
-my (%by_status, $slow, $bad_503);
+# the deadline is 2 s; on a shared 2-core machine an answer may leave its
+# event loop up to a second after its deadline passed, never the 10 s a hung
+# request would take
+my (%by_status, $slow, $slowest, $bad_503);
 open my $in, '<', $log->filename or die;
 while (<$in>) {
     my ($status, $secs, $retry, $code) = split;
     $by_status{$status}++;
-    $slow++ if $secs > 2.5;
+    $slow++ if $secs > 3.0;
+    $slowest = $secs if !defined $slowest || $secs > $slowest;
     $bad_503++ if $status == 503 && ($retry eq '-' || $code ne 'database_unavailable' && $code ne 'gateway_timeout');
 }
-note(join ', ', map { "$_: $by_status{$_}" } sort keys %by_status);
+note(join(', ', map { "$_: $by_status{$_}" } sort keys %by_status) . sprintf('; slowest answer %.2f s', $slowest // 0));
 ok($by_status{201}, 'writes succeeded before and after the outage');
 ok($by_status{503}, 'writes during the outage got 503');
 is_deeply([sort grep { $_ != 201 && $_ != 503 } keys %by_status], [], 'no other answers (no 5xx but 503, no dropped connections)');
 ok(!$bad_503, 'every 503 is database_unavailable problem+json with Retry-After');
-ok(!$slow, 'no answer took longer than the request deadline');
+ok(!$slow, 'no answer took much longer than the request deadline') or diag(sprintf('slowest %.2f s', $slowest));
 ok($srv->alive, 'the server did not crash');
 
 ok(wait_until(sub { http($srv, 'POST', '/v1/sites', body => { name => "$tag after", county_code => 530621, kind => 'scattered' })->{status} == 201 }, 5),
