@@ -61,7 +61,7 @@ try {
   await shot(page, 'trip-signed-up');
 
   await page.click('#trip-fill');
-  await page.waitForSelector('#trip-roster tr.state-selected', { timeout: 30000 });
+  await page.waitForSelector('#trip-roster tr.state-selected', { timeout: 120000 });
   await page.waitForSelector('.page[data-loaded="trip"]');
   const selected = await page.locator('#trip-roster tr.state-selected').count();
   report(selected === T.headcount, 'filling the roster selects the headcount', selected);

@@ -156,7 +156,7 @@ $r = http($srv, 'POST', "/v1/export-trips/$t/fill");
 is($r->{status}, 202, 'the roster fill is queued for the solver thread') or diag explain $r->{json};
 my $run = $r->{json}{id};
 ok(wait_until(sub { ($r = http($srv, 'GET', "/v1/export-trips/$t"))->{json}{fill}{id} == $run
-                    && $r->{json}{fill}{state} eq 'done' }, 30), 'the roster is filled') or diag explain $r->{json}{fill};
+                    && $r->{json}{fill}{state} eq 'done' }, 120), 'the roster is filled') or diag explain $r->{json}{fill};
 my %state = map { $_->{worker_id} => $_ } @{ $r->{json}{roster} };
 is($state{$w{a}}{state}, 'selected', 'the worker of the household with nobody employed goes first');
 is_deeply($state{$w{a}}{covers}, ['zero_employment'], 'counted for that household');

@@ -73,7 +73,7 @@ sub fill {
     die "fill: $q->{status}\n" unless $q->{status} == 202;
     my $r;
     wait_until(sub { ($r = http($srv, 'GET', "/v1/export-trips/$trip", token => $staff))->{json}{fill}{id} == $q->{json}{id}
-                     && $r->{json}{fill}{state} eq 'done' }, 30) or die "fill: not done\n";
+                     && $r->{json}{fill}{state} eq 'done' }, 120) or die "fill: not done\n";
     return $r;
 }
 
