@@ -40,8 +40,10 @@ sub id_number {
 
 # b is employed here and on a hardship list there; c is seeking here and
 # employed there; d is employed both here and there (they agree)
-my $site = sql_value("INSERT INTO site (name, county_code, lat, lon, kind) VALUES ('剑川${tag}安置点', $county, 26.54, 99.90, 'urban_centralized') RETURNING id");
+my $site_name = '剑川县金华安置点';
+my $site = sql_value("INSERT INTO site (name, county_code, lat, lon, kind) VALUES ('$site_name', $county, 26.54, 99.90, 'urban_centralized') RETURNING id");
 my %status = (b => 'employed_local', c => 'seeking', d => 'employed_local');
+my %name = (b => '和志刚', c => '杨秀英', d => '赵建华');
 my (%worker, %hh, %idn);
 my $serial = $$ % 900;
 for my $k (qw(b c d)) {
@@ -50,7 +52,7 @@ for my $k (qw(b c d)) {
     $hh{$k} = sql_value("INSERT INTO household (site_id, origin_county_code, members) VALUES ($site, $county, 3) RETURNING id");
     my $masked = substr($idn{$k}, 0, 6) . ('*' x 11) . substr($idn{$k}, 17);
     $worker{$k} = sql_value("INSERT INTO worker (household_id, name, id_number_hash, id_number_enc, id_number_masked, birth_date, sex,
-        phone_hash, phone_enc, phone_masked, employment_status) VALUES ($hh{$k}, '和$k$tag', '$hash', '\\x00', '$masked', '$born', 'M',
+        phone_hash, phone_enc, phone_masked, employment_status) VALUES ($hh{$k}, '$name{$k}', '$hash', '\\x00', '$masked', '$born', 'M',
         '\\x00', '\\x00', '136****2468', '$status{$k}') RETURNING id");
 }
 my $pw = "dept-web-$$";
@@ -70,8 +72,8 @@ for ([good => encode('gbk', $good)], [bad => encode_utf8($bad)]) {
     close $fh;
 }
 
-my $name = "低保名单$tag";
-my %fixture = (user => "$tag.c", password => $pw, county_code => $county, name => $name, site_name => "剑川${tag}安置点",
+my $name = "民政低保名单（$tag）";
+my %fixture = (user => "$tag.c", password => $pw, county_code => $county, name => $name, site_name => $site_name,
                good_csv => "$dir/good.csv", bad_csv => "$dir/bad.csv",
                b => { worker_id => 0 + $worker{b}, date => $date{b}, id_number => $idn{b} },
                c => { worker_id => 0 + $worker{c}, date => $date{c}, id_number => $idn{c} },

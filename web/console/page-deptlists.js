@@ -71,7 +71,7 @@ const DEPARTMENTS = {
   other: ['其他部门', 'Other'],
 };
 const FLAGS = {
-  hardship: ['困难（低保、特困、医疗救助等）', 'Hardship (allowance, aid)'],
+  hardship: ['困难（低保、特困等）', 'Hardship (allowance, aid)'],
   unemployed: ['登记失业', 'Registered unemployed'],
   employed: ['就业（参保）', 'Employed (insured)'],
 };
@@ -201,7 +201,7 @@ export async function detail(ctx) {
     { label: L('site'), value: (d) => siteName(d.site_id) },
     { label: L('leye_says'), key: 'leye', value: (d) => leyeSays(d) },
     { label: L('list_says'), key: 'list', value: (d) => word(FLAGS, d.flag) },
-    { label: L('flag_date'), key: 'date', value: (d) => d.flag_date },
+    { label: L('flag_date'), key: 'date', class: 'nowrap', value: (d) => d.flag_date },
     { label: L('disagreement'), key: 'why', value: (d) => badge(word(DISAGREEMENTS, d.disagreement), 'warn') },
     { label: L('task'), key: 'task', value: (d) => {
       if (d.task_open) return badge(L('task_open'), 'ok');
