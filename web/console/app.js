@@ -20,6 +20,7 @@ import * as trips from './page-export.js';
 import * as accounts from './page-accounts.js';
 import * as payroll from './page-payroll.js';
 import * as training from './page-training.js';
+import * as deptlists from './page-deptlists.js';
 
 // What each role may do, as server/http/policy.c says (the API enforces it; the
 // console only hides what would be refused). Viewers see reports only.
@@ -62,6 +63,8 @@ const POLICIES = {
   'payroll:approve': ['admin', 'county_staff'],
   'training:read': STAFF,
   'training:write': STAFF,
+  'department_lists:read': STAFF,
+  'department_lists:write': STAFF,
 };
 
 // [pattern, policy, page function, nav label key (shown in the menu)]
@@ -89,6 +92,8 @@ const ROUTES = [
   ['trips', 'trips:read', trips.list, 'nav_trips'],
   ['trips/:id', 'trips:read', trips.detail],
   ['tasks', 'tasks:read', tasks.list, 'nav_tasks'],
+  ['department-lists', 'department_lists:read', deptlists.list, 'nav_deptlists'],
+  ['department-lists/:id', 'department_lists:read', deptlists.detail],
   ['training', 'training:read', training.list, 'nav_training'],
   ['training/:id', 'training:read', training.detail],
   ['imports', 'imports:write', imports.render, 'nav_imports'],

@@ -81,6 +81,7 @@ const S = {
   nav_followups: ['就业回访', 'Follow-ups'],
   nav_trips: ['劳务输出', 'Labour export'],
   nav_tasks: ['预警走访', 'Early-warning visits'],
+  nav_deptlists: ['部门信息比对', 'Department lists'],
   nav_fairness: ['公平性', 'Fairness'],
   nav_training: ['技能培训', 'Training'],
   nav_imports: ['表格导入', 'CSV import'],
@@ -643,7 +644,8 @@ const F = {
   location_scope: ['就业地域', 'where'], granted: ['同意', 'granted'], method: ['方式', 'method'], recorded_by: ['录入人', 'recorded by'],
   given_on: ['授权日期', 'given on'], due_on: ['应走访日期', 'due on'], reason: ['原因', 'reason'], placement_id: ['就业', 'placement'],
   application_id: ['报名', 'application'], created_by: ['录入人', 'created by'], broker_id: ['劳务经纪人', 'broker'],
-  failures: ['输错次数', 'failures'], site_ids: ['安置点', 'sites'], county_codes: ['县（区）', 'counties'], role: ['角色', 'role'], display_name: ['姓名', 'name'], scopes: ['用途', 'scopes'], locked: ['已锁定', 'locked'], set_at: ['设置时间', 'set at'], set_by: ['设置人', 'set by'],
+  failures: ['输错次数', 'failures'], site_ids: ['安置点', 'sites'], county_codes: ['县（区）', 'counties'], role: ['角色', 'role'], display_name: ['姓名', 'name'],
+  department: ['来源部门', 'department'], flag: ['标识', 'flag'], flag_date: ['日期', 'date'], worker_ids: ['人员', 'people'], scopes: ['用途', 'scopes'], locked: ['已锁定', 'locked'], set_at: ['设置时间', 'set at'], set_by: ['设置人', 'set by'],
 };
 
 export function fieldLabel(path) {
