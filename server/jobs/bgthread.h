@@ -25,6 +25,10 @@
 struct bgthread;
 typedef void (*bgthread_main_fn)(struct bgthread *t, void *arg);
 
+/* Connections one thread may have open at once (the index loader: the
+ * listener, a read replica and a second loading connection). */
+#define BGTHREAD_HELD 3
+
 struct bgthread {
     const char *name;
     bgthread_main_fn main;
@@ -37,7 +41,7 @@ struct bgthread {
     pthread_mutex_t lock;
     pthread_cond_t done_cond;
     bool done;
-    PGconn *held[2]; /* connections a stop may cancel and cut, under lock */
+    PGconn *held[BGTHREAD_HELD]; /* connections a stop may cancel and cut, under lock */
 };
 
 /* Starts fn(t, arg) on a new thread that takes no signals.  name is

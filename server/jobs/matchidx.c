@@ -21,6 +21,7 @@
 
 #define MATCHIDX_BATCH 20000
 #define MATCHIDX_BACKOFF_MAX_MS 5000
+#define MATCHIDX_LOAD_CONNS 2 /* connections a full load reads workers on */
 
 struct matchidx_names {
     char *skill_zh[MATCH_MAX_SKILL + 1], *skill_en[MATCH_MAX_SKILL + 1];
@@ -457,48 +458,97 @@ static int matchidx_copy_message(const unsigned char *m, size_t n, bool first, i
     return row(idx, f);
 }
 
-/*
- * Loads every row of a query through COPY … TO STDOUT (FORMAT binary): no
- * cursor round trips, no text to convert back to numbers, and rows are
- * filed into idx as they arrive while the server produces the next ones.
- */
-static int matchidx_copy(PGconn *c, const char *query, int ncols, struct match_index *idx,
-                         int (*row)(struct match_index *, const struct matchidx_field *))
+/* One COPY … TO STDOUT (FORMAT binary) being read. */
+struct matchidx_copy {
+    PGconn *c;
+    int ncols;
+    int (*row)(struct match_index *, const struct matchidx_field *);
+    uint64_t messages;
+    bool trailer; /* seen: only the end may follow */
+};
+
+/* Starts COPY (query) on c in binary; returns 0, or -1 (logged). */
+static int matchidx_copy_start(struct matchidx_copy *s, PGconn *c, const char *query, int ncols,
+                               int (*row)(struct match_index *, const struct matchidx_field *))
 {
     char sql[256];
     snprintf(sql, sizeof sql, "COPY (%s) TO STDOUT (FORMAT binary)", query);
+    *s = (struct matchidx_copy){.c = c, .ncols = ncols, .row = row};
     PGresult *res = PQexec(c, sql);
     bool started = PQresultStatus(res) == PGRES_COPY_OUT;
     PQclear(res);
-    if (!started) {
+    if (!started)
         log_warn("matching index: %s: %s", sql, PQerrorMessage(c));
-        return -1;
-    }
-    int done = 0, n;
-    uint64_t rows = 0;
+    return started ? 0 : -1;
+}
+
+/*
+ * Files every row that has arrived on s into idx without waiting for more.
+ * Returns 1 at the end of the COPY, 0 when more is to come, -1 on an error
+ * (the COPY is then left running: the caller drops the connection).
+ */
+static int matchidx_copy_pump(struct matchidx_copy *s, struct match_index *idx)
+{
     char *m;
-    /* a return before the end leaves the COPY running: the caller drops
-     * the connection after a failed load */
-    while ((n = PQgetCopyData(c, &m, 0)) > 0) {
-        int got = done ? -1
-                       : matchidx_copy_message((const unsigned char *)m, (size_t)n, rows == 0,
-                                               ncols, idx, row);
+    int n;
+    while ((n = PQgetCopyData(s->c, &m, 1)) > 0) {
+        int got = s->trailer ? -1
+                             : matchidx_copy_message((const unsigned char *)m, (size_t)n,
+                                                     s->messages == 0, s->ncols, idx, s->row);
         PQfreemem(m);
         if (got < 0) {
-            log_warn("matching index: %s: message %llu is not as expected", sql,
-                     (unsigned long long)rows);
+            log_warn("matching index: COPY message %llu is not as expected",
+                     (unsigned long long)s->messages);
             return -1;
         }
-        done = got;
-        if (++rows % 65536 == 0 && bgthread_stopping(&ms.t))
+        s->trailer = got == 1;
+        if (++s->messages % 65536 == 0 && bgthread_stopping(&ms.t))
             return -1;
     }
-    res = matchidx_take(c);
-    bool ok = n == -1 && done == 1 && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (n == 0)
+        return 0;
+    PGresult *res = matchidx_take(s->c);
+    bool ok = n == -1 && s->trailer && PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok)
-        log_warn("matching index: %s: %s", sql, PQerrorMessage(c));
+        log_warn("matching index: COPY failed: %s", PQerrorMessage(s->c));
     PQclear(res);
-    return ok ? 0 : -1;
+    return ok ? 1 : -1;
+}
+
+/* Reads the n COPYs of s to their ends, filing rows from whichever
+ * connection has them.  Returns 0 or -1. */
+static int matchidx_copy_all(struct matchidx_copy *s, int n, struct match_index *idx)
+{
+    bool done[MATCHIDX_LOAD_CONNS] = {false};
+    for (int left = n; left > 0;) {
+        struct pollfd p[MATCHIDX_LOAD_CONNS + 1];
+        int at[MATCHIDX_LOAD_CONNS], np = 0;
+        for (int i = 0; i < n; i++) {
+            if (done[i])
+                continue;
+            int rc = matchidx_copy_pump(&s[i], idx);
+            if (rc < 0)
+                return -1;
+            if (rc == 1) {
+                done[i] = true;
+                left--;
+            } else {
+                at[np] = i;
+                p[np++] = (struct pollfd){PQsocket(s[i].c), POLLIN, 0};
+            }
+        }
+        if (np == 0)
+            continue;
+        p[np] = (struct pollfd){bgthread_wake_fd(&ms.t), POLLIN, 0};
+        if ((poll(p, (nfds_t)np + 1, 1000) < 0 && errno != EINTR) || bgthread_stopping(&ms.t))
+            return -1;
+        for (int k = 0; k < np; k++)
+            if (p[k].revents && !PQconsumeInput(s[at[k]].c)) {
+                log_warn("matching index: COPY failed: %s", PQerrorMessage(s[at[k]].c));
+                return -1;
+            }
+    }
+    return 0;
 }
 
 /*
@@ -652,27 +702,96 @@ static void matchidx_swap(struct match_index *idx, struct matchidx_names *nm)
     matchidx_names_free(old_names);
 }
 
-static int matchidx_full_load(PGconn *c, const char *source)
+/*
+ * A full load's transaction: one snapshot for everything (changes after it
+ * arrive as notifications).  Row-level security makes the planner expect a
+ * tenth of the rows it reads, and it then joins a million workers by nested
+ * loops; a load reads every row, so hash joins, with room to keep them in
+ * memory.
+ */
+static int matchidx_begin(PGconn *c, const char *snapshot)
+{
+    char set[128];
+    snprintf(set, sizeof set, "SET TRANSACTION SNAPSHOT '%s'", snapshot ? snapshot : "");
+    return matchidx_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0 ||
+                   (snapshot && matchidx_exec(c, set) < 0) ||
+                   matchidx_exec(c, "SET LOCAL enable_nestloop = off") < 0 ||
+                   matchidx_exec(c, "SET LOCAL work_mem = '64MB'") < 0
+               ? -1
+               : 0;
+}
+
+/* A second connection to conninfo in the snapshot of c's transaction, or
+ * NULL: the load then reads every worker on c. */
+static PGconn *matchidx_second(PGconn *c, const char *conninfo)
+{
+    PGresult *res = PQexec(c, "SELECT pg_export_snapshot()");
+    char snap[64] = "";
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+        strspn(PQgetvalue(res, 0, 0), "0123456789ABCDEF-") == strlen(PQgetvalue(res, 0, 0)))
+        snprintf(snap, sizeof snap, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    const char *err;
+    PGconn *h = *snap ? bgthread_connect(&ms.t, conninfo, "leye-match-load", &err) : NULL;
+    if (h && matchidx_begin(h, snap) < 0) {
+        bgthread_disconnect(&ms.t, h);
+        h = NULL;
+    }
+    if (!h)
+        log_warn("matching index: no second connection; loading workers on one");
+    return h;
+}
+
+/* Every worker: on c alone, or half the id range each on c and h. */
+static int matchidx_load_workers(PGconn *c, PGconn *h, struct match_index *idx)
+{
+    char q[MATCHIDX_LOAD_CONNS][128];
+    PGconn *conn[MATCHIDX_LOAD_CONNS] = {c, h};
+    int n = 1;
+    snprintf(q[0], sizeof q[0], "SELECT * FROM match_worker_rows_all()");
+    PGresult *res = h ? PQexec(c, "SELECT (min(id) + max(id)) / 2 FROM worker") : NULL;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+        long long mid = atoll(PQgetvalue(res, 0, 0));
+        snprintf(q[0], sizeof q[0], "SELECT * FROM match_worker_rows_all() WHERE id <= %lld", mid);
+        snprintf(q[1], sizeof q[1], "SELECT * FROM match_worker_rows_all() WHERE id > %lld", mid);
+        n = 2;
+    }
+    PQclear(res);
+    struct matchidx_copy s[MATCHIDX_LOAD_CONNS];
+    for (int i = 0; i < n; i++)
+        if (matchidx_copy_start(&s[i], conn[i], q[i], MATCHIDX_WORKER_COLS, matchidx_copy_worker) <
+            0)
+            return -1;
+    return matchidx_copy_all(s, n, idx);
+}
+
+static int matchidx_load_households(PGconn *c, struct match_index *idx)
+{
+    struct matchidx_copy s;
+    if (matchidx_copy_start(&s, c, "SELECT * FROM match_household_rows_all()",
+                            MATCHIDX_HOUSEHOLD_COLS, matchidx_copy_household) < 0)
+        return -1;
+    return matchidx_copy_all(&s, 1, idx);
+}
+
+static int matchidx_full_load(PGconn *c, const char *conninfo, const char *source)
 {
     int64_t t0 = clock_now_us();
     struct match_index *idx = match_index_new();
     struct matchidx_names *nm = calloc(1, sizeof *nm);
-    /*
-     * One snapshot for everything; changes after it arrive as notifications.
-     * Row-level security makes the planner expect a tenth of the rows it
-     * reads, and it then joins a million workers by nested loops: a load
-     * reads every row, so hash joins, with room to keep them in memory.
-     */
-    if (!idx || !nm || matchidx_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0 ||
-        matchidx_exec(c, "SET LOCAL enable_nestloop = off") < 0 ||
-        matchidx_exec(c, "SET LOCAL work_mem = '64MB'") < 0 ||
-        (matchidx_reserve(c, idx), matchidx_load_skills(c, idx, nm) < 0) ||
-        matchidx_load_weights(c, idx) < 0 ||
-        matchidx_copy(c, "SELECT * FROM match_household_rows_all()", MATCHIDX_HOUSEHOLD_COLS, idx,
-                      matchidx_copy_household) < 0 ||
-        matchidx_copy(c, "SELECT * FROM match_worker_rows_all()", MATCHIDX_WORKER_COLS, idx,
-                      matchidx_copy_worker) < 0 ||
-        matchidx_load_vacancies(c, idx) < 0 || matchidx_exec(c, "COMMIT") < 0) {
+    PGconn *h = NULL;
+    int rc = !idx || !nm || matchidx_begin(c, NULL) < 0 ? -1 : 0;
+    if (rc == 0) {
+        matchidx_reserve(c, idx);
+        h = matchidx_second(c, conninfo);
+        rc = matchidx_load_skills(c, idx, nm) < 0 || matchidx_load_weights(c, idx) < 0 ||
+                     matchidx_load_households(c, idx) < 0 || matchidx_load_workers(c, h, idx) < 0 ||
+                     matchidx_load_vacancies(c, idx) < 0 || matchidx_exec(c, "COMMIT") < 0
+                 ? -1
+                 : 0;
+    }
+    bgthread_disconnect(&ms.t, h);
+    if (rc < 0) {
         PQclear(PQexec(c, "ROLLBACK"));
         match_index_free(idx);
         matchidx_names_free(nm);
@@ -939,7 +1058,8 @@ static void matchidx_main(struct bgthread *t, void *arg)
         }
         PGconn *from = ok ? matchidx_replica(c) : NULL;
         if (ok) {
-            ok = matchidx_full_load(from ? from : c, from ? "read replica" : "primary") == 0;
+            ok = matchidx_full_load(from ? from : c, from ? ms.replica : ms.conninfo,
+                                    from ? "read replica" : "primary") == 0;
             err = "loading failed";
             bgthread_disconnect(t, from);
         }
@@ -1001,7 +1121,7 @@ bool matchidx_stop(int64_t deadline_us)
 
 int matchidx_db_connections(int *most)
 {
-    *most = !ms.conninfo ? 0 : *ms.replica ? 2 : 1;
+    *most = !ms.conninfo ? 0 : *ms.replica ? 3 : 2;
     return ms.conninfo ? bgthread_conns(&ms.t) : 0;
 }
 
