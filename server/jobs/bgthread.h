@@ -25,8 +25,9 @@
 struct bgthread;
 typedef void (*bgthread_main_fn)(struct bgthread *t, void *arg);
 
-/* Connections one thread may have open at once (the index loader: the
- * listener, a read replica and a second loading connection). */
+/* Connections of one thread that a stop cancels and cuts: the index loader
+ * has three open while it loads from a read replica (the listener on the
+ * primary, two loading connections). */
 #define BGTHREAD_HELD 3
 
 struct bgthread {

@@ -105,8 +105,8 @@ static uint8_t matchidx_kinds(const char *s)
 struct matchidx_wcols {
     int64_t id, household_id;
     int flags, county_code, max_commute_km, wage_floor;
-    int32_t birth_day, available_from; /* MATCH_NO_DAY when null */
-    double lat, lon;                   /* 0 when null */
+    int32_t birth_day, available_from;  /* MATCH_NO_DAY when null */
+    double lat, lon;                    /* 0 when null */
     const char *kinds, *skills, *certs; /* "" when null */
 };
 
@@ -352,13 +352,14 @@ static bool matchidx_f_int4(const struct matchidx_field *f, int32_t null_value, 
 
 static bool matchidx_f_float8(const struct matchidx_field *f, double *out)
 {
-    uint64_t u;
-    if (f->len < 0)
+    if (f->len < 0) {
         *out = 0;
-    else if (f->len == 8)
-        u = matchidx_be64(f->p), memcpy(out, &u, sizeof u);
-    else
+        return true;
+    }
+    if (f->len != 8)
         return false;
+    uint64_t u = matchidx_be64(f->p);
+    memcpy(out, &u, sizeof u);
     return true;
 }
 
@@ -414,8 +415,7 @@ static int matchidx_copy_household(struct match_index *idx, const struct matchid
     if (!matchidx_f_int8(&f[0], &id) || f[1].len != 1 || !matchidx_f_int4(&f[3], 0, &posts))
         return -1;
     struct match_household h;
-    matchidx_household_make(id, f[1].p[0] != 0, matchidx_f_text(&f[2], mon, sizeof mon), posts,
-                            &h);
+    matchidx_household_make(id, f[1].p[0] != 0, matchidx_f_text(&f[2], mon, sizeof mon), posts, &h);
     if (match_index_upsert_household(idx, &h) < 0)
         log_warn("matching index: household %lld refused", (long long)id);
     return 0;
