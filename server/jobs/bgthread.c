@@ -39,7 +39,7 @@ int bgthread_start(struct bgthread *t, const char *name, bgthread_main_fn fn, vo
     t->main = fn;
     t->arg = arg;
     t->done = false;
-    t->held[0] = t->held[1] = NULL;
+    memset(t->held, 0, sizeof t->held);
     atomic_init(&t->stopping, false);
     atomic_init(&t->conns, 0);
     if (pipe(t->wake_fd) < 0)
@@ -124,7 +124,7 @@ static void *bgthread_cancel_main(void *arg)
 static void bgthread_cancel_held(struct bgthread *t)
 {
     pthread_mutex_lock(&t->lock);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < BGTHREAD_HELD; i++) {
         PGcancel *pc = t->held[i] ? PQgetCancel(t->held[i]) : NULL;
         pthread_t th;
         pthread_attr_t a;
@@ -143,7 +143,7 @@ static void bgthread_cancel_held(struct bgthread *t)
 static void bgthread_cut_held(struct bgthread *t)
 {
     pthread_mutex_lock(&t->lock);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < BGTHREAD_HELD; i++)
         if (t->held[i] && PQsocket(t->held[i]) >= 0)
             shutdown(PQsocket(t->held[i]), SHUT_RDWR);
     pthread_mutex_unlock(&t->lock);
@@ -190,7 +190,7 @@ bool bgthread_stop(struct bgthread *t, int64_t deadline_us)
 static void bgthread_hold(struct bgthread *t, PGconn *c, bool hold)
 {
     pthread_mutex_lock(&t->lock);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < BGTHREAD_HELD; i++) {
         if (hold && !t->held[i]) {
             t->held[i] = c;
             break;

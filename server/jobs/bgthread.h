@@ -25,6 +25,11 @@
 struct bgthread;
 typedef void (*bgthread_main_fn)(struct bgthread *t, void *arg);
 
+/* Connections of one thread that a stop cancels and cuts: the index loader
+ * has three open while it loads from a read replica (the listener on the
+ * primary, two loading connections). */
+#define BGTHREAD_HELD 3
+
 struct bgthread {
     const char *name;
     bgthread_main_fn main;
@@ -37,7 +42,7 @@ struct bgthread {
     pthread_mutex_t lock;
     pthread_cond_t done_cond;
     bool done;
-    PGconn *held[2]; /* connections a stop may cancel and cut, under lock */
+    PGconn *held[BGTHREAD_HELD]; /* connections a stop may cancel and cut, under lock */
 };
 
 /* Starts fn(t, arg) on a new thread that takes no signals.  name is

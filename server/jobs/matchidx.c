@@ -21,6 +21,7 @@
 
 #define MATCHIDX_BATCH 20000
 #define MATCHIDX_BACKOFF_MAX_MS 5000
+#define MATCHIDX_LOAD_CONNS 2 /* connections a full load reads workers on */
 
 struct matchidx_names {
     char *skill_zh[MATCH_MAX_SKILL + 1], *skill_en[MATCH_MAX_SKILL + 1];
@@ -99,28 +100,51 @@ static uint8_t matchidx_kinds(const char *s)
     return bits;
 }
 
-static void matchidx_worker_row(const PGresult *res, int i, struct match_worker *w)
+/* One worker's columns as match_worker_rows and match_worker_rows_all give
+ * them, whichever way they were read. */
+struct matchidx_wcols {
+    int64_t id, household_id;
+    int flags, county_code, max_commute_km, wage_floor;
+    int32_t birth_day, available_from;  /* MATCH_NO_DAY when null */
+    double lat, lon;                    /* 0 when null */
+    const char *kinds, *skills, *certs; /* "" when null */
+};
+
+/* "skill:level,…" into w's skills (integers only: no strtod on the load's
+ * hottest path). */
+static void matchidx_worker_skills(const char *p, struct match_worker *w)
+{
+    while (*p && w->n_skills < MATCH_MAX_WORKER_SKILLS) {
+        char *end;
+        long skill = strtol(p, &end, 10), level = 0;
+        if (*end == ':')
+            level = strtol(end + 1, &end, 10);
+        if (skill >= 1 && skill <= MATCH_MAX_SKILL && level >= 1 && level <= 5)
+            w->skills[w->n_skills++] = (struct match_worker_skill){(uint8_t)skill, (uint8_t)level};
+        p = strchr(end, ',');
+        if (!p)
+            break;
+        p++;
+    }
+}
+
+static void matchidx_worker_make(const struct matchidx_wcols *c, struct match_worker *w)
 {
     memset(w, 0, sizeof *w);
-    w->id = atoll(PQgetvalue(res, i, 0));
-    w->household_id = atoll(PQgetvalue(res, i, 1));
-    w->flags = (uint16_t)(atoi(PQgetvalue(res, i, 2)) & MATCH_W_ALL_FLAGS);
-    w->birth_day = matchidx_day(res, i, 3);
-    w->available_from = matchidx_day(res, i, 4);
-    w->county_code = atoi(PQgetvalue(res, i, 5));
-    w->lat = matchidx_num(res, i, 6);
-    w->lon = matchidx_num(res, i, 7);
-    w->max_commute_km = (uint16_t)atoi(PQgetvalue(res, i, 8));
-    w->wage_floor = (uint32_t)atoi(PQgetvalue(res, i, 9));
-    w->kinds_wanted = matchidx_kinds(PQgetvalue(res, i, 10));
-    double it[MATCH_MAX_WORKER_SKILLS + MATCH_MAX_WORKER_CERTS][4];
-    int n = matchidx_items(PQgetvalue(res, i, 11), it, MATCH_MAX_WORKER_SKILLS);
-    for (int k = 0; k < n; k++)
-        if (it[k][0] >= 1 && it[k][0] <= MATCH_MAX_SKILL && it[k][1] >= 1 && it[k][1] <= 5)
-            w->skills[w->n_skills++] =
-                (struct match_worker_skill){(uint8_t)it[k][0], (uint8_t)it[k][1]};
+    w->id = c->id;
+    w->household_id = c->household_id;
+    w->flags = (uint16_t)(c->flags & MATCH_W_ALL_FLAGS);
+    w->birth_day = c->birth_day;
+    w->available_from = c->available_from;
+    w->county_code = c->county_code;
+    w->lat = c->lat;
+    w->lon = c->lon;
+    w->max_commute_km = (uint16_t)c->max_commute_km;
+    w->wage_floor = (uint32_t)c->wage_floor;
+    w->kinds_wanted = matchidx_kinds(c->kinds);
+    matchidx_worker_skills(c->skills, w);
     /* certificates: "id:expiry-day" or "id:" without an expiry */
-    for (const char *p = PQgetvalue(res, i, 12); *p && w->n_certs < MATCH_MAX_WORKER_CERTS;) {
+    for (const char *p = c->certs; *p && w->n_certs < MATCH_MAX_WORKER_CERTS;) {
         char *end;
         long id = strtol(p, &end, 10);
         int32_t expires = MATCH_NO_DAY;
@@ -135,6 +159,26 @@ static void matchidx_worker_row(const PGresult *res, int i, struct match_worker 
             break;
         p++;
     }
+}
+
+static void matchidx_worker_row(const PGresult *res, int i, struct match_worker *w)
+{
+    struct matchidx_wcols c = {
+        .id = atoll(PQgetvalue(res, i, 0)),
+        .household_id = atoll(PQgetvalue(res, i, 1)),
+        .flags = atoi(PQgetvalue(res, i, 2)),
+        .birth_day = matchidx_day(res, i, 3),
+        .available_from = matchidx_day(res, i, 4),
+        .county_code = atoi(PQgetvalue(res, i, 5)),
+        .lat = matchidx_num(res, i, 6),
+        .lon = matchidx_num(res, i, 7),
+        .max_commute_km = atoi(PQgetvalue(res, i, 8)),
+        .wage_floor = atoi(PQgetvalue(res, i, 9)),
+        .kinds = PQgetvalue(res, i, 10),
+        .skills = PQgetvalue(res, i, 11),
+        .certs = PQgetvalue(res, i, 12),
+    };
+    matchidx_worker_make(&c, w);
 }
 
 static enum match_wage_period matchidx_period(const char *s)
@@ -179,16 +223,23 @@ static void matchidx_vacancy_row(const PGresult *res, int i, struct match_vacanc
             v->certs[v->n_certs++] = (struct match_vacancy_cert){(uint8_t)it[k][0], true};
 }
 
-static void matchidx_household_row(const PGresult *res, int i, struct match_household *h)
+static void matchidx_household_make(int64_t id, bool zero_employment, const char *monitoring,
+                                    int posts, struct match_household *h)
 {
     static const char *const mon[] = {"none", "unstable", "marginal", "sudden_hardship"};
     memset(h, 0, sizeof *h);
-    h->id = atoll(PQgetvalue(res, i, 0));
-    h->zero_employment = PQgetvalue(res, i, 1)[0] == 't';
+    h->id = id;
+    h->zero_employment = zero_employment;
     for (int k = 0; k < 4; k++)
-        if (!strcmp(PQgetvalue(res, i, 2), mon[k]))
+        if (!strcmp(monitoring, mon[k]))
             h->monitoring = (enum match_monitoring)k;
-    h->public_welfare_posts = (uint16_t)atoi(PQgetvalue(res, i, 3));
+    h->public_welfare_posts = (uint16_t)posts;
+}
+
+static void matchidx_household_row(const PGresult *res, int i, struct match_household *h)
+{
+    matchidx_household_make(atoll(PQgetvalue(res, i, 0)), PQgetvalue(res, i, 1)[0] == 't',
+                            PQgetvalue(res, i, 2), atoi(PQgetvalue(res, i, 3)), h);
 }
 
 /* ---------- reading from the database ---------- */
@@ -260,21 +311,258 @@ static PGresult *matchidx_take(PGconn *c)
     return res;
 }
 
-/*
- * Streams every row of kind into idx through a cursor, a batch at a time.
- * The next FETCH is sent before a batch is put into the index, so the
- * database produces batch n + 1 while this thread files batch n.
- */
-static int matchidx_load_kind(PGconn *c, struct match_index *idx, enum matchidx_kind kind)
+/* ---------- full loads in binary COPY ---------- */
+
+/* One field of a binary COPY row: len bytes at p, or NULL when len < 0. */
+struct matchidx_field {
+    const unsigned char *p;
+    int32_t len;
+};
+
+static uint32_t matchidx_be32(const unsigned char *p)
 {
-    static const char *const declare[] = {
-        "DECLARE ml NO SCROLL CURSOR FOR SELECT * FROM match_household_rows_all()",
-        "DECLARE ml NO SCROLL CURSOR FOR SELECT * FROM match_worker_rows_all()",
-        "DECLARE ml NO SCROLL CURSOR FOR SELECT * FROM match_vacancy_rows(NULL, NULL, NULL)",
-    };
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t matchidx_be64(const unsigned char *p)
+{
+    return (uint64_t)matchidx_be32(p) << 32 | matchidx_be32(p + 4);
+}
+
+/* Each getter checks the field's size against the column's type, so that a
+ * changed function fails the load instead of filling the index wrongly. */
+static bool matchidx_f_int8(const struct matchidx_field *f, int64_t *out)
+{
+    if (f->len != 8)
+        return false;
+    *out = (int64_t)matchidx_be64(f->p);
+    return true;
+}
+
+static bool matchidx_f_int4(const struct matchidx_field *f, int32_t null_value, int32_t *out)
+{
+    if (f->len < 0)
+        *out = null_value;
+    else if (f->len == 4)
+        *out = (int32_t)matchidx_be32(f->p);
+    else
+        return false;
+    return true;
+}
+
+static bool matchidx_f_float8(const struct matchidx_field *f, double *out)
+{
+    if (f->len < 0) {
+        *out = 0;
+        return true;
+    }
+    if (f->len != 8)
+        return false;
+    uint64_t u = matchidx_be64(f->p);
+    memcpy(out, &u, sizeof u);
+    return true;
+}
+
+/* Text into buf (cut at the last ',' that fits when too long); "" when NULL. */
+static const char *matchidx_f_text(const struct matchidx_field *f, char *buf, size_t size)
+{
+    size_t n = f->len < 0 ? 0 : (size_t)f->len;
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && f->p[n] != ',')
+            n--;
+    }
+    memcpy(buf, f->p, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+#define MATCHIDX_WORKER_COLS 13
+#define MATCHIDX_HOUSEHOLD_COLS 4
+#define MATCHIDX_TEXT_MAX 1024
+
+static int matchidx_copy_worker(struct match_index *idx, const struct matchidx_field *f)
+{
+    char kinds[MATCHIDX_TEXT_MAX], skills[MATCHIDX_TEXT_MAX], certs[MATCHIDX_TEXT_MAX];
+    struct matchidx_wcols c;
+    int32_t flags, county, commute, wage;
+    if (!matchidx_f_int8(&f[0], &c.id) || !matchidx_f_int8(&f[1], &c.household_id) ||
+        !matchidx_f_int4(&f[2], 0, &flags) || !matchidx_f_int4(&f[3], MATCH_NO_DAY, &c.birth_day) ||
+        !matchidx_f_int4(&f[4], MATCH_NO_DAY, &c.available_from) ||
+        !matchidx_f_int4(&f[5], 0, &county) || !matchidx_f_float8(&f[6], &c.lat) ||
+        !matchidx_f_float8(&f[7], &c.lon) || !matchidx_f_int4(&f[8], 0, &commute) ||
+        !matchidx_f_int4(&f[9], 0, &wage))
+        return -1;
+    c.flags = flags;
+    c.county_code = county;
+    c.max_commute_km = commute;
+    c.wage_floor = wage;
+    c.kinds = matchidx_f_text(&f[10], kinds, sizeof kinds);
+    c.skills = matchidx_f_text(&f[11], skills, sizeof skills);
+    c.certs = matchidx_f_text(&f[12], certs, sizeof certs);
+    struct match_worker w;
+    matchidx_worker_make(&c, &w);
+    if (match_index_upsert_worker(idx, &w) < 0)
+        log_warn("matching index: worker %lld refused", (long long)w.id);
+    return 0;
+}
+
+static int matchidx_copy_household(struct match_index *idx, const struct matchidx_field *f)
+{
+    char mon[64];
+    int64_t id;
+    int32_t posts;
+    if (!matchidx_f_int8(&f[0], &id) || f[1].len != 1 || !matchidx_f_int4(&f[3], 0, &posts))
+        return -1;
+    struct match_household h;
+    matchidx_household_make(id, f[1].p[0] != 0, matchidx_f_text(&f[2], mon, sizeof mon), posts, &h);
+    if (match_index_upsert_household(idx, &h) < 0)
+        log_warn("matching index: household %lld refused", (long long)id);
+    return 0;
+}
+
+/*
+ * Parses one CopyData message of a binary COPY (the server sends one row a
+ * message, the file header before the first): each row's fields go to row.
+ * Returns 1 at the trailer, 0 for a row, -1 on anything unexpected.
+ */
+static int matchidx_copy_message(const unsigned char *m, size_t n, bool first, int ncols,
+                                 struct match_index *idx,
+                                 int (*row)(struct match_index *, const struct matchidx_field *))
+{
+    static const unsigned char sig[11] = "PGCOPY\n\377\r\n";
+    size_t off = 0;
+    if (first) {
+        if (n < 19 || memcmp(m, sig, sizeof sig))
+            return -1;
+        off = 19 + matchidx_be32(m + 15);
+    }
+    if (off + 2 > n)
+        return -1;
+    int16_t cols = (int16_t)(m[off] << 8 | m[off + 1]);
+    off += 2;
+    if (cols == -1)
+        return 1;
+    if (cols != ncols || ncols > 16)
+        return -1;
+    struct matchidx_field f[16];
+    for (int i = 0; i < ncols; i++) {
+        if (off + 4 > n)
+            return -1;
+        f[i].len = (int32_t)matchidx_be32(m + off);
+        f[i].p = m + off + 4;
+        off += 4 + (f[i].len > 0 ? (size_t)f[i].len : 0);
+        if (off > n)
+            return -1;
+    }
+    return row(idx, f);
+}
+
+/* One COPY … TO STDOUT (FORMAT binary) being read. */
+struct matchidx_copy {
+    PGconn *c;
+    int ncols;
+    int (*row)(struct match_index *, const struct matchidx_field *);
+    uint64_t messages;
+    bool trailer; /* seen: only the end may follow */
+};
+
+/* Starts COPY (query) on c in binary; returns 0, or -1 (logged). */
+static int matchidx_copy_start(struct matchidx_copy *s, PGconn *c, const char *query, int ncols,
+                               int (*row)(struct match_index *, const struct matchidx_field *))
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "COPY (%s) TO STDOUT (FORMAT binary)", query);
+    *s = (struct matchidx_copy){.c = c, .ncols = ncols, .row = row};
+    PGresult *res = PQexec(c, sql);
+    bool started = PQresultStatus(res) == PGRES_COPY_OUT;
+    PQclear(res);
+    if (!started)
+        log_warn("matching index: %s: %s", sql, PQerrorMessage(c));
+    return started ? 0 : -1;
+}
+
+/*
+ * Files every row that has arrived on s into idx without waiting for more.
+ * Returns 1 at the end of the COPY, 0 when more is to come, -1 on an error
+ * (the COPY is then left running: the caller drops the connection).
+ */
+static int matchidx_copy_pump(struct matchidx_copy *s, struct match_index *idx)
+{
+    char *m;
+    int n;
+    while ((n = PQgetCopyData(s->c, &m, 1)) > 0) {
+        int got = s->trailer ? -1
+                             : matchidx_copy_message((const unsigned char *)m, (size_t)n,
+                                                     s->messages == 0, s->ncols, idx, s->row);
+        PQfreemem(m);
+        if (got < 0) {
+            log_warn("matching index: COPY message %llu is not as expected",
+                     (unsigned long long)s->messages);
+            return -1;
+        }
+        s->trailer = got == 1;
+        if (++s->messages % 65536 == 0 && bgthread_stopping(&ms.t))
+            return -1;
+    }
+    if (n == 0)
+        return 0;
+    PGresult *res = matchidx_take(s->c);
+    bool ok = n == -1 && s->trailer && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        log_warn("matching index: COPY failed: %s", PQerrorMessage(s->c));
+    PQclear(res);
+    return ok ? 1 : -1;
+}
+
+/* Reads the n COPYs of s to their ends, filing rows from whichever
+ * connection has them.  Returns 0 or -1. */
+static int matchidx_copy_all(struct matchidx_copy *s, int n, struct match_index *idx)
+{
+    bool done[MATCHIDX_LOAD_CONNS] = {false};
+    for (int left = n; left > 0;) {
+        struct pollfd p[MATCHIDX_LOAD_CONNS + 1];
+        int at[MATCHIDX_LOAD_CONNS], np = 0;
+        for (int i = 0; i < n; i++) {
+            if (done[i])
+                continue;
+            int rc = matchidx_copy_pump(&s[i], idx);
+            if (rc < 0)
+                return -1;
+            if (rc == 1) {
+                done[i] = true;
+                left--;
+            } else {
+                at[np] = i;
+                p[np++] = (struct pollfd){PQsocket(s[i].c), POLLIN, 0};
+            }
+        }
+        if (np == 0)
+            continue;
+        p[np] = (struct pollfd){bgthread_wake_fd(&ms.t), POLLIN, 0};
+        if ((poll(p, (nfds_t)np + 1, 1000) < 0 && errno != EINTR) || bgthread_stopping(&ms.t))
+            return -1;
+        for (int k = 0; k < np; k++)
+            if (p[k].revents && !PQconsumeInput(s[at[k]].c)) {
+                log_warn("matching index: COPY failed: %s", PQerrorMessage(s[at[k]].c));
+                return -1;
+            }
+    }
+    return 0;
+}
+
+/*
+ * Streams every vacancy into idx through a cursor, a batch at a time.  The
+ * next FETCH is sent before a batch is put into the index, so the database
+ * produces batch n + 1 while this thread files batch n.
+ */
+static int matchidx_load_vacancies(PGconn *c, struct match_index *idx)
+{
     char fetch[48];
     snprintf(fetch, sizeof fetch, "FETCH %d FROM ml", MATCHIDX_BATCH);
-    if (matchidx_exec(c, declare[kind]) < 0 || !PQsendQuery(c, fetch))
+    if (matchidx_exec(c, "DECLARE ml NO SCROLL CURSOR FOR "
+                         "SELECT * FROM match_vacancy_rows(NULL, NULL, NULL)") < 0 ||
+        !PQsendQuery(c, fetch))
         return -1;
     for (;;) {
         PGresult *res = matchidx_take(c);
@@ -288,11 +576,31 @@ static int matchidx_load_kind(PGconn *c, struct match_index *idx, enum matchidx_
             PQclear(res);
             return -1;
         }
-        matchidx_apply_rows(idx, kind, res);
+        matchidx_apply_rows(idx, MS_VACANCY, res);
         PQclear(res);
         if (!more)
             return matchidx_exec(c, "CLOSE ml");
     }
+}
+
+/* Room for as many records as the planner's statistics count, so that the
+ * arrays and id maps are not regrown and rehashed on the way. */
+static void matchidx_reserve(PGconn *c, struct match_index *idx)
+{
+    PGresult *res = PQexec(c, "SELECT greatest(reltuples, 0)::bigint FROM pg_class "
+                              "WHERE oid IN ('worker'::regclass, 'vacancy'::regclass) ORDER BY oid "
+                              "= 'vacancy'::regclass");
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 2) {
+        size_t workers = (size_t)atoll(PQgetvalue(res, 0, 0)),
+               vacancies = (size_t)atoll(PQgetvalue(res, 1, 0));
+        if (workers > MATCH_MAX_WORKERS)
+            workers = MATCH_MAX_WORKERS;
+        if (vacancies > MATCH_MAX_VACANCIES)
+            vacancies = MATCH_MAX_VACANCIES;
+        if (match_index_reserve(idx, workers, vacancies) < 0)
+            log_warn("matching index: no memory reserved for %zu workers", workers);
+    }
+    PQclear(res);
 }
 
 static int matchidx_load_weights(PGconn *c, struct match_index *idx)
@@ -394,16 +702,96 @@ static void matchidx_swap(struct match_index *idx, struct matchidx_names *nm)
     matchidx_names_free(old_names);
 }
 
-static int matchidx_full_load(PGconn *c, const char *source)
+/*
+ * A full load's transaction: one snapshot for everything (changes after it
+ * arrive as notifications).  Row-level security makes the planner expect a
+ * tenth of the rows it reads, and it then joins a million workers by nested
+ * loops; a load reads every row, so hash joins, with room to keep them in
+ * memory.
+ */
+static int matchidx_begin(PGconn *c, const char *snapshot)
+{
+    char set[128];
+    snprintf(set, sizeof set, "SET TRANSACTION SNAPSHOT '%s'", snapshot ? snapshot : "");
+    return matchidx_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0 ||
+                   (snapshot && matchidx_exec(c, set) < 0) ||
+                   matchidx_exec(c, "SET LOCAL enable_nestloop = off") < 0 ||
+                   matchidx_exec(c, "SET LOCAL work_mem = '64MB'") < 0
+               ? -1
+               : 0;
+}
+
+/* A second connection to conninfo in the snapshot of c's transaction, or
+ * NULL: the load then reads every worker on c. */
+static PGconn *matchidx_second(PGconn *c, const char *conninfo)
+{
+    PGresult *res = PQexec(c, "SELECT pg_export_snapshot()");
+    char snap[64] = "";
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+        strspn(PQgetvalue(res, 0, 0), "0123456789ABCDEF-") == strlen(PQgetvalue(res, 0, 0)))
+        snprintf(snap, sizeof snap, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    const char *err;
+    PGconn *h = *snap ? bgthread_connect(&ms.t, conninfo, "leye-match-load", &err) : NULL;
+    if (h && matchidx_begin(h, snap) < 0) {
+        bgthread_disconnect(&ms.t, h);
+        h = NULL;
+    }
+    if (!h)
+        log_warn("matching index: no second connection; loading workers on one");
+    return h;
+}
+
+/* Every worker: on c alone, or half the id range each on c and h. */
+static int matchidx_load_workers(PGconn *c, PGconn *h, struct match_index *idx)
+{
+    char q[MATCHIDX_LOAD_CONNS][128];
+    PGconn *conn[MATCHIDX_LOAD_CONNS] = {c, h};
+    int n = 1;
+    snprintf(q[0], sizeof q[0], "SELECT * FROM match_worker_rows_all()");
+    PGresult *res = h ? PQexec(c, "SELECT (min(id) + max(id)) / 2 FROM worker") : NULL;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+        long long mid = atoll(PQgetvalue(res, 0, 0));
+        snprintf(q[0], sizeof q[0], "SELECT * FROM match_worker_rows_all() WHERE id <= %lld", mid);
+        snprintf(q[1], sizeof q[1], "SELECT * FROM match_worker_rows_all() WHERE id > %lld", mid);
+        n = 2;
+    }
+    PQclear(res);
+    struct matchidx_copy s[MATCHIDX_LOAD_CONNS];
+    for (int i = 0; i < n; i++)
+        if (matchidx_copy_start(&s[i], conn[i], q[i], MATCHIDX_WORKER_COLS, matchidx_copy_worker) <
+            0)
+            return -1;
+    return matchidx_copy_all(s, n, idx);
+}
+
+static int matchidx_load_households(PGconn *c, struct match_index *idx)
+{
+    struct matchidx_copy s;
+    if (matchidx_copy_start(&s, c, "SELECT * FROM match_household_rows_all()",
+                            MATCHIDX_HOUSEHOLD_COLS, matchidx_copy_household) < 0)
+        return -1;
+    return matchidx_copy_all(&s, 1, idx);
+}
+
+static int matchidx_full_load(PGconn *c, const char *conninfo, const char *source)
 {
     int64_t t0 = clock_now_us();
     struct match_index *idx = match_index_new();
     struct matchidx_names *nm = calloc(1, sizeof *nm);
-    /* one snapshot for everything; changes after it arrive as notifications */
-    if (!idx || !nm || matchidx_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0 ||
-        matchidx_load_skills(c, idx, nm) < 0 || matchidx_load_weights(c, idx) < 0 ||
-        matchidx_load_kind(c, idx, MS_HOUSEHOLD) < 0 || matchidx_load_kind(c, idx, MS_WORKER) < 0 ||
-        matchidx_load_kind(c, idx, MS_VACANCY) < 0 || matchidx_exec(c, "COMMIT") < 0) {
+    PGconn *h = NULL;
+    int rc = !idx || !nm || matchidx_begin(c, NULL) < 0 ? -1 : 0;
+    if (rc == 0) {
+        matchidx_reserve(c, idx);
+        h = matchidx_second(c, conninfo);
+        rc = matchidx_load_skills(c, idx, nm) < 0 || matchidx_load_weights(c, idx) < 0 ||
+                     matchidx_load_households(c, idx) < 0 || matchidx_load_workers(c, h, idx) < 0 ||
+                     matchidx_load_vacancies(c, idx) < 0 || matchidx_exec(c, "COMMIT") < 0
+                 ? -1
+                 : 0;
+    }
+    bgthread_disconnect(&ms.t, h);
+    if (rc < 0) {
         PQclear(PQexec(c, "ROLLBACK"));
         match_index_free(idx);
         matchidx_names_free(nm);
@@ -670,7 +1058,8 @@ static void matchidx_main(struct bgthread *t, void *arg)
         }
         PGconn *from = ok ? matchidx_replica(c) : NULL;
         if (ok) {
-            ok = matchidx_full_load(from ? from : c, from ? "read replica" : "primary") == 0;
+            ok = matchidx_full_load(from ? from : c, from ? ms.replica : ms.conninfo,
+                                    from ? "read replica" : "primary") == 0;
             err = "loading failed";
             bgthread_disconnect(t, from);
         }
@@ -732,7 +1121,7 @@ bool matchidx_stop(int64_t deadline_us)
 
 int matchidx_db_connections(int *most)
 {
-    *most = !ms.conninfo ? 0 : *ms.replica ? 2 : 1;
+    *most = !ms.conninfo ? 0 : *ms.replica ? 3 : 2;
     return ms.conninfo ? bgthread_conns(&ms.t) : 0;
 }
 

@@ -3,7 +3,8 @@
  * and kept in step with it.
  *
  * A thread of its own connects, issues LISTEN leye_match, loads every worker,
- * household and vacancy in keyset batches into a new index and swaps it in;
+ * household and vacancy in one snapshot into a new index (workers by binary
+ * COPY on two connections, half the ids each) and swaps it in;
  * then it applies each batch of notifications (migrations 011, 018, 024, 026,
  * 034: "w:<id>,…", "v:…", "h:…", "weights", "skills") by reading those
  * records again, a household's workers with it.  After a lost connection it
@@ -36,7 +37,8 @@ void matchidx_stop_begin(void);
 bool matchidx_stop(int64_t deadline_us);
 
 /* Database connections the loader has open now (1; 2 while it loads from
- * a read replica; 0 while reconnecting); *most gets how many it may open. */
+ * the primary, 3 from a read replica; 0 while reconnecting); *most gets how
+ * many it may open. */
 int matchidx_db_connections(int *most);
 
 /* True once the first load has finished. */

@@ -94,9 +94,11 @@ sub metric {
                $want, leye_backends()));
     is(leye_backends("application_name = 'leye'"), 3, 'request connections: exactly LEYE_DB_POOL_SIZE');
     my %want = (request => 3, index => 1, allocator => 1, notify => 1, session_cache => 1, replica => 0);
+    # the index loader opens a second connection while it loads, none after
+    my %most = (%want, index => 2);
     for my $kind (sort keys %want) {
-        is(metric($srv, qq{leye_db_connections{kind="$kind",state="configured"}}), $want{$kind},
-           "/metrics: $kind configured $want{$kind}");
+        is(metric($srv, qq{leye_db_connections{kind="$kind",state="configured"}}), $most{$kind},
+           "/metrics: $kind configured $most{$kind}");
         is(metric($srv, qq{leye_db_connections{kind="$kind",state="open"}}), $want{$kind},
            "/metrics: $kind open $want{$kind}");
     }
