@@ -203,6 +203,9 @@ is(records(), $before, 'none of these changed anything');
 
 # granted the permission, the site staff overrides; the audit log keeps it
 sql_value("UPDATE staff_account SET permissions = '{rules:override}' WHERE username = '$site_user' RETURNING 1");
+# a change of permissions reaches every instance's session cache within a second
+ok(wait_until(sub { http($srv, 'GET', '/v1/auth/me', token => $site_token)->{json}{rules_override} }, 2),
+   'the grant is seen within a second');
 $r = http($srv, 'POST', '/v1/applications', token => $site_token,
           body => { worker_id => $mb + 0, vacancy_id => $target{create} + 0, source => 'staff', override_reason => $reason });
 is($r->{status}, 201, 'granted rules:override, site staff override with a reason: 201') or diag explain $r->{json};
