@@ -283,6 +283,71 @@ static void wscan_facets(struct match_result *r, uint8_t county, const struct ma
         f->dist_band[match_dist_band(km)]++;
 }
 
+/* Upper bound of the score from the columns already in cache (skill bits,
+ * site, radius, flags): no cold record read. */
+static int32_t wscan_hot_bound(const struct wscan *s, uint32_t slot, float dist)
+{
+    const struct match_index *idx = s->c.idx;
+    return bound_int(s->pts[MATCH_PART_SKILL] * wscan_skill_bound(s, slot) +
+                     s->pts[MATCH_PART_DISTANCE] * dist +
+                     s->pts[MATCH_PART_PRIORITY] * wscan_priority(s, idx->w_flags[slot]) +
+                     s->rest[MATCH_PART_AVAIL]);
+}
+
+/*
+ * One worker the gate let through, in a facet query: every filter is counted
+ * exactly and every result counted in the facets, but the score is computed
+ * only when it decides something: whether the worker reaches min_score, or
+ * whether it can enter the page (floor >= 0: the page is full).
+ */
+static void wscan_slot_facets(const struct wscan *s, struct match_result *r, uint32_t slot,
+                              float km, float dist, int32_t floor)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_query *q = s->c.q;
+    const struct match_wcold *c = &idx->w_cold[slot];
+    enum match_filter hf = wscan_hard(s, slot, c);
+    if (hf) {
+        r->removed[hf]++;
+        return;
+    }
+    uint32_t fm = wscan_query_fails(s, slot, c, km);
+    if (fm & (fm - 1)) {
+        r->removed[__builtin_ctz(fm)]++;
+        return;
+    }
+    /* the lowest score that decides something: min_score when there is one
+     * (the counts are exact), else for a result the floor of a full page */
+    int32_t thr = q->min_score > 0 ? q->min_score : !fm && floor > 0 ? floor : 0;
+    int32_t score = INT32_MAX, bound = INT32_MAX;
+    if (thr > 0) {
+        bound = wscan_hot_bound(s, slot, dist);
+        score = bound < thr ? -1 : wscan_score(s, slot, c, dist, thr, &bound);
+    }
+    if (score < 0 && bound < q->min_score) { /* surely below min_score */
+        r->removed[fm ? (enum match_filter)__builtin_ctz(fm) : MATCH_F_MIN_SCORE]++;
+        return;
+    }
+    if (score >= 0 && score < q->min_score) {
+        r->removed[fm ? (enum match_filter)__builtin_ctz(fm) : MATCH_F_MIN_SCORE]++;
+        return;
+    }
+    wscan_facets(r, idx->w_county[slot], c, km, fm ? fm : FACET_DIMS);
+    if (fm) {
+        r->removed[__builtin_ctz(fm)]++;
+        return;
+    }
+    r->candidates++;
+    if (score == INT32_MAX) /* not needed so far: the page has room */
+        score = wscan_score(s, slot, c, dist, 0, &bound);
+    if (score < 0) { /* below the floor of a full page */
+        r->more = true;
+        return;
+    }
+    if (after_cursor(q, score, c->id))
+        heap_offer(r, q->k, score, c->id, slot);
+}
+
 /*
  * One worker the gate let through.  With a full page (floor >= 0) a bound from
  * the columns already in cache (skill bits, site, radius) comes first, so most
@@ -297,11 +362,11 @@ static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t s
     float km = match_km_from_chord2(match_chord2(wq, v->q));
     float radius,
         dist = match_part_distance(s->kw, v, km, idx->w_commute[slot], idx->w_flags[slot], &radius);
-    if (floor >= 0 &&
-        bound_int(s->pts[MATCH_PART_SKILL] * wscan_skill_bound(s, slot) +
-                  s->pts[MATCH_PART_DISTANCE] * dist +
-                  s->pts[MATCH_PART_PRIORITY] * wscan_priority(s, idx->w_flags[slot]) +
-                  s->rest[MATCH_PART_AVAIL]) < floor) {
+    if (q->facets) {
+        wscan_slot_facets(s, r, slot, km, dist, floor);
+        return;
+    }
+    if (floor >= 0 && wscan_hot_bound(s, slot, dist) < floor) {
         pruned(r);
         return;
     }
@@ -312,25 +377,17 @@ static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t s
         return;
     }
     uint32_t fm = wscan_query_fails(s, slot, c, km);
-    if (fm && (!q->facets || (fm & (fm - 1)))) {
+    if (fm) {
         r->removed[__builtin_ctz(fm)]++;
         return;
     }
-    int32_t thr = floor > q->min_score && !fm ? floor : q->min_score, bound;
+    int32_t thr = floor > q->min_score ? floor : q->min_score, bound;
     int32_t score = wscan_score(s, slot, c, dist, thr, &bound);
-    if (fm) { /* facets: counted for the one dimension whose filter failed */
-        if (score >= q->min_score)
-            wscan_facets(r, idx->w_county[slot], c, km, fm);
-        r->removed[__builtin_ctz(fm)]++;
-        return;
-    }
     if (score < q->min_score) { /* also when pruned (score -1) */
         below(r, q, score < 0 ? bound : score);
         return;
     }
     r->candidates++;
-    if (q->facets)
-        wscan_facets(r, idx->w_county[slot], c, km, FACET_DIMS);
     if (after_cursor(q, score, c->id))
         heap_offer(r, q->k, score, c->id, slot);
 }
@@ -432,7 +489,7 @@ static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c
             for (; keep; keep &= keep - 1)
                 wscan_slot(s, r,
                            (uint32_t)(c->base + b * MATCH_BLOCK + (unsigned)__builtin_ctzll(keep)),
-                           q->facets ? -1 : heap_floor(r, q->k));
+                           heap_floor(r, q->k));
         }
 }
 
