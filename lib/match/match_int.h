@@ -142,6 +142,7 @@ struct match_index {
     int16_t *w_q[3];                 /* unit vector of the site, times MATCH_Q */
     uint16_t *w_commute;
     uint8_t *w_county; /* county slot */
+    uint16_t *w_facet; /* what a facet query counts: kinds wanted | wage band << 8 */
     uint64_t *w_cert;  /* certificates held */
     int32_t *w_cexp;   /* [slot * 4 + j]: expiring certificates, ascending, INT32_MAX unused */
     uint8_t *w_cexp_id;
@@ -479,6 +480,10 @@ static inline float match_sum_parts(const float pts[MATCH_PART_COUNT],
         t += pts[i] * part[i];
     return t;
 }
+
+/* The facet column of a worker (struct match_index.w_facet). */
+#define MATCH_FACET_KINDS(f) ((f) & 0xffu)
+#define MATCH_FACET_WAGE_BAND(f) ((unsigned)(f) >> 8)
 
 /* Facet bands. */
 static inline unsigned match_wage_band(const struct match_vrec *v, uint32_t wage)

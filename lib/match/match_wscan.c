@@ -194,7 +194,8 @@ static uint32_t wscan_query_fails(const struct wscan *s, uint32_t slot, const st
     uint32_t fm = 0;
     if (q->n_counties && !((s->counties[county >> 6] >> (county & 63)) & 1))
         fm |= 1u << MATCH_F_COUNTY;
-    if (q->kinds && c->kinds && !(c->kinds & q->kinds))
+    unsigned kinds = MATCH_FACET_KINDS(s->c.idx->w_facet[slot]);
+    if (q->kinds && kinds && !(kinds & q->kinds))
         fm |= 1u << MATCH_F_KIND;
     if ((q->wage_min || q->wage_max) &&
         (c->wage < q->wage_min || (q->wage_max && c->wage > q->wage_max)))
@@ -266,19 +267,21 @@ static int32_t wscan_score(const struct wscan *s, uint32_t slot, const struct ma
     return match_score_round(match_sum_parts(pts, part));
 }
 
-static void wscan_facets(struct match_result *r, uint8_t county, const struct match_wcold *c,
+/* Counts one result in the facets of dims, from the compact columns. */
+static void wscan_facets(const struct match_index *idx, struct match_result *r, uint32_t slot,
                          float km, uint32_t dims)
 {
     struct match_facets *f = &r->facets;
+    unsigned fc = idx->w_facet[slot];
     if (dims & (1u << MATCH_F_COUNTY))
-        f->county_by_slot[county]++;
+        f->county_by_slot[idx->w_county[slot]]++;
     if (dims & (1u << MATCH_F_KIND)) {
-        unsigned kinds = c->kinds ? c->kinds : (1u << MATCH_KIND_COUNT) - 1;
+        unsigned kinds = MATCH_FACET_KINDS(fc) ? MATCH_FACET_KINDS(fc) : (1u << MATCH_KIND_COUNT) - 1;
         for (int k = 0; k < MATCH_KIND_COUNT; k++)
             f->kind[k] += (kinds >> k) & 1;
     }
     if (dims & (1u << MATCH_F_WAGE))
-        f->wage_band[match_wage_band(NULL, c->wage)]++;
+        f->wage_band[MATCH_FACET_WAGE_BAND(fc)]++;
     if (dims & (1u << MATCH_F_DISTANCE))
         f->dist_band[match_dist_band(km)]++;
 }
@@ -332,7 +335,7 @@ static void wscan_slot_facets(const struct wscan *s, struct match_result *r, uin
         r->removed[fm ? (enum match_filter)__builtin_ctz(fm) : MATCH_F_MIN_SCORE]++;
         return;
     }
-    wscan_facets(r, idx->w_county[slot], c, km, fm ? fm : FACET_DIMS);
+    wscan_facets(idx, r, slot, km, fm ? fm : FACET_DIMS);
     if (fm) {
         r->removed[__builtin_ctz(fm)]++;
         return;
