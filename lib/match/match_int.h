@@ -240,6 +240,7 @@ struct match_gate {
     uint16_t willing_flags;
     uint64_t req0; /* plane-0 listed skills (0 when some are beyond plane 0) */
     float cut_k[64];
+    float cut_kmin, cut_kmax; /* the smallest and largest of cut_k */
 };
 
 struct match_gate_out {
@@ -263,6 +264,16 @@ static inline float match_cut_k(float pmin)
         return -1;
     float h = pmin <= 0.8f ? 2.0f - pmin / 0.8f : (1.0f - pmin) / 0.2f;
     return (h * 1.001f + 1e-4f) / 6371.0088f * MATCH_Q;
+}
+
+/* Sets cut_kmin and cut_kmax from cut_k (after every change of cut_k). */
+static inline void match_gate_cut_range(struct match_gate *g)
+{
+    g->cut_kmin = g->cut_kmax = g->cut_k[0];
+    for (unsigned c = 1; c < 64; c++) {
+        g->cut_kmin = g->cut_k[c] < g->cut_kmin ? g->cut_k[c] : g->cut_kmin;
+        g->cut_kmax = g->cut_k[c] > g->cut_kmax ? g->cut_k[c] : g->cut_kmax;
+    }
 }
 
 /* match_index.c */

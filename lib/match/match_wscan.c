@@ -135,6 +135,7 @@ static void wscan_cut(struct wscan *s, int32_t floor)
         else
             s->g.cut_k[cls] = match_cut_k((need - base) / pd);
     }
+    match_gate_cut_range(&s->g);
 }
 
 /* Skills beyond plane 0: must-haves and relevance the gate could not see. */

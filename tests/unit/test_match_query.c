@@ -792,8 +792,13 @@ static void test_gate_builds_agree(void **state)
         g.acc_km = chance(50) ? 0.0f : 150.0f;
         g.cut = chance(70);
         g.willing_flags = chance(50) ? 0 : MATCH_W_WILLING_PROVINCE;
+        bool narrow = chance(50); /* every k in a short range: the build's shortcuts decide */
         for (int c = 0; c < 64; c++)
-            g.cut_k[c] = chance(20) ? -1.0f : chance(10) ? INFINITY : (float)pick(100) * 0.05f;
+            g.cut_k[c] = narrow            ? (float)(4 + pick(8)) * 0.25f
+                         : chance(20) ? -1.0f
+                         : chance(10) ? INFINITY
+                                      : (float)pick(100) * 0.05f;
+        match_gate_cut_range(&g);
         for (size_t base = 0; base < match_index_worker_slots(idx); base += MATCH_BLOCK) {
             struct match_gate_out s, e, x;
             match_gate_block_scalar(idx, &g, base, &s);
