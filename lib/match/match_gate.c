@@ -285,6 +285,22 @@ void match_gate_block_sse2(const struct match_index *idx, const struct match_gat
 
 #endif
 
+void match_gate_county_bounds(const struct match_index *idx, struct match_gate *g)
+{
+    for (unsigned c = 0; c <= MATCH_MAX_COUNTIES; c++) {
+        const int16_t *lo = idx->county_lo[c], *hi = idx->county_hi[c];
+        if (lo[0] > hi[0]) { /* nobody has lived there */
+            g->county_c2[c] = INFINITY;
+            continue;
+        }
+        float d[3];
+        for (int i = 0; i < 3; i++)
+            d[i] = g->vq[i] < lo[i] ? lo[i] - g->vq[i] : g->vq[i] > hi[i] ? g->vq[i] - hi[i] : 0;
+        /* the same sum as the gate's, less a margin for its rounding */
+        g->county_c2[c] = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]) * 0.999f;
+    }
+}
+
 void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
                       struct match_gate_out *o)
 {
@@ -448,9 +464,22 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
     uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0, alive = match_gate_alive(g, o);
     const uint16_t *fl = idx->w_flags + base;
     const uint16_t *cm = idx->w_commute + base;
+    const uint8_t *county = idx->w_county + base;
     for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
-        if (!((alive >> (8 * j)) & 0xff))
+        unsigned live8 = (unsigned)(alive >> (8 * j)) & 0xff;
+        if (!live8)
             continue;
+        __m256i c32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(cm + 8 * j)));
+        __m256 r =
+            _mm256_max_ps(_mm256_mul_ps(_mm256_max_ps(_mm256_cvtepi32_ps(c32), one), tf), acc);
+        if (g->cut) { /* lanes whose county lies beyond the largest k are cut unread */
+            __m256i cs = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(county + 8 * j)));
+            __m256 lb = _mm256_i32gather_ps(g->county_c2, cs, 4), lmax = _mm256_mul_ps(r, kmax);
+            if (!((unsigned)_mm256_movemask_ps(
+                      _mm256_cmp_ps(lb, _mm256_mul_ps(lmax, lmax), _CMP_LE_OQ)) &
+                  live8))
+                continue;
+        }
         __m256 d[3];
         for (int c = 0; c < 3; c++) {
             __m128i q = _mm_loadu_si128((const __m128i *)(idx->w_q[c] + base + 8 * j));
@@ -459,9 +488,6 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
         __m256 c2 =
             _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(d[0], d[0]), _mm256_mul_ps(d[1], d[1])),
                           _mm256_mul_ps(d[2], d[2]));
-        __m256i c32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(cm + 8 * j)));
-        __m256 r =
-            _mm256_max_ps(_mm256_mul_ps(_mm256_max_ps(_mm256_cvtepi32_ps(c32), one), tf), acc);
         for (unsigned t = 0; t < MATCH_TIERS - 1 && !g->cut; t++) {
             __m256 l = _mm256_mul_ps(r, k[t]);
             n[t] |= (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps(c2, _mm256_mul_ps(l, l), _CMP_LE_OQ))

@@ -183,6 +183,9 @@ struct match_index {
     /* counties: code <-> slot (slot 0 unused) */
     uint32_t n_counties;
     int32_t county_code[MATCH_MAX_COUNTIES + 1];
+    /* the box around the sites of every worker stored with each county slot
+     * (stored units; lo > hi: none yet).  It only widens, so it stays a bound. */
+    int16_t county_lo[MATCH_MAX_COUNTIES + 1][3], county_hi[MATCH_MAX_COUNTIES + 1][3];
 
     /* taxonomy */
     uint8_t skill_parent[MATCH_MAX_SKILL + 1];
@@ -241,6 +244,9 @@ struct match_gate {
     uint64_t req0; /* plane-0 listed skills (0 when some are beyond plane 0) */
     float cut_k[64];
     float cut_kmin, cut_kmax; /* the smallest and largest of cut_k */
+    /* by county slot: at most the squared chord (stored units) from vq to any
+     * worker of the county (match_gate_county_bounds), INFINITY when none */
+    float county_c2[MATCH_MAX_COUNTIES + 1];
 };
 
 struct match_gate_out {
@@ -304,6 +310,8 @@ void match_gate_block_avx2(const struct match_index *idx, const struct match_gat
 void match_gate_block_sse2(const struct match_index *idx, const struct match_gate *g, size_t base,
                            struct match_gate_out *o);
 bool match_gate_has_avx2(void);
+/* Sets g->county_c2 from the index's county boxes and g->vq. */
+void match_gate_county_bounds(const struct match_index *idx, struct match_gate *g);
 void match_gate_block_scalar(const struct match_index *idx, const struct match_gate *g, size_t base,
                              struct match_gate_out *o);
 
