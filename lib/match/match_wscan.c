@@ -49,10 +49,9 @@ static void wscan_init_age(struct wscan *s, int32_t ymd)
 }
 
 /* The workplace, for the distance tiers and the cut. */
-static void wscan_init_place(struct wscan *s, const struct match_vrec *v,
-                             const struct match_query *q)
+static void wscan_init_place(struct wscan *s, const struct match_vrec *v)
 {
-    s->g.tiers = !q->facets;
+    s->g.tiers = true;
     for (int i = 0; i < 3; i++)
         s->g.vq[i] = v->q[i];
     s->g.tf = v->transport ? s->kw->transport_factor : 1.0f;
@@ -102,7 +101,7 @@ static void wscan_init(struct wscan *s, const struct match_index *idx, const str
     for (unsigned j = 0; j < v->n_skills; j++)
         s->level_check |=
             ((v->must_bits >> j) & 1) && v->min_level[j] > 1 + s->kw->must_level_slack;
-    wscan_init_place(s, v, q);
+    wscan_init_place(s, v);
     match_county_mask(idx, q, s->counties);
 }
 
@@ -307,7 +306,7 @@ static int32_t wscan_hot_bound(const struct wscan *s, uint32_t slot, float dist)
  * whether it can enter the page (floor >= 0: the page is full).
  */
 static void wscan_slot_facets(const struct wscan *s, struct match_result *r, uint32_t slot,
-                              float km, float dist, int32_t floor)
+                              float km, int32_t floor, bool reach)
 {
     const struct match_index *idx = s->c.idx;
     const struct match_query *q = s->c.q;
@@ -322,10 +321,24 @@ static void wscan_slot_facets(const struct wscan *s, struct match_result *r, uin
         r->removed[__builtin_ctz(fm)]++;
         return;
     }
+    if (!reach && q->min_score <= 0) { /* outside the cut: below the floor, counted unscored */
+        wscan_facets(idx, r, slot, km, fm ? fm : FACET_DIMS);
+        if (fm) {
+            r->removed[__builtin_ctz(fm)]++;
+            return;
+        }
+        r->candidates++;
+        r->more = true;
+        return;
+    }
     /* the lowest score that decides something: min_score when there is one
      * (the counts are exact), else for a result the floor of a full page */
     int32_t thr = q->min_score > 0 ? q->min_score : !fm && floor > 0 ? floor : 0;
     int32_t score = INT32_MAX, bound = INT32_MAX;
+    float radius, dist = 0;
+    if (thr > 0 || !fm)
+        dist = match_part_distance(s->kw, s->v, km, idx->w_commute[slot], idx->w_flags[slot],
+                                   &radius);
     if (thr > 0) {
         bound = wscan_hot_bound(s, slot, dist);
         score = bound < thr ? -1 : wscan_score(s, slot, c, dist, thr, &bound);
@@ -359,19 +372,20 @@ static void wscan_slot_facets(const struct wscan *s, struct match_result *r, uin
  * the columns already in cache (skill bits, site, radius) comes first, so most
  * visits end before the worker's cold record is read.
  */
-static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t slot, int32_t floor)
+static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t slot, int32_t floor,
+                       bool reach)
 {
     const struct match_index *idx = s->c.idx;
     const struct match_query *q = s->c.q;
     const struct match_vrec *v = s->v;
     const int16_t wq[3] = {idx->w_q[0][slot], idx->w_q[1][slot], idx->w_q[2][slot]};
     float km = match_km_from_chord2(match_chord2(wq, v->q));
-    float radius,
-        dist = match_part_distance(s->kw, v, km, idx->w_commute[slot], idx->w_flags[slot], &radius);
     if (q->facets) {
-        wscan_slot_facets(s, r, slot, km, dist, floor);
+        wscan_slot_facets(s, r, slot, km, floor, reach);
         return;
     }
+    float radius,
+        dist = match_part_distance(s->kw, v, km, idx->w_commute[slot], idx->w_flags[slot], &radius);
     if (floor >= 0 && wscan_hot_bound(s, slot, dist) < floor) {
         pruned(r);
         return;
@@ -400,7 +414,8 @@ static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t s
 
 /* Gate, charge and tier one block of workers; returns the survivors. */
 static uint64_t wscan_gate(const struct wscan *s, struct match_result *r, size_t base,
-                           uint64_t *rel, uint64_t near[MATCH_TIERS - 1], uint64_t prio[3])
+                           uint64_t *rel, uint64_t *cut, uint64_t near[MATCH_TIERS - 1],
+                           uint64_t prio[3])
 {
     const struct match_query *q = s->c.q;
     struct match_gate_out o;
@@ -422,7 +437,8 @@ static uint64_t wscan_gate(const struct wscan *s, struct match_result *r, size_t
     *rel = o.rel;
     memcpy(near, o.near, sizeof o.near);
     memcpy(prio, o.prio, sizeof o.prio);
-    if (a & ~o.cut) {
+    *cut = o.cut;
+    if ((a & ~o.cut) && !q->facets) { /* a facet query counts them all */
         pruned(r);
         a &= o.cut;
     }
@@ -478,10 +494,10 @@ static uint64_t wscan_open(struct wscan *s, const struct chunk *c, size_t b, uns
 static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c)
 {
     const struct match_query *q = s->c.q;
-    wscan_cut(s, q->facets ? -1 : heap_floor(r, q->k));
+    wscan_cut(s, heap_floor(r, q->k));
     for (size_t b = 0; b < c->n; b++)
-        c->surv[b] =
-            wscan_gate(s, r, c->base + b * MATCH_BLOCK, &c->rel[b], c->near[b], c->prio[b]);
+        c->surv[b] = wscan_gate(s, r, c->base + b * MATCH_BLOCK, &c->rel[b], &c->cut[b], c->near[b],
+                                c->prio[b]);
     for (unsigned t = 0; t < MATCH_TIERS; t++)
         for (size_t b = 0; b < c->n; b++) {
             uint64_t m = c->surv[b] & tier_mask(c->near[b], t);
@@ -492,10 +508,11 @@ static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c
                 r->more = true;
                 r->counts_exact = false;
             }
-            for (; keep; keep &= keep - 1)
-                wscan_slot(s, r,
-                           (uint32_t)(c->base + b * MATCH_BLOCK + (unsigned)__builtin_ctzll(keep)),
-                           heap_floor(r, q->k));
+            for (; keep; keep &= keep - 1) {
+                unsigned i = (unsigned)__builtin_ctzll(keep);
+                wscan_slot(s, r, (uint32_t)(c->base + b * MATCH_BLOCK + i), heap_floor(r, q->k),
+                           (c->cut[b] >> i) & 1);
+            }
         }
 }
 
