@@ -498,8 +498,8 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
         /* beyond the largest k nobody reaches; within the smallest (when >= 0)
          * everyone: only lanes in between need their class */
         __m256 lmax = _mm256_mul_ps(r, kmax), lmin = _mm256_mul_ps(r, kmin);
-        unsigned hi = (unsigned)_mm256_movemask_ps(
-            _mm256_cmp_ps(c2, _mm256_mul_ps(lmax, lmax), _CMP_LE_OQ));
+        unsigned hi =
+            (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(c2, _mm256_mul_ps(lmax, lmax), _CMP_LE_OQ));
         unsigned lo = g->cut_kmin >= 0 ? (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(
                                              c2, _mm256_mul_ps(lmin, lmin), _CMP_LE_OQ))
                                        : 0;

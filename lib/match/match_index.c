@@ -162,8 +162,7 @@ static int workers_grow(struct match_index *idx, size_t want)
         grow(&idx->w_q[0], 2, old, n) || grow(&idx->w_q[1], 2, old, n) ||
         grow(&idx->w_q[2], 2, old, n) || grow(&idx->w_commute, 2, old, n) ||
         grow(&idx->w_county, 1, old, n) || grow(&idx->w_facet, 2, old, n) ||
-        grow(&idx->w_cert, 8, old, n) ||
-        grow(&idx->w_cexp, 4 * MATCH_MAX_CERT_EXPIRIES, old, n) ||
+        grow(&idx->w_cert, 8, old, n) || grow(&idx->w_cexp, 4 * MATCH_MAX_CERT_EXPIRIES, old, n) ||
         grow(&idx->w_cexp_id, MATCH_MAX_CERT_EXPIRIES, old, n) || grow_cold(idx, old, n))
         return -1;
     for (int p = 1; p < MATCH_PLANES; p++)
@@ -1004,8 +1003,8 @@ void match_index_stats(const struct match_index *idx, struct match_stats *out)
     out->counties = idx->n_counties;
     out->worker_slots = idx->w_top;
     out->vacancy_slots = idx->v_top;
-    size_t per_worker =
-        2 + 8 + 2 + 2 + 6 + 2 + 1 + 2 + 8 + 5 * MATCH_MAX_CERT_EXPIRIES + sizeof(struct match_wcold);
+    size_t per_worker = 2 + 8 + 2 + 2 + 6 + 2 + 1 + 2 + 8 + 5 * MATCH_MAX_CERT_EXPIRIES +
+                        sizeof(struct match_wcold);
     for (int p = 1; p < MATCH_PLANES; p++)
         per_worker += idx->w_skill[p] ? 8 : 0;
     out->worker_bytes =

@@ -501,7 +501,7 @@ static inline float match_sum_parts(const float pts[MATCH_PART_COUNT],
 }
 
 /* The facet column of a worker (struct match_index.w_facet). */
-#define MATCH_FACET_KINDS(f) ((f) & 0xffu)
+#define MATCH_FACET_KINDS(f) ((f)&0xffu)
 #define MATCH_FACET_WAGE_BAND(f) ((unsigned)(f) >> 8)
 
 /* Facet bands. */

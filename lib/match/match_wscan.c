@@ -278,7 +278,8 @@ static void wscan_facets(const struct match_index *idx, struct match_result *r, 
     if (dims & (1u << MATCH_F_COUNTY))
         f->county_by_slot[idx->w_county[slot]]++;
     if (dims & (1u << MATCH_F_KIND)) {
-        unsigned kinds = MATCH_FACET_KINDS(fc) ? MATCH_FACET_KINDS(fc) : (1u << MATCH_KIND_COUNT) - 1;
+        unsigned kinds =
+            MATCH_FACET_KINDS(fc) ? MATCH_FACET_KINDS(fc) : (1u << MATCH_KIND_COUNT) - 1;
         for (int k = 0; k < MATCH_KIND_COUNT; k++)
             f->kind[k] += (kinds >> k) & 1;
     }
@@ -337,8 +338,8 @@ static void wscan_slot_facets(const struct wscan *s, struct match_result *r, uin
     int32_t score = INT32_MAX, bound = INT32_MAX;
     float radius, dist = 0;
     if (thr > 0 || !fm)
-        dist = match_part_distance(s->kw, s->v, km, idx->w_commute[slot], idx->w_flags[slot],
-                                   &radius);
+        dist =
+            match_part_distance(s->kw, s->v, km, idx->w_commute[slot], idx->w_flags[slot], &radius);
     if (thr > 0) {
         bound = wscan_hot_bound(s, slot, dist);
         score = bound < thr ? -1 : wscan_score(s, slot, c, dist, thr, &bound);

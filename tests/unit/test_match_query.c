@@ -860,7 +860,7 @@ static void test_gate_builds_agree(void **state)
         g.willing_flags = chance(50) ? 0 : MATCH_W_WILLING_PROVINCE;
         bool narrow = chance(50); /* every k in a short range: the build's shortcuts decide */
         for (int c = 0; c < 64; c++)
-            g.cut_k[c] = narrow            ? (float)(4 + pick(8)) * 0.25f
+            g.cut_k[c] = narrow       ? (float)(4 + pick(8)) * 0.25f
                          : chance(20) ? -1.0f
                          : chance(10) ? INFINITY
                                       : (float)pick(100) * 0.05f;
