@@ -232,7 +232,7 @@ struct match_query {
     uint32_t k;        /* 1..MATCH_MAX_K */
     int32_t today;     /* the day of the query */
     bool broker;       /* a broker asks: workers without broker consent are removed */
-    bool facets;       /* fill result->facets; evaluates every record (no pruning) */
+    bool facets;       /* fill result->facets: every record counted, counts exact */
     bool no_priority;  /* the score, its order, parts and reasons leave the priority part
                           out (a broker asks: household status must not show, not even
                           in the order); the other parts keep their points */

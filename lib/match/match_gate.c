@@ -56,7 +56,7 @@ void match_gate_block_scalar(const struct match_index *idx, const struct match_g
         bool local = (f & (MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT)) != 0;
         o->live |= (uint64_t)((f & MATCH_W_LIVE) != 0) << i;
         o->seek |= (uint64_t)((f & MATCH_W_SEEKING) != 0) << i;
-        o->consent |= (uint64_t)((f & MATCH_W_CONSENT_BROKERS) != 0) << i;
+        o->consent |= (uint64_t)(!g->broker || (f & MATCH_W_CONSENT_BROKERS) != 0) << i;
         o->must |= (uint64_t)((s & g->must0) == g->must0) << i;
         o->rel |= (uint64_t)((s & g->relu0) != 0) << i;
         o->full |= (uint64_t)((s & g->req0) == g->req0) << i;
@@ -123,7 +123,8 @@ static void gate_flags(const uint16_t *fl, const struct match_gate *g, struct ma
         hp |= none_bits(f0, f1, hpost) << (16 * j);
         lc |= (~none_bits(f0, f1, local) & 0xffff) << (16 * j);
     }
-    o->live = lv, o->seek = sk, o->consent = cn, o->post = ps, o->hpost = hp, o->resident = lc;
+    o->live = lv, o->seek = sk, o->consent = g->broker ? cn : ~0ull, o->post = ps, o->hpost = hp;
+    o->resident = lc;
     memcpy(o->prio, p, sizeof p);
 }
 
@@ -284,6 +285,22 @@ void match_gate_block_sse2(const struct match_index *idx, const struct match_gat
 
 #endif
 
+void match_gate_county_bounds(const struct match_index *idx, struct match_gate *g)
+{
+    for (unsigned c = 0; c <= MATCH_MAX_COUNTIES; c++) {
+        const int16_t *lo = idx->county_lo[c], *hi = idx->county_hi[c];
+        if (lo[0] > hi[0]) { /* nobody has lived there */
+            g->county_c2[c] = INFINITY;
+            continue;
+        }
+        float d[3];
+        for (int i = 0; i < 3; i++)
+            d[i] = g->vq[i] < lo[i] ? lo[i] - g->vq[i] : g->vq[i] > hi[i] ? g->vq[i] - hi[i] : 0;
+        /* the same sum as the gate's, less a margin for its rounding */
+        g->county_c2[c] = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]) * 0.999f;
+    }
+}
+
 void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
                       struct match_gate_out *o)
 {
@@ -316,22 +333,38 @@ AVX2 static void avx_flags(const uint16_t *fl, const struct match_gate *g, struc
     const __m256i local = _mm256_set1_epi16(MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT);
     const __m256i pr[3] = {_mm256_set1_epi16(MATCH_W_RELOCATED), _mm256_set1_epi16(MATCH_W_H_MON),
                            _mm256_set1_epi16(MATCH_W_H_ZERO)};
-    uint64_t lv = 0, sk = 0, cn = 0, ps = 0, hp = 0, lc = 0, p[3] = {0, 0, 0};
+    uint64_t lv = 0, sk = 0, cn = ~0ull, ps = ~0ull, hp = ~0ull, lc = ~0ull, p[3] = {0, 0, 0};
     for (unsigned j = 0; j < 4; j++) {
         __m256i f = _mm256_loadu_si256((const __m256i *)(fl + 16 * j));
         for (unsigned b = 0; b < 3; b++)
             p[b] |= avx_flag_bits(f, pr[b], false) << (16 * j);
         lv |= avx_flag_bits(f, live, false) << (16 * j);
         sk |= avx_flag_bits(f, seek, false) << (16 * j);
-        cn |= avx_flag_bits(f, cons, false) << (16 * j);
-        ps |= avx_flag_bits(f, post, true) << (16 * j);
-        hp |= avx_flag_bits(f, hpost, true) << (16 * j);
-        lc |= (~avx_flag_bits(f, local, true) & 0xffff) << (16 * j);
+    }
+    /* the tests this query does not make pass everyone (see the scalar build) */
+    if (g->broker) {
+        cn = 0;
+        for (unsigned j = 0; j < 4; j++)
+            cn |= avx_flag_bits(_mm256_loadu_si256((const __m256i *)(fl + 16 * j)), cons, false)
+                  << (16 * j);
+    }
+    if (g->post_flags | g->hpost_flags) {
+        ps = hp = 0;
+        for (unsigned j = 0; j < 4; j++) {
+            __m256i f = _mm256_loadu_si256((const __m256i *)(fl + 16 * j));
+            ps |= avx_flag_bits(f, post, true) << (16 * j);
+            hp |= avx_flag_bits(f, hpost, true) << (16 * j);
+        }
+    }
+    if (g->resident) {
+        lc = 0;
+        for (unsigned j = 0; j < 4; j++)
+            lc |= (~avx_flag_bits(_mm256_loadu_si256((const __m256i *)(fl + 16 * j)), local, true) &
+                   0xffff)
+                  << (16 * j);
     }
     o->live = lv, o->seek = sk, o->consent = cn, o->post = ps, o->hpost = hp, o->resident = lc;
     memcpy(o->prio, p, sizeof p);
-    if (!g->resident)
-        o->resident = ~0ull;
 }
 
 AVX2 static void avx_county(const uint8_t *county, const struct match_gate *g,
@@ -363,12 +396,21 @@ AVX2 static void avx_skills(const uint64_t *sk, const uint64_t *certs, const str
     const __m256i req = _mm256_set1_epi64x((long long)g->req0);
     const __m256i zero = _mm256_setzero_si256();
     uint64_t m = 0, rel = 0, cert = 0, full = 0;
-    for (unsigned j = 0; j < MATCH_BLOCK / 4; j++) {
-        __m256i s = _mm256_loadu_si256((const __m256i *)(sk + 4 * j));
-        __m256i z = _mm256_cmpeq_epi64(_mm256_and_si256(s, relu), zero);
-        m |= avx_has_all(s, must) << (4 * j);
-        full |= avx_has_all(s, req) << (4 * j);
-        rel |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(z)) & 15) << (4 * j);
+    if (g->must0 | g->req0) {
+        for (unsigned j = 0; j < MATCH_BLOCK / 4; j++) {
+            __m256i s = _mm256_loadu_si256((const __m256i *)(sk + 4 * j));
+            __m256i z = _mm256_cmpeq_epi64(_mm256_and_si256(s, relu), zero);
+            m |= avx_has_all(s, must) << (4 * j);
+            full |= avx_has_all(s, req) << (4 * j);
+            rel |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(z)) & 15) << (4 * j);
+        }
+    } else { /* nothing must be held: everyone passes must and full */
+        m = full = ~0ull;
+        for (unsigned j = 0; j < MATCH_BLOCK / 4; j++) {
+            __m256i s = _mm256_loadu_si256((const __m256i *)(sk + 4 * j));
+            __m256i z = _mm256_cmpeq_epi64(_mm256_and_si256(s, relu), zero);
+            rel |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(z)) & 15) << (4 * j);
+        }
     }
     if (g->cert_must)
         for (unsigned j = 0; j < MATCH_BLOCK / 4; j++)
@@ -418,12 +460,26 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
                   lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
     const __m256i willing = _mm256_set1_epi32(g->willing_flags);
     const __m256 zerof = _mm256_setzero_ps();
+    const __m256 kmax = _mm256_set1_ps(g->cut_kmax), kmin = _mm256_set1_ps(g->cut_kmin);
     uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0, alive = match_gate_alive(g, o);
     const uint16_t *fl = idx->w_flags + base;
     const uint16_t *cm = idx->w_commute + base;
+    const uint8_t *county = idx->w_county + base;
     for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
-        if (!((alive >> (8 * j)) & 0xff))
+        unsigned live8 = (unsigned)(alive >> (8 * j)) & 0xff;
+        if (!live8)
             continue;
+        __m256i c32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(cm + 8 * j)));
+        __m256 r =
+            _mm256_max_ps(_mm256_mul_ps(_mm256_max_ps(_mm256_cvtepi32_ps(c32), one), tf), acc);
+        if (g->cut) { /* lanes whose county lies beyond the largest k are cut unread */
+            __m256i cs = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(county + 8 * j)));
+            __m256 lb = _mm256_i32gather_ps(g->county_c2, cs, 4), lmax = _mm256_mul_ps(r, kmax);
+            if (!((unsigned)_mm256_movemask_ps(
+                      _mm256_cmp_ps(lb, _mm256_mul_ps(lmax, lmax), _CMP_LE_OQ)) &
+                  live8))
+                continue;
+        }
         __m256 d[3];
         for (int c = 0; c < 3; c++) {
             __m128i q = _mm_loadu_si128((const __m128i *)(idx->w_q[c] + base + 8 * j));
@@ -432,9 +488,6 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
         __m256 c2 =
             _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(d[0], d[0]), _mm256_mul_ps(d[1], d[1])),
                           _mm256_mul_ps(d[2], d[2]));
-        __m256i c32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(cm + 8 * j)));
-        __m256 r =
-            _mm256_max_ps(_mm256_mul_ps(_mm256_max_ps(_mm256_cvtepi32_ps(c32), one), tf), acc);
         for (unsigned t = 0; t < MATCH_TIERS - 1 && !g->cut; t++) {
             __m256 l = _mm256_mul_ps(r, k[t]);
             n[t] |= (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps(c2, _mm256_mul_ps(l, l), _CMP_LE_OQ))
@@ -442,6 +495,18 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
         }
         if (!g->cut)
             continue;
+        /* beyond the largest k nobody reaches; within the smallest (when >= 0)
+         * everyone: only lanes in between need their class */
+        __m256 lmax = _mm256_mul_ps(r, kmax), lmin = _mm256_mul_ps(r, kmin);
+        unsigned hi =
+            (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(c2, _mm256_mul_ps(lmax, lmax), _CMP_LE_OQ));
+        unsigned lo = g->cut_kmin >= 0 ? (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(
+                                             c2, _mm256_mul_ps(lmin, lmin), _CMP_LE_OQ))
+                                       : 0;
+        if (!(hi & ~lo & (unsigned)(alive >> (8 * j)) & 0xff)) {
+            cut |= (uint64_t)lo << (8 * j);
+            continue;
+        }
         /* class per lane (match_cut_class), then its k from the table */
         __m256i f = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(fl + 8 * j)));
         __m256i rb = _mm256_and_si256(_mm256_set1_epi32((int)((o->rel >> (8 * j)) & 0xff)), lane);

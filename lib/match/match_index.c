@@ -161,8 +161,8 @@ static int workers_grow(struct match_index *idx, size_t want)
         grow(&idx->w_avail, 2, old, n) || grow(&idx->w_birth, 2, old, n) ||
         grow(&idx->w_q[0], 2, old, n) || grow(&idx->w_q[1], 2, old, n) ||
         grow(&idx->w_q[2], 2, old, n) || grow(&idx->w_commute, 2, old, n) ||
-        grow(&idx->w_county, 1, old, n) || grow(&idx->w_cert, 8, old, n) ||
-        grow(&idx->w_cexp, 4 * MATCH_MAX_CERT_EXPIRIES, old, n) ||
+        grow(&idx->w_county, 1, old, n) || grow(&idx->w_facet, 2, old, n) ||
+        grow(&idx->w_cert, 8, old, n) || grow(&idx->w_cexp, 4 * MATCH_MAX_CERT_EXPIRIES, old, n) ||
         grow(&idx->w_cexp_id, MATCH_MAX_CERT_EXPIRIES, old, n) || grow_cold(idx, old, n))
         return -1;
     for (int p = 1; p < MATCH_PLANES; p++)
@@ -222,6 +222,9 @@ struct match_index *match_index_new(void)
         return NULL;
     idx->w_free = idx->h_free = idx->v_free = MATCH_SLOT_NONE;
     idx->gate_avx2 = match_gate_has_avx2();
+    for (unsigned c = 0; c <= MATCH_MAX_COUNTIES; c++)
+        for (int i = 0; i < 3; i++)
+            idx->county_lo[c][i] = INT16_MAX, idx->county_hi[c][i] = INT16_MIN;
     match_weights_default(&idx->weights);
     return idx;
 }
@@ -238,7 +241,8 @@ void match_index_free(struct match_index *idx)
         idx->h_head,    idx->h_map,      idx->v_gate,     idx->v_kind,      idx->v_cert_must,
         idx->v_county,  idx->v_age,      idx->v_start,    idx->v_start_ymd, idx->v_must0,
         idx->v_req0,    idx->v_id,       idx->v_rec,      idx->v_map,       idx->v_q[0],
-        idx->v_q[1],    idx->v_q[2],     idx->v_light,    idx->v_bpos,      idx->v_bkey};
+        idx->v_q[1],    idx->v_q[2],     idx->v_light,    idx->v_bpos,      idx->v_bkey,
+        idx->w_facet};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     for (size_t b = 0; b < MATCH_VBUCKETS; b++) {
@@ -512,6 +516,12 @@ static void worker_store(struct match_index *idx, uint32_t s, const struct match
     idx->w_flags[s] = (uint16_t)(w->flags | MATCH_W_LIVE | match_hbits(c->hflags));
     c->kinds = w->kinds_wanted;
     idx->w_county[s] = (uint8_t)county;
+    for (int i = 0; i < 3; i++) {
+        int16_t *lo = &idx->county_lo[county][i], *hi = &idx->county_hi[county][i];
+        *lo = q[i] < *lo ? q[i] : *lo;
+        *hi = q[i] > *hi ? q[i] : *hi;
+    }
+    idx->w_facet[s] = (uint16_t)(w->kinds_wanted | match_wage_band(NULL, w->wage_floor) << 8);
 }
 
 /* Household member lists: push on the front, unlink by walking (households are small). */
@@ -993,8 +1003,8 @@ void match_index_stats(const struct match_index *idx, struct match_stats *out)
     out->counties = idx->n_counties;
     out->worker_slots = idx->w_top;
     out->vacancy_slots = idx->v_top;
-    size_t per_worker =
-        2 + 8 + 2 + 2 + 6 + 2 + 1 + 8 + 5 * MATCH_MAX_CERT_EXPIRIES + sizeof(struct match_wcold);
+    size_t per_worker = 2 + 8 + 2 + 2 + 6 + 2 + 1 + 2 + 8 + 5 * MATCH_MAX_CERT_EXPIRIES +
+                        sizeof(struct match_wcold);
     for (int p = 1; p < MATCH_PLANES; p++)
         per_worker += idx->w_skill[p] ? 8 : 0;
     out->worker_bytes =

@@ -142,6 +142,7 @@ struct match_index {
     int16_t *w_q[3];                 /* unit vector of the site, times MATCH_Q */
     uint16_t *w_commute;
     uint8_t *w_county; /* county slot */
+    uint16_t *w_facet; /* what a facet query counts: kinds wanted | wage band << 8 */
     uint64_t *w_cert;  /* certificates held */
     int32_t *w_cexp;   /* [slot * 4 + j]: expiring certificates, ascending, INT32_MAX unused */
     uint8_t *w_cexp_id;
@@ -182,6 +183,9 @@ struct match_index {
     /* counties: code <-> slot (slot 0 unused) */
     uint32_t n_counties;
     int32_t county_code[MATCH_MAX_COUNTIES + 1];
+    /* the box around the sites of every worker stored with each county slot
+     * (stored units; lo > hi: none yet).  It only widens, so it stays a bound. */
+    int16_t county_lo[MATCH_MAX_COUNTIES + 1][3], county_hi[MATCH_MAX_COUNTIES + 1][3];
 
     /* taxonomy */
     uint8_t skill_parent[MATCH_MAX_SKILL + 1];
@@ -239,6 +243,10 @@ struct match_gate {
     uint16_t willing_flags;
     uint64_t req0; /* plane-0 listed skills (0 when some are beyond plane 0) */
     float cut_k[64];
+    float cut_kmin, cut_kmax; /* the smallest and largest of cut_k */
+    /* by county slot: at most the squared chord (stored units) from vq to any
+     * worker of the county (match_gate_county_bounds), INFINITY when none */
+    float county_c2[MATCH_MAX_COUNTIES + 1];
 };
 
 struct match_gate_out {
@@ -262,6 +270,16 @@ static inline float match_cut_k(float pmin)
         return -1;
     float h = pmin <= 0.8f ? 2.0f - pmin / 0.8f : (1.0f - pmin) / 0.2f;
     return (h * 1.001f + 1e-4f) / 6371.0088f * MATCH_Q;
+}
+
+/* Sets cut_kmin and cut_kmax from cut_k (after every change of cut_k). */
+static inline void match_gate_cut_range(struct match_gate *g)
+{
+    g->cut_kmin = g->cut_kmax = g->cut_k[0];
+    for (unsigned c = 1; c < 64; c++) {
+        g->cut_kmin = g->cut_k[c] < g->cut_kmin ? g->cut_k[c] : g->cut_kmin;
+        g->cut_kmax = g->cut_k[c] > g->cut_kmax ? g->cut_k[c] : g->cut_kmax;
+    }
 }
 
 /* match_index.c */
@@ -292,6 +310,8 @@ void match_gate_block_avx2(const struct match_index *idx, const struct match_gat
 void match_gate_block_sse2(const struct match_index *idx, const struct match_gate *g, size_t base,
                            struct match_gate_out *o);
 bool match_gate_has_avx2(void);
+/* Sets g->county_c2 from the index's county boxes and g->vq. */
+void match_gate_county_bounds(const struct match_index *idx, struct match_gate *g);
 void match_gate_block_scalar(const struct match_index *idx, const struct match_gate *g, size_t base,
                              struct match_gate_out *o);
 
@@ -479,6 +499,10 @@ static inline float match_sum_parts(const float pts[MATCH_PART_COUNT],
         t += pts[i] * part[i];
     return t;
 }
+
+/* The facet column of a worker (struct match_index.w_facet). */
+#define MATCH_FACET_KINDS(f) ((f)&0xffu)
+#define MATCH_FACET_WAGE_BAND(f) ((unsigned)(f) >> 8)
 
 /* Facet bands. */
 static inline unsigned match_wage_band(const struct match_vrec *v, uint32_t wage)

@@ -122,6 +122,7 @@ static inline void pruned(struct match_result *r)
 struct chunk {
     size_t base, n; /* first slot, blocks */
     uint64_t surv[CHUNK_BLOCKS], rel[CHUNK_BLOCKS];
+    uint64_t cut[CHUNK_BLOCKS];     /* within the cut (facet queries keep the others) */
     uint64_t prio[CHUNK_BLOCKS][3]; /* priority flags (workers only) */
     uint64_t near[CHUNK_BLOCKS][MATCH_TIERS - 1];
 };

@@ -49,14 +49,14 @@ static void wscan_init_age(struct wscan *s, int32_t ymd)
 }
 
 /* The workplace, for the distance tiers and the cut. */
-static void wscan_init_place(struct wscan *s, const struct match_vrec *v,
-                             const struct match_query *q)
+static void wscan_init_place(struct wscan *s, const struct match_vrec *v)
 {
-    s->g.tiers = !q->facets;
+    s->g.tiers = true;
     for (int i = 0; i < 3; i++)
         s->g.vq[i] = v->q[i];
     s->g.tf = v->transport ? s->kw->transport_factor : 1.0f;
     s->g.acc_km = v->accommodation ? s->kw->accommodation_km : 0.0f;
+    match_gate_county_bounds(s->c.idx, &s->g);
     s->open_floor = INT32_MIN;
     s->willing = v->dest_province && v->dest_province != MATCH_YUNNAN
                      ? MATCH_W_WILLING_PROVINCE
@@ -100,7 +100,7 @@ static void wscan_init(struct wscan *s, const struct match_index *idx, const str
     for (unsigned j = 0; j < v->n_skills; j++)
         s->level_check |=
             ((v->must_bits >> j) & 1) && v->min_level[j] > 1 + s->kw->must_level_slack;
-    wscan_init_place(s, v, q);
+    wscan_init_place(s, v);
     match_county_mask(idx, q, s->counties);
 }
 
@@ -135,6 +135,7 @@ static void wscan_cut(struct wscan *s, int32_t floor)
         else
             s->g.cut_k[cls] = match_cut_k((need - base) / pd);
     }
+    match_gate_cut_range(&s->g);
 }
 
 /* Skills beyond plane 0: must-haves and relevance the gate could not see. */
@@ -194,7 +195,8 @@ static uint32_t wscan_query_fails(const struct wscan *s, uint32_t slot, const st
     uint32_t fm = 0;
     if (q->n_counties && !((s->counties[county >> 6] >> (county & 63)) & 1))
         fm |= 1u << MATCH_F_COUNTY;
-    if (q->kinds && c->kinds && !(c->kinds & q->kinds))
+    unsigned kinds = MATCH_FACET_KINDS(s->c.idx->w_facet[slot]);
+    if (q->kinds && kinds && !(kinds & q->kinds))
         fm |= 1u << MATCH_F_KIND;
     if ((q->wage_min || q->wage_max) &&
         (c->wage < q->wage_min || (q->wage_max && c->wage > q->wage_max)))
@@ -266,21 +268,103 @@ static int32_t wscan_score(const struct wscan *s, uint32_t slot, const struct ma
     return match_score_round(match_sum_parts(pts, part));
 }
 
-static void wscan_facets(struct match_result *r, uint8_t county, const struct match_wcold *c,
+/* Counts one result in the facets of dims, from the compact columns. */
+static void wscan_facets(const struct match_index *idx, struct match_result *r, uint32_t slot,
                          float km, uint32_t dims)
 {
     struct match_facets *f = &r->facets;
+    unsigned fc = idx->w_facet[slot];
     if (dims & (1u << MATCH_F_COUNTY))
-        f->county_by_slot[county]++;
+        f->county_by_slot[idx->w_county[slot]]++;
     if (dims & (1u << MATCH_F_KIND)) {
-        unsigned kinds = c->kinds ? c->kinds : (1u << MATCH_KIND_COUNT) - 1;
+        unsigned kinds =
+            MATCH_FACET_KINDS(fc) ? MATCH_FACET_KINDS(fc) : (1u << MATCH_KIND_COUNT) - 1;
         for (int k = 0; k < MATCH_KIND_COUNT; k++)
             f->kind[k] += (kinds >> k) & 1;
     }
     if (dims & (1u << MATCH_F_WAGE))
-        f->wage_band[match_wage_band(NULL, c->wage)]++;
+        f->wage_band[MATCH_FACET_WAGE_BAND(fc)]++;
     if (dims & (1u << MATCH_F_DISTANCE))
         f->dist_band[match_dist_band(km)]++;
+}
+
+/* Upper bound of the score from the columns already in cache (skill bits,
+ * site, radius, flags): no cold record read. */
+static int32_t wscan_hot_bound(const struct wscan *s, uint32_t slot, float dist)
+{
+    const struct match_index *idx = s->c.idx;
+    return bound_int(s->pts[MATCH_PART_SKILL] * wscan_skill_bound(s, slot) +
+                     s->pts[MATCH_PART_DISTANCE] * dist +
+                     s->pts[MATCH_PART_PRIORITY] * wscan_priority(s, idx->w_flags[slot]) +
+                     s->rest[MATCH_PART_AVAIL]);
+}
+
+/*
+ * One worker the gate let through, in a facet query: every filter is counted
+ * exactly and every result counted in the facets, but the score is computed
+ * only when it decides something: whether the worker reaches min_score, or
+ * whether it can enter the page (floor >= 0: the page is full).
+ */
+static void wscan_slot_facets(const struct wscan *s, struct match_result *r, uint32_t slot,
+                              float km, int32_t floor, bool reach)
+{
+    const struct match_index *idx = s->c.idx;
+    const struct match_query *q = s->c.q;
+    const struct match_wcold *c = &idx->w_cold[slot];
+    enum match_filter hf = wscan_hard(s, slot, c);
+    if (hf) {
+        r->removed[hf]++;
+        return;
+    }
+    uint32_t fm = wscan_query_fails(s, slot, c, km);
+    if (fm & (fm - 1)) {
+        r->removed[__builtin_ctz(fm)]++;
+        return;
+    }
+    if (!reach && q->min_score <= 0) { /* outside the cut: below the floor, counted unscored */
+        wscan_facets(idx, r, slot, km, fm ? fm : FACET_DIMS);
+        if (fm) {
+            r->removed[__builtin_ctz(fm)]++;
+            return;
+        }
+        r->candidates++;
+        r->more = true;
+        return;
+    }
+    /* the lowest score that decides something: min_score when there is one
+     * (the counts are exact), else for a result the floor of a full page */
+    int32_t thr = q->min_score > 0 ? q->min_score : !fm && floor > 0 ? floor : 0;
+    int32_t score = INT32_MAX, bound = INT32_MAX;
+    float radius, dist = 0;
+    if (thr > 0 || !fm)
+        dist =
+            match_part_distance(s->kw, s->v, km, idx->w_commute[slot], idx->w_flags[slot], &radius);
+    if (thr > 0) {
+        bound = wscan_hot_bound(s, slot, dist);
+        score = bound < thr ? -1 : wscan_score(s, slot, c, dist, thr, &bound);
+    }
+    if (score < 0 && bound < q->min_score) { /* surely below min_score */
+        r->removed[fm ? (enum match_filter)__builtin_ctz(fm) : MATCH_F_MIN_SCORE]++;
+        return;
+    }
+    if (score >= 0 && score < q->min_score) {
+        r->removed[fm ? (enum match_filter)__builtin_ctz(fm) : MATCH_F_MIN_SCORE]++;
+        return;
+    }
+    wscan_facets(idx, r, slot, km, fm ? fm : FACET_DIMS);
+    if (fm) {
+        r->removed[__builtin_ctz(fm)]++;
+        return;
+    }
+    r->candidates++;
+    if (score == INT32_MAX) /* not needed so far: the page has room */
+        score = wscan_score(s, slot, c, dist, 0, &bound);
+    if (score < 0) { /* below the floor of a full page */
+        r->more = true;
+        return;
+    }
+    if (after_cursor(q, score, c->id))
+        heap_offer(r, q->k, score, c->id, slot);
 }
 
 /*
@@ -288,20 +372,21 @@ static void wscan_facets(struct match_result *r, uint8_t county, const struct ma
  * the columns already in cache (skill bits, site, radius) comes first, so most
  * visits end before the worker's cold record is read.
  */
-static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t slot, int32_t floor)
+static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t slot, int32_t floor,
+                       bool reach)
 {
     const struct match_index *idx = s->c.idx;
     const struct match_query *q = s->c.q;
     const struct match_vrec *v = s->v;
     const int16_t wq[3] = {idx->w_q[0][slot], idx->w_q[1][slot], idx->w_q[2][slot]};
     float km = match_km_from_chord2(match_chord2(wq, v->q));
+    if (q->facets) {
+        wscan_slot_facets(s, r, slot, km, floor, reach);
+        return;
+    }
     float radius,
         dist = match_part_distance(s->kw, v, km, idx->w_commute[slot], idx->w_flags[slot], &radius);
-    if (floor >= 0 &&
-        bound_int(s->pts[MATCH_PART_SKILL] * wscan_skill_bound(s, slot) +
-                  s->pts[MATCH_PART_DISTANCE] * dist +
-                  s->pts[MATCH_PART_PRIORITY] * wscan_priority(s, idx->w_flags[slot]) +
-                  s->rest[MATCH_PART_AVAIL]) < floor) {
+    if (floor >= 0 && wscan_hot_bound(s, slot, dist) < floor) {
         pruned(r);
         return;
     }
@@ -312,32 +397,25 @@ static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t s
         return;
     }
     uint32_t fm = wscan_query_fails(s, slot, c, km);
-    if (fm && (!q->facets || (fm & (fm - 1)))) {
+    if (fm) {
         r->removed[__builtin_ctz(fm)]++;
         return;
     }
-    int32_t thr = floor > q->min_score && !fm ? floor : q->min_score, bound;
+    int32_t thr = floor > q->min_score ? floor : q->min_score, bound;
     int32_t score = wscan_score(s, slot, c, dist, thr, &bound);
-    if (fm) { /* facets: counted for the one dimension whose filter failed */
-        if (score >= q->min_score)
-            wscan_facets(r, idx->w_county[slot], c, km, fm);
-        r->removed[__builtin_ctz(fm)]++;
-        return;
-    }
     if (score < q->min_score) { /* also when pruned (score -1) */
         below(r, q, score < 0 ? bound : score);
         return;
     }
     r->candidates++;
-    if (q->facets)
-        wscan_facets(r, idx->w_county[slot], c, km, FACET_DIMS);
     if (after_cursor(q, score, c->id))
         heap_offer(r, q->k, score, c->id, slot);
 }
 
 /* Gate, charge and tier one block of workers; returns the survivors. */
 static uint64_t wscan_gate(const struct wscan *s, struct match_result *r, size_t base,
-                           uint64_t *rel, uint64_t near[MATCH_TIERS - 1], uint64_t prio[3])
+                           uint64_t *rel, uint64_t *cut, uint64_t near[MATCH_TIERS - 1],
+                           uint64_t prio[3])
 {
     const struct match_query *q = s->c.q;
     struct match_gate_out o;
@@ -359,7 +437,8 @@ static uint64_t wscan_gate(const struct wscan *s, struct match_result *r, size_t
     *rel = o.rel;
     memcpy(near, o.near, sizeof o.near);
     memcpy(prio, o.prio, sizeof o.prio);
-    if (a & ~o.cut) {
+    *cut = o.cut;
+    if ((a & ~o.cut) && !q->facets) { /* a facet query counts them all */
         pruned(r);
         a &= o.cut;
     }
@@ -415,10 +494,10 @@ static uint64_t wscan_open(struct wscan *s, const struct chunk *c, size_t b, uns
 static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c)
 {
     const struct match_query *q = s->c.q;
-    wscan_cut(s, q->facets ? -1 : heap_floor(r, q->k));
+    wscan_cut(s, heap_floor(r, q->k));
     for (size_t b = 0; b < c->n; b++)
-        c->surv[b] =
-            wscan_gate(s, r, c->base + b * MATCH_BLOCK, &c->rel[b], c->near[b], c->prio[b]);
+        c->surv[b] = wscan_gate(s, r, c->base + b * MATCH_BLOCK, &c->rel[b], &c->cut[b], c->near[b],
+                                c->prio[b]);
     for (unsigned t = 0; t < MATCH_TIERS; t++)
         for (size_t b = 0; b < c->n; b++) {
             uint64_t m = c->surv[b] & tier_mask(c->near[b], t);
@@ -429,10 +508,11 @@ static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c
                 r->more = true;
                 r->counts_exact = false;
             }
-            for (; keep; keep &= keep - 1)
-                wscan_slot(s, r,
-                           (uint32_t)(c->base + b * MATCH_BLOCK + (unsigned)__builtin_ctzll(keep)),
-                           q->facets ? -1 : heap_floor(r, q->k));
+            for (; keep; keep &= keep - 1) {
+                unsigned i = (unsigned)__builtin_ctzll(keep);
+                wscan_slot(s, r, (uint32_t)(c->base + b * MATCH_BLOCK + i), heap_floor(r, q->k),
+                           (c->cut[b] >> i) & 1);
+            }
         }
 }
 

@@ -228,7 +228,7 @@ static double worker_queries(struct world *w, const struct match_index *idx, siz
             exit(1);
         one[i] = now_ms() - t0;
     }
-    print_pct("with facets (every record scored), 1 thread", one, nf);
+    print_pct("with facets (every record counted), 1 thread", one, nf);
     bench_line("match_facets_p50", n, pct(one, nf, 0.5), "ms");
     bench_line("match_facets_p99", n, pct(one, nf, 0.99), "ms");
     for (int k = 0; k < CAT_COUNT; k++)

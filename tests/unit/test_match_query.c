@@ -492,6 +492,72 @@ static void test_vacancy_prune_matches_full_scan(void **state)
     }
 }
 
+/*
+ * The worker scan's shortcuts (the cut and its county bounds, the tiers, the
+ * hot bound, and a facet query that scores only what decides min_score or the
+ * page) against brute force and against the facet query's full pass: workers
+ * moved to sites far from their county seat (the county boxes only widen),
+ * removed and added again, then pages of 1 to 200 on both gate builds.
+ */
+static void test_worker_prune_matches_full_scan(void **state)
+{
+    (void)state;
+    for (int round = 0; round < rounds(); round++) {
+        struct match_index *idx = random_index(4000, 40, 91 + 1000 * (uint64_t)round);
+        struct match_worker wk;
+        unsigned removed = 0, pruned_pages = 0;
+        for (int i = 0; i < 2000; i++) {
+            int64_t id = 3 * (int64_t)(1 + pick(4400));
+            if (chance(25)) {
+                removed += match_index_remove_worker(idx, id) == 0;
+                continue;
+            }
+            random_worker(id, 2001, &wk);
+            if (chance(50)) { /* up to two degrees from the county seat */
+                wk.lat += (double)pick(400) / 100.0 - 2.0;
+                wk.lon += (double)pick(400) / 100.0 - 2.0;
+            }
+            assert_true(match_index_upsert_worker(idx, &wk) >= 0);
+        }
+        struct match_result *r = match_result_new(), *full = match_result_new();
+        struct match_query q;
+        struct match_weights w;
+        struct brute b;
+        for (int64_t v = 1; v <= 40; v++) {
+            random_query(&q, &w);
+            q.facets = false;
+            q.k = 1 + pick(200);
+            if (chance(20)) {
+                q.after = true;
+                q.after_score = 3000 + (int32_t)pick(6000);
+                q.after_id = 3 * (int64_t)pick(4400);
+            }
+            idx->gate_avx2 = idx->gate_avx2 && v % 2; /* every other scan on the SSE2 gate */
+            assert_int_equal(match_query_workers_by_id(idx, v * 7, &q, r), 0);
+            brute_workers(idx, v * 7, &q, 4400 * 3, &b);
+            check_result(r, &b, &q);
+            free(b.all);
+            pruned_pages += !r->counts_exact;
+            q.facets = true;
+            assert_int_equal(match_query_workers_by_id(idx, v * 7, &q, full), 0);
+            idx->gate_avx2 = match_gate_has_avx2();
+            brute_workers(idx, v * 7, &q, 4400 * 3, &b);
+            check_result(full, &b, &q);
+            free(b.all);
+            assert_int_equal(r->n, full->n);
+            for (uint32_t i = 0; i < r->n; i++) {
+                assert_int_equal(r->hit[i].id, full->hit[i].id);
+                assert_int_equal(r->hit[i].score, full->hit[i].score);
+            }
+        }
+        assert_true(removed > 0);
+        assert_true(pruned_pages > 0); /* the cut and the bounds did skip workers */
+        match_result_free(r);
+        match_result_free(full);
+        match_index_free(idx);
+    }
+}
+
 /* Many chunks (16384 slots each) and a page that fills early: the cut and the
  * tiers do most of the work here. */
 static void test_large_scan_matches_brute_force(void **state)
@@ -792,8 +858,14 @@ static void test_gate_builds_agree(void **state)
         g.acc_km = chance(50) ? 0.0f : 150.0f;
         g.cut = chance(70);
         g.willing_flags = chance(50) ? 0 : MATCH_W_WILLING_PROVINCE;
+        bool narrow = chance(50); /* every k in a short range: the build's shortcuts decide */
         for (int c = 0; c < 64; c++)
-            g.cut_k[c] = chance(20) ? -1.0f : chance(10) ? INFINITY : (float)pick(100) * 0.05f;
+            g.cut_k[c] = narrow       ? (float)(4 + pick(8)) * 0.25f
+                         : chance(20) ? -1.0f
+                         : chance(10) ? INFINITY
+                                      : (float)pick(100) * 0.05f;
+        match_gate_cut_range(&g);
+        match_gate_county_bounds(idx, &g);
         for (size_t base = 0; base < match_index_worker_slots(idx); base += MATCH_BLOCK) {
             struct match_gate_out s, e, x;
             match_gate_block_scalar(idx, &g, base, &s);
@@ -834,6 +906,7 @@ int main(void)
         cmocka_unit_test(test_vacancies_match_brute_force),
         cmocka_unit_test(test_large_scan_matches_brute_force),
         cmocka_unit_test(test_vacancy_prune_matches_full_scan),
+        cmocka_unit_test(test_worker_prune_matches_full_scan),
         cmocka_unit_test(test_cursor_paging),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_ties_by_id),
