@@ -31,78 +31,6 @@ static void lat_lon(const int16_t q[3], double *lat, double *lon)
     *lon = atan2(y, x) * deg;
 }
 
-/* ---- id -> slot maps: linear probing over slot + 1, load <= 3/4 ---- */
-
-static uint32_t map_hash(int64_t id)
-{
-    uint64_t x = (uint64_t)id;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return (uint32_t)x;
-}
-
-/* ids[slot * stride] is the id of slot: the maps read ids where they live. */
-uint32_t match_map_find(const uint32_t *map, uint32_t mask, const int64_t *ids, size_t stride,
-                        int64_t id)
-{
-    if (!map)
-        return MATCH_SLOT_NONE;
-    for (uint32_t i = map_hash(id) & mask;; i = (i + 1) & mask) {
-        if (!map[i])
-            return MATCH_SLOT_NONE;
-        if (ids[(map[i] - 1) * stride] == id)
-            return map[i] - 1;
-    }
-}
-
-static void map_put(uint32_t *map, uint32_t mask, const int64_t *ids, size_t stride, uint32_t slot)
-{
-    uint32_t i = map_hash(ids[slot * stride]) & mask;
-    while (map[i])
-        i = (i + 1) & mask;
-    map[i] = slot + 1;
-}
-
-static void map_del(uint32_t *map, uint32_t mask, const int64_t *ids, size_t stride, int64_t id)
-{
-    uint32_t i = map_hash(id) & mask;
-    while (ids[(map[i] - 1) * stride] != id)
-        i = (i + 1) & mask;
-    /* backward-shift deletion keeps every probe chain unbroken */
-    for (uint32_t j = (i + 1) & mask; map[j]; j = (j + 1) & mask) {
-        uint32_t home = map_hash(ids[(map[j] - 1) * stride]) & mask;
-        if (((j - home) & mask) >= ((j - i) & mask)) {
-            map[i] = map[j];
-            i = j;
-        }
-    }
-    map[i] = 0;
-}
-
-/* Makes room for n entries, rehashing what the map holds. */
-static int map_fit(uint32_t **map, uint32_t *mask, const int64_t *ids, size_t stride, size_t n)
-{
-    size_t want = 16;
-    while (want * 3 / 4 < n)
-        want *= 2;
-    if (*map && want <= (size_t)*mask + 1)
-        return 0;
-    uint32_t *m = calloc(want, sizeof *m);
-    if (!m)
-        return -1;
-    if (*map)
-        for (size_t i = 0; i <= *mask; i++)
-            if ((*map)[i])
-                map_put(m, (uint32_t)(want - 1), ids, stride, (*map)[i] - 1);
-    free(*map);
-    *map = m;
-    *mask = (uint32_t)(want - 1);
-    return 0;
-}
-
 #define W_IDS(idx) ((const int64_t *)(const void *)(idx)->w_cold), (sizeof(struct match_wcold) / 8)
 #define H_IDS(idx) (idx)->h_id, 1
 #define V_IDS(idx) (idx)->v_id, 1
@@ -258,9 +186,9 @@ int match_index_reserve(struct match_index *idx, size_t workers, size_t vacancie
     if (workers_grow(idx, workers) || households_grow(idx, households) ||
         vacancies_grow(idx, vacancies))
         return -1;
-    if (map_fit(&idx->w_map, &idx->w_map_mask, W_IDS(idx), workers) ||
-        map_fit(&idx->h_map, &idx->h_map_mask, H_IDS(idx), households) ||
-        map_fit(&idx->v_map, &idx->v_map_mask, V_IDS(idx), vacancies))
+    if (match_map_fit(&idx->w_map, &idx->w_map_mask, W_IDS(idx), workers) ||
+        match_map_fit(&idx->h_map, &idx->h_map_mask, H_IDS(idx), households) ||
+        match_map_fit(&idx->v_map, &idx->v_map_mask, V_IDS(idx), vacancies))
         return -1;
     return 0;
 }
@@ -332,7 +260,7 @@ static uint32_t household_slot(struct match_index *idx, int64_t id)
     if (s != MATCH_SLOT_NONE)
         return s;
     if (households_grow(idx, next_cap(idx->h_cap, idx->h_top)) ||
-        map_fit(&idx->h_map, &idx->h_map_mask, H_IDS(idx), (size_t)idx->h_live + 1))
+        match_map_fit(&idx->h_map, &idx->h_map_mask, H_IDS(idx), (size_t)idx->h_live + 1))
         return MATCH_SLOT_NONE;
     if (idx->h_free != MATCH_SLOT_NONE) {
         s = idx->h_free;
@@ -345,7 +273,7 @@ static uint32_t household_slot(struct match_index *idx, int64_t id)
     idx->h_posts[s] = 0;
     idx->h_head[s] = MATCH_SLOT_NONE;
     idx->h_live++;
-    map_put(idx->h_map, idx->h_map_mask, H_IDS(idx), s);
+    match_map_put(idx->h_map, idx->h_map_mask, H_IDS(idx), s);
     return s;
 }
 
@@ -372,7 +300,7 @@ int match_index_remove_household(struct match_index *idx, int64_t id)
     uint32_t s = match_map_find(idx->h_map, idx->h_map_mask, H_IDS(idx), id);
     if (s == MATCH_SLOT_NONE || idx->h_head[s] != MATCH_SLOT_NONE)
         return -1;
-    map_del(idx->h_map, idx->h_map_mask, H_IDS(idx), id);
+    match_map_del(idx->h_map, idx->h_map_mask, H_IDS(idx), id);
     idx->h_flags[s] = 0;
     idx->h_head[s] = idx->h_free;
     idx->h_free = s;
@@ -482,7 +410,7 @@ static uint32_t worker_slot(struct match_index *idx, int64_t id, bool *fresh)
         return s;
     if (idx->w_free == MATCH_SLOT_NONE && workers_grow(idx, next_cap(idx->w_cap, idx->w_top)))
         return MATCH_SLOT_NONE;
-    if (map_fit(&idx->w_map, &idx->w_map_mask, W_IDS(idx), (size_t)idx->w_live + 1))
+    if (match_map_fit(&idx->w_map, &idx->w_map_mask, W_IDS(idx), (size_t)idx->w_live + 1))
         return MATCH_SLOT_NONE;
     if (idx->w_free != MATCH_SLOT_NONE) {
         s = idx->w_free;
@@ -571,7 +499,7 @@ int match_index_upsert_worker(struct match_index *idx, const struct match_worker
     worker_store(idx, s, w, &n, county_intern(idx, w->county_code));
     if (fresh) {
         idx->w_live++;
-        map_put(idx->w_map, idx->w_map_mask, W_IDS(idx), s);
+        match_map_put(idx->w_map, idx->w_map_mask, W_IDS(idx), s);
     }
     return n.dropped;
 }
@@ -581,7 +509,7 @@ int match_index_remove_worker(struct match_index *idx, int64_t id)
     uint32_t s = match_worker_slot(idx, id);
     if (s == MATCH_SLOT_NONE)
         return -1;
-    map_del(idx->w_map, idx->w_map_mask, W_IDS(idx), id);
+    match_map_del(idx->w_map, idx->w_map_mask, W_IDS(idx), id);
     household_unlink(idx, s);
     idx->w_flags[s] = 0;
     idx->w_cold[s].house = idx->w_free;
@@ -771,99 +699,6 @@ int match_vrec_build(const struct match_index *idx, const struct match_vacancy *
     return 0;
 }
 
-/* The key skill class of a vacancy and that skill's share of the weights. */
-static unsigned vbucket_key(const struct match_vrec *r, float *share)
-{
-    unsigned best = 0;
-    *share = 0;
-    for (unsigned j = 1; j < r->n_skills; j++)
-        best = r->sweight[j] > r->sweight[best] ? j : best;
-    if (!r->n_skills)
-        return 0;
-    *share = r->sweight[best] / r->sweight_sum;
-    return r->skill[best] % MATCH_VKEYS;
-}
-
-/* Room for one more member in bucket b. */
-static int vbucket_reserve(struct match_vbucket *b)
-{
-    if (b->n < b->cap)
-        return 0;
-    uint32_t cap = b->cap ? b->cap * 2 : 16;
-    struct match_ventry *p = realloc(b->e, cap * sizeof *p);
-    if (!p)
-        return -1;
-    b->e = p;
-    struct match_vbound *x = realloc(b->x, cap * sizeof *x);
-    if (!x)
-        return -1;
-    b->x = x;
-    b->cap = cap;
-    return 0;
-}
-
-/* Positions from..to-1 of bucket b moved: their slots learn where they are now. */
-static void vbucket_renumber(struct match_index *idx, const struct match_vbucket *b, uint32_t from,
-                             uint32_t to)
-{
-    for (uint32_t i = from; i < to; i++)
-        idx->v_bpos[b->e[i].slot] = i;
-}
-
-static void vbucket_del(struct match_index *idx, unsigned bi, uint32_t s)
-{
-    struct match_vbucket *b = &idx->v_bucket[bi];
-    unsigned key = idx->v_bkey[s];
-    uint32_t pos = idx->v_bpos[s];
-    memmove(&b->e[pos], &b->e[pos + 1], (b->n - pos - 1) * sizeof b->e[0]);
-    memmove(&b->x[pos], &b->x[pos + 1], (b->n - pos - 1) * sizeof b->x[0]);
-    b->n--;
-    vbucket_renumber(idx, b, pos, b->n);
-    for (unsigned k = key + 1; k <= MATCH_VKEYS; k++)
-        b->off[k]--;
-    if (b->off[key + 1] == b->off[key])
-        b->keys &= ~(1ull << key);
-}
-
-/* Adds slot s (its columns written) to class `key` of bucket bi and widens the bounds. */
-static void vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigned key, float share)
-{
-    struct match_vbucket *b = &idx->v_bucket[bi];
-    const struct match_vrec *r = &idx->v_rec[s];
-    if (!b->n) {
-        for (int i = 0; i < 3; i++)
-            b->lo[i] = INT16_MAX, b->hi[i] = INT16_MIN;
-        b->hmin_all = 1;
-    }
-    if (!((b->keys >> key) & 1))
-        b->hmin[key] = 1;
-    uint32_t pos = b->off[key + 1];
-    memmove(&b->e[pos + 1], &b->e[pos], (b->n - pos) * sizeof b->e[0]);
-    memmove(&b->x[pos + 1], &b->x[pos], (b->n - pos) * sizeof b->x[0]);
-    b->e[pos] = (struct match_ventry){.must0 = idx->v_must0[s],
-                                      .cert_must = idx->v_cert_must[s],
-                                      .start = idx->v_start[s],
-                                      .start_ymd = idx->v_start_ymd[s],
-                                      .slot = s,
-                                      .gate = idx->v_gate[s],
-                                      .age_lo = idx->v_age[2 * (size_t)s],
-                                      .age_hi = idx->v_age[2 * (size_t)s + 1]};
-    b->x[pos] = (struct match_vbound){
-        .req0 = idx->v_req0[s], .light = idx->v_light[s], .q = {r->q[0], r->q[1], r->q[2]}};
-    b->n++;
-    vbucket_renumber(idx, b, pos, b->n);
-    for (unsigned k = key + 1; k <= MATCH_VKEYS; k++)
-        b->off[k]++;
-    idx->v_bkey[s] = (uint8_t)key;
-    b->keys |= 1ull << key;
-    for (int i = 0; i < 3; i++) {
-        b->lo[i] = r->q[i] < b->lo[i] ? r->q[i] : b->lo[i];
-        b->hi[i] = r->q[i] > b->hi[i] ? r->q[i] : b->hi[i];
-    }
-    b->hmin[key] = share < b->hmin[key] ? share : b->hmin[key];
-    b->hmin_all = share < b->hmin_all ? share : b->hmin_all;
-}
-
 int match_index_upsert_vacancy(struct match_index *idx, const struct match_vacancy *v)
 {
     if (v->id <= 0 || !vacancy_valid(v) ||
@@ -878,8 +713,8 @@ int match_index_upsert_vacancy(struct match_index *idx, const struct match_vacan
     float share;
     if (match_vrec_build(idx, v, &built))
         return -1;
-    unsigned key = vbucket_key(&built, &share);
-    if (vbucket_reserve(&idx->v_bucket[bi]))
+    unsigned key = match_vbucket_key(&built, &share);
+    if (match_vbucket_reserve(&idx->v_bucket[bi]))
         return -1;
     uint32_t s = match_map_find(idx->v_map, idx->v_map_mask, V_IDS(idx), v->id);
     bool fresh = s == MATCH_SLOT_NONE;
@@ -887,7 +722,7 @@ int match_index_upsert_vacancy(struct match_index *idx, const struct match_vacan
     if (fresh) {
         if ((idx->v_free == MATCH_SLOT_NONE &&
              vacancies_grow(idx, next_cap(idx->v_cap, idx->v_top))) ||
-            map_fit(&idx->v_map, &idx->v_map_mask, V_IDS(idx), (size_t)idx->v_live + 1))
+            match_map_fit(&idx->v_map, &idx->v_map_mask, V_IDS(idx), (size_t)idx->v_live + 1))
             return -1;
         if (idx->v_free != MATCH_SLOT_NONE) {
             s = idx->v_free;
@@ -921,11 +756,11 @@ int match_index_upsert_vacancy(struct match_index *idx, const struct match_vacan
     idx->v_cert_must[s] = r->cert_must;
     idx->v_county[s] = r->county;
     if (!fresh)
-        vbucket_del(idx, old_bi, s);
-    vbucket_put(idx, bi, s, key, share);
+        match_vbucket_del(idx, old_bi, s);
+    match_vbucket_put(idx, bi, s, key, share);
     if (fresh) {
         idx->v_live++;
-        map_put(idx->v_map, idx->v_map_mask, V_IDS(idx), s);
+        match_map_put(idx->v_map, idx->v_map_mask, V_IDS(idx), s);
     }
     return 0;
 }
@@ -935,8 +770,8 @@ int match_index_remove_vacancy(struct match_index *idx, int64_t id)
     uint32_t s = match_map_find(idx->v_map, idx->v_map_mask, V_IDS(idx), id);
     if (s == MATCH_SLOT_NONE)
         return -1;
-    map_del(idx->v_map, idx->v_map_mask, V_IDS(idx), id);
-    vbucket_del(idx, match_vbucket_of(idx->v_county[s], idx->v_kind[s]), s);
+    match_map_del(idx->v_map, idx->v_map_mask, V_IDS(idx), id);
+    match_vbucket_del(idx, match_vbucket_of(idx->v_county[s], idx->v_kind[s]), s);
     idx->v_gate[s] = 0;
     idx->v_rec[s].id = idx->v_free;
     idx->v_free = s;

@@ -282,9 +282,23 @@ static inline void match_gate_cut_range(struct match_gate *g)
     }
 }
 
-/* match_index.c */
+/* match_map.c: ids[slot * stride] is the id of slot (the maps read ids where
+ * they live); map_fit makes room for n entries, rehashing what the map holds */
 uint32_t match_map_find(const uint32_t *map, uint32_t mask, const int64_t *ids, size_t stride,
                         int64_t id);
+void match_map_put(uint32_t *map, uint32_t mask, const int64_t *ids, size_t stride, uint32_t slot);
+void match_map_del(uint32_t *map, uint32_t mask, const int64_t *ids, size_t stride, int64_t id);
+int match_map_fit(uint32_t **map, uint32_t *mask, const int64_t *ids, size_t stride, size_t n);
+
+/* match_vbucket.c: the key skill class of a vacancy record and its share of
+ * the weights; room for one more in a list; taking slot s out of list bi and
+ * putting it in, in order */
+unsigned match_vbucket_key(const struct match_vrec *r, float *share);
+int match_vbucket_reserve(struct match_vbucket *b);
+void match_vbucket_del(struct match_index *idx, unsigned bi, uint32_t s);
+void match_vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigned key, float share);
+
+/* match_index.c */
 uint32_t match_worker_slot(const struct match_index *idx, int64_t id);
 uint32_t match_vacancy_slot(const struct match_index *idx, int64_t id);
 int match_county_slot(const struct match_index *idx, int32_t code); /* 0 when unknown */
