@@ -554,7 +554,19 @@ void httpd_request_cb(struct evhttp_request *ev, void *arg)
     struct httpd_worker *w = arg;
     struct httpd_req *r = httpd_req_new(w);
     if (!r) {
-        evhttp_send_error(ev, 503, NULL);
+        static const char body[] =
+            "{\"type\":\"urn:leye:problem:overloaded\",\"title\":\"Service overloaded\","
+            "\"status\":503,\"detail\":\"The server is busy; retry shortly.\","
+            "\"code\":\"overloaded\",\"reason\":\"out_of_memory\"}";
+        struct evkeyvalq *h = evhttp_request_get_output_headers(ev);
+        struct evbuffer *b = evbuffer_new();
+        evhttp_add_header(h, "Content-Type", "application/problem+json");
+        evhttp_add_header(h, "Retry-After", "1");
+        if (b)
+            evbuffer_add(b, body, sizeof body - 1);
+        evhttp_send_reply(ev, 503, NULL, b);
+        if (b)
+            evbuffer_free(b);
         return;
     }
     w->inflight++;
