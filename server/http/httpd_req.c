@@ -279,7 +279,23 @@ static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
     struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
     if (bev)
         bufferevent_incref(bev);
+    /* The last answer on a connection, and every answer once shutdown has
+     * begun, says Connection: close.  evhttp writes that header when the
+     * request asked for it; the request is set back to keep-alive once the
+     * head is written, so that evhttp does not close the connection itself
+     * and the gatekeeper closes it when the answer has drained. */
+    bool closing = bev && (r->last_on_conn || r->w->stopping);
+    struct evkeyvalq *in = evhttp_request_get_input_headers(r->ev);
+    if (closing) {
+        evhttp_remove_header(in, "Connection");
+        evhttp_add_header(in, "Connection", "close");
+    }
     evhttp_send_reply(r->ev, status, NULL, body);
+    if (closing) {
+        evhttp_remove_header(in, "Connection");
+        evhttp_add_header(in, "Connection", "keep-alive");
+        evhttp_remove_header(h, "Connection");
+    }
     if (bev) {
         /* evhttp adds the reply before enabling writes; push it through the gatekeeper */
         bufferevent_flush(bev, EV_WRITE, BEV_NORMAL);
