@@ -1,5 +1,6 @@
 # The rest of issue 18's contract: an Idempotency-Key with an If-Match list
-# tries every tag, as without a key; the department-list import takes a key;
+# tries every tag, as without a key; the department-list import and broker
+# registration take a key;
 # every 503 carries a reason and its detail in both languages, the pool down
 # included; answers given after shutdown began say Connection: close.
 use strict;
@@ -83,6 +84,17 @@ is($lists->(), 1, 'and keeps one list');
 $again = $import->($csv . id_number($$ + 1) . ",低保," . days_from_today(-2) . "\r\n", "$tag-dl");
 is(fault($again), '422 Idempotency-Key:idempotency_mismatch', 'another file under the key is refused');
 is($lists->(), 1, 'and keeps no second list');
+
+# ---------- a broker registered under a key ----------
+my $brokers = sub { sql_value("SELECT count(*) FROM broker WHERE name = '$tag 劳务'") };
+$r = http($srv, 'POST', '/v1/brokers', body => { name => "$tag 劳务" }, headers => { 'Idempotency-Key' => "$tag-b" });
+is($r->{status}, 201, 'a broker under a key') or diag explain $r->{json};
+$again = http($srv, 'POST', '/v1/brokers', body => { name => "$tag 劳务" }, headers => { 'Idempotency-Key' => "$tag-b" });
+is_deeply([ $again->{status}, $again->{headers}{'idempotent-replayed'}, $again->{json}{id} ], [ 201, 'true', $r->{json}{id} ],
+          'its retry gets the first answer, not a conflict');
+$again = http($srv, 'POST', '/v1/brokers', body => { name => "$tag 劳务二" }, headers => { 'Idempotency-Key' => "$tag-b" });
+is(fault($again), '422 Idempotency-Key:idempotency_mismatch', 'another broker under the key is refused');
+is($brokers->() . sql_value("SELECT count(*) FROM broker WHERE name = '$tag 劳务二'"), '10', 'one broker, and not the other');
 
 # ---------- 503: a reason and a detail, the pool down included ----------
 my $pg = new_cluster();
