@@ -314,6 +314,15 @@ is($cursor_fault->("/v1/allocations/$pooled/unassigned?limit=1&cursor=" . MIME::
 my ($score, $wid) = ($r->{json}{items}[0]{best_score} // -1, $r->{json}{items}[0]{worker_id});
 is($cursor_fault->("/v1/allocations/$pooled/unassigned?limit=1&cursor=$score.$wid"), '400 cursor:invalid_format',
    'a bare position is not a cursor');
+# a retry of the swap is answered from its key before the worker or the
+# index is looked at: with the worker archived since, it still gets the
+# first answer
+psql("UPDATE worker SET archived = true WHERE id = $strong");
+$retry = http($srv, 'POST', "$base/swap", body => { worker_id => $strong + 0 }, headers => { 'Idempotency-Key' => "$tag-swap" });
+is_deeply([ $retry->{status}, $retry->{headers}{'idempotent-replayed'} ], [ 200, 'true' ],
+          'a retry of the swap after its worker was archived still gets the first answer') or diag explain $retry->{json};
+psql("UPDATE worker SET archived = false WHERE id = $strong");
+
 my $metrics = http($srv, 'GET', '/metrics')->{content};
 like($metrics, qr/^leye_allocations_drafted_total [1-9]/m, '/metrics counts the drafts');
 like($metrics, qr/^leye_allocation_running [01]/m, 'and says whether one is running');
