@@ -122,8 +122,7 @@ static struct pgwork *pgwork_new(enum pgwork_kind kind, const struct pgpool_stmt
 #define PGPOOL_WHY_MEMORY "out_of_memory"
 #define PGPOOL_WHY_DEADLINE "deadline"
 
-static void pgwork_end(struct pgwork *w, enum pgpool_status status, PGresult *res,
-                       const char *why)
+static void pgwork_end(struct pgwork *w, enum pgpool_status status, PGresult *res, const char *why)
 {
     struct pgpool_reply r = {status, res, "", why, "", "", "", ""};
     if (res && status == PGPOOL_SQL_ERROR) {
@@ -644,8 +643,8 @@ void pgconn_query(struct pgconn *c, const struct pgpool_stmt *st, int nparams,
     assert(c->leased && !c->work);
     struct pgwork *w = pgwork_new(PGWORK_QUERY, st, nparams, values, c->pool->query_timeout_ms);
     if (!w || !c->conn || c->state != PGC_LEASED) {
-        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", w ? PGPOOL_WHY_LOST : PGPOOL_WHY_MEMORY,
-                                 "", "", "", ""};
+        struct pgpool_reply r = {
+            PGPOOL_UNAVAILABLE, NULL, "", w ? PGPOOL_WHY_LOST : PGPOOL_WHY_MEMORY, "", "", "", ""};
         pgwork_free(w);
         cb(arg, &r);
         return;

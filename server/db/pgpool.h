@@ -37,8 +37,8 @@ enum pgpool_status {
 
 struct pgpool_reply {
     enum pgpool_status status;
-    PGresult *res;          /* borrowed: valid during the callback only; NULL unless OK/SQL_ERROR */
-    const char *sqlstate;   /* "" unless SQL_ERROR */
+    PGresult *res;        /* borrowed: valid during the callback only; NULL unless OK/SQL_ERROR */
+    const char *sqlstate; /* "" unless SQL_ERROR */
     /* SQL_ERROR: the primary error message; UNAVAILABLE: why, one of
      * database_down, connection_lost, queue_full, pool_closed, out_of_memory;
      * TIMEOUT: deadline */

@@ -636,8 +636,9 @@ static void payroll_csv_done(void *arg)
         return;
     }
     const char *v[3] = {j->project, rows, api_actor(r)};
-    bool sent = j->bank ? api_query_keyed(r, &payroll_payment_import, 2, v + 1, payroll_csv_db_cb, j)
-                        : api_query_keyed(r, &payroll_attendance_import, 3, v, payroll_csv_db_cb, j);
+    bool sent = j->bank
+                    ? api_query_keyed(r, &payroll_payment_import, 2, v + 1, payroll_csv_db_cb, j)
+                    : api_query_keyed(r, &payroll_attendance_import, 3, v, payroll_csv_db_cb, j);
     if (!sent)
         payroll_job_free(j);
     sodium_memzero(rows, strlen(rows));

@@ -417,8 +417,8 @@ static const char *api_idem_scope(struct httpd_req *r, char buf[32])
  * to cb; when retry is not NULL, keeps in it what a retry of idem_run takes.
  * Returns false, having sent nothing, when memory runs out. */
 static bool api_idem_send(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
-                          const char *const *values, const char *key, pgpool_query_cb cb,
-                          void *arg, struct api_call_retry *retry)
+                          const char *const *values, const char *key, pgpool_query_cb cb, void *arg,
+                          struct api_call_retry *retry)
 {
     struct evbuffer *fmt = evbuffer_new(), *args = evbuffer_new();
     bool sent = false;
@@ -694,10 +694,9 @@ void api_update(struct httpd_req *r, const struct api_resource *res)
 /* The answer stored under the caller's key, shaped as idem_run answers a
  * replay, with whether it was for the same request. */
 static const struct pgpool_stmt api_idem_peek_stmt = {
-    "api_idem_peek",
-    "SELECT i.status, (nullif(i.body, '')::jsonb ->> 'version')::integer, "
-    "nullif(i.body, '')::jsonb, true, i.request_sha = $3::bytea AND i.status > 0 "
-    "FROM idempotency_key i WHERE i.scope = $1 AND i.key = $2"};
+    "api_idem_peek", "SELECT i.status, (nullif(i.body, '')::jsonb ->> 'version')::integer, "
+                     "nullif(i.body, '')::jsonb, true, i.request_sha = $3::bytea AND i.status > 0 "
+                     "FROM idempotency_key i WHERE i.scope = $1 AND i.key = $2"};
 
 struct api_idem_first_ctx {
     struct httpd_req *r;
