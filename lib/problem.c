@@ -322,6 +322,53 @@ enum problem_lang problem_lang_from_header(const char *h)
     return best_en > best_zh && best_en > 0 ? PROBLEM_LANG_EN : PROBLEM_LANG_ZH;
 }
 
+/* Why a 503 was given: the reason member of the answer, and its detail.
+ * The first entry for a code is that code's reason when none is named. */
+static const struct problem_reason_def {
+    const char *reason;
+    const char *code;
+    const char *detail[2];
+} problem_reasons[] = {
+    {"database_down",
+     "database_unavailable",
+     {"数据库暂时无法访问，请稍后重试。", "The database cannot be reached; retry shortly."}},
+    {"connection_lost",
+     "database_unavailable",
+     {"与数据库的连接中断，请求未完成，请稍后重试。",
+      "The connection to the database was lost before the request finished; retry shortly."}},
+    {"queue_full",
+     "database_unavailable",
+     {"等待数据库的请求过多，请稍后重试。",
+      "Too many requests are waiting for the database; retry shortly."}},
+    {"pool_closed",
+     "database_unavailable",
+     {"服务器正在停止，已不再访问数据库，请稍后重试。",
+      "The server is shutting down and no longer uses the database; retry shortly."}},
+    {"out_of_memory",
+     "database_unavailable",
+     {"服务器内存不足，请求未发往数据库，请稍后重试。",
+      "The server ran short of memory and did not send the request; retry shortly."}},
+    {"server_busy",
+     "overloaded",
+     {"服务器繁忙，请稍后重试。", "The server is busy; retry shortly."}},
+    {"connection_limit",
+     "too_many_connections",
+     {"服务器连接数已满，请稍后重试。", "The server has too many connections; retry shortly."}},
+    {"shutting_down",
+     "shutting_down",
+     {"服务器正在停止，请稍后重试。", "The server is shutting down; retry shortly."}},
+    {"not_ready", "not_ready", {"服务尚未就绪。", "The service is not ready."}},
+};
+
+static const struct problem_reason_def *problem_reason_find(const char *code, const char *reason)
+{
+    for (size_t i = 0; i < sizeof problem_reasons / sizeof problem_reasons[0]; i++)
+        if (!strcmp(problem_reasons[i].code, code) &&
+            (!reason || !strcmp(problem_reasons[i].reason, reason)))
+            return &problem_reasons[i];
+    return NULL;
+}
+
 json_t *problem_new(const char *code, enum problem_lang lang, const char *detail)
 {
     const struct problem_def *d = problem_find(code);
@@ -329,8 +376,26 @@ json_t *problem_new(const char *code, enum problem_lang lang, const char *detail
         d = problem_find("internal_error");
     char type[96];
     snprintf(type, sizeof type, "urn:leye:problem:%s", d->code);
-    return json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", d->title[lang], "status",
-                     d->status, "detail", detail ? detail : d->detail[lang], "code", d->code);
+    json_t *p =
+        json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", d->title[lang], "status",
+                  d->status, "detail", detail ? detail : d->detail[lang], "code", d->code);
+    const struct problem_reason_def *why = problem_reason_find(d->code, NULL);
+    if (p && why && json_object_set_new(p, "reason", json_string(why->reason)) < 0) {
+        json_decref(p);
+        return NULL;
+    }
+    return p;
+}
+
+json_t *problem_new_reason(const char *code, const char *reason, enum problem_lang lang)
+{
+    const struct problem_reason_def *why = reason ? problem_reason_find(code, reason) : NULL;
+    json_t *p = problem_new(code, lang, why ? why->detail[lang] : NULL);
+    if (p && why && json_object_set_new(p, "reason", json_string(why->reason)) < 0) {
+        json_decref(p);
+        return NULL;
+    }
+    return p;
 }
 
 const char *problem_field_message(const char *code, enum problem_lang lang)

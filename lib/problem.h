@@ -31,6 +31,17 @@ bool problem_known(const char *code);
  * memory runs out.
  */
 json_t *problem_new(const char *code, enum problem_lang lang, const char *detail);
+/* A 503 problem (database_unavailable, overloaded, too_many_connections,
+ * shutting_down, not_ready) also carries "reason", a stable word saying
+ * why: the first of the code's reasons in problem.c unless another is
+ * named. */
+
+/*
+ * A new reference to the problem for code with the named reason (e.g.
+ * database_unavailable, queue_full) and that reason's detail in lang; an
+ * unknown reason gives problem_new's.  NULL only when memory runs out.
+ */
+json_t *problem_new_reason(const char *code, const char *reason, enum problem_lang lang);
 
 /*
  * Appends {field, code, message} to the problem's "errors" array, creating it

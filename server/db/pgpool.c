@@ -114,9 +114,17 @@ static struct pgwork *pgwork_new(enum pgwork_kind kind, const struct pgpool_stmt
 }
 
 /* Delivers a reply for a query work item and frees it. */
-static void pgwork_finish(struct pgwork *w, enum pgpool_status status, PGresult *res)
+/* Why work ended without a result, as reply->message says it. */
+#define PGPOOL_WHY_DOWN "database_down"
+#define PGPOOL_WHY_LOST "connection_lost"
+#define PGPOOL_WHY_QUEUE "queue_full"
+#define PGPOOL_WHY_CLOSED "pool_closed"
+#define PGPOOL_WHY_MEMORY "out_of_memory"
+#define PGPOOL_WHY_DEADLINE "deadline"
+
+static void pgwork_end(struct pgwork *w, enum pgpool_status status, PGresult *res, const char *why)
 {
-    struct pgpool_reply r = {status, res, "", "", "", "", "", ""};
+    struct pgpool_reply r = {status, res, "", why, "", "", "", ""};
     if (res && status == PGPOOL_SQL_ERROR) {
         static const int codes[] = {PG_DIAG_SQLSTATE,        PG_DIAG_MESSAGE_PRIMARY,
                                     PG_DIAG_CONSTRAINT_NAME, PG_DIAG_MESSAGE_DETAIL,
@@ -133,6 +141,11 @@ static void pgwork_finish(struct pgwork *w, enum pgpool_status status, PGresult 
     else
         w->lcb(w->arg, NULL, status);
     pgwork_free(w);
+}
+
+static void pgwork_finish(struct pgwork *w, enum pgpool_status status, PGresult *res)
+{
+    pgwork_end(w, status, res, status == PGPOOL_TIMEOUT ? PGPOOL_WHY_DEADLINE : "");
 }
 
 /* A cancel request, shared by the connection and the thread sending it;
@@ -212,7 +225,7 @@ static void pgconn_lost(struct pgconn *c, enum pgpool_status why)
         c->pool->down = true;
     if (w) {
         c->pool->failures++;
-        pgwork_finish(w, why, NULL);
+        pgwork_end(w, why, NULL, why == PGPOOL_TIMEOUT ? PGPOOL_WHY_DEADLINE : PGPOOL_WHY_LOST);
     }
 }
 
@@ -568,7 +581,10 @@ static void pgpool_submit(struct pgpool *p, struct pgwork *w)
 {
     if (p->closed || p->down || p->waiting >= p->queue_max) {
         p->failures++;
-        pgwork_finish(w, PGPOOL_UNAVAILABLE, NULL);
+        pgwork_end(w, PGPOOL_UNAVAILABLE, NULL,
+                   p->closed ? PGPOOL_WHY_CLOSED
+                   : p->down ? PGPOOL_WHY_DOWN
+                             : PGPOOL_WHY_QUEUE);
         return;
     }
     TAILQ_INSERT_TAIL(&p->queue, w, next);
@@ -600,7 +616,7 @@ void pgpool_query_deadline(struct pgpool *p, const char *scope, int timeout_ms,
     if (w)
         memcpy(w->scope, scope, strlen(scope) + 1);
     if (!w) {
-        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", "out of memory", "", "", "", ""};
+        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", PGPOOL_WHY_MEMORY, "", "", "", ""};
         cb(arg, &r);
         return;
     }
@@ -627,7 +643,8 @@ void pgconn_query(struct pgconn *c, const struct pgpool_stmt *st, int nparams,
     assert(c->leased && !c->work);
     struct pgwork *w = pgwork_new(PGWORK_QUERY, st, nparams, values, c->pool->query_timeout_ms);
     if (!w || !c->conn || c->state != PGC_LEASED) {
-        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", "", "", "", "", ""};
+        struct pgpool_reply r = {
+            PGPOOL_UNAVAILABLE, NULL, "", w ? PGPOOL_WHY_LOST : PGPOOL_WHY_MEMORY, "", "", "", ""};
         pgwork_free(w);
         cb(arg, &r);
         return;
@@ -694,7 +711,7 @@ void pgpool_tick(struct pgpool *p)
         while ((w = TAILQ_FIRST(&p->queue)) != NULL) {
             TAILQ_REMOVE(&p->queue, w, next);
             p->waiting--;
-            pgwork_finish(w, PGPOOL_UNAVAILABLE, NULL);
+            pgwork_end(w, PGPOOL_UNAVAILABLE, NULL, PGPOOL_WHY_DOWN);
         }
     }
 }
@@ -737,7 +754,7 @@ void pgpool_shutdown(struct pgpool *p)
     while ((w = TAILQ_FIRST(&p->queue)) != NULL) {
         TAILQ_REMOVE(&p->queue, w, next);
         p->waiting--;
-        pgwork_finish(w, PGPOOL_UNAVAILABLE, NULL);
+        pgwork_end(w, PGPOOL_UNAVAILABLE, NULL, PGPOOL_WHY_CLOSED);
     }
     for (int i = 0; i < p->size; i++) {
         struct pgconn *c = &p->conns[i];
@@ -746,7 +763,7 @@ void pgpool_shutdown(struct pgpool *p)
         pgconn_close(c);
         pgconn_set_state(c, PGC_DOWN);
         if (w)
-            pgwork_finish(w, PGPOOL_UNAVAILABLE, NULL);
+            pgwork_end(w, PGPOOL_UNAVAILABLE, NULL, PGPOOL_WHY_CLOSED);
     }
 }
 

@@ -37,9 +37,12 @@ enum pgpool_status {
 
 struct pgpool_reply {
     enum pgpool_status status;
-    PGresult *res;          /* borrowed: valid during the callback only; NULL unless OK/SQL_ERROR */
-    const char *sqlstate;   /* "" unless SQL_ERROR */
-    const char *message;    /* primary error message, or "" */
+    PGresult *res;        /* borrowed: valid during the callback only; NULL unless OK/SQL_ERROR */
+    const char *sqlstate; /* "" unless SQL_ERROR */
+    /* SQL_ERROR: the primary error message; UNAVAILABLE: why, one of
+     * database_down, connection_lost, queue_full, pool_closed, out_of_memory;
+     * TIMEOUT: deadline */
+    const char *message;
     const char *constraint; /* violated constraint name, or "" */
     const char *detail;     /* error detail, or "" */
     const char *table;      /* table of the violated constraint, or "" */

@@ -324,13 +324,23 @@ void h_account_unlock(struct httpd_req *r)
 void h_account_sign_ins(struct httpd_req *r)
 {
     static const char *const allowed[] = {"limit", "cursor", NULL};
-    char id[24], limit[24], cursor[24];
+    char id[24], limit[24], filters[48];
     if (!api_param_id(r, 0, id) || !api_query_only(r, allowed) ||
-        !api_query_id(r, "limit", 200, limit) ||
-        !api_query_id(r, "cursor", 999999999999999999LL, cursor))
+        !api_query_id(r, "limit", 200, limit))
         return;
-    const char *v[3] = {id, limit[0] ? limit : NULL, cursor[0] ? cursor : NULL};
-    api_call(r, &account_sign_ins, 3, v, NULL);
+    snprintf(filters, sizeof filters, "{\"id\":%s}", id);
+    const char *cs = httpd_req_query(r, "cursor");
+    char *cursor = cs ? api_cursor_open(r, "id", filters, cs) : NULL;
+    if (cs && !cursor)
+        return;
+    if (cursor && !api_cursor_is_id(cursor)) {
+        free(cursor);
+        api_reply_field_error(r, "invalid_query", "cursor", "invalid_format");
+        return;
+    }
+    const char *v[3] = {id, limit[0] ? limit : NULL, cursor};
+    api_call_list(r, &account_sign_ins, 3, v, "id", filters);
+    free(cursor);
 }
 
 /* ---------- a job seeker's kiosk PIN, made here ---------- */

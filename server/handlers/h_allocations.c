@@ -138,19 +138,25 @@ void h_allocation_unassigned(struct httpd_req *r)
     char id[24];
     if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
         return;
-    const char *cursor = httpd_req_query(r, "cursor");
+    char limit[24], filters[48];
+    if (!api_query_id(r, "limit", 200, limit))
+        return;
+    snprintf(filters, sizeof filters, "{\"id\":%s}", id);
+    const char *cs = httpd_req_query(r, "cursor");
+    char *cursor = cs ? api_cursor_open(r, "score", filters, cs) : NULL;
+    if (cs && !cursor)
+        return;
     long long s, w;
     char tail;
     if (cursor && (strlen(cursor) > 40 || sscanf(cursor, "%lld.%lld%c", &s, &w, &tail) != 2 ||
                    s < -1 || s > 10000 || w < 1)) {
+        free(cursor);
         api_reply_field_error(r, "invalid_query", "cursor", "invalid_format");
         return;
     }
-    char limit[24];
-    if (!api_query_id(r, "limit", 200, limit))
-        return;
     const char *v[4] = {id, allocation_lang(r), cursor, limit[0] ? limit : NULL};
-    api_call(r, &allocation_unassigned_stmt, 4, v, NULL);
+    api_call_list(r, &allocation_unassigned_stmt, 4, v, "score", filters);
+    free(cursor);
 }
 
 static void allocation_drop_or_restore(struct httpd_req *r, bool drop)
@@ -245,6 +251,19 @@ static void swap_target_cb(void *arg, const struct pgpool_reply *rep)
     free(c);
 }
 
+/* The swap's lookups, once a replay under its Idempotency-Key is ruled out. */
+static void swap_go(struct httpd_req *r, void *arg, bool go)
+{
+    struct swap_ctx *c = arg;
+    if (!go) {
+        free(c);
+        return;
+    }
+    const char *v[3] = {c->id, c->aid, c->worker};
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &allocation_swap_target_stmt, 3, v,
+                        swap_target_cb, c);
+}
+
 void h_allocation_swap(struct httpd_req *r)
 {
     char id[24], aid[24];
@@ -265,9 +284,7 @@ void h_allocation_swap(struct httpd_req *r)
     snprintf(c->worker, sizeof c->worker, "%lld",
              (long long)json_integer_value(json_object_get(obj, "worker_id")));
     json_decref(obj);
-    const char *v[3] = {c->id, c->aid, c->worker};
-    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &allocation_swap_target_stmt, 3, v,
-                        swap_target_cb, c);
+    api_idem_first(r, swap_go, c);
 }
 
 void h_allocation_confirm(struct httpd_req *r)

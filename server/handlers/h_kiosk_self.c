@@ -47,12 +47,22 @@ void h_kiosk_applications_list(struct httpd_req *r)
     static const char *const allowed[] = {"limit", "cursor", NULL};
     if (!api_query_only(r, allowed))
         return;
-    char limit[24], cursor[24];
-    if (!api_query_id(r, "limit", 200, limit) ||
-        !api_query_id(r, "cursor", 999999999999999999LL, cursor))
+    char limit[24], filters[48];
+    if (!api_query_id(r, "limit", 200, limit))
         return;
-    const char *v[2] = {limit[0] ? limit : NULL, cursor[0] ? cursor : NULL};
-    api_call(r, &kiosk_list_stmt, 2, v, NULL);
+    snprintf(filters, sizeof filters, "{\"worker\":%lld}", (long long)httpd_req_principal(r)->id);
+    const char *cs = httpd_req_query(r, "cursor");
+    char *cursor = cs ? api_cursor_open(r, "id", filters, cs) : NULL;
+    if (cs && !cursor)
+        return;
+    if (cursor && !api_cursor_is_id(cursor)) {
+        free(cursor);
+        api_reply_field_error(r, "invalid_query", "cursor", "invalid_format");
+        return;
+    }
+    const char *v[2] = {limit[0] ? limit : NULL, cursor};
+    api_call_list(r, &kiosk_list_stmt, 2, v, "id", filters);
+    free(cursor);
 }
 
 void h_kiosk_application_get(struct httpd_req *r)

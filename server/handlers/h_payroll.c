@@ -611,6 +611,8 @@ static void payroll_csv_db_cb(void *arg, const struct pgpool_reply *rep)
         httpd_reply_problem(r, "internal_error", NULL);
         return;
     }
+    if (PQnfields(rep->res) > 3 && !strcmp(PQgetvalue(rep->res, 0, 3), "t"))
+        httpd_set_header(r, "Idempotent-Replayed", "true");
     httpd_reply_json(r, 200, body);
 }
 
@@ -634,12 +636,11 @@ static void payroll_csv_done(void *arg)
         return;
     }
     const char *v[3] = {j->project, rows, api_actor(r)};
-    if (j->bank)
-        pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &payroll_payment_import, 2, v + 1,
-                            payroll_csv_db_cb, j);
-    else
-        pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &payroll_attendance_import, 3, v,
-                            payroll_csv_db_cb, j);
+    bool sent = j->bank
+                    ? api_query_keyed(r, &payroll_payment_import, 2, v + 1, payroll_csv_db_cb, j)
+                    : api_query_keyed(r, &payroll_attendance_import, 3, v, payroll_csv_db_cb, j);
+    if (!sent)
+        payroll_job_free(j);
     sodium_memzero(rows, strlen(rows));
     free(rows);
 }
@@ -654,6 +655,9 @@ static void payroll_csv_start(struct httpd_req *r, bool bank)
                                 : "请以 text/csv 上传文件（UTF-8 或 GBK 编码）。");
         return;
     }
+    const char *key;
+    if (!api_idem_key(r, &key))
+        return;
     struct payroll_job *j = calloc(1, sizeof *j);
     if (!j) {
         httpd_reply_problem(r, "overloaded", NULL);

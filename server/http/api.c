@@ -117,13 +117,24 @@ struct api_call_retry {
     int ncand;
     char cand[API_IF_MATCH_MAX][16];
     char *values[API_CALL_MAX_PARAMS];
+    /* under an Idempotency-Key: idem_run's first five arguments, the sixth
+     * being values as an array literal */
+    char *idem[5];
 };
 
 struct api_call_ctx {
     struct httpd_req *r;
     const char *location;
     struct api_call_retry *retry;
+    /* a list the SQL function pages itself: its next_cursor is sealed with these */
+    char *seal_sort, *seal_filters;
 };
+
+static const struct pgpool_stmt api_idem_stmt = {
+    "api_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
+
+static const struct pgpool_stmt api_idem_run_stmt = {
+    "api_idem_run", "SELECT * FROM idem_run($1, $2, $3::bytea, $4, $5, $6::text[])"};
 
 static void api_call_retry_free(struct api_call_retry *t)
 {
@@ -131,12 +142,25 @@ static void api_call_retry_free(struct api_call_retry *t)
         return;
     for (int i = 0; i < t->nparams; i++)
         free(t->values[i]);
+    for (int i = 0; i < 5; i++)
+        free(t->idem[i]);
     free(t);
 }
 
-static void api_call_cb(void *arg, const struct pgpool_reply *rep);
+static void api_call_ctx_free(struct api_call_ctx *ctx)
+{
+    api_call_retry_free(ctx->retry);
+    free(ctx->seal_sort);
+    free(ctx->seal_filters);
+    free(ctx);
+}
 
-/* Sends the call again with the next If-Match candidate; false when none is left. */
+static void api_call_cb(void *arg, const struct pgpool_reply *rep);
+static void api_idem_array(struct evbuffer *b, int n, const char *const *values);
+
+/* Sends the call again with the next If-Match candidate; false when none is
+ * left.  Under an Idempotency-Key the stale try has rolled back with its
+ * claim of the key, so the next goes through idem_run again. */
 static bool api_call_again(struct api_call_ctx *ctx, const struct pgpool_reply *rep)
 {
     struct api_call_retry *t = ctx->retry;
@@ -145,9 +169,44 @@ static bool api_call_again(struct api_call_ctx *ctx, const struct pgpool_reply *
         return false;
     memcpy(t->values[t->vi], t->cand[t->next], strlen(t->cand[t->next]) + 1);
     t->next++;
-    pgpool_query_scoped(t->pool, api_scope(ctx->r), t->st, t->nparams,
-                        (const char *const *)t->values, api_call_cb, ctx);
+    if (!t->idem[0]) {
+        pgpool_query_scoped(t->pool, api_scope(ctx->r), t->st, t->nparams,
+                            (const char *const *)t->values, api_call_cb, ctx);
+        return true;
+    }
+    struct evbuffer *args = evbuffer_new();
+    if (!args)
+        return false;
+    api_idem_array(args, t->nparams, (const char *const *)t->values);
+    const char *v[6] = {t->idem[0], t->idem[1], t->idem[2],
+                        t->idem[3], t->idem[4], (const char *)evbuffer_pullup(args, -1)};
+    pgpool_query_scoped(t->pool, api_scope(ctx->r), &api_idem_run_stmt, 6, v, api_call_cb, ctx);
+    evbuffer_free(args);
     return true;
+}
+
+/* A list's page as the SQL function answered it, with next_cursor (its
+ * position as text or number) sealed for this list. */
+static void api_call_reply_page(struct httpd_req *r, const struct api_call_ctx *ctx,
+                                const char *text)
+{
+    json_t *body = json_loads(text, 0, NULL);
+    if (!json_is_object(body)) {
+        json_decref(body);
+        httpd_reply_problem(r, "internal_error", NULL);
+        return;
+    }
+    json_t *next = json_object_get(body, "next_cursor");
+    char num[24];
+    const char *pos = json_string_value(next);
+    if (json_is_integer(next)) {
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(next));
+        pos = num;
+    }
+    json_object_set_new(body, "next_cursor",
+                        pos ? api_cursor_seal(r, ctx->seal_sort, ctx->seal_filters, pos)
+                            : json_null());
+    httpd_reply_json(r, 200, body);
 }
 
 static void api_call_cb(void *arg, const struct pgpool_reply *rep)
@@ -157,10 +216,10 @@ static void api_call_cb(void *arg, const struct pgpool_reply *rep)
     const char *location = ctx->location;
     if (api_call_again(ctx, rep))
         return;
-    api_call_retry_free(ctx->retry);
-    free(ctx);
-    if (!dbreply_has_row(r, rep))
+    if (!dbreply_has_row(r, rep)) {
+        api_call_ctx_free(ctx);
         return;
+    }
     int status = atoi(PQgetvalue(rep->res, 0, 0));
     if (!PQgetisnull(rep->res, 0, 1)) {
         char etag[32];
@@ -180,6 +239,7 @@ static void api_call_cb(void *arg, const struct pgpool_reply *rep)
         if (p && json_is_object(extra))
             json_object_update(p, extra);
         json_decref(extra);
+        api_call_ctx_free(ctx);
         if (!p) {
             httpd_reply_problem(r, "overloaded", NULL);
             return;
@@ -187,6 +247,12 @@ static void api_call_cb(void *arg, const struct pgpool_reply *rep)
         httpd_reply_problem_json(r, p);
         return;
     }
+    if (status == 200 && ctx->seal_sort) {
+        api_call_reply_page(r, ctx, PQgetvalue(rep->res, 0, 2));
+        api_call_ctx_free(ctx);
+        return;
+    }
+    api_call_ctx_free(ctx);
     if (location && (status == 201 || status == 202)) {
         json_t *body = json_loads(PQgetvalue(rep->res, 0, 2), 0, NULL);
         json_t *id = json_object_get(body, "id");
@@ -241,25 +307,43 @@ static struct api_call_retry *api_call_retry_new(struct httpd_req *r, struct pgp
     return t;
 }
 
-static void api_call_on(struct httpd_req *r, struct pgpool *pool, const struct pgpool_stmt *st,
-                        int nparams, const char *const *values, const char *location_prefix)
+static struct api_call_ctx *api_call_ctx_new(struct httpd_req *r, const char *location_prefix)
 {
-    struct api_call_ctx *ctx = malloc(sizeof *ctx);
+    struct api_call_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx) {
         httpd_reply_problem(r, "overloaded", NULL);
-        return;
+        return NULL;
     }
     ctx->r = r;
     ctx->location = location_prefix;
+    return ctx;
+}
+
+static void api_call_on(struct httpd_req *r, struct pgpool *pool, const struct pgpool_stmt *st,
+                        int nparams, const char *const *values, const char *location_prefix)
+{
+    struct api_call_ctx *ctx = api_call_ctx_new(r, location_prefix);
+    if (!ctx)
+        return;
     ctx->retry = api_call_retry_new(r, pool, st, nparams, values);
     pgpool_query_scoped(pool, api_scope(r), st, nparams, values, api_call_cb, ctx);
 }
 
-static const struct pgpool_stmt api_idem_stmt = {
-    "api_idem_call", "SELECT * FROM idem_call($1, $2::jsonb, $3, $4, $5, $6::bytea)"};
-
-static const struct pgpool_stmt api_idem_run_stmt = {
-    "api_idem_run", "SELECT * FROM idem_run($1, $2, $3::bytea, $4, $5, $6::text[])"};
+void api_call_list(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+                   const char *const *values, const char *sort, const char *filters)
+{
+    struct api_call_ctx *ctx = api_call_ctx_new(r, NULL);
+    if (!ctx)
+        return;
+    ctx->seal_sort = strdup(sort);
+    ctx->seal_filters = strdup(filters);
+    if (!ctx->seal_sort || !ctx->seal_filters) {
+        api_call_ctx_free(ctx);
+        httpd_reply_problem(r, "overloaded", NULL);
+        return;
+    }
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), st, nparams, values, api_call_cb, ctx);
+}
 
 /* SHA-256 of the method, the path and text, as bytea hex text. */
 static void api_request_hash(struct httpd_req *r, const char *text, size_t len,
@@ -319,39 +403,81 @@ static void api_idem_array(struct evbuffer *b, int n, const char *const *values)
     evbuffer_add(b, "}", 2);
 }
 
-/* An action POST that documents Idempotency-Key, sent with one: runs st
- * through idem_run, once per key (migrations/046_idem_actions.sql). */
-static void api_call_idem(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
-                          const char *const *values, const char *key, const char *location)
+/* The namespace of the caller's keys: as creates keep it (a kiosk's per worker). */
+static const char *api_idem_scope(struct httpd_req *r, char buf[32])
+{
+    const struct principal *who = httpd_req_principal(r);
+    if (who->kind != PRINCIPAL_KIOSK)
+        return api_actor(r);
+    snprintf(buf, 32, "kiosk:%lld", (long long)who->id);
+    return buf;
+}
+
+/* Sends st with values through idem_run under key (migrations/046_idem_actions.sql)
+ * to cb; when retry is not NULL, keeps in it what a retry of idem_run takes.
+ * Returns false, having sent nothing, when memory runs out. */
+static bool api_idem_send(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+                          const char *const *values, const char *key, pgpool_query_cb cb, void *arg,
+                          struct api_call_retry *retry)
 {
     struct evbuffer *fmt = evbuffer_new(), *args = evbuffer_new();
+    bool sent = false;
     size_t blen = 0;
     const char *body = httpd_req_body(r, &blen);
-    char hash[API_HASH_HEX];
+    char hash[API_HASH_HEX], scope[32];
     api_request_hash(r, body ? body : "", body ? blen : 0, hash);
-    if (!fmt || !args) {
-        httpd_reply_problem(r, "overloaded", NULL);
+    if (!fmt || !args)
         goto done;
-    }
     api_idem_format(fmt, st->sql);
     api_idem_array(args, nparams, values);
-    /* the key's namespace: as creates keep it (a kiosk's per worker) */
-    char scope[32];
-    const struct principal *who = httpd_req_principal(r);
-    if (who->kind == PRINCIPAL_KIOSK)
-        snprintf(scope, sizeof scope, "kiosk:%lld", (long long)who->id);
-    const char *v[6] = {who->kind == PRINCIPAL_KIOSK ? scope : api_actor(r),
+    const char *v[6] = {api_idem_scope(r, scope),
                         key,
                         hash,
                         httpd_req_path(r),
                         (const char *)evbuffer_pullup(fmt, -1),
                         (const char *)evbuffer_pullup(args, -1)};
-    api_call_on(r, httpd_req_pool(r), &api_idem_run_stmt, 6, v, location);
+    for (int i = 0; retry && i < 5; i++)
+        if (!(retry->idem[i] = strdup(v[i])))
+            retry->ncand = 0; /* no retries then: the first tag is tried alone */
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &api_idem_run_stmt, 6, v, cb, arg);
+    sent = true;
 done:
     if (fmt)
         evbuffer_free(fmt);
     if (args)
         evbuffer_free(args);
+    return sent;
+}
+
+/* An action POST that documents Idempotency-Key, sent with one: runs st
+ * through idem_run, once per key. */
+static void api_call_idem(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+                          const char *const *values, const char *key, const char *location)
+{
+    struct api_call_ctx *ctx = api_call_ctx_new(r, location);
+    if (!ctx)
+        return;
+    ctx->retry = api_call_retry_new(r, httpd_req_pool(r), st, nparams, values);
+    if (!api_idem_send(r, st, nparams, values, key, api_call_cb, ctx, ctx->retry)) {
+        api_call_ctx_free(ctx);
+        httpd_reply_problem(r, "overloaded", NULL);
+    }
+}
+
+bool api_query_keyed(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+                     const char *const *values, pgpool_query_cb cb, void *arg)
+{
+    const char *key = NULL;
+    if (!strcmp(httpd_req_method(r), "POST") && contract_idempotent(r) && !api_idem_key(r, &key))
+        return false;
+    if (!key) {
+        pgpool_query_scoped(httpd_req_pool(r), api_scope(r), st, nparams, values, cb, arg);
+        return true;
+    }
+    if (api_idem_send(r, st, nparams, values, key, cb, arg, NULL))
+        return true;
+    httpd_reply_problem(r, "overloaded", NULL);
+    return false;
 }
 
 void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
@@ -563,4 +689,74 @@ void api_update(struct httpd_req *r, const struct api_resource *res)
     const char *v[4] = {id, any ? NULL : version, payload, api_actor(r)};
     api_call(r, res->patch, 4, v, NULL);
     free(payload);
+}
+
+/* The answer stored under the caller's key, shaped as idem_run answers a
+ * replay, with whether it was for the same request. */
+static const struct pgpool_stmt api_idem_peek_stmt = {
+    "api_idem_peek", "SELECT i.status, (nullif(i.body, '')::jsonb ->> 'version')::integer, "
+                     "nullif(i.body, '')::jsonb, true, i.request_sha = $3::bytea AND i.status > 0 "
+                     "FROM idempotency_key i WHERE i.scope = $1 AND i.key = $2"};
+
+struct api_idem_first_ctx {
+    struct httpd_req *r;
+    api_idem_then_fn then;
+    void *arg;
+};
+
+static void api_idem_first_cb(void *arg, const struct pgpool_reply *rep)
+{
+    struct api_idem_first_ctx *c = arg;
+    struct httpd_req *r = c->r;
+    api_idem_then_fn then = c->then;
+    void *then_arg = c->arg;
+    free(c);
+    if (rep->status != PGPOOL_OK) {
+        dbreply_error(r, rep);
+        then(r, then_arg, false);
+        return;
+    }
+    if (PQntuples(rep->res) == 0) {
+        then(r, then_arg, true);
+        return;
+    }
+    if (strcmp(PQgetvalue(rep->res, 0, 4), "t")) {
+        httpd_reply_field_problem(r, "validation_failed", "Idempotency-Key",
+                                  "idempotency_mismatch");
+        then(r, then_arg, false);
+        return;
+    }
+    struct api_call_ctx *ctx = api_call_ctx_new(r, NULL);
+    if (ctx)
+        api_call_cb(ctx, rep);
+    then(r, then_arg, false);
+}
+
+void api_idem_first(struct httpd_req *r, api_idem_then_fn then, void *arg)
+{
+    const char *key = NULL;
+    if (!strcmp(httpd_req_method(r), "POST") && contract_idempotent(r) && !api_idem_key(r, &key)) {
+        then(r, arg, false);
+        return;
+    }
+    if (!key) {
+        then(r, arg, true);
+        return;
+    }
+    struct api_idem_first_ctx *c = malloc(sizeof *c);
+    if (!c) {
+        httpd_reply_problem(r, "overloaded", NULL);
+        then(r, arg, false);
+        return;
+    }
+    size_t blen = 0;
+    const char *body = httpd_req_body(r, &blen);
+    char hash[API_HASH_HEX], scope[32];
+    api_request_hash(r, body ? body : "", body ? blen : 0, hash);
+    c->r = r;
+    c->then = then;
+    c->arg = arg;
+    const char *v[3] = {api_idem_scope(r, scope), key, hash};
+    pgpool_query_scoped(httpd_req_pool(r), api_scope(r), &api_idem_peek_stmt, 3, v,
+                        api_idem_first_cb, c);
 }

@@ -62,6 +62,14 @@ void api_list_under(struct httpd_req *r, const struct api_resource *res, const c
 void api_call(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
               const char *const *values, const char *location_prefix);
 
+/* api_call for a list whose SQL function pages itself and answers its
+ * next position as next_cursor (text or a number): on a 200 that position
+ * is handed out sealed with sort and filters (api_cursor_seal).  The
+ * handler opens the request's cursor with api_cursor_open under the same
+ * sort and filters. */
+void api_call_list(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+                   const char *const *values, const char *sort, const char *filters);
+
 /* The same for a read-only statement that may lag a little (reports): on
  * the read replica when one is configured and reachable. */
 void api_call_read(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
@@ -123,6 +131,26 @@ bool api_idem_key(struct httpd_req *r, const char **key) __attribute__((warn_unu
 void api_idem_create(struct httpd_req *r, const char *fn, const json_t *obj, const json_t *hashed,
                      const char *actor, const char *key, const char *location);
 
+/* Sends st with values for the caller as api_call does, to a callback of
+ * the handler's own: through idem_run when the operation documents an
+ * Idempotency-Key and the request carries one, when cb gets (status,
+ * version, body, replayed), else as it is.  Returns false, having answered
+ * (400 for a malformed key) and without calling cb, when nothing was sent. */
+bool api_query_keyed(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
+                     const char *const *values, pgpool_query_cb cb, void *arg)
+    __attribute__((warn_unused_result));
+
+/* Called by api_idem_first: go is true when the request is to be carried
+ * out, false when it has been answered (arg is then only to be freed). */
+typedef void (*api_idem_then_fn)(struct httpd_req *r, void *arg, bool go);
+
+/* For an action POST that looks things up before its api_call: when the
+ * request carries an Idempotency-Key under which an answer is stored, gives
+ * that answer again (Idempotent-Replayed), or 422 idempotency_mismatch when
+ * it was stored for another request, before anything is looked up; then
+ * calls then once, in every case. */
+void api_idem_first(struct httpd_req *r, api_idem_then_fn then, void *arg);
+
 /* api_idem_key then api_idem_create of obj by api_actor: for creates whose
  * body the shared api_create cannot take as it is. */
 void api_idem_call(struct httpd_req *r, const char *fn, const json_t *obj, const char *location);
@@ -170,6 +198,9 @@ json_t *api_cursor_seal(struct httpd_req *r, const char *sort, const char *filte
  * filters, or altered (not_this_list). */
 char *api_cursor_open(struct httpd_req *r, const char *sort, const char *filters,
                       const char *cursor) __attribute__((warn_unused_result));
+
+/* Whether an opened cursor's position is a positive whole number (a row id). */
+bool api_cursor_is_id(const char *pos);
 
 /* Who is acting, for the records: the authenticated principal's name. */
 const char *api_actor(struct httpd_req *r);

@@ -145,6 +145,15 @@ char *api_cursor_open(struct httpd_req *r, const char *sort, const char *filters
     return (char *)pos;
 }
 
+bool api_cursor_is_id(const char *pos)
+{
+    size_t n = strlen(pos);
+    bool ok = n > 0 && n <= 18 && pos[0] != '0';
+    for (size_t i = 0; ok && i < n; i++)
+        ok = pos[i] >= '0' && pos[i] <= '9';
+    return ok;
+}
+
 bool api_query_id(struct httpd_req *r, const char *name, long long max, char out[24])
 {
     long long v = 0;

@@ -88,9 +88,14 @@ static void dbreply_budget_problem(struct httpd_req *r, const struct pgpool_repl
 void dbreply_error(struct httpd_req *r, const struct pgpool_reply *rep)
 {
     switch (rep->status) {
-    case PGPOOL_UNAVAILABLE:
-        httpd_reply_problem(r, "database_unavailable", NULL);
+    case PGPOOL_UNAVAILABLE: {
+        json_t *p = problem_new_reason("database_unavailable", rep->message, httpd_req_lang(r));
+        if (!p)
+            httpd_reply_problem(r, "database_unavailable", NULL);
+        else
+            httpd_reply_problem_json(r, p);
         return;
+    }
     case PGPOOL_TIMEOUT:
         httpd_reply_problem(r, "gateway_timeout", NULL);
         return;

@@ -279,7 +279,23 @@ static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
     struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
     if (bev)
         bufferevent_incref(bev);
+    /* The last answer on a connection, and every answer once shutdown has
+     * begun, says Connection: close.  evhttp writes that header when the
+     * request asked for it; the request is set back to keep-alive once the
+     * head is written, so that evhttp does not close the connection itself
+     * and the gatekeeper closes it when the answer has drained. */
+    bool closing = bev && (r->last_on_conn || r->w->stopping);
+    struct evkeyvalq *in = evhttp_request_get_input_headers(r->ev);
+    if (closing) {
+        evhttp_remove_header(in, "Connection");
+        evhttp_add_header(in, "Connection", "close");
+    }
     evhttp_send_reply(r->ev, status, NULL, body);
+    if (closing) {
+        evhttp_remove_header(in, "Connection");
+        evhttp_add_header(in, "Connection", "keep-alive");
+        evhttp_remove_header(h, "Connection");
+    }
     if (bev) {
         /* evhttp adds the reply before enabling writes; push it through the gatekeeper */
         bufferevent_flush(bev, EV_WRITE, BEV_NORMAL);
@@ -554,7 +570,19 @@ void httpd_request_cb(struct evhttp_request *ev, void *arg)
     struct httpd_worker *w = arg;
     struct httpd_req *r = httpd_req_new(w);
     if (!r) {
-        evhttp_send_error(ev, 503, NULL);
+        static const char body[] =
+            "{\"type\":\"urn:leye:problem:overloaded\",\"title\":\"Service overloaded\","
+            "\"status\":503,\"detail\":\"The server is busy; retry shortly.\","
+            "\"code\":\"overloaded\",\"reason\":\"out_of_memory\"}";
+        struct evkeyvalq *h = evhttp_request_get_output_headers(ev);
+        struct evbuffer *b = evbuffer_new();
+        evhttp_add_header(h, "Content-Type", "application/problem+json");
+        evhttp_add_header(h, "Retry-After", "1");
+        if (b)
+            evbuffer_add(b, body, sizeof body - 1);
+        evhttp_send_reply(ev, 503, NULL, b);
+        if (b)
+            evbuffer_free(b);
         return;
     }
     w->inflight++;

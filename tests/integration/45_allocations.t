@@ -11,6 +11,7 @@ use POSIX ();
 use LeyeTest;
 use POSIX ();
 use Encode qw(decode_utf8);
+use MIME::Base64 ();
 binmode(Test::More->builder->$_, ':encoding(UTF-8)') for qw(output failure_output todo_output);
 
 my $srv = start_server();
@@ -151,11 +152,23 @@ if ($other) {
 } else {
     pass('(the draft holds one post of the vacancy)');
 }
-$r = http($srv, 'POST', "$base/swap", body => { worker_id => $strong + 0 });
+my $alloc_version = sub { v("SELECT version FROM allocation WHERE id = $a->{id}") };
+$r = http($srv, 'POST', "$base/swap", body => { worker_id => $strong + 0 }, headers => { 'Idempotency-Key' => "$tag-swap" });
 is($r->{status}, 200, 'a swap to an eligible worker');
 is($r->{json}{worker_id}, $strong, 'puts that worker on the post');
 ok($r->{json}{swapped} && $r->{json}{proposed_worker_id} == $x->{worker_id}, 'and keeps who the solver proposed');
 ok($r->{json}{score} > 0 && @{ $r->{json}{reasons} }, 'with the score and reasons from the index');
+# the worker now holds the post, so a second swap would be refused: the
+# retry is answered from its key before anything is looked up
+my $version_after = $alloc_version->();
+my $retry = http($srv, 'POST', "$base/swap", body => { worker_id => $strong + 0 }, headers => { 'Idempotency-Key' => "$tag-swap" });
+is_deeply([ $retry->{status}, $retry->{headers}{'idempotent-replayed'} ], [ 200, 'true' ], 'a retry of the swap gets its first answer');
+is($retry->{content}, $r->{content}, 'the same body');
+is($alloc_version->(), $version_after, 'and changes nothing again');
+$retry = http($srv, 'POST', "$base/swap", body => { worker_id => $x->{worker_id} + 0 }, headers => { 'Idempotency-Key' => "$tag-swap" });
+is_deeply([ $retry->{status}, map { "$_->{field}:$_->{code}" } @{ $retry->{json}{errors} // [] } ],
+          [ 422, 'Idempotency-Key:idempotency_mismatch' ], 'the key with another worker is refused');
+is($alloc_version->(), $version_after, 'and swaps nothing');
 
 # confirm is all or nothing
 my $apps = sub { v("SELECT count(*) FROM application WHERE source = 'allocation' AND vacancy_id IN ($v_two, $v_pw)") };
@@ -288,6 +301,28 @@ is($r->{status}, 200, 'the unassigned workers page by page');
 is(scalar @{ $r->{json}{items} }, 1, 'one at a time');
 my $next = http($srv, 'GET', "/v1/allocations/$pooled/unassigned?limit=1&cursor=$r->{json}{next_cursor}");
 ok($r->{json}{next_cursor} && $next->{json}{items}[0]{worker_id} != $r->{json}{items}[0]{worker_id}, 'and the cursor moves on');
+my $cursor_fault = sub {
+    my ($q) = @_;
+    my $x = http($srv, 'GET', $q);
+    return join ' ', $x->{status}, map { "$_->{field}:$_->{code}" } @{ $x->{json}{errors} // [] };
+};
+is($cursor_fault->("/v1/allocations/$first/unassigned?limit=1&cursor=$r->{json}{next_cursor}"), '400 cursor:not_this_list',
+   "the cursor is refused on another allocation's list");
+my ($pos, $sig) = split /\./, $r->{json}{next_cursor};
+is($cursor_fault->("/v1/allocations/$pooled/unassigned?limit=1&cursor=" . MIME::Base64::encode_base64url('-1.1') . ".$sig"),
+   '400 cursor:not_this_list', 'and altered');
+my ($score, $wid) = ($r->{json}{items}[0]{best_score} // -1, $r->{json}{items}[0]{worker_id});
+is($cursor_fault->("/v1/allocations/$pooled/unassigned?limit=1&cursor=$score.$wid"), '400 cursor:invalid_format',
+   'a bare position is not a cursor');
+# a retry of the swap is answered from its key before the worker or the
+# index is looked at: with the worker archived since, it still gets the
+# first answer
+psql("UPDATE worker SET archived = true WHERE id = $strong");
+$retry = http($srv, 'POST', "$base/swap", body => { worker_id => $strong + 0 }, headers => { 'Idempotency-Key' => "$tag-swap" });
+is_deeply([ $retry->{status}, $retry->{headers}{'idempotent-replayed'} ], [ 200, 'true' ],
+          'a retry of the swap after its worker was archived still gets the first answer') or diag explain $retry->{json};
+psql("UPDATE worker SET archived = false WHERE id = $strong");
+
 my $metrics = http($srv, 'GET', '/metrics')->{content};
 like($metrics, qr/^leye_allocations_drafted_total [1-9]/m, '/metrics counts the drafts');
 like($metrics, qr/^leye_allocation_running [01]/m, 'and says whether one is running');

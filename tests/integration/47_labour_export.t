@@ -152,9 +152,10 @@ my ($mine) = grep { $_->{id} == $t } @{ $r->{json}{items} };
 is($mine->{my_signup}{state}, 'signed_up', 'the kiosk shows the own sign-up');
 
 # ---------- the roster from the allocation engine ----------
-$r = http($srv, 'POST', "/v1/export-trips/$t/fill");
+$r = http($srv, 'POST', "/v1/export-trips/$t/fill", headers => { 'Idempotency-Key' => "$tag-fill" });
 is($r->{status}, 202, 'the roster fill is queued for the solver thread') or diag explain $r->{json};
 my $run = $r->{json}{id};
+my $fill_first = $r;
 ok(wait_until(sub { ($r = http($srv, 'GET', "/v1/export-trips/$t"))->{json}{fill}{id} == $run
                     && $r->{json}{fill}{state} eq 'done' }, 120), 'the roster is filled') or diag explain $r->{json}{fill};
 my %state = map { $_->{worker_id} => $_ } @{ $r->{json}{roster} };
@@ -184,6 +185,18 @@ is(http($srv, 'POST', "/v1/export-trips/$t/signups/$sid{a}/check-in")->{status},
 $r = http($srv, 'POST', "/v1/export-trips/$t/signups", body => { worker_id => $w{x} + 0 });
 is(field_errors($r)->{trip_id}, 'trip_closed', 'no sign-up once the trip has left');
 is(sql_value("SELECT status FROM export_trip WHERE id = $t"), 'departed', 'the trip has left');
+# a fill now would be refused (the trip is closed): its retry under the key
+# is answered from the key, before the trip is looked at
+my $runs = sql_value("SELECT count(*) FROM export_fill_run WHERE trip_id = $t");
+$r = http($srv, 'POST', "/v1/export-trips/$t/fill", headers => { 'Idempotency-Key' => "$tag-fill" });
+is_deeply([ $r->{status}, $r->{headers}{'idempotent-replayed'}, $r->{json}{id} ], [ 202, 'true', $run ],
+          'a retry of the fill gets its first answer') or diag explain $r->{json};
+is($r->{content}, $fill_first->{content}, 'the same body');
+is(sql_value("SELECT count(*) FROM export_fill_run WHERE trip_id = $t"), $runs, 'and queues no second fill');
+$r = http($srv, 'POST', "/v1/export-trips/$t/fill", body => {}, headers => { 'Idempotency-Key' => "$tag-fill" });
+is_deeply([ $r->{status}, field_errors($r) ], [ 422, { 'Idempotency-Key' => 'idempotency_mismatch' } ],
+          'the key with another body is refused');
+is(field_errors(http($srv, 'POST', "/v1/export-trips/$t/fill"))->{trip_id}, 'trip_closed', 'as a fill without it is');
 
 # ---------- arrival ----------
 $r = http($srv, 'POST', "/v1/export-trips/$t/signups/$sid{d}/arrival", body => { wage => 5000 });

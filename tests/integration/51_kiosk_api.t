@@ -9,6 +9,7 @@ use utf8;
 use Test::More;
 use LeyeTest;
 use Encode qw(encode_utf8);
+use MIME::Base64 ();
 
 binmode(Test::More->builder->$_, ':encoding(UTF-8)') for qw(output failure_output todo_output);
 
@@ -176,6 +177,17 @@ for (1 .. 10) {
     $cursor = $p->{json}{next_cursor} or last;
 }
 is_deeply(\@paged, \@ids, 'paging one at a time reaches the end with the same list');
+{
+    my $first = http($srv, 'GET', '/v1/kiosk/applications?limit=1', token => $token{a})->{json}{next_cursor};
+    my $fault = sub { my ($x) = @_; return join ' ', $x->{status}, map { "$_->{field}:$_->{code}" } @{ $x->{json}{errors} // [] } };
+    is($fault->(http($srv, 'GET', "/v1/kiosk/applications?limit=1&cursor=$first", token => $token{b})),
+       '400 cursor:not_this_list', "a cursor of one person's list is refused on another's");
+    my ($pos, $sig) = split /\./, $first;
+    is($fault->(http($srv, 'GET', "/v1/kiosk/applications?limit=1&cursor=" . MIME::Base64::encode_base64url('999999999') . ".$sig",
+                     token => $token{a})), '400 cursor:not_this_list', 'so is an altered one');
+    is($fault->(http($srv, 'GET', "/v1/kiosk/applications?limit=1&cursor=$ids[1]", token => $token{a})), '400 cursor:invalid_format',
+       'and a bare id');
+}
 for my $q ('limit=0', 'limit=201', 'limit=abc', 'cursor=-1', 'status=applied') {
     my $x = http($srv, 'GET', "/v1/kiosk/applications?$q", token => $token{a});
     is($x->{status}, 400, "?$q: 400");

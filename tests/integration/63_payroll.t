@@ -124,9 +124,9 @@ is(psql_value($att_sql), $att, 'no refused attendance was written');
 
 # the ledger of project Q from a spreadsheet saved by Chinese Excel (GBK)
 sub import_att {
-    my ($p, $csv) = @_;
+    my ($p, $csv, %h) = @_;
     return http($srv, 'POST', "/v1/work-relief-projects/$p/attendance/import", body => encode('gbk', $csv),
-                headers => { 'Content-Type' => 'text/csv' });
+                headers => { 'Content-Type' => 'text/csv', %h });
 }
 $r = import_att($Q, "劳动力编号,日期,天数,备注\n$w1," . mday(6) . ",1,\n$w1," . mday(7) . ",1,\n$w2," . mday(6) . ",1,错行\n");
 is($r->{status}, 422, 'a file with a worker not on the roster: 422');
@@ -135,9 +135,23 @@ is_deeply([ map { "$_->{line}:$_->{field}:$_->{code}" } @{ $r->{json}{errors} } 
 is(psql_value($att_sql), $att, 'and nothing of the file was recorded');
 $r = import_att($Q, "劳动力编号,日期,天数\n$w1,不是日期,1\n");
 is_deeply(field_errors($r), { work_date => 'invalid_format' }, 'a bad date in the file is named');
-$r = import_att($Q, "劳动力编号,日期,天数,备注\n$w1," . mday(6) . ",1,\n$w1," . mday(7) . ",1,夜班\n");
+my $att_file = "劳动力编号,日期,天数,备注\n$w1," . mday(6) . ",1,\n$w1," . mday(7) . ",1,夜班\n";
+$r = import_att($Q, $att_file, 'Idempotency-Key' => "$tag-att");
 is($r->{status}, 200, 'the GBK file is imported') or diag explain $r->{json};
 is($r->{json}{recorded}, 2, 'two rows');
+{
+    my $audit = "SELECT count(*) FROM audit_log WHERE resource = 'attendance' "
+                . "AND resource_id IN (SELECT id::text FROM attendance WHERE project_id = $Q)";
+    my ($rows, $events) = (psql_value($att_sql), psql_value($audit));
+    my $again = import_att($Q, $att_file, 'Idempotency-Key' => "$tag-att");
+    is_deeply([ $again->{status}, $again->{headers}{'idempotent-replayed'}, $again->{content} ], [ 200, 'true', $r->{content} ],
+              'the same file again under its key gets the first answer');
+    is(psql_value($att_sql) . ' ' . psql_value($audit), "$rows $events", 'and records nothing again');
+    $again = import_att($Q, "劳动力编号,日期,天数\n$w1," . mday(8) . ",1\n", 'Idempotency-Key' => "$tag-att");
+    is_deeply([ $again->{status}, field_errors($again) ], [ 422, { 'Idempotency-Key' => 'idempotency_mismatch' } ],
+              'another file under the key is refused');
+    is(psql_value($att_sql), $rows, 'and not recorded');
+}
 is(sql_value("SELECT string_agg(note, ',' ORDER BY work_date) FROM attendance WHERE project_id = $Q"), ',夜班', 'read as GBK');
 
 $r = http($srv, 'GET', "/v1/work-relief-projects/$P/roster?month=$M");
@@ -277,8 +291,8 @@ is_deeply([ $r->{status}, field_errors($r) ], [ 409, { month => 'already_paid' }
 # w2: the bank's return file, in GBK: a failure, then its resubmission
 my $card2 = '6230' . sprintf('%015d', int(rand(1e12)));
 sub bank_return {
-    my ($csv) = @_;
-    return http($srv, 'POST', '/v1/payments/bank-returns', body => encode('gbk', $csv), headers => { 'Content-Type' => 'text/csv' });
+    my ($csv, %h) = @_;
+    return http($srv, 'POST', '/v1/payments/bank-returns', body => encode('gbk', $csv), headers => { 'Content-Type' => 'text/csv', %h });
 }
 my $head = "类型,就业记录编号,月份,金额,账号,户名,开户行,结果,失败原因,发放日期\n";
 $r = bank_return($head . "工资,$pl{w2},$M,4000,$card2,$name{$w2},农业银行,失败,账户冻结," . after_end(3) . "\n"
@@ -286,8 +300,19 @@ $r = bank_return($head . "工资,$pl{w2},$M,4000,$card2,$name{$w2},农业银行,
 is($r->{status}, 422, 'a return file with a bad row: 422');
 is_deeply([ map { "$_->{line}:$_->{field}:$_->{code}" } @{ $r->{json}{errors} } ], ['3:paid_on:invalid_format'], 'naming its line and field');
 is(sql_value("SELECT count(*) FROM wage_payment WHERE worker_id = $w2"), 0, 'not even the good row');
-$r = bank_return($head . "工资,$pl{w2},$M,4000,$card2,$name{$w2},农业银行,失败,账户冻结," . after_end(3) . "\n");
+my $failed_file = $head . "工资,$pl{w2},$M,4000,$card2,$name{$w2},农业银行,失败,账户冻结," . after_end(3) . "\n";
+$r = bank_return($failed_file, 'Idempotency-Key' => "$tag-bank");
 is_deeply($r->{json}, { paid => 0, failed => 1, errors => [] }, 'the failure recorded') or diag explain $r->{json};
+my $payments = sql_value("SELECT count(*) FROM wage_payment WHERE worker_id IN ($w2, $w3)");
+my $again = bank_return($failed_file, 'Idempotency-Key' => "$tag-bank");
+is_deeply([ $again->{status}, $again->{headers}{'idempotent-replayed'}, $again->{content} ], [ 200, 'true', $r->{content} ],
+          'the same return file again under its key gets the first answer');
+is(sql_value("SELECT count(*) FROM wage_payment WHERE worker_id IN ($w2, $w3)"), $payments, 'and records the failure once');
+$again = bank_return($failed_file . "工资,$pl{w3},$M,2300,$card3,王某,农业银行,失败,账户冻结," . after_end(3) . "\n",
+                     'Idempotency-Key' => "$tag-bank");
+is_deeply([ $again->{status}, field_errors($again) ], [ 422, { 'Idempotency-Key' => 'idempotency_mismatch' } ],
+          'another file under the key is refused');
+is(sql_value("SELECT count(*) FROM wage_payment WHERE worker_id IN ($w2, $w3)"), $payments, 'and not recorded');
 $r = bank_return($head . "工资,$pl{w2},$M,4000,$card2,$name{$w2},农业银行,成功,," . day(0) . "\n"
                  . "工资,$pl{w3},$M,2300,$card3,王某,农业银行,成功,," . after_end(4) . "\n"
                  . "工资,$pl{w1q},$M,360,$card1,$name{$w1},农村信用社,成功,," . after_end(4) . "\n");

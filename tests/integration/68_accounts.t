@@ -8,6 +8,7 @@ use warnings;
 use utf8;
 use Test::More;
 use LeyeTest;
+use MIME::Base64 ();
 
 my $srv = start_server();
 my $tag = 'ac' . $$ . int(rand(1e5));
@@ -132,6 +133,18 @@ ok((grep { !$_->{ok} } @h), 'the refused ones are there');
 is($h[0]{peer}, '127.0.0.1', 'from where');
 $r = http($srv, 'GET', "/v1/accounts/$sid/sign-ins?limit=1");
 ok($r->{json}{next_cursor}, 'pages have a cursor');
+{
+    my $cur = $r->{json}{next_cursor};
+    my $page = http($srv, 'GET', "/v1/accounts/$sid/sign-ins?limit=1&cursor=$cur");
+    is_deeply([ $page->{status}, $page->{json}{items}[0]{at} ], [ 200, $h[1]{at} ], 'which leads to the next page');
+    my $fault = sub { my ($x) = @_; return join ' ', $x->{status}, map { "$_->{field}:$_->{code}" } @{ $x->{json}{errors} // [] } };
+    is($fault->(http($srv, 'GET', "/v1/accounts/$me->{id}/sign-ins?limit=1&cursor=$cur")), '400 cursor:not_this_list',
+       "and is refused on another account's history");
+    my ($pos, $sig) = split /\./, $cur;
+    is($fault->(http($srv, 'GET', "/v1/accounts/$sid/sign-ins?limit=1&cursor=" . MIME::Base64::encode_base64url('1') . ".$sig")),
+       '400 cursor:not_this_list', 'so is an altered one');
+    is($fault->(http($srv, 'GET', "/v1/accounts/$sid/sign-ins?limit=1&cursor=999999")), '400 cursor:invalid_format', 'and a bare number');
+}
 is(http($srv, 'GET', "/v1/accounts/$sid/sign-ins?limit=abc")->{status}, 400, 'a bad limit is refused');
 is(http($srv, 'GET', "/v1/accounts/$sid/sign-ins?since=1")->{status}, 400, 'so is an unknown parameter');
 ok(http($srv, 'GET', "/v1/accounts/$sid")->{json}{last_sign_in_at}, 'the account says when it last signed in');

@@ -184,10 +184,13 @@ is(http($srv, 'POST', "/v1/kiosk/export-trips/$t/withdraw", token => $kiosk)->{s
 is(http($srv, 'POST', "/v1/kiosk/export-trips/$t/signup", token => $kiosk)->{status}, 201, 'signs up');
 $r = http($srv, 'GET', '/v1/kiosk/export-trips', token => $kiosk);
 is(scalar(grep { $_->{trip_id} == $t && $_->{state} eq 'signed_up' } @{ $r->{json}{mine} }), 1, 'and sees the sign-up among their own');
-$r = http($srv, 'POST', "/v1/kiosk/export-trips/$t/withdraw", token => $kiosk);
+$r = http($srv, 'POST', "/v1/kiosk/export-trips/$t/withdraw", token => $kiosk, headers => { 'Idempotency-Key' => "$tag-wd" });
 is($r->{status}, 200, 'takes it back');
 is($r->{json}{state}, 'withdrawn', 'withdrawn');
 is(sql_value("SELECT count(*) FROM export_signup WHERE worker_id = $kw"), 0, 'the sign-up is gone');
+my $wd = http($srv, 'POST', "/v1/kiosk/export-trips/$t/withdraw", token => $kiosk, headers => { 'Idempotency-Key' => "$tag-wd" });
+is_deeply([ $wd->{status}, $wd->{headers}{'idempotent-replayed'}, $wd->{content} ], [ 200, 'true', $r->{content} ],
+          'a retry under its key gets the first answer, not a 404');
 ok(sql_value("SELECT count(*) FROM audit_log WHERE resource = 'export_signup' AND action = 'delete' AND resource_id = '$r->{json}{id}'") >= 1,
    'and the audit log keeps it');
 is(http($srv, 'POST', "/v1/kiosk/export-trips/$t/signup", token => $kiosk)->{status}, 201, 'and may sign up again');

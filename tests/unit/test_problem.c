@@ -486,6 +486,31 @@ static void test_budget_problem(void **state)
     assert_null(problem_budget_new("month", PROBLEM_LANG_ZH, &b));
 }
 
+/* Every 503 says why: the code's own reason by default, a named one with its detail. */
+static void test_unavailable_reason(void **state)
+{
+    (void)state;
+    static const char *const codes[] = {"database_unavailable", "overloaded",
+                                        "too_many_connections", "shutting_down", "not_ready"};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        json_t *p = problem_new(codes[i], PROBLEM_LANG_ZH, NULL);
+        assert_int_equal(json_integer_value(json_object_get(p, "status")), 503);
+        assert_true(strlen(str(p, "reason")) > 0);
+        assert_true(strlen(str(p, "detail")) > 0);
+        json_decref(p);
+    }
+    json_t *p = problem_new_reason("database_unavailable", "queue_full", PROBLEM_LANG_EN);
+    assert_string_equal(str(p, "reason"), "queue_full");
+    assert_non_null(strstr(str(p, "detail"), "waiting for the database"));
+    json_decref(p);
+    p = problem_new_reason("database_unavailable", "", PROBLEM_LANG_EN);
+    assert_string_equal(str(p, "reason"), "database_down");
+    json_decref(p);
+    p = problem_new("not_found", PROBLEM_LANG_EN, NULL);
+    assert_null(json_object_get(p, "reason"));
+    json_decref(p);
+}
+
 static void test_unknown_code(void **state)
 {
     (void)state;
@@ -525,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_field_message),
         cmocka_unit_test(test_status_of_every_code),
         cmocka_unit_test(test_every_code_has_both_titles),
+        cmocka_unit_test(test_unavailable_reason),
         cmocka_unit_test(test_unknown_code),
         cmocka_unit_test(test_rule_text),
         cmocka_unit_test(test_rule_text_truncates_whole_characters),
