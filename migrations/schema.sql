@@ -7903,6 +7903,7 @@ END $$;
 
 CREATE FUNCTION public.import_households(p_line integer[], p_ref text[], p_site_id bigint[], p_origin_county_code integer[], p_origin_village text[], p_members integer[], p_monitoring_status text[], p_monitoring_found_by text[], p_monitoring_found_on date[], p_all_or_nothing boolean, OUT created integer, OUT updated integer, OUT unchanged integer, OUT errors jsonb) RETURNS record
     LANGUAGE plpgsql
+    SET work_mem TO '128MB'
     AS $$
 BEGIN
     CREATE TEMP TABLE imh ON COMMIT DROP AS
@@ -7964,6 +7965,7 @@ END $$;
 
 CREATE FUNCTION public.import_workers(p_line integer[], p_site_id bigint[], p_household_ref text[], p_name text[], p_id_number_hash bytea[], p_id_number_enc bytea[], p_id_number_masked text[], p_birth_date date[], p_sex text[], p_phone_hash bytea[], p_phone_enc bytea[], p_phone_masked text[], p_education text[], p_mandarin_level text[], p_employment_status text[], p_max_commute_km integer[], p_willing_outside_county boolean[], p_willing_outside_province boolean[], p_needs_accommodation boolean[], p_wage_floor integer[], p_consent_brokers boolean[], p_skill_line integer[], p_skill text[], p_skill_level smallint[], p_all_or_nothing boolean, p_actor text, OUT created integer, OUT updated integer, OUT unchanged integer, OUT errors jsonb) RETURNS record
     LANGUAGE plpgsql
+    SET work_mem TO '128MB'
     AS $$
 DECLARE
     seq regclass := pg_get_serial_sequence('worker', 'id')::regclass;
