@@ -51,7 +51,7 @@ my $kiosk = http($srv, 'POST', '/v1/kiosk/login', anonymous => 1, body => { id_n
 ok($kiosk, 'signed in at a kiosk');
 my ($broker) = cli("create-broker --name=$tag-broker") =~ /^broker (\d+)$/;
 my (undef, $key) = cli("create-key --broker=$broker --scopes=vacancies:read,matches:read,applications:write --rate=1000")
-    =~ /^key (\d+) (\S+)$/;
+    =~ /^key (\d+) (\S+) /;
 like($key // '', qr/^lyb_/, "a broker's key");
 
 for my $path (sort @routes) {
