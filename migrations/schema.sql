@@ -6057,6 +6057,24 @@ BEGIN
 END $$;
 
 --
+-- Name: audit_row_select(regclass, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_row_select(p_table regclass, rules jsonb) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(string_agg(
+               CASE WHEN rules ? a.attname::text
+                    THEN format('audit_value(%L, to_jsonb(x.%I)) AS %I', rules ->> a.attname::text,
+                                a.attname, a.attname)
+                    ELSE format('x.%I', a.attname) END,
+               ', ' ORDER BY a.attnum), '')
+    FROM pg_attribute a
+    WHERE a.attrelid = p_table AND a.attnum > 0 AND NOT a.attisdropped
+      AND coalesce(rules ->> a.attname::text, 'clear') NOT IN ('hidden', 'skip');
+$$;
+
+--
 -- Name: audit_rules(regclass); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -6089,14 +6107,22 @@ BEGIN
     rules := audit_rules(TG_RELID);
     IF TG_OP IN ('INSERT', 'DELETE') THEN
         EXECUTE format(
-            'WITH n AS MATERIALIZED (SELECT %s AS k, to_jsonb(x) AS r FROM %I x) '
+            'WITH n AS MATERIALIZED (SELECT %s AS k, to_jsonb(v) AS r '
+            '                        FROM %I x CROSS JOIN LATERAL (SELECT %s) v) '
             'INSERT INTO audit_log (actor_kind, actor_id, actor_name, action, resource, resource_id, '
             '                       peer, request_id, detail) '
             'SELECT $1 ->> ''kind'', ($1 ->> ''id'')::bigint, coalesce($1 ->> ''name'', ''''), $2, $3, '
-            '       n.k, coalesce($1 ->> ''peer'', ''''), coalesce($1 ->> ''request_id'', ''''), %s '
+            '       n.k, coalesce($1 ->> ''peer'', ''''), coalesce($1 ->> ''request_id'', ''''), '
+            '       CASE WHEN pg_column_size(n.r) <= 2048 '
+            '            THEN jsonb_build_object(''values'', jsonb_strip_nulls(n.r), ''hidden'', $4) '
+            '            ELSE audit_values(n.r, $5) END '
             'FROM n',
-            k, CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END, audit_values_expr(rules))
-        USING a, lower(TG_OP), TG_TABLE_NAME;
+            k, CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END,
+            audit_row_select(TG_RELID, rules))
+        USING a, lower(TG_OP), TG_TABLE_NAME,
+              coalesce((SELECT jsonb_agg(key ORDER BY key) FROM jsonb_each_text(rules)
+                        WHERE value = 'hidden'), '[]'),
+              rules;
     ELSE
         EXECUTE format(
             'WITH n AS MATERIALIZED (SELECT %1$s AS k, to_jsonb(x) AS r FROM new_rows x), '
@@ -6144,27 +6170,6 @@ CREATE FUNCTION public.audit_values(r jsonb, rules jsonb) RETURNS jsonb
     FROM (SELECT e.key, e.value, coalesce(rules ->> e.key, 'clear') AS rule
           FROM jsonb_each(r) e WHERE jsonb_typeof(e.value) <> 'null') c
     WHERE c.rule <> 'skip';
-$$;
-
---
--- Name: audit_values_expr(jsonb); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.audit_values_expr(rules jsonb) RETURNS text
-    LANGUAGE sql IMMUTABLE
-    AS $$
-    SELECT format('CASE WHEN pg_column_size(n.r) <= 2048 THEN jsonb_build_object('
-                  '''values'', jsonb_strip_nulls((n.r - %L::text[])%s), ''hidden'', %L::jsonb) '
-                  'ELSE audit_values(n.r, %L::jsonb) END',
-                  coalesce((SELECT array_agg(key ORDER BY key)::text FROM jsonb_each_text(rules)
-                            WHERE value IN ('hidden', 'skip')), '{}'),
-                  coalesce(' || jsonb_build_object(' || (
-                      SELECT string_agg(format('%L, audit_value(%L, n.r -> %L)', key, value, key), ', '
-                                        ORDER BY key)
-                      FROM jsonb_each_text(rules) WHERE value NOT IN ('hidden', 'skip')) || ')', ''),
-                  coalesce((SELECT jsonb_agg(key ORDER BY key) FROM jsonb_each_text(rules)
-                            WHERE value = 'hidden'), '[]'),
-                  rules);
 $$;
 
 --
@@ -7685,21 +7690,34 @@ CREATE FUNCTION public.household_json_of(h public.household, s public.site, coun
 $$;
 
 --
--- Name: household_monitoring_task(); Type: FUNCTION; Schema: public; Owner: -
+-- Name: household_monitoring_task_stmt(); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.household_monitoring_task() RETURNS trigger
+CREATE FUNCTION public.household_monitoring_task_stmt() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    IF TG_OP = 'INSERT' AND nullif(current_setting('leye.actor', true), '') IS NULL THEN
-        RETURN NULL; -- records loaded by the server's tools carry their own tasks
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM early_warning_task t
-                   WHERE t.household_id = NEW.id AND t.status = 'open'
-                     AND t.reason = 'monitoring_started') THEN
+    IF TG_OP = 'INSERT' THEN
+        IF nullif(current_setting('leye.actor', true), '') IS NULL THEN
+            RETURN NULL; -- records loaded by the server's tools carry their own tasks
+        END IF;
         INSERT INTO early_warning_task (household_id, reason, due_on)
-        VALUES (NEW.id, 'monitoring_started', placement_today() + 7);
+        SELECT n.id, 'monitoring_started', placement_today() + 7
+        FROM new_rows n
+        WHERE n.monitoring_status <> 'none'
+          AND NOT EXISTS (SELECT 1 FROM early_warning_task t
+                          WHERE t.household_id = n.id AND t.status = 'open'
+                            AND t.reason = 'monitoring_started')
+        ORDER BY n.id;
+    ELSE
+        INSERT INTO early_warning_task (household_id, reason, due_on)
+        SELECT n.id, 'monitoring_started', placement_today() + 7
+        FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE o.monitoring_status = 'none' AND n.monitoring_status <> 'none'
+          AND NOT EXISTS (SELECT 1 FROM early_warning_task t
+                          WHERE t.household_id = n.id AND t.status = 'open'
+                            AND t.reason = 'monitoring_started')
+        ORDER BY n.id;
     END IF;
     RETURN NULL;
 END $$;
@@ -7887,6 +7905,7 @@ END $$;
 
 CREATE FUNCTION public.import_households(p_line integer[], p_ref text[], p_site_id bigint[], p_origin_county_code integer[], p_origin_village text[], p_members integer[], p_monitoring_status text[], p_monitoring_found_by text[], p_monitoring_found_on date[], p_all_or_nothing boolean, OUT created integer, OUT updated integer, OUT unchanged integer, OUT errors jsonb) RETURNS record
     LANGUAGE plpgsql
+    SET work_mem TO '128MB'
     AS $$
 BEGIN
     CREATE TEMP TABLE imh ON COMMIT DROP AS
@@ -7948,6 +7967,7 @@ END $$;
 
 CREATE FUNCTION public.import_workers(p_line integer[], p_site_id bigint[], p_household_ref text[], p_name text[], p_id_number_hash bytea[], p_id_number_enc bytea[], p_id_number_masked text[], p_birth_date date[], p_sex text[], p_phone_hash bytea[], p_phone_enc bytea[], p_phone_masked text[], p_education text[], p_mandarin_level text[], p_employment_status text[], p_max_commute_km integer[], p_willing_outside_county boolean[], p_willing_outside_province boolean[], p_needs_accommodation boolean[], p_wage_floor integer[], p_consent_brokers boolean[], p_skill_line integer[], p_skill text[], p_skill_level smallint[], p_all_or_nothing boolean, p_actor text, OUT created integer, OUT updated integer, OUT unchanged integer, OUT errors jsonb) RETURNS record
     LANGUAGE plpgsql
+    SET work_mem TO '128MB'
     AS $$
 DECLARE
     seq regclass := pg_get_serial_sequence('worker', 'id')::regclass;
@@ -10894,7 +10914,7 @@ CREATE FUNCTION public.report_history_worker_insert() RETURNS trigger
 BEGIN
     INSERT INTO worker_history (worker_id, valid_from, household_id, employment_status, with_placement, archived)
     SELECT n.id, (n.created_at AT TIME ZONE 'Asia/Shanghai')::date, n.household_id, n.employment_status,
-           EXISTS (SELECT 1 FROM placement p WHERE p.worker_id = n.id AND p.ended_on IS NULL), n.archived
+           false, n.archived
     FROM new_rows n;
     RETURN NULL;
 END $$;
@@ -15536,13 +15556,13 @@ CREATE TRIGGER broker_key_auth_changed AFTER DELETE OR UPDATE OF revoked_at, sco
 -- Name: household household_monitoring_task_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER household_monitoring_task_insert AFTER INSERT ON public.household FOR EACH ROW WHEN ((new.monitoring_status <> 'none'::text)) EXECUTE FUNCTION public.household_monitoring_task();
+CREATE TRIGGER household_monitoring_task_insert AFTER INSERT ON public.household REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.household_monitoring_task_stmt();
 
 --
 -- Name: household household_monitoring_task_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER household_monitoring_task_update AFTER UPDATE OF monitoring_status ON public.household FOR EACH ROW WHEN (((old.monitoring_status = 'none'::text) AND (new.monitoring_status <> 'none'::text))) EXECUTE FUNCTION public.household_monitoring_task();
+CREATE TRIGGER household_monitoring_task_update AFTER UPDATE ON public.household REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.household_monitoring_task_stmt();
 
 --
 -- Name: match_kind_weights match_notify; Type: TRIGGER; Schema: public; Owner: -
