@@ -5578,20 +5578,76 @@ $$;
 -- Name: api_worker_get(bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.api_worker_get(p_id bigint, OUT status integer, OUT version integer, OUT body jsonb) RETURNS record
-    LANGUAGE plpgsql STABLE
+CREATE FUNCTION public.api_worker_get(p_id bigint) RETURNS TABLE(status integer, version integer, body jsonb)
+    LANGUAGE sql STABLE
     AS $$
-DECLARE
-    w worker;
-BEGIN
-    SELECT * INTO w FROM worker WHERE id = p_id;
-    IF NOT FOUND THEN
-        PERFORM api_fail('LY404', '', 'not_found');
-    END IF;
-    status := 200;
-    version := w.version;
-    body := worker_json_full(w);
-END $$;
+    SELECT 200, w.version, jsonb_build_object(
+        'id', w.id, 'household_id', w.household_id, 'site_id', h.site_id, 'site_name', s.name,
+        'county_code', s.county_code, 'county_name', c.name,
+        'name', w.name, 'id_number_masked', w.id_number_masked, 'sex', w.sex,
+        'age', extract(year FROM age(placement_today(), w.birth_date))::integer,
+        'phone_masked', w.phone_masked,
+        'education', w.education, 'mandarin_level', w.mandarin_level,
+        'languages', to_jsonb(w.languages), 'employment_status', w.employment_status,
+        'max_commute_km', w.max_commute_km, 'willing_outside_county', w.willing_outside_county,
+        'willing_outside_province', w.willing_outside_province,
+        'needs_accommodation', w.needs_accommodation, 'wage_floor', w.wage_floor,
+        'job_kinds_wanted', to_jsonb(w.job_kinds_wanted), 'available_from', w.available_from,
+        'disability', w.disability,
+        'consent_employers', w.consent_employers, 'consent_brokers', w.consent_brokers,
+        'skills', sk.j, 'archived', w.archived, 'version', w.version,
+        'created_at', w.created_at, 'updated_at', w.updated_at,
+        'trainings', tr.j, 'certificates', ce.j, 'consent_events', ev.j, 'placement', pl.j)
+    FROM worker w
+    LEFT JOIN household h ON h.id = w.household_id
+    LEFT JOIN site s ON s.id = h.site_id
+    LEFT JOIN region c ON c.code = s.county_code
+    CROSS JOIN LATERAL (
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'skill_id', ws.skill_id, 'code', k.code, 'name', k.name_zh, 'name_en', k.name_en,
+                   'level', ws.level, 'proven', coalesce(ws.level <= ws.proven_level, false),
+                   'proven_course_id', CASE WHEN ws.level <= ws.proven_level
+                                            THEN ws.proven_course_id END)
+                   ORDER BY ws.skill_id), '[]') AS j
+        FROM worker_skill ws JOIN skill k ON k.id = ws.skill_id
+        WHERE ws.worker_id = w.id) sk
+    CROSS JOIN LATERAL (
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'id', t.id, 'name', t.name, 'provider', t.provider,
+                   'start_date', t.start_date, 'end_date', t.end_date,
+                   'completed', t.completed, 'skill_id', t.skill_id,
+                   'skill_name', k.name_zh) ORDER BY t.id), '[]') AS j
+        FROM worker_training t LEFT JOIN skill k ON k.id = t.skill_id
+        WHERE t.worker_id = w.id) tr
+    CROSS JOIN LATERAL (
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'id', ct.id, 'certificate_type_id', ct.certificate_type_id,
+                   'code', y.code, 'name', y.name_zh, 'name_en', y.name_en,
+                   'number', ct.number, 'issued_on', ct.issued_on, 'expires_on', ct.expires_on,
+                   'valid', coalesce(ct.issued_on <= placement_today(), true)
+                            AND coalesce(ct.expires_on >= placement_today(), true))
+                   ORDER BY ct.id), '[]') AS j
+        FROM worker_certificate ct JOIN certificate_type y ON y.id = ct.certificate_type_id
+        WHERE ct.worker_id = w.id) ce
+    CROSS JOIN LATERAL (
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'kind', e.kind, 'granted', e.granted, 'method', e.method,
+                   'given_on', e.given_on, 'recorded_by', e.recorded_by,
+                   'at', e.at) ORDER BY e.at, e.id), '[]') AS j
+        FROM worker_consent_event e WHERE e.worker_id = w.id) ev
+    LEFT JOIN LATERAL (
+        SELECT jsonb_build_object(
+                   'id', p.id, 'vacancy_id', p.vacancy_id, 'vacancy_title', v.title,
+                   'employer_id', v.employer_id, 'employer_name', m.name,
+                   'start_date', p.start_date, 'wage', p.wage,
+                   'wage_period', v.wage_period, 'location_scope', p.location_scope) AS j
+        FROM placement p
+        LEFT JOIN vacancy v ON v.id = p.vacancy_id
+        LEFT JOIN employer m ON m.id = v.employer_id
+        WHERE p.worker_id = w.id AND p.ended_on IS NULL
+        ORDER BY p.start_date DESC, p.id DESC LIMIT 1) pl ON true
+    WHERE w.id = p_id;
+$$;
 
 --
 -- Name: api_worker_list(jsonb, jsonb, integer, text); Type: FUNCTION; Schema: public; Owner: -
@@ -8400,16 +8456,20 @@ END $$;
 --
 
 CREATE FUNCTION public.leye_county_ok(p_county integer) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT CASE
-        WHEN (SELECT leye_scope()) = '*' OR (SELECT leye_scope()) LIKE 'k:%'
-             OR (SELECT leye_scope()) LIKE 'b:%' THEN true
-        WHEN (SELECT leye_scope()) LIKE 'c:%' THEN p_county = ANY ((SELECT leye_scope_ids('c'))::bigint[])
-        WHEN (SELECT leye_scope()) LIKE 's:%' THEN p_county IN (SELECT county_code FROM site
-                                                               WHERE id = ANY ((SELECT leye_scope_ids('s'))::bigint[]))
-        ELSE false END;
-$$;
+DECLARE
+    sc text := leye_scope();
+BEGIN
+    IF sc = '*' OR sc LIKE 'k:%' OR sc LIKE 'b:%' THEN
+        RETURN true;
+    ELSIF sc LIKE 'c:%' THEN
+        RETURN p_county = ANY (leye_scope_ids('c'));
+    ELSIF sc LIKE 's:%' THEN
+        RETURN p_county IN (SELECT county_code FROM site WHERE id = ANY (leye_scope_ids('s')));
+    END IF;
+    RETURN false;
+END $$;
 
 --
 -- Name: leye_county_write_ok(integer); Type: FUNCTION; Schema: public; Owner: -
@@ -8458,6 +8518,16 @@ CREATE FUNCTION public.leye_scope_ids(prefix text) RETURNS bigint[]
     SELECT CASE WHEN leye_scope() LIKE prefix || ':%'
                 THEN string_to_array(substr(leye_scope(), length(prefix) + 2), ',')::bigint[]
                 ELSE '{}'::bigint[] END;
+$$;
+
+--
+-- Name: leye_scope_kind(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.leye_scope_kind() RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT left(leye_scope(), 2);
 $$;
 
 --
@@ -17171,10 +17241,10 @@ CREATE POLICY scope ON public.wage_payment USING (((( SELECT public.leye_scope()
 --
 
 CREATE POLICY scope ON public.worker USING (
-CASE
-    WHEN (( SELECT public.leye_scope() AS leye_scope) = '*'::text) THEN true
-    WHEN (( SELECT public.leye_scope() AS leye_scope) ~~ 'k:%'::text) THEN (id = ANY (( SELECT public.leye_scope_ids('k'::text) AS leye_scope_ids)::bigint[]))
-    WHEN (( SELECT public.leye_scope() AS leye_scope) ~~ 'b:%'::text) THEN (consent_brokers AND (NOT archived))
+CASE ( SELECT public.leye_scope_kind() AS leye_scope_kind)
+    WHEN '*'::text THEN true
+    WHEN 'k:'::text THEN (id = ANY (( SELECT public.leye_scope_ids('k'::text) AS leye_scope_ids)::bigint[]))
+    WHEN 'b:'::text THEN (consent_brokers AND (NOT archived))
     ELSE (EXISTS ( SELECT 1
        FROM public.household h
       WHERE (h.id = worker.household_id)))
