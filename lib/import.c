@@ -202,22 +202,33 @@ static void import_put_int(struct import *im, int k, long long v)
     import_put(im, k, buf, false);
 }
 
+bool import_fault_add(json_t *errors, size_t max, size_t line, const char *column,
+                      const char *field, const char *code, enum problem_lang lang)
+{
+    if (json_array_size(errors) >= max)
+        return true;
+    json_t *e = json_pack("{s:I}", "line", (json_int_t)line);
+    bool ok =
+        e && (!column || json_object_set_new(e, "column", json_string(column)) == 0) &&
+        json_object_set_new(e, "field", json_string(field)) == 0 &&
+        json_object_set_new(e, "code", json_string(code)) == 0 &&
+        json_object_set_new(e, "message", json_string(problem_field_message(code, lang))) == 0;
+    if (!ok) {
+        json_decref(e);
+        return false;
+    }
+    return e && json_array_append_new(errors, e) == 0;
+}
+
 void import_error(struct import *im, size_t line, const char *column, const char *field,
                   const char *code)
 {
-    if (json_array_size(im->errors) >= IMPORT_MAX_ERRORS)
-        return;
-    json_array_append_new(im->errors,
-                          json_pack("{s:I, s:s, s:s, s:s, s:s}", "line", (json_int_t)line, "column",
-                                    column, "field", field, "code", code, "message",
-                                    problem_field_message(code, im->lang)));
+    import_fault_add(im->errors, IMPORT_MAX_ERRORS, line, column, field, code, im->lang);
 }
 
-static bool import_header_matches(const char *aliases, const char *name)
+bool import_alias_is(const char *aliases, const char *name, size_t n)
 {
-    const char *p = aliases;
-    size_t n = strlen(name);
-    while (*p) {
+    for (const char *p = aliases; *p;) {
         const char *bar = strchr(p, '|');
         size_t len = bar ? (size_t)(bar - p) : strlen(p);
         if (len == n && strncasecmp(p, name, n) == 0)
@@ -401,7 +412,7 @@ static bool import_header(struct import *im, const struct import_col *cols, size
         map[i] = -1;
         validate_copy_text(names[i], sizeof names[i], rec->field[i]);
         for (size_t k = 0; k < ncols; k++)
-            if (import_header_matches(cols[k].aliases, rec->field[i]))
+            if (import_alias_is(cols[k].aliases, rec->field[i], strlen(rec->field[i])))
                 map[i] = (int)k, seen[k] = true;
         if (map[i] < 0)
             import_error(im, rec->line, names[i], "", "unknown_field");

@@ -136,6 +136,16 @@ int import_init(struct import *im, bool workers, enum problem_lang lang, int tod
  * running out of memory sets oom and stops. */
 void import_run(struct import *im, const char *data, size_t len);
 
+/* True when name (n bytes) is one of aliases ("a|b|c"), compared without
+ * regard to ASCII case.  Every CSV import reads its header with it. */
+bool import_alias_is(const char *aliases, const char *name, size_t n);
+
+/* Appends one fault {line, column, field, code, message in lang} to errors
+ * (column left out when NULL), unless errors already holds max.  False when
+ * out of memory.  Every CSV import reports its bad rows with it. */
+bool import_fault_add(json_t *errors, size_t max, size_t line, const char *column,
+                      const char *field, const char *code, enum problem_lang lang);
+
 /* Adds one fault to errors (none past IMPORT_MAX_ERRORS). */
 void import_error(struct import *im, size_t line, const char *column, const char *field,
                   const char *code);

@@ -17,6 +17,7 @@
 #include "api.h"
 #include "bgjob.h"
 #include "csv.h"
+#include "import.h"
 #include "log.h"
 #include "pii.h"
 #include "principal.h"
@@ -123,27 +124,8 @@ static void deptlist_close(struct deptlist_job *j, struct deptlist_arr *a)
 static void deptlist_error(struct deptlist_job *j, size_t line, const char *column,
                            const char *field, const char *code)
 {
-    if (json_array_size(j->errors) >= DEPTLIST_MAX_ERRORS)
-        return;
-    json_array_append_new(j->errors,
-                          json_pack("{s:I, s:s, s:s, s:s, s:s}", "line", (json_int_t)line, "column",
-                                    column, "field", field, "code", code, "message",
-                                    problem_field_message(code, j->lang)));
-}
-
-static bool deptlist_alias_matches(const char *aliases, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = aliases; *p;) {
-        const char *bar = strchr(p, '|');
-        size_t len = bar ? (size_t)(bar - p) : strlen(p);
-        if (len == n && strncasecmp(p, name, n) == 0)
-            return true;
-        if (!bar)
-            break;
-        p = bar + 1;
-    }
-    return false;
+    if (!import_fault_add(j->errors, DEPTLIST_MAX_ERRORS, line, column, field, code, j->lang))
+        j->oom = true;
 }
 
 /* One data row: its hash, flag and date, or the faults found. */
@@ -198,7 +180,7 @@ static bool deptlist_header(struct deptlist_job *j, const struct csv_record *rec
     for (size_t i = 0; i < rec->n; i++) {
         map[i] = -1;
         for (int k = 0; k < DL_NCOLS; k++)
-            if (deptlist_alias_matches(deptlist_cols[k].aliases, rec->field[i]))
+            if (import_alias_is(deptlist_cols[k].aliases, rec->field[i], strlen(rec->field[i])))
                 map[i] = k, seen[k] = true;
         if (map[i] < 0) {
             char name[64];

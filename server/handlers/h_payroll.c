@@ -14,6 +14,7 @@
 #include "csv.h"
 #include "dbreply.h"
 #include "handlers.h"
+#include "import.h"
 #include "pii.h"
 
 #include <sodium.h>
@@ -396,26 +397,8 @@ static void payroll_job_free(struct payroll_job *j)
 
 static void payroll_fault(struct payroll_job *j, size_t line, const char *field, const char *code)
 {
-    if (json_array_size(j->errors) >= PAYROLL_CSV_MAX_ERRORS)
-        return;
-    if (json_array_append_new(j->errors, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)line,
-                                                   "field", field, "code", code, "message",
-                                                   problem_field_message(code, j->lang))) < 0)
+    if (!import_fault_add(j->errors, PAYROLL_CSV_MAX_ERRORS, line, NULL, field, code, j->lang))
         j->oom = true;
-}
-
-static bool payroll_header_is(const char *aliases, const char *name, size_t n)
-{
-    for (const char *p = aliases; *p;) {
-        const char *bar = strchr(p, '|');
-        size_t len = bar ? (size_t)(bar - p) : strlen(p);
-        if (len == n && strncasecmp(p, name, n) == 0)
-            return true;
-        if (!bar)
-            break;
-        p = bar + 1;
-    }
-    return false;
 }
 
 /* One cell into row under col; a fault is recorded instead when it does
@@ -519,7 +502,7 @@ static void payroll_csv_work(void *arg)
             for (size_t f = 0; f < rec.n; f++) {
                 at[f] = -1;
                 for (size_t c = 0; c < ncols && at[f] < 0; c++)
-                    if (payroll_header_is(cols[c].aliases, rec.field[f], rec.len[f]))
+                    if (import_alias_is(cols[c].aliases, rec.field[f], rec.len[f]))
                         at[f] = (int)c;
             }
             for (size_t c = 0; c < ncols; c++) {
