@@ -40,7 +40,6 @@ struct bgthread {
     atomic_bool stopping;
     atomic_int conns; /* database connections open now */
     pthread_mutex_t lock;
-    pthread_cond_t done_cond;
     bool done;
     PGconn *held[BGTHREAD_HELD]; /* connections a stop may cancel and cut, under lock */
 };
