@@ -5,13 +5,46 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "date.h"
 #include "fields.h"
 #include "import.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-#define TODAY 20250601 /* the day the ages below are counted on */
+/* The tests' clock: today in China (YYYYMMDD and day number), set in main;
+ * every date and ID number below is reckoned from it. */
+static int TODAY;
+static int32_t today_day;
+
+/* day as "YYYY-MM-DD" */
+static const char *day_text(int32_t day, char out[11])
+{
+    int y, m, d;
+    date_civil(day, &y, &m, &d);
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    return out;
+}
+
+/* A valid ID number of region, born on day, with sequence seq (000-999). */
+static const char *id_born(int region, int32_t day, int seq, char out[19])
+{
+    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    snprintf(out, 19, "%06d%08d%03d", region, (int)date_ymd(day), seq);
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (out[i] - '0') * w[i];
+    out[17] = "10X98765432"[sum % 11];
+    out[18] = '\0';
+    return out;
+}
+
+/* Born so many years before today. */
+static int32_t years_ago(int years)
+{
+    return date_add_months(today_day, -12 * years);
+}
 
 static int seals, refuse;
 
@@ -56,10 +89,14 @@ static void test_households_in_chinese(void **state)
 {
     (void)state;
     struct import im;
-    run(&im, false,
-        "户编号,安置点ID,迁出县代码,迁出村,家庭人口,监测类型,发现方式,认定日期\n"
-        "H-1,7,530621,\"龙头山\"\"村\",4,无,,\n"
-        "H-2,7,530621,,3,脱贫不稳定户,干部走访,2024-03-01\n");
+    char found[11], text[512], expect[64];
+    day_text(today_day - 90, found);
+    snprintf(text, sizeof text,
+             "户编号,安置点ID,迁出县代码,迁出村,家庭人口,监测类型,发现方式,认定日期\n"
+             "H-1,7,530621,\"龙头山\"\"村\",4,无,,\n"
+             "H-2,7,530621,,3,脱贫不稳定户,干部走访,%s\n",
+             found);
+    run(&im, false, text);
     assert_null(im.fatal);
     assert_string_equal(im.encoding, "UTF-8");
     assert_int_equal(json_array_size(im.errors), 0);
@@ -71,7 +108,8 @@ static void test_households_in_chinese(void **state)
     assert_string_equal(im.out[IMPORT_H_VILLAGE].p, "{\"龙头山\\\"村\",NULL}");
     assert_string_equal(im.out[IMPORT_H_MONITORING].p, "{\"none\",\"unstable\"}");
     assert_string_equal(im.out[IMPORT_H_FOUND_BY].p, "{NULL,\"cadre_visit\"}");
-    assert_string_equal(im.out[IMPORT_H_FOUND_ON].p, "{NULL,\"2024-03-01\"}");
+    snprintf(expect, sizeof expect, "{NULL,\"%s\"}", found);
+    assert_string_equal(im.out[IMPORT_H_FOUND_ON].p, expect);
     import_free(&im);
 }
 
@@ -99,15 +137,17 @@ static void test_monitoring_needs_how_and_when(void **state)
 static void test_bounds_come_from_the_fields_table(void **state)
 {
     (void)state;
-    char text[512];
+    char text[512], a[19], b[19], c[19], d[19];
     snprintf(text, sizeof text,
              "site_id,household_ref,name,id_number,max_commute_km,wage_floor\n"
-             "1,H,甲,530102199001011231,%d,%d\n"
-             "1,H,乙,532901197811110055,%d,0\n"
-             "1,H,丙,532301199206150071,0,%d\n"
-             "1,H,丁,11010519491231002X,12km,0\n",
-             FIELDS_MAX(MAX_COMMUTE_KM), FIELDS_MAX(WAGE_FLOOR), FIELDS_MAX(MAX_COMMUTE_KM) + 1,
-             FIELDS_MAX(WAGE_FLOOR) + 1);
+             "1,H,甲,%s,%d,%d\n"
+             "1,H,乙,%s,%d,0\n"
+             "1,H,丙,%s,0,%d\n"
+             "1,H,丁,%s,12km,0\n",
+             id_born(530102, years_ago(35) - 20, 123, a), FIELDS_MAX(MAX_COMMUTE_KM),
+             FIELDS_MAX(WAGE_FLOOR), id_born(532901, years_ago(47) - 100, 5, b),
+             FIELDS_MAX(MAX_COMMUTE_KM) + 1, id_born(532301, years_ago(33) - 40, 7, c),
+             FIELDS_MAX(WAGE_FLOOR) + 1, id_born(110105, years_ago(76) - 3, 2, d));
     struct import im;
     run(&im, true, text);
     assert_int_equal(im.valid, 1);
@@ -129,17 +169,25 @@ static void test_worker_secrets_go_through_the_hooks(void **state)
 {
     (void)state;
     struct import im;
-    run(&im, true,
-        "安置点ID,户编号,姓名,身份证号,手机号,技能,愿意县外就业,文化程度\n"
-        "3,H-1,张三,530102199001011231,13812345678,焊工:3;电工,是,初中\n");
+    char id[19], text[256], expect[64], born[11];
+    int32_t birth = years_ago(36) - 10;
+    snprintf(text, sizeof text,
+             "安置点ID,户编号,姓名,身份证号,手机号,技能,愿意县外就业,文化程度\n"
+             "3,H-1,张三,%s,13812345678,焊工:3;电工,是,初中\n",
+             id_born(530102, birth, 123, id));
+    run(&im, true, text);
     assert_int_equal(json_array_size(im.errors), 0);
     assert_int_equal(im.valid, 1);
     assert_int_equal(seals, 2);
-    assert_string_equal(im.out[IMPORT_W_ID_HASH].p, "{\"h-id-530102199001011231\"}");
-    assert_string_equal(im.out[IMPORT_W_ID_ENC].p, "{\"e-id-530102199001011231\"}");
-    assert_string_equal(im.out[IMPORT_W_BIRTH].p, "{\"1990-01-01\"}");
+    snprintf(expect, sizeof expect, "{\"h-id-%s\"}", id);
+    assert_string_equal(im.out[IMPORT_W_ID_HASH].p, expect);
+    snprintf(expect, sizeof expect, "{\"e-id-%s\"}", id);
+    assert_string_equal(im.out[IMPORT_W_ID_ENC].p, expect);
+    snprintf(expect, sizeof expect, "{\"%s\"}", day_text(birth, born));
+    assert_string_equal(im.out[IMPORT_W_BIRTH].p, expect);
     assert_string_equal(im.out[IMPORT_W_SEX].p, "{\"M\"}");
-    assert_null(strstr(im.out[IMPORT_W_ID_MASKED].p, "19900101"));
+    snprintf(expect, sizeof expect, "%d", (int)date_ymd(birth));
+    assert_null(strstr(im.out[IMPORT_W_ID_MASKED].p, expect));
     assert_string_equal(im.out[IMPORT_W_PHONE_HASH].p, "{\"h-ph-13812345678\"}");
     assert_null(strstr(im.out[IMPORT_W_PHONE_MASKED].p, "12345678"));
     assert_string_equal(im.out[IMPORT_W_SKILL_LINE].p, "{2,2}");
@@ -155,16 +203,21 @@ static void test_bad_row_adds_nothing(void **state)
 {
     (void)state;
     struct import im;
-    run(&im, true,
-        "site_id,household_ref,name,id_number,skills\n"
-        "1,H,甲,530102199001011231,焊工:9\n"
-        "1,H,乙,532901197811110055,焊工:2\n");
+    char a[19], b[19], text[256], expect[64];
+    snprintf(text, sizeof text,
+             "site_id,household_ref,name,id_number,skills\n"
+             "1,H,甲,%s,焊工:9\n"
+             "1,H,乙,%s,焊工:2\n",
+             id_born(530102, years_ago(35) - 20, 123, a),
+             id_born(532901, years_ago(47) - 100, 5, b));
+    run(&im, true, text);
     assert_int_equal(im.valid, 1);
     assert_string_equal(fault(&im, 0, "field"), "skills");
     assert_string_equal(fault(&im, 0, "code"), "out_of_range");
     assert_string_equal(im.out[IMPORT_W_LINE].p, "{3}");
     assert_string_equal(im.out[IMPORT_W_SKILL_LINE].p, "{3}");
-    assert_string_equal(im.out[IMPORT_W_ID_HASH].p, "{\"h-id-532901197811110055\"}");
+    snprintf(expect, sizeof expect, "{\"h-id-%s\"}", b);
+    assert_string_equal(im.out[IMPORT_W_ID_HASH].p, expect);
     import_free(&im);
 }
 
@@ -172,8 +225,11 @@ static void test_too_young_and_unsealable(void **state)
 {
     (void)state;
     struct import im;
+    char id[19], text[128];
     /* sixteen tomorrow */
-    run(&im, true, "site_id,household_ref,name,id_number\n1,H,甲,530102200906021235\n");
+    snprintf(text, sizeof text, "site_id,household_ref,name,id_number\n1,H,甲,%s\n",
+             id_born(530102, years_ago(16) + 1, 123, id));
+    run(&im, true, text);
     assert_int_equal(im.valid, 0);
     assert_string_equal(fault(&im, 0, "field"), "id_number");
     import_free(&im);
@@ -181,7 +237,8 @@ static void test_too_young_and_unsealable(void **state)
     seals = 0;
     refuse = 1;
     assert_int_equal(import_init(&im, true, PROBLEM_LANG_ZH, TODAY, &hooks), 0);
-    const char *text = "site_id,household_ref,name,id_number\n1,H,甲,530102199001011231\n";
+    snprintf(text, sizeof text, "site_id,household_ref,name,id_number\n1,H,甲,%s\n",
+             id_born(530102, years_ago(35), 123, id));
     import_run(&im, text, strlen(text));
     assert_int_equal(im.valid, 0);
     assert_string_equal(fault(&im, 0, "code"), "invalid_format");
@@ -239,6 +296,11 @@ static void test_fields_table(void **state)
 
 int main(void)
 {
+    time_t now = time(NULL) + 8 * 3600;
+    struct tm t;
+    gmtime_r(&now, &t);
+    today_day = date_day(t.tm_year + 1900, t.tm_mon + 1, t.tm_mday);
+    TODAY = (int)date_ymd(today_day);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_households_in_chinese),
         cmocka_unit_test(test_monitoring_needs_how_and_when),
