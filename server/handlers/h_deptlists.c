@@ -291,16 +291,6 @@ void h_deptlists_set_retention(int days)
  * Returns 1 when they are good, 0 after answering 422, -1 out of memory. */
 static int deptlist_query(struct httpd_req *r, struct deptlist_job *j)
 {
-    const char *names[8];
-    size_t n = httpd_req_query_names(r, names, 8);
-    for (size_t i = 0; i < n && i < 8; i++)
-        if (strcmp(names[i], "department") && strcmp(names[i], "name") &&
-            strcmp(names[i], "county_code")) {
-            char field[64];
-            validate_copy_text(field, sizeof field, names[i]);
-            api_reply_field_error(r, "invalid_query", field, "unknown_field");
-            return 0;
-        }
     const char *dep = httpd_req_query(r, "department");
     const char *name = httpd_req_query(r, "name");
     const char *county = httpd_req_query(r, "county_code");
@@ -391,13 +381,6 @@ static const struct jv_schema deptlist_tasks_schema = JV_SCHEMA(deptlist_tasks_f
 
 void h_department_lists_list(struct httpd_req *r)
 {
-    const char *names[1];
-    if (httpd_req_query_names(r, names, 1) > 0) {
-        char field[64];
-        validate_copy_text(field, sizeof field, names[0]);
-        api_reply_field_error(r, "invalid_query", field, "unknown_field");
-        return;
-    }
     api_call(r, &deptlist_list_stmt, 0, NULL, NULL);
 }
 
