@@ -323,10 +323,8 @@ void h_account_unlock(struct httpd_req *r)
 
 void h_account_sign_ins(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"limit", "cursor", NULL};
     char id[24], limit[24], filters[48];
-    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed) ||
-        !api_query_id(r, "limit", 200, limit))
+    if (!api_param_id(r, 0, id) || !api_query_id(r, "limit", 200, limit))
         return;
     snprintf(filters, sizeof filters, "{\"id\":%s}", id);
     const char *cs = httpd_req_query(r, "cursor");
@@ -455,10 +453,9 @@ static bool accounts_query_coord(struct httpd_req *r, const char *name, double l
 
 void h_places_nearest(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"lat", "lon", "limit", NULL};
     char lat[32], lon[32], limit[24];
     /* the bounds of the vacancy form: mainland China */
-    if (!api_query_only(r, allowed) || !accounts_query_coord(r, "lat", 3, 54, lat) ||
+    if (!accounts_query_coord(r, "lat", 3, 54, lat) ||
         !accounts_query_coord(r, "lon", 73, 136, lon) || !api_query_id(r, "limit", 20, limit))
         return;
     const char *v[3] = {lat, lon, limit[0] ? limit : NULL};

@@ -124,9 +124,8 @@ void h_allocations_list(struct httpd_req *r)
 
 void h_allocation_get(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"lang", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
+    if (!api_param_id(r, 0, id))
         return;
     const char *v[2] = {id, allocation_lang(r)};
     api_call(r, &allocation_get_stmt, 2, v, NULL);
@@ -134,9 +133,8 @@ void h_allocation_get(struct httpd_req *r)
 
 void h_allocation_unassigned(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"lang", "cursor", "limit", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
+    if (!api_param_id(r, 0, id))
         return;
     char limit[24], filters[48];
     if (!api_query_id(r, "limit", 200, limit))
@@ -502,9 +500,8 @@ static void notice_cb(void *arg, const struct pgpool_reply *rep)
 
 void h_allocation_notice(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"format", "lang", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
+    if (!api_param_id(r, 0, id))
         return;
     const char *fmt = httpd_req_query(r, "format");
     enum notice_format format = NOTICE_HTML;

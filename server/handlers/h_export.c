@@ -488,9 +488,8 @@ static void export_roster_cb(void *arg, const struct pgpool_reply *rep)
 /* GET /v1/export-trips/{id}/roster?format=html|json&public=true|false&lang=zh|en */
 void h_export_roster(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"format", "public", "lang", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
+    if (!api_param_id(r, 0, id))
         return;
     const char *fmt = httpd_req_query(r, "format");
     const char *pub = httpd_req_query(r, "public");

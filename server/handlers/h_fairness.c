@@ -144,9 +144,6 @@ static bool fairness_date(struct httpd_req *r, const char *name, char out[11])
 
 void h_reports_fairness(struct httpd_req *r)
 {
-    static const char *const known[] = {"county_code", "site_id", "from", "to", "format", NULL};
-    if (!api_query_only(r, known))
-        return;
     const char *fmt = httpd_req_query(r, "format");
     if (fmt && strcmp(fmt, "csv") && strcmp(fmt, "json")) {
         api_reply_field_error(r, "invalid_query", "format", "unknown_value");

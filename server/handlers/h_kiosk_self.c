@@ -44,9 +44,6 @@ void h_kiosk_me(struct httpd_req *r)
 
 void h_kiosk_applications_list(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"limit", "cursor", NULL};
-    if (!api_query_only(r, allowed))
-        return;
     char limit[24], filters[48];
     if (!api_query_id(r, "limit", 200, limit))
         return;

@@ -149,9 +149,8 @@ static void payroll_call(struct httpd_req *r, const struct pgpool_stmt *st, size
 
 void h_payroll_roster(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"month", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
+    if (!api_param_id(r, 0, id))
         return;
     const char *v[2] = {id, httpd_req_query(r, "month")};
     api_call(r, &payroll_roster, 2, v, NULL);
@@ -179,9 +178,8 @@ void h_payroll_payments_list(struct httpd_req *r)
 
 void h_payroll_checks(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"late_days", NULL};
     char id[24];
-    if (!api_param_id(r, 0, id) || !api_query_only(r, allowed))
+    if (!api_param_id(r, 0, id))
         return;
     long long late_days = 0;
     char late[24] = "";

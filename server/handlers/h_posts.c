@@ -122,9 +122,6 @@ void h_posts_end(struct httpd_req *r)
 
 void h_posts_subsidy_roll(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"month", "county_code", NULL};
-    if (!api_query_only(r, allowed))
-        return;
     const char *county = httpd_req_query(r, "county_code");
     if (county) {
         char *end;

@@ -280,9 +280,8 @@ static bool training_query_int(struct httpd_req *r, const char *name, long max, 
 
 void h_training_gaps(struct httpd_req *r)
 {
-    static const char *const allowed[] = {"county_code", "site_id", "limit", "lang", NULL};
     long county, site, limit;
-    if (!api_query_only(r, allowed) || !training_query_int(r, "county_code", 999999, &county) ||
+    if (!training_query_int(r, "county_code", 999999, &county) ||
         !training_query_int(r, "site_id", 999999999, &site) ||
         !training_query_int(r, "limit", 100, &limit))
         return;
@@ -444,9 +443,8 @@ static void training_rec_cb(void *arg, const struct pgpool_reply *rep)
  * into a query for today, then the candidate courses of worker. */
 static void training_recommend(struct httpd_req *r, int64_t worker)
 {
-    static const char *const allowed[] = {"min_score", "max_km", "lang", NULL};
     long min_score = TRAINING_DEFAULT_MIN_SCORE, max_km = 0;
-    if (!api_query_only(r, allowed) || !training_query_int(r, "min_score", 100, &min_score) ||
+    if (!training_query_int(r, "min_score", 100, &min_score) ||
         !training_query_int(r, "max_km", 3000, &max_km))
         return;
     if (!httpd_req_query(r, "min_score"))

@@ -157,13 +157,6 @@ void api_idem_call(struct httpd_req *r, const char *fn, const json_t *obj, const
 
 /* --- query strings (api_query.c) --- */
 
-/* Refuses (400, answered) a query parameter not in allowed (NULL-ended:
- * unknown_field) or given twice (repeated).  The gate has already checked
- * the names against the OpenAPI document; handlers that read the query
- * themselves say here which of the documented names they take. */
-bool api_query_only(struct httpd_req *r, const char *const *allowed)
-    __attribute__((warn_unused_result));
-
 /* The whole number parameter name into *out (left as it is when absent).
  * Answers 400 and returns false when it is not a number (invalid) or is
  * outside min..max (out_of_range). */

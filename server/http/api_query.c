@@ -1,5 +1,5 @@
 /*
- * api_query: the query-string parameters shared by the lists: names, whole
+ * api_query: the query-string parameters shared by the lists: whole
  * numbers, limit, and the list cursor, signed so that it is taken back only
  * by the list, sort and filters that handed it out.
  */
@@ -7,41 +7,13 @@
 #include "api.h"
 
 #include "pii.h"
-#include "validate.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define API_QUERY_MAX_NAMES 32
 #define API_CURSOR_MAX 1024
-
-bool api_query_only(struct httpd_req *r, const char *const *allowed)
-{
-    const char *names[API_QUERY_MAX_NAMES];
-    size_t n = httpd_req_query_names(r, names, API_QUERY_MAX_NAMES);
-    if (n > API_QUERY_MAX_NAMES) {
-        api_reply_field_error(r, "invalid_query", "", "too_long");
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        bool known = false;
-        for (size_t k = 0; allowed[k] && !known; k++)
-            known = !strcmp(allowed[k], names[i]);
-        const char *code = known ? NULL : "unknown_field";
-        for (size_t k = 0; k < i && !code; k++)
-            if (!strcmp(names[k], names[i]))
-                code = "repeated";
-        if (code) {
-            char field[64];
-            validate_copy_text(field, sizeof field, names[i]);
-            api_reply_field_error(r, "invalid_query", field, code);
-            return false;
-        }
-    }
-    return true;
-}
 
 bool api_query_int(struct httpd_req *r, const char *name, long long min, long long max,
                    long long *out)
