@@ -64,7 +64,6 @@ struct alloc_bb {
     alloc_wide best, lbest;   /* best feasible value, best bound */
     struct alloc_value bound; /* the first relaxation's value */
     int32_t *best_arc;        /* by worker: the incumbent's arcs */
-    int32_t *scratch;         /* by worker */
     int32_t *changed;         /* workers whose arc up changed since the last flow problem */
     uint8_t *is_changed;
     size_t n_changed;
@@ -76,13 +75,13 @@ struct alloc_bb {
     uint8_t *fixed; /* a branch above switched one half off */
 };
 
-/* The folded value of the flow in net: less the prices paid (eff) or not. */
-static alloc_wide alloc_bb_folded(const struct alloc_net *net, bool eff)
+/* The folded value of the flow in net, without the prices. */
+static alloc_wide alloc_bb_folded(const struct alloc_net *net)
 {
     alloc_wide v = 0;
     for (int32_t w = 0; w < net->nw; w++)
         if (net->w_arc[w] >= 0)
-            v += net->a_score[net->w_arc[w]] - (eff ? net->w_cost[w] : 0);
+            v += net->a_score[net->w_arc[w]];
     for (int32_t h = 0; h < net->nh; h++)
         if (net->h_flow[h])
             v += net->h_bonus[h];
@@ -100,26 +99,23 @@ static int32_t alloc_bb_lower(const struct alloc_net *net, int32_t f)
     return net->a_score[net->w_arc[f]] < net->a_score[net->w_arc[f + 1]] ? f : f + 1;
 }
 
-/* The flow with every member's lower post dropped: feasible; kept if best so far.
- * Households stay covered: their member keeps a post. */
-static void alloc_bb_incumbent(struct alloc_bb *bb)
+/* The flow (of folded value v) with every member's lower post dropped:
+ * feasible; kept if best so far.  Households stay covered: their member
+ * keeps a post. */
+static void alloc_bb_incumbent(struct alloc_bb *bb, alloc_wide v)
 {
     const struct alloc_net *net = bb->net;
-    alloc_wide v = alloc_bb_folded(net, false);
-    memcpy(bb->scratch, net->w_arc, (size_t)net->nw * sizeof *bb->scratch);
-    for (int32_t i = 0; i < bb->n_split; i++) {
-        int32_t f = bb->split[i];
-        if (alloc_bb_posts(net, f) == 2) {
-            int32_t lo = alloc_bb_lower(net, f);
-            v -= net->a_score[bb->scratch[lo]];
-            bb->scratch[lo] = -1;
-        }
-    }
+    for (int32_t i = 0; i < bb->n_split; i++)
+        if (alloc_bb_posts(net, bb->split[i]) == 2)
+            v -= net->a_score[net->w_arc[alloc_bb_lower(net, bb->split[i])]];
     if (bb->have_best && v <= bb->best)
         return;
     bb->have_best = true;
     bb->best = v;
-    memcpy(bb->best_arc, bb->scratch, (size_t)net->nw * sizeof *bb->scratch);
+    memcpy(bb->best_arc, net->w_arc, (size_t)net->nw * sizeof *bb->best_arc);
+    for (int32_t i = 0; i < bb->n_split; i++)
+        if (alloc_bb_posts(net, bb->split[i]) == 2)
+            bb->best_arc[alloc_bb_lower(net, bb->split[i])] = -1;
 }
 
 /* Worker w's arc up changed: the next flow problem starts by looking at it. */
@@ -172,9 +168,14 @@ static int alloc_bb_solve_one(struct alloc_bb *bb, alloc_wide *lagrange)
     for (size_t i = 0; i < bb->n_changed; i++)
         bb->is_changed[bb->changed[i]] = 0;
     bb->n_changed = 0;
-    if (!rc) {
-        *lagrange = alloc_bb_folded(bb->net, true) + bb->mu_sum;
-        alloc_bb_incumbent(bb);
+    if (!rc) { /* only split halves carry a price */
+        const struct alloc_net *net = bb->net;
+        alloc_wide v = alloc_bb_folded(net), paid = 0;
+        for (int32_t i = 0; i < bb->n_split; i++)
+            for (int32_t w = bb->split[i]; w <= bb->split[i] + 1; w++)
+                paid += net->w_arc[w] >= 0 ? net->w_cost[w] : 0;
+        *lagrange = v - paid + bb->mu_sum;
+        alloc_bb_incumbent(bb, v);
     }
     return rc;
 }
@@ -374,7 +375,6 @@ static int alloc_bb_index(struct alloc_bb *bb)
     struct alloc_net *net = bb->net;
     size_t nw = (size_t)net->nw + 1;
     bb->best_arc = malloc(nw * sizeof *bb->best_arc);
-    bb->scratch = malloc(nw * sizeof *bb->scratch);
     bb->changed = malloc(nw * sizeof *bb->changed);
     bb->is_changed = calloc(nw, 1);
     bb->split = malloc(nw * sizeof *bb->split);
@@ -384,8 +384,8 @@ static int alloc_bb_index(struct alloc_bb *bb)
     bb->step = malloc(nw * sizeof *bb->step);
     bb->last = calloc(nw, 1);
     bb->fixed = calloc(nw, 1);
-    if (!bb->best_arc || !bb->scratch || !bb->changed || !bb->is_changed || !bb->split ||
-        !bb->dive || !bb->mu || !bb->mu_best || !bb->step || !bb->last || !bb->fixed)
+    if (!bb->best_arc || !bb->changed || !bb->is_changed || !bb->split || !bb->dive || !bb->mu ||
+        !bb->mu_best || !bb->step || !bb->last || !bb->fixed)
         return ALLOC_E_NOMEM;
     for (int32_t w = 0; w < net->nw; w++) {
         if (net->w_twin[w] > w) {
@@ -398,7 +398,7 @@ static int alloc_bb_index(struct alloc_bb *bb)
 
 static void alloc_bb_free(struct alloc_bb *bb)
 {
-    free(bb->best_arc), free(bb->scratch), free(bb->changed), free(bb->is_changed);
+    free(bb->best_arc), free(bb->changed), free(bb->is_changed);
     free(bb->split), free(bb->dive), free(bb->mu), free(bb->mu_best), free(bb->step);
     free(bb->last), free(bb->fixed);
 }
