@@ -41,7 +41,7 @@
 #define ALLOC_MAX_WORKERS 50000000u   /* workers in one input */
 #define ALLOC_MAX_VACANCIES 10000000u /* vacancies in one input */
 #define ALLOC_MAX_ARCS 1000000000u    /* arcs in one input */
-#define ALLOC_DEFAULT_BB_NODES 200    /* see alloc_options.max_bb_nodes */
+#define ALLOC_DEFAULT_BB_NODES 2000   /* see alloc_options.max_bb_nodes */
 
 /* Worker flags: facts about the worker's household (all members must agree). */
 #define ALLOC_H_ZERO_EMPLOYMENT 0x1 /* household with labour and nobody employed (零就业家庭) */
@@ -85,9 +85,9 @@ struct alloc_options {
      * thread; it may set *cancel.  NULL: no calls. */
     void (*progress)(void *arg, int percent);
     void *progress_arg;
-    /* Flow problems allowed (Lagrangian prices and branch and bound) when a
-     * household's members may take both one-per-household and other posts
-     * (see docs); 0 = ALLOC_DEFAULT_BB_NODES. */
+    /* Flow problems allowed (Lagrangian prices, the dive and branch and
+     * bound) when a household's members may take both one-per-household and
+     * other posts (see docs); 0 = ALLOC_DEFAULT_BB_NODES. */
     uint32_t max_bb_nodes;
 };
 

@@ -61,7 +61,11 @@ push @rows,
       'pgbench single-row insert, 8 clients: ' . fig('peer_pgbench_insert_tps', '%.0f tps'),
       ratio('import_workers_rows_per_s', 'peer_pgbench_insert_tps') ],
     [ 'allocation 1 M workers -> 100 k posts, end to end', fig('alloc_1000000_end_to_end', '%.1f s'),
-      'gap to the bound: ' . fig('alloc_1000000_gap_pct', '%.4f %%'), '' ];
+      'gap to the bound: ' . fig('alloc_1000000_gap_pct', '%.4f %%') . ', proven optimal: '
+      . (!defined $v{alloc_1000000_proven} ? 'n/a' : $v{alloc_1000000_proven} ? 'yes' : 'no'), '' ],
+    [ 'the solve alone (one thread), CPU', fig('alloc_1000000_solve_cpu', '%.1f s'),
+      'wall: ' . fig('alloc_1000000_solve', '%.1f s') . '; end to end, CPU: '
+      . fig('alloc_1000000_end_to_end_cpu', '%.1f s'), '' ];
 
 my @w = (0, 0, 0, 0);
 for my $r ([ 'figure', 'Leye', 'peer or floor, same run', 'ratio' ], @rows) {

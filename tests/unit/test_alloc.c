@@ -500,6 +500,48 @@ static void test_bb_budget(void **state)
     alloc_result_free(&r);
 }
 
+/* A budget that runs out in any step (prices, dive, prices again, branching)
+ * still gives a feasible assignment, and its objective plus the gap reaches
+ * the optimum; with room left the optimum is proven. */
+static void test_bb_budget_any_step(void **state)
+{
+    (void)state;
+    uint64_t seed = 5;
+    struct inst in;
+    int cut = 0;
+    for (int t = 0; t < 200; t++) {
+        random_inst(&in, &seed, 4 + rnd(&seed, 5), 2 + rnd(&seed, 3), 60, t % 2 ? 10000 : 4, 60);
+        for (uint32_t i = 0; i < in.nw; i++) /* two big households */
+            in.w[i].household_id = 1 + (i & 1), in.w[i].flags = i & 1 ? ALLOC_H_ZERO_EMPLOYMENT : 0;
+        struct value want = brute_force(&in);
+        struct alloc_input x = input_of(&in);
+        for (uint32_t budget = 1; budget <= 40; budget++) {
+            struct alloc_options opt = {.max_bb_nodes = budget};
+            struct alloc_result r;
+            int rc = alloc_solve(&x, &opt, &r);
+            assert_true(rc == ALLOC_OK || rc == ALLOC_NOT_PROVEN);
+            struct value got = check_result(&in, &r);
+            const struct alloc_summary *s = &r.summary;
+            __int128 fold_got = (__int128)got.zero * s->bonus_zero +
+                                (__int128)got.mon * s->bonus_monitored + got.score;
+            __int128 fold_want = (__int128)want.zero * s->bonus_zero +
+                                 (__int128)want.mon * s->bonus_monitored + want.score;
+            if (rc == ALLOC_OK) {
+                assert_int_equal(value_cmp(&got, &want), 0);
+                assert_true(s->proven_optimal);
+                alloc_result_free(&r);
+                break;
+            }
+            cut++;
+            assert_false(s->proven_optimal);
+            assert_true(s->gap > 0);
+            assert_true(fold_got <= fold_want && fold_want <= fold_got + s->gap);
+            alloc_result_free(&r);
+        }
+    }
+    assert_true(cut > 50);
+}
+
 /* ---- determinism ---- */
 
 static void same_result(const struct alloc_result *a, const struct alloc_result *b)
@@ -913,6 +955,7 @@ int main(void)
         cmocka_unit_test(test_one_per_household_conflict),
         cmocka_unit_test(test_one_per_household_random),
         cmocka_unit_test(test_bb_budget),
+        cmocka_unit_test(test_bb_budget_any_step),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_progress),
