@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 /* The one place a connection's state changes.  A refused connection stays
@@ -116,6 +118,11 @@ static enum bufferevent_filter_result httpd_filter_in(struct evbuffer *src, stru
         c->fd = bufferevent_getfd(c->under);
         if (c->fd >= 0 && (size_t)c->fd < h->nfds)
             atomic_store(&h->conn_by_fd[c->fd], c);
+        /* each answer goes out as written: with Nagle's algorithm the second
+         * answer to a pipelined batch waits for the client's delayed ACK */
+        int one = 1;
+        if (c->fd >= 0)
+            (void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
     while (evbuffer_get_length(src) > 0) {
         size_t avail = evbuffer_get_length(src);
