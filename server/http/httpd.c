@@ -1,6 +1,6 @@
 /*
  * httpd: the server around the requests: one event-loop thread per core with
- * its evhttp, listening socket and pools, the maintenance tick, the read
+ * its connections, listening socket and pools, the maintenance tick, the read
  * replica's lag, and a graceful stop.  See httpd.h and httpd_int.h.
  */
 #define _GNU_SOURCE
