@@ -1,7 +1,8 @@
 /*
  * httpd_conn: client connections, and the gatekeeper that reads them.
  *
- * Every connection is one socket bufferevent.  Its input is read here: a
+ * Every connection is a socket with a read and a write event and a buffer
+ * each way.  Its input is read here: a
  * request head is let through only when lib/httphead accepts it whole, its
  * body only when all of it has come; the request then goes to httpd_req_start
  * and the connection reads nothing more until it is answered, so pipelined
@@ -16,6 +17,7 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <errno.h>
 #include <event2/buffer.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -28,6 +30,8 @@
  * waiting for a slow reader, before reading stops until they shrink. */
 #define HTTPD_CONN_MAX_WAITING (64 * 1024)
 #define HTTPD_CONN_MAX_OUTPUT (256 * 1024)
+/* bytes asked of the socket at a time */
+#define HTTPD_CONN_READ 16384
 
 /* The one place a connection's state changes.  A refused connection stays
  * refused, and one that is closing only closes or is refused: anything else
@@ -55,7 +59,11 @@ static void httpd_conn_free(struct httpd_conn *c, const char *reason)
     atomic_fetch_sub(&h->connections, 1);
     if (c->resume)
         event_free(c->resume);
-    bufferevent_free(c->bev);
+    event_free(c->rev);
+    event_free(c->wev);
+    evbuffer_free(c->in);
+    evbuffer_free(c->out);
+    evutil_closesocket(c->fd);
     free(c);
 }
 
@@ -68,14 +76,59 @@ static void httpd_conn_shut(struct httpd_conn *c)
 }
 
 /* The connection ends once everything written to it has reached the socket
- * (httpd_conn_write_cb); input meanwhile is read and dropped, so that the
+ * (httpd_conn_flush); input meanwhile is read and dropped, so that the
  * client sees the answer rather than a reset. */
 static void httpd_conn_close_when_drained(struct httpd_conn *c)
 {
     if (c->state != HTTPD_CONN_DEAD)
         httpd_conn_set_state(c, HTTPD_CONN_CLOSING);
-    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+    if (evbuffer_get_length(c->out) == 0)
         httpd_conn_shut(c);
+}
+
+static void httpd_conn_pause(struct httpd_conn *c)
+{
+    if (!c->paused && !c->eof)
+        event_del(c->rev);
+    c->paused = true;
+}
+
+static void httpd_conn_unpause(struct httpd_conn *c)
+{
+    if (c->paused && !c->eof)
+        event_add(c->rev, &c->timeout);
+    c->paused = false;
+}
+
+/* Writes what the socket takes of the output; the write event waits for
+ * the rest.  Once all is written a closing connection is shut, and freed
+ * when the client has shut its side too.  Returns true when c is gone. */
+static bool httpd_conn_flush(struct httpd_conn *c)
+{
+    if (evbuffer_get_length(c->out) > 0) {
+        if (evbuffer_write(c->out, c->fd) < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+            errno != EINTR) {
+            httpd_conn_free(c, "the socket refused the answer");
+            return true;
+        }
+        if (evbuffer_get_length(c->out) > 0) {
+            if (!c->writing)
+                event_add(c->wev, &c->timeout);
+            c->writing = true;
+            return false;
+        }
+    }
+    if (c->writing)
+        event_del(c->wev);
+    c->writing = false;
+    if (c->state == HTTPD_CONN_CLOSING || c->state == HTTPD_CONN_DEAD) {
+        httpd_conn_shut(c);
+        if (c->eof || c->hard_close) {
+            httpd_conn_free(c, c->eof ? "answered; the client closed" : "refused");
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Answers a refused request and ends the connection. */
@@ -87,8 +140,7 @@ static void httpd_conn_reject(struct httpd_conn *c, const char *code, const char
     char *body = p ? json_dumps(p, JSON_COMPACT) : NULL;
     json_decref(p);
     int status = problem_status(code);
-    struct evbuffer *out = bufferevent_get_output(c->bev);
-    evbuffer_add_printf(out,
+    evbuffer_add_printf(c->out,
                         "HTTP/1.1 %d %s\r\nContent-Type: application/problem+json\r\n"
                         "Content-Length: %zu\r\nConnection: close\r\nCache-Control: no-store\r\n"
                         "%s\r\n%s",
@@ -151,22 +203,7 @@ static bool httpd_conn_head(struct httpd_conn *c, struct evbuffer *in)
     const char *expect = httpd_req_header(req, "Expect");
     if (expect && !req->http10 && strcasecmp(expect, "100-continue") == 0 &&
         evbuffer_get_length(in) < info.content_length)
-        evbuffer_add(bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
-    return true;
-}
-
-/* Stops reading while a client's output piles up, or its input behind a
- * request being answered (in, else NULL); the next answer or the drained
- * output starts it again. */
-static bool httpd_conn_pause_if_full(struct httpd_conn *c, struct evbuffer *in)
-{
-    if ((!in || evbuffer_get_length(in) <= HTTPD_CONN_MAX_WAITING) &&
-        evbuffer_get_length(bufferevent_get_output(c->bev)) <= HTTPD_CONN_MAX_OUTPUT)
-        return false;
-    if (!c->paused) {
-        c->paused = true;
-        bufferevent_disable(c->bev, EV_READ);
-    }
+        evbuffer_add(c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
     return true;
 }
 
@@ -180,33 +217,32 @@ static bool httpd_conn_end_at_eof(struct httpd_conn *c)
         httpd_conn_free(c, "the client left in the middle of a body");
         return true;
     }
-    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+    if (evbuffer_get_length(c->out) == 0) {
         httpd_conn_free(c, "the client closed");
         return true;
     }
-    httpd_conn_close_when_drained(c); /* httpd_conn_write_cb ends it */
+    httpd_conn_close_when_drained(c); /* httpd_conn_flush ends it */
     return false;
 }
 
-/* Reads and hands on every whole request waiting in the input, one at a time. */
-static void httpd_conn_process(struct httpd_conn *c)
+/* Reads and hands on every whole request waiting in the input, one at a
+ * time.  Returns true when c is gone. */
+static bool httpd_conn_requests(struct httpd_conn *c)
 {
-    struct evbuffer *in = bufferevent_get_input(c->bev);
+    struct evbuffer *in = c->in;
     for (;;) {
         switch (c->state) {
         case HTTPD_CONN_DEAD:
         case HTTPD_CONN_CLOSING:
             evbuffer_drain(in, evbuffer_get_length(in));
-            httpd_conn_end_at_eof(c);
-            return;
+            return httpd_conn_end_at_eof(c);
         case HTTPD_CONN_BUSY:
-            httpd_conn_pause_if_full(c, in);
-            return;
+            if (evbuffer_get_length(in) > HTTPD_CONN_MAX_WAITING)
+                httpd_conn_pause(c);
+            return false;
         case HTTPD_CONN_BODY:
-            if (evbuffer_get_length(in) < c->req->content_length) {
-                httpd_conn_end_at_eof(c);
-                return;
-            }
+            if (evbuffer_get_length(in) < c->req->content_length)
+                return httpd_conn_end_at_eof(c);
             if (!c->req->body && !(c->req->body = evbuffer_new())) {
                 httpd_conn_reject(c, "overloaded", NULL, false);
                 continue;
@@ -215,12 +251,17 @@ static void httpd_conn_process(struct httpd_conn *c)
             httpd_conn_set_state(c, HTTPD_CONN_BUSY);
             break;
         case HTTPD_CONN_HEAD: {
-            if (evbuffer_get_length(in) == 0) {
-                httpd_conn_end_at_eof(c);
-                return;
+            if (evbuffer_get_length(in) == 0)
+                return httpd_conn_end_at_eof(c);
+            /* answers pile up for a client that does not read them */
+            if (evbuffer_get_length(c->out) > HTTPD_CONN_MAX_OUTPUT) {
+                if (httpd_conn_flush(c))
+                    return true;
+                if (evbuffer_get_length(c->out) > HTTPD_CONN_MAX_OUTPUT) {
+                    httpd_conn_pause(c);
+                    return false;
+                }
             }
-            if (httpd_conn_pause_if_full(c, NULL))
-                return;
             const char *first = (const char *)evbuffer_pullup(in, 1);
             if (first[0] == '\r' || first[0] == '\n') {
                 evbuffer_drain(in, 1);
@@ -228,10 +269,8 @@ static void httpd_conn_process(struct httpd_conn *c)
             }
             if (!httpd_conn_head(c, in)) {
                 if (c->state == HTTPD_CONN_HEAD)
-                    httpd_conn_end_at_eof(c);
-                else
-                    continue;
-                return;
+                    return httpd_conn_end_at_eof(c);
+                continue;
             }
             if (c->state != HTTPD_CONN_BUSY)
                 continue;
@@ -245,6 +284,13 @@ static void httpd_conn_process(struct httpd_conn *c)
     }
 }
 
+/* Answers every whole request waiting, then writes the answers in one go. */
+static void httpd_conn_process(struct httpd_conn *c)
+{
+    if (!httpd_conn_requests(c))
+        httpd_conn_flush(c);
+}
+
 static void httpd_conn_resume_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -255,69 +301,79 @@ static void httpd_conn_resume_cb(evutil_socket_t fd, short what, void *arg)
 void httpd_conn_answered(struct httpd_conn *c, bool closing)
 {
     c->req = NULL;
-    if (closing) {
+    if (closing)
         httpd_conn_close_when_drained(c);
-        return;
-    }
-    httpd_conn_set_state(c, HTTPD_CONN_HEAD);
+    else
+        httpd_conn_set_state(c, HTTPD_CONN_HEAD);
     if (c->dispatching)
-        return; /* httpd_conn_process goes on by itself */
-    if (c->paused && evbuffer_get_length(bufferevent_get_output(c->bev)) <= HTTPD_CONN_MAX_OUTPUT) {
-        c->paused = false;
-        bufferevent_enable(c->bev, EV_READ);
-    }
-    if (evbuffer_get_length(bufferevent_get_input(c->bev)) == 0 && !c->eof)
+        return; /* httpd_conn_process goes on, and writes */
+    httpd_conn_unpause(c);
+    if (evbuffer_get_length(c->in) == 0 && !c->eof) {
+        httpd_conn_flush(c);
         return;
+    }
     /* not from here: the answer may come from inside a database callback */
     if (!c->resume)
         c->resume = event_new(c->w->base, -1, 0, httpd_conn_resume_cb, c);
     if (c->resume)
         event_active(c->resume, EV_TIMEOUT, 1);
+    else
+        httpd_conn_flush(c);
 }
 
 void httpd_conn_set_timeout(struct httpd_conn *c, int seconds)
 {
-    struct timeval tv = {seconds, 0};
-    bufferevent_set_timeouts(c->bev, &tv, &tv);
+    c->timeout.tv_sec = seconds;
+    c->timeout.tv_usec = 0;
+    if (!c->paused && !c->eof)
+        event_add(c->rev, &c->timeout);
+    if (c->writing)
+        event_add(c->wev, &c->timeout);
 }
 
-static void httpd_conn_read_cb(struct bufferevent *bev, void *arg)
-{
-    (void)bev;
-    httpd_conn_process(arg);
-}
-
-static void httpd_conn_write_cb(struct bufferevent *bev, void *arg)
+static void httpd_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct httpd_conn *c = arg;
-    if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
-        return;
-    if (c->state == HTTPD_CONN_CLOSING || c->state == HTTPD_CONN_DEAD) {
-        httpd_conn_shut(c);
-        if (c->eof || c->hard_close)
-            httpd_conn_free(c, c->eof ? "answered; the client closed" : "refused");
+    if (what & EV_TIMEOUT) {
+        httpd_conn_free(c, "idle timeout");
         return;
     }
+    struct evbuffer_iovec v;
+    if (evbuffer_reserve_space(c->in, HTTPD_CONN_READ, &v, 1) < 1) {
+        httpd_conn_free(c, "out of memory");
+        return;
+    }
+    ssize_t n = recv(fd, v.iov_base, v.iov_len, 0);
+    if (n < 0) {
+        v.iov_len = 0;
+        evbuffer_commit_space(c->in, &v, 1);
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            httpd_conn_free(c, "the socket failed");
+        return;
+    }
+    v.iov_len = (size_t)n;
+    evbuffer_commit_space(c->in, &v, 1);
+    if (n == 0) {
+        c->eof = true;
+        event_del(c->rev);
+    }
+    httpd_conn_process(c);
+}
+
+static void httpd_conn_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    struct httpd_conn *c = arg;
+    if (what & EV_TIMEOUT) {
+        httpd_conn_free(c, "write timeout");
+        return;
+    }
+    if (httpd_conn_flush(c) || evbuffer_get_length(c->out) > 0)
+        return;
     if (c->paused && c->state == HTTPD_CONN_HEAD) {
-        c->paused = false;
-        bufferevent_enable(c->bev, EV_READ);
+        httpd_conn_unpause(c);
         httpd_conn_process(c);
     }
-}
-
-static void httpd_conn_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-    (void)bev;
-    struct httpd_conn *c = arg;
-    if (what & BEV_EVENT_EOF) {
-        c->eof = true;
-        if (c->state == HTTPD_CONN_CLOSING || c->state == HTTPD_CONN_DEAD)
-            httpd_conn_free(c, "closed");
-        else
-            httpd_conn_process(c);
-        return;
-    }
-    httpd_conn_free(c, what & BEV_EVENT_TIMEOUT ? "idle timeout" : "socket error");
 }
 
 static void httpd_conn_peer(const struct sockaddr *sa, char *out, size_t size)
@@ -340,23 +396,36 @@ static void httpd_conn_accept_cb(struct evconnlistener *l, evutil_socket_t fd, s
     int one = 1;
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     struct httpd_conn *c = calloc(1, sizeof *c);
-    struct bufferevent *bev = c ? bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE) : NULL;
-    if (!bev) {
-        free(c);
+    if (c) {
+        c->rev = event_new(w->base, fd, EV_READ | EV_PERSIST, httpd_conn_read_cb, c);
+        c->wev = event_new(w->base, fd, EV_WRITE | EV_PERSIST, httpd_conn_write_cb, c);
+        c->in = evbuffer_new();
+        c->out = evbuffer_new();
+    }
+    if (!c || !c->rev || !c->wev || !c->in || !c->out) {
+        if (c) {
+            if (c->rev)
+                event_free(c->rev);
+            if (c->wev)
+                event_free(c->wev);
+            if (c->in)
+                evbuffer_free(c->in);
+            if (c->out)
+                evbuffer_free(c->out);
+            free(c);
+        }
         evutil_closesocket(fd);
         log_warn("out of memory: a connection was closed unanswered");
         return;
     }
     c->w = w;
     c->fd = fd;
-    c->bev = bev;
+    c->timeout.tv_sec = w->h->cfg->idle_timeout_s;
     httpd_conn_peer(sa, c->peer, sizeof c->peer);
     LIST_INSERT_HEAD(&w->conns, c, link);
     long long n = atomic_fetch_add(&w->h->connections, 1) + 1;
     c->overcap = n > w->h->cfg->max_connections || w->stopping;
-    bufferevent_setcb(bev, httpd_conn_read_cb, httpd_conn_write_cb, httpd_conn_event_cb, c);
-    httpd_conn_set_timeout(c, w->h->cfg->idle_timeout_s);
-    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    event_add(c->rev, &c->timeout);
 }
 
 int httpd_conn_listen(struct httpd_worker *w, evutil_socket_t fd)
@@ -376,11 +445,14 @@ void httpd_conn_unlisten(struct httpd_worker *w)
 void httpd_conn_sweep(struct httpd_worker *w, int64_t now)
 {
     int64_t limit = (int64_t)w->h->cfg->header_timeout_s * 1000000;
-    struct httpd_conn *c;
-    LIST_FOREACH(c, &w->conns, link)
-    {
-        if (c->state == HTTPD_CONN_HEAD && c->head_started && now - c->head_started > limit)
+    struct httpd_conn *c = LIST_FIRST(&w->conns);
+    while (c) {
+        struct httpd_conn *next = LIST_NEXT(c, link);
+        if (c->state == HTTPD_CONN_HEAD && c->head_started && now - c->head_started > limit) {
             httpd_conn_reject(c, "request_timeout", NULL, true);
+            httpd_conn_flush(c);
+        }
+        c = next;
     }
 }
 
@@ -389,7 +461,7 @@ bool httpd_conn_output_pending(struct httpd_worker *w)
     struct httpd_conn *c;
     LIST_FOREACH(c, &w->conns, link)
     {
-        if (!c->shut && evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+        if (!c->shut && evbuffer_get_length(c->out) > 0)
             return true;
     }
     return false;

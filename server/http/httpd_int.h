@@ -17,7 +17,6 @@
 #include "httphead.h"
 #include "principal.h"
 
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -38,15 +37,18 @@ enum httpd_conn_state {
     HTTPD_CONN_DEAD,    /* refused; output drains, input is dropped */
 };
 
-/* One client connection: its socket's bufferevent, the request being read
- * or answered (one at a time, so pipelined answers keep their order), and
- * the limits the gatekeeper enforces on it. */
+/* One client connection: its socket with a read and a write event and a
+ * buffer each way, the request being read or answered (one at a time, so
+ * pipelined answers keep their order), and the limits the gatekeeper
+ * enforces on it. */
 struct httpd_conn {
     struct httpd_worker *w;
-    struct bufferevent *bev;
+    evutil_socket_t fd;
+    struct event *rev, *wev; /* wev is pending only while output waits for the socket */
+    struct evbuffer *in, *out;
+    struct timeval timeout; /* of reading and of writing */
     LIST_ENTRY(httpd_conn) link;
     enum httpd_conn_state state;
-    evutil_socket_t fd;
     int64_t head_started;
     struct httpd_req *req; /* read (BODY) or with its handler (BUSY); NULL otherwise */
     struct event *resume;  /* goes on with pipelined input after a late answer */
@@ -57,6 +59,7 @@ struct httpd_conn {
     bool shut;
     bool dispatching; /* inside httpd_conn_process's handler call */
     bool paused;      /* reading stopped while input or output piles up */
+    bool writing;     /* wev is pending */
 };
 
 /* A growable byte buffer owned by a request and kept when it is recycled. */

@@ -396,7 +396,7 @@ static const char *httpd_reason(int status)
 static void httpd_write(struct httpd_req *r, int status, const char *data, size_t len,
                         struct evbuffer *body, bool closing)
 {
-    struct evbuffer *out = bufferevent_get_output(r->conn->bev);
+    struct evbuffer *out = r->conn->out;
     size_t blen = body ? evbuffer_get_length(body) : data ? len : 0;
     char head[160];
     int n = snprintf(head, sizeof head, "HTTP/1.%c %d %s\r\n", r->http10 ? '0' : '1', status,
