@@ -650,24 +650,20 @@ static void httpd_route(struct httpd_req *r)
 static const char *const httpd_methods[] = {"GET",   "HEAD",   "POST",   "PUT",
                                             "PATCH", "DELETE", "OPTIONS"};
 
-/* The request line of the head in r: method, target (NUL-terminated in
- * place) and version, as lib/httphead accepted them.  Returns the offset of
- * the first header line. */
-static size_t httpd_req_request_line(struct httpd_req *r)
+static int httpd_req_add_hdr(struct httpd_req *r, const struct httphead_field *f)
 {
-    char *p = r->head.p;
-    char *sp1 = strchr(p, ' ');
-    size_t mlen = (size_t)(sp1 - p);
-    r->method = "OTHER";
-    for (size_t i = 0; i < sizeof httpd_methods / sizeof *httpd_methods; i++)
-        if (strlen(httpd_methods[i]) == mlen && memcmp(p, httpd_methods[i], mlen) == 0)
-            r->method = httpd_methods[i];
-    r->is_head = r->method == httpd_methods[1];
-    char *sp2 = strchr(sp1 + 1, ' ');
-    *sp2 = '\0';
-    r->target = sp1 + 1;
-    r->http10 = sp2[8] == '0'; /* " HTTP/1.0" */
-    return (size_t)(strchr(sp2 + 1, '\n') + 1 - p);
+    if (r->nhdrs == r->hdrs_cap) {
+        size_t cap = r->hdrs_cap ? 2 * r->hdrs_cap : 16;
+        struct httpd_hdr *n = realloc(r->hdrs, cap * sizeof *n);
+        if (!n)
+            return -1;
+        r->hdrs = n;
+        r->hdrs_cap = cap;
+    }
+    r->hdrs[r->nhdrs++] =
+        (struct httpd_hdr){(uint32_t)f->name, (uint32_t)f->value, (uint32_t)f->name_len};
+    r->head.p[f->value + f->value_len] = '\0';
+    return 0;
 }
 
 int httpd_req_take_head(struct httpd_req *r, const char *p, size_t len,
@@ -678,31 +674,22 @@ int httpd_req_take_head(struct httpd_req *r, const char *p, size_t len,
     if (httpd_buf_add(&r->head, p, len) < 0 || httpd_buf_add(&r->head, "", 1) < 0)
         return -1;
     char *h = r->head.p;
-    size_t off = httpd_req_request_line(r);
-    while (off < len) {
-        char *nl = memchr(h + off, '\n', len - off);
-        char *end = nl > h + off && nl[-1] == '\r' ? nl - 1 : nl;
-        if (end == h + off)
-            break;
-        char *colon = memchr(h + off, ':', (size_t)(end - (h + off)));
-        char *v = colon + 1;
-        while (v < end && (*v == ' ' || *v == '\t'))
-            v++;
-        while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
-            end--;
-        *end = '\0';
-        if (r->nhdrs == r->hdrs_cap) {
-            size_t cap = r->hdrs_cap ? 2 * r->hdrs_cap : 16;
-            struct httpd_hdr *n = realloc(r->hdrs, cap * sizeof *n);
-            if (!n)
-                return -1;
-            r->hdrs = n;
-            r->hdrs_cap = cap;
-        }
-        r->hdrs[r->nhdrs++] =
-            (struct httpd_hdr){(uint32_t)off, (uint32_t)(v - h), (uint32_t)(colon - (h + off))};
-        off = (size_t)(nl + 1 - h);
-    }
+    struct httphead_request rq;
+    httphead_request_split(h, len, &rq);
+    r->method = "OTHER";
+    for (size_t i = 0; i < sizeof httpd_methods / sizeof *httpd_methods; i++)
+        if (strlen(httpd_methods[i]) == rq.method_len &&
+            memcmp(h, httpd_methods[i], rq.method_len) == 0)
+            r->method = httpd_methods[i];
+    r->is_head = r->method == httpd_methods[1];
+    r->http10 = rq.http10;
+    struct httphead_field f;
+    size_t off = rq.fields;
+    while (httphead_next_field(h, len, &off, &f))
+        if (httpd_req_add_hdr(r, &f) < 0)
+            return -1;
+    h[rq.target + rq.target_len] = '\0';
+    r->target = h + rq.target;
     r->content_length = info->content_length;
     r->last_on_conn = info->close;
     r->keep_alive10 = r->http10 && !info->close;
