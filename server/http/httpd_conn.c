@@ -335,7 +335,10 @@ static void httpd_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct httpd_conn *c = arg;
     if (what & EV_TIMEOUT) {
-        httpd_conn_free(c, "idle timeout");
+        /* a client waiting for its answer is not idle: the handler's own
+         * deadlines bound the wait */
+        if (c->state != HTTPD_CONN_BUSY)
+            httpd_conn_free(c, "idle timeout");
         return;
     }
     struct evbuffer_iovec v;
