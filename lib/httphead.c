@@ -233,6 +233,42 @@ enum httphead_result httphead_check(const char *p, size_t len, const struct http
     return HTTPHEAD_OK;
 }
 
+void httphead_request_split(const char *p, size_t len, struct httphead_request *rq)
+{
+    const char *sp1 = memchr(p, ' ', len);
+    const char *target = sp1 + 1;
+    const char *sp2 = memchr(target, ' ', len - (size_t)(target - p));
+    const char *nl = memchr(sp2, '\n', len - (size_t)(sp2 - p));
+    rq->method_len = (size_t)(sp1 - p);
+    rq->target = (size_t)(target - p);
+    rq->target_len = (size_t)(sp2 - target);
+    rq->http10 = sp2[8] == '0'; /* " HTTP/1.0" */
+    rq->fields = (size_t)(nl + 1 - p);
+}
+
+int httphead_next_field(const char *p, size_t len, size_t *off, struct httphead_field *f)
+{
+    const char *line = p + *off;
+    const char *nl = memchr(line, '\n', len - *off);
+    if (!nl)
+        return 0;
+    const char *end = nl > line && nl[-1] == '\r' ? nl - 1 : nl;
+    if (end == line)
+        return 0;
+    const char *colon = memchr(line, ':', (size_t)(end - line));
+    const char *v = colon + 1;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    f->name = *off;
+    f->name_len = (size_t)(colon - line);
+    f->value = (size_t)(v - p);
+    f->value_len = (size_t)(end - v);
+    *off = (size_t)(nl + 1 - p);
+    return 1;
+}
+
 const char *httphead_problem_code(enum httphead_result r)
 {
     switch (r) {

@@ -49,6 +49,31 @@ struct httphead_info {
 enum httphead_result httphead_check(const char *p, size_t len, const struct httphead_limits *lim,
                                     struct httphead_info *info);
 
+/* The request line of a head that httphead_check accepted; offsets are
+ * from the head's first byte. */
+struct httphead_request {
+    size_t method_len;         /* the method is at offset 0 */
+    size_t target, target_len; /* the request target */
+    int http10;                /* HTTP/1.0, else HTTP/1.1 */
+    size_t fields;             /* where the first header line starts */
+};
+
+/* One header line of such a head: its name, and its value without the
+ * blanks around it (value_len may be 0). */
+struct httphead_field {
+    size_t name, name_len;
+    size_t value, value_len;
+};
+
+/* Splits the request line of a head that httphead_check accepted (len
+ * bytes at p: info.head_len).  Only for such heads. */
+void httphead_request_split(const char *p, size_t len, struct httphead_request *rq);
+
+/* The header line at *off (start with rq.fields) of the same head: returns
+ * 1 with f filled and *off moved to the next line, or 0 at the blank line
+ * that ends the head. */
+int httphead_next_field(const char *p, size_t len, size_t *off, struct httphead_field *f);
+
 /* The problem code (see problem.h) for a result other than OK/NEED_MORE. */
 const char *httphead_problem_code(enum httphead_result r);
 

@@ -1,6 +1,6 @@
 /*
  * httpd: the server around the requests: one event-loop thread per core with
- * its evhttp, listening socket and pools, the maintenance tick, the read
+ * its connections, listening socket and pools, the maintenance tick, the read
  * replica's lag, and a graceful stop.  See httpd.h and httpd_int.h.
  */
 #define _GNU_SOURCE
@@ -19,9 +19,7 @@
 
 #include <errno.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/thread.h>
 #include <netinet/in.h>
@@ -33,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -86,19 +83,6 @@ static void httpd_worker_finish(struct httpd_worker *w)
     event_base_loopbreak(w->base);
 }
 
-/* True while an answer already given still waits in a connection's output
- * buffer for a slow reader: shutdown waits for it, up to the deadline. */
-static bool httpd_worker_output_pending(struct httpd_worker *w)
-{
-    struct httpd_conn *c;
-    LIST_FOREACH(c, &w->conns, link)
-    {
-        if (!c->shut && evbuffer_get_length(bufferevent_get_output(c->under)) > 0)
-            return true;
-    }
-    return false;
-}
-
 static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -129,7 +113,7 @@ static void httpd_tick_cb(evutil_socket_t fd, short what, void *arg)
     httpd_conn_sweep(w, now);
     log_flush();
     if (w->stopping &&
-        ((w->inflight == 0 && !httpd_worker_output_pending(w)) || now > w->stop_deadline))
+        ((w->inflight == 0 && !httpd_conn_output_pending(w)) || now > w->stop_deadline))
         httpd_worker_finish(w);
 }
 
@@ -157,9 +141,7 @@ static void httpd_stop_cb(evutil_socket_t fd, short what, void *arg)
         return;
     w->stopping = true;
     w->stop_deadline = clock_now_us() + (int64_t)w->h->cfg->shutdown_timeout_s * 1000000;
-    if (w->bound)
-        evhttp_del_accept_socket(w->http, w->bound);
-    w->bound = NULL;
+    httpd_conn_unlisten(w);
 }
 
 static void *httpd_worker_main(void *arg)
@@ -222,36 +204,24 @@ static int httpd_worker_init(struct httpd *h, struct httpd_worker *w, int index,
     w->h = h;
     w->index = index;
     LIST_INIT(&w->conns);
-    /* the changelist folds evhttp's per-request read/write toggles into one epoll_ctl */
+    /* the changelist folds a connection's read/write toggles into one epoll_ctl */
     struct event_config *ec = event_config_new();
     if (!ec)
         return -1;
     event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
     w->base = event_base_new_with_config(ec);
     event_config_free(ec);
-    w->http = w->base ? evhttp_new(w->base) : NULL;
-    if (!w->http)
+    if (!w->base)
         return -1;
-    struct timeval tv = {cfg->idle_timeout_s, 0};
-    evhttp_set_timeout_tv(w->http, &tv);
-    evhttp_set_max_body_size(w->http, (ev_ssize_t)(cfg->max_import_bytes > cfg->max_body_bytes
-                                                       ? cfg->max_import_bytes
-                                                       : cfg->max_body_bytes));
-    evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_header_bytes + 1024);
-    evhttp_set_default_content_type(w->http, "application/json; charset=utf-8");
-    evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-    evhttp_set_gencb(w->http, httpd_request_cb, w);
-    evhttp_set_bevcb(w->http, httpd_conn_new, w);
     w->fd = httpd_listen_socket(cfg->listen, h->port);
     if (w->fd < 0)
         return -1;
     if (h->port == 0)
         h->port = httpd_bound_port(w->fd);
-    w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
-    if (!w->bound)
+    if (httpd_conn_listen(w, w->fd) < 0) {
+        close(w->fd);
         return -1;
+    }
     struct pgpool_config pc = {cfg->database_url, pool_size, cfg->db_queue_max,
                                cfg->db_query_timeout_ms, cfg->db_connect_timeout_ms};
     w->pool = pgpool_new(w->base, &pc);
@@ -294,15 +264,6 @@ struct httpd *httpd_new(const struct config *cfg, const struct router_route *rou
     h->limits.large_prefix = "/v1/imports/";
     h->limits.max_body_large = (uint64_t)cfg->max_import_bytes;
     h->id_prefix = (uint32_t)((uint64_t)clock_now_us() * 2654435761u) ^ (uint32_t)getpid();
-    struct rlimit rl;
-    h->nfds = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
-                  ? (size_t)rl.rlim_cur
-                  : 65536;
-    if (h->nfds > (1u << 22))
-        h->nfds = 1u << 22;
-    h->conn_by_fd = calloc(h->nfds, sizeof *h->conn_by_fd);
-    if (!h->conn_by_fd)
-        goto fail;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     h->nworkers = cfg->threads > 0 ? cfg->threads : (int)(cores > 0 ? cores : 1);
     /* every event loop needs a connection of its own: the pool is not
@@ -380,8 +341,8 @@ void httpd_free(struct httpd *h)
         struct httpd_worker *w = &h->workers[i];
         if (w->tick)
             event_free(w->tick);
-        if (w->http)
-            evhttp_free(w->http);
+        httpd_conn_close_all(w);
+        httpd_conn_unlisten(w);
         pgpool_free(w->pool);
         if (w->replica)
             pgpool_free(w->replica);
@@ -390,12 +351,14 @@ void httpd_free(struct httpd *h)
         while (w->spare) {
             struct httpd_req *r = w->spare;
             w->spare = r->next_spare;
+            free(r->head.p);
+            free(r->out.p);
+            free(r->hdrs);
             free(r);
         }
     }
     free(h->workers);
     metrics_free(h->metrics);
-    free((void *)(uintptr_t)h->conn_by_fd);
     free(h);
 }
 

@@ -1,9 +1,9 @@
 /*
  * httpd: the HTTP front end.  One event-loop thread per core, each with its
- * own evhttp, listening socket (SO_REUSEPORT) and database pool.
+ * own listening socket (SO_REUSEPORT), HTTP/1.1 connections and database pool.
  *
- * Every connection's bytes pass a gatekeeper (lib/httphead) before evhttp
- * parses them, so that oversized, ambiguous or malformed requests get a
+ * Every connection's bytes pass a gatekeeper (lib/httphead) before anything
+ * else reads them, so that oversized, ambiguous or malformed requests get a
  * problem+json answer and never reach a handler; the gatekeeper also counts
  * connections and enforces the connection cap and the request-head deadline.
  *

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 const char *httpd_req_param(const struct httpd_req *r, size_t i)
 {
@@ -58,7 +60,13 @@ const char *httpd_req_pattern(const struct httpd_req *r)
 
 const char *httpd_req_header(const struct httpd_req *r, const char *name)
 {
-    return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
+    size_t n = strlen(name);
+    for (size_t i = 0; i < r->nhdrs; i++) {
+        const struct httpd_hdr *h = &r->hdrs[i];
+        if (h->name_len == n && strncasecmp(r->head.p + h->name, name, n) == 0)
+            return r->head.p + h->value;
+    }
+    return NULL;
 }
 
 enum problem_lang httpd_req_lang(const struct httpd_req *r)
@@ -125,9 +133,43 @@ struct httpd *httpd_req_server(const struct httpd_req *r)
     return r->w->h;
 }
 
+/* Appends n bytes to b; -1 when out of memory. */
+static int httpd_buf_add(struct httpd_buf *b, const char *p, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q)
+            return -1;
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
 void httpd_set_header(struct httpd_req *r, const char *name, const char *value)
 {
-    evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
+    /* a CR or LF would end the header early and begin another */
+    if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n")) {
+        log_error("request %s: header %s not set: it holds a line break", r->id, name);
+        return;
+    }
+    size_t n = strlen(name), v = strlen(value);
+    if (httpd_buf_add(&r->out, name, n) < 0 || httpd_buf_add(&r->out, ": ", 2) < 0 ||
+        httpd_buf_add(&r->out, value, v) < 0 || httpd_buf_add(&r->out, "\r\n", 2) < 0) {
+        log_error("request %s: header %s not set: out of memory", r->id, name);
+        return;
+    }
+    if (strcasecmp(name, "Content-Type") == 0)
+        r->has_content_type = true;
+    else if (strcasecmp(name, "Cache-Control") == 0)
+        r->has_cache_control = true;
+    else if (strcasecmp(name, "Retry-After") == 0)
+        r->has_retry_after = true;
 }
 
 void httpd_req_before_reply(struct httpd_req *r, void (*fn)(void))
@@ -240,6 +282,8 @@ static void httpd_req_free(struct httpd_req *r)
 {
     if (r->query_parsed)
         evhttp_clear_headers(&r->query);
+    if (r->body)
+        evbuffer_free(r->body);
     struct httpd_worker *w = r->w;
     w->inflight--;
     if (r->path != r->path_buf)
@@ -249,60 +293,154 @@ static void httpd_req_free(struct httpd_req *r)
         w->spare = r;
         w->nspare++;
     } else {
+        free(r->head.p);
+        free(r->out.p);
+        free(r->hdrs);
         free(r);
     }
 }
 
-static struct httpd_req *httpd_req_new(struct httpd_worker *w)
+void httpd_req_drop(struct httpd_req *r)
+{
+    httpd_req_free(r);
+}
+
+struct httpd_req *httpd_req_new(struct httpd_worker *w)
 {
     struct httpd_req *r = w->spare;
-    if (!r)
-        return calloc(1, sizeof *r);
-    w->spare = r->next_spare;
-    w->nspare--;
-    memset(r, 0, sizeof *r);
+    if (!r) {
+        r = calloc(1, sizeof *r);
+    } else {
+        w->spare = r->next_spare;
+        w->nspare--;
+        struct httpd_buf head = r->head, out = r->out;
+        struct httpd_hdr *hdrs = r->hdrs;
+        size_t cap = r->hdrs_cap;
+        memset(r, 0, sizeof *r);
+        r->head = head;
+        r->head.len = 0;
+        r->out = out;
+        r->out.len = 0;
+        r->hdrs = hdrs;
+        r->hdrs_cap = cap;
+    }
+    if (r) {
+        r->w = w;
+        w->inflight++;
+    }
     return r;
 }
 
-static void httpd_finish(struct httpd_req *r, int status, struct evbuffer *body)
+void httpd_req_date(struct httpd_worker *w, int64_t now_s)
+{
+    if (now_s == w->date_at && w->date[0])
+        return;
+    time_t t = (time_t)now_s;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(w->date, sizeof w->date, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+    w->date_at = now_s;
+}
+
+static const struct {
+    int status;
+    const char *reason;
+} httpd_reasons[] = {
+    {100, "Continue"},
+    {200, "OK"},
+    {201, "Created"},
+    {202, "Accepted"},
+    {204, "No Content"},
+    {206, "Partial Content"},
+    {301, "Moved Permanently"},
+    {302, "Found"},
+    {303, "See Other"},
+    {304, "Not Modified"},
+    {307, "Temporary Redirect"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {406, "Not Acceptable"},
+    {408, "Request Timeout"},
+    {409, "Conflict"},
+    {410, "Gone"},
+    {411, "Length Required"},
+    {412, "Precondition Failed"},
+    {413, "Request Entity Too Large"},
+    {414, "Request-URI Too Long"},
+    {415, "Unsupported Media Type"},
+    {416, "Requested range not satisfiable"},
+    {422, "Unprocessable Entity"},
+    {428, "Precondition Required"},
+    {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"},
+    {500, "Internal Server Error"},
+    {501, "Not Implemented"},
+    {502, "Bad Gateway"},
+    {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
+};
+
+static const char *httpd_reason(int status)
+{
+    for (size_t i = 0; i < sizeof httpd_reasons / sizeof *httpd_reasons; i++)
+        if (httpd_reasons[i].status == status)
+            return httpd_reasons[i].reason;
+    return status < 300 ? "OK" : status < 400 ? "Redirect" : "Error";
+}
+
+/* Writes the answer's head and body (len bytes at data, or body when not
+ * NULL) to the request's connection. */
+static void httpd_write(struct httpd_req *r, int status, const char *data, size_t len,
+                        struct evbuffer *body, bool closing)
+{
+    struct evbuffer *out = r->conn->out;
+    size_t blen = body ? evbuffer_get_length(body) : data ? len : 0;
+    char head[160];
+    int n = snprintf(head, sizeof head, "HTTP/1.%c %d %s\r\n", r->http10 ? '0' : '1', status,
+                     httpd_reason(status));
+    evbuffer_add(out, head, (size_t)n);
+    if (blen && !r->has_content_type)
+        httpd_set_header(r, "Content-Type", "application/json; charset=utf-8");
+    evbuffer_add(out, r->out.p, r->out.len);
+    httpd_req_date(r->w, (int64_t)time(NULL));
+    evbuffer_add(out, r->w->date, strlen(r->w->date));
+    n = 0;
+    if (status >= 200 && status != 204 && status != 304)
+        n = snprintf(head, sizeof head, "Content-Length: %zu\r\n", blen);
+    n += snprintf(head + n, sizeof head - (size_t)n, "%s\r\n",
+                  closing           ? "Connection: close\r\n"
+                  : r->keep_alive10 ? "Connection: keep-alive\r\n"
+                                    : "");
+    evbuffer_add(out, head, (size_t)n);
+    if (r->is_head || !blen)
+        return;
+    if (body)
+        evbuffer_add_buffer(out, body);
+    else
+        evbuffer_add(out, data, len);
+}
+
+static void httpd_finish(struct httpd_req *r, int status, const char *data, size_t len,
+                         struct evbuffer *body)
 {
     if (r->before_reply)
         r->before_reply();
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
-    evhttp_add_header(h, "X-Request-Id", r->id);
-    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    if (!evhttp_find_header(h, "Cache-Control"))
-        evhttp_add_header(h, "Cache-Control", "no-store");
-    if (status == 503 && !evhttp_find_header(h, "Retry-After"))
-        evhttp_add_header(h, "Retry-After", "1");
-    struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
-    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
-    if (bev)
-        bufferevent_incref(bev);
+    httpd_set_header(r, "X-Request-Id", r->id);
+    httpd_set_header(r, "X-Content-Type-Options", "nosniff");
+    if (!r->has_cache_control)
+        httpd_set_header(r, "Cache-Control", "no-store");
+    if (status == 503 && !r->has_retry_after)
+        httpd_set_header(r, "Retry-After", "1");
     /* The last answer on a connection, and every answer once shutdown has
-     * begun, says Connection: close.  evhttp writes that header when the
-     * request asked for it; the request is set back to keep-alive once the
-     * head is written, so that evhttp does not close the connection itself
-     * and the gatekeeper closes it when the answer has drained. */
-    bool closing = bev && (r->last_on_conn || r->w->stopping);
-    struct evkeyvalq *in = evhttp_request_get_input_headers(r->ev);
-    if (closing) {
-        evhttp_remove_header(in, "Connection");
-        evhttp_add_header(in, "Connection", "close");
-    }
-    evhttp_send_reply(r->ev, status, NULL, body);
-    if (closing) {
-        evhttp_remove_header(in, "Connection");
-        evhttp_add_header(in, "Connection", "keep-alive");
-        evhttp_remove_header(h, "Connection");
-    }
-    if (bev) {
-        /* evhttp adds the reply before enabling writes; push it through the gatekeeper */
-        bufferevent_flush(bev, EV_WRITE, BEV_NORMAL);
-        struct httpd_conn *c = httpd_conn_find(r->w->h, r->conn_fd, r->conn_gen);
-        if (c && (r->last_on_conn || r->w->stopping))
-            httpd_conn_close_when_drained(c);
-        bufferevent_decref(bev);
+     * begun, says Connection: close; the connection closes once it has
+     * drained. */
+    if (r->conn) {
+        bool closing = r->last_on_conn || r->w->stopping;
+        httpd_write(r, status, data, len, body, closing);
+        httpd_conn_answered(r->conn, closing);
     }
     const struct router_route *rt = r->match.route;
     struct log_request lr = {r->id,
@@ -328,19 +466,14 @@ void httpd_reply_raw(struct httpd_req *r, int status, const char *content_type, 
         return;
     }
     if (shaped) {
-        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", content_type);
-        httpd_finish(r, status, shaped);
+        httpd_set_header(r, "Content-Type", content_type);
+        httpd_finish(r, status, NULL, 0, shaped);
         evbuffer_free(shaped);
         return;
     }
-    struct evbuffer *b = evbuffer_new();
     if (content_type)
-        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", content_type);
-    if (b && data && len)
-        evbuffer_add(b, data, len);
-    httpd_finish(r, status, b);
-    if (b)
-        evbuffer_free(b);
+        httpd_set_header(r, "Content-Type", content_type);
+    httpd_finish(r, status, data, len, NULL);
 }
 
 static int httpd_dump_cb(const char *buf, size_t size, void *data)
@@ -354,12 +487,12 @@ static void httpd_reply_json_typed(struct httpd_req *r, int status, json_t *body
     if (body && httpd_privacy_applies(r))
         privacy_shape_json(body, httpd_privacy_caller(r), httpd_privacy_marks(r));
     if (body && b) {
-        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", type);
+        httpd_set_header(r, "Content-Type", type);
         if (json_dump_callback(body, httpd_dump_cb, b, JSON_COMPACT | JSON_REAL_PRECISION(15)) < 0)
             log_error("request %s: could not write the JSON answer", r->id);
     }
     json_decref(body);
-    httpd_finish(r, status, b);
+    httpd_finish(r, status, NULL, 0, b);
     if (b)
         evbuffer_free(b);
 }
@@ -426,27 +559,24 @@ static bool httpd_content_type_json(const char *ct)
 
 void httpd_req_extend_timeout(struct httpd_req *r, int seconds)
 {
-    struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
-    if (evcon)
-        evhttp_connection_set_timeout(evcon, seconds);
+    if (r->conn)
+        httpd_conn_set_timeout(r->conn, seconds);
 }
 
 const char *httpd_req_body(struct httpd_req *r, size_t *len)
 {
-    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
-    *len = evbuffer_get_length(in);
-    return *len ? (const char *)evbuffer_pullup(in, -1) : "";
+    *len = r->body ? evbuffer_get_length(r->body) : 0;
+    return *len ? (const char *)evbuffer_pullup(r->body, -1) : "";
 }
 
 json_t *httpd_req_json_body(struct httpd_req *r)
 {
-    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
-    size_t len = evbuffer_get_length(in);
+    size_t len;
+    const char *data = httpd_req_body(r, &len);
     if (!httpd_content_type_json(httpd_req_header(r, "Content-Type"))) {
         httpd_reply_problem(r, "unsupported_media_type", NULL);
         return NULL;
     }
-    const char *data = len ? (const char *)evbuffer_pullup(in, -1) : "";
     json_error_t err;
     json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
     if (!j) {
@@ -492,28 +622,6 @@ static void httpd_req_id_make(struct httpd_req *r)
     *o = '\0';
 }
 
-static const char *httpd_method_name(enum evhttp_cmd_type t)
-{
-    switch (t) {
-    case EVHTTP_REQ_GET:
-        return "GET";
-    case EVHTTP_REQ_POST:
-        return "POST";
-    case EVHTTP_REQ_HEAD:
-        return "HEAD";
-    case EVHTTP_REQ_PUT:
-        return "PUT";
-    case EVHTTP_REQ_DELETE:
-        return "DELETE";
-    case EVHTTP_REQ_OPTIONS:
-        return "OPTIONS";
-    case EVHTTP_REQ_PATCH:
-        return "PATCH";
-    default:
-        return "OTHER";
-    }
-}
-
 static void httpd_route(struct httpd_req *r)
 {
     struct httpd *h = r->w->h;
@@ -539,59 +647,61 @@ static void httpd_route(struct httpd_req *r)
     }
 }
 
-/* Finds the request's connection; a client's wish to close is carried out by
- * the gatekeeper after the reply is written, so evhttp is told to keep it. */
-static void httpd_req_conn(struct httpd_req *r)
+static const char *const httpd_methods[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                            "PATCH", "DELETE", "OPTIONS"};
+
+static int httpd_req_add_hdr(struct httpd_req *r, const struct httphead_field *f)
 {
-    r->conn_fd = -1;
-    struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
-    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
-    evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
-    struct httpd *h = r->w->h;
-    if (fd < 0 || (size_t)fd >= h->nfds)
-        return;
-    struct httpd_conn *c = atomic_load(&h->conn_by_fd[fd]);
-    if (!c)
-        return;
-    r->conn_fd = fd;
-    r->conn_gen = c->gen;
-    r->last_on_conn = c->want_close && ++c->served >= c->close_at;
-    if (!c->want_close)
-        c->served++;
-    if (r->last_on_conn) {
-        struct evkeyvalq *in = evhttp_request_get_input_headers(r->ev);
-        evhttp_remove_header(in, "Connection");
-        evhttp_add_header(in, "Connection", "keep-alive");
+    if (r->nhdrs == r->hdrs_cap) {
+        size_t cap = r->hdrs_cap ? 2 * r->hdrs_cap : 16;
+        struct httpd_hdr *n = realloc(r->hdrs, cap * sizeof *n);
+        if (!n)
+            return -1;
+        r->hdrs = n;
+        r->hdrs_cap = cap;
     }
+    r->hdrs[r->nhdrs++] =
+        (struct httpd_hdr){(uint32_t)f->name, (uint32_t)f->value, (uint32_t)f->name_len};
+    r->head.p[f->value + f->value_len] = '\0';
+    return 0;
 }
 
-void httpd_request_cb(struct evhttp_request *ev, void *arg)
+int httpd_req_take_head(struct httpd_req *r, const char *p, size_t len,
+                        const struct httphead_info *info)
 {
-    struct httpd_worker *w = arg;
-    struct httpd_req *r = httpd_req_new(w);
-    if (!r) {
-        static const char body[] =
-            "{\"type\":\"urn:leye:problem:overloaded\",\"title\":\"Service overloaded\","
-            "\"status\":503,\"detail\":\"The server is busy; retry shortly.\","
-            "\"code\":\"overloaded\",\"reason\":\"out_of_memory\"}";
-        struct evkeyvalq *h = evhttp_request_get_output_headers(ev);
-        struct evbuffer *b = evbuffer_new();
-        evhttp_add_header(h, "Content-Type", "application/problem+json");
-        evhttp_add_header(h, "Retry-After", "1");
-        if (b)
-            evbuffer_add(b, body, sizeof body - 1);
-        evhttp_send_reply(ev, 503, NULL, b);
-        if (b)
-            evbuffer_free(b);
-        return;
-    }
-    w->inflight++;
-    r->ev = ev;
-    r->w = w;
+    r->head.len = 0;
+    r->nhdrs = 0;
+    if (httpd_buf_add(&r->head, p, len) < 0 || httpd_buf_add(&r->head, "", 1) < 0)
+        return -1;
+    char *h = r->head.p;
+    struct httphead_request rq;
+    httphead_request_split(h, len, &rq);
+    r->method = "OTHER";
+    for (size_t i = 0; i < sizeof httpd_methods / sizeof *httpd_methods; i++)
+        if (strlen(httpd_methods[i]) == rq.method_len &&
+            memcmp(h, httpd_methods[i], rq.method_len) == 0)
+            r->method = httpd_methods[i];
+    r->is_head = r->method == httpd_methods[1];
+    r->http10 = rq.http10;
+    struct httphead_field f;
+    size_t off = rq.fields;
+    while (httphead_next_field(h, len, &off, &f))
+        if (httpd_req_add_hdr(r, &f) < 0)
+            return -1;
+    h[rq.target + rq.target_len] = '\0';
+    r->target = h + rq.target;
+    r->content_length = info->content_length;
+    r->last_on_conn = info->close;
+    r->keep_alive10 = r->http10 && !info->close;
+    r->lang = problem_lang_from_header(info->accept_language[0] ? info->accept_language : NULL);
+    return 0;
+}
+
+void httpd_req_start(struct httpd_req *r)
+{
+    struct httpd_worker *w = r->w;
     r->start = clock_now_us();
-    r->method = httpd_method_name(evhttp_request_get_command(ev));
-    r->lang = problem_lang_from_header(httpd_req_header(r, "Accept-Language"));
-    const char *uri = evhttp_request_get_uri(ev);
+    const char *uri = r->target;
     const char *q = strchr(uri, '?');
     size_t plen = q ? (size_t)(q - uri) : strlen(uri);
     if (plen < sizeof r->path_buf) {
@@ -602,18 +712,7 @@ void httpd_request_cb(struct evhttp_request *ev, void *arg)
         r->path = strndup(uri, plen);
     }
     httpd_req_id_make(r);
-    httpd_req_conn(r);
-    struct evhttp_connection *pc = evhttp_request_get_connection(ev);
-    if (pc) {
-        char *host = NULL;
-        ev_uint16_t port = 0;
-        evhttp_connection_get_peer(pc, &host, &port);
-        size_t n = host ? strnlen(host, sizeof r->peer - 1) : 0;
-        memcpy(r->peer, host ? host : "", n);
-        r->peer[n] = '\0';
-    }
     if (!r->path) {
-        r->path = NULL;
         httpd_reply_problem(r, "overloaded", NULL);
         return;
     }

@@ -18,6 +18,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
         if (info.content_length > lim.max_body_large)
             __builtin_trap();
+        /* and splits into a request line and fields that lie inside it */
+        const char *p = (const char *)data;
+        struct httphead_request rq;
+        httphead_request_split(p, info.head_len, &rq);
+        if (rq.method_len == 0 || rq.target + rq.target_len >= info.head_len ||
+            p[rq.target] != '/' || rq.fields > info.head_len)
+            __builtin_trap();
+        struct httphead_field f;
+        size_t off = rq.fields, prev = off;
+        while (httphead_next_field(p, info.head_len, &off, &f)) {
+            if (off <= prev || off > info.head_len || f.name_len == 0 ||
+                p[f.name + f.name_len] != ':' || f.value < f.name + f.name_len ||
+                f.value + f.value_len > off)
+                __builtin_trap();
+            prev = off;
+        }
     }
     if (strlen(info.accept_language) >= sizeof info.accept_language)
         __builtin_trap();

@@ -659,6 +659,47 @@ static void test_large_prefix_allows_bigger_bodies(void **state)
     assert_int_equal(httphead_check(over, strlen(over), &big, &info), HTTPHEAD_PAYLOAD_TOO_LARGE);
 }
 
+/* The request line and fields of s, as "method|target|10or11" and "name=value;" each. */
+static void split(const char *s, char *line, size_t line_cap, char *fields, size_t fields_cap)
+{
+    struct httphead_info info;
+    assert_int_equal(check(s, &info), HTTPHEAD_OK);
+    struct httphead_request rq;
+    httphead_request_split(s, info.head_len, &rq);
+    snprintf(line, line_cap, "%.*s|%.*s|%s", (int)rq.method_len, s, (int)rq.target_len,
+             s + rq.target, rq.http10 ? "10" : "11");
+    fields[0] = '\0';
+    struct httphead_field f;
+    size_t off = rq.fields, n = 0;
+    while (httphead_next_field(s, info.head_len, &off, &f)) {
+        n += (size_t)snprintf(fields + n, fields_cap - n, "%.*s=%.*s;", (int)f.name_len, s + f.name,
+                              (int)f.value_len, s + f.value);
+        assert_true(off <= info.head_len);
+    }
+}
+
+static void test_split_request_line_and_fields(void **state)
+{
+    (void)state;
+    char line[128], fields[256];
+    split("PATCH /v1/x?a=1 HTTP/1.1\r\nHost: h\r\nX-Empty:\r\nX-Pad: \t v w \t\r\n\r\nbody", line,
+          sizeof line, fields, sizeof fields);
+    assert_string_equal(line, "PATCH|/v1/x?a=1|11");
+    assert_string_equal(fields, "Host=h;X-Empty=;X-Pad=v w;");
+}
+
+static void test_split_lf_only_and_http10(void **state)
+{
+    (void)state;
+    char line[128], fields[256];
+    split("GET / HTTP/1.0\nA:1\r\nB: 2\n\n", line, sizeof line, fields, sizeof fields);
+    assert_string_equal(line, "GET|/|10");
+    assert_string_equal(fields, "A=1;B=2;");
+    split("OPTIONS /a HTTP/1.1\r\n\r\n", line, sizeof line, fields, sizeof fields);
+    assert_string_equal(line, "OPTIONS|/a|11");
+    assert_string_equal(fields, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -710,6 +751,8 @@ int main(void)
         cmocka_unit_test(test_accept_language_truncated_to_63_bytes),
         cmocka_unit_test(test_accept_language_kept_on_later_error),
         cmocka_unit_test(test_problem_code_mapping),
+        cmocka_unit_test(test_split_request_line_and_fields),
+        cmocka_unit_test(test_split_lf_only_and_http10),
     };
     return cmocka_run_group_tests_name("httphead", tests, NULL, NULL);
 }
