@@ -301,6 +301,28 @@ void match_gate_county_bounds(const struct match_index *idx, struct match_gate *
     }
 }
 
+void match_gate_prefetch(const struct match_index *idx, const struct match_gate *g, size_t base)
+{
+    if (base >= idx->w_top)
+        return;
+    for (unsigned l = 0; l < 2; l++) { /* 64 two-byte lanes: two lines */
+        __builtin_prefetch(idx->w_flags + base + 32 * l);
+        __builtin_prefetch(idx->w_avail + base + 32 * l);
+        __builtin_prefetch(idx->w_birth + base + 32 * l);
+        if (g->tiers) {
+            __builtin_prefetch(idx->w_commute + base + 32 * l);
+            for (int c = 0; c < 3; c++)
+                __builtin_prefetch(idx->w_q[c] + base + 32 * l);
+        }
+    }
+    for (unsigned l = 0; l < 8; l++) {
+        __builtin_prefetch(idx->w_skill[0] + base + 8 * l);
+        if (g->cert_must)
+            __builtin_prefetch(idx->w_cert + base + 8 * l);
+    }
+    __builtin_prefetch(idx->w_county + base);
+}
+
 void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
                       struct match_gate_out *o)
 {

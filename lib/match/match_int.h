@@ -324,6 +324,8 @@ void match_gate_block_avx2(const struct match_index *idx, const struct match_gat
 void match_gate_block_sse2(const struct match_index *idx, const struct match_gate *g, size_t base,
                            struct match_gate_out *o);
 bool match_gate_has_avx2(void);
+/* Asks the cache for the columns the gate reads of the block at base (no-op past the end). */
+void match_gate_prefetch(const struct match_index *idx, const struct match_gate *g, size_t base);
 /* Sets g->county_c2 from the index's county boxes and g->vq. */
 void match_gate_county_bounds(const struct match_index *idx, struct match_gate *g);
 void match_gate_block_scalar(const struct match_index *idx, const struct match_gate *g, size_t base,

@@ -7,6 +7,8 @@
 
 #include <stdlib.h>
 
+#define GATE_AHEAD 2 /* blocks the gate's columns are asked for ahead */
+
 struct wscan {
     struct match_ctx c;
     const struct match_vrec *v;
@@ -495,9 +497,11 @@ static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c
 {
     const struct match_query *q = s->c.q;
     wscan_cut(s, heap_floor(r, q->k));
-    for (size_t b = 0; b < c->n; b++)
+    for (size_t b = 0; b < c->n; b++) {
+        match_gate_prefetch(s->c.idx, &s->g, c->base + (b + GATE_AHEAD) * MATCH_BLOCK);
         c->surv[b] = wscan_gate(s, r, c->base + b * MATCH_BLOCK, &c->rel[b], &c->cut[b], c->near[b],
                                 c->prio[b]);
+    }
     for (unsigned t = 0; t < MATCH_TIERS; t++)
         for (size_t b = 0; b < c->n; b++) {
             uint64_t m = c->surv[b] & tier_mask(c->near[b], t);
