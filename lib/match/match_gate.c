@@ -679,6 +679,17 @@ AVX512 static __m512i z_class(const uint16_t *fl, const struct match_gate *g, un
     return _mm512_mask_or_epi32(cls, w, cls, _mm512_set1_epi32(16));
 }
 
+/* cut_k[cls] for sixteen lanes: two permutes over 32 entries each, then bit 5
+ * of the class picks one (a gather costs more than the rest of the test). */
+AVX512 static inline __m512 z_cut_k(const struct match_gate *g, __m512i cls)
+{
+    __m512 lo =
+        _mm512_permutex2var_ps(_mm512_loadu_ps(g->cut_k), cls, _mm512_loadu_ps(g->cut_k + 16));
+    __m512 hi =
+        _mm512_permutex2var_ps(_mm512_loadu_ps(g->cut_k + 32), cls, _mm512_loadu_ps(g->cut_k + 48));
+    return _mm512_mask_blend_ps(_mm512_test_epi32_mask(cls, _mm512_set1_epi32(32)), lo, hi);
+}
+
 /* The cut, sixteen lanes: as avx_tiers, the county bound first, then the
  * range of k, then the class of the lanes in between. */
 AVX512 static unsigned z_cut16(const struct match_index *idx, const struct match_gate *g, size_t i,
@@ -704,7 +715,7 @@ AVX512 static unsigned z_cut16(const struct match_index *idx, const struct match
         return lo;
     __m512i cls = z_class(idx->w_flags + i, g, (unsigned)(o->rel >> (16 * j)) & 0xffff,
                           (unsigned)(o->full >> (16 * j)) & 0xffff);
-    __m512 lim = _mm512_mul_ps(r, _mm512_i32gather_ps(cls, g->cut_k, 4));
+    __m512 lim = _mm512_mul_ps(r, z_cut_k(g, cls));
     return _mm512_cmp_ps_mask(lim, _mm512_setzero_ps(), _CMP_GE_OQ) &
            _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lim, lim), _CMP_LE_OQ);
 }
