@@ -855,4 +855,5 @@ void match_index_stats(const struct match_index *idx, struct match_stats *out)
     /* flags, plane 0, available_from, birth, site, radius (+ county, certificates
      * when a vacancy's rules or requirements ask) */
     out->scan_bytes_per_worker = 2 + 8 + 2 + 2 + 6 + 2;
+    out->first_pass_bytes_per_worker = 2 + 8 + 2 + 2 + 6 + 2;
 }
