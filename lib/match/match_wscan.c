@@ -193,12 +193,14 @@ static uint32_t wscan_query_fails(const struct wscan *s, uint32_t slot, const st
                                   float km)
 {
     const struct match_query *q = s->c.q;
-    unsigned county = s->c.idx->w_county[slot];
     uint32_t fm = 0;
-    if (q->n_counties && !((s->counties[county >> 6] >> (county & 63)) & 1))
-        fm |= 1u << MATCH_F_COUNTY;
-    unsigned kinds = MATCH_FACET_KINDS(s->c.idx->w_facet[slot]);
-    if (q->kinds && kinds && !(kinds & q->kinds))
+    if (q->n_counties) { /* columns are read only for the filters asked */
+        unsigned county = s->c.idx->w_county[slot];
+        if (!((s->counties[county >> 6] >> (county & 63)) & 1))
+            fm |= 1u << MATCH_F_COUNTY;
+    }
+    unsigned kinds = q->kinds ? MATCH_FACET_KINDS(s->c.idx->w_facet[slot]) : 0;
+    if (kinds && !(kinds & q->kinds))
         fm |= 1u << MATCH_F_KIND;
     if ((q->wage_min || q->wage_max) &&
         (c->wage < q->wage_min || (q->wage_max && c->wage > q->wage_max)))
@@ -381,6 +383,8 @@ static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t s
     const struct match_query *q = s->c.q;
     const struct match_vrec *v = s->v;
     const int16_t wq[3] = {idx->w_q[0][slot], idx->w_q[1][slot], idx->w_q[2][slot]};
+    /* the cold record is a likely miss: ask for it while the hot bound is worked out */
+    __builtin_prefetch(&idx->w_cold[slot]);
     float km = match_km_from_chord2(match_chord2(wq, v->q));
     if (q->facets) {
         wscan_slot_facets(s, r, slot, km, floor, reach);
