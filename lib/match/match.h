@@ -345,7 +345,8 @@ struct match_stats {
     size_t worker_bytes;                /* worker arrays and the id map */
     size_t household_bytes;             /* household arrays and their id map */
     size_t vacancy_bytes;
-    size_t scan_bytes_per_worker; /* bytes a worker query reads for every slot */
+    size_t scan_bytes_per_worker;       /* the bandwidth floor's bytes a worker (fixed at 22) */
+    size_t first_pass_bytes_per_worker; /* what the worker gate reads of every slot */
 };
 
 struct match_index;

@@ -301,10 +301,34 @@ void match_gate_county_bounds(const struct match_index *idx, struct match_gate *
     }
 }
 
+void match_gate_prefetch(const struct match_index *idx, const struct match_gate *g, size_t base)
+{
+    if (base >= idx->w_top)
+        return;
+    for (unsigned l = 0; l < 2; l++) { /* 64 two-byte lanes: two lines */
+        __builtin_prefetch(idx->w_flags + base + 32 * l);
+        __builtin_prefetch(idx->w_avail + base + 32 * l);
+        __builtin_prefetch(idx->w_birth + base + 32 * l);
+        if (g->tiers) {
+            __builtin_prefetch(idx->w_commute + base + 32 * l);
+            for (int c = 0; c < 3; c++)
+                __builtin_prefetch(idx->w_q[c] + base + 32 * l);
+        }
+    }
+    for (unsigned l = 0; l < 8; l++) {
+        __builtin_prefetch(idx->w_skill[0] + base + 8 * l);
+        if (g->cert_must)
+            __builtin_prefetch(idx->w_cert + base + 8 * l);
+    }
+    __builtin_prefetch(idx->w_county + base);
+}
+
 void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
                       struct match_gate_out *o)
 {
-    if (idx->gate_avx2)
+    if (idx->gate_avx512 && idx->gate_avx2)
+        match_gate_block_avx512(idx, g, base, o);
+    else if (idx->gate_avx2)
         match_gate_block_avx2(idx, g, base, o);
     else
         match_gate_block_sse2(idx, g, base, o);
@@ -545,6 +569,203 @@ AVX2 void match_gate_block_avx2(const struct match_index *idx, const struct matc
     }
 }
 
+/*
+ * The same tests sixteen to sixty-four lanes wide (AVX-512 F and BW): the
+ * compares give bit masks directly, so a test costs one or two instructions
+ * a block.  The arithmetic of the tiers and the cut is the scalar build's.
+ */
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
+
+AVX512 static uint64_t z_flag_test(const uint16_t *fl, uint16_t bits, bool none)
+{
+    const __m512i b = _mm512_set1_epi16((short)bits);
+    __m512i f0 = _mm512_loadu_si512(fl), f1 = _mm512_loadu_si512(fl + 32);
+    if (none)
+        return (uint64_t)_mm512_testn_epi16_mask(f0, b) | (uint64_t)_mm512_testn_epi16_mask(f1, b)
+                                                              << 32;
+    return (uint64_t)_mm512_test_epi16_mask(f0, b) | (uint64_t)_mm512_test_epi16_mask(f1, b) << 32;
+}
+
+AVX512 static void z_flags(const uint16_t *fl, const uint8_t *county, const struct match_gate *g,
+                           struct match_gate_out *o)
+{
+    o->live = z_flag_test(fl, MATCH_W_LIVE, false);
+    o->seek = z_flag_test(fl, MATCH_W_SEEKING, false);
+    o->consent = g->broker ? z_flag_test(fl, MATCH_W_CONSENT_BROKERS, false) : ~0ull;
+    o->post = g->post_flags ? z_flag_test(fl, g->post_flags, true) : ~0ull;
+    o->hpost = g->hpost_flags ? z_flag_test(fl, g->hpost_flags, true) : ~0ull;
+    o->prio[0] = z_flag_test(fl, MATCH_W_RELOCATED, false);
+    o->prio[1] = z_flag_test(fl, MATCH_W_H_MON, false);
+    o->prio[2] = z_flag_test(fl, MATCH_W_H_ZERO, false);
+    o->resident = ~0ull;
+    if (g->resident)
+        o->resident = z_flag_test(fl, MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT, false) &
+                      (uint64_t)_mm512_cmpeq_epi8_mask(_mm512_loadu_si512(county),
+                                                       _mm512_set1_epi8((char)g->county));
+}
+
+AVX512 static void z_days(const uint16_t *av, const uint16_t *bi, const struct match_gate *g,
+                          struct match_gate_out *o)
+{
+    const __m512i by = _mm512_set1_epi16((short)g->avail_by);
+    const __m512i lo = _mm512_set1_epi16((short)g->born_lo);
+    const __m512i span = _mm512_set1_epi16((short)g->born_span);
+    uint64_t avail = 0, age = 0;
+    for (unsigned j = 0; j < 2; j++) {
+        avail |= (uint64_t)_mm512_cmple_epu16_mask(_mm512_loadu_si512(av + 32 * j), by) << (32 * j);
+        __m512i b = _mm512_sub_epi16(_mm512_loadu_si512(bi + 32 * j), lo);
+        age |= (uint64_t)_mm512_cmple_epu16_mask(b, span) << (32 * j);
+    }
+    o->avail = avail, o->age = g->nobody_of_age ? 0 : age;
+}
+
+/* Eight 64-bit lanes: all bits of m set. */
+AVX512 static inline uint64_t z_has_all(__m512i s, __m512i m)
+{
+    return (uint64_t)_mm512_cmpeq_epi64_mask(_mm512_and_si512(s, m), m);
+}
+
+AVX512 static void z_skills(const uint64_t *sk, const uint64_t *certs, const struct match_gate *g,
+                            struct match_gate_out *o)
+{
+    const __m512i must = _mm512_set1_epi64((long long)g->must0);
+    const __m512i relu = _mm512_set1_epi64((long long)g->relu0);
+    const __m512i req = _mm512_set1_epi64((long long)g->req0);
+    uint64_t m = 0, rel = 0, full = 0;
+    for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
+        __m512i s = _mm512_loadu_si512(sk + 8 * j);
+        m |= z_has_all(s, must) << (8 * j);
+        full |= z_has_all(s, req) << (8 * j);
+        rel |= (uint64_t)_mm512_test_epi64_mask(s, relu) << (8 * j);
+    }
+    o->must = m, o->rel = rel, o->full = full, o->cert = ~0ull;
+    if (g->cert_must) {
+        const __m512i cm = _mm512_set1_epi64((long long)g->cert_must);
+        uint64_t cert = 0;
+        for (unsigned j = 0; j < MATCH_BLOCK / 8; j++)
+            cert |= z_has_all(_mm512_loadu_si512(certs + 8 * j), cm) << (8 * j);
+        o->cert = cert;
+    }
+}
+
+/* Sixteen lanes from j: effective radius (km) and squared chord to the workplace. */
+AVX512 static void z_place(const struct match_index *idx, const struct match_gate *g, size_t i,
+                           __m512 *r, __m512 *c2)
+{
+    __m512i c32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_commute + i)));
+    __m512 cm = _mm512_max_ps(_mm512_cvtepi32_ps(c32), _mm512_set1_ps(1.0f));
+    *r = _mm512_max_ps(_mm512_mul_ps(cm, _mm512_set1_ps(g->tf)), _mm512_set1_ps(g->acc_km));
+    __m512 d[3];
+    for (int c = 0; c < 3; c++) {
+        __m256i q = _mm256_loadu_si256((const __m256i *)(idx->w_q[c] + i));
+        d[c] =
+            _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(q)), _mm512_set1_ps(g->vq[c]));
+    }
+    *c2 = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(d[0], d[0]), _mm512_mul_ps(d[1], d[1])),
+                        _mm512_mul_ps(d[2], d[2]));
+}
+
+/* The cut class of sixteen lanes (match_cut_class). */
+AVX512 static __m512i z_class(const uint16_t *fl, const struct match_gate *g, unsigned rel,
+                              unsigned full)
+{
+    __m512i f = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)fl));
+    __m512i cls = _mm512_maskz_mov_epi32((__mmask16)rel, _mm512_set1_epi32(1));
+    cls = _mm512_mask_mov_epi32(cls, (__mmask16)full, _mm512_or_si512(cls, _mm512_set1_epi32(32)));
+    cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 4), _mm512_set1_epi32(2)));
+    cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 8), _mm512_set1_epi32(4)));
+    cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 6), _mm512_set1_epi32(8)));
+    __mmask16 w = _mm512_test_epi32_mask(f, _mm512_set1_epi32(g->willing_flags));
+    return _mm512_mask_or_epi32(cls, w, cls, _mm512_set1_epi32(16));
+}
+
+/* cut_k[cls] for sixteen lanes: two permutes over 32 entries each, then bit 5
+ * of the class picks one (a gather costs more than the rest of the test). */
+AVX512 static inline __m512 z_cut_k(const struct match_gate *g, __m512i cls)
+{
+    __m512 lo =
+        _mm512_permutex2var_ps(_mm512_loadu_ps(g->cut_k), cls, _mm512_loadu_ps(g->cut_k + 16));
+    __m512 hi =
+        _mm512_permutex2var_ps(_mm512_loadu_ps(g->cut_k + 32), cls, _mm512_loadu_ps(g->cut_k + 48));
+    return _mm512_mask_blend_ps(_mm512_test_epi32_mask(cls, _mm512_set1_epi32(32)), lo, hi);
+}
+
+/* The cut, sixteen lanes: as avx_tiers, the county bound first, then the
+ * range of k, then the class of the lanes in between. */
+AVX512 static unsigned z_cut16(const struct match_index *idx, const struct match_gate *g, size_t i,
+                               unsigned live, const struct match_gate_out *o, unsigned j)
+{
+    __m512i cs = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(idx->w_county + i)));
+    __m512i c32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_commute + i)));
+    __m512 r =
+        _mm512_max_ps(_mm512_mul_ps(_mm512_max_ps(_mm512_cvtepi32_ps(c32), _mm512_set1_ps(1.0f)),
+                                    _mm512_set1_ps(g->tf)),
+                      _mm512_set1_ps(g->acc_km));
+    __m512 lmax = _mm512_mul_ps(r, _mm512_set1_ps(g->cut_kmax));
+    __m512 lb = _mm512_i32gather_ps(cs, g->county_c2, 4);
+    if (!(_mm512_cmp_ps_mask(lb, _mm512_mul_ps(lmax, lmax), _CMP_LE_OQ) & live))
+        return 0;
+    __m512 c2;
+    z_place(idx, g, i, &r, &c2);
+    unsigned hi = _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lmax, lmax), _CMP_LE_OQ);
+    __m512 lmin = _mm512_mul_ps(r, _mm512_set1_ps(g->cut_kmin));
+    unsigned lo =
+        g->cut_kmin >= 0 ? _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lmin, lmin), _CMP_LE_OQ) : 0;
+    if (!(hi & ~lo & live))
+        return lo;
+    __m512i cls = z_class(idx->w_flags + i, g, (unsigned)(o->rel >> (16 * j)) & 0xffff,
+                          (unsigned)(o->full >> (16 * j)) & 0xffff);
+    __m512 lim = _mm512_mul_ps(r, z_cut_k(g, cls));
+    return _mm512_cmp_ps_mask(lim, _mm512_setzero_ps(), _CMP_GE_OQ) &
+           _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lim, lim), _CMP_LE_OQ);
+}
+
+AVX512 static void z_tiers(const struct match_index *idx, size_t base, const struct match_gate *g,
+                           struct match_gate_out *o)
+{
+    uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0, alive = match_gate_alive(g, o);
+    for (unsigned j = 0; j < MATCH_BLOCK / 16; j++) {
+        unsigned live = (unsigned)(alive >> (16 * j)) & 0xffff;
+        if (!live)
+            continue;
+        size_t i = base + 16 * j;
+        if (g->cut) {
+            cut |= (uint64_t)z_cut16(idx, g, i, live, o, j) << (16 * j);
+            continue;
+        }
+        __m512 r, c2;
+        z_place(idx, g, i, &r, &c2);
+        for (unsigned t = 0; t < MATCH_TIERS - 1; t++) {
+            __m512 l = _mm512_mul_ps(r, _mm512_set1_ps(match_tier_k(t)));
+            n[t] |= (uint64_t)_mm512_cmp_ps_mask(c2, _mm512_mul_ps(l, l), _CMP_LE_OQ) << (16 * j);
+        }
+    }
+    memcpy(o->near, n, sizeof n);
+    if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
+        memset(o->near, 0xff, sizeof o->near);
+    o->cut = g->cut ? cut : ~0ull;
+}
+
+AVX512 void match_gate_block_avx512(const struct match_index *idx, const struct match_gate *g,
+                                    size_t base, struct match_gate_out *o)
+{
+    z_flags(idx->w_flags + base, idx->w_county + base, g, o);
+    z_days(idx->w_avail + base, idx->w_birth + base, g, o);
+    z_skills(idx->w_skill[0] + base, idx->w_cert + base, g, o);
+    if (g->tiers) {
+        z_tiers(idx, base, g, o);
+    } else {
+        memset(o->near, 0, sizeof o->near);
+        o->cut = ~0ull;
+    }
+}
+
+bool match_gate_has_avx512(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl");
+}
+
 bool match_gate_has_avx2(void)
 {
     return __builtin_cpu_supports("avx2");
@@ -555,6 +776,17 @@ bool match_gate_has_avx2(void)
 bool match_gate_has_avx2(void)
 {
     return false;
+}
+
+bool match_gate_has_avx512(void)
+{
+    return false;
+}
+
+void match_gate_block_avx512(const struct match_index *idx, const struct match_gate *g, size_t base,
+                             struct match_gate_out *o)
+{
+    match_gate_block(idx, g, base, o);
 }
 
 void match_gate_block_avx2(const struct match_index *idx, const struct match_gate *g, size_t base,

@@ -150,6 +150,7 @@ struct match_index *match_index_new(void)
         return NULL;
     idx->w_free = idx->h_free = idx->v_free = MATCH_SLOT_NONE;
     idx->gate_avx2 = match_gate_has_avx2();
+    idx->gate_avx512 = match_gate_has_avx512();
     for (unsigned c = 0; c <= MATCH_MAX_COUNTIES; c++)
         for (int i = 0; i < 3; i++)
             idx->county_lo[c][i] = INT16_MAX, idx->county_hi[c][i] = INT16_MIN;
@@ -854,4 +855,5 @@ void match_index_stats(const struct match_index *idx, struct match_stats *out)
     /* flags, plane 0, available_from, birth, site, radius (+ county, certificates
      * when a vacancy's rules or requirements ask) */
     out->scan_bytes_per_worker = 2 + 8 + 2 + 2 + 6 + 2;
+    out->first_pass_bytes_per_worker = 2 + 8 + 2 + 2 + 6 + 2;
 }

@@ -192,7 +192,8 @@ struct match_index {
     uint64_t related[MATCH_MAX_SKILL + 1][MATCH_PLANES];
 
     struct match_weights weights;
-    bool gate_avx2; /* the CPU has AVX2 (checked once, at match_index_new) */
+    bool gate_avx2;   /* the CPU has AVX2 (checked once, at match_index_new) */
+    bool gate_avx512; /* and AVX-512 F, BW and VL (used only with gate_avx2) */
 };
 
 /*
@@ -316,14 +317,20 @@ static inline uint64_t match_gate_alive(const struct match_gate *g, const struct
            o->age & o->hpost & o->post & o->resident;
 }
 
-/* match_gate.c: match_gate_block uses the AVX2 version when the CPU has it */
+/* match_gate.c: match_gate_block uses the AVX-512 version when the CPU has
+ * it, else the AVX2 one when the CPU has that */
 void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
                       struct match_gate_out *o);
 void match_gate_block_avx2(const struct match_index *idx, const struct match_gate *g, size_t base,
                            struct match_gate_out *o);
 void match_gate_block_sse2(const struct match_index *idx, const struct match_gate *g, size_t base,
                            struct match_gate_out *o);
+void match_gate_block_avx512(const struct match_index *idx, const struct match_gate *g, size_t base,
+                             struct match_gate_out *o);
 bool match_gate_has_avx2(void);
+bool match_gate_has_avx512(void);
+/* Asks the cache for the columns the gate reads of the block at base (no-op past the end). */
+void match_gate_prefetch(const struct match_index *idx, const struct match_gate *g, size_t base);
 /* Sets g->county_c2 from the index's county boxes and g->vq. */
 void match_gate_county_bounds(const struct match_index *idx, struct match_gate *g);
 void match_gate_block_scalar(const struct match_index *idx, const struct match_gate *g, size_t base,

@@ -7,6 +7,8 @@
 
 #include <stdlib.h>
 
+#define GATE_AHEAD 2 /* blocks the gate's columns are asked for ahead */
+
 struct wscan {
     struct match_ctx c;
     const struct match_vrec *v;
@@ -191,12 +193,14 @@ static uint32_t wscan_query_fails(const struct wscan *s, uint32_t slot, const st
                                   float km)
 {
     const struct match_query *q = s->c.q;
-    unsigned county = s->c.idx->w_county[slot];
     uint32_t fm = 0;
-    if (q->n_counties && !((s->counties[county >> 6] >> (county & 63)) & 1))
-        fm |= 1u << MATCH_F_COUNTY;
-    unsigned kinds = MATCH_FACET_KINDS(s->c.idx->w_facet[slot]);
-    if (q->kinds && kinds && !(kinds & q->kinds))
+    if (q->n_counties) { /* columns are read only for the filters asked */
+        unsigned county = s->c.idx->w_county[slot];
+        if (!((s->counties[county >> 6] >> (county & 63)) & 1))
+            fm |= 1u << MATCH_F_COUNTY;
+    }
+    unsigned kinds = q->kinds ? MATCH_FACET_KINDS(s->c.idx->w_facet[slot]) : 0;
+    if (kinds && !(kinds & q->kinds))
         fm |= 1u << MATCH_F_KIND;
     if ((q->wage_min || q->wage_max) &&
         (c->wage < q->wage_min || (q->wage_max && c->wage > q->wage_max)))
@@ -379,6 +383,8 @@ static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t s
     const struct match_query *q = s->c.q;
     const struct match_vrec *v = s->v;
     const int16_t wq[3] = {idx->w_q[0][slot], idx->w_q[1][slot], idx->w_q[2][slot]};
+    /* the cold record is a likely miss: ask for it while the hot bound is worked out */
+    __builtin_prefetch(&idx->w_cold[slot]);
     float km = match_km_from_chord2(match_chord2(wq, v->q));
     if (q->facets) {
         wscan_slot_facets(s, r, slot, km, floor, reach);
@@ -495,9 +501,11 @@ static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c
 {
     const struct match_query *q = s->c.q;
     wscan_cut(s, heap_floor(r, q->k));
-    for (size_t b = 0; b < c->n; b++)
+    for (size_t b = 0; b < c->n; b++) {
+        match_gate_prefetch(s->c.idx, &s->g, c->base + (b + GATE_AHEAD) * MATCH_BLOCK);
         c->surv[b] = wscan_gate(s, r, c->base + b * MATCH_BLOCK, &c->rel[b], &c->cut[b], c->near[b],
                                 c->prio[b]);
+    }
     for (unsigned t = 0; t < MATCH_TIERS; t++)
         for (size_t b = 0; b < c->n; b++) {
             uint64_t m = c->surv[b] & tier_mask(c->near[b], t);

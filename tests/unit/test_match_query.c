@@ -397,9 +397,11 @@ static void workers_round(uint64_t seed)
     struct brute b;
     for (int64_t v = 1; v <= VACANCIES; v++) {
         random_query(&q, &w);
-        idx->gate_avx2 = idx->gate_avx2 && v % 3; /* every third scan on the SSE2 gate */
+        idx->gate_avx2 = idx->gate_avx2 && v % 3;          /* every third scan on the SSE2 gate */
+        idx->gate_avx512 = idx->gate_avx512 && v % 3 == 1; /* and every third on AVX2 */
         assert_int_equal(match_query_workers_by_id(idx, v * 7, &q, r), 0);
         idx->gate_avx2 = match_gate_has_avx2();
+        idx->gate_avx512 = match_gate_has_avx512();
         brute_workers(idx, v * 7, &q, (WORKERS + WORKERS / 20) * 3, &b);
         check_result(r, &b, &q);
         free(b.all);
@@ -532,7 +534,8 @@ static void test_worker_prune_matches_full_scan(void **state)
                 q.after_score = 3000 + (int32_t)pick(6000);
                 q.after_id = 3 * (int64_t)pick(4400);
             }
-            idx->gate_avx2 = idx->gate_avx2 && v % 2; /* every other scan on the SSE2 gate */
+            idx->gate_avx2 = idx->gate_avx2 && v % 3; /* every third scan on the SSE2 gate */
+            idx->gate_avx512 = idx->gate_avx512 && v % 3 == 1; /* and every third on AVX2 */
             assert_int_equal(match_query_workers_by_id(idx, v * 7, &q, r), 0);
             brute_workers(idx, v * 7, &q, 4400 * 3, &b);
             check_result(r, &b, &q);
@@ -541,6 +544,7 @@ static void test_worker_prune_matches_full_scan(void **state)
             q.facets = true;
             assert_int_equal(match_query_workers_by_id(idx, v * 7, &q, full), 0);
             idx->gate_avx2 = match_gate_has_avx2();
+            idx->gate_avx512 = match_gate_has_avx512();
             brute_workers(idx, v * 7, &q, 4400 * 3, &b);
             check_result(full, &b, &q);
             free(b.all);
@@ -827,7 +831,7 @@ static void test_bad_queries(void **state)
     match_index_free(idx);
 }
 
-/* The gate's three builds agree bit for bit. */
+/* The gate's builds agree bit for bit (AVX-512 where the CPU has it). */
 static void test_gate_builds_agree(void **state)
 {
     (void)state;
@@ -867,12 +871,14 @@ static void test_gate_builds_agree(void **state)
         match_gate_cut_range(&g);
         match_gate_county_bounds(idx, &g);
         for (size_t base = 0; base < match_index_worker_slots(idx); base += MATCH_BLOCK) {
-            struct match_gate_out s, e, x;
+            struct match_gate_out s, e, x, z;
             match_gate_block_scalar(idx, &g, base, &s);
             match_gate_block_sse2(idx, &g, base, &e);
             match_gate_block_avx2(idx, &g, base, &x);
-            const struct match_gate_out *o[2] = {&e, &x};
-            for (int k = 0; k < 2; k++) {
+            if (match_gate_has_avx512())
+                match_gate_block_avx512(idx, &g, base, &z);
+            const struct match_gate_out *o[3] = {&e, &x, &z};
+            for (int k = 0; k < (match_gate_has_avx512() ? 3 : 2); k++) {
                 uint64_t live = s.live;
                 assert_int_equal(o[k]->live, s.live);
                 assert_int_equal(o[k]->must & live, s.must & live);
