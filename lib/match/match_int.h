@@ -88,17 +88,30 @@ struct match_wcold {
 };
 
 /*
- * Vacancies by county and kind (a bucket), and within a bucket by key skill
- * the id, modulo 64, of the vacancy's heaviest listed skill (0 when none
- * listed).  The vacancy scan (match_vscan.c) bounds each bucket's best score
- * from the box around its members, each list's from the key skill too (a
- * worker who lacks it loses at least its share of the skill part), visits
- * the buckets best bound first and stops at the first that cannot reach the
- * page.  The box and the smallest shares only widen while a bucket has
- * members, so they stay bounds after a member leaves.
+ * Vacancies by county and kind (a bucket), and within a bucket by key class:
+ * a vacancy closed or full is in class MATCH_VKEY_DEAD; one with a must-have
+ * skill s below 64 in class MATCH_VKEY_DEAD + s (the heaviest such skill);
+ * any other in class k < 64, the id modulo 64 of its heaviest listed skill
+ * (0 when none listed).  A worker's vacancy scan (match_vscan.c) charges a
+ * dead class, and a must-have class whose skill the worker lacks, as a
+ * whole without reading its members (their first failing filter is known).
+ * It bounds each bucket's best score from the box around its members, each
+ * class's from the key skill too (a worker who lacks it loses at least its
+ * share of the skill part), visits the buckets best bound first and stops
+ * at the first that cannot reach the page.  The box and the smallest shares
+ * only widen while a bucket has members, so they stay bounds after a member
+ * leaves.
+ *
+ * Within a class the plain members come first: those whose only must-have
+ * is the key skill and that ask for no certificate (in the dead class: the
+ * closed ones).  A plain member of a live class can first fail only the
+ * availability or the age filter, so when the bucket's plain bounds show
+ * that the worker fails one of them for all, the scan charges the plain
+ * part as a whole.
  */
 #define MATCH_VBUCKETS ((MATCH_MAX_COUNTIES + 1) * MATCH_KIND_COUNT)
-#define MATCH_VKEYS 64
+#define MATCH_VKEYS 128
+#define MATCH_VKEY_DEAD 64
 
 /* What the vacancy scan's filters read of a bucket member, copied from its
  * columns so a class is read in order.  32 bytes. */
@@ -118,12 +131,15 @@ struct match_vbound {
 
 struct match_vbucket {
     uint32_t n, cap;
-    uint64_t keys;                 /* key classes with members */
+    uint64_t keys[2];              /* key classes with members: bit k & 63 of keys[k >> 6] */
     int16_t lo[3], hi[3];          /* box around the members' positions (stored units) */
     float hmin_all;                /* smallest key share of any member */
+    int32_t pstart, pstart_ymd;    /* plain members of live classes: the latest start day */
+    uint8_t page_lo, page_hi;      /* and the widest age range */
     struct match_ventry *e;        /* the members, grouped by key class */
     struct match_vbound *x;        /* and their bound fields, at the same positions */
     uint32_t off[MATCH_VKEYS + 1]; /* class k is e[off[k] .. off[k + 1]) */
+    uint32_t poff[MATCH_VKEYS];    /* its plain members e[off[k] .. poff[k]) */
     float hmin[MATCH_VKEYS];       /* smallest share of the key skill in the weights, by class */
 };
 

@@ -1,24 +1,33 @@
 /*
- * match_vbucket: the vacancies of one county and kind, kept in order of the
- * skill class that weighs most in their score, so that a worker's vacancy
- * scan (match_vscan.c) can visit the lists best bound first and stop early.
+ * match_vbucket: the vacancies of one county and kind, kept in order of key
+ * class (struct match_vbucket in match_int.h), plain members first, so that
+ * a worker's vacancy scan (match_vscan.c) can visit the lists best bound
+ * first, charge whole classes without reading them, and stop early.
  */
 #include "match_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* The key skill class of a vacancy and that skill's share of the weights. */
+/* The key class of a vacancy (see struct match_vbucket) and its heaviest
+ * listed skill's share of the weights (0 when none listed). */
 unsigned match_vbucket_key(const struct match_vrec *r, float *share)
 {
-    unsigned best = 0;
+    unsigned best = 0, must = 0;
     *share = 0;
     for (unsigned j = 1; j < r->n_skills; j++)
         best = r->sweight[j] > r->sweight[best] ? j : best;
-    if (!r->n_skills)
-        return 0;
-    *share = r->sweight[best] / r->sweight_sum;
-    return r->skill[best] % MATCH_VKEYS;
+    for (unsigned j = 0; j < r->n_skills; j++)
+        if (((r->must_bits >> j) & 1) && r->skill[j] < 64 &&
+            (!must || r->sweight[j] > r->sweight[must - 1]))
+            must = j + 1;
+    if (r->n_skills)
+        *share = r->sweight[best] / r->sweight_sum;
+    if (!r->open || r->filled >= r->headcount)
+        return MATCH_VKEY_DEAD;
+    if (must)
+        return MATCH_VKEY_DEAD + r->skill[must - 1];
+    return r->n_skills ? r->skill[best] % 64u : 0;
 }
 
 /* Room for one more member in bucket b. */
@@ -56,10 +65,51 @@ void match_vbucket_del(struct match_index *idx, unsigned bi, uint32_t s)
     memmove(&b->x[pos], &b->x[pos + 1], (b->n - pos - 1) * sizeof b->x[0]);
     b->n--;
     vbucket_renumber(idx, b, pos, b->n);
-    for (unsigned k = key + 1; k <= MATCH_VKEYS; k++)
-        b->off[k]--;
+    if (pos < b->poff[key])
+        b->poff[key]--;
+    for (unsigned k = key + 1; k < MATCH_VKEYS; k++)
+        b->off[k]--, b->poff[k]--;
+    b->off[MATCH_VKEYS]--;
     if (b->off[key + 1] == b->off[key])
-        b->keys &= ~(1ull << key);
+        b->keys[key >> 6] &= ~(1ull << (key & 63));
+}
+
+/* Is slot s, of class key, a plain member (see struct match_vbucket)? */
+static bool vbucket_plain(const struct match_index *idx, uint32_t s, unsigned key)
+{
+    if (key == MATCH_VKEY_DEAD)
+        return !(idx->v_gate[s] & MATCH_V_OPEN);
+    uint64_t keybit = key > MATCH_VKEY_DEAD ? 1ull << (key - MATCH_VKEY_DEAD) : 0;
+    return !(idx->v_must0[s] & ~keybit) && !idx->v_cert_must[s] &&
+           !(idx->v_gate[s] & MATCH_V_MUST_HI);
+}
+
+/* Widens the bucket's bounds for a member of class key at slot s. */
+static void vbucket_widen(struct match_index *idx, struct match_vbucket *b, uint32_t s,
+                          unsigned key, bool plain, float share)
+{
+    const struct match_vrec *r = &idx->v_rec[s];
+    if (!b->n) {
+        for (int i = 0; i < 3; i++)
+            b->lo[i] = INT16_MAX, b->hi[i] = INT16_MIN;
+        b->hmin_all = 1;
+        b->pstart = MATCH_NO_DAY, b->pstart_ymd = 0;
+        b->page_lo = UINT8_MAX, b->page_hi = 0;
+    }
+    if (!((b->keys[key >> 6] >> (key & 63)) & 1))
+        b->hmin[key] = 1;
+    for (int i = 0; i < 3; i++) {
+        b->lo[i] = r->q[i] < b->lo[i] ? r->q[i] : b->lo[i];
+        b->hi[i] = r->q[i] > b->hi[i] ? r->q[i] : b->hi[i];
+    }
+    b->hmin[key] = share < b->hmin[key] ? share : b->hmin[key];
+    b->hmin_all = share < b->hmin_all ? share : b->hmin_all;
+    if (plain && key != MATCH_VKEY_DEAD) {
+        if (r->start > b->pstart)
+            b->pstart = r->start, b->pstart_ymd = r->start_ymd;
+        b->page_lo = r->age_lo < b->page_lo ? r->age_lo : b->page_lo;
+        b->page_hi = r->age_hi > b->page_hi ? r->age_hi : b->page_hi;
+    }
 }
 
 /* Adds slot s (its columns written) to class `key` of bucket bi and widens the bounds. */
@@ -67,14 +117,9 @@ void match_vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigne
 {
     struct match_vbucket *b = &idx->v_bucket[bi];
     const struct match_vrec *r = &idx->v_rec[s];
-    if (!b->n) {
-        for (int i = 0; i < 3; i++)
-            b->lo[i] = INT16_MAX, b->hi[i] = INT16_MIN;
-        b->hmin_all = 1;
-    }
-    if (!((b->keys >> key) & 1))
-        b->hmin[key] = 1;
-    uint32_t pos = b->off[key + 1];
+    bool plain = vbucket_plain(idx, s, key);
+    vbucket_widen(idx, b, s, key, plain, share);
+    uint32_t pos = plain ? b->poff[key] : b->off[key + 1];
     memmove(&b->e[pos + 1], &b->e[pos], (b->n - pos) * sizeof b->e[0]);
     memmove(&b->x[pos + 1], &b->x[pos], (b->n - pos) * sizeof b->x[0]);
     b->e[pos] = (struct match_ventry){.must0 = idx->v_must0[s],
@@ -89,14 +134,11 @@ void match_vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigne
         .req0 = idx->v_req0[s], .light = idx->v_light[s], .q = {r->q[0], r->q[1], r->q[2]}};
     b->n++;
     vbucket_renumber(idx, b, pos, b->n);
-    for (unsigned k = key + 1; k <= MATCH_VKEYS; k++)
-        b->off[k]++;
+    if (plain)
+        b->poff[key]++;
+    for (unsigned k = key + 1; k < MATCH_VKEYS; k++)
+        b->off[k]++, b->poff[k]++;
+    b->off[MATCH_VKEYS]++;
     idx->v_bkey[s] = (uint8_t)key;
-    b->keys |= 1ull << key;
-    for (int i = 0; i < 3; i++) {
-        b->lo[i] = r->q[i] < b->lo[i] ? r->q[i] : b->lo[i];
-        b->hi[i] = r->q[i] > b->hi[i] ? r->q[i] : b->hi[i];
-    }
-    b->hmin[key] = share < b->hmin[key] ? share : b->hmin[key];
-    b->hmin_all = share < b->hmin_all ? share : b->hmin_all;
+    b->keys[key >> 6] |= 1ull << (key & 63);
 }

@@ -471,11 +471,13 @@ static void vscan_keys(const struct vscan *s, struct vkeys *k)
     }
 }
 
-/* The most a list of smallest key share hmin can give of the skill part. */
+/* The most a list can give of the skill part: keys are its scored classes
+ * (below MATCH_VKEY_DEAD), must its must-have classes (bit s: skill s), hmin
+ * the smallest key share of its members. */
 static float vscan_key_factor(const struct vscan *s, const struct vkeys *k, unsigned kind,
-                              uint64_t keys, float hmin)
+                              uint64_t keys, uint64_t must, float hmin)
 {
-    if (keys & k->held)
+    if ((keys & k->held) || (must & s->w->skill[0]))
         return 1.0f;
     float credit = keys & k->rel ? s->c.weights->kind[kind].related_credit : 0.0f;
     return 1.0f - hmin * (1.0f - credit);
@@ -581,69 +583,165 @@ static uint32_t vscan_rule_fails(const struct vscan *s, unsigned county, unsigne
 }
 
 /*
- * Every member of key class `key` of bucket bi: the filters up to
- * not_resident without branches (each member's failures as bits, the first
- * charged), then the bound and the exact score for those that pass.
+ * The filter every plain member of a live class of bucket b fails first, by
+ * the bucket's plain bounds: not_available when the worker is free only
+ * after the latest start day, age when free now and too old at today for
+ * the oldest age allowed or too young at the latest start day for the
+ * youngest.  MATCH_F_NONE when some may pass.
  */
-static void vscan_class(const struct vscan *s, struct match_result *r, unsigned bi, unsigned key)
+static enum match_filter vscan_plain_fails(const struct vscan *s, const struct match_vbucket *b)
 {
-    const struct match_index *idx = s->c.idx;
-    const struct match_vbucket *b = &idx->v_bucket[bi];
+    const int32_t today = s->c.q->today, birth = s->w->birth_ymd, avail = s->w->avail;
+    bool later = b->pstart > today;
+    if (avail > (later ? b->pstart : today))
+        return MATCH_F_NOT_AVAILABLE;
+    if (avail > today)
+        return MATCH_F_NONE;
+    int32_t last_ymd = later ? b->pstart_ymd : s->c.today_ymd;
+    if (birth <= s->c.today_ymd - (int32_t)(b->page_hi + 1) * 10000 ||
+        birth > last_ymd - (int32_t)b->page_lo * 10000)
+        return MATCH_F_AGE;
+    return MATCH_F_NONE;
+}
+
+/* A visit to the classes of one bucket: what its members share. */
+struct vvisit {
+    const struct match_vbucket *b;
+    unsigned bi, kind;
+    uint32_t rules;          /* vscan_rule_fails */
+    enum match_filter plain; /* vscan_plain_fails */
+    uint32_t *tally;         /* members removed, by first failing filter (the caller adds them) */
+};
+
+static void vscan_visit(const struct vscan *s, unsigned bi, uint32_t *tally, struct vvisit *v)
+{
+    v->b = &s->c.idx->v_bucket[bi];
+    v->bi = bi;
+    v->kind = bi % MATCH_KIND_COUNT;
+    v->rules = vscan_rule_fails(s, bi / MATCH_KIND_COUNT, v->kind);
+    v->plain = vscan_plain_fails(s, v->b);
+    v->tally = tally;
+}
+
+/*
+ * Members [i0, end) of a bucket, 64 at a time: the filters up to
+ * not_resident without branches (each member's failures as bits, the first
+ * tallied, the members that pass listed), then the bound and the exact
+ * score for those listed.
+ */
+static void vscan_members(const struct vscan *s, struct match_result *r, const struct vvisit *v,
+                          uint32_t i0, uint32_t end)
+{
+    const struct match_vbucket *b = v->b;
     const struct match_wv *w = s->w;
-    unsigned kind = bi % MATCH_KIND_COUNT, county = bi / MATCH_KIND_COUNT;
-    const uint32_t rules = vscan_rule_fails(s, county, kind);
+    const uint32_t rules = v->rules;
     const int32_t today = s->c.q->today, today_ymd = s->c.today_ymd, birth = w->birth_ymd;
     const int32_t avail = w->avail; /* MATCH_NO_DAY is INT32_MIN: never after a day */
     const uint64_t held0 = w->skill[0], certs = w->certs;
-    for (uint32_t i = b->off[key]; i < b->off[key + 1]; i++) {
-        const struct match_ventry *e = &b->e[i];
-        unsigned g = e->gate;
-        bool later = e->start > today;
-        int32_t day = later ? e->start : today, ymd = later ? e->start_ymd : today_ymd;
-        bool age = e->age_lo <= e->age_hi && birth > ymd - (int32_t)(e->age_hi + 1) * 10000 &&
-                   birth <= ymd - (int32_t)e->age_lo * 10000;
-        uint32_t f = rules | (uint32_t) !(g & MATCH_V_OPEN) << MATCH_F_VACANCY_CLOSED |
-                     (uint32_t) !(g & MATCH_V_NOT_FULL) << MATCH_F_VACANCY_FULL |
-                     (uint32_t)((e->must0 & ~held0) != 0) << MATCH_F_MUST_SKILL |
-                     (uint32_t)((e->cert_must & ~certs) != 0) << MATCH_F_MUST_CERT |
-                     (uint32_t)(avail > day) << MATCH_F_NOT_AVAILABLE |
-                     (uint32_t)!age << MATCH_F_AGE;
-        if (g & MATCH_V_MUST_HI) {
-            const uint64_t *must = idx->v_rec[e->slot].must;
-            if ((must[1] & ~w->skill[1]) | (must[2] & ~w->skill[2]) | (must[3] & ~w->skill[3]))
-                f |= 1u << MATCH_F_MUST_SKILL;
+    uint32_t *tally = v->tally, pass[64];
+    for (; i0 < end; i0 += 64) {
+        uint32_t n = 0, stop = end - i0 < 64 ? end : i0 + 64;
+        for (uint32_t i = i0; i < stop; i++) {
+            const struct match_ventry *e = &b->e[i];
+            unsigned g = e->gate;
+            bool later = e->start > today;
+            int32_t day = later ? e->start : today, ymd = later ? e->start_ymd : today_ymd;
+            bool age = (e->age_lo <= e->age_hi) & (birth > ymd - (int32_t)(e->age_hi + 1) * 10000) &
+                       (birth <= ymd - (int32_t)e->age_lo * 10000);
+            uint32_t f = rules | (uint32_t) !(g & MATCH_V_OPEN) << MATCH_F_VACANCY_CLOSED |
+                         (uint32_t) !(g & MATCH_V_NOT_FULL) << MATCH_F_VACANCY_FULL |
+                         (uint32_t)((e->must0 & ~held0) != 0) << MATCH_F_MUST_SKILL |
+                         (uint32_t)((e->cert_must & ~certs) != 0) << MATCH_F_MUST_CERT |
+                         (uint32_t)(avail > day) << MATCH_F_NOT_AVAILABLE |
+                         (uint32_t)!age << MATCH_F_AGE;
+            if (g & MATCH_V_MUST_HI) {
+                const uint64_t *must = s->c.idx->v_rec[e->slot].must;
+                if ((must[1] & ~w->skill[1]) | (must[2] & ~w->skill[2]) | (must[3] & ~w->skill[3]))
+                    f |= 1u << MATCH_F_MUST_SKILL;
+            }
+            tally[__builtin_ctz(f | 1u << MATCH_F_COUNT)]++;
+            pass[n] = i;
+            n += !f;
         }
-        if (f) {
-            r->removed[__builtin_ctz(f)]++;
-            continue;
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t i = pass[j];
+            int32_t floor = heap_floor(r, s->c.q->k);
+            if (floor >= 0 && vscan_entry_bound(s, &b->x[i], b->e[i].gate, v->kind) < floor) {
+                pruned(r);
+                continue;
+            }
+            vscan_exact(s, r, b->e[i].slot, floor);
         }
-        int32_t floor = heap_floor(r, s->c.q->k);
-        if (floor >= 0 && vscan_entry_bound(s, &b->x[i], g, kind) < floor) {
-            pruned(r);
-            continue;
-        }
-        vscan_exact(s, r, e->slot, floor);
     }
 }
 
-/* Opens bucket bi: its key classes join the work list by their own bounds,
- * or are visited at once, in memory order, while the page has room. */
-static void vscan_open_bucket(const struct vscan *s, struct match_result *r, const struct vkeys *k,
-                              struct vheap *q, unsigned bi)
+/* Every member of key class `key`: the dead class, and the plain members
+ * when vscan_plain_fails knows their fate, are charged as a whole. */
+static void vscan_class(const struct vscan *s, struct match_result *r, const struct vvisit *v,
+                        unsigned key)
 {
-    const struct match_vbucket *b = &s->c.idx->v_bucket[bi];
-    unsigned kind = bi % MATCH_KIND_COUNT, county = bi / MATCH_KIND_COUNT;
-    float base = vscan_bucket_base(s, b, county, kind), ps = s->c.pts[kind][MATCH_PART_SKILL];
-    for (uint64_t keys = b->keys; keys; keys &= keys - 1) {
-        unsigned key = (unsigned)__builtin_ctzll(keys);
-        if (q->n == VSCAN_HEAP || heap_floor(r, s->c.q->k) < 0) {
-            vscan_class(s, r, bi, key);
-            continue;
-        }
-        float f = vscan_key_factor(s, k, kind, 1ull << key, b->hmin[key]);
-        vheap_push(
-            q, vheap_key(vscan_bound_int(base + ps * f), VSCAN_CLASS | (uint64_t)key << 11 | bi));
+    const struct match_vbucket *b = v->b;
+    uint32_t first = b->off[key];
+    if (key == MATCH_VKEY_DEAD) {
+        v->tally[MATCH_F_VACANCY_CLOSED] += b->poff[key] - first;
+        v->tally[MATCH_F_VACANCY_FULL] += b->off[key + 1] - b->poff[key];
+        return;
     }
+    if (v->plain) {
+        v->tally[v->plain] += b->poff[key] - first;
+        first = b->poff[key];
+    }
+    vscan_members(s, r, v, first, b->off[key + 1]);
+}
+
+/* Opens bucket bi: a dead class, and a must-have class whose skill the
+ * worker lacks, are charged at once; the other key classes join the work
+ * list by their own bounds, or are visited at once, in memory order, while
+ * the page has room. */
+static void vscan_open_bucket(const struct vscan *s, struct match_result *r, const struct vkeys *k,
+                              struct vheap *q, unsigned bi, uint32_t *tally)
+{
+    struct vvisit v;
+    vscan_visit(s, bi, tally, &v);
+    const struct match_vbucket *b = v.b;
+    unsigned kind = v.kind;
+    float base = vscan_bucket_base(s, b, bi / MATCH_KIND_COUNT, kind);
+    float ps = s->c.pts[kind][MATCH_PART_SKILL];
+    const uint64_t held0 = s->w->skill[0];
+    for (unsigned half = 0; half < 2; half++)
+        for (uint64_t keys = b->keys[half]; keys; keys &= keys - 1) {
+            unsigned bit = (unsigned)__builtin_ctzll(keys), key = half * 64 + bit;
+            if (half && key != MATCH_VKEY_DEAD && !((held0 >> bit) & 1)) {
+                tally[MATCH_F_MUST_SKILL] += b->off[key + 1] - b->off[key];
+                continue;
+            }
+            if (key == MATCH_VKEY_DEAD || q->n == VSCAN_HEAP || heap_floor(r, s->c.q->k) < 0) {
+                vscan_class(s, r, &v, key);
+                continue;
+            }
+            float f = half ? 1.0f : vscan_key_factor(s, k, kind, 1ull << bit, 0, b->hmin[key]);
+            vheap_push(q, vheap_key(vscan_bound_int(base + ps * f),
+                                    VSCAN_CLASS | (uint64_t)key << 11 | bi));
+        }
+}
+
+/* The work list of vscan_buckets: every bucket with members, by its bound. */
+static void vscan_heap_buckets(const struct vscan *s, const struct vkeys *k, struct vheap *q)
+{
+    const struct match_index *idx = s->c.idx;
+    q->n = 0;
+    for (unsigned c = 0; c <= idx->n_counties; c++)
+        for (unsigned kind = 0; kind < MATCH_KIND_COUNT; kind++) {
+            unsigned bi = match_vbucket_of(c, kind);
+            const struct match_vbucket *b = &idx->v_bucket[bi];
+            if (!b->n)
+                continue;
+            float f = vscan_key_factor(s, k, kind, b->keys[0], b->keys[1], b->hmin_all);
+            float best = vscan_bucket_base(s, b, c, kind) + s->c.pts[kind][MATCH_PART_SKILL] * f;
+            q->h[q->n++] = vheap_key(vscan_bound_int(best), bi);
+        }
+    for (uint32_t i = q->n / 2; i-- > 0;)
+        vheap_down(q, i);
 }
 
 /*
@@ -653,39 +751,33 @@ static void vscan_open_bucket(const struct vscan *s, struct match_result *r, con
  */
 static void vscan_buckets(const struct vscan *s, struct match_result *r)
 {
-    const struct match_index *idx = s->c.idx;
-    struct vheap q;
-    q.n = 0;
     _Static_assert(MATCH_VBUCKETS < 2048 && MATCH_VBUCKETS < VSCAN_HEAP, "bucket in 11 bits");
+    _Static_assert(MATCH_VKEYS <= 128, "class in 7 bits");
+    struct vheap q;
     struct vkeys k;
+    uint32_t tally[MATCH_F_COUNT + 1] = {0};
     vscan_keys(s, &k);
-    for (unsigned c = 0; c <= idx->n_counties; c++)
-        for (unsigned kind = 0; kind < MATCH_KIND_COUNT; kind++) {
-            unsigned bi = match_vbucket_of(c, kind);
-            const struct match_vbucket *b = &idx->v_bucket[bi];
-            if (!b->n)
-                continue;
-            float f = vscan_key_factor(s, &k, kind, b->keys, b->hmin_all);
-            float best = vscan_bucket_base(s, b, c, kind) + s->c.pts[kind][MATCH_PART_SKILL] * f;
-            q.h[q.n++] = vheap_key(vscan_bound_int(best), bi);
-        }
-    for (uint32_t i = q.n / 2; i-- > 0;)
-        vheap_down(&q, i);
-    r->scanned += idx->v_live;
+    vscan_heap_buckets(s, &k, &q);
+    r->scanned += s->c.idx->v_live;
     while (q.n) {
         uint64_t top = q.h[0];
         int32_t bound = (int32_t)(top >> 32) - 2, floor = heap_floor(r, s->c.q->k);
         if (floor >= 0 && bound < floor) {
             pruned(r);
-            return;
+            break;
         }
         q.h[0] = q.h[--q.n];
         vheap_down(&q, 0);
-        if (top & VSCAN_CLASS)
-            vscan_class(s, r, top & 2047, (top >> 11) & 127);
-        else
-            vscan_open_bucket(s, r, &k, &q, top & 2047);
+        if (top & VSCAN_CLASS) {
+            struct vvisit v;
+            vscan_visit(s, top & 2047, tally, &v);
+            vscan_class(s, r, &v, (top >> 11) & 127);
+        } else {
+            vscan_open_bucket(s, r, &k, &q, top & 2047, tally);
+        }
     }
+    for (unsigned f = 0; f < MATCH_F_COUNT; f++)
+        r->removed[f] += tally[f];
 }
 
 static int vacancies_query(const struct match_index *idx, const struct match_wv *w, bool adhoc,
