@@ -102,12 +102,14 @@ struct match_wcold {
  * only widen while a bucket has members, so they stay bounds after a member
  * leaves.
  *
- * Within a class the plain members come first: those whose only must-have
+ * Each class has two parts: its plain members, those whose only must-have
  * is the key skill and that ask for no certificate (in the dead class: the
- * closed ones).  A plain member of a live class can first fail only the
- * availability or the age filter, so when the bucket's plain bounds show
- * that the worker fails one of them for all, the scan charges the plain
- * part as a whole.
+ * closed ones), and the others.  The bucket keeps the plain parts of all
+ * classes first, in class order, then the other parts, so a bucket read
+ * whole is read in two runs.  A plain member of a live class can first
+ * fail only the availability or the age filter, so when the bucket's plain
+ * bounds show that the worker fails one of them for all, the scan charges
+ * the plain parts as a whole.
  */
 #define MATCH_VBUCKETS ((MATCH_MAX_COUNTIES + 1) * MATCH_KIND_COUNT)
 #define MATCH_VKEYS 128
@@ -124,9 +126,10 @@ struct match_ventry {
 
 /* What its bound reads, beside it (same position), for members that pass. */
 struct match_vbound {
-    uint64_t req0; /* as v_req0 */
-    float light;   /* as v_light */
+    uint64_t req0;           /* as v_req0 */
+    float light;             /* as v_light */
     int16_t q[3];
+    uint16_t wage_lo, wage_hi; /* monthly CNY, at most 65535; 0 for a piece rate */
 };
 
 struct match_vbucket {
@@ -136,11 +139,12 @@ struct match_vbucket {
     float hmin_all;                /* smallest key share of any member */
     int32_t pstart, pstart_ymd;    /* plain members of live classes: the latest start day */
     uint8_t page_lo, page_hi;      /* and the widest age range */
-    struct match_ventry *e;        /* the members, grouped by key class */
+    struct match_ventry *e;        /* the members, grouped by part and key class */
     struct match_vbound *x;        /* and their bound fields, at the same positions */
-    uint32_t off[MATCH_VKEYS + 1]; /* class k is e[off[k] .. off[k + 1]) */
-    uint32_t poff[MATCH_VKEYS];    /* its plain members e[off[k] .. poff[k]) */
-    float hmin[MATCH_VKEYS];       /* smallest share of the key skill in the weights, by class */
+    /* part p of class k (p = 0 plain, 1 the others) is e[off[c] .. off[c + 1]),
+     * c = p * MATCH_VKEYS + k */
+    uint32_t off[2 * MATCH_VKEYS + 1];
+    float hmin[MATCH_VKEYS]; /* smallest share of the key skill in the weights, by class */
 };
 
 static inline unsigned match_vbucket_of(unsigned county_slot, unsigned kind)
@@ -191,7 +195,7 @@ struct match_index {
     float *v_light; /* the lightest listed skill's share of the weights (0: none listed) */
     struct match_vrec *v_rec;
     uint32_t *v_bpos; /* [slot]: position in its bucket */
-    uint8_t *v_bkey;  /* [slot]: its key skill class */
+    uint8_t *v_bkey;  /* [slot]: its part and key class in the bucket (index of off) */
     struct match_vbucket v_bucket[MATCH_VBUCKETS];
     uint32_t *v_map;
     uint32_t v_map_mask;

@@ -1,6 +1,6 @@
 /*
- * match_vbucket: the vacancies of one county and kind, kept in order of key
- * class (struct match_vbucket in match_int.h), plain members first, so that
+ * match_vbucket: the vacancies of one county and kind, kept in order of
+ * part and key class (struct match_vbucket in match_int.h), so that
  * a worker's vacancy scan (match_vscan.c) can visit the lists best bound
  * first, charge whole classes without reading them, and stop early.
  */
@@ -59,18 +59,16 @@ static void vbucket_renumber(struct match_index *idx, const struct match_vbucket
 void match_vbucket_del(struct match_index *idx, unsigned bi, uint32_t s)
 {
     struct match_vbucket *b = &idx->v_bucket[bi];
-    unsigned key = idx->v_bkey[s];
+    unsigned c = idx->v_bkey[s], key = c % MATCH_VKEYS;
     uint32_t pos = idx->v_bpos[s];
     memmove(&b->e[pos], &b->e[pos + 1], (b->n - pos - 1) * sizeof b->e[0]);
     memmove(&b->x[pos], &b->x[pos + 1], (b->n - pos - 1) * sizeof b->x[0]);
     b->n--;
     vbucket_renumber(idx, b, pos, b->n);
-    if (pos < b->poff[key])
-        b->poff[key]--;
-    for (unsigned k = key + 1; k < MATCH_VKEYS; k++)
-        b->off[k]--, b->poff[k]--;
-    b->off[MATCH_VKEYS]--;
-    if (b->off[key + 1] == b->off[key])
+    for (unsigned k = c + 1; k <= 2 * MATCH_VKEYS; k++)
+        b->off[k]--;
+    if (b->off[key + 1] == b->off[key] &&
+        b->off[MATCH_VKEYS + key + 1] == b->off[MATCH_VKEYS + key])
         b->keys[key >> 6] &= ~(1ull << (key & 63));
 }
 
@@ -112,6 +110,11 @@ static void vbucket_widen(struct match_index *idx, struct match_vbucket *b, uint
     }
 }
 
+static uint16_t vbucket_wage16(uint32_t wage)
+{
+    return wage < UINT16_MAX ? (uint16_t)wage : UINT16_MAX;
+}
+
 /* Adds slot s (its columns written) to class `key` of bucket bi and widens the bounds. */
 void match_vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigned key, float share)
 {
@@ -119,7 +122,8 @@ void match_vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigne
     const struct match_vrec *r = &idx->v_rec[s];
     bool plain = vbucket_plain(idx, s, key);
     vbucket_widen(idx, b, s, key, plain, share);
-    uint32_t pos = plain ? b->poff[key] : b->off[key + 1];
+    unsigned c = (plain ? 0 : MATCH_VKEYS) + key;
+    uint32_t pos = b->off[c + 1];
     memmove(&b->e[pos + 1], &b->e[pos], (b->n - pos) * sizeof b->e[0]);
     memmove(&b->x[pos + 1], &b->x[pos], (b->n - pos) * sizeof b->x[0]);
     b->e[pos] = (struct match_ventry){.must0 = idx->v_must0[s],
@@ -130,15 +134,16 @@ void match_vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigne
                                       .gate = idx->v_gate[s],
                                       .age_lo = idx->v_age[2 * (size_t)s],
                                       .age_hi = idx->v_age[2 * (size_t)s + 1]};
-    b->x[pos] = (struct match_vbound){
-        .req0 = idx->v_req0[s], .light = idx->v_light[s], .q = {r->q[0], r->q[1], r->q[2]}};
+    bool piece = r->period == MATCH_WAGE_PIECE;
+    b->x[pos] = (struct match_vbound){.req0 = idx->v_req0[s],
+                                      .light = idx->v_light[s],
+                                      .q = {r->q[0], r->q[1], r->q[2]},
+                                      .wage_lo = piece ? 0 : vbucket_wage16(r->wage_lo),
+                                      .wage_hi = piece ? 0 : vbucket_wage16(r->wage_hi)};
     b->n++;
     vbucket_renumber(idx, b, pos, b->n);
-    if (plain)
-        b->poff[key]++;
-    for (unsigned k = key + 1; k < MATCH_VKEYS; k++)
-        b->off[k]++, b->poff[k]++;
-    b->off[MATCH_VKEYS]++;
-    idx->v_bkey[s] = (uint8_t)key;
+    for (unsigned k = c + 1; k <= 2 * MATCH_VKEYS; k++)
+        b->off[k]++;
+    idx->v_bkey[s] = (uint8_t)c;
     b->keys[key >> 6] |= 1ull << (key & 63);
 }

@@ -297,7 +297,9 @@ static void vscan_facets(struct match_result *r, const struct match_vrec *v, flo
 /*
  * Best possible score of a vacancy from its hot columns (no record read):
  * the skill part from the skill bits, the distance part exactly (labour
- * export: willing to go anywhere), the worker's priority for its kind.
+ * export: willing to go anywhere), the wage part from the 16-bit wages
+ * (wages above 65535 count as meeting any floor), the worker's priority for
+ * its kind.
  */
 static int32_t vscan_entry_bound(const struct vscan *s, const struct match_vbound *e, unsigned g,
                                  unsigned kind)
@@ -321,8 +323,11 @@ static int32_t vscan_entry_bound(const struct vscan *s, const struct match_vboun
         float radius;
         dist = match_part_distance(kw, &shape, km, w->commute, w->flags, &radius);
     }
+    uint32_t floor = w->wage < UINT16_MAX ? w->wage : UINT16_MAX;
+    float wage = !floor || e->wage_lo >= floor ? 1.0f : e->wage_hi >= floor ? 0.7f : 0.5f;
     return bound_int(pts[MATCH_PART_SKILL] * skill + pts[MATCH_PART_DISTANCE] * dist +
-                     s->prio[kind] + 100.0f - pts[MATCH_PART_SKILL] - pts[MATCH_PART_DISTANCE] -
+                     pts[MATCH_PART_WAGE] * wage + s->prio[kind] + 100.0f -
+                     pts[MATCH_PART_SKILL] - pts[MATCH_PART_DISTANCE] - pts[MATCH_PART_WAGE] -
                      pts[MATCH_PART_PRIORITY]);
 }
 
@@ -332,6 +337,8 @@ static int32_t vscan_hot_bound(const struct vscan *s, uint32_t v)
     const struct match_index *idx = s->c.idx;
     const struct match_vbound e = {.req0 = idx->v_req0[v],
                                    .light = idx->v_light[v],
+                                   .wage_lo = UINT16_MAX, /* no wage read: any floor is met */
+                                   .wage_hi = UINT16_MAX,
                                    .q = {idx->v_q[0][v], idx->v_q[1][v], idx->v_q[2][v]}};
     return vscan_entry_bound(s, &e, idx->v_gate[v], idx->v_kind[v]);
 }
@@ -462,7 +469,7 @@ static void vscan_keys(const struct vscan *s, struct vkeys *k)
     const uint64_t *sk = s->w->skill;
     k->held = k->rel = 0;
     for (unsigned t = 1; t <= MATCH_MAX_SKILL; t++) {
-        uint64_t bit = 1ull << (t % MATCH_VKEYS);
+        uint64_t bit = 1ull << (t % 64);
         if ((sk[t >> 6] >> (t & 63)) & 1)
             k->held |= bit;
         else if ((idx->related[t][0] & sk[0]) | (idx->related[t][1] & sk[1]) |
@@ -675,35 +682,79 @@ static void vscan_members(const struct vscan *s, struct match_result *r, const s
     }
 }
 
-/* Every member of key class `key`: the dead class, and the plain members
- * when vscan_plain_fails knows their fate, are charged as a whole. */
+/* Part p of class key: the dead class, and plain parts when
+ * vscan_plain_fails knows their fate, are charged as a whole. */
+static void vscan_part(const struct vscan *s, struct match_result *r, const struct vvisit *v,
+                       unsigned p, unsigned key)
+{
+    const struct match_vbucket *b = v->b;
+    unsigned c = p * MATCH_VKEYS + key;
+    uint32_t first = b->off[c], end = b->off[c + 1];
+    if (key == MATCH_VKEY_DEAD)
+        v->tally[p ? MATCH_F_VACANCY_FULL : MATCH_F_VACANCY_CLOSED] += end - first;
+    else if (!p && v->plain)
+        v->tally[v->plain] += end - first;
+    else
+        vscan_members(s, r, v, first, end);
+}
+
+/* Every member of key class `key`, both parts. */
 static void vscan_class(const struct vscan *s, struct match_result *r, const struct vvisit *v,
                         unsigned key)
 {
-    const struct match_vbucket *b = v->b;
-    uint32_t first = b->off[key];
-    if (key == MATCH_VKEY_DEAD) {
-        v->tally[MATCH_F_VACANCY_CLOSED] += b->poff[key] - first;
-        v->tally[MATCH_F_VACANCY_FULL] += b->off[key + 1] - b->poff[key];
-        return;
-    }
-    if (v->plain) {
-        v->tally[v->plain] += b->poff[key] - first;
-        first = b->poff[key];
-    }
-    vscan_members(s, r, v, first, b->off[key + 1]);
+    vscan_part(s, r, v, 0, key);
+    vscan_part(s, r, v, 1, key);
 }
 
-/* Opens bucket bi: a dead class, and a must-have class whose skill the
- * worker lacks, are charged at once; the other key classes join the work
- * list by their own bounds, or are visited at once, in memory order, while
- * the page has room. */
+/*
+ * Part p of every class of a bucket, in memory order, while the page has
+ * room: the dead class and the must-have classes whose skill the worker
+ * lacks are charged as a whole, the runs between them read at once.
+ */
+static void vscan_whole_part(const struct vscan *s, struct match_result *r,
+                             const struct vvisit *v, unsigned p)
+{
+    const struct match_vbucket *b = v->b;
+    const unsigned base = p * MATCH_VKEYS;
+    uint32_t run = b->off[base];
+    /* bit 0 of the must-have half is the dead class: skill 0 is never held */
+    for (uint64_t skip = b->keys[1] & ~s->w->skill[0]; skip; skip &= skip - 1) {
+        unsigned key = MATCH_VKEY_DEAD + (unsigned)__builtin_ctzll(skip);
+        uint32_t first = b->off[base + key], end = b->off[base + key + 1];
+        if (first > run) {
+            if (!p && v->plain)
+                v->tally[v->plain] += first - run;
+            else
+                vscan_members(s, r, v, run, first);
+        }
+        if (key == MATCH_VKEY_DEAD)
+            vscan_part(s, r, v, p, key);
+        else
+            v->tally[MATCH_F_MUST_SKILL] += end - first;
+        run = end;
+    }
+    uint32_t end = b->off[base + MATCH_VKEYS];
+    if (!p && v->plain)
+        v->tally[v->plain] += end - run;
+    else
+        vscan_members(s, r, v, run, end);
+}
+
+/* Opens bucket bi.  While the page has room every member is visited at
+ * once, in memory order; then a must-have class whose skill the worker
+ * lacks is charged at once, and the other classes join the work list by
+ * their own bounds. */
 static void vscan_open_bucket(const struct vscan *s, struct match_result *r, const struct vkeys *k,
                               struct vheap *q, unsigned bi, uint32_t *tally)
 {
     struct vvisit v;
     vscan_visit(s, bi, tally, &v);
     const struct match_vbucket *b = v.b;
+    if (heap_floor(r, s->c.q->k) < 0) {
+        vscan_whole_part(s, r, &v, 0);
+        vscan_whole_part(s, r, &v, 1);
+        return;
+    }
     unsigned kind = v.kind;
     float base = vscan_bucket_base(s, b, bi / MATCH_KIND_COUNT, kind);
     float ps = s->c.pts[kind][MATCH_PART_SKILL];
@@ -712,10 +763,12 @@ static void vscan_open_bucket(const struct vscan *s, struct match_result *r, con
         for (uint64_t keys = b->keys[half]; keys; keys &= keys - 1) {
             unsigned bit = (unsigned)__builtin_ctzll(keys), key = half * 64 + bit;
             if (half && key != MATCH_VKEY_DEAD && !((held0 >> bit) & 1)) {
-                tally[MATCH_F_MUST_SKILL] += b->off[key + 1] - b->off[key];
+                tally[MATCH_F_MUST_SKILL] += b->off[key + 1] - b->off[key] +
+                                             b->off[MATCH_VKEYS + key + 1] -
+                                             b->off[MATCH_VKEYS + key];
                 continue;
             }
-            if (key == MATCH_VKEY_DEAD || q->n == VSCAN_HEAP || heap_floor(r, s->c.q->k) < 0) {
+            if (key == MATCH_VKEY_DEAD || q->n == VSCAN_HEAP) {
                 vscan_class(s, r, &v, key);
                 continue;
             }
