@@ -741,16 +741,18 @@ static void vscan_whole_part(const struct vscan *s, struct match_result *r,
 }
 
 /* Opens bucket bi.  While the page has room every member is visited at
- * once, in memory order; then a must-have class whose skill the worker
- * lacks is charged at once, and the other classes join the work list by
- * their own bounds. */
+ * once, in memory order.  Then, when no class whose key skill the worker
+ * lacks can reach the page, only the classes of skills held join the work
+ * list; otherwise a must-have class whose skill the worker lacks is charged
+ * at once, and the other classes join the work list by their own bounds. */
 static void vscan_open_bucket(const struct vscan *s, struct match_result *r, const struct vkeys *k,
                               struct vheap *q, unsigned bi, uint32_t *tally)
 {
     struct vvisit v;
     vscan_visit(s, bi, tally, &v);
     const struct match_vbucket *b = v.b;
-    if (heap_floor(r, s->c.q->k) < 0) {
+    int32_t floor = heap_floor(r, s->c.q->k);
+    if (floor < 0) {
         vscan_whole_part(s, r, &v, 0);
         vscan_whole_part(s, r, &v, 1);
         return;
@@ -759,9 +761,16 @@ static void vscan_open_bucket(const struct vscan *s, struct match_result *r, con
     float base = vscan_bucket_base(s, b, bi / MATCH_KIND_COUNT, kind);
     float ps = s->c.pts[kind][MATCH_PART_SKILL];
     const uint64_t held0 = s->w->skill[0];
+    uint64_t keys[2] = {b->keys[0], b->keys[1]};
+    float lack = vscan_key_factor(s, k, kind, keys[0] & ~k->held, 0, b->hmin_all);
+    if (vscan_bound_int(base + ps * lack) < floor) {
+        keys[0] &= k->held;
+        keys[1] &= held0;
+        pruned(r);
+    }
     for (unsigned half = 0; half < 2; half++)
-        for (uint64_t keys = b->keys[half]; keys; keys &= keys - 1) {
-            unsigned bit = (unsigned)__builtin_ctzll(keys), key = half * 64 + bit;
+        for (; keys[half]; keys[half] &= keys[half] - 1) {
+            unsigned bit = (unsigned)__builtin_ctzll(keys[half]), key = half * 64 + bit;
             if (half && key != MATCH_VKEY_DEAD && !((held0 >> bit) & 1)) {
                 tally[MATCH_F_MUST_SKILL] += b->off[key + 1] - b->off[key] +
                                              b->off[MATCH_VKEYS + key + 1] -
