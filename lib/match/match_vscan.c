@@ -707,37 +707,28 @@ static void vscan_class(const struct vscan *s, struct match_result *r, const str
 }
 
 /*
- * Part p of every class of a bucket, in memory order, while the page has
- * room: the dead class and the must-have classes whose skill the worker
- * lacks are charged as a whole, the runs between them read at once.
+ * Part p of every class of a bucket, while the page has room: the classes
+ * without a must-have skill (keys below MATCH_VKEY_DEAD, one run) read at
+ * once, the dead class charged as a whole, the must-have classes of skills
+ * the worker holds read one by one and the others charged as a whole.
  */
 static void vscan_whole_part(const struct vscan *s, struct match_result *r,
                              const struct vvisit *v, unsigned p)
 {
     const struct match_vbucket *b = v->b;
-    const unsigned base = p * MATCH_VKEYS;
-    uint32_t run = b->off[base];
-    /* bit 0 of the must-have half is the dead class: skill 0 is never held */
-    for (uint64_t skip = b->keys[1] & ~s->w->skill[0]; skip; skip &= skip - 1) {
-        unsigned key = MATCH_VKEY_DEAD + (unsigned)__builtin_ctzll(skip);
-        uint32_t first = b->off[base + key], end = b->off[base + key + 1];
-        if (first > run) {
-            if (!p && v->plain)
-                v->tally[v->plain] += first - run;
-            else
-                vscan_members(s, r, v, run, first);
-        }
-        if (key == MATCH_VKEY_DEAD)
-            vscan_part(s, r, v, p, key);
-        else
-            v->tally[MATCH_F_MUST_SKILL] += end - first;
-        run = end;
-    }
-    uint32_t end = b->off[base + MATCH_VKEYS];
+    const uint32_t *off = b->off + p * MATCH_VKEYS;
     if (!p && v->plain)
-        v->tally[v->plain] += end - run;
+        v->tally[v->plain] += off[MATCH_VKEY_DEAD] - off[0];
     else
-        vscan_members(s, r, v, run, end);
+        vscan_members(s, r, v, off[0], off[MATCH_VKEY_DEAD]);
+    vscan_part(s, r, v, p, MATCH_VKEY_DEAD);
+    uint32_t lacked = off[MATCH_VKEYS] - off[MATCH_VKEY_DEAD + 1];
+    for (uint64_t held = b->keys[1] & s->w->skill[0]; held; held &= held - 1) {
+        unsigned key = MATCH_VKEY_DEAD + (unsigned)__builtin_ctzll(held);
+        lacked -= off[key + 1] - off[key];
+        vscan_part(s, r, v, p, key);
+    }
+    v->tally[MATCH_F_MUST_SKILL] += lacked;
 }
 
 /* Opens bucket bi.  While the page has room every member is visited at
