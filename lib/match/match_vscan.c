@@ -631,6 +631,43 @@ static void vscan_visit(const struct vscan *s, unsigned bi, uint32_t *tally, str
 }
 
 /*
+ * Members of a bucket that passed the filters (positions pass[0..n)): their
+ * bounds first, against the page's floor as it is, the records of those
+ * that may reach it fetched while the others are bounded, then the exact
+ * score of each whose bound still reaches the floor.
+ */
+static void vscan_survivors(const struct vscan *s, struct match_result *r, const struct vvisit *v,
+                            const uint32_t *pass, uint32_t n)
+{
+    const struct match_vbucket *b = v->b;
+    const struct match_vrec *rec = s->c.idx->v_rec;
+    uint32_t keep[64], m = 0;
+    int32_t bound[64], floor = heap_floor(r, s->c.q->k);
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t i = pass[j];
+        bound[m] = floor < 0 ? INT32_MAX : vscan_entry_bound(s, &b->x[i], b->e[i].gate, v->kind);
+        if (bound[m] < floor) {
+            pruned(r);
+            continue;
+        }
+        const char *p = (const char *)&rec[b->e[i].slot];
+        for (size_t at = 0; at < sizeof *rec; at += 64)
+            __builtin_prefetch(p + at);
+        keep[m++] = i;
+    }
+    for (uint32_t j = 0; j < m; j++) {
+        floor = heap_floor(r, s->c.q->k);
+        if (floor >= 0 && bound[j] == INT32_MAX) /* the page filled meanwhile */
+            bound[j] = vscan_entry_bound(s, &b->x[keep[j]], b->e[keep[j]].gate, v->kind);
+        if (floor >= 0 && bound[j] < floor) {
+            pruned(r);
+            continue;
+        }
+        vscan_exact(s, r, b->e[keep[j]].slot, floor);
+    }
+}
+
+/*
  * Members [i0, end) of a bucket, 64 at a time: the filters up to
  * not_resident without branches (each member's failures as bits, the first
  * tallied, the members that pass listed), then the bound and the exact
@@ -670,15 +707,7 @@ static void vscan_members(const struct vscan *s, struct match_result *r, const s
             pass[n] = i;
             n += !f;
         }
-        for (uint32_t j = 0; j < n; j++) {
-            uint32_t i = pass[j];
-            int32_t floor = heap_floor(r, s->c.q->k);
-            if (floor >= 0 && vscan_entry_bound(s, &b->x[i], b->e[i].gate, v->kind) < floor) {
-                pruned(r);
-                continue;
-            }
-            vscan_exact(s, r, b->e[i].slot, floor);
-        }
+        vscan_survivors(s, r, v, pass, n);
     }
 }
 
