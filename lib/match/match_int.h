@@ -109,11 +109,17 @@ struct match_wcold {
  * whole is read in two runs.  A plain member of a live class can first
  * fail only the availability or the age filter, so when the bucket's plain
  * bounds show that the worker fails one of them for all, the scan charges
- * the plain parts as a whole.
+ * the plain parts as a whole.  The other part of a scored class holds
+ * mostly members that ask for certificates and nothing else; the bucket
+ * counts them by the set they ask for (up to MATCH_VCERTS sets), and its
+ * plain bounds cover them too, so a bucket read whole charges them as well
+ * without reading them: the worker lacks a set (must-cert) or the bounds
+ * decide.
  */
 #define MATCH_VBUCKETS ((MATCH_MAX_COUNTIES + 1) * MATCH_KIND_COUNT)
 #define MATCH_VKEYS 128
 #define MATCH_VKEY_DEAD 64
+#define MATCH_VCERTS 6
 
 /* What the vacancy scan's filters read of a bucket member, copied from its
  * columns so a class is read in order.  32 bytes. */
@@ -137,10 +143,21 @@ struct match_vbucket {
     uint64_t keys[2];              /* key classes with members: bit k & 63 of keys[k >> 6] */
     int16_t lo[3], hi[3];          /* box around the members' positions (stored units) */
     float hmin_all;                /* smallest key share of any member */
-    int32_t pstart, pstart_ymd;    /* plain members of live classes: the latest start day */
+    int32_t pstart, pstart_ymd;    /* plain members of live classes (and members of scored
+                                      classes asking only for certificates): the latest start */
     uint8_t page_lo, page_hi;      /* and the widest age range */
     struct match_ventry *e;        /* the members, grouped by part and key class */
     struct match_vbound *x;        /* and their bound fields, at the same positions */
+    /* copies of off read by a bucket read whole, by part: where the part, the
+     * dead class and the must-have classes start, and where the part ends */
+    uint32_t run[2][4];
+    /* the members of the scored classes' other parts by the certificates they
+     * ask for; cert_over: one asks for more (a must-have beyond plane 0), or
+     * there are more sets than fit (until the bucket empties) */
+    uint64_t cert[MATCH_VCERTS];
+    uint32_t cert_n[MATCH_VCERTS];
+    uint8_t n_certs;
+    bool cert_over;
     /* part p of class k (p = 0 plain, 1 the others) is e[off[c] .. off[c + 1]),
      * c = p * MATCH_VKEYS + k */
     uint32_t off[2 * MATCH_VKEYS + 1];

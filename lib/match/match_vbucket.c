@@ -56,17 +56,59 @@ static void vbucket_renumber(struct match_index *idx, const struct match_vbucket
         idx->v_bpos[b->e[i].slot] = i;
 }
 
+/* Counts a member of a scored class's other part in (add) or out of the
+ * bucket's certificate sets. */
+static void vbucket_certs(struct match_vbucket *b, const struct match_ventry *e, bool add)
+{
+    if (e->gate & MATCH_V_MUST_HI) {
+        b->cert_over |= add;
+        return;
+    }
+    unsigned i = 0;
+    while (i < b->n_certs && b->cert[i] != e->cert_must)
+        i++;
+    if (!add) {
+        if (i < b->n_certs && !--b->cert_n[i]) {
+            b->n_certs--;
+            b->cert[i] = b->cert[b->n_certs], b->cert_n[i] = b->cert_n[b->n_certs];
+        }
+        return;
+    }
+    if (i == MATCH_VCERTS) {
+        b->cert_over = true;
+        return;
+    }
+    if (i == b->n_certs)
+        b->cert[b->n_certs] = e->cert_must, b->cert_n[b->n_certs++] = 0;
+    b->cert_n[i]++;
+}
+
+/* Copies the bounds of the runs a bucket read whole reads from off. */
+static void vbucket_runs(struct match_vbucket *b)
+{
+    for (unsigned p = 0; p < 2; p++) {
+        const uint32_t *off = b->off + p * MATCH_VKEYS;
+        b->run[p][0] = off[0];
+        b->run[p][1] = off[MATCH_VKEY_DEAD];
+        b->run[p][2] = off[MATCH_VKEY_DEAD + 1];
+        b->run[p][3] = off[MATCH_VKEYS];
+    }
+}
+
 void match_vbucket_del(struct match_index *idx, unsigned bi, uint32_t s)
 {
     struct match_vbucket *b = &idx->v_bucket[bi];
     unsigned c = idx->v_bkey[s], key = c % MATCH_VKEYS;
     uint32_t pos = idx->v_bpos[s];
+    if (c >= MATCH_VKEYS && key < MATCH_VKEY_DEAD)
+        vbucket_certs(b, &b->e[pos], false);
     memmove(&b->e[pos], &b->e[pos + 1], (b->n - pos - 1) * sizeof b->e[0]);
     memmove(&b->x[pos], &b->x[pos + 1], (b->n - pos - 1) * sizeof b->x[0]);
     b->n--;
     vbucket_renumber(idx, b, pos, b->n);
     for (unsigned k = c + 1; k <= 2 * MATCH_VKEYS; k++)
         b->off[k]--;
+    vbucket_runs(b);
     if (b->off[key + 1] == b->off[key] &&
         b->off[MATCH_VKEYS + key + 1] == b->off[MATCH_VKEYS + key])
         b->keys[key >> 6] &= ~(1ull << (key & 63));
@@ -93,6 +135,7 @@ static void vbucket_widen(struct match_index *idx, struct match_vbucket *b, uint
         b->hmin_all = 1;
         b->pstart = MATCH_NO_DAY, b->pstart_ymd = 0;
         b->page_lo = UINT8_MAX, b->page_hi = 0;
+        b->n_certs = 0, b->cert_over = false;
     }
     if (!((b->keys[key >> 6] >> (key & 63)) & 1))
         b->hmin[key] = 1;
@@ -102,7 +145,8 @@ static void vbucket_widen(struct match_index *idx, struct match_vbucket *b, uint
     }
     b->hmin[key] = share < b->hmin[key] ? share : b->hmin[key];
     b->hmin_all = share < b->hmin_all ? share : b->hmin_all;
-    if (plain && key != MATCH_VKEY_DEAD) {
+    bool cert_only = key < MATCH_VKEY_DEAD && !(idx->v_gate[s] & MATCH_V_MUST_HI);
+    if ((plain || cert_only) && key != MATCH_VKEY_DEAD) {
         if (r->start > b->pstart)
             b->pstart = r->start, b->pstart_ymd = r->start_ymd;
         b->page_lo = r->age_lo < b->page_lo ? r->age_lo : b->page_lo;
@@ -141,9 +185,12 @@ void match_vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigne
                                       .wage_lo = piece ? 0 : vbucket_wage16(r->wage_lo),
                                       .wage_hi = piece ? 0 : vbucket_wage16(r->wage_hi)};
     b->n++;
+    if (c >= MATCH_VKEYS && key < MATCH_VKEY_DEAD)
+        vbucket_certs(b, &b->e[pos], true);
     vbucket_renumber(idx, b, pos, b->n);
     for (unsigned k = c + 1; k <= 2 * MATCH_VKEYS; k++)
         b->off[k]++;
+    vbucket_runs(b);
     idx->v_bkey[s] = (uint8_t)c;
     b->keys[key >> 6] |= 1ull << (key & 63);
 }

@@ -745,13 +745,17 @@ static void vscan_whole_part(const struct vscan *s, struct match_result *r,
                              const struct vvisit *v, unsigned p)
 {
     const struct match_vbucket *b = v->b;
-    const uint32_t *off = b->off + p * MATCH_VKEYS;
-    if (!p && v->plain)
-        v->tally[v->plain] += off[MATCH_VKEY_DEAD] - off[0];
-    else
-        vscan_members(s, r, v, off[0], off[MATCH_VKEY_DEAD]);
-    vscan_part(s, r, v, p, MATCH_VKEY_DEAD);
-    uint32_t lacked = off[MATCH_VKEYS] - off[MATCH_VKEY_DEAD + 1];
+    const uint32_t *off = b->off + p * MATCH_VKEYS, *run = b->run[p];
+    if (!p && v->plain) {
+        v->tally[v->plain] += run[1] - run[0];
+    } else if (p && v->plain && !b->cert_over) {
+        for (unsigned i = 0; i < b->n_certs; i++)
+            v->tally[b->cert[i] & ~s->w->certs ? MATCH_F_MUST_CERT : v->plain] += b->cert_n[i];
+    } else {
+        vscan_members(s, r, v, run[0], run[1]);
+    }
+    v->tally[p ? MATCH_F_VACANCY_FULL : MATCH_F_VACANCY_CLOSED] += run[2] - run[1];
+    uint32_t lacked = run[3] - run[2];
     for (uint64_t held = b->keys[1] & s->w->skill[0]; held; held &= held - 1) {
         unsigned key = MATCH_VKEY_DEAD + (unsigned)__builtin_ctzll(held);
         lacked -= off[key + 1] - off[key];
