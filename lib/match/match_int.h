@@ -132,22 +132,22 @@ struct match_ventry {
 
 /* What its bound reads, beside it (same position), for members that pass. */
 struct match_vbound {
-    uint64_t req0;           /* as v_req0 */
-    float light;             /* as v_light */
+    uint64_t req0; /* as v_req0 */
+    float light;   /* as v_light */
     int16_t q[3];
     uint16_t wage_lo, wage_hi; /* monthly CNY, at most 65535; 0 for a piece rate */
 };
 
 struct match_vbucket {
     uint32_t n, cap;
-    uint64_t keys[2];              /* key classes with members: bit k & 63 of keys[k >> 6] */
-    int16_t lo[3], hi[3];          /* box around the members' positions (stored units) */
-    float hmin_all;                /* smallest key share of any member */
-    int32_t pstart, pstart_ymd;    /* plain members of live classes (and members of scored
-                                      classes asking only for certificates): the latest start */
-    uint8_t page_lo, page_hi;      /* and the widest age range */
-    struct match_ventry *e;        /* the members, grouped by part and key class */
-    struct match_vbound *x;        /* and their bound fields, at the same positions */
+    uint64_t keys[2];           /* key classes with members: bit k & 63 of keys[k >> 6] */
+    int16_t lo[3], hi[3];       /* box around the members' positions (stored units) */
+    float hmin_all;             /* smallest key share of any member */
+    int32_t pstart, pstart_ymd; /* plain members of live classes (and members of scored
+                                   classes asking only for certificates): the latest start */
+    uint8_t page_lo, page_hi;   /* and the widest age range */
+    struct match_ventry *e;     /* the members, grouped by part and key class */
+    struct match_vbound *x;     /* and their bound fields, at the same positions */
     /* copies of off read by a bucket read whole, by part: where the part, the
      * dead class and the must-have classes start, and where the part ends */
     uint32_t run[2][4];

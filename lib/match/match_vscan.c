@@ -326,9 +326,8 @@ static int32_t vscan_entry_bound(const struct vscan *s, const struct match_vboun
     uint32_t floor = w->wage < UINT16_MAX ? w->wage : UINT16_MAX;
     float wage = !floor || e->wage_lo >= floor ? 1.0f : e->wage_hi >= floor ? 0.7f : 0.5f;
     return bound_int(pts[MATCH_PART_SKILL] * skill + pts[MATCH_PART_DISTANCE] * dist +
-                     pts[MATCH_PART_WAGE] * wage + s->prio[kind] + 100.0f -
-                     pts[MATCH_PART_SKILL] - pts[MATCH_PART_DISTANCE] - pts[MATCH_PART_WAGE] -
-                     pts[MATCH_PART_PRIORITY]);
+                     pts[MATCH_PART_WAGE] * wage + s->prio[kind] + 100.0f - pts[MATCH_PART_SKILL] -
+                     pts[MATCH_PART_DISTANCE] - pts[MATCH_PART_WAGE] - pts[MATCH_PART_PRIORITY]);
 }
 
 /* The record of a vacancy that passed every hot test, against the page's floor. */
@@ -741,8 +740,8 @@ static void vscan_class(const struct vscan *s, struct match_result *r, const str
  * once, the dead class charged as a whole, the must-have classes of skills
  * the worker holds read one by one and the others charged as a whole.
  */
-static void vscan_whole_part(const struct vscan *s, struct match_result *r,
-                             const struct vvisit *v, unsigned p)
+static void vscan_whole_part(const struct vscan *s, struct match_result *r, const struct vvisit *v,
+                             unsigned p)
 {
     const struct match_vbucket *b = v->b;
     const uint32_t *off = b->off + p * MATCH_VKEYS, *run = b->run[p];

@@ -193,8 +193,8 @@ static void brute(const struct match_index *idx, int64_t worker, const struct ma
             continue;
         }
         b->candidates++;
-        if (q->after && !(h.score < q->after_score ||
-                          (h.score == q->after_score && h.id > q->after_id)))
+        if (q->after &&
+            !(h.score < q->after_score || (h.score == q->after_score && h.id > q->after_id)))
             continue;
         uint32_t i = b->n < q->k ? b->n++ : q->k; /* insertion into the sorted page */
         if (i == q->k && !brute_better(&h, &b->hit[q->k - 1]))
