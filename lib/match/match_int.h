@@ -327,13 +327,23 @@ void match_map_put(uint32_t *map, uint32_t mask, const int64_t *ids, size_t stri
 void match_map_del(uint32_t *map, uint32_t mask, const int64_t *ids, size_t stride, int64_t id);
 int match_map_fit(uint32_t **map, uint32_t *mask, const int64_t *ids, size_t stride, size_t n);
 
+/* A max-heap of 64-bit keys: the vacancy scan's work list (match_vscan.c). */
+#define MATCH_VHEAP 4096
+
+struct match_vheap {
+    uint32_t n;
+    uint64_t h[MATCH_VHEAP];
+};
+
 /* match_vbucket.c: the key skill class of a vacancy record and its share of
  * the weights; room for one more in a list; taking slot s out of list bi and
- * putting it in, in order */
+ * putting it in, in order; the work list's sift down from i and push */
 unsigned match_vbucket_key(const struct match_vrec *r, float *share);
 int match_vbucket_reserve(struct match_vbucket *b);
 void match_vbucket_del(struct match_index *idx, unsigned bi, uint32_t s);
 void match_vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigned key, float share);
+void match_vheap_down(struct match_vheap *q, uint32_t i);
+void match_vheap_push(struct match_vheap *q, uint64_t x);
 
 /* match_index.c */
 uint32_t match_worker_slot(const struct match_index *idx, int64_t id);

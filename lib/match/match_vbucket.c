@@ -194,3 +194,29 @@ void match_vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigne
     idx->v_bkey[s] = (uint8_t)c;
     b->keys[key >> 6] |= 1ull << (key & 63);
 }
+
+void match_vheap_down(struct match_vheap *q, uint32_t i)
+{
+    uint64_t *h = q->h;
+    for (;;) {
+        uint32_t l = 2 * i + 1, m = i;
+        if (l < q->n && h[l] > h[m])
+            m = l;
+        if (l + 1 < q->n && h[l + 1] > h[m])
+            m = l + 1;
+        if (m == i)
+            return;
+        uint64_t t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+void match_vheap_push(struct match_vheap *q, uint64_t x)
+{
+    uint32_t i = q->n++;
+    for (; i && q->h[(i - 1) / 2] < x; i = (i - 1) / 2)
+        q->h[i] = q->h[(i - 1) / 2];
+    q->h[i] = x;
+}

@@ -528,44 +528,12 @@ static int32_t vscan_bound_int(float pts)
 }
 
 /*
- * The scan's work list: a max-heap of buckets and of key classes of buckets
- * already opened, by bound: (bound + 2) << 32 | class << 11 | bucket, the
- * class with VSCAN_CLASS set.  Capacity: every bucket and some thousands of
- * classes; a class that finds the heap full is visited at once.
+ * The scan's work list (struct match_vheap): buckets and key classes of
+ * buckets already opened, by bound: (bound + 2) << 32 | class << 11 |
+ * bucket, the class with VSCAN_CLASS set.  Capacity: every bucket and some
+ * thousands of classes; a class that finds the heap full is visited at once.
  */
-#define VSCAN_HEAP 4096
 #define VSCAN_CLASS (1ull << 18)
-
-struct vheap {
-    uint32_t n;
-    uint64_t h[VSCAN_HEAP];
-};
-
-static void vheap_down(struct vheap *q, uint32_t i)
-{
-    uint64_t *h = q->h;
-    for (;;) {
-        uint32_t l = 2 * i + 1, m = i;
-        if (l < q->n && h[l] > h[m])
-            m = l;
-        if (l + 1 < q->n && h[l + 1] > h[m])
-            m = l + 1;
-        if (m == i)
-            return;
-        uint64_t t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
-
-static void vheap_push(struct vheap *q, uint64_t x)
-{
-    uint32_t i = q->n++;
-    for (; i && q->h[(i - 1) / 2] < x; i = (i - 1) / 2)
-        q->h[i] = q->h[(i - 1) / 2];
-    q->h[i] = x;
-}
 
 static uint64_t vheap_key(int32_t bound, uint64_t what)
 {
@@ -769,7 +737,7 @@ static void vscan_whole_part(const struct vscan *s, struct match_result *r, cons
  * list; otherwise a must-have class whose skill the worker lacks is charged
  * at once, and the other classes join the work list by their own bounds. */
 static void vscan_open_bucket(const struct vscan *s, struct match_result *r, const struct vkeys *k,
-                              struct vheap *q, unsigned bi, uint32_t *tally)
+                              struct match_vheap *q, unsigned bi, uint32_t *tally)
 {
     struct vvisit v;
     vscan_visit(s, bi, tally, &v);
@@ -800,18 +768,18 @@ static void vscan_open_bucket(const struct vscan *s, struct match_result *r, con
                                              b->off[MATCH_VKEYS + key];
                 continue;
             }
-            if (key == MATCH_VKEY_DEAD || q->n == VSCAN_HEAP) {
+            if (key == MATCH_VKEY_DEAD || q->n == MATCH_VHEAP) {
                 vscan_class(s, r, &v, key);
                 continue;
             }
             float f = half ? 1.0f : vscan_key_factor(s, k, kind, 1ull << bit, 0, b->hmin[key]);
-            vheap_push(q, vheap_key(vscan_bound_int(base + ps * f),
-                                    VSCAN_CLASS | (uint64_t)key << 11 | bi));
+            match_vheap_push(q, vheap_key(vscan_bound_int(base + ps * f),
+                                          VSCAN_CLASS | (uint64_t)key << 11 | bi));
         }
 }
 
 /* The work list of vscan_buckets: every bucket with members, by its bound. */
-static void vscan_heap_buckets(const struct vscan *s, const struct vkeys *k, struct vheap *q)
+static void vscan_heap_buckets(const struct vscan *s, const struct vkeys *k, struct match_vheap *q)
 {
     const struct match_index *idx = s->c.idx;
     q->n = 0;
@@ -826,7 +794,7 @@ static void vscan_heap_buckets(const struct vscan *s, const struct vkeys *k, str
             q->h[q->n++] = vheap_key(vscan_bound_int(best), bi);
         }
     for (uint32_t i = q->n / 2; i-- > 0;)
-        vheap_down(q, i);
+        match_vheap_down(q, i);
 }
 
 /*
@@ -836,9 +804,9 @@ static void vscan_heap_buckets(const struct vscan *s, const struct vkeys *k, str
  */
 static void vscan_buckets(const struct vscan *s, struct match_result *r)
 {
-    _Static_assert(MATCH_VBUCKETS < 2048 && MATCH_VBUCKETS < VSCAN_HEAP, "bucket in 11 bits");
+    _Static_assert(MATCH_VBUCKETS < 2048 && MATCH_VBUCKETS < MATCH_VHEAP, "bucket in 11 bits");
     _Static_assert(MATCH_VKEYS <= 128, "class in 7 bits");
-    struct vheap q;
+    struct match_vheap q;
     struct vkeys k;
     uint32_t tally[MATCH_F_COUNT + 1] = {0};
     vscan_keys(s, &k);
@@ -852,7 +820,7 @@ static void vscan_buckets(const struct vscan *s, struct match_result *r)
             break;
         }
         q.h[0] = q.h[--q.n];
-        vheap_down(&q, 0);
+        match_vheap_down(&q, 0);
         if (top & VSCAN_CLASS) {
             struct vvisit v;
             vscan_visit(s, top & 2047, tally, &v);
