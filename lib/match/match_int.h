@@ -88,17 +88,38 @@ struct match_wcold {
 };
 
 /*
- * Vacancies by county and kind (a bucket), and within a bucket by key skill
- * the id, modulo 64, of the vacancy's heaviest listed skill (0 when none
- * listed).  The vacancy scan (match_vscan.c) bounds each bucket's best score
- * from the box around its members, each list's from the key skill too (a
- * worker who lacks it loses at least its share of the skill part), visits
- * the buckets best bound first and stops at the first that cannot reach the
- * page.  The box and the smallest shares only widen while a bucket has
- * members, so they stay bounds after a member leaves.
+ * Vacancies by county and kind (a bucket), and within a bucket by key class:
+ * a vacancy closed or full is in class MATCH_VKEY_DEAD; one with a must-have
+ * skill s below 64 in class MATCH_VKEY_DEAD + s (the heaviest such skill);
+ * any other in class k < 64, the id modulo 64 of its heaviest listed skill
+ * (0 when none listed).  A worker's vacancy scan (match_vscan.c) charges a
+ * dead class, and a must-have class whose skill the worker lacks, as a
+ * whole without reading its members (their first failing filter is known).
+ * It bounds each bucket's best score from the box around its members, each
+ * class's from the key skill too (a worker who lacks it loses at least its
+ * share of the skill part), visits the buckets best bound first and stops
+ * at the first that cannot reach the page.  The box and the smallest shares
+ * only widen while a bucket has members, so they stay bounds after a member
+ * leaves.
+ *
+ * Each class has two parts: its plain members, those whose only must-have
+ * is the key skill and that ask for no certificate (in the dead class: the
+ * closed ones), and the others.  The bucket keeps the plain parts of all
+ * classes first, in class order, then the other parts, so a bucket read
+ * whole is read in two runs.  A plain member of a live class can first
+ * fail only the availability or the age filter, so when the bucket's plain
+ * bounds show that the worker fails one of them for all, the scan charges
+ * the plain parts as a whole.  The other part of a scored class holds
+ * mostly members that ask for certificates and nothing else; the bucket
+ * counts them by the set they ask for (up to MATCH_VCERTS sets), and its
+ * plain bounds cover them too, so a bucket read whole charges them as well
+ * without reading them: the worker lacks a set (must-cert) or the bounds
+ * decide.
  */
 #define MATCH_VBUCKETS ((MATCH_MAX_COUNTIES + 1) * MATCH_KIND_COUNT)
-#define MATCH_VKEYS 64
+#define MATCH_VKEYS 128
+#define MATCH_VKEY_DEAD 64
+#define MATCH_VCERTS 6
 
 /* What the vacancy scan's filters read of a bucket member, copied from its
  * columns so a class is read in order.  32 bytes. */
@@ -114,17 +135,33 @@ struct match_vbound {
     uint64_t req0; /* as v_req0 */
     float light;   /* as v_light */
     int16_t q[3];
+    uint16_t wage_lo, wage_hi; /* monthly CNY, at most 65535; 0 for a piece rate */
 };
 
 struct match_vbucket {
     uint32_t n, cap;
-    uint64_t keys;                 /* key classes with members */
-    int16_t lo[3], hi[3];          /* box around the members' positions (stored units) */
-    float hmin_all;                /* smallest key share of any member */
-    struct match_ventry *e;        /* the members, grouped by key class */
-    struct match_vbound *x;        /* and their bound fields, at the same positions */
-    uint32_t off[MATCH_VKEYS + 1]; /* class k is e[off[k] .. off[k + 1]) */
-    float hmin[MATCH_VKEYS];       /* smallest share of the key skill in the weights, by class */
+    uint64_t keys[2];           /* key classes with members: bit k & 63 of keys[k >> 6] */
+    int16_t lo[3], hi[3];       /* box around the members' positions (stored units) */
+    float hmin_all;             /* smallest key share of any member */
+    int32_t pstart, pstart_ymd; /* plain members of live classes (and members of scored
+                                   classes asking only for certificates): the latest start */
+    uint8_t page_lo, page_hi;   /* and the widest age range */
+    struct match_ventry *e;     /* the members, grouped by part and key class */
+    struct match_vbound *x;     /* and their bound fields, at the same positions */
+    /* copies of off read by a bucket read whole, by part: where the part, the
+     * dead class and the must-have classes start, and where the part ends */
+    uint32_t run[2][4];
+    /* the members of the scored classes' other parts by the certificates they
+     * ask for; cert_over: one asks for more (a must-have beyond plane 0), or
+     * there are more sets than fit (until the bucket empties) */
+    uint64_t cert[MATCH_VCERTS];
+    uint32_t cert_n[MATCH_VCERTS];
+    uint8_t n_certs;
+    bool cert_over;
+    /* part p of class k (p = 0 plain, 1 the others) is e[off[c] .. off[c + 1]),
+     * c = p * MATCH_VKEYS + k */
+    uint32_t off[2 * MATCH_VKEYS + 1];
+    float hmin[MATCH_VKEYS]; /* smallest share of the key skill in the weights, by class */
 };
 
 static inline unsigned match_vbucket_of(unsigned county_slot, unsigned kind)
@@ -175,7 +212,7 @@ struct match_index {
     float *v_light; /* the lightest listed skill's share of the weights (0: none listed) */
     struct match_vrec *v_rec;
     uint32_t *v_bpos; /* [slot]: position in its bucket */
-    uint8_t *v_bkey;  /* [slot]: its key skill class */
+    uint8_t *v_bkey;  /* [slot]: its part and key class in the bucket (index of off) */
     struct match_vbucket v_bucket[MATCH_VBUCKETS];
     uint32_t *v_map;
     uint32_t v_map_mask;
@@ -291,13 +328,23 @@ void match_map_put(uint32_t *map, uint32_t mask, const int64_t *ids, size_t stri
 void match_map_del(uint32_t *map, uint32_t mask, const int64_t *ids, size_t stride, int64_t id);
 int match_map_fit(uint32_t **map, uint32_t *mask, const int64_t *ids, size_t stride, size_t n);
 
+/* A max-heap of 64-bit keys: the vacancy scan's work list (match_vscan.c). */
+#define MATCH_VHEAP 4096
+
+struct match_vheap {
+    uint32_t n;
+    uint64_t h[MATCH_VHEAP];
+};
+
 /* match_vbucket.c: the key skill class of a vacancy record and its share of
  * the weights; room for one more in a list; taking slot s out of list bi and
- * putting it in, in order */
+ * putting it in, in order; the work list's sift down from i and push */
 unsigned match_vbucket_key(const struct match_vrec *r, float *share);
 int match_vbucket_reserve(struct match_vbucket *b);
 void match_vbucket_del(struct match_index *idx, unsigned bi, uint32_t s);
 void match_vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigned key, float share);
+void match_vheap_down(struct match_vheap *q, uint32_t i);
+void match_vheap_push(struct match_vheap *q, uint64_t x);
 
 /* match_index.c */
 uint32_t match_worker_slot(const struct match_index *idx, int64_t id);

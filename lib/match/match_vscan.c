@@ -297,7 +297,9 @@ static void vscan_facets(struct match_result *r, const struct match_vrec *v, flo
 /*
  * Best possible score of a vacancy from its hot columns (no record read):
  * the skill part from the skill bits, the distance part exactly (labour
- * export: willing to go anywhere), the worker's priority for its kind.
+ * export: willing to go anywhere), the wage part from the 16-bit wages
+ * (wages above 65535 count as meeting any floor), the worker's priority for
+ * its kind.
  */
 static int32_t vscan_entry_bound(const struct vscan *s, const struct match_vbound *e, unsigned g,
                                  unsigned kind)
@@ -321,9 +323,11 @@ static int32_t vscan_entry_bound(const struct vscan *s, const struct match_vboun
         float radius;
         dist = match_part_distance(kw, &shape, km, w->commute, w->flags, &radius);
     }
+    uint32_t floor = w->wage < UINT16_MAX ? w->wage : UINT16_MAX;
+    float wage = !floor || e->wage_lo >= floor ? 1.0f : e->wage_hi >= floor ? 0.7f : 0.5f;
     return bound_int(pts[MATCH_PART_SKILL] * skill + pts[MATCH_PART_DISTANCE] * dist +
-                     s->prio[kind] + 100.0f - pts[MATCH_PART_SKILL] - pts[MATCH_PART_DISTANCE] -
-                     pts[MATCH_PART_PRIORITY]);
+                     pts[MATCH_PART_WAGE] * wage + s->prio[kind] + 100.0f - pts[MATCH_PART_SKILL] -
+                     pts[MATCH_PART_DISTANCE] - pts[MATCH_PART_WAGE] - pts[MATCH_PART_PRIORITY]);
 }
 
 /* The record of a vacancy that passed every hot test, against the page's floor. */
@@ -332,6 +336,8 @@ static int32_t vscan_hot_bound(const struct vscan *s, uint32_t v)
     const struct match_index *idx = s->c.idx;
     const struct match_vbound e = {.req0 = idx->v_req0[v],
                                    .light = idx->v_light[v],
+                                   .wage_lo = UINT16_MAX, /* no wage read: any floor is met */
+                                   .wage_hi = UINT16_MAX,
                                    .q = {idx->v_q[0][v], idx->v_q[1][v], idx->v_q[2][v]}};
     return vscan_entry_bound(s, &e, idx->v_gate[v], idx->v_kind[v]);
 }
@@ -462,7 +468,7 @@ static void vscan_keys(const struct vscan *s, struct vkeys *k)
     const uint64_t *sk = s->w->skill;
     k->held = k->rel = 0;
     for (unsigned t = 1; t <= MATCH_MAX_SKILL; t++) {
-        uint64_t bit = 1ull << (t % MATCH_VKEYS);
+        uint64_t bit = 1ull << (t % 64);
         if ((sk[t >> 6] >> (t & 63)) & 1)
             k->held |= bit;
         else if ((idx->related[t][0] & sk[0]) | (idx->related[t][1] & sk[1]) |
@@ -471,11 +477,13 @@ static void vscan_keys(const struct vscan *s, struct vkeys *k)
     }
 }
 
-/* The most a list of smallest key share hmin can give of the skill part. */
+/* The most a list can give of the skill part: keys are its scored classes
+ * (below MATCH_VKEY_DEAD), must its must-have classes (bit s: skill s), hmin
+ * the smallest key share of its members. */
 static float vscan_key_factor(const struct vscan *s, const struct vkeys *k, unsigned kind,
-                              uint64_t keys, float hmin)
+                              uint64_t keys, uint64_t must, float hmin)
 {
-    if (keys & k->held)
+    if ((keys & k->held) || (must & s->w->skill[0]))
         return 1.0f;
     float credit = keys & k->rel ? s->c.weights->kind[kind].related_credit : 0.0f;
     return 1.0f - hmin * (1.0f - credit);
@@ -520,44 +528,12 @@ static int32_t vscan_bound_int(float pts)
 }
 
 /*
- * The scan's work list: a max-heap of buckets and of key classes of buckets
- * already opened, by bound: (bound + 2) << 32 | class << 11 | bucket, the
- * class with VSCAN_CLASS set.  Capacity: every bucket and some thousands of
- * classes; a class that finds the heap full is visited at once.
+ * The scan's work list (struct match_vheap): buckets and key classes of
+ * buckets already opened, by bound: (bound + 2) << 32 | class << 11 |
+ * bucket, the class with VSCAN_CLASS set.  Capacity: every bucket and some
+ * thousands of classes; a class that finds the heap full is visited at once.
  */
-#define VSCAN_HEAP 4096
 #define VSCAN_CLASS (1ull << 18)
-
-struct vheap {
-    uint32_t n;
-    uint64_t h[VSCAN_HEAP];
-};
-
-static void vheap_down(struct vheap *q, uint32_t i)
-{
-    uint64_t *h = q->h;
-    for (;;) {
-        uint32_t l = 2 * i + 1, m = i;
-        if (l < q->n && h[l] > h[m])
-            m = l;
-        if (l + 1 < q->n && h[l + 1] > h[m])
-            m = l + 1;
-        if (m == i)
-            return;
-        uint64_t t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
-
-static void vheap_push(struct vheap *q, uint64_t x)
-{
-    uint32_t i = q->n++;
-    for (; i && q->h[(i - 1) / 2] < x; i = (i - 1) / 2)
-        q->h[i] = q->h[(i - 1) / 2];
-    q->h[i] = x;
-}
 
 static uint64_t vheap_key(int32_t bound, uint64_t what)
 {
@@ -581,69 +557,244 @@ static uint32_t vscan_rule_fails(const struct vscan *s, unsigned county, unsigne
 }
 
 /*
- * Every member of key class `key` of bucket bi: the filters up to
- * not_resident without branches (each member's failures as bits, the first
- * charged), then the bound and the exact score for those that pass.
+ * The filter every plain member of a live class of bucket b fails first, by
+ * the bucket's plain bounds: not_available when the worker is free only
+ * after the latest start day, age when free now and too old at today for
+ * the oldest age allowed or too young at the latest start day for the
+ * youngest.  MATCH_F_NONE when some may pass.
  */
-static void vscan_class(const struct vscan *s, struct match_result *r, unsigned bi, unsigned key)
+static enum match_filter vscan_plain_fails(const struct vscan *s, const struct match_vbucket *b)
 {
-    const struct match_index *idx = s->c.idx;
-    const struct match_vbucket *b = &idx->v_bucket[bi];
-    const struct match_wv *w = s->w;
-    unsigned kind = bi % MATCH_KIND_COUNT, county = bi / MATCH_KIND_COUNT;
-    const uint32_t rules = vscan_rule_fails(s, county, kind);
-    const int32_t today = s->c.q->today, today_ymd = s->c.today_ymd, birth = w->birth_ymd;
-    const int32_t avail = w->avail; /* MATCH_NO_DAY is INT32_MIN: never after a day */
-    const uint64_t held0 = w->skill[0], certs = w->certs;
-    for (uint32_t i = b->off[key]; i < b->off[key + 1]; i++) {
-        const struct match_ventry *e = &b->e[i];
-        unsigned g = e->gate;
-        bool later = e->start > today;
-        int32_t day = later ? e->start : today, ymd = later ? e->start_ymd : today_ymd;
-        bool age = e->age_lo <= e->age_hi && birth > ymd - (int32_t)(e->age_hi + 1) * 10000 &&
-                   birth <= ymd - (int32_t)e->age_lo * 10000;
-        uint32_t f = rules | (uint32_t) !(g & MATCH_V_OPEN) << MATCH_F_VACANCY_CLOSED |
-                     (uint32_t) !(g & MATCH_V_NOT_FULL) << MATCH_F_VACANCY_FULL |
-                     (uint32_t)((e->must0 & ~held0) != 0) << MATCH_F_MUST_SKILL |
-                     (uint32_t)((e->cert_must & ~certs) != 0) << MATCH_F_MUST_CERT |
-                     (uint32_t)(avail > day) << MATCH_F_NOT_AVAILABLE |
-                     (uint32_t)!age << MATCH_F_AGE;
-        if (g & MATCH_V_MUST_HI) {
-            const uint64_t *must = idx->v_rec[e->slot].must;
-            if ((must[1] & ~w->skill[1]) | (must[2] & ~w->skill[2]) | (must[3] & ~w->skill[3]))
-                f |= 1u << MATCH_F_MUST_SKILL;
-        }
-        if (f) {
-            r->removed[__builtin_ctz(f)]++;
-            continue;
-        }
-        int32_t floor = heap_floor(r, s->c.q->k);
-        if (floor >= 0 && vscan_entry_bound(s, &b->x[i], g, kind) < floor) {
+    const int32_t today = s->c.q->today, birth = s->w->birth_ymd, avail = s->w->avail;
+    bool later = b->pstart > today;
+    if (avail > (later ? b->pstart : today))
+        return MATCH_F_NOT_AVAILABLE;
+    if (avail > today)
+        return MATCH_F_NONE;
+    int32_t last_ymd = later ? b->pstart_ymd : s->c.today_ymd;
+    if (birth <= s->c.today_ymd - (int32_t)(b->page_hi + 1) * 10000 ||
+        birth > last_ymd - (int32_t)b->page_lo * 10000)
+        return MATCH_F_AGE;
+    return MATCH_F_NONE;
+}
+
+/* A visit to the classes of one bucket: what its members share. */
+struct vvisit {
+    const struct match_vbucket *b;
+    unsigned bi, kind;
+    uint32_t rules;          /* vscan_rule_fails */
+    enum match_filter plain; /* vscan_plain_fails */
+    uint32_t *tally;         /* members removed, by first failing filter (the caller adds them) */
+};
+
+static void vscan_visit(const struct vscan *s, unsigned bi, uint32_t *tally, struct vvisit *v)
+{
+    v->b = &s->c.idx->v_bucket[bi];
+    v->bi = bi;
+    v->kind = bi % MATCH_KIND_COUNT;
+    v->rules = vscan_rule_fails(s, bi / MATCH_KIND_COUNT, v->kind);
+    v->plain = vscan_plain_fails(s, v->b);
+    v->tally = tally;
+}
+
+/*
+ * Members of a bucket that passed the filters (positions pass[0..n)): their
+ * bounds first, against the page's floor as it is, the records of those
+ * that may reach it fetched while the others are bounded, then the exact
+ * score of each whose bound still reaches the floor.
+ */
+static void vscan_survivors(const struct vscan *s, struct match_result *r, const struct vvisit *v,
+                            const uint32_t *pass, uint32_t n)
+{
+    const struct match_vbucket *b = v->b;
+    const struct match_vrec *rec = s->c.idx->v_rec;
+    uint32_t keep[64], m = 0;
+    int32_t bound[64], floor = heap_floor(r, s->c.q->k);
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t i = pass[j];
+        bound[m] = floor < 0 ? INT32_MAX : vscan_entry_bound(s, &b->x[i], b->e[i].gate, v->kind);
+        if (bound[m] < floor) {
             pruned(r);
             continue;
         }
-        vscan_exact(s, r, e->slot, floor);
+        const char *p = (const char *)&rec[b->e[i].slot];
+        for (size_t at = 0; at < sizeof *rec; at += 64)
+            __builtin_prefetch(p + at);
+        keep[m++] = i;
+    }
+    for (uint32_t j = 0; j < m; j++) {
+        floor = heap_floor(r, s->c.q->k);
+        if (floor >= 0 && bound[j] == INT32_MAX) /* the page filled meanwhile */
+            bound[j] = vscan_entry_bound(s, &b->x[keep[j]], b->e[keep[j]].gate, v->kind);
+        if (floor >= 0 && bound[j] < floor) {
+            pruned(r);
+            continue;
+        }
+        vscan_exact(s, r, b->e[keep[j]].slot, floor);
     }
 }
 
-/* Opens bucket bi: its key classes join the work list by their own bounds,
- * or are visited at once, in memory order, while the page has room. */
-static void vscan_open_bucket(const struct vscan *s, struct match_result *r, const struct vkeys *k,
-                              struct vheap *q, unsigned bi)
+/*
+ * Members [i0, end) of a bucket, 64 at a time: the filters up to
+ * not_resident without branches (each member's failures as bits, the first
+ * tallied, the members that pass listed), then the bound and the exact
+ * score for those listed.
+ */
+static void vscan_members(const struct vscan *s, struct match_result *r, const struct vvisit *v,
+                          uint32_t i0, uint32_t end)
 {
-    const struct match_vbucket *b = &s->c.idx->v_bucket[bi];
-    unsigned kind = bi % MATCH_KIND_COUNT, county = bi / MATCH_KIND_COUNT;
-    float base = vscan_bucket_base(s, b, county, kind), ps = s->c.pts[kind][MATCH_PART_SKILL];
-    for (uint64_t keys = b->keys; keys; keys &= keys - 1) {
-        unsigned key = (unsigned)__builtin_ctzll(keys);
-        if (q->n == VSCAN_HEAP || heap_floor(r, s->c.q->k) < 0) {
-            vscan_class(s, r, bi, key);
-            continue;
+    const struct match_vbucket *b = v->b;
+    const struct match_wv *w = s->w;
+    const uint32_t rules = v->rules;
+    const int32_t today = s->c.q->today, today_ymd = s->c.today_ymd, birth = w->birth_ymd;
+    const int32_t avail = w->avail; /* MATCH_NO_DAY is INT32_MIN: never after a day */
+    const uint64_t held0 = w->skill[0], certs = w->certs;
+    uint32_t *tally = v->tally, pass[64];
+    for (; i0 < end; i0 += 64) {
+        uint32_t n = 0, stop = end - i0 < 64 ? end : i0 + 64;
+        for (uint32_t i = i0; i < stop; i++) {
+            const struct match_ventry *e = &b->e[i];
+            unsigned g = e->gate;
+            bool later = e->start > today;
+            int32_t day = later ? e->start : today, ymd = later ? e->start_ymd : today_ymd;
+            bool age = (e->age_lo <= e->age_hi) & (birth > ymd - (int32_t)(e->age_hi + 1) * 10000) &
+                       (birth <= ymd - (int32_t)e->age_lo * 10000);
+            uint32_t f = rules | (uint32_t) !(g & MATCH_V_OPEN) << MATCH_F_VACANCY_CLOSED |
+                         (uint32_t) !(g & MATCH_V_NOT_FULL) << MATCH_F_VACANCY_FULL |
+                         (uint32_t)((e->must0 & ~held0) != 0) << MATCH_F_MUST_SKILL |
+                         (uint32_t)((e->cert_must & ~certs) != 0) << MATCH_F_MUST_CERT |
+                         (uint32_t)(avail > day) << MATCH_F_NOT_AVAILABLE |
+                         (uint32_t)!age << MATCH_F_AGE;
+            if (g & MATCH_V_MUST_HI) {
+                const uint64_t *must = s->c.idx->v_rec[e->slot].must;
+                if ((must[1] & ~w->skill[1]) | (must[2] & ~w->skill[2]) | (must[3] & ~w->skill[3]))
+                    f |= 1u << MATCH_F_MUST_SKILL;
+            }
+            tally[__builtin_ctz(f | 1u << MATCH_F_COUNT)]++;
+            pass[n] = i;
+            n += !f;
         }
-        float f = vscan_key_factor(s, k, kind, 1ull << key, b->hmin[key]);
-        vheap_push(
-            q, vheap_key(vscan_bound_int(base + ps * f), VSCAN_CLASS | (uint64_t)key << 11 | bi));
+        vscan_survivors(s, r, v, pass, n);
     }
+}
+
+/* Part p of class key: the dead class, and plain parts when
+ * vscan_plain_fails knows their fate, are charged as a whole. */
+static void vscan_part(const struct vscan *s, struct match_result *r, const struct vvisit *v,
+                       unsigned p, unsigned key)
+{
+    const struct match_vbucket *b = v->b;
+    unsigned c = p * MATCH_VKEYS + key;
+    uint32_t first = b->off[c], end = b->off[c + 1];
+    if (key == MATCH_VKEY_DEAD)
+        v->tally[p ? MATCH_F_VACANCY_FULL : MATCH_F_VACANCY_CLOSED] += end - first;
+    else if (!p && v->plain)
+        v->tally[v->plain] += end - first;
+    else
+        vscan_members(s, r, v, first, end);
+}
+
+/* Every member of key class `key`, both parts. */
+static void vscan_class(const struct vscan *s, struct match_result *r, const struct vvisit *v,
+                        unsigned key)
+{
+    vscan_part(s, r, v, 0, key);
+    vscan_part(s, r, v, 1, key);
+}
+
+/*
+ * Part p of every class of a bucket, while the page has room: the classes
+ * without a must-have skill (keys below MATCH_VKEY_DEAD, one run) read at
+ * once, the dead class charged as a whole, the must-have classes of skills
+ * the worker holds read one by one and the others charged as a whole.
+ */
+static void vscan_whole_part(const struct vscan *s, struct match_result *r, const struct vvisit *v,
+                             unsigned p)
+{
+    const struct match_vbucket *b = v->b;
+    const uint32_t *off = b->off + p * MATCH_VKEYS, *run = b->run[p];
+    if (!p && v->plain) {
+        v->tally[v->plain] += run[1] - run[0];
+    } else if (p && v->plain && !b->cert_over) {
+        for (unsigned i = 0; i < b->n_certs; i++)
+            v->tally[b->cert[i] & ~s->w->certs ? MATCH_F_MUST_CERT : v->plain] += b->cert_n[i];
+    } else {
+        vscan_members(s, r, v, run[0], run[1]);
+    }
+    v->tally[p ? MATCH_F_VACANCY_FULL : MATCH_F_VACANCY_CLOSED] += run[2] - run[1];
+    uint32_t lacked = run[3] - run[2];
+    for (uint64_t held = b->keys[1] & s->w->skill[0]; held; held &= held - 1) {
+        unsigned key = MATCH_VKEY_DEAD + (unsigned)__builtin_ctzll(held);
+        lacked -= off[key + 1] - off[key];
+        vscan_part(s, r, v, p, key);
+    }
+    v->tally[MATCH_F_MUST_SKILL] += lacked;
+}
+
+/* Opens bucket bi.  While the page has room every member is visited at
+ * once, in memory order.  Then, when no class whose key skill the worker
+ * lacks can reach the page, only the classes of skills held join the work
+ * list; otherwise a must-have class whose skill the worker lacks is charged
+ * at once, and the other classes join the work list by their own bounds. */
+static void vscan_open_bucket(const struct vscan *s, struct match_result *r, const struct vkeys *k,
+                              struct match_vheap *q, unsigned bi, uint32_t *tally)
+{
+    struct vvisit v;
+    vscan_visit(s, bi, tally, &v);
+    const struct match_vbucket *b = v.b;
+    int32_t floor = heap_floor(r, s->c.q->k);
+    if (floor < 0) {
+        vscan_whole_part(s, r, &v, 0);
+        vscan_whole_part(s, r, &v, 1);
+        return;
+    }
+    unsigned kind = v.kind;
+    float base = vscan_bucket_base(s, b, bi / MATCH_KIND_COUNT, kind);
+    float ps = s->c.pts[kind][MATCH_PART_SKILL];
+    const uint64_t held0 = s->w->skill[0];
+    uint64_t keys[2] = {b->keys[0], b->keys[1]};
+    float lack = vscan_key_factor(s, k, kind, keys[0] & ~k->held, 0, b->hmin_all);
+    if (vscan_bound_int(base + ps * lack) < floor) {
+        keys[0] &= k->held;
+        keys[1] &= held0;
+        pruned(r);
+    }
+    for (unsigned half = 0; half < 2; half++)
+        for (; keys[half]; keys[half] &= keys[half] - 1) {
+            unsigned bit = (unsigned)__builtin_ctzll(keys[half]), key = half * 64 + bit;
+            if (half && key != MATCH_VKEY_DEAD && !((held0 >> bit) & 1)) {
+                tally[MATCH_F_MUST_SKILL] += b->off[key + 1] - b->off[key] +
+                                             b->off[MATCH_VKEYS + key + 1] -
+                                             b->off[MATCH_VKEYS + key];
+                continue;
+            }
+            if (key == MATCH_VKEY_DEAD || q->n == MATCH_VHEAP) {
+                vscan_class(s, r, &v, key);
+                continue;
+            }
+            float f = half ? 1.0f : vscan_key_factor(s, k, kind, 1ull << bit, 0, b->hmin[key]);
+            match_vheap_push(q, vheap_key(vscan_bound_int(base + ps * f),
+                                          VSCAN_CLASS | (uint64_t)key << 11 | bi));
+        }
+}
+
+/* The work list of vscan_buckets: every bucket with members, by its bound. */
+static void vscan_heap_buckets(const struct vscan *s, const struct vkeys *k, struct match_vheap *q)
+{
+    const struct match_index *idx = s->c.idx;
+    q->n = 0;
+    for (unsigned c = 0; c <= idx->n_counties; c++)
+        for (unsigned kind = 0; kind < MATCH_KIND_COUNT; kind++) {
+            unsigned bi = match_vbucket_of(c, kind);
+            const struct match_vbucket *b = &idx->v_bucket[bi];
+            if (!b->n)
+                continue;
+            float f = vscan_key_factor(s, k, kind, b->keys[0], b->keys[1], b->hmin_all);
+            float best = vscan_bucket_base(s, b, c, kind) + s->c.pts[kind][MATCH_PART_SKILL] * f;
+            q->h[q->n++] = vheap_key(vscan_bound_int(best), bi);
+        }
+    for (uint32_t i = q->n / 2; i-- > 0;)
+        match_vheap_down(q, i);
 }
 
 /*
@@ -653,39 +804,33 @@ static void vscan_open_bucket(const struct vscan *s, struct match_result *r, con
  */
 static void vscan_buckets(const struct vscan *s, struct match_result *r)
 {
-    const struct match_index *idx = s->c.idx;
-    struct vheap q;
-    q.n = 0;
-    _Static_assert(MATCH_VBUCKETS < 2048 && MATCH_VBUCKETS < VSCAN_HEAP, "bucket in 11 bits");
+    _Static_assert(MATCH_VBUCKETS < 2048 && MATCH_VBUCKETS < MATCH_VHEAP, "bucket in 11 bits");
+    _Static_assert(MATCH_VKEYS <= 128, "class in 7 bits");
+    struct match_vheap q;
     struct vkeys k;
+    uint32_t tally[MATCH_F_COUNT + 1] = {0};
     vscan_keys(s, &k);
-    for (unsigned c = 0; c <= idx->n_counties; c++)
-        for (unsigned kind = 0; kind < MATCH_KIND_COUNT; kind++) {
-            unsigned bi = match_vbucket_of(c, kind);
-            const struct match_vbucket *b = &idx->v_bucket[bi];
-            if (!b->n)
-                continue;
-            float f = vscan_key_factor(s, &k, kind, b->keys, b->hmin_all);
-            float best = vscan_bucket_base(s, b, c, kind) + s->c.pts[kind][MATCH_PART_SKILL] * f;
-            q.h[q.n++] = vheap_key(vscan_bound_int(best), bi);
-        }
-    for (uint32_t i = q.n / 2; i-- > 0;)
-        vheap_down(&q, i);
-    r->scanned += idx->v_live;
+    vscan_heap_buckets(s, &k, &q);
+    r->scanned += s->c.idx->v_live;
     while (q.n) {
         uint64_t top = q.h[0];
         int32_t bound = (int32_t)(top >> 32) - 2, floor = heap_floor(r, s->c.q->k);
         if (floor >= 0 && bound < floor) {
             pruned(r);
-            return;
+            break;
         }
         q.h[0] = q.h[--q.n];
-        vheap_down(&q, 0);
-        if (top & VSCAN_CLASS)
-            vscan_class(s, r, top & 2047, (top >> 11) & 127);
-        else
-            vscan_open_bucket(s, r, &k, &q, top & 2047);
+        match_vheap_down(&q, 0);
+        if (top & VSCAN_CLASS) {
+            struct vvisit v;
+            vscan_visit(s, top & 2047, tally, &v);
+            vscan_class(s, r, &v, (top >> 11) & 127);
+        } else {
+            vscan_open_bucket(s, r, &k, &q, top & 2047, tally);
+        }
     }
+    for (unsigned f = 0; f < MATCH_F_COUNT; f++)
+        r->removed[f] += tally[f];
 }
 
 static int vacancies_query(const struct match_index *idx, const struct match_wv *w, bool adhoc,
