@@ -85,7 +85,11 @@ CREATE FUNCTION api_worker_get_many(p_ids bigint[])
         LEFT JOIN employer m ON m.id = v.employer_id
         WHERE p.worker_id = w.id AND p.ended_on IS NULL
         ORDER BY p.start_date DESC, p.id DESC LIMIT 1) pl ON true
-    WHERE w.id = ANY (p_ids);
+    -- the ids through a sub-select: a custom plan cannot see how many there
+    -- are, so it costs what the generic plan costs and the connection keeps
+    -- the generic one (planning the statement again for every batch cost as
+    -- much as a worker's read)
+    WHERE w.id = ANY ((SELECT p_ids)::bigint[]);
 $$;
 
 CREATE OR REPLACE FUNCTION api_worker_get(p_id bigint)
