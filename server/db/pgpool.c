@@ -678,11 +678,32 @@ static struct pgwork *pgpool_batch_gather(struct pgpool *p, struct pgwork *w)
 }
 
 /* Hands waiting work to idle connections, oldest first. */
+/* The oldest waiting work that may go now: batched reads wait while a
+ * quarter of the connections (at least one) run them, so that reads which
+ * arrive faster than the database answers them gather into larger batches
+ * instead of taking every connection one by one. */
+static struct pgwork *pgpool_next(struct pgpool *p)
+{
+    int reading = 0;
+    for (int i = 0; i < p->size; i++) {
+        const struct pgwork *cw = p->conns[i].work;
+        reading += cw && (cw->kind == PGWORK_BATCH || cw->batch);
+    }
+    bool hold = reading >= (p->size + 3) / 4;
+    struct pgwork *w;
+    TAILQ_FOREACH(w, &p->queue, next)
+    {
+        if (!hold || !w->batch)
+            return w;
+    }
+    return NULL;
+}
+
 static void pgpool_dispatch(struct pgpool *p)
 {
     struct pgconn *c;
-    while (!TAILQ_EMPTY(&p->queue) && (c = pgpool_idle(p)) != NULL) {
-        struct pgwork *w = TAILQ_FIRST(&p->queue);
+    struct pgwork *w;
+    while ((c = pgpool_idle(p)) != NULL && (w = pgpool_next(p)) != NULL) {
         TAILQ_REMOVE(&p->queue, w, next);
         p->waiting--;
         if (w->kind == PGWORK_LEASE) {
@@ -879,6 +900,9 @@ void pgpool_tick(struct pgpool *p)
             pgwork_end(w, PGPOOL_UNAVAILABLE, NULL, PGPOOL_WHY_DOWN);
         }
     }
+    /* reads held for a batch whose connection was lost go now */
+    if (!p->closed)
+        pgpool_dispatch(p);
 }
 
 struct pgpool *pgpool_new(struct event_base *base, const struct pgpool_config *cfg)
