@@ -13,8 +13,7 @@
 #   connections (LEYE_DB_POOL_SIZE), pgbench on core 1: one worker read over
 #   and over (worker_read), and BENCH_WORKERS workers with a skill each read
 #   in random order (worker_read_many).  Beside req/s: the server's and the
-#   database's CPU time per request (all the cluster's processes), and the
-#   database's per pgbench transaction.
+#   database's CPU time per request (all the cluster's processes).
 #
 # Prints a table, then one "BENCH name value unit" line per figure and ratio
 # for make bench.  Beside req/s it gives each server's CPU time per /healthz
@@ -149,7 +148,7 @@ EOF
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tck=$(getconf CLK_TCK)
 # the same for the whole PostgreSQL cluster: the postmaster, its processes,
-# and those that have ended (a pgbench run's backends)
+# and those that have ended
 pm=$(head -n 1 "$tmp/pg/data/postmaster.pid")
 pg_ticks() {
     { for p in $pm $(pgrep -P "$pm"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done
@@ -183,14 +182,10 @@ else
     psql -X -q -d postgres -c 'CREATE DATABASE pgbench' >/dev/null
     pgbench -q -i -s 10 pgbench >/dev/null 2>&1
 fi
-# prints "tps dbcpu", dbcpu the database's CPU microseconds per transaction
 run_pgbench() {
-    d0=$(pg_ticks)
     set -- taskset -c $client_core pgbench -S -M prepared -c "$pool" -j 1 -T "$secs" -h "$tmp/pg" pgbench
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi 2>/dev/null >"$tmp/pgbench.txt"
-    d1=$(pg_ticks)
-    awk -v d0="$d0" -v d1="$d1" -v tck="$tck" '/actually processed/ {n = $NF} /^tps/ {t = $3}
-         END {printf "%s %.2f\n", t, (n > 0 ? (d1 - d0) / tck * 1e6 / n : 0)}' "$tmp/pgbench.txt"
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi 2>/dev/null |
+        awk '/^tps/ {print $3; exit}'
 }
 
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
@@ -210,8 +205,7 @@ while [ $r -le "$repeat" ]; do
         echo "$case $out" >>"$tmp/results"
         case $out in *'!'*) echo "bench_http: errors in $case:" >&2; cat "$tmp/wrk.txt" >&2 ;; esac
     done
-    set -- $(run_pgbench)
-    echo "pgbench $1 - - 0 0 $2" >>"$tmp/results"
+    echo "pgbench $(run_pgbench) - - 0 0" >>"$tmp/results"
     r=$((r + 1))
 done
 
@@ -236,11 +230,10 @@ wm=$(fig worker_read_many 2)
 printf '%-40s %12s %10s %10s %12s %7s\n' "the same, $nworkers workers (pgbench -S)" "$wm" \
     "$(lat worker_read_many 3)" "$(lat worker_read_many 4)" "$pg" "$(ratio "$wm" "$pg")"
 wrc=$(fig worker_read 6); wrd=$(fig worker_read 7); wmc=$(fig worker_read_many 6)
-wmd=$(fig worker_read_many 7); pgd=$(fig pgbench 7)
-printf '%-40s %12s %10s %10s %12s %7s\n' "CPU per worker read: server, db (pgbench)" "${wrc} us" "${wrd} us" \
-    - "${pgd} us" "$(ratio "$pgd" "$wrd")"
-printf '%-40s %12s %10s %10s %12s %7s\n' "the same, $nworkers workers" "${wmc} us" "${wmd} us" \
-    - "${pgd} us" "$(ratio "$pgd" "$wmd")"
+wmd=$(fig worker_read_many 7)
+printf '%-40s %12s %10s %10s %12s %7s\n' "CPU per worker read: server, database" "${wrc} us" "${wrd} us" \
+    - - -
+printf '%-40s %12s %10s %10s %12s %7s\n' "the same, $nworkers workers" "${wmc} us" "${wmd} us" - - -
 printf '%-40s %12s %10s %10s %12s %7s\n' "CPU per /healthz keep-alive (nginx)" "${hkc} us" - - "${nkc} us" \
     "$(ratio "$nkc" "$hkc")"
 printf '%-40s %12s %10s %10s %12s %7s\n' "CPU per /healthz pipelined (nginx)" "${hpc} us" - - "${npc} us" \
@@ -266,4 +259,3 @@ echo "BENCH http_worker_read_server_cpu $wrc us/req"
 echo "BENCH http_worker_read_db_cpu $wrd us/req"
 echo "BENCH http_worker_read_many_server_cpu $wmc us/req"
 echo "BENCH http_worker_read_many_db_cpu $wmd us/req"
-echo "BENCH pgbench_select_db_cpu $pgd us/tx"
