@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "pgrows.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -163,43 +164,6 @@ static void pgwork_end(struct pgwork *w, enum pgpool_status status, PGresult *re
     pgwork_free(w);
 }
 
-/*
- * The rows of the batch result all (key first) whose key is key, without
- * the key: what the batch's one statement answers for it.  A new result
- * (PQclear), or NULL when memory runs out.
- */
-static PGresult *pgbatch_result(const PGresult *all, long long key)
-{
-    int nf = PQnfields(all) - 1;
-    PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-    PGresAttDesc attrs[64];
-    if (!r || nf < 0 || nf > 64)
-        goto fail;
-    for (int j = 0; j < nf; j++) {
-        attrs[j] =
-            (PGresAttDesc){PQfname(all, j + 1),   PQftable(all, j + 1), PQftablecol(all, j + 1),
-                           PQfformat(all, j + 1), PQftype(all, j + 1),  PQfsize(all, j + 1),
-                           PQfmod(all, j + 1)};
-    }
-    if (!PQsetResultAttrs(r, nf, attrs))
-        goto fail;
-    for (int i = 0, row = 0; i < PQntuples(all); i++) {
-        if (strtoll(PQgetvalue(all, i, 0), NULL, 10) != key)
-            continue;
-        for (int j = 0; j < nf; j++) {
-            bool null = PQgetisnull(all, i, j + 1);
-            if (!PQsetvalue(r, row, j, null ? NULL : PQgetvalue(all, i, j + 1),
-                            null ? -1 : PQgetlength(all, i, j + 1)))
-                goto fail;
-        }
-        row++;
-    }
-    return r;
-fail:
-    PQclear(r);
-    return NULL;
-}
-
 /* Ends each member of batch b as the batch ended: its own rows of a result,
  * or the batch's failure. */
 static void pgbatch_end(struct pgwork *b, enum pgpool_status status, PGresult *res, const char *why)
@@ -212,7 +176,7 @@ static void pgbatch_end(struct pgwork *b, enum pgpool_status status, PGresult *r
             pgwork_end(m, status, res, why);
             continue;
         }
-        PGresult *own = pgbatch_result(res, m->key);
+        PGresult *own = pgrows_keyed(res, m->key);
         if (own)
             pgwork_end(m, PGPOOL_OK, own, why);
         else
