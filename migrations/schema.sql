@@ -5581,7 +5581,17 @@ $$;
 CREATE FUNCTION public.api_worker_get(p_id bigint) RETURNS TABLE(status integer, version integer, body jsonb)
     LANGUAGE sql STABLE
     AS $$
-    SELECT 200, w.version, jsonb_build_object(
+    SELECT m.status, m.version, m.body FROM api_worker_get_many(ARRAY[p_id]) m;
+$$;
+
+--
+-- Name: api_worker_get_many(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_worker_get_many(p_ids bigint[]) RETURNS TABLE(id bigint, status integer, version integer, body jsonb)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT w.id, 200, w.version, jsonb_build_object(
         'id', w.id, 'household_id', w.household_id, 'site_id', h.site_id, 'site_name', s.name,
         'county_code', s.county_code, 'county_name', c.name,
         'name', w.name, 'id_number_masked', w.id_number_masked, 'sex', w.sex,
@@ -5646,7 +5656,11 @@ CREATE FUNCTION public.api_worker_get(p_id bigint) RETURNS TABLE(status integer,
         LEFT JOIN employer m ON m.id = v.employer_id
         WHERE p.worker_id = w.id AND p.ended_on IS NULL
         ORDER BY p.start_date DESC, p.id DESC LIMIT 1) pl ON true
-    WHERE w.id = p_id;
+    -- the ids through a sub-select: a custom plan cannot see how many there
+    -- are, so it costs what the generic plan costs and the connection keeps
+    -- the generic one (planning the statement again for every batch cost as
+    -- much as a worker's read)
+    WHERE w.id = ANY ((SELECT p_ids)::bigint[]);
 $$;
 
 --

@@ -3,10 +3,13 @@
 
 #include "clock.h"
 #include "log.h"
+#include "pgrows.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -18,7 +21,9 @@
 
 enum pgconn_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY, PGC_LEASED };
 
-enum pgwork_kind { PGWORK_QUERY, PGWORK_LEASE };
+/* PGWORK_BATCH: one call of a batch's many statement on behalf of its
+ * members, query works of that batch taken off the queue together */
+enum pgwork_kind { PGWORK_QUERY, PGWORK_LEASE, PGWORK_BATCH };
 
 struct pgwork {
     TAILQ_ENTRY(pgwork) next;
@@ -30,6 +35,10 @@ struct pgwork {
     pgpool_lease_cb lcb;
     void *arg;
     int64_t deadline;
+    const struct pgpool_batch *batch; /* a query that may join a batch, or NULL */
+    long long key;                    /* its key, when batch is set */
+    struct pgwork *member;            /* BATCH: the first member; a member: the next */
+    int nmembers;                     /* BATCH: how many */
     char scope[PGPOOL_SCOPE_MAX];
 };
 
@@ -68,6 +77,9 @@ struct pgpool {
     bool down; /* the last connection attempt failed and none is open */
     struct pgwork_list queue;
     int waiting;
+    /* dispatches once the loop has run the callbacks already due: the
+     * reads that arrived together wait for it, to be sent as one batch */
+    struct event *ev_dispatch;
     uint64_t queries, failures, timeouts;
     struct pgconn conns[];
 };
@@ -80,6 +92,7 @@ static void pgwork_free(struct pgwork *w)
 {
     if (!w)
         return;
+    pgwork_free(w->member); /* members of a batch not ended yet */
     for (int i = 0; i < w->nparams; i++)
         free(w->values[i]);
     free(w->values);
@@ -122,8 +135,16 @@ static struct pgwork *pgwork_new(enum pgwork_kind kind, const struct pgpool_stmt
 #define PGPOOL_WHY_MEMORY "out_of_memory"
 #define PGPOOL_WHY_DEADLINE "deadline"
 
+static void pgbatch_end(struct pgwork *b, enum pgpool_status status, PGresult *res,
+                        const char *why);
+
 static void pgwork_end(struct pgwork *w, enum pgpool_status status, PGresult *res, const char *why)
 {
+    if (w->kind == PGWORK_BATCH) {
+        pgbatch_end(w, status, res, why);
+        pgwork_free(w);
+        return;
+    }
     struct pgpool_reply r = {status, res, "", why, "", "", "", ""};
     if (res && status == PGPOOL_SQL_ERROR) {
         static const int codes[] = {PG_DIAG_SQLSTATE,        PG_DIAG_MESSAGE_PRIMARY,
@@ -141,6 +162,27 @@ static void pgwork_end(struct pgwork *w, enum pgpool_status status, PGresult *re
     else
         w->lcb(w->arg, NULL, status);
     pgwork_free(w);
+}
+
+/* Ends each member of batch b as the batch ended: its own rows of a result,
+ * or the batch's failure. */
+static void pgbatch_end(struct pgwork *b, enum pgpool_status status, PGresult *res, const char *why)
+{
+    struct pgwork *m;
+    while ((m = b->member) != NULL) {
+        b->member = m->member;
+        m->member = NULL;
+        if (status != PGPOOL_OK || !res) {
+            pgwork_end(m, status, res, why);
+            continue;
+        }
+        PGresult *own = pgrows_keyed(res, m->key);
+        if (own)
+            pgwork_end(m, PGPOOL_OK, own, why);
+        else
+            pgwork_end(m, PGPOOL_UNAVAILABLE, NULL, PGPOOL_WHY_MEMORY);
+        PQclear(own);
+    }
 }
 
 static void pgwork_finish(struct pgwork *w, enum pgpool_status status, PGresult *res)
@@ -348,7 +390,7 @@ static void pgconn_send(struct pgconn *c)
         pgconn_lost(c, PGPOOL_UNAVAILABLE);
         return;
     }
-    c->pool->queries += c->preparing || c->scoping ? 0 : 1;
+    c->pool->queries += c->preparing || c->scoping ? 0 : w->kind == PGWORK_BATCH ? w->nmembers : 1;
     pgconn_flush(c);
 }
 
@@ -545,12 +587,87 @@ static struct pgconn *pgpool_idle(struct pgpool *p)
     return NULL;
 }
 
+/*
+ * When the query work w, just taken off the queue, may join a batch and
+ * others of its batch and scope wait, takes them off too and answers one
+ * work for them all (w first among its members); otherwise w.
+ */
+static struct pgwork *pgpool_batch_gather(struct pgpool *p, struct pgwork *w)
+{
+    if (w->kind != PGWORK_QUERY || !w->batch)
+        return w;
+    struct pgwork *o, *next, *last = w;
+    int n = 1;
+    w->member = NULL;
+    for (o = TAILQ_FIRST(&p->queue); o && n < PGPOOL_BATCH_MAX; o = next) {
+        next = TAILQ_NEXT(o, next);
+        if (o->batch != w->batch || strcmp(o->scope, w->scope) != 0)
+            continue;
+        TAILQ_REMOVE(&p->queue, o, next);
+        p->waiting--;
+        o->member = NULL;
+        last->member = o;
+        last = o;
+        n++;
+    }
+    if (n == 1)
+        return w;
+    /* the keys as an array literal: at most 20 characters each */
+    char keys[PGPOOL_BATCH_MAX * 21 + 3];
+    size_t len = 0;
+    keys[len++] = '{';
+    for (o = w; o; o = o->member)
+        len += (size_t)snprintf(keys + len, sizeof keys - len, "%s%lld", o == w ? "" : ",", o->key);
+    memcpy(keys + len, "}", 2);
+    const char *v[1] = {keys};
+    struct pgwork *b = pgwork_new(PGWORK_BATCH, w->batch->many, 1, v, 0);
+    if (!b) {
+        /* no memory for the batch: the members go back, w alone goes on */
+        for (o = w->member; o; o = next) {
+            next = o->member;
+            o->member = NULL;
+            TAILQ_INSERT_HEAD(&p->queue, o, next);
+            p->waiting++;
+        }
+        w->member = NULL;
+        return w;
+    }
+    memcpy(b->scope, w->scope, sizeof b->scope);
+    b->deadline = w->deadline;
+    for (o = w; o; o = o->member)
+        b->deadline = o->deadline < b->deadline ? o->deadline : b->deadline;
+    b->member = w;
+    b->nmembers = n;
+    return b;
+}
+
 /* Hands waiting work to idle connections, oldest first. */
+/* The oldest waiting work that may go now: batched reads wait while a
+ * quarter of the connections (at least one) run them, so that reads which
+ * arrive faster than the database answers them gather into larger batches
+ * instead of taking every connection one by one. */
+static struct pgwork *pgpool_next(struct pgpool *p)
+{
+    int reading = 0;
+    for (int i = 0; i < p->size; i++) {
+        const struct pgwork *cw = p->conns[i].work;
+        reading += cw && (cw->kind == PGWORK_BATCH || cw->batch);
+    }
+    bool hold = reading >= (p->size + 3) / 4;
+    struct pgwork *w;
+    TAILQ_FOREACH(w, &p->queue, next)
+    {
+        if (!hold || !w->batch)
+            return w;
+    }
+    return NULL;
+}
+
 static void pgpool_dispatch(struct pgpool *p)
 {
     struct pgconn *c;
-    while (!TAILQ_EMPTY(&p->queue) && (c = pgpool_idle(p)) != NULL) {
-        struct pgwork *w = TAILQ_FIRST(&p->queue);
+    struct pgwork *w;
+    while ((c = pgpool_idle(p)) != NULL && (w = pgpool_next(p)) != NULL) {
         TAILQ_REMOVE(&p->queue, w, next);
         p->waiting--;
         if (w->kind == PGWORK_LEASE) {
@@ -561,7 +678,7 @@ static void pgpool_dispatch(struct pgpool *p)
             pgwork_free(w);
             cb(arg, c, PGPOOL_OK);
         } else {
-            c->work = w;
+            c->work = pgpool_batch_gather(p, w);
             pgconn_send(c);
         }
     }
@@ -589,7 +706,17 @@ static void pgpool_submit(struct pgpool *p, struct pgwork *w)
     }
     TAILQ_INSERT_TAIL(&p->queue, w, next);
     p->waiting++;
-    pgpool_dispatch(p);
+    if (w->batch && p->ev_dispatch)
+        event_active(p->ev_dispatch, EV_TIMEOUT, 0);
+    else
+        pgpool_dispatch(p);
+}
+
+static void pgpool_dispatch_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    pgpool_dispatch(arg);
 }
 
 void pgpool_query(struct pgpool *p, const struct pgpool_stmt *st, int nparams,
@@ -620,6 +747,29 @@ void pgpool_query_deadline(struct pgpool *p, const char *scope, int timeout_ms,
         cb(arg, &r);
         return;
     }
+    w->qcb = cb;
+    w->arg = arg;
+    pgpool_submit(p, w);
+}
+
+void pgpool_query_batched(struct pgpool *p, const char *scope, const struct pgpool_batch *b,
+                          const char *key, pgpool_query_cb cb, void *arg)
+{
+    const char *v[1] = {key};
+    struct pgwork *w = pgwork_new(PGWORK_QUERY, b->one, 1, v, p->query_timeout_ms);
+    size_t n = strlen(scope);
+    if (!w || n >= sizeof w->scope) {
+        pgwork_free(w);
+        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", PGPOOL_WHY_MEMORY, "", "", "", ""};
+        cb(arg, &r);
+        return;
+    }
+    memcpy(w->scope, scope, n + 1);
+    char *end;
+    errno = 0;
+    w->key = strtoll(key, &end, 10);
+    /* a key that is not a plain decimal bigint is sent alone */
+    w->batch = *key && !*end && errno == 0 ? b : NULL;
     w->qcb = cb;
     w->arg = arg;
     pgpool_submit(p, w);
@@ -714,6 +864,9 @@ void pgpool_tick(struct pgpool *p)
             pgwork_end(w, PGPOOL_UNAVAILABLE, NULL, PGPOOL_WHY_DOWN);
         }
     }
+    /* reads held for a batch whose connection was lost go now */
+    if (!p->closed)
+        pgpool_dispatch(p);
 }
 
 struct pgpool *pgpool_new(struct event_base *base, const struct pgpool_config *cfg)
@@ -732,6 +885,8 @@ struct pgpool *pgpool_new(struct event_base *base, const struct pgpool_config *c
     p->query_timeout_ms = cfg->query_timeout_ms;
     p->connect_timeout_ms = cfg->connect_timeout_ms;
     TAILQ_INIT(&p->queue);
+    /* without it, batched reads are dispatched at once like any other */
+    p->ev_dispatch = event_new(base, -1, 0, pgpool_dispatch_cb, p);
     for (int i = 0; i < p->size; i++) {
         p->conns[i].pool = p;
         p->conns[i].backoff_ms = PGPOOL_BACKOFF_MIN_MS;
@@ -772,6 +927,8 @@ void pgpool_free(struct pgpool *p)
     if (!p)
         return;
     pgpool_shutdown(p);
+    if (p->ev_dispatch)
+        event_free(p->ev_dispatch);
     free(p->conninfo);
     free(p);
 }

@@ -104,6 +104,30 @@ void pgpool_query_scoped(struct pgpool *p, const char *scope, const struct pgpoo
                          int nparams, const char *const *values, pgpool_query_cb cb, void *arg);
 
 /*
+ * A read by one bigint key that may be answered for many waiting callers at
+ * once.  one takes the key as $1; many takes an array of keys as $1 (text,
+ * "{3,7,7}") and answers, for each key that has a row, that key as its
+ * first column followed by the columns one would answer, in the same order.
+ */
+struct pgpool_batch {
+    const struct pgpool_stmt *one;
+    const struct pgpool_stmt *many;
+};
+
+#define PGPOOL_BATCH_MAX 32
+
+/*
+ * pgpool_query_scoped(p, scope, b->one, 1, {key}, cb, arg), except that when
+ * the call waits for a connection behind other calls of b under the same
+ * scope, up to PGPOOL_BATCH_MAX of them are sent as one call of b->many.
+ * Each caller's reply then holds its own row of that result, or no row, as
+ * b->one would have answered it; a failure of the batch is each caller's.
+ * key is the decimal text of a bigint.
+ */
+void pgpool_query_batched(struct pgpool *p, const char *scope, const struct pgpool_batch *b,
+                          const char *key, pgpool_query_cb cb, void *arg);
+
+/*
  * Leases one connection for several statements (a transaction).  cb runs
  * exactly once.  The holder runs statements with pgconn_query, one at a time,
  * and must give the connection back with pgpool_release.

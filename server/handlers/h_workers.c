@@ -139,6 +139,10 @@ static const char *const worker_sorts[] = {"id", "name", NULL};
 
 static const struct pgpool_stmt worker_get = {"worker_get",
                                               "SELECT * FROM api_worker_get($1::bigint)"};
+/* the same for many ids at once (migrations/055_read_path.sql) */
+static const struct pgpool_stmt worker_get_many = {
+    "worker_get_many", "SELECT * FROM api_worker_get_many($1::bigint[])"};
+static const struct pgpool_batch worker_get_batch = {&worker_get, &worker_get_many};
 static const struct pgpool_stmt worker_patch = {
     "worker_patch", "SELECT * FROM api_worker_update($1::bigint, $2::integer, $3::jsonb, $4)"};
 static const struct pgpool_stmt worker_list = {
@@ -281,7 +285,7 @@ void h_workers_create(struct httpd_req *r)
 
 void h_workers_get(struct httpd_req *r)
 {
-    api_get(r, &worker_resource);
+    api_get_batched(r, &worker_get_batch);
 }
 
 void h_workers_update(struct httpd_req *r)

@@ -329,6 +329,16 @@ static void api_call_on(struct httpd_req *r, struct pgpool *pool, const struct p
     pgpool_query_scoped(pool, api_scope(r), st, nparams, values, api_call_cb, ctx);
 }
 
+/* api_call_on for a read of one id that may share a call with others
+ * waiting (pgpool_query_batched); no If-Match applies to a read. */
+static void api_call_batched(struct httpd_req *r, const struct pgpool_batch *b, const char *id)
+{
+    struct api_call_ctx *ctx = api_call_ctx_new(r, NULL);
+    if (!ctx)
+        return;
+    pgpool_query_batched(httpd_req_pool(r), api_scope(r), b, id, api_call_cb, ctx);
+}
+
 void api_call_list(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
                    const char *const *values, const char *sort, const char *filters)
 {
@@ -626,6 +636,14 @@ void api_get(struct httpd_req *r, const struct api_resource *res)
         return;
     const char *v[1] = {id};
     api_call(r, res->get, 1, v, NULL);
+}
+
+void api_get_batched(struct httpd_req *r, const struct pgpool_batch *b)
+{
+    char id[24];
+    if (!api_param_id(r, 0, id))
+        return;
+    api_call_batched(r, b, id);
 }
 
 bool api_if_match(struct httpd_req *r, char out[16], bool *any)

@@ -50,6 +50,11 @@ struct api_resource {
 void api_create(struct httpd_req *r, const struct api_resource *res);
 void api_get(struct httpd_req *r, const struct api_resource *res);
 void api_update(struct httpd_req *r, const struct api_resource *res);
+
+/* api_get with b->one as the resource's get: the reads of this resource
+ * that wait for a database connection under the same scope are sent
+ * together as one call of b->many (pgpool_query_batched). */
+void api_get_batched(struct httpd_req *r, const struct pgpool_batch *b);
 void api_list(struct httpd_req *r, const struct api_resource *res);
 
 /* A list under one record (GET /v1/workers/{id}/history): as api_list, with

@@ -10,7 +10,10 @@
 #   GET /v1/workers/{id} as county staff (a session token, the row-level
 #   scope of a county, the answer shaped for staff), the same setup, beside
 #   pgbench -S -M prepared with as many clients as the server has database
-#   connections (LEYE_DB_POOL_SIZE), pgbench on core 1.
+#   connections (LEYE_DB_POOL_SIZE), pgbench on core 1: one worker read over
+#   and over (worker_read), and BENCH_WORKERS workers with a skill each read
+#   in random order (worker_read_many).  Beside req/s: the server's and the
+#   database's CPU time per request (all the cluster's processes).
 #
 # Prints a table, then one "BENCH name value unit" line per figure and ratio
 # for make bench.  Beside req/s it gives each server's CPU time per /healthz
@@ -109,6 +112,20 @@ worker=$(post "$admin" /v1/workers \
     "{\"household_id\":$hh,\"name\":\"bench worker\",\"id_number\":\"53062119851204001X\"}" id)
 curl -fsS -o /dev/null -H "Authorization: Bearer $county" "$base/v1/workers/$worker" ||
     { echo "bench_http: county staff cannot read the worker" >&2; cat "$tmp/server.log" >&2; exit 1; }
+# more workers of the county, each with a skill and a valid ID number (the
+# check character of GB 11643)
+nworkers=${BENCH_WORKERS:-100}
+ids=$(awk -v n="$nworkers" 'BEGIN {
+    split("7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2", w, " "); c = "10X98765432"
+    for (i = 0; i < n; i++) {
+        b = sprintf("5306211990%02d%02d%03d", 1 + i % 12, 1 + i % 28, i % 1000)
+        s = 0; for (k = 1; k <= 17; k++) s += substr(b, k, 1) * w[k]
+        print b substr(c, s % 11 + 1, 1)
+    } }' | while read -r idn; do
+    post "$admin" /v1/workers "{\"household_id\":$hh,\"name\":\"bench worker\",\"id_number\":\"$idn\",\"skills\":[{\"skill_id\":1,\"level\":2}]}" id; echo
+done | tr '\n' ',')
+[ "$(printf %s "$ids" | tr -cd ',' | wc -c)" -eq "$nworkers" ] ||
+    { echo "bench_http: could not create $nworkers workers" >&2; exit 1; }
 
 cat >"$tmp/pipeline.lua" <<EOF
 init = function(args)
@@ -121,25 +138,39 @@ EOF
 cat >"$tmp/auth.lua" <<EOF
 wrk.headers["Authorization"] = "Bearer $county"
 EOF
+cat >"$tmp/many.lua" <<EOF
+wrk.headers["Authorization"] = "Bearer $county"
+local ids = {${ids%,}}
+request = function() return wrk.format(nil, "/v1/workers/" .. ids[math.random(#ids)]) end
+EOF
 
 # CPU time (user and system) of process $1 so far, in clock ticks
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tck=$(getconf CLK_TCK)
+# the same for the whole PostgreSQL cluster: the postmaster, its processes,
+# and those that have ended
+pm=$(head -n 1 "$tmp/pg/data/postmaster.pid")
+pg_ticks() {
+    { for p in $pm $(pgrep -P "$pm"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done
+      awk '{print $16 + $17}' "/proc/$pm/stat"; } | awk '{s += $1} END {print s}'
+}
 
 # one wrk run against the server with process id $1: prints "req/s p50 p99
-# errors cpu", cpu being the server's CPU microseconds per request (less
-# disturbed than req/s by other work on a shared machine)
+# errors cpu dbcpu", cpu being the server's CPU microseconds per request
+# (less disturbed than req/s by other work on a shared machine), dbcpu the
+# database's
 run_wrk() {
     spid=$1; url=$2; shift 2
-    t0=$(cpu_ticks "$spid")
+    t0=$(cpu_ticks "$spid"); d0=$(pg_ticks)
     taskset -c $client_core wrk -t1 -c"$conns" -d"${secs}s" --latency "$@" "$url" >"$tmp/wrk.txt" 2>&1
-    t1=$(cpu_ticks "$spid")
-    awk -v t0="$t0" -v t1="$t1" -v tck="$tck" '
+    t1=$(cpu_ticks "$spid"); d1=$(pg_ticks)
+    awk -v t0="$t0" -v t1="$t1" -v d0="$d0" -v d1="$d1" -v tck="$tck" '
          /^Requests\/sec/ {r = $2} $1 == "50%" {p50 = $2} $1 == "99%" {p99 = $2}
          / requests in / {n = $1}
          /Non-2xx|Socket errors/ {e = e $0 "; "}
-         END {printf "%s %s %s %s %.2f\n", r, p50, p99, (e == "" ? "0" : "!"),
-                     (n > 0 ? (t1 - t0) / tck * 1e6 / n : 0)}' "$tmp/wrk.txt"
+         END {printf "%s %s %s %s %.2f %.2f\n", r, p50, p99, (e == "" ? "0" : "!"),
+                     (n > 0 ? (t1 - t0) / tck * 1e6 / n : 0),
+                     (n > 0 ? (d1 - d0) / tck * 1e6 / n : 0)}' "$tmp/wrk.txt"
 }
 
 PGHOST="$tmp/pg"
@@ -162,13 +193,14 @@ median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (
 : >"$tmp/results"
 r=1
 while [ $r -le "$repeat" ]; do
-    for case in healthz healthz_pipelined nginx nginx_pipelined worker_read; do
+    for case in healthz healthz_pipelined nginx nginx_pipelined worker_read worker_read_many; do
         case $case in
         healthz) out=$(run_wrk $pid "$base/healthz") ;;
         healthz_pipelined) out=$(run_wrk $pid "$base/healthz" -s "$tmp/pipeline.lua") ;;
         nginx) out=$(run_wrk $npid "http://127.0.0.1:$nport/healthz") ;;
         nginx_pipelined) out=$(run_wrk $npid "http://127.0.0.1:$nport/healthz" -s "$tmp/pipeline.lua") ;;
         worker_read) out=$(run_wrk $pid "$base/v1/workers/$worker" -s "$tmp/auth.lua") ;;
+        worker_read_many) out=$(run_wrk $pid "$base/v1/workers/$worker" -s "$tmp/many.lua") ;;
         esac
         echo "$case $out" >>"$tmp/results"
         case $out in *'!'*) echo "bench_http: errors in $case:" >&2; cat "$tmp/wrk.txt" >&2 ;; esac
@@ -194,6 +226,14 @@ printf '%-40s %12s %10s %10s %12s %7s\n' "GET /healthz pipelined x$depth (nginx)
     "$(lat healthz_pipelined 3)" "$(lat healthz_pipelined 4)" "$np" "$(ratio "$hp" "$np")"
 printf '%-40s %12s %10s %10s %12s %7s\n' "GET /v1/workers/{id} county (pgbench -S)" "$wr" \
     "$(lat worker_read 3)" "$(lat worker_read 4)" "$pg" "$(ratio "$wr" "$pg")"
+wm=$(fig worker_read_many 2)
+printf '%-40s %12s %10s %10s %12s %7s\n' "the same, $nworkers workers (pgbench -S)" "$wm" \
+    "$(lat worker_read_many 3)" "$(lat worker_read_many 4)" "$pg" "$(ratio "$wm" "$pg")"
+wrc=$(fig worker_read 6); wrd=$(fig worker_read 7); wmc=$(fig worker_read_many 6)
+wmd=$(fig worker_read_many 7)
+printf '%-40s %12s %10s %10s %12s %7s\n' "CPU per worker read: server, database" "${wrc} us" "${wrd} us" \
+    - - -
+printf '%-40s %12s %10s %10s %12s %7s\n' "the same, $nworkers workers" "${wmc} us" "${wmd} us" - - -
 printf '%-40s %12s %10s %10s %12s %7s\n' "CPU per /healthz keep-alive (nginx)" "${hkc} us" - - "${nkc} us" \
     "$(ratio "$nkc" "$hkc")"
 printf '%-40s %12s %10s %10s %12s %7s\n' "CPU per /healthz pipelined (nginx)" "${hpc} us" - - "${npc} us" \
@@ -213,3 +253,9 @@ echo "BENCH http_healthz_pipelined_cpu_ratio $(ratio "$npc" "$hpc") x"
 echo "BENCH http_worker_read $wr req/s"
 echo "BENCH pgbench_select $pg tps"
 echo "BENCH http_worker_read_ratio $(ratio "$wr" "$pg") x"
+echo "BENCH http_worker_read_many $wm req/s"
+echo "BENCH http_worker_read_many_ratio $(ratio "$wm" "$pg") x"
+echo "BENCH http_worker_read_server_cpu $wrc us/req"
+echo "BENCH http_worker_read_db_cpu $wrd us/req"
+echo "BENCH http_worker_read_many_server_cpu $wmc us/req"
+echo "BENCH http_worker_read_many_db_cpu $wmd us/req"
