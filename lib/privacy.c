@@ -196,67 +196,53 @@ void privacy_shape_json(json_t *v, enum privacy_caller caller, unsigned marks)
     }
 }
 
-/* Whether the text holds "<key>" (exact) or "<key (prefix) anywhere. */
-static bool privacy_text_has_key(const char *text, size_t len, const struct privacy_rule *r)
+/* Whether the "id_number_masked" member whose key ends before q holds a
+ * string not in the shape of privacy_mask_idnum (null and masks in that
+ * shape need nothing). */
+static bool privacy_text_bad_mask_at(const char *q, const char *end)
 {
-    char pat[40];
-    size_t kl = strlen(r->key);
-    if (kl + 3 > sizeof pat)
-        return true;
-    pat[0] = '"';
-    memcpy(pat + 1, r->key, kl);
-    size_t pl = kl + 1;
-    if (!r->prefix)
-        pat[pl++] = '"';
-    for (const char *p = text; len >= pl && (p = memchr(p, '"', len - (size_t)(p - text)));) {
-        if ((size_t)(text + len - p) < pl)
-            break;
-        if (memcmp(p, pat, pl) == 0)
-            return true;
-        p++;
-    }
-    return false;
+    while (q < end && (*q == ' ' || *q == ':' || *q == '\t' || *q == '\n' || *q == '\r'))
+        q++;
+    if (q < end && *q == 'n')
+        return false;
+    return q + 1 + PRIVACY_IDNUM_LEN >= end || *q != '"' || q[1 + PRIVACY_IDNUM_LEN] != '"' ||
+           !privacy_mask_ok(q + 1, PRIVACY_IDNUM_LEN);
 }
 
-/* Whether some "id_number_masked" member holds a string not in the shape of
- * privacy_mask_idnum (null and masks in that shape need nothing). */
-static bool privacy_text_has_bad_mask(const char *text, size_t len)
-{
-    static const char key[] = "\"id_number_masked\"";
-    const size_t kl = sizeof key - 1;
-    const char *end = text + len;
-    for (const char *p = text; p && (size_t)(end - p) >= kl;) {
-        p = memchr(p, '"', (size_t)(end - p));
-        if (!p || (size_t)(end - p) < kl)
-            break;
-        if (memcmp(p, key, kl) != 0) {
-            p++;
-            continue;
-        }
-        const char *q = p + kl;
-        while (q < end && (*q == ' ' || *q == ':' || *q == '\t' || *q == '\n' || *q == '\r'))
-            q++;
-        bool null = q < end && *q == 'n';
-        if (!null &&
-            (q + 1 + PRIVACY_IDNUM_LEN >= end || *q != '"' || q[1 + PRIVACY_IDNUM_LEN] != '"' ||
-             !privacy_mask_ok(q + 1, PRIVACY_IDNUM_LEN)))
-            return true;
-        p = q;
-    }
-    return false;
-}
-
+/* One pass over the text: at each '"', the keys of the rules that act for
+ * this caller ("<key>" exact, "<key" for a prefix rule); a remask rule's key
+ * counts only when its value is not a well-shaped mask. */
 bool privacy_json_needs_shaping(const char *text, size_t len, enum privacy_caller caller,
                                 unsigned marks)
 {
-    for (size_t i = 0; i < sizeof privacy_rules / sizeof privacy_rules[0]; i++) {
+    enum { RULES = sizeof privacy_rules / sizeof privacy_rules[0] };
+    const struct privacy_rule *act[RULES];
+    size_t klen[RULES];
+    bool remask[RULES];
+    size_t n = 0;
+    for (size_t i = 0; i < RULES; i++) {
         const struct privacy_rule *r = &privacy_rules[i];
         enum privacy_action a = privacy_action_of(r->key, caller, marks);
         if (a == PRIVACY_KEEP)
             continue;
-        if (a == PRIVACY_REMASK ? privacy_text_has_bad_mask(text, len)
-                                : privacy_text_has_key(text, len, r))
-            return true;
+        act[n] = r;
+        klen[n] = strlen(r->key);
+        remask[n++] = a == PRIVACY_REMASK;
+    }
+    const char *end = text + len;
+    for (const char *p = n ? memchr(text, '"', len) : NULL; p;
+         p = memchr(p + 1, '"', (size_t)(end - p - 1))) {
+        const char *k = p + 1;
+        size_t rest = (size_t)(end - k);
+        for (size_t i = 0; i < n; i++) {
+            size_t kl = klen[i];
+            bool exact = !act[i]->prefix;
+            if (rest < kl + exact || k[0] != act[i]->key[0] || memcmp(k, act[i]->key, kl) != 0 ||
+                (exact && k[kl] != '"'))
+                continue;
+            if (!remask[i] || privacy_text_bad_mask_at(k + kl + 1, end))
+                return true;
+        }
     }
     return false;
 }

@@ -159,6 +159,13 @@ static void test_needs_shaping(void **state)
     const char *prio = "{\"parts\":{\"priority\":12.5}}";
     assert_false(privacy_json_needs_shaping(prio, strlen(prio), PRIVACY_KIOSK, false));
     assert_true(privacy_json_needs_shaping(prio, strlen(prio), PRIVACY_BROKER, false));
+    /* one pass: a later key of another rule is found after a well-shaped mask */
+    const char *later =
+        "{\"id_number_masked\": \"530622***********4\", \"phone\": \"13800000000\"}";
+    assert_true(privacy_json_needs_shaping(later, strlen(later), PRIVACY_STAFF, false));
+    const char *hh = "{\"name\":\"x\",\"household_id\":7}";
+    assert_false(privacy_json_needs_shaping(hh, strlen(hh), PRIVACY_STAFF, false));
+    assert_true(privacy_json_needs_shaping(hh, strlen(hh), PRIVACY_BROKER, false));
     /* cut short: a scan never reads past the end */
     assert_true(privacy_json_needs_shaping(old, 30, PRIVACY_STAFF, false));
     assert_false(privacy_json_needs_shaping("\"", 1, PRIVACY_STAFF, false));
