@@ -135,7 +135,9 @@ struct matchload_list {
     bool unsorted; /* a row arrived before the one it follows */
 };
 
-enum { MATCHLOAD_SKILLS, MATCHLOAD_CERTS, MATCHLOAD_POSTS, MATCHLOAD_LISTS };
+/* The skills of the workers up to the middle id and past it (read on the
+ * connection that reads those workers), certificates and posts. */
+enum { MATCHLOAD_SKILLS, MATCHLOAD_SKILLS_HIGH, MATCHLOAD_CERTS, MATCHLOAD_POSTS, MATCHLOAD_LISTS };
 
 struct matchload {
     struct match_index *idx;
@@ -149,9 +151,11 @@ struct matchload {
  * worker stream. */
 typedef int (*matchload_row_fn)(void *ctx, const struct matchload_field *f);
 
-/* One reader of workers: its own cursor into each list. */
+/* One reader of workers: the skills list of its ids, its own cursor into
+ * each list. */
 struct matchload_stream {
     struct matchload *L;
+    int skills;
     size_t at[MATCHLOAD_LISTS];
 };
 
@@ -318,6 +322,11 @@ static int matchload_skill(void *ctx, const struct matchload_field *f)
     return matchload_item_row(ctx, MATCHLOAD_SKILLS, f);
 }
 
+static int matchload_skill_high(void *ctx, const struct matchload_field *f)
+{
+    return matchload_item_row(ctx, MATCHLOAD_SKILLS_HIGH, f);
+}
+
 static int matchload_cert(void *ctx, const struct matchload_field *f)
 {
     return matchload_item_row(ctx, MATCHLOAD_CERTS, f);
@@ -341,8 +350,9 @@ static int matchload_post(void *ctx, const struct matchload_field *f)
 static void matchload_worker_items(struct matchload_stream *s, struct match_worker *w)
 {
     const struct matchload *L = s->L;
-    size_t n, i = matchload_items(&L->list[MATCHLOAD_SKILLS], &s->at[MATCHLOAD_SKILLS], w->id, &n);
-    for (const struct matchload_item *it = L->list[MATCHLOAD_SKILLS].v + i; n > 0; n--, it++)
+    const struct matchload_list *skills = &L->list[s->skills];
+    size_t n, i = matchload_items(skills, &s->at[s->skills], w->id, &n);
+    for (const struct matchload_item *it = skills->v + i; n > 0; n--, it++)
         if (w->n_skills < MATCH_MAX_WORKER_SKILLS && it->a >= 1 && it->a <= MATCH_MAX_SKILL &&
             it->b >= 1 && it->b <= 5)
             w->skills[w->n_skills++] = (struct match_worker_skill){(uint8_t)it->a, (uint8_t)it->b};
@@ -551,20 +561,40 @@ static void matchload_queue(struct matchload_conn *k, const char *query, int nco
 
 /* ---------- the load ---------- */
 
-/* Households, certificates, posts and skills: on c and h side by side. */
-static int matchload_first(struct matchload *L, PGconn *c, PGconn *h)
+/* The id that splits the workers between c and h (the skills and the
+ * workers up to it are read on c, the others on h), or -1 without h or
+ * without workers: then everything is read on c. */
+static long long matchload_middle(PGconn *c, PGconn *h)
 {
+    long long mid = -1;
+    PGresult *res = h ? PQexec(c, "SELECT (min(id) + max(id)) / 2 FROM worker") : NULL;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        mid = atoll(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return mid;
+}
+
+/* Households, certificates, posts and skills: on c and h side by side. */
+static int matchload_first(struct matchload *L, PGconn *c, PGconn *h, long long mid)
+{
+    char q[MATCHLOAD_CONNS][128];
     struct matchload_conn k[MATCHLOAD_CONNS] = {{.c = c}, {.c = h}};
-    struct matchload_conn *other = h ? &k[1] : &k[0];
     matchload_queue(&k[0], "SELECT * FROM match_household_load_rows()", MATCHLOAD_HOUSEHOLD_COLS,
                     matchload_household, L);
     matchload_queue(&k[0], "SELECT * FROM match_worker_cert_load_rows()", MATCHLOAD_ITEM_COLS,
                     matchload_cert, L);
     matchload_queue(&k[0], "SELECT * FROM match_worker_post_load_rows()", MATCHLOAD_POST_COLS,
                     matchload_post, L);
-    matchload_queue(other, "SELECT * FROM match_worker_skill_load_rows()", MATCHLOAD_ITEM_COLS,
-                    matchload_skill, L);
-    if (matchload_run(k, h ? 2 : 1, L->t) < 0)
+    snprintf(q[0], sizeof q[0], "SELECT * FROM match_worker_skill_load_rows()");
+    if (mid >= 0) {
+        snprintf(q[0], sizeof q[0],
+                 "SELECT * FROM match_worker_skill_load_rows() WHERE worker_id <= %lld", mid);
+        snprintf(q[1], sizeof q[1],
+                 "SELECT * FROM match_worker_skill_load_rows() WHERE worker_id > %lld", mid);
+        matchload_queue(&k[1], q[1], MATCHLOAD_ITEM_COLS, matchload_skill_high, L);
+    }
+    matchload_queue(&k[0], q[0], MATCHLOAD_ITEM_COLS, matchload_skill, L);
+    if (matchload_run(k, mid >= 0 ? 2 : 1, L->t) < 0)
         return -1;
     for (int i = 0; i < MATCHLOAD_LISTS; i++)
         if (L->list[i].unsorted)
@@ -572,32 +602,29 @@ static int matchload_first(struct matchload *L, PGconn *c, PGconn *h)
     return 0;
 }
 
-/* Every worker: on c alone, or half the id range each on c and h. */
-static int matchload_workers(struct matchload *L, PGconn *c, PGconn *h)
+/* Every worker: on c alone, or up to mid on c and the others on h. */
+static int matchload_workers(struct matchload *L, PGconn *c, PGconn *h, long long mid)
 {
     char q[MATCHLOAD_CONNS][128];
     struct matchload_conn k[MATCHLOAD_CONNS] = {{.c = c}, {.c = h}};
-    struct matchload_stream s[MATCHLOAD_CONNS] = {{.L = L}, {.L = L}};
-    int n = 1;
+    struct matchload_stream s[MATCHLOAD_CONNS] = {{.L = L, .skills = MATCHLOAD_SKILLS},
+                                                  {.L = L, .skills = MATCHLOAD_SKILLS_HIGH}};
     snprintf(q[0], sizeof q[0], "SELECT * FROM match_worker_load_rows()");
-    PGresult *res = h ? PQexec(c, "SELECT (min(id) + max(id)) / 2 FROM worker") : NULL;
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
-        long long mid = atoll(PQgetvalue(res, 0, 0));
+    if (mid >= 0) {
         snprintf(q[0], sizeof q[0], "SELECT * FROM match_worker_load_rows() WHERE id <= %lld", mid);
         snprintf(q[1], sizeof q[1], "SELECT * FROM match_worker_load_rows() WHERE id > %lld", mid);
-        n = 2;
+        matchload_queue(&k[1], q[1], MATCHLOAD_WORKER_COLS, matchload_worker, &s[1]);
     }
-    PQclear(res);
-    for (int i = 0; i < n; i++)
-        matchload_queue(&k[i], q[i], MATCHLOAD_WORKER_COLS, matchload_worker, &s[i]);
-    return matchload_run(k, n, L->t);
+    matchload_queue(&k[0], q[0], MATCHLOAD_WORKER_COLS, matchload_worker, &s[0]);
+    return matchload_run(k, mid >= 0 ? 2 : 1, L->t);
 }
 
 int matchload_records(PGconn *c, PGconn *h, struct match_index *idx, struct bgthread *t)
 {
     struct matchload L = {.idx = idx, .t = t};
-    int rc = matchload_places_grow(&L.places) < 0 || matchload_first(&L, c, h) < 0 ||
-                     matchload_workers(&L, c, h) < 0
+    long long mid = matchload_middle(c, h);
+    int rc = matchload_places_grow(&L.places) < 0 || matchload_first(&L, c, h, mid) < 0 ||
+                     matchload_workers(&L, c, h, mid) < 0
                  ? -1
                  : 0;
     if (L.oom)
