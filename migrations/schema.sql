@@ -7766,14 +7766,14 @@ BEGIN
                             AND t.reason = 'monitoring_started')
         ORDER BY n.id;
     ELSE
-        INSERT INTO early_warning_task (household_id, reason, due_on)
-        SELECT n.id, 'monitoring_started', placement_today() + 7
-        FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE o.monitoring_status = 'none' AND n.monitoring_status <> 'none'
-          AND NOT EXISTS (SELECT 1 FROM early_warning_task t
-                          WHERE t.household_id = n.id AND t.status = 'open'
-                            AND t.reason = 'monitoring_started')
-        ORDER BY n.id;
+        EXECUTE 'INSERT INTO early_warning_task (household_id, reason, due_on) '
+                'SELECT n.id, ''monitoring_started'', placement_today() + 7 '
+                'FROM new_rows n JOIN old_rows o ON o.id = n.id '
+                'WHERE o.monitoring_status = ''none'' AND n.monitoring_status <> ''none'' '
+                '  AND NOT EXISTS (SELECT 1 FROM early_warning_task t '
+                '                  WHERE t.household_id = n.id AND t.status = ''open'' '
+                '                    AND t.reason = ''monitoring_started'') '
+                'ORDER BY n.id';
     END IF;
     RETURN NULL;
 END $$;
@@ -10946,11 +10946,12 @@ CREATE FUNCTION public.report_history_household_update() RETURNS trigger
     SET search_path TO 'public'
     AS $$
 DECLARE
-    ids bigint[] := ARRAY(
-        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE (n.site_id, n.monitoring_status, n.archived)
-              IS DISTINCT FROM (o.site_id, o.monitoring_status, o.archived));
+    ids bigint[];
 BEGIN
+    EXECUTE 'SELECT ARRAY(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id '
+            '             WHERE (n.site_id, n.monitoring_status, n.archived) '
+            '                   IS DISTINCT FROM (o.site_id, o.monitoring_status, o.archived))'
+    INTO ids;
     IF cardinality(ids) > 0 THEN
         PERFORM report_history_household_write(ids);
     END IF;
@@ -11025,11 +11026,12 @@ CREATE FUNCTION public.report_history_worker_update() RETURNS trigger
     SET search_path TO 'public'
     AS $$
 DECLARE
-    ids bigint[] := ARRAY(
-        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE (n.employment_status, n.household_id, n.archived)
-              IS DISTINCT FROM (o.employment_status, o.household_id, o.archived));
+    ids bigint[];
 BEGIN
+    EXECUTE 'SELECT ARRAY(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id '
+            '             WHERE (n.employment_status, n.household_id, n.archived) '
+            '                   IS DISTINCT FROM (o.employment_status, o.household_id, o.archived))'
+    INTO ids;
     IF cardinality(ids) > 0 THEN
         PERFORM report_history_worker_write(ids);
     END IF;
@@ -12313,15 +12315,16 @@ END $$;
 CREATE FUNCTION public.worker_rollup_update() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    ids bigint[];
 BEGIN
-    PERFORM household_recount_many(ARRAY(
-        SELECT n.household_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE (n.employment_status, n.household_id, n.archived)
-              IS DISTINCT FROM (o.employment_status, o.household_id, o.archived)
-        UNION
-        SELECT o.household_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE (n.employment_status, n.household_id, n.archived)
-              IS DISTINCT FROM (o.employment_status, o.household_id, o.archived)));
+    EXECUTE 'SELECT ARRAY(SELECT h FROM new_rows n JOIN old_rows o ON o.id = n.id '
+            '                   CROSS JOIN LATERAL (VALUES (n.household_id), (o.household_id)) v(h) '
+            '             WHERE (n.employment_status, n.household_id, n.archived) '
+            '                   IS DISTINCT FROM (o.employment_status, o.household_id, o.archived) '
+            '             GROUP BY h)'
+    INTO ids;
+    PERFORM household_recount_many(ids);
     RETURN NULL;
 END $$;
 
@@ -12335,11 +12338,11 @@ CREATE FUNCTION public.worker_seeking_close() RETURNS trigger
 DECLARE
     x record;
 BEGIN
-    FOR x IN SELECT p.id, greatest(placement_today(), p.start_date) AS ended
-             FROM new_rows n JOIN old_rows o ON o.id = n.id
-             JOIN placement p ON p.worker_id = n.id AND p.ended_on IS NULL
-             WHERE n.employment_status = 'seeking' AND o.employment_status <> 'seeking'
-             ORDER BY p.id LOOP
+    FOR x IN EXECUTE 'SELECT p.id, greatest(placement_today(), p.start_date) AS ended '
+                     'FROM new_rows n JOIN old_rows o ON o.id = n.id '
+                     'JOIN placement p ON p.worker_id = n.id AND p.ended_on IS NULL '
+                     'WHERE n.employment_status = ''seeking'' AND o.employment_status <> ''seeking'' '
+                     'ORDER BY p.id' LOOP
         PERFORM placement_close(x.id, x.ended, 'other', 'employment status set to seeking');
     END LOOP;
     RETURN NULL;
