@@ -12,7 +12,8 @@
 #include <string.h>
 
 #define MATCHLOAD_CONNS 2
-#define MATCHLOAD_QUEUE 4 /* COPYs one connection runs in a phase */
+#define MATCHLOAD_QUEUE 4  /* COPYs one connection runs in a phase */
+#define MATCHLOAD_AHEAD 16 /* worker rows read before the first of them is filed */
 
 /* ---------- binary COPY fields ---------- */
 
@@ -152,17 +153,24 @@ struct matchload {
 typedef int (*matchload_row_fn)(void *ctx, const struct matchload_field *f);
 
 /* One reader of workers: the skills list of its ids, its own cursor into
- * each list. */
+ * each list, and the rows read whose households' places are being fetched
+ * into the cache (a worker's household is anywhere in the table). */
 struct matchload_stream {
     struct matchload *L;
     int skills;
     size_t at[MATCHLOAD_LISTS];
+    struct match_worker ahead[MATCHLOAD_AHEAD];
+    int n_ahead;
 };
+
+static size_t matchload_home(const struct matchload_places *p, int64_t id)
+{
+    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15u) >> (64 - p->bits));
+}
 
 static size_t matchload_slot(const struct matchload_places *p, int64_t id)
 {
-    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15u;
-    size_t i = (size_t)(h >> (64 - p->bits)), mask = ((size_t)1 << p->bits) - 1;
+    size_t i = matchload_home(p, id), mask = ((size_t)1 << p->bits) - 1;
     while (p->v[i].id != 0 && p->v[i].id != id)
         i = (i + 1) & mask;
     return i;
@@ -366,33 +374,46 @@ static void matchload_worker_items(struct matchload_stream *s, struct match_work
             (uint16_t)(it->a & (MATCH_W_HOLDS_PUBLIC_WELFARE | MATCH_W_HOLDS_FOREST_RANGER));
 }
 
+/* Files the rows read ahead on s. */
+static void matchload_worker_flush(void *ctx)
+{
+    struct matchload_stream *s = ctx;
+    for (int k = 0; k < s->n_ahead; k++) {
+        struct match_worker *w = &s->ahead[k];
+        const struct matchload_place *pl = matchload_place_of(&s->L->places, w->household_id);
+        if (!pl) /* an archived household, or one without a site */
+            continue;
+        if (pl->local)
+            w->flags |= MATCH_W_LOCAL_RESIDENT;
+        w->county_code = pl->county_code;
+        w->lat = pl->lat;
+        w->lon = pl->lon;
+        matchload_worker_items(s, w);
+        if (match_index_upsert_worker(s->L->idx, w) < 0)
+            log_warn("matching index: worker %lld refused", (long long)w->id);
+    }
+    s->n_ahead = 0;
+}
+
 static int matchload_worker(void *ctx, const struct matchload_field *f)
 {
     struct matchload_stream *s = ctx;
     char kinds[256];
-    struct match_worker w;
+    struct match_worker *w = &s->ahead[s->n_ahead];
     int32_t flags, commute, wage;
-    memset(&w, 0, sizeof w);
-    if (!matchload_int8(&f[0], &w.id) || !matchload_int8(&f[1], &w.household_id) ||
-        !matchload_int4(&f[2], 0, &flags) || !matchload_int4(&f[3], MATCH_NO_DAY, &w.birth_day) ||
-        !matchload_int4(&f[4], MATCH_NO_DAY, &w.available_from) ||
+    memset(w, 0, sizeof *w);
+    if (!matchload_int8(&f[0], &w->id) || !matchload_int8(&f[1], &w->household_id) ||
+        !matchload_int4(&f[2], 0, &flags) || !matchload_int4(&f[3], MATCH_NO_DAY, &w->birth_day) ||
+        !matchload_int4(&f[4], MATCH_NO_DAY, &w->available_from) ||
         !matchload_int4(&f[5], 0, &commute) || !matchload_int4(&f[6], 0, &wage))
         return -1;
-    const struct matchload_place *pl = matchload_place_of(&s->L->places, w.household_id);
-    if (!pl) /* an archived household, or one without a site */
-        return 0;
-    w.flags = (uint16_t)(flags & MATCH_W_ALL_FLAGS);
-    if (pl->local)
-        w.flags |= MATCH_W_LOCAL_RESIDENT;
-    w.county_code = pl->county_code;
-    w.lat = pl->lat;
-    w.lon = pl->lon;
-    w.max_commute_km = (uint16_t)commute;
-    w.wage_floor = (uint32_t)wage;
-    w.kinds_wanted = matchload_kinds(matchload_text(&f[7], kinds, sizeof kinds));
-    matchload_worker_items(s, &w);
-    if (match_index_upsert_worker(s->L->idx, &w) < 0)
-        log_warn("matching index: worker %lld refused", (long long)w.id);
+    w->flags = (uint16_t)(flags & MATCH_W_ALL_FLAGS);
+    w->max_commute_km = (uint16_t)commute;
+    w->wage_floor = (uint32_t)wage;
+    w->kinds_wanted = matchload_kinds(matchload_text(&f[7], kinds, sizeof kinds));
+    __builtin_prefetch(&s->L->places.v[matchload_home(&s->L->places, w->household_id)]);
+    if (++s->n_ahead == MATCHLOAD_AHEAD)
+        matchload_worker_flush(s);
     return 0;
 }
 
@@ -403,6 +424,7 @@ struct matchload_copy {
     const char *query;
     int ncols;
     matchload_row_fn row;
+    void (*end)(void *ctx); /* at the end of the COPY, or NULL */
     void *ctx;
     uint64_t messages;
     bool trailer; /* seen: only the end may follow */
@@ -507,6 +529,8 @@ static int matchload_pump(struct matchload_conn *k, struct bgthread *t)
             return 0;
         if (n != -1 || !s->trailer || !matchload_finish(k->c))
             return -1;
+        if (s->end)
+            s->end(s->ctx);
         k->at++;
         if (matchload_start(k) < 0)
             return -1;
@@ -616,6 +640,8 @@ static int matchload_workers(struct matchload *L, PGconn *c, PGconn *h, long lon
         matchload_queue(&k[1], q[1], MATCHLOAD_WORKER_COLS, matchload_worker, &s[1]);
     }
     matchload_queue(&k[0], q[0], MATCHLOAD_WORKER_COLS, matchload_worker, &s[0]);
+    for (int i = 0; i < MATCHLOAD_CONNS; i++)
+        k[i].q[0].end = matchload_worker_flush;
     return matchload_run(k, mid >= 0 ? 2 : 1, L->t);
 }
 
