@@ -8,9 +8,10 @@
  * small tables and the skills in memory, then files each worker as its row
  * arrives, with the household's site and its own skills, certificates and
  * posts looked up by a cursor that moves with the ordered worker stream.
- * Given a second connection (in the same snapshot), the skills are read on
- * it while the households are read on the first, and each connection then
- * reads half the workers.
+ * Given a second connection (in the same snapshot), the workers are split at
+ * the middle id: the first connection reads the households, certificates,
+ * posts and the skills of the lower half, the second the skills of the upper
+ * half, then each reads its half of the workers.
  *
  * Everything runs on the calling thread; the connections block.
  */
