@@ -7780,14 +7780,14 @@ BEGIN
                             AND t.reason = 'monitoring_started')
         ORDER BY n.id;
     ELSE
-        INSERT INTO early_warning_task (household_id, reason, due_on)
-        SELECT n.id, 'monitoring_started', placement_today() + 7
-        FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE o.monitoring_status = 'none' AND n.monitoring_status <> 'none'
-          AND NOT EXISTS (SELECT 1 FROM early_warning_task t
-                          WHERE t.household_id = n.id AND t.status = 'open'
-                            AND t.reason = 'monitoring_started')
-        ORDER BY n.id;
+        EXECUTE 'INSERT INTO early_warning_task (household_id, reason, due_on) '
+                'SELECT n.id, ''monitoring_started'', placement_today() + 7 '
+                'FROM new_rows n JOIN old_rows o ON o.id = n.id '
+                'WHERE o.monitoring_status = ''none'' AND n.monitoring_status <> ''none'' '
+                '  AND NOT EXISTS (SELECT 1 FROM early_warning_task t '
+                '                  WHERE t.household_id = n.id AND t.status = ''open'' '
+                '                    AND t.reason = ''monitoring_started'') '
+                'ORDER BY n.id';
     END IF;
     RETURN NULL;
 END $$;
@@ -8572,6 +8572,26 @@ BEGIN
 END $$;
 
 --
+-- Name: match_household_load_rows(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.match_household_load_rows() RETURNS TABLE(id bigint, zero_employment boolean, monitoring_status text, public_welfare_posts integer, county_code integer, lat double precision, lon double precision, local_resident boolean)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT h.id, coalesce(h.zero_employment, false), h.monitoring_status, coalesce(pw.n, 0)::integer,
+           s.county_code::integer, coalesce(s.lat, r.lat)::double precision,
+           coalesce(s.lon, r.lon)::double precision, h.origin_county_code = s.county_code
+    FROM household h
+    LEFT JOIN site s ON s.id = h.site_id
+    LEFT JOIN region r ON r.code = s.county_code
+    LEFT JOIN (SELECT w.household_id, count(*) AS n
+               FROM placement p JOIN worker w ON w.id = p.worker_id JOIN vacancy v ON v.id = p.vacancy_id
+               WHERE p.ended_on IS NULL AND v.kind = 'public_welfare'
+               GROUP BY w.household_id) pw ON pw.household_id = h.id
+    WHERE NOT h.archived;
+$$;
+
+--
 -- Name: match_household_rows(bigint, integer, bigint[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -8586,22 +8606,6 @@ CREATE FUNCTION public.match_household_rows(p_after bigint, p_limit integer, p_i
     WHERE NOT h.archived
       AND (p_ids IS NULL OR h.id = ANY (p_ids)) AND (p_after IS NULL OR h.id > p_after)
     ORDER BY h.id LIMIT p_limit;
-$$;
-
---
--- Name: match_household_rows_all(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.match_household_rows_all() RETURNS TABLE(id bigint, zero_employment boolean, monitoring_status text, public_welfare_posts integer)
-    LANGUAGE sql STABLE
-    AS $$
-    SELECT h.id, coalesce(h.zero_employment, false), h.monitoring_status, coalesce(pw.n, 0)::integer
-    FROM household h
-    LEFT JOIN (SELECT w.household_id, count(*) AS n
-               FROM placement p JOIN worker w ON w.id = p.worker_id JOIN vacancy v ON v.id = p.vacancy_id
-               WHERE p.ended_on IS NULL AND v.kind = 'public_welfare'
-               GROUP BY w.household_id) pw ON pw.household_id = h.id
-    WHERE NOT h.archived;
 $$;
 
 --
@@ -9242,6 +9246,56 @@ BEGIN
 END $$;
 
 --
+-- Name: match_worker_cert_load_rows(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.match_worker_cert_load_rows() RETURNS TABLE(worker_id bigint, certificate_type_id integer, expiry_day integer)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT c.worker_id, c.certificate_type_id::integer, c.expires_on - DATE '1970-01-01'
+    FROM worker_certificate c
+    ORDER BY c.worker_id, c.certificate_type_id;
+$$;
+
+--
+-- Name: match_worker_load_rows(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.match_worker_load_rows() RETURNS TABLE(id bigint, household_id bigint, flags integer, birth_day integer, available_day integer, max_commute_km integer, wage_floor integer, kinds text)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT w.id, w.household_id,
+           (CASE WHEN w.employment_status = 'seeking' THEN 1 ELSE 0 END)
+           | (CASE WHEN w.consent_brokers THEN 2 ELSE 0 END)
+           | (CASE WHEN w.willing_outside_county THEN 4 ELSE 0 END)
+           | (CASE WHEN w.willing_outside_province THEN 8 ELSE 0 END)
+           | (CASE WHEN w.needs_accommodation THEN 16 ELSE 0 END)
+           | 32,
+           w.birth_date - DATE '1970-01-01', w.available_from - DATE '1970-01-01',
+           w.max_commute_km::integer, w.wage_floor::integer,
+           array_to_string(w.job_kinds_wanted, ',')
+    FROM worker w
+    WHERE NOT w.archived
+    ORDER BY w.id;
+$$;
+
+--
+-- Name: match_worker_post_load_rows(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.match_worker_post_load_rows() RETURNS TABLE(worker_id bigint, flags integer)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT p.worker_id,
+           (CASE WHEN bool_or(v.kind = 'public_welfare') THEN 128 ELSE 0 END)
+           | (CASE WHEN bool_or(v.kind = 'forest_ranger') THEN 256 ELSE 0 END)
+    FROM placement p JOIN vacancy v ON v.id = p.vacancy_id
+    WHERE p.ended_on IS NULL
+    GROUP BY p.worker_id
+    ORDER BY p.worker_id;
+$$;
+
+--
 -- Name: match_worker_rows(bigint, integer, bigint[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -9280,42 +9334,15 @@ CREATE FUNCTION public.match_worker_rows(p_after bigint, p_limit integer, p_ids 
 $$;
 
 --
--- Name: match_worker_rows_all(); Type: FUNCTION; Schema: public; Owner: -
+-- Name: match_worker_skill_load_rows(); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.match_worker_rows_all() RETURNS TABLE(id bigint, household_id bigint, flags integer, birth_day integer, available_day integer, county_code integer, lat double precision, lon double precision, max_commute_km integer, wage_floor integer, kinds text, skills text, certs text)
+CREATE FUNCTION public.match_worker_skill_load_rows() RETURNS TABLE(worker_id bigint, skill_id integer, level integer)
     LANGUAGE sql STABLE
     AS $$
-    WITH sk AS (SELECT worker_id, string_agg(skill_id || ':' || level, ',') AS list
-                FROM worker_skill GROUP BY worker_id),
-         ce AS (SELECT worker_id, string_agg(certificate_type_id || ':'
-                                             || coalesce((expires_on - DATE '1970-01-01')::text, ''), ',') AS list
-                FROM worker_certificate GROUP BY worker_id),
-         posts AS (SELECT p.worker_id, bool_or(v.kind = 'public_welfare') AS pw,
-                          bool_or(v.kind = 'forest_ranger') AS fr
-                   FROM placement p JOIN vacancy v ON v.id = p.vacancy_id
-                   WHERE p.ended_on IS NULL GROUP BY p.worker_id)
-    SELECT w.id, w.household_id,
-           (CASE WHEN w.employment_status = 'seeking' THEN 1 ELSE 0 END)
-           | (CASE WHEN w.consent_brokers THEN 2 ELSE 0 END)
-           | (CASE WHEN w.willing_outside_county THEN 4 ELSE 0 END)
-           | (CASE WHEN w.willing_outside_province THEN 8 ELSE 0 END)
-           | (CASE WHEN w.needs_accommodation THEN 16 ELSE 0 END)
-           | 32
-           | (CASE WHEN h.origin_county_code = s.county_code THEN 64 ELSE 0 END)
-           | (CASE WHEN coalesce(po.pw, false) THEN 128 ELSE 0 END)
-           | (CASE WHEN coalesce(po.fr, false) THEN 256 ELSE 0 END),
-           w.birth_date - DATE '1970-01-01', w.available_from - DATE '1970-01-01',
-           s.county_code, coalesce(s.lat, r.lat), coalesce(s.lon, r.lon), w.max_commute_km,
-           w.wage_floor, array_to_string(w.job_kinds_wanted, ','), sk.list, ce.list
-    FROM worker w
-    JOIN household h ON h.id = w.household_id
-    JOIN site s ON s.id = h.site_id
-    LEFT JOIN region r ON r.code = s.county_code
-    LEFT JOIN sk ON sk.worker_id = w.id
-    LEFT JOIN ce ON ce.worker_id = w.id
-    LEFT JOIN posts po ON po.worker_id = w.id
-    WHERE NOT w.archived AND NOT h.archived;
+    SELECT ws.worker_id, ws.skill_id::integer, ws.level::integer
+    FROM worker_skill ws
+    ORDER BY ws.worker_id, ws.skill_id;
 $$;
 
 --
@@ -10933,11 +10960,12 @@ CREATE FUNCTION public.report_history_household_update() RETURNS trigger
     SET search_path TO 'public'
     AS $$
 DECLARE
-    ids bigint[] := ARRAY(
-        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE (n.site_id, n.monitoring_status, n.archived)
-              IS DISTINCT FROM (o.site_id, o.monitoring_status, o.archived));
+    ids bigint[];
 BEGIN
+    EXECUTE 'SELECT ARRAY(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id '
+            '             WHERE (n.site_id, n.monitoring_status, n.archived) '
+            '                   IS DISTINCT FROM (o.site_id, o.monitoring_status, o.archived))'
+    INTO ids;
     IF cardinality(ids) > 0 THEN
         PERFORM report_history_household_write(ids);
     END IF;
@@ -11012,11 +11040,12 @@ CREATE FUNCTION public.report_history_worker_update() RETURNS trigger
     SET search_path TO 'public'
     AS $$
 DECLARE
-    ids bigint[] := ARRAY(
-        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE (n.employment_status, n.household_id, n.archived)
-              IS DISTINCT FROM (o.employment_status, o.household_id, o.archived));
+    ids bigint[];
 BEGIN
+    EXECUTE 'SELECT ARRAY(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id '
+            '             WHERE (n.employment_status, n.household_id, n.archived) '
+            '                   IS DISTINCT FROM (o.employment_status, o.household_id, o.archived))'
+    INTO ids;
     IF cardinality(ids) > 0 THEN
         PERFORM report_history_worker_write(ids);
     END IF;
@@ -12300,15 +12329,16 @@ END $$;
 CREATE FUNCTION public.worker_rollup_update() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    ids bigint[];
 BEGIN
-    PERFORM household_recount_many(ARRAY(
-        SELECT n.household_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE (n.employment_status, n.household_id, n.archived)
-              IS DISTINCT FROM (o.employment_status, o.household_id, o.archived)
-        UNION
-        SELECT o.household_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE (n.employment_status, n.household_id, n.archived)
-              IS DISTINCT FROM (o.employment_status, o.household_id, o.archived)));
+    EXECUTE 'SELECT ARRAY(SELECT h FROM new_rows n JOIN old_rows o ON o.id = n.id '
+            '                   CROSS JOIN LATERAL (VALUES (n.household_id), (o.household_id)) v(h) '
+            '             WHERE (n.employment_status, n.household_id, n.archived) '
+            '                   IS DISTINCT FROM (o.employment_status, o.household_id, o.archived) '
+            '             GROUP BY h)'
+    INTO ids;
+    PERFORM household_recount_many(ids);
     RETURN NULL;
 END $$;
 
@@ -12322,11 +12352,11 @@ CREATE FUNCTION public.worker_seeking_close() RETURNS trigger
 DECLARE
     x record;
 BEGIN
-    FOR x IN SELECT p.id, greatest(placement_today(), p.start_date) AS ended
-             FROM new_rows n JOIN old_rows o ON o.id = n.id
-             JOIN placement p ON p.worker_id = n.id AND p.ended_on IS NULL
-             WHERE n.employment_status = 'seeking' AND o.employment_status <> 'seeking'
-             ORDER BY p.id LOOP
+    FOR x IN EXECUTE 'SELECT p.id, greatest(placement_today(), p.start_date) AS ended '
+                     'FROM new_rows n JOIN old_rows o ON o.id = n.id '
+                     'JOIN placement p ON p.worker_id = n.id AND p.ended_on IS NULL '
+                     'WHERE n.employment_status = ''seeking'' AND o.employment_status <> ''seeking'' '
+                     'ORDER BY p.id' LOOP
         PERFORM placement_close(x.id, x.ended, 'other', 'employment status set to seeking');
     END LOOP;
     RETURN NULL;

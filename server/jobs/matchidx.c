@@ -3,6 +3,7 @@
 #include "matchidx.h"
 
 #include "bgthread.h"
+#include "matchload.h"
 
 #include "clock.h"
 #include "log.h"
@@ -21,7 +22,6 @@
 
 #define MATCHIDX_BATCH 20000
 #define MATCHIDX_BACKOFF_MAX_MS 5000
-#define MATCHIDX_LOAD_CONNS 2 /* connections a full load reads workers on */
 
 struct matchidx_names {
     char *skill_zh[MATCH_MAX_SKILL + 1], *skill_en[MATCH_MAX_SKILL + 1];
@@ -82,26 +82,7 @@ static int matchidx_items(const char *s, double out[][4], int max)
     return n;
 }
 
-static uint8_t matchidx_kinds(const char *s)
-{
-    uint8_t bits = 0;
-    char buf[32];
-    while (s && *s) {
-        size_t n = strcspn(s, ",");
-        if (n < sizeof buf) {
-            memcpy(buf, s, n);
-            buf[n] = '\0';
-            int k = match_kind_parse(buf);
-            if (k >= 0)
-                bits |= (uint8_t)(1u << k);
-        }
-        s += n + (s[n] == ',');
-    }
-    return bits;
-}
-
-/* One worker's columns as match_worker_rows and match_worker_rows_all give
- * them, whichever way they were read. */
+/* One worker's columns as match_worker_rows gives them. */
 struct matchidx_wcols {
     int64_t id, household_id;
     int flags, county_code, max_commute_km, wage_floor;
@@ -141,7 +122,7 @@ static void matchidx_worker_make(const struct matchidx_wcols *c, struct match_wo
     w->lon = c->lon;
     w->max_commute_km = (uint16_t)c->max_commute_km;
     w->wage_floor = (uint32_t)c->wage_floor;
-    w->kinds_wanted = matchidx_kinds(c->kinds);
+    w->kinds_wanted = matchload_kinds(c->kinds);
     matchidx_worker_skills(c->skills, w);
     /* certificates: "id:expiry-day" or "id:" without an expiry */
     for (const char *p = c->certs; *p && w->n_certs < MATCH_MAX_WORKER_CERTS;) {
@@ -311,245 +292,7 @@ static PGresult *matchidx_take(PGconn *c)
     return res;
 }
 
-/* ---------- full loads in binary COPY ---------- */
-
-/* One field of a binary COPY row: len bytes at p, or NULL when len < 0. */
-struct matchidx_field {
-    const unsigned char *p;
-    int32_t len;
-};
-
-static uint32_t matchidx_be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t matchidx_be64(const unsigned char *p)
-{
-    return (uint64_t)matchidx_be32(p) << 32 | matchidx_be32(p + 4);
-}
-
-/* Each getter checks the field's size against the column's type, so that a
- * changed function fails the load instead of filling the index wrongly. */
-static bool matchidx_f_int8(const struct matchidx_field *f, int64_t *out)
-{
-    if (f->len != 8)
-        return false;
-    *out = (int64_t)matchidx_be64(f->p);
-    return true;
-}
-
-static bool matchidx_f_int4(const struct matchidx_field *f, int32_t null_value, int32_t *out)
-{
-    if (f->len < 0)
-        *out = null_value;
-    else if (f->len == 4)
-        *out = (int32_t)matchidx_be32(f->p);
-    else
-        return false;
-    return true;
-}
-
-static bool matchidx_f_float8(const struct matchidx_field *f, double *out)
-{
-    if (f->len < 0) {
-        *out = 0;
-        return true;
-    }
-    if (f->len != 8)
-        return false;
-    uint64_t u = matchidx_be64(f->p);
-    memcpy(out, &u, sizeof u);
-    return true;
-}
-
-/* Text into buf (cut at the last ',' that fits when too long); "" when NULL. */
-static const char *matchidx_f_text(const struct matchidx_field *f, char *buf, size_t size)
-{
-    size_t n = f->len < 0 ? 0 : (size_t)f->len;
-    if (n >= size) {
-        n = size - 1;
-        while (n > 0 && f->p[n] != ',')
-            n--;
-    }
-    memcpy(buf, f->p, n);
-    buf[n] = '\0';
-    return buf;
-}
-
-#define MATCHIDX_WORKER_COLS 13
-#define MATCHIDX_HOUSEHOLD_COLS 4
-#define MATCHIDX_TEXT_MAX 1024
-
-static int matchidx_copy_worker(struct match_index *idx, const struct matchidx_field *f)
-{
-    char kinds[MATCHIDX_TEXT_MAX], skills[MATCHIDX_TEXT_MAX], certs[MATCHIDX_TEXT_MAX];
-    struct matchidx_wcols c;
-    int32_t flags, county, commute, wage;
-    if (!matchidx_f_int8(&f[0], &c.id) || !matchidx_f_int8(&f[1], &c.household_id) ||
-        !matchidx_f_int4(&f[2], 0, &flags) || !matchidx_f_int4(&f[3], MATCH_NO_DAY, &c.birth_day) ||
-        !matchidx_f_int4(&f[4], MATCH_NO_DAY, &c.available_from) ||
-        !matchidx_f_int4(&f[5], 0, &county) || !matchidx_f_float8(&f[6], &c.lat) ||
-        !matchidx_f_float8(&f[7], &c.lon) || !matchidx_f_int4(&f[8], 0, &commute) ||
-        !matchidx_f_int4(&f[9], 0, &wage))
-        return -1;
-    c.flags = flags;
-    c.county_code = county;
-    c.max_commute_km = commute;
-    c.wage_floor = wage;
-    c.kinds = matchidx_f_text(&f[10], kinds, sizeof kinds);
-    c.skills = matchidx_f_text(&f[11], skills, sizeof skills);
-    c.certs = matchidx_f_text(&f[12], certs, sizeof certs);
-    struct match_worker w;
-    matchidx_worker_make(&c, &w);
-    if (match_index_upsert_worker(idx, &w) < 0)
-        log_warn("matching index: worker %lld refused", (long long)w.id);
-    return 0;
-}
-
-static int matchidx_copy_household(struct match_index *idx, const struct matchidx_field *f)
-{
-    char mon[64];
-    int64_t id;
-    int32_t posts;
-    if (!matchidx_f_int8(&f[0], &id) || f[1].len != 1 || !matchidx_f_int4(&f[3], 0, &posts))
-        return -1;
-    struct match_household h;
-    matchidx_household_make(id, f[1].p[0] != 0, matchidx_f_text(&f[2], mon, sizeof mon), posts, &h);
-    if (match_index_upsert_household(idx, &h) < 0)
-        log_warn("matching index: household %lld refused", (long long)id);
-    return 0;
-}
-
-/*
- * Parses one CopyData message of a binary COPY (the server sends one row a
- * message, the file header before the first): each row's fields go to row.
- * Returns 1 at the trailer, 0 for a row, -1 on anything unexpected.
- */
-static int matchidx_copy_message(const unsigned char *m, size_t n, bool first, int ncols,
-                                 struct match_index *idx,
-                                 int (*row)(struct match_index *, const struct matchidx_field *))
-{
-    static const unsigned char sig[11] = "PGCOPY\n\377\r\n";
-    size_t off = 0;
-    if (first) {
-        if (n < 19 || memcmp(m, sig, sizeof sig))
-            return -1;
-        off = 19 + matchidx_be32(m + 15);
-    }
-    if (off + 2 > n)
-        return -1;
-    int16_t cols = (int16_t)(m[off] << 8 | m[off + 1]);
-    off += 2;
-    if (cols == -1)
-        return 1;
-    if (cols != ncols || ncols > 16)
-        return -1;
-    struct matchidx_field f[16];
-    for (int i = 0; i < ncols; i++) {
-        if (off + 4 > n)
-            return -1;
-        f[i].len = (int32_t)matchidx_be32(m + off);
-        f[i].p = m + off + 4;
-        off += 4 + (f[i].len > 0 ? (size_t)f[i].len : 0);
-        if (off > n)
-            return -1;
-    }
-    return row(idx, f);
-}
-
-/* One COPY … TO STDOUT (FORMAT binary) being read. */
-struct matchidx_copy {
-    PGconn *c;
-    int ncols;
-    int (*row)(struct match_index *, const struct matchidx_field *);
-    uint64_t messages;
-    bool trailer; /* seen: only the end may follow */
-};
-
-/* Starts COPY (query) on c in binary; returns 0, or -1 (logged). */
-static int matchidx_copy_start(struct matchidx_copy *s, PGconn *c, const char *query, int ncols,
-                               int (*row)(struct match_index *, const struct matchidx_field *))
-{
-    char sql[256];
-    snprintf(sql, sizeof sql, "COPY (%s) TO STDOUT (FORMAT binary)", query);
-    *s = (struct matchidx_copy){.c = c, .ncols = ncols, .row = row};
-    PGresult *res = PQexec(c, sql);
-    bool started = PQresultStatus(res) == PGRES_COPY_OUT;
-    PQclear(res);
-    if (!started)
-        log_warn("matching index: %s: %s", sql, PQerrorMessage(c));
-    return started ? 0 : -1;
-}
-
-/*
- * Files every row that has arrived on s into idx without waiting for more.
- * Returns 1 at the end of the COPY, 0 when more is to come, -1 on an error
- * (the COPY is then left running: the caller drops the connection).
- */
-static int matchidx_copy_pump(struct matchidx_copy *s, struct match_index *idx)
-{
-    char *m;
-    int n;
-    while ((n = PQgetCopyData(s->c, &m, 1)) > 0) {
-        int got = s->trailer ? -1
-                             : matchidx_copy_message((const unsigned char *)m, (size_t)n,
-                                                     s->messages == 0, s->ncols, idx, s->row);
-        PQfreemem(m);
-        if (got < 0) {
-            log_warn("matching index: COPY message %llu is not as expected",
-                     (unsigned long long)s->messages);
-            return -1;
-        }
-        s->trailer = got == 1;
-        if (++s->messages % 65536 == 0 && bgthread_stopping(&ms.t))
-            return -1;
-    }
-    if (n == 0)
-        return 0;
-    PGresult *res = matchidx_take(s->c);
-    bool ok = n == -1 && s->trailer && PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok)
-        log_warn("matching index: COPY failed: %s", PQerrorMessage(s->c));
-    PQclear(res);
-    return ok ? 1 : -1;
-}
-
-/* Reads the n COPYs of s to their ends, filing rows from whichever
- * connection has them.  Returns 0 or -1. */
-static int matchidx_copy_all(struct matchidx_copy *s, int n, struct match_index *idx)
-{
-    bool done[MATCHIDX_LOAD_CONNS] = {false};
-    for (int left = n; left > 0;) {
-        struct pollfd p[MATCHIDX_LOAD_CONNS + 1];
-        int at[MATCHIDX_LOAD_CONNS], np = 0;
-        for (int i = 0; i < n; i++) {
-            if (done[i])
-                continue;
-            int rc = matchidx_copy_pump(&s[i], idx);
-            if (rc < 0)
-                return -1;
-            if (rc == 1) {
-                done[i] = true;
-                left--;
-            } else {
-                at[np] = i;
-                p[np++] = (struct pollfd){PQsocket(s[i].c), POLLIN, 0};
-            }
-        }
-        if (np == 0)
-            continue;
-        p[np] = (struct pollfd){bgthread_wake_fd(&ms.t), POLLIN, 0};
-        if ((poll(p, (nfds_t)np + 1, 1000) < 0 && errno != EINTR) || bgthread_stopping(&ms.t))
-            return -1;
-        for (int k = 0; k < np; k++)
-            if (p[k].revents && !PQconsumeInput(s[at[k]].c)) {
-                log_warn("matching index: COPY failed: %s", PQerrorMessage(s[at[k]].c));
-                return -1;
-            }
-    }
-    return 0;
-}
+/* ---------- full loads ---------- */
 
 /*
  * Streams every vacancy into idx through a cursor, a batch at a time.  The
@@ -742,38 +485,6 @@ static PGconn *matchidx_second(PGconn *c, const char *conninfo)
     return h;
 }
 
-/* Every worker: on c alone, or half the id range each on c and h. */
-static int matchidx_load_workers(PGconn *c, PGconn *h, struct match_index *idx)
-{
-    char q[MATCHIDX_LOAD_CONNS][128];
-    PGconn *conn[MATCHIDX_LOAD_CONNS] = {c, h};
-    int n = 1;
-    snprintf(q[0], sizeof q[0], "SELECT * FROM match_worker_rows_all()");
-    PGresult *res = h ? PQexec(c, "SELECT (min(id) + max(id)) / 2 FROM worker") : NULL;
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
-        long long mid = atoll(PQgetvalue(res, 0, 0));
-        snprintf(q[0], sizeof q[0], "SELECT * FROM match_worker_rows_all() WHERE id <= %lld", mid);
-        snprintf(q[1], sizeof q[1], "SELECT * FROM match_worker_rows_all() WHERE id > %lld", mid);
-        n = 2;
-    }
-    PQclear(res);
-    struct matchidx_copy s[MATCHIDX_LOAD_CONNS];
-    for (int i = 0; i < n; i++)
-        if (matchidx_copy_start(&s[i], conn[i], q[i], MATCHIDX_WORKER_COLS, matchidx_copy_worker) <
-            0)
-            return -1;
-    return matchidx_copy_all(s, n, idx);
-}
-
-static int matchidx_load_households(PGconn *c, struct match_index *idx)
-{
-    struct matchidx_copy s;
-    if (matchidx_copy_start(&s, c, "SELECT * FROM match_household_rows_all()",
-                            MATCHIDX_HOUSEHOLD_COLS, matchidx_copy_household) < 0)
-        return -1;
-    return matchidx_copy_all(&s, 1, idx);
-}
-
 static int matchidx_full_load(PGconn *c, const char *conninfo, const char *source)
 {
     int64_t t0 = clock_now_us();
@@ -785,7 +496,7 @@ static int matchidx_full_load(PGconn *c, const char *conninfo, const char *sourc
         matchidx_reserve(c, idx);
         h = matchidx_second(c, conninfo);
         rc = matchidx_load_skills(c, idx, nm) < 0 || matchidx_load_weights(c, idx) < 0 ||
-                     matchidx_load_households(c, idx) < 0 || matchidx_load_workers(c, h, idx) < 0 ||
+                     matchload_records(c, h, idx, &ms.t) < 0 ||
                      matchidx_load_vacancies(c, idx) < 0 || matchidx_exec(c, "COMMIT") < 0
                  ? -1
                  : 0;

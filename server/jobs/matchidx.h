@@ -3,8 +3,8 @@
  * and kept in step with it.
  *
  * A thread of its own connects, issues LISTEN leye_match, loads every worker,
- * household and vacancy in one snapshot into a new index (workers by binary
- * COPY on two connections, half the ids each) and swaps it in;
+ * household and vacancy in one snapshot into a new index (workers and
+ * households by binary COPY on two connections, matchload.h) and swaps it in;
  * then it applies each batch of notifications (migrations 011, 018, 024, 026,
  * 034: "w:<id>,…", "v:…", "h:…", "weights", "skills") by reading those
  * records again, a household's workers with it.  After a lost connection it

@@ -29,15 +29,29 @@ token=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"bench","p
 curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"name":"bench","county_code":530621,"kind":"urban_centralized"}' "$url/v1/sites" >/dev/null
 perl tests/bench/gen_import.pl "$tmp" "$rows"
+pm=$(head -n 1 "$tmp/pg/data/postmaster.pid")
+hz=$(getconf CLK_TCK)
+# CPU seconds of the server, and of PostgreSQL: its live processes and the
+# ones that have ended
+cpu_server() { awk -v hz="$hz" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$pid/stat"; }
+cpu_pg() {
+    { cat "/proc/$pm/stat"; for c in $(pgrep -P "$pm"); do cat "/proc/$c/stat" 2>/dev/null; done; } |
+        awk -v pm="$pm" -v hz="$hz" '$1 == pm { s += $16 + $17 } $1 != pm { s += $14 + $15 } END { printf "%.2f", s / hz }'
+}
 post() {
+    s0=$(cpu_server) p0=$(cpu_pg)
     start=$(date +%s.%N)
     curl -sS -o "$tmp/out.json" -w '%{http_code}' -H "Authorization: Bearer $token" \
         -H 'Content-Type: text/csv' --data-binary "@$tmp/$1" "$url/v1/imports/$2?mode=valid_rows" >"$tmp/code"
     end=$(date +%s.%N)
+    sleep 0.2 # the pool's backend is idle again
+    s1=$(cpu_server) p1=$(cpu_pg)
     n=$(($(wc -l <"$tmp/$1") - 1))
     summary=$(sed -n 's/.*"created":\([0-9]*\),"updated":\([0-9]*\),"unchanged":\([0-9]*\).*/created \1, updated \2, unchanged \3/p' "$tmp/out.json")
     awk -v s="$start" -v e="$end" -v n="$n" -v what="$3" -v code="$(cat "$tmp/code")" -v sum="$summary" \
-        'BEGIN { printf "%-34s %7d rows %7.2f s %9.0f rows/s  HTTP %s  %s\n", what, n, e - s, n / (e - s), code, sum }'
+        -v s0="$s0" -v s1="$s1" -v p0="$p0" -v p1="$p1" \
+        'BEGIN { printf "%-34s %7d rows %7.2f s %9.0f rows/s  HTTP %s  %s\n%34s CPU: server %.2f s, PostgreSQL %.2f s\n",
+                 what, n, e - s, n / (e - s), code, sum, "", s1 - s0, p1 - p0 }'
     [ -z "${4:-}" ] || awk -v s="$start" -v e="$end" -v n="$n" -v name="$4" \
         'BEGIN { printf "BENCH %s %.0f rows/s\n", name, n / (e - s) }'
 }
