@@ -311,8 +311,7 @@ void match_gate_prefetch(const struct match_index *idx, const struct match_gate 
         __builtin_prefetch(idx->w_birth + base + 32 * l);
         if (g->tiers) {
             __builtin_prefetch(idx->w_commute + base + 32 * l);
-            for (int c = 0; c < 3; c++)
-                __builtin_prefetch(idx->w_q[c] + base + 32 * l);
+            __builtin_prefetch(idx->w_place + base + 32 * l);
         }
     }
     for (unsigned l = 0; l < 8; l++) {
@@ -470,11 +469,44 @@ AVX2 static void avx_days(const uint16_t *av, const uint16_t *bi, const struct m
     o->avail = avail, o->age = g->nobody_of_age ? 0 : age;
 }
 
+/* Eight lanes from i: the site's coordinates from the place table (two
+ * gathers of the packed entries), then the squared chord to the workplace,
+ * in the scalar build's arithmetic.  Workers without a place read w_q. */
+AVX2 static __m256 avx_chord2(const struct match_index *idx, const struct match_gate *g, size_t i)
+{
+    __m256i p32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(idx->w_place + i)));
+    const long long *pq = (const long long *)(const void *)idx->p_q;
+    __m256i a = _mm256_i32gather_epi64(pq, _mm256_castsi256_si128(p32), 8);
+    __m256i b = _mm256_i32gather_epi64(pq, _mm256_extracti128_si256(p32, 1), 8);
+    /* as 32-bit lanes each entry is (q0 | q1 << 16, q2): even lanes, then odd */
+    __m256 ea = _mm256_castsi256_ps(a), eb = _mm256_castsi256_ps(b);
+    __m256i xy = _mm256_permute4x64_epi64(
+        _mm256_castps_si256(_mm256_shuffle_ps(ea, eb, _MM_SHUFFLE(2, 0, 2, 0))),
+        _MM_SHUFFLE(3, 1, 2, 0));
+    __m256i zz = _mm256_permute4x64_epi64(
+        _mm256_castps_si256(_mm256_shuffle_ps(ea, eb, _MM_SHUFFLE(3, 1, 3, 1))),
+        _MM_SHUFFLE(3, 1, 2, 0));
+    __m256i q[3] = {_mm256_srai_epi32(_mm256_slli_epi32(xy, 16), 16), _mm256_srai_epi32(xy, 16),
+                    _mm256_srai_epi32(_mm256_slli_epi32(zz, 16), 16)};
+    if (idx->p_none) {
+        __m256i none = _mm256_cmpeq_epi32(p32, _mm256_set1_epi32(MATCH_PLACE_NONE));
+        if (_mm256_movemask_epi8(none))
+            for (int c = 0; c < 3; c++)
+                q[c] = _mm256_blendv_epi8(
+                    q[c],
+                    _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(idx->w_q[c] + i))),
+                    none);
+    }
+    __m256 d[3];
+    for (int c = 0; c < 3; c++)
+        d[c] = _mm256_sub_ps(_mm256_cvtepi32_ps(q[c]), _mm256_set1_ps(g->vq[c]));
+    return _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(d[0], d[0]), _mm256_mul_ps(d[1], d[1])),
+                         _mm256_mul_ps(d[2], d[2]));
+}
+
 AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const struct match_gate *g,
                            struct match_gate_out *o)
 {
-    const __m256 v[3] = {_mm256_set1_ps(g->vq[0]), _mm256_set1_ps(g->vq[1]),
-                         _mm256_set1_ps(g->vq[2])};
     const __m256 one = _mm256_set1_ps(1.0f), tf = _mm256_set1_ps(g->tf);
     const __m256 acc = _mm256_set1_ps(g->acc_km);
     __m256 k[MATCH_TIERS - 1];
@@ -504,14 +536,7 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
                   live8))
                 continue;
         }
-        __m256 d[3];
-        for (int c = 0; c < 3; c++) {
-            __m128i q = _mm_loadu_si128((const __m128i *)(idx->w_q[c] + base + 8 * j));
-            d[c] = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(q)), v[c]);
-        }
-        __m256 c2 =
-            _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(d[0], d[0]), _mm256_mul_ps(d[1], d[1])),
-                          _mm256_mul_ps(d[2], d[2]));
+        __m256 c2 = avx_chord2(idx, g, base + 8 * j);
         for (unsigned t = 0; t < MATCH_TIERS - 1 && !g->cut; t++) {
             __m256 l = _mm256_mul_ps(r, k[t]);
             n[t] |= (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps(c2, _mm256_mul_ps(l, l), _CMP_LE_OQ))
@@ -655,11 +680,26 @@ AVX512 static void z_place(const struct match_index *idx, const struct match_gat
     __m512i c32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_commute + i)));
     __m512 cm = _mm512_max_ps(_mm512_cvtepi32_ps(c32), _mm512_set1_ps(1.0f));
     *r = _mm512_max_ps(_mm512_mul_ps(cm, _mm512_set1_ps(g->tf)), _mm512_set1_ps(g->acc_km));
+    /* the site from the place table: two gathers of the packed entries, as
+     * 32-bit lanes (q0 | q1 << 16, q2); workers without a place read w_q */
+    __m512i p32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_place + i)));
+    __m512i a = _mm512_i32gather_epi64(_mm512_castsi512_si256(p32), idx->p_q, 8);
+    __m512i b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(p32, 1), idx->p_q, 8);
+    const __m512i even =
+        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    __m512i xy = _mm512_permutex2var_epi32(a, even, b);
+    __m512i zz = _mm512_permutex2var_epi32(a, _mm512_add_epi32(even, _mm512_set1_epi32(1)), b);
+    __m512i q[3] = {_mm512_srai_epi32(_mm512_slli_epi32(xy, 16), 16), _mm512_srai_epi32(xy, 16),
+                    _mm512_srai_epi32(_mm512_slli_epi32(zz, 16), 16)};
+    __mmask16 none =
+        idx->p_none ? _mm512_cmpeq_epi32_mask(p32, _mm512_set1_epi32(MATCH_PLACE_NONE)) : 0;
     __m512 d[3];
     for (int c = 0; c < 3; c++) {
-        __m256i q = _mm256_loadu_si256((const __m256i *)(idx->w_q[c] + i));
-        d[c] =
-            _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(q)), _mm512_set1_ps(g->vq[c]));
+        if (none)
+            q[c] = _mm512_mask_mov_epi32(
+                q[c], none,
+                _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_q[c] + i))));
+        d[c] = _mm512_sub_ps(_mm512_cvtepi32_ps(q[c]), _mm512_set1_ps(g->vq[c]));
     }
     *c2 = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(d[0], d[0]), _mm512_mul_ps(d[1], d[1])),
                         _mm512_mul_ps(d[2], d[2]));

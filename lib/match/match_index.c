@@ -88,9 +88,10 @@ static int workers_grow(struct match_index *idx, size_t want)
     if (grow(&idx->w_flags, 2, old, n) || grow(&idx->w_skill[0], 8, old, n) ||
         grow(&idx->w_avail, 2, old, n) || grow(&idx->w_birth, 2, old, n) ||
         grow(&idx->w_q[0], 2, old, n) || grow(&idx->w_q[1], 2, old, n) ||
-        grow(&idx->w_q[2], 2, old, n) || grow(&idx->w_commute, 2, old, n) ||
-        grow(&idx->w_county, 1, old, n) || grow(&idx->w_facet, 2, old, n) ||
-        grow(&idx->w_cert, 8, old, n) || grow(&idx->w_cexp, 4 * MATCH_MAX_CERT_EXPIRIES, old, n) ||
+        grow(&idx->w_q[2], 2, old, n) || grow(&idx->w_place, 2, old, n) ||
+        grow(&idx->w_commute, 2, old, n) || grow(&idx->w_county, 1, old, n) ||
+        grow(&idx->w_facet, 2, old, n) || grow(&idx->w_cert, 8, old, n) ||
+        grow(&idx->w_cexp, 4 * MATCH_MAX_CERT_EXPIRIES, old, n) ||
         grow(&idx->w_cexp_id, MATCH_MAX_CERT_EXPIRIES, old, n) || grow_cold(idx, old, n))
         return -1;
     for (int p = 1; p < MATCH_PLANES; p++)
@@ -149,6 +150,10 @@ struct match_index *match_index_new(void)
     if (!idx)
         return NULL;
     idx->w_free = idx->h_free = idx->v_free = MATCH_SLOT_NONE;
+    if (match_place_new(idx)) {
+        match_index_free(idx);
+        return NULL;
+    }
     idx->gate_avx2 = match_gate_has_avx2();
     idx->gate_avx512 = match_gate_has_avx512();
     for (unsigned c = 0; c <= MATCH_MAX_COUNTIES; c++)
@@ -171,13 +176,14 @@ void match_index_free(struct match_index *idx)
         idx->v_county,  idx->v_age,      idx->v_start,    idx->v_start_ymd, idx->v_must0,
         idx->v_req0,    idx->v_id,       idx->v_rec,      idx->v_map,       idx->v_q[0],
         idx->v_q[1],    idx->v_q[2],     idx->v_light,    idx->v_bpos,      idx->v_bkey,
-        idx->w_facet};
+        idx->w_facet,   idx->w_place};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     for (size_t b = 0; b < MATCH_VBUCKETS; b++) {
         free(idx->v_bucket[b].e);
         free(idx->v_bucket[b].x);
     }
+    match_place_free(idx);
     free(idx);
 }
 
@@ -438,6 +444,7 @@ static void worker_store(struct match_index *idx, uint32_t s, const struct match
     match_unit_vector(w->lat, w->lon, q);
     for (int i = 0; i < 3; i++)
         idx->w_q[i][s] = q[i];
+    idx->w_place[s] = match_place_intern(idx, q);
     idx->w_birth[s] = match_birth16(w->birth_day);
     idx->w_avail[s] = match_avail16(w->available_from);
     c->wage = w->wage_floor;
@@ -492,6 +499,8 @@ int match_index_upsert_worker(struct match_index *idx, const struct match_worker
         }
         return -1;
     }
+    if (!fresh) /* worker_store takes the new site's place */
+        match_place_release(idx, idx->w_place[s]);
     if (fresh || idx->w_cold[s].house != h) {
         if (!fresh)
             household_unlink(idx, s);
@@ -512,6 +521,7 @@ int match_index_remove_worker(struct match_index *idx, int64_t id)
         return -1;
     match_map_del(idx->w_map, idx->w_map_mask, W_IDS(idx), id);
     household_unlink(idx, s);
+    match_place_release(idx, idx->w_place[s]);
     idx->w_flags[s] = 0;
     idx->w_cold[s].house = idx->w_free;
     idx->w_free = s;
@@ -839,7 +849,7 @@ void match_index_stats(const struct match_index *idx, struct match_stats *out)
     out->counties = idx->n_counties;
     out->worker_slots = idx->w_top;
     out->vacancy_slots = idx->v_top;
-    size_t per_worker = 2 + 8 + 2 + 2 + 6 + 2 + 1 + 2 + 8 + 5 * MATCH_MAX_CERT_EXPIRIES +
+    size_t per_worker = 2 + 8 + 2 + 2 + 6 + 2 + 2 + 1 + 2 + 8 + 5 * MATCH_MAX_CERT_EXPIRIES +
                         sizeof(struct match_wcold);
     for (int p = 1; p < MATCH_PLANES; p++)
         per_worker += idx->w_skill[p] ? 8 : 0;
@@ -847,13 +857,15 @@ void match_index_stats(const struct match_index *idx, struct match_stats *out)
         per_worker * idx->w_cap + 4 * (idx->w_map ? (size_t)idx->w_map_mask + 1 : 0);
     out->household_bytes =
         (8 + 1 + 2 + 4) * (size_t)idx->h_cap + 4 * (idx->h_map ? (size_t)idx->h_map_mask + 1 : 0);
+    out->worker_bytes += (sizeof *idx->p_q + 8 + 4) * (size_t)idx->p_top;
     out->vacancy_bytes =
         (1 + 1 + 2 + 4 + 4 + 8 + 8 + 8 + 6 + 4 + 8 + 1 + 4 + 1 + sizeof(struct match_ventry) +
          sizeof(struct match_vbound) + sizeof(struct match_vrec)) *
             (size_t)idx->v_cap +
         4 * (idx->v_map ? (size_t)idx->v_map_mask + 1 : 0);
-    /* flags, plane 0, available_from, birth, site, radius (+ county, certificates
-     * when a vacancy's rules or requirements ask) */
+    /* the floor: flags, plane 0, available_from, birth, site (6), radius; the
+     * first pass reads the site as a place number (2), and the county and
+     * certificates when a vacancy's rules or requirements ask */
     out->scan_bytes_per_worker = 2 + 8 + 2 + 2 + 6 + 2;
-    out->first_pass_bytes_per_worker = 2 + 8 + 2 + 2 + 6 + 2;
+    out->first_pass_bytes_per_worker = 2 + 8 + 2 + 2 + 2 + 2;
 }

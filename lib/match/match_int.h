@@ -13,6 +13,8 @@
 #define MATCH_PLANES 4 /* 256-bit skill set as four 64-bit planes */
 #define MATCH_BLOCK 64 /* slots per gate block; capacities are multiples */
 #define MATCH_SLOT_NONE UINT32_MAX
+#define MATCH_PLACE_NONE 0xffffu /* w_place of a worker whose site found no room in the table */
+#define MATCH_PLACES 0x10000u    /* entries of p_q: every 16-bit place number is in bounds */
 #define MATCH_W_LIVE 0x8000      /* internal worker flag: slot in use */
 #define MATCH_W_H_ZERO 0x0200    /* internal: the household's flags, kept in step */
 #define MATCH_W_H_MON 0x0400     /* household under monitoring */
@@ -140,6 +142,7 @@ struct match_index {
     uint16_t *w_avail;               /* days after MATCH_AVAIL_EPOCH, 0 = now */
     uint16_t *w_birth;               /* days after MATCH_BIRTH_EPOCH */
     int16_t *w_q[3];                 /* unit vector of the site, times MATCH_Q */
+    uint16_t *w_place;               /* the site as a place number (p_q), or MATCH_PLACE_NONE */
     uint16_t *w_commute;
     uint8_t *w_county; /* county slot */
     uint16_t *w_facet; /* what a facet query counts: kinds wanted | wage band << 8 */
@@ -149,6 +152,18 @@ struct match_index {
     struct match_wcold *w_cold; /* 64-byte aligned */
     uint32_t *w_map;            /* id -> slot + 1, open addressing */
     uint32_t w_map_mask;
+
+    /* places: the distinct worker sites, so the gate reads two bytes a worker
+     * instead of six.  p_q[p] holds the site's unit vector (as w_q) and a zero;
+     * it has MATCH_PLACES entries, the last always zero.  A place lives while
+     * workers use it (p_refs); dead ones chain through p_key from p_free. */
+    int16_t (*p_q)[4];
+    int64_t *p_key; /* the packed unit vector, for p_map */
+    uint32_t *p_refs;
+    uint32_t p_top, p_free;
+    uint32_t p_none; /* workers stored with MATCH_PLACE_NONE (the gate then reads w_q) */
+    uint32_t *p_map;
+    uint32_t p_map_mask;
 
     /* households */
     uint32_t h_cap, h_top, h_live, h_free;
@@ -290,6 +305,27 @@ uint32_t match_map_find(const uint32_t *map, uint32_t mask, const int64_t *ids, 
 void match_map_put(uint32_t *map, uint32_t mask, const int64_t *ids, size_t stride, uint32_t slot);
 void match_map_del(uint32_t *map, uint32_t mask, const int64_t *ids, size_t stride, int64_t id);
 int match_map_fit(uint32_t **map, uint32_t *mask, const int64_t *ids, size_t stride, size_t n);
+
+/* match_map.c: the places.  place_new allocates the table (-1 when out of
+ * memory); place_intern takes a reference to the place of a unit vector,
+ * making it when new (MATCH_PLACE_NONE when the table is full or out of
+ * memory: counted in p_none); place_release drops one. */
+int match_place_new(struct match_index *idx);
+void match_place_free(struct match_index *idx);
+uint16_t match_place_intern(struct match_index *idx, const int16_t q[3]);
+void match_place_release(struct match_index *idx, uint16_t place);
+
+/* The site of a worker slot, from its place (as stored in w_q). */
+static inline const int16_t *match_worker_q(const struct match_index *idx, uint32_t slot,
+                                            int16_t buf[3])
+{
+    unsigned p = idx->w_place[slot];
+    if (p != MATCH_PLACE_NONE)
+        return idx->p_q[p];
+    for (int i = 0; i < 3; i++)
+        buf[i] = idx->w_q[i][slot];
+    return buf;
+}
 
 /* match_vbucket.c: the key skill class of a vacancy record and its share of
  * the weights; room for one more in a list; taking slot s out of list bi and

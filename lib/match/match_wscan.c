@@ -382,7 +382,8 @@ static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t s
     const struct match_index *idx = s->c.idx;
     const struct match_query *q = s->c.q;
     const struct match_vrec *v = s->v;
-    const int16_t wq[3] = {idx->w_q[0][slot], idx->w_q[1][slot], idx->w_q[2][slot]};
+    int16_t buf[3];
+    const int16_t *wq = match_worker_q(idx, slot, buf);
     /* the cold record is a likely miss: ask for it while the hot bound is worked out */
     __builtin_prefetch(&idx->w_cold[slot]);
     float km = match_km_from_chord2(match_chord2(wq, v->q));
