@@ -36,7 +36,7 @@ static void gate_place_scalar(const struct match_index *idx, const struct match_
         }
         if (g->cut) {
             unsigned cls = match_cut_class(idx->w_flags[k], (o->rel >> i) & 1, (o->full >> i) & 1,
-                                           g->willing_flags);
+                                           (o->multi >> i) & 1, g->willing_flags);
             float lim = r * g->cut_k[cls];
             o->cut |= (uint64_t)(lim >= 0 && c2 <= lim * lim) << i;
         }
@@ -60,6 +60,8 @@ void match_gate_block_scalar(const struct match_index *idx, const struct match_g
         o->must |= (uint64_t)((s & g->must0) == g->must0) << i;
         o->rel |= (uint64_t)((s & g->relu0) != 0) << i;
         o->full |= (uint64_t)((s & g->req0) == g->req0) << i;
+        uint64_t held = s & g->req0;
+        o->multi |= (uint64_t)((held & (held - 1)) != 0) << i;
         o->avail |= (uint64_t)(idx->w_avail[k] <= g->avail_by) << i;
         o->age |= (uint64_t)(!g->nobody_of_age &&
                              (uint16_t)(idx->w_birth[k] - g->born_lo) <= g->born_span)
@@ -196,8 +198,8 @@ static void gate_skills(const uint64_t *sk, const struct match_gate *g, struct m
     const __m128i must = _mm_set1_epi64x((long long)g->must0);
     const __m128i relu = _mm_set1_epi64x((long long)g->relu0);
     const __m128i req = _mm_set1_epi64x((long long)g->req0);
-    const __m128i zero = _mm_setzero_si128();
-    uint64_t m = 0, rel = 0, full = 0;
+    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi64x(1);
+    uint64_t m = 0, rel = 0, full = 0, multi = 0;
     for (unsigned j = 0; j < MATCH_BLOCK / 2; j++) {
         __m128i s = _mm_loadu_si128((const __m128i *)(sk + 2 * j));
         __m128i z = _mm_cmpeq_epi32(_mm_and_si128(s, relu), zero);
@@ -205,8 +207,12 @@ static void gate_skills(const uint64_t *sk, const struct match_gate *g, struct m
         m |= (uint64_t)has_all(s, must) << (2 * j);
         full |= (uint64_t)has_all(s, req) << (2 * j);
         rel |= (uint64_t)(~_mm_movemask_pd(_mm_castsi128_pd(z)) & 3) << (2 * j);
+        __m128i h = _mm_and_si128(s, req); /* held & (held - 1): a second one */
+        __m128i y = _mm_cmpeq_epi32(_mm_and_si128(h, _mm_sub_epi64(h, one)), zero);
+        y = _mm_and_si128(y, _mm_shuffle_epi32(y, _MM_SHUFFLE(2, 3, 0, 1)));
+        multi |= (uint64_t)(~_mm_movemask_pd(_mm_castsi128_pd(y)) & 3) << (2 * j);
     }
-    o->must = m, o->rel = rel, o->full = full;
+    o->must = m, o->rel = rel, o->full = full, o->multi = multi;
 }
 
 /* Distance tiers (the cut one worker at a time: SSE2 has no gather). */
@@ -417,8 +423,8 @@ AVX2 static void avx_skills(const uint64_t *sk, const uint64_t *certs, const str
     const __m256i relu = _mm256_set1_epi64x((long long)g->relu0);
     const __m256i cm = _mm256_set1_epi64x((long long)g->cert_must);
     const __m256i req = _mm256_set1_epi64x((long long)g->req0);
-    const __m256i zero = _mm256_setzero_si256();
-    uint64_t m = 0, rel = 0, cert = 0, full = 0;
+    const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi64x(1);
+    uint64_t m = 0, rel = 0, cert = 0, full = 0, multi = 0;
     if (g->must0 | g->req0) {
         for (unsigned j = 0; j < MATCH_BLOCK / 4; j++) {
             __m256i s = _mm256_loadu_si256((const __m256i *)(sk + 4 * j));
@@ -426,6 +432,9 @@ AVX2 static void avx_skills(const uint64_t *sk, const uint64_t *certs, const str
             m |= avx_has_all(s, must) << (4 * j);
             full |= avx_has_all(s, req) << (4 * j);
             rel |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(z)) & 15) << (4 * j);
+            __m256i h = _mm256_and_si256(s, req); /* held & (held - 1): a second one */
+            __m256i y = _mm256_cmpeq_epi64(_mm256_and_si256(h, _mm256_sub_epi64(h, one)), zero);
+            multi |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(y)) & 15) << (4 * j);
         }
     } else { /* nothing must be held: everyone passes must and full */
         m = full = ~0ull;
@@ -440,6 +449,7 @@ AVX2 static void avx_skills(const uint64_t *sk, const uint64_t *certs, const str
             cert |= avx_has_all(_mm256_loadu_si256((const __m256i *)(certs + 4 * j)), cm)
                     << (4 * j);
     o->must = m, o->rel = rel, o->full = full, o->cert = g->cert_must ? cert : ~0ull;
+    o->multi = multi;
 }
 
 AVX2 static inline __m256i avx_le_u16(__m256i a, __m256i b)
@@ -567,6 +577,11 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
         cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_srli_epi32(f, 8), _mm256_set1_epi32(4)));
         cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_srli_epi32(f, 6), _mm256_set1_epi32(8)));
         __m256i w = _mm256_cmpeq_epi32(_mm256_and_si256(f, willing), _mm256_setzero_si256());
+        if (!g->willing_flags) { /* bit 16: two or more listed skills */
+            __m256i mb =
+                _mm256_and_si256(_mm256_set1_epi32((int)((o->multi >> (8 * j)) & 0xff)), lane);
+            w = _mm256_cmpeq_epi32(mb, _mm256_setzero_si256());
+        }
         cls = _mm256_or_si256(cls, _mm256_andnot_si256(w, _mm256_set1_epi32(16)));
         __m256 lim = _mm256_mul_ps(r, _mm256_i32gather_ps(g->cut_k, cls, 4));
         __m256 in = _mm256_and_ps(_mm256_cmp_ps(lim, zerof, _CMP_GE_OQ),
@@ -656,14 +671,17 @@ AVX512 static void z_skills(const uint64_t *sk, const uint64_t *certs, const str
     const __m512i must = _mm512_set1_epi64((long long)g->must0);
     const __m512i relu = _mm512_set1_epi64((long long)g->relu0);
     const __m512i req = _mm512_set1_epi64((long long)g->req0);
-    uint64_t m = 0, rel = 0, full = 0;
+    uint64_t m = 0, rel = 0, full = 0, multi = 0;
     for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
         __m512i s = _mm512_loadu_si512(sk + 8 * j);
         m |= z_has_all(s, must) << (8 * j);
         full |= z_has_all(s, req) << (8 * j);
         rel |= (uint64_t)_mm512_test_epi64_mask(s, relu) << (8 * j);
+        __m512i h = _mm512_and_si512(s, req); /* held & (held - 1): a second one */
+        multi |= (uint64_t)_mm512_test_epi64_mask(h, _mm512_sub_epi64(h, _mm512_set1_epi64(1)))
+                 << (8 * j);
     }
-    o->must = m, o->rel = rel, o->full = full, o->cert = ~0ull;
+    o->must = m, o->rel = rel, o->full = full, o->multi = multi, o->cert = ~0ull;
     if (g->cert_must) {
         const __m512i cm = _mm512_set1_epi64((long long)g->cert_must);
         uint64_t cert = 0;
@@ -707,7 +725,7 @@ AVX512 static void z_place(const struct match_index *idx, const struct match_gat
 
 /* The cut class of sixteen lanes (match_cut_class). */
 AVX512 static __m512i z_class(const uint16_t *fl, const struct match_gate *g, unsigned rel,
-                              unsigned full)
+                              unsigned full, unsigned multi)
 {
     __m512i f = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)fl));
     __m512i cls = _mm512_maskz_mov_epi32((__mmask16)rel, _mm512_set1_epi32(1));
@@ -715,7 +733,8 @@ AVX512 static __m512i z_class(const uint16_t *fl, const struct match_gate *g, un
     cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 4), _mm512_set1_epi32(2)));
     cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 8), _mm512_set1_epi32(4)));
     cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 6), _mm512_set1_epi32(8)));
-    __mmask16 w = _mm512_test_epi32_mask(f, _mm512_set1_epi32(g->willing_flags));
+    __mmask16 w = g->willing_flags ? _mm512_test_epi32_mask(f, _mm512_set1_epi32(g->willing_flags))
+                                   : (__mmask16)multi;
     return _mm512_mask_or_epi32(cls, w, cls, _mm512_set1_epi32(16));
 }
 
@@ -754,7 +773,8 @@ AVX512 static unsigned z_cut16(const struct match_index *idx, const struct match
     if (!(hi & ~lo & live))
         return lo;
     __m512i cls = z_class(idx->w_flags + i, g, (unsigned)(o->rel >> (16 * j)) & 0xffff,
-                          (unsigned)(o->full >> (16 * j)) & 0xffff);
+                          (unsigned)(o->full >> (16 * j)) & 0xffff,
+                          (unsigned)(o->multi >> (16 * j)) & 0xffff);
     __m512 lim = _mm512_mul_ps(r, z_cut_k(g, cls));
     return _mm512_cmp_ps_mask(lim, _mm512_setzero_ps(), _CMP_GE_OQ) &
            _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lim, lim), _CMP_LE_OQ);

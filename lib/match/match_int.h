@@ -231,10 +231,12 @@ static inline float match_tier_k(unsigned i)
 }
 
 /* The cut class of a worker (see struct match_gate). */
-static inline unsigned match_cut_class(uint16_t f, bool rel, bool full, uint16_t willing_flags)
+static inline unsigned match_cut_class(uint16_t f, bool rel, bool full, bool multi,
+                                       uint16_t willing_flags)
 {
-    return (rel ? 1u : 0) | ((f >> 4) & 2) | ((f >> 8) & 4) | ((f >> 6) & 8) |
-           ((f & willing_flags) ? 16u : 0) | (full ? 32u : 0);
+    bool b16 = willing_flags ? (f & willing_flags) != 0 : multi;
+    return (rel ? 1u : 0) | ((f >> 4) & 2) | ((f >> 8) & 4) | ((f >> 6) & 8) | (b16 ? 16u : 0) |
+           (full ? 32u : 0);
 }
 
 /* Inputs and outputs of one gate block (64 worker slots). */
@@ -253,8 +255,9 @@ struct match_gate {
     float vq[3], tf, acc_km; /* vq: the workplace in stored units */
     /* the cut: with the page full, a worker can reach its floor only within
      * chord reff * cut_k[class]; k < 0: not at all.  class = relevant skill (1),
-     * relocated (2), household monitored (4), zero-employment (8), willing (16),
-     * holds every listed skill (32) */
+     * relocated (2), household monitored (4), zero-employment (8), willing
+     * (16, labour export: willing_flags != 0) or else two or more listed skills
+     * held (16, plane 0), holds every listed skill (32) */
     bool cut;
     uint16_t willing_flags;
     uint64_t req0; /* plane-0 listed skills (0 when some are beyond plane 0) */
@@ -267,6 +270,7 @@ struct match_gate {
 
 struct match_gate_out {
     uint64_t live, must, cert, seek, consent, avail, age, hpost, post, resident, rel, full;
+    uint64_t multi; /* two or more of the plane-0 listed skills held (req0) */
     /* for the survivors of the tests above only (other bits undefined): */
     uint64_t near[MATCH_TIERS - 1]; /* chord <= reff * match_tier_k(i) */
     uint64_t cut;                   /* within the cut (all ones without one) */

@@ -122,14 +122,24 @@ static void wscan_cut(struct wscan *s, int32_t floor)
     const bool export = s->v->kind == MATCH_KIND_LABOR_EXPORT;
     const struct match_vrec *v = s->v;
     float wmin = v->n_skills ? v->sweight[0] : 0; /* missing the lightest skill costs least */
-    for (unsigned j = 1; j < v->n_skills; j++)
+    float wmax = wmin;
+    for (unsigned j = 1; j < v->n_skills; j++) {
         wmin = v->sweight[j] < wmin ? v->sweight[j] : wmin;
-    const float partial =
-        v->n_skills ? 1.0f - wmin * (1.0f - s->kw->related_credit) / v->sweight_sum : 1.0f;
+        wmax = v->sweight[j] > wmax ? v->sweight[j] : wmax;
+    }
+    const float rc = s->kw->related_credit;
+    const float partial = v->n_skills ? 1.0f - wmin * (1.0f - rc) / v->sweight_sum : 1.0f;
+    /* at most one listed skill held, and not all: the heaviest held, the rest
+     * related at best (a little margin for the order of the sums) */
+    float single = v->n_skills > 1 ? (wmax + rc * (v->sweight_sum - wmax)) / v->sweight_sum : rc;
+    single = single * 1.0001f + 1e-6f;
+    single = single < partial ? single : partial;
     for (unsigned cls = 0; cls < 64; cls++) {
-        /* all listed skills held: up to 1; some: up to partial; none held or
-         * related: 0 (1 when no skill is listed) */
-        float skill = (cls & 32) || !v->n_skills || s->rel_hi ? ps : (cls & 1) ? ps * partial : 0;
+        /* all listed skills held: up to 1; two or more: up to partial; one
+         * (bit 16 outside labour export) or related ones only: up to single;
+         * none held or related: 0 (1 when no skill is listed) */
+        float some = export || (cls & 16) ? partial : single;
+        float skill = (cls & 32) || !v->n_skills || s->rel_hi ? ps : (cls & 1) ? ps * some : 0;
         float prio = pp * match_part_priority(s->kw, cls & 2, cls & 4, cls & 8);
         float base = skill + prio + rest;
         if (export || pd <= 0)

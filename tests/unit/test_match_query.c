@@ -908,6 +908,7 @@ static void test_gate_builds_agree(void **state)
                 assert_int_equal(o[k]->resident & live, s.resident & live);
                 assert_int_equal(o[k]->rel & live, s.rel & live);
                 assert_int_equal(o[k]->full & live, s.full & live);
+                assert_int_equal(o[k]->multi & live, s.multi & live);
                 for (int p = 0; p < 3; p++)
                     assert_int_equal(o[k]->prio[p] & live, s.prio[p] & live);
                 uint64_t alive = match_gate_alive(&g, &s);
