@@ -251,13 +251,9 @@ static void gate_tiers(const struct match_index *idx, size_t base, const struct 
     if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
         memset(o->near, 0xff, sizeof o->near);
     if (g->cut) { /* scalar, with the same arithmetic */
-        struct match_gate_out t;
-        memset(&t, 0, sizeof t);
-        t = *o;
+        struct match_gate_out t = *o;
         t.cut = 0;
-        struct match_gate h = *g;
-        h.cut = true;
-        gate_place_scalar(idx, &h, base, &t);
+        gate_place_scalar(idx, g, base, &t);
         o->cut = t.cut;
     } else {
         o->cut = ~0ull;
@@ -291,19 +287,14 @@ void match_gate_block_sse2(const struct match_index *idx, const struct match_gat
 
 #endif
 
-void match_gate_county_bounds(const struct match_index *idx, struct match_gate *g)
+void match_gate_place_c2(const struct match_index *idx, struct match_gate *g)
 {
-    for (unsigned c = 0; c <= MATCH_MAX_COUNTIES; c++) {
-        const int16_t *lo = idx->county_lo[c], *hi = idx->county_hi[c];
-        if (lo[0] > hi[0]) { /* nobody has lived there */
-            g->county_c2[c] = INFINITY;
-            continue;
-        }
-        float d[3];
-        for (int i = 0; i < 3; i++)
-            d[i] = g->vq[i] < lo[i] ? lo[i] - g->vq[i] : g->vq[i] > hi[i] ? g->vq[i] - hi[i] : 0;
-        /* the same sum as the gate's, less a margin for its rounding */
-        g->county_c2[c] = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]) * 0.999f;
+    g->n_place_c2 = idx->p_top < MATCH_GATE_PLACES ? idx->p_top : MATCH_GATE_PLACES;
+    for (uint32_t p = 0; p < g->n_place_c2; p++) {
+        const int16_t *q = idx->p_q[p];
+        float dx = (float)q[0] - g->vq[0], dy = (float)q[1] - g->vq[1];
+        float dz = (float)q[2] - g->vq[2];
+        g->place_c2[p] = dx * dx + dy * dy + dz * dz; /* as gate_place_scalar */
     }
 }
 
@@ -325,7 +316,8 @@ void match_gate_prefetch(const struct match_index *idx, const struct match_gate 
         if (g->cert_must)
             __builtin_prefetch(idx->w_cert + base + 8 * l);
     }
-    __builtin_prefetch(idx->w_county + base);
+    if (g->resident)
+        __builtin_prefetch(idx->w_county + base);
 }
 
 void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
@@ -482,9 +474,9 @@ AVX2 static void avx_days(const uint16_t *av, const uint16_t *bi, const struct m
 /* Eight lanes from i: the site's coordinates from the place table (two
  * gathers of the packed entries), then the squared chord to the workplace,
  * in the scalar build's arithmetic.  Workers without a place read w_q. */
-AVX2 static __m256 avx_chord2(const struct match_index *idx, const struct match_gate *g, size_t i)
+AVX2 static __m256 avx_chord2_exact(const struct match_index *idx, const struct match_gate *g,
+                                    size_t i, __m256i p32)
 {
-    __m256i p32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(idx->w_place + i)));
     const long long *pq = (const long long *)(const void *)idx->p_q;
     __m256i a = _mm256_i32gather_epi64(pq, _mm256_castsi256_si128(p32), 8);
     __m256i b = _mm256_i32gather_epi64(pq, _mm256_extracti128_si256(p32, 1), 8);
@@ -514,6 +506,20 @@ AVX2 static __m256 avx_chord2(const struct match_index *idx, const struct match_
                          _mm256_mul_ps(d[2], d[2]));
 }
 
+/* Eight lanes from i: the squared chord to the workplace, looked up in the
+ * query's place table (one gather), computed for places beyond it. */
+AVX2 static __m256 avx_chord2(const struct match_index *idx, const struct match_gate *g, size_t i,
+                              unsigned live8)
+{
+    __m256i p32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(idx->w_place + i)));
+    __m256i in = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)g->n_place_c2), p32);
+    __m256 c2 =
+        _mm256_mask_i32gather_ps(_mm256_setzero_ps(), g->place_c2, p32, _mm256_castsi256_ps(in), 4);
+    if (live8 & ~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(in)))
+        c2 = _mm256_blendv_ps(avx_chord2_exact(idx, g, i, p32), c2, _mm256_castsi256_ps(in));
+    return c2;
+}
+
 AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const struct match_gate *g,
                            struct match_gate_out *o)
 {
@@ -530,7 +536,6 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
     uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0, alive = match_gate_alive(g, o);
     const uint16_t *fl = idx->w_flags + base;
     const uint16_t *cm = idx->w_commute + base;
-    const uint8_t *county = idx->w_county + base;
     for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
         unsigned live8 = (unsigned)(alive >> (8 * j)) & 0xff;
         if (!live8)
@@ -538,15 +543,7 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
         __m256i c32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(cm + 8 * j)));
         __m256 r =
             _mm256_max_ps(_mm256_mul_ps(_mm256_max_ps(_mm256_cvtepi32_ps(c32), one), tf), acc);
-        if (g->cut) { /* lanes whose county lies beyond the largest k are cut unread */
-            __m256i cs = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(county + 8 * j)));
-            __m256 lb = _mm256_i32gather_ps(g->county_c2, cs, 4), lmax = _mm256_mul_ps(r, kmax);
-            if (!((unsigned)_mm256_movemask_ps(
-                      _mm256_cmp_ps(lb, _mm256_mul_ps(lmax, lmax), _CMP_LE_OQ)) &
-                  live8))
-                continue;
-        }
-        __m256 c2 = avx_chord2(idx, g, base + 8 * j);
+        __m256 c2 = avx_chord2(idx, g, base + 8 * j, live8);
         for (unsigned t = 0; t < MATCH_TIERS - 1 && !g->cut; t++) {
             __m256 l = _mm256_mul_ps(r, k[t]);
             n[t] |= (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps(c2, _mm256_mul_ps(l, l), _CMP_LE_OQ))
@@ -692,15 +689,19 @@ AVX512 static void z_skills(const uint64_t *sk, const uint64_t *certs, const str
 }
 
 /* Sixteen lanes from j: effective radius (km) and squared chord to the workplace. */
-AVX512 static void z_place(const struct match_index *idx, const struct match_gate *g, size_t i,
-                           __m512 *r, __m512 *c2)
+AVX512 static __m512 z_radius(const struct match_index *idx, const struct match_gate *g, size_t i)
 {
     __m512i c32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_commute + i)));
     __m512 cm = _mm512_max_ps(_mm512_cvtepi32_ps(c32), _mm512_set1_ps(1.0f));
-    *r = _mm512_max_ps(_mm512_mul_ps(cm, _mm512_set1_ps(g->tf)), _mm512_set1_ps(g->acc_km));
-    /* the site from the place table: two gathers of the packed entries, as
-     * 32-bit lanes (q0 | q1 << 16, q2); workers without a place read w_q */
-    __m512i p32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_place + i)));
+    return _mm512_max_ps(_mm512_mul_ps(cm, _mm512_set1_ps(g->tf)), _mm512_set1_ps(g->acc_km));
+}
+
+/* The squared chord of sixteen lanes computed from the site: from the place
+ * table, two gathers of the packed entries, as 32-bit lanes (q0 | q1 << 16,
+ * q2); workers without a place read w_q. */
+AVX512 static __m512 z_chord2_exact(const struct match_index *idx, const struct match_gate *g,
+                                    size_t i, __m512i p32)
+{
     __m512i a = _mm512_i32gather_epi64(_mm512_castsi512_si256(p32), idx->p_q, 8);
     __m512i b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(p32, 1), idx->p_q, 8);
     const __m512i even =
@@ -719,8 +720,21 @@ AVX512 static void z_place(const struct match_index *idx, const struct match_gat
                 _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_q[c] + i))));
         d[c] = _mm512_sub_ps(_mm512_cvtepi32_ps(q[c]), _mm512_set1_ps(g->vq[c]));
     }
-    *c2 = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(d[0], d[0]), _mm512_mul_ps(d[1], d[1])),
-                        _mm512_mul_ps(d[2], d[2]));
+    return _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(d[0], d[0]), _mm512_mul_ps(d[1], d[1])),
+                         _mm512_mul_ps(d[2], d[2]));
+}
+
+/* Sixteen lanes from i: the squared chord to the workplace, looked up in the
+ * query's place table (one gather), computed for places beyond it. */
+AVX512 static __m512 z_chord2(const struct match_index *idx, const struct match_gate *g, size_t i,
+                              unsigned live)
+{
+    __m512i p32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_place + i)));
+    __mmask16 in = _mm512_cmplt_epu32_mask(p32, _mm512_set1_epi32((int)g->n_place_c2));
+    __m512 c2 = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), in, p32, g->place_c2, 4);
+    if (live & ~in)
+        c2 = _mm512_mask_mov_ps(c2, (__mmask16)~in, z_chord2_exact(idx, g, i, p32));
+    return c2;
 }
 
 /* The cut class of sixteen lanes (match_cut_class). */
@@ -749,23 +763,13 @@ AVX512 static inline __m512 z_cut_k(const struct match_gate *g, __m512i cls)
     return _mm512_mask_blend_ps(_mm512_test_epi32_mask(cls, _mm512_set1_epi32(32)), lo, hi);
 }
 
-/* The cut, sixteen lanes: as avx_tiers, the county bound first, then the
- * range of k, then the class of the lanes in between. */
+/* The cut, sixteen lanes: as avx_tiers, the range of k first, then the
+ * class of the lanes in between. */
 AVX512 static unsigned z_cut16(const struct match_index *idx, const struct match_gate *g, size_t i,
                                unsigned live, const struct match_gate_out *o, unsigned j)
 {
-    __m512i cs = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(idx->w_county + i)));
-    __m512i c32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_commute + i)));
-    __m512 r =
-        _mm512_max_ps(_mm512_mul_ps(_mm512_max_ps(_mm512_cvtepi32_ps(c32), _mm512_set1_ps(1.0f)),
-                                    _mm512_set1_ps(g->tf)),
-                      _mm512_set1_ps(g->acc_km));
+    __m512 r = z_radius(idx, g, i), c2 = z_chord2(idx, g, i, live);
     __m512 lmax = _mm512_mul_ps(r, _mm512_set1_ps(g->cut_kmax));
-    __m512 lb = _mm512_i32gather_ps(cs, g->county_c2, 4);
-    if (!(_mm512_cmp_ps_mask(lb, _mm512_mul_ps(lmax, lmax), _CMP_LE_OQ) & live))
-        return 0;
-    __m512 c2;
-    z_place(idx, g, i, &r, &c2);
     unsigned hi = _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lmax, lmax), _CMP_LE_OQ);
     __m512 lmin = _mm512_mul_ps(r, _mm512_set1_ps(g->cut_kmin));
     unsigned lo =
@@ -793,8 +797,7 @@ AVX512 static void z_tiers(const struct match_index *idx, size_t base, const str
             cut |= (uint64_t)z_cut16(idx, g, i, live, o, j) << (16 * j);
             continue;
         }
-        __m512 r, c2;
-        z_place(idx, g, i, &r, &c2);
+        __m512 r = z_radius(idx, g, i), c2 = z_chord2(idx, g, i, live);
         for (unsigned t = 0; t < MATCH_TIERS - 1; t++) {
             __m512 l = _mm512_mul_ps(r, _mm512_set1_ps(match_tier_k(t)));
             n[t] |= (uint64_t)_mm512_cmp_ps_mask(c2, _mm512_mul_ps(l, l), _CMP_LE_OQ) << (16 * j);

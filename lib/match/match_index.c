@@ -156,9 +156,6 @@ struct match_index *match_index_new(void)
     }
     idx->gate_avx2 = match_gate_has_avx2();
     idx->gate_avx512 = match_gate_has_avx512();
-    for (unsigned c = 0; c <= MATCH_MAX_COUNTIES; c++)
-        for (int i = 0; i < 3; i++)
-            idx->county_lo[c][i] = INT16_MAX, idx->county_hi[c][i] = INT16_MIN;
     match_weights_default(&idx->weights);
     return idx;
 }
@@ -452,11 +449,6 @@ static void worker_store(struct match_index *idx, uint32_t s, const struct match
     idx->w_flags[s] = (uint16_t)(w->flags | MATCH_W_LIVE | match_hbits(c->hflags));
     c->kinds = w->kinds_wanted;
     idx->w_county[s] = (uint8_t)county;
-    for (int i = 0; i < 3; i++) {
-        int16_t *lo = &idx->county_lo[county][i], *hi = &idx->county_hi[county][i];
-        *lo = q[i] < *lo ? q[i] : *lo;
-        *hi = q[i] > *hi ? q[i] : *hi;
-    }
     idx->w_facet[s] = (uint16_t)(w->kinds_wanted | match_wage_band(NULL, w->wage_floor) << 8);
 }
 

@@ -15,6 +15,7 @@
 #define MATCH_SLOT_NONE UINT32_MAX
 #define MATCH_PLACE_NONE 0xffffu /* w_place of a worker whose site found no room in the table */
 #define MATCH_PLACES 0x10000u    /* entries of p_q: every 16-bit place number is in bounds */
+#define MATCH_GATE_PLACES 8192u  /* places a query looks its distance up for (32 KiB) */
 #define MATCH_W_LIVE 0x8000      /* internal worker flag: slot in use */
 #define MATCH_W_H_ZERO 0x0200    /* internal: the household's flags, kept in step */
 #define MATCH_W_H_MON 0x0400     /* household under monitoring */
@@ -198,9 +199,6 @@ struct match_index {
     /* counties: code <-> slot (slot 0 unused) */
     uint32_t n_counties;
     int32_t county_code[MATCH_MAX_COUNTIES + 1];
-    /* the box around the sites of every worker stored with each county slot
-     * (stored units; lo > hi: none yet).  It only widens, so it stays a bound. */
-    int16_t county_lo[MATCH_MAX_COUNTIES + 1][3], county_hi[MATCH_MAX_COUNTIES + 1][3];
 
     /* taxonomy */
     uint8_t skill_parent[MATCH_MAX_SKILL + 1];
@@ -263,9 +261,11 @@ struct match_gate {
     uint64_t req0; /* plane-0 listed skills (0 when some are beyond plane 0) */
     float cut_k[64];
     float cut_kmin, cut_kmax; /* the smallest and largest of cut_k */
-    /* by county slot: at most the squared chord (stored units) from vq to any
-     * worker of the county (match_gate_county_bounds), INFINITY when none */
-    float county_c2[MATCH_MAX_COUNTIES + 1];
+    /* the squared chord (stored units) from vq to each place p < n_place_c2,
+     * in the scalar gate's arithmetic (match_gate_place_c2); the AVX2 and
+     * AVX-512 gates look a worker's up and compute the rest */
+    uint32_t n_place_c2;
+    float place_c2[MATCH_GATE_PLACES];
 };
 
 struct match_gate_out {
@@ -371,8 +371,8 @@ bool match_gate_has_avx2(void);
 bool match_gate_has_avx512(void);
 /* Asks the cache for the columns the gate reads of the block at base (no-op past the end). */
 void match_gate_prefetch(const struct match_index *idx, const struct match_gate *g, size_t base);
-/* Sets g->county_c2 from the index's county boxes and g->vq. */
-void match_gate_county_bounds(const struct match_index *idx, struct match_gate *g);
+/* Sets g->place_c2 from the index's places and g->vq. */
+void match_gate_place_c2(const struct match_index *idx, struct match_gate *g);
 void match_gate_block_scalar(const struct match_index *idx, const struct match_gate *g, size_t base,
                              struct match_gate_out *o);
 

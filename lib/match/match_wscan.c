@@ -58,7 +58,7 @@ static void wscan_init_place(struct wscan *s, const struct match_vrec *v)
         s->g.vq[i] = v->q[i];
     s->g.tf = v->transport ? s->kw->transport_factor : 1.0f;
     s->g.acc_km = v->accommodation ? s->kw->accommodation_km : 0.0f;
-    match_gate_county_bounds(s->c.idx, &s->g);
+    match_gate_place_c2(s->c.idx, &s->g);
     s->open_floor = INT32_MIN;
     s->willing = v->dest_province && v->dest_province != MATCH_YUNNAN
                      ? MATCH_W_WILLING_PROVINCE
