@@ -407,7 +407,7 @@ static void run_size(struct world *w, size_t n, size_t nq)
            p50 / floor_ms);
     printf("  the same in CPU time: floor %.3f ms, top-50 p50 %.3f ms, ratio %.2f\n", floor_cpu,
            cpu_p50, cpu_p50 / floor_cpu);
-    printf("  first pass reads %zu bytes a worker (+1 county once the page is full, +8 with a "
+    printf("  first pass reads %zu bytes a worker (+1 county with the residence rule, +8 with a "
            "must-have certificate)\n",
            st.first_pass_bytes_per_worker);
     bench_line("match_floor", n, floor_ms, "ms");
