@@ -36,7 +36,7 @@ static void gate_place_scalar(const struct match_index *idx, const struct match_
         }
         if (g->cut) {
             unsigned cls = match_cut_class(idx->w_flags[k], (o->rel >> i) & 1, (o->full >> i) & 1,
-                                           g->willing_flags);
+                                           (o->multi >> i) & 1, g->willing_flags);
             float lim = r * g->cut_k[cls];
             o->cut |= (uint64_t)(lim >= 0 && c2 <= lim * lim) << i;
         }
@@ -60,6 +60,8 @@ void match_gate_block_scalar(const struct match_index *idx, const struct match_g
         o->must |= (uint64_t)((s & g->must0) == g->must0) << i;
         o->rel |= (uint64_t)((s & g->relu0) != 0) << i;
         o->full |= (uint64_t)((s & g->req0) == g->req0) << i;
+        uint64_t held = s & g->req0;
+        o->multi |= (uint64_t)((held & (held - 1)) != 0) << i;
         o->avail |= (uint64_t)(idx->w_avail[k] <= g->avail_by) << i;
         o->age |= (uint64_t)(!g->nobody_of_age &&
                              (uint16_t)(idx->w_birth[k] - g->born_lo) <= g->born_span)
@@ -196,8 +198,8 @@ static void gate_skills(const uint64_t *sk, const struct match_gate *g, struct m
     const __m128i must = _mm_set1_epi64x((long long)g->must0);
     const __m128i relu = _mm_set1_epi64x((long long)g->relu0);
     const __m128i req = _mm_set1_epi64x((long long)g->req0);
-    const __m128i zero = _mm_setzero_si128();
-    uint64_t m = 0, rel = 0, full = 0;
+    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi64x(1);
+    uint64_t m = 0, rel = 0, full = 0, multi = 0;
     for (unsigned j = 0; j < MATCH_BLOCK / 2; j++) {
         __m128i s = _mm_loadu_si128((const __m128i *)(sk + 2 * j));
         __m128i z = _mm_cmpeq_epi32(_mm_and_si128(s, relu), zero);
@@ -205,8 +207,12 @@ static void gate_skills(const uint64_t *sk, const struct match_gate *g, struct m
         m |= (uint64_t)has_all(s, must) << (2 * j);
         full |= (uint64_t)has_all(s, req) << (2 * j);
         rel |= (uint64_t)(~_mm_movemask_pd(_mm_castsi128_pd(z)) & 3) << (2 * j);
+        __m128i h = _mm_and_si128(s, req); /* held & (held - 1): a second one */
+        __m128i y = _mm_cmpeq_epi32(_mm_and_si128(h, _mm_sub_epi64(h, one)), zero);
+        y = _mm_and_si128(y, _mm_shuffle_epi32(y, _MM_SHUFFLE(2, 3, 0, 1)));
+        multi |= (uint64_t)(~_mm_movemask_pd(_mm_castsi128_pd(y)) & 3) << (2 * j);
     }
-    o->must = m, o->rel = rel, o->full = full;
+    o->must = m, o->rel = rel, o->full = full, o->multi = multi;
 }
 
 /* Distance tiers (the cut one worker at a time: SSE2 has no gather). */
@@ -245,13 +251,9 @@ static void gate_tiers(const struct match_index *idx, size_t base, const struct 
     if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
         memset(o->near, 0xff, sizeof o->near);
     if (g->cut) { /* scalar, with the same arithmetic */
-        struct match_gate_out t;
-        memset(&t, 0, sizeof t);
-        t = *o;
+        struct match_gate_out t = *o;
         t.cut = 0;
-        struct match_gate h = *g;
-        h.cut = true;
-        gate_place_scalar(idx, &h, base, &t);
+        gate_place_scalar(idx, g, base, &t);
         o->cut = t.cut;
     } else {
         o->cut = ~0ull;
@@ -285,19 +287,14 @@ void match_gate_block_sse2(const struct match_index *idx, const struct match_gat
 
 #endif
 
-void match_gate_county_bounds(const struct match_index *idx, struct match_gate *g)
+void match_gate_place_c2(const struct match_index *idx, struct match_gate *g)
 {
-    for (unsigned c = 0; c <= MATCH_MAX_COUNTIES; c++) {
-        const int16_t *lo = idx->county_lo[c], *hi = idx->county_hi[c];
-        if (lo[0] > hi[0]) { /* nobody has lived there */
-            g->county_c2[c] = INFINITY;
-            continue;
-        }
-        float d[3];
-        for (int i = 0; i < 3; i++)
-            d[i] = g->vq[i] < lo[i] ? lo[i] - g->vq[i] : g->vq[i] > hi[i] ? g->vq[i] - hi[i] : 0;
-        /* the same sum as the gate's, less a margin for its rounding */
-        g->county_c2[c] = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]) * 0.999f;
+    g->n_place_c2 = idx->p_top < MATCH_GATE_PLACES ? idx->p_top : MATCH_GATE_PLACES;
+    for (uint32_t p = 0; p < g->n_place_c2; p++) {
+        const int16_t *q = idx->p_q[p];
+        float dx = (float)q[0] - g->vq[0], dy = (float)q[1] - g->vq[1];
+        float dz = (float)q[2] - g->vq[2];
+        g->place_c2[p] = dx * dx + dy * dy + dz * dz; /* as gate_place_scalar */
     }
 }
 
@@ -311,8 +308,7 @@ void match_gate_prefetch(const struct match_index *idx, const struct match_gate 
         __builtin_prefetch(idx->w_birth + base + 32 * l);
         if (g->tiers) {
             __builtin_prefetch(idx->w_commute + base + 32 * l);
-            for (int c = 0; c < 3; c++)
-                __builtin_prefetch(idx->w_q[c] + base + 32 * l);
+            __builtin_prefetch(idx->w_place + base + 32 * l);
         }
     }
     for (unsigned l = 0; l < 8; l++) {
@@ -320,7 +316,8 @@ void match_gate_prefetch(const struct match_index *idx, const struct match_gate 
         if (g->cert_must)
             __builtin_prefetch(idx->w_cert + base + 8 * l);
     }
-    __builtin_prefetch(idx->w_county + base);
+    if (g->resident)
+        __builtin_prefetch(idx->w_county + base);
 }
 
 void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
@@ -418,8 +415,8 @@ AVX2 static void avx_skills(const uint64_t *sk, const uint64_t *certs, const str
     const __m256i relu = _mm256_set1_epi64x((long long)g->relu0);
     const __m256i cm = _mm256_set1_epi64x((long long)g->cert_must);
     const __m256i req = _mm256_set1_epi64x((long long)g->req0);
-    const __m256i zero = _mm256_setzero_si256();
-    uint64_t m = 0, rel = 0, cert = 0, full = 0;
+    const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi64x(1);
+    uint64_t m = 0, rel = 0, cert = 0, full = 0, multi = 0;
     if (g->must0 | g->req0) {
         for (unsigned j = 0; j < MATCH_BLOCK / 4; j++) {
             __m256i s = _mm256_loadu_si256((const __m256i *)(sk + 4 * j));
@@ -427,6 +424,9 @@ AVX2 static void avx_skills(const uint64_t *sk, const uint64_t *certs, const str
             m |= avx_has_all(s, must) << (4 * j);
             full |= avx_has_all(s, req) << (4 * j);
             rel |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(z)) & 15) << (4 * j);
+            __m256i h = _mm256_and_si256(s, req); /* held & (held - 1): a second one */
+            __m256i y = _mm256_cmpeq_epi64(_mm256_and_si256(h, _mm256_sub_epi64(h, one)), zero);
+            multi |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(y)) & 15) << (4 * j);
         }
     } else { /* nothing must be held: everyone passes must and full */
         m = full = ~0ull;
@@ -441,6 +441,7 @@ AVX2 static void avx_skills(const uint64_t *sk, const uint64_t *certs, const str
             cert |= avx_has_all(_mm256_loadu_si256((const __m256i *)(certs + 4 * j)), cm)
                     << (4 * j);
     o->must = m, o->rel = rel, o->full = full, o->cert = g->cert_must ? cert : ~0ull;
+    o->multi = multi;
 }
 
 AVX2 static inline __m256i avx_le_u16(__m256i a, __m256i b)
@@ -470,11 +471,58 @@ AVX2 static void avx_days(const uint16_t *av, const uint16_t *bi, const struct m
     o->avail = avail, o->age = g->nobody_of_age ? 0 : age;
 }
 
+/* Eight lanes from i: the site's coordinates from the place table (two
+ * gathers of the packed entries), then the squared chord to the workplace,
+ * in the scalar build's arithmetic.  Workers without a place read w_q. */
+AVX2 static __m256 avx_chord2_exact(const struct match_index *idx, const struct match_gate *g,
+                                    size_t i, __m256i p32)
+{
+    const long long *pq = (const long long *)(const void *)idx->p_q;
+    __m256i a = _mm256_i32gather_epi64(pq, _mm256_castsi256_si128(p32), 8);
+    __m256i b = _mm256_i32gather_epi64(pq, _mm256_extracti128_si256(p32, 1), 8);
+    /* as 32-bit lanes each entry is (q0 | q1 << 16, q2): even lanes, then odd */
+    __m256 ea = _mm256_castsi256_ps(a), eb = _mm256_castsi256_ps(b);
+    __m256i xy = _mm256_permute4x64_epi64(
+        _mm256_castps_si256(_mm256_shuffle_ps(ea, eb, _MM_SHUFFLE(2, 0, 2, 0))),
+        _MM_SHUFFLE(3, 1, 2, 0));
+    __m256i zz = _mm256_permute4x64_epi64(
+        _mm256_castps_si256(_mm256_shuffle_ps(ea, eb, _MM_SHUFFLE(3, 1, 3, 1))),
+        _MM_SHUFFLE(3, 1, 2, 0));
+    __m256i q[3] = {_mm256_srai_epi32(_mm256_slli_epi32(xy, 16), 16), _mm256_srai_epi32(xy, 16),
+                    _mm256_srai_epi32(_mm256_slli_epi32(zz, 16), 16)};
+    if (idx->p_none) {
+        __m256i none = _mm256_cmpeq_epi32(p32, _mm256_set1_epi32(MATCH_PLACE_NONE));
+        if (_mm256_movemask_epi8(none))
+            for (int c = 0; c < 3; c++)
+                q[c] = _mm256_blendv_epi8(
+                    q[c],
+                    _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(idx->w_q[c] + i))),
+                    none);
+    }
+    __m256 d[3];
+    for (int c = 0; c < 3; c++)
+        d[c] = _mm256_sub_ps(_mm256_cvtepi32_ps(q[c]), _mm256_set1_ps(g->vq[c]));
+    return _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(d[0], d[0]), _mm256_mul_ps(d[1], d[1])),
+                         _mm256_mul_ps(d[2], d[2]));
+}
+
+/* Eight lanes from i: the squared chord to the workplace, looked up in the
+ * query's place table (one gather), computed for places beyond it. */
+AVX2 static __m256 avx_chord2(const struct match_index *idx, const struct match_gate *g, size_t i,
+                              unsigned live8)
+{
+    __m256i p32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(idx->w_place + i)));
+    __m256i in = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)g->n_place_c2), p32);
+    __m256 c2 =
+        _mm256_mask_i32gather_ps(_mm256_setzero_ps(), g->place_c2, p32, _mm256_castsi256_ps(in), 4);
+    if (live8 & ~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(in)))
+        c2 = _mm256_blendv_ps(avx_chord2_exact(idx, g, i, p32), c2, _mm256_castsi256_ps(in));
+    return c2;
+}
+
 AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const struct match_gate *g,
                            struct match_gate_out *o)
 {
-    const __m256 v[3] = {_mm256_set1_ps(g->vq[0]), _mm256_set1_ps(g->vq[1]),
-                         _mm256_set1_ps(g->vq[2])};
     const __m256 one = _mm256_set1_ps(1.0f), tf = _mm256_set1_ps(g->tf);
     const __m256 acc = _mm256_set1_ps(g->acc_km);
     __m256 k[MATCH_TIERS - 1];
@@ -488,7 +536,6 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
     uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0, alive = match_gate_alive(g, o);
     const uint16_t *fl = idx->w_flags + base;
     const uint16_t *cm = idx->w_commute + base;
-    const uint8_t *county = idx->w_county + base;
     for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
         unsigned live8 = (unsigned)(alive >> (8 * j)) & 0xff;
         if (!live8)
@@ -496,22 +543,7 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
         __m256i c32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(cm + 8 * j)));
         __m256 r =
             _mm256_max_ps(_mm256_mul_ps(_mm256_max_ps(_mm256_cvtepi32_ps(c32), one), tf), acc);
-        if (g->cut) { /* lanes whose county lies beyond the largest k are cut unread */
-            __m256i cs = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(county + 8 * j)));
-            __m256 lb = _mm256_i32gather_ps(g->county_c2, cs, 4), lmax = _mm256_mul_ps(r, kmax);
-            if (!((unsigned)_mm256_movemask_ps(
-                      _mm256_cmp_ps(lb, _mm256_mul_ps(lmax, lmax), _CMP_LE_OQ)) &
-                  live8))
-                continue;
-        }
-        __m256 d[3];
-        for (int c = 0; c < 3; c++) {
-            __m128i q = _mm_loadu_si128((const __m128i *)(idx->w_q[c] + base + 8 * j));
-            d[c] = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(q)), v[c]);
-        }
-        __m256 c2 =
-            _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(d[0], d[0]), _mm256_mul_ps(d[1], d[1])),
-                          _mm256_mul_ps(d[2], d[2]));
+        __m256 c2 = avx_chord2(idx, g, base + 8 * j, live8);
         for (unsigned t = 0; t < MATCH_TIERS - 1 && !g->cut; t++) {
             __m256 l = _mm256_mul_ps(r, k[t]);
             n[t] |= (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps(c2, _mm256_mul_ps(l, l), _CMP_LE_OQ))
@@ -542,6 +574,11 @@ AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const str
         cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_srli_epi32(f, 8), _mm256_set1_epi32(4)));
         cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_srli_epi32(f, 6), _mm256_set1_epi32(8)));
         __m256i w = _mm256_cmpeq_epi32(_mm256_and_si256(f, willing), _mm256_setzero_si256());
+        if (!g->willing_flags) { /* bit 16: two or more listed skills */
+            __m256i mb =
+                _mm256_and_si256(_mm256_set1_epi32((int)((o->multi >> (8 * j)) & 0xff)), lane);
+            w = _mm256_cmpeq_epi32(mb, _mm256_setzero_si256());
+        }
         cls = _mm256_or_si256(cls, _mm256_andnot_si256(w, _mm256_set1_epi32(16)));
         __m256 lim = _mm256_mul_ps(r, _mm256_i32gather_ps(g->cut_k, cls, 4));
         __m256 in = _mm256_and_ps(_mm256_cmp_ps(lim, zerof, _CMP_GE_OQ),
@@ -631,14 +668,17 @@ AVX512 static void z_skills(const uint64_t *sk, const uint64_t *certs, const str
     const __m512i must = _mm512_set1_epi64((long long)g->must0);
     const __m512i relu = _mm512_set1_epi64((long long)g->relu0);
     const __m512i req = _mm512_set1_epi64((long long)g->req0);
-    uint64_t m = 0, rel = 0, full = 0;
+    uint64_t m = 0, rel = 0, full = 0, multi = 0;
     for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
         __m512i s = _mm512_loadu_si512(sk + 8 * j);
         m |= z_has_all(s, must) << (8 * j);
         full |= z_has_all(s, req) << (8 * j);
         rel |= (uint64_t)_mm512_test_epi64_mask(s, relu) << (8 * j);
+        __m512i h = _mm512_and_si512(s, req); /* held & (held - 1): a second one */
+        multi |= (uint64_t)_mm512_test_epi64_mask(h, _mm512_sub_epi64(h, _mm512_set1_epi64(1)))
+                 << (8 * j);
     }
-    o->must = m, o->rel = rel, o->full = full, o->cert = ~0ull;
+    o->must = m, o->rel = rel, o->full = full, o->multi = multi, o->cert = ~0ull;
     if (g->cert_must) {
         const __m512i cm = _mm512_set1_epi64((long long)g->cert_must);
         uint64_t cert = 0;
@@ -649,25 +689,57 @@ AVX512 static void z_skills(const uint64_t *sk, const uint64_t *certs, const str
 }
 
 /* Sixteen lanes from j: effective radius (km) and squared chord to the workplace. */
-AVX512 static void z_place(const struct match_index *idx, const struct match_gate *g, size_t i,
-                           __m512 *r, __m512 *c2)
+AVX512 static __m512 z_radius(const struct match_index *idx, const struct match_gate *g, size_t i)
 {
     __m512i c32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_commute + i)));
     __m512 cm = _mm512_max_ps(_mm512_cvtepi32_ps(c32), _mm512_set1_ps(1.0f));
-    *r = _mm512_max_ps(_mm512_mul_ps(cm, _mm512_set1_ps(g->tf)), _mm512_set1_ps(g->acc_km));
+    return _mm512_max_ps(_mm512_mul_ps(cm, _mm512_set1_ps(g->tf)), _mm512_set1_ps(g->acc_km));
+}
+
+/* The squared chord of sixteen lanes computed from the site: from the place
+ * table, two gathers of the packed entries, as 32-bit lanes (q0 | q1 << 16,
+ * q2); workers without a place read w_q. */
+AVX512 static __m512 z_chord2_exact(const struct match_index *idx, const struct match_gate *g,
+                                    size_t i, __m512i p32)
+{
+    __m512i a = _mm512_i32gather_epi64(_mm512_castsi512_si256(p32), idx->p_q, 8);
+    __m512i b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(p32, 1), idx->p_q, 8);
+    const __m512i even =
+        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    __m512i xy = _mm512_permutex2var_epi32(a, even, b);
+    __m512i zz = _mm512_permutex2var_epi32(a, _mm512_add_epi32(even, _mm512_set1_epi32(1)), b);
+    __m512i q[3] = {_mm512_srai_epi32(_mm512_slli_epi32(xy, 16), 16), _mm512_srai_epi32(xy, 16),
+                    _mm512_srai_epi32(_mm512_slli_epi32(zz, 16), 16)};
+    __mmask16 none =
+        idx->p_none ? _mm512_cmpeq_epi32_mask(p32, _mm512_set1_epi32(MATCH_PLACE_NONE)) : 0;
     __m512 d[3];
     for (int c = 0; c < 3; c++) {
-        __m256i q = _mm256_loadu_si256((const __m256i *)(idx->w_q[c] + i));
-        d[c] =
-            _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(q)), _mm512_set1_ps(g->vq[c]));
+        if (none)
+            q[c] = _mm512_mask_mov_epi32(
+                q[c], none,
+                _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_q[c] + i))));
+        d[c] = _mm512_sub_ps(_mm512_cvtepi32_ps(q[c]), _mm512_set1_ps(g->vq[c]));
     }
-    *c2 = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(d[0], d[0]), _mm512_mul_ps(d[1], d[1])),
-                        _mm512_mul_ps(d[2], d[2]));
+    return _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(d[0], d[0]), _mm512_mul_ps(d[1], d[1])),
+                         _mm512_mul_ps(d[2], d[2]));
+}
+
+/* Sixteen lanes from i: the squared chord to the workplace, looked up in the
+ * query's place table (one gather), computed for places beyond it. */
+AVX512 static __m512 z_chord2(const struct match_index *idx, const struct match_gate *g, size_t i,
+                              unsigned live)
+{
+    __m512i p32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_place + i)));
+    __mmask16 in = _mm512_cmplt_epu32_mask(p32, _mm512_set1_epi32((int)g->n_place_c2));
+    __m512 c2 = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), in, p32, g->place_c2, 4);
+    if (live & ~in)
+        c2 = _mm512_mask_mov_ps(c2, (__mmask16)~in, z_chord2_exact(idx, g, i, p32));
+    return c2;
 }
 
 /* The cut class of sixteen lanes (match_cut_class). */
 AVX512 static __m512i z_class(const uint16_t *fl, const struct match_gate *g, unsigned rel,
-                              unsigned full)
+                              unsigned full, unsigned multi)
 {
     __m512i f = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)fl));
     __m512i cls = _mm512_maskz_mov_epi32((__mmask16)rel, _mm512_set1_epi32(1));
@@ -675,7 +747,8 @@ AVX512 static __m512i z_class(const uint16_t *fl, const struct match_gate *g, un
     cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 4), _mm512_set1_epi32(2)));
     cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 8), _mm512_set1_epi32(4)));
     cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 6), _mm512_set1_epi32(8)));
-    __mmask16 w = _mm512_test_epi32_mask(f, _mm512_set1_epi32(g->willing_flags));
+    __mmask16 w = g->willing_flags ? _mm512_test_epi32_mask(f, _mm512_set1_epi32(g->willing_flags))
+                                   : (__mmask16)multi;
     return _mm512_mask_or_epi32(cls, w, cls, _mm512_set1_epi32(16));
 }
 
@@ -690,23 +763,13 @@ AVX512 static inline __m512 z_cut_k(const struct match_gate *g, __m512i cls)
     return _mm512_mask_blend_ps(_mm512_test_epi32_mask(cls, _mm512_set1_epi32(32)), lo, hi);
 }
 
-/* The cut, sixteen lanes: as avx_tiers, the county bound first, then the
- * range of k, then the class of the lanes in between. */
+/* The cut, sixteen lanes: as avx_tiers, the range of k first, then the
+ * class of the lanes in between. */
 AVX512 static unsigned z_cut16(const struct match_index *idx, const struct match_gate *g, size_t i,
                                unsigned live, const struct match_gate_out *o, unsigned j)
 {
-    __m512i cs = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(idx->w_county + i)));
-    __m512i c32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_commute + i)));
-    __m512 r =
-        _mm512_max_ps(_mm512_mul_ps(_mm512_max_ps(_mm512_cvtepi32_ps(c32), _mm512_set1_ps(1.0f)),
-                                    _mm512_set1_ps(g->tf)),
-                      _mm512_set1_ps(g->acc_km));
+    __m512 r = z_radius(idx, g, i), c2 = z_chord2(idx, g, i, live);
     __m512 lmax = _mm512_mul_ps(r, _mm512_set1_ps(g->cut_kmax));
-    __m512 lb = _mm512_i32gather_ps(cs, g->county_c2, 4);
-    if (!(_mm512_cmp_ps_mask(lb, _mm512_mul_ps(lmax, lmax), _CMP_LE_OQ) & live))
-        return 0;
-    __m512 c2;
-    z_place(idx, g, i, &r, &c2);
     unsigned hi = _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lmax, lmax), _CMP_LE_OQ);
     __m512 lmin = _mm512_mul_ps(r, _mm512_set1_ps(g->cut_kmin));
     unsigned lo =
@@ -714,7 +777,8 @@ AVX512 static unsigned z_cut16(const struct match_index *idx, const struct match
     if (!(hi & ~lo & live))
         return lo;
     __m512i cls = z_class(idx->w_flags + i, g, (unsigned)(o->rel >> (16 * j)) & 0xffff,
-                          (unsigned)(o->full >> (16 * j)) & 0xffff);
+                          (unsigned)(o->full >> (16 * j)) & 0xffff,
+                          (unsigned)(o->multi >> (16 * j)) & 0xffff);
     __m512 lim = _mm512_mul_ps(r, z_cut_k(g, cls));
     return _mm512_cmp_ps_mask(lim, _mm512_setzero_ps(), _CMP_GE_OQ) &
            _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lim, lim), _CMP_LE_OQ);
@@ -733,8 +797,7 @@ AVX512 static void z_tiers(const struct match_index *idx, size_t base, const str
             cut |= (uint64_t)z_cut16(idx, g, i, live, o, j) << (16 * j);
             continue;
         }
-        __m512 r, c2;
-        z_place(idx, g, i, &r, &c2);
+        __m512 r = z_radius(idx, g, i), c2 = z_chord2(idx, g, i, live);
         for (unsigned t = 0; t < MATCH_TIERS - 1; t++) {
             __m512 l = _mm512_mul_ps(r, _mm512_set1_ps(match_tier_k(t)));
             n[t] |= (uint64_t)_mm512_cmp_ps_mask(c2, _mm512_mul_ps(l, l), _CMP_LE_OQ) << (16 * j);

@@ -7,10 +7,12 @@
  * and the household links need no fixing.  Dead slots carry no LIVE flag and
  * the gate skips them.
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include "match_int.h"
 
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 /* Unit vectors are stored as int16 (resolution 1/32767 of the radius, about
  * 200 m, so distances are good to about 0.2 km). */
@@ -48,12 +50,32 @@ uint32_t match_vacancy_slot(const struct match_index *idx, int64_t id)
 
 /* ---- growth ---- */
 
+/*
+ * Asks for huge pages under a large array (where the kernel gives them on
+ * request: transparent huge pages in "madvise" mode).  A visit reads one
+ * worker's record and columns at a random slot; on 4 KiB pages nearly every
+ * visit also misses the TLB.  Advice only: failure changes nothing.
+ */
+static void huge_pages(void *p, size_t bytes)
+{
+#if defined(MADV_HUGEPAGE)
+    const uintptr_t page = 4096, huge = 2u << 20;
+    if (bytes < 2 * huge)
+        return;
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), b = ((uintptr_t)p + bytes) & ~(page - 1);
+    (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+    (void)p, (void)bytes;
+#endif
+}
+
 static int grow(void *pp, size_t elem, size_t old_n, size_t new_n)
 {
     void **p = pp;
     unsigned char *q = realloc(*p, elem * new_n);
     if (!q)
         return -1;
+    huge_pages(q, elem * new_n);
     memset(q + elem * old_n, 0, elem * (new_n - old_n));
     *p = q;
     return 0;
@@ -70,6 +92,7 @@ static int grow_cold(struct match_index *idx, size_t old, size_t n)
     void *p = aligned_alloc(64, n * sizeof(struct match_wcold));
     if (!p)
         return -1;
+    huge_pages(p, n * sizeof(struct match_wcold));
     if (old)
         memcpy(p, idx->w_cold, old * sizeof(struct match_wcold));
     memset((struct match_wcold *)p + old, 0, (n - old) * sizeof(struct match_wcold));
@@ -88,9 +111,10 @@ static int workers_grow(struct match_index *idx, size_t want)
     if (grow(&idx->w_flags, 2, old, n) || grow(&idx->w_skill[0], 8, old, n) ||
         grow(&idx->w_avail, 2, old, n) || grow(&idx->w_birth, 2, old, n) ||
         grow(&idx->w_q[0], 2, old, n) || grow(&idx->w_q[1], 2, old, n) ||
-        grow(&idx->w_q[2], 2, old, n) || grow(&idx->w_commute, 2, old, n) ||
-        grow(&idx->w_county, 1, old, n) || grow(&idx->w_facet, 2, old, n) ||
-        grow(&idx->w_cert, 8, old, n) || grow(&idx->w_cexp, 4 * MATCH_MAX_CERT_EXPIRIES, old, n) ||
+        grow(&idx->w_q[2], 2, old, n) || grow(&idx->w_place, 2, old, n) ||
+        grow(&idx->w_commute, 2, old, n) || grow(&idx->w_county, 1, old, n) ||
+        grow(&idx->w_facet, 2, old, n) || grow(&idx->w_cert, 8, old, n) ||
+        grow(&idx->w_cexp, 4 * MATCH_MAX_CERT_EXPIRIES, old, n) ||
         grow(&idx->w_cexp_id, MATCH_MAX_CERT_EXPIRIES, old, n) || grow_cold(idx, old, n))
         return -1;
     for (int p = 1; p < MATCH_PLANES; p++)
@@ -149,11 +173,12 @@ struct match_index *match_index_new(void)
     if (!idx)
         return NULL;
     idx->w_free = idx->h_free = idx->v_free = MATCH_SLOT_NONE;
+    if (match_place_new(idx)) {
+        match_index_free(idx);
+        return NULL;
+    }
     idx->gate_avx2 = match_gate_has_avx2();
     idx->gate_avx512 = match_gate_has_avx512();
-    for (unsigned c = 0; c <= MATCH_MAX_COUNTIES; c++)
-        for (int i = 0; i < 3; i++)
-            idx->county_lo[c][i] = INT16_MAX, idx->county_hi[c][i] = INT16_MIN;
     match_weights_default(&idx->weights);
     return idx;
 }
@@ -171,13 +196,14 @@ void match_index_free(struct match_index *idx)
         idx->v_county,  idx->v_age,      idx->v_start,    idx->v_start_ymd, idx->v_must0,
         idx->v_req0,    idx->v_id,       idx->v_rec,      idx->v_map,       idx->v_q[0],
         idx->v_q[1],    idx->v_q[2],     idx->v_light,    idx->v_bpos,      idx->v_bkey,
-        idx->w_facet};
+        idx->w_facet,   idx->w_place};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     for (size_t b = 0; b < MATCH_VBUCKETS; b++) {
         free(idx->v_bucket[b].e);
         free(idx->v_bucket[b].x);
     }
+    match_place_free(idx);
     free(idx);
 }
 
@@ -438,6 +464,7 @@ static void worker_store(struct match_index *idx, uint32_t s, const struct match
     match_unit_vector(w->lat, w->lon, q);
     for (int i = 0; i < 3; i++)
         idx->w_q[i][s] = q[i];
+    idx->w_place[s] = match_place_intern(idx, q);
     idx->w_birth[s] = match_birth16(w->birth_day);
     idx->w_avail[s] = match_avail16(w->available_from);
     c->wage = w->wage_floor;
@@ -445,11 +472,6 @@ static void worker_store(struct match_index *idx, uint32_t s, const struct match
     idx->w_flags[s] = (uint16_t)(w->flags | MATCH_W_LIVE | match_hbits(c->hflags));
     c->kinds = w->kinds_wanted;
     idx->w_county[s] = (uint8_t)county;
-    for (int i = 0; i < 3; i++) {
-        int16_t *lo = &idx->county_lo[county][i], *hi = &idx->county_hi[county][i];
-        *lo = q[i] < *lo ? q[i] : *lo;
-        *hi = q[i] > *hi ? q[i] : *hi;
-    }
     idx->w_facet[s] = (uint16_t)(w->kinds_wanted | match_wage_band(NULL, w->wage_floor) << 8);
 }
 
@@ -492,6 +514,8 @@ int match_index_upsert_worker(struct match_index *idx, const struct match_worker
         }
         return -1;
     }
+    if (!fresh) /* worker_store takes the new site's place */
+        match_place_release(idx, idx->w_place[s]);
     if (fresh || idx->w_cold[s].house != h) {
         if (!fresh)
             household_unlink(idx, s);
@@ -512,6 +536,7 @@ int match_index_remove_worker(struct match_index *idx, int64_t id)
         return -1;
     match_map_del(idx->w_map, idx->w_map_mask, W_IDS(idx), id);
     household_unlink(idx, s);
+    match_place_release(idx, idx->w_place[s]);
     idx->w_flags[s] = 0;
     idx->w_cold[s].house = idx->w_free;
     idx->w_free = s;
@@ -839,7 +864,7 @@ void match_index_stats(const struct match_index *idx, struct match_stats *out)
     out->counties = idx->n_counties;
     out->worker_slots = idx->w_top;
     out->vacancy_slots = idx->v_top;
-    size_t per_worker = 2 + 8 + 2 + 2 + 6 + 2 + 1 + 2 + 8 + 5 * MATCH_MAX_CERT_EXPIRIES +
+    size_t per_worker = 2 + 8 + 2 + 2 + 6 + 2 + 2 + 1 + 2 + 8 + 5 * MATCH_MAX_CERT_EXPIRIES +
                         sizeof(struct match_wcold);
     for (int p = 1; p < MATCH_PLANES; p++)
         per_worker += idx->w_skill[p] ? 8 : 0;
@@ -847,13 +872,15 @@ void match_index_stats(const struct match_index *idx, struct match_stats *out)
         per_worker * idx->w_cap + 4 * (idx->w_map ? (size_t)idx->w_map_mask + 1 : 0);
     out->household_bytes =
         (8 + 1 + 2 + 4) * (size_t)idx->h_cap + 4 * (idx->h_map ? (size_t)idx->h_map_mask + 1 : 0);
+    out->worker_bytes += (sizeof *idx->p_q + 8 + 4) * (size_t)idx->p_top;
     out->vacancy_bytes =
         (1 + 1 + 2 + 4 + 4 + 8 + 8 + 8 + 6 + 4 + 8 + 1 + 4 + 1 + sizeof(struct match_ventry) +
          sizeof(struct match_vbound) + sizeof(struct match_vrec)) *
             (size_t)idx->v_cap +
         4 * (idx->v_map ? (size_t)idx->v_map_mask + 1 : 0);
-    /* flags, plane 0, available_from, birth, site, radius (+ county, certificates
-     * when a vacancy's rules or requirements ask) */
+    /* the floor: flags, plane 0, available_from, birth, site (6), radius; the
+     * first pass reads the site as a place number (2), and the county and
+     * certificates when a vacancy's rules or requirements ask */
     out->scan_bytes_per_worker = 2 + 8 + 2 + 2 + 6 + 2;
-    out->first_pass_bytes_per_worker = 2 + 8 + 2 + 2 + 6 + 2;
+    out->first_pass_bytes_per_worker = 2 + 8 + 2 + 2 + 2 + 2;
 }

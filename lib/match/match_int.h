@@ -13,6 +13,9 @@
 #define MATCH_PLANES 4 /* 256-bit skill set as four 64-bit planes */
 #define MATCH_BLOCK 64 /* slots per gate block; capacities are multiples */
 #define MATCH_SLOT_NONE UINT32_MAX
+#define MATCH_PLACE_NONE 0xffffu /* w_place of a worker whose site found no room in the table */
+#define MATCH_PLACES 0x10000u    /* entries of p_q: every 16-bit place number is in bounds */
+#define MATCH_GATE_PLACES 8192u  /* places a query looks its distance up for (32 KiB) */
 #define MATCH_W_LIVE 0x8000      /* internal worker flag: slot in use */
 #define MATCH_W_H_ZERO 0x0200    /* internal: the household's flags, kept in step */
 #define MATCH_W_H_MON 0x0400     /* household under monitoring */
@@ -177,6 +180,7 @@ struct match_index {
     uint16_t *w_avail;               /* days after MATCH_AVAIL_EPOCH, 0 = now */
     uint16_t *w_birth;               /* days after MATCH_BIRTH_EPOCH */
     int16_t *w_q[3];                 /* unit vector of the site, times MATCH_Q */
+    uint16_t *w_place;               /* the site as a place number (p_q), or MATCH_PLACE_NONE */
     uint16_t *w_commute;
     uint8_t *w_county; /* county slot */
     uint16_t *w_facet; /* what a facet query counts: kinds wanted | wage band << 8 */
@@ -186,6 +190,18 @@ struct match_index {
     struct match_wcold *w_cold; /* 64-byte aligned */
     uint32_t *w_map;            /* id -> slot + 1, open addressing */
     uint32_t w_map_mask;
+
+    /* places: the distinct worker sites, so the gate reads two bytes a worker
+     * instead of six.  p_q[p] holds the site's unit vector (as w_q) and a zero;
+     * it has MATCH_PLACES entries, the last always zero.  A place lives while
+     * workers use it (p_refs); dead ones chain through p_key from p_free. */
+    int16_t (*p_q)[4];
+    int64_t *p_key; /* the packed unit vector, for p_map */
+    uint32_t *p_refs;
+    uint32_t p_top, p_free;
+    uint32_t p_none; /* workers stored with MATCH_PLACE_NONE (the gate then reads w_q) */
+    uint32_t *p_map;
+    uint32_t p_map_mask;
 
     /* households */
     uint32_t h_cap, h_top, h_live, h_free;
@@ -220,9 +236,6 @@ struct match_index {
     /* counties: code <-> slot (slot 0 unused) */
     uint32_t n_counties;
     int32_t county_code[MATCH_MAX_COUNTIES + 1];
-    /* the box around the sites of every worker stored with each county slot
-     * (stored units; lo > hi: none yet).  It only widens, so it stays a bound. */
-    int16_t county_lo[MATCH_MAX_COUNTIES + 1][3], county_hi[MATCH_MAX_COUNTIES + 1][3];
 
     /* taxonomy */
     uint8_t skill_parent[MATCH_MAX_SKILL + 1];
@@ -253,10 +266,12 @@ static inline float match_tier_k(unsigned i)
 }
 
 /* The cut class of a worker (see struct match_gate). */
-static inline unsigned match_cut_class(uint16_t f, bool rel, bool full, uint16_t willing_flags)
+static inline unsigned match_cut_class(uint16_t f, bool rel, bool full, bool multi,
+                                       uint16_t willing_flags)
 {
-    return (rel ? 1u : 0) | ((f >> 4) & 2) | ((f >> 8) & 4) | ((f >> 6) & 8) |
-           ((f & willing_flags) ? 16u : 0) | (full ? 32u : 0);
+    bool b16 = willing_flags ? (f & willing_flags) != 0 : multi;
+    return (rel ? 1u : 0) | ((f >> 4) & 2) | ((f >> 8) & 4) | ((f >> 6) & 8) | (b16 ? 16u : 0) |
+           (full ? 32u : 0);
 }
 
 /* Inputs and outputs of one gate block (64 worker slots). */
@@ -275,20 +290,24 @@ struct match_gate {
     float vq[3], tf, acc_km; /* vq: the workplace in stored units */
     /* the cut: with the page full, a worker can reach its floor only within
      * chord reff * cut_k[class]; k < 0: not at all.  class = relevant skill (1),
-     * relocated (2), household monitored (4), zero-employment (8), willing (16),
-     * holds every listed skill (32) */
+     * relocated (2), household monitored (4), zero-employment (8), willing
+     * (16, labour export: willing_flags != 0) or else two or more listed skills
+     * held (16, plane 0), holds every listed skill (32) */
     bool cut;
     uint16_t willing_flags;
     uint64_t req0; /* plane-0 listed skills (0 when some are beyond plane 0) */
     float cut_k[64];
     float cut_kmin, cut_kmax; /* the smallest and largest of cut_k */
-    /* by county slot: at most the squared chord (stored units) from vq to any
-     * worker of the county (match_gate_county_bounds), INFINITY when none */
-    float county_c2[MATCH_MAX_COUNTIES + 1];
+    /* the squared chord (stored units) from vq to each place p < n_place_c2,
+     * in the scalar gate's arithmetic (match_gate_place_c2); the AVX2 and
+     * AVX-512 gates look a worker's up and compute the rest */
+    uint32_t n_place_c2;
+    float place_c2[MATCH_GATE_PLACES];
 };
 
 struct match_gate_out {
     uint64_t live, must, cert, seek, consent, avail, age, hpost, post, resident, rel, full;
+    uint64_t multi; /* two or more of the plane-0 listed skills held (req0) */
     /* for the survivors of the tests above only (other bits undefined): */
     uint64_t near[MATCH_TIERS - 1]; /* chord <= reff * match_tier_k(i) */
     uint64_t cut;                   /* within the cut (all ones without one) */
@@ -336,6 +355,27 @@ struct match_vheap {
     uint64_t h[MATCH_VHEAP];
 };
 
+/* match_map.c: the places.  place_new allocates the table (-1 when out of
+ * memory); place_intern takes a reference to the place of a unit vector,
+ * making it when new (MATCH_PLACE_NONE when the table is full or out of
+ * memory: counted in p_none); place_release drops one. */
+int match_place_new(struct match_index *idx);
+void match_place_free(struct match_index *idx);
+uint16_t match_place_intern(struct match_index *idx, const int16_t q[3]);
+void match_place_release(struct match_index *idx, uint16_t place);
+
+/* The site of a worker slot, from its place (as stored in w_q). */
+static inline const int16_t *match_worker_q(const struct match_index *idx, uint32_t slot,
+                                            int16_t buf[3])
+{
+    unsigned p = idx->w_place[slot];
+    if (p != MATCH_PLACE_NONE)
+        return idx->p_q[p];
+    for (int i = 0; i < 3; i++)
+        buf[i] = idx->w_q[i][slot];
+    return buf;
+}
+
 /* match_vbucket.c: the key skill class of a vacancy record and its share of
  * the weights; room for one more in a list; taking slot s out of list bi and
  * putting it in, in order; the work list's sift down from i and push */
@@ -378,8 +418,8 @@ bool match_gate_has_avx2(void);
 bool match_gate_has_avx512(void);
 /* Asks the cache for the columns the gate reads of the block at base (no-op past the end). */
 void match_gate_prefetch(const struct match_index *idx, const struct match_gate *g, size_t base);
-/* Sets g->county_c2 from the index's county boxes and g->vq. */
-void match_gate_county_bounds(const struct match_index *idx, struct match_gate *g);
+/* Sets g->place_c2 from the index's places and g->vq. */
+void match_gate_place_c2(const struct match_index *idx, struct match_gate *g);
 void match_gate_block_scalar(const struct match_index *idx, const struct match_gate *g, size_t base,
                              struct match_gate_out *o);
 

@@ -58,7 +58,7 @@ static void wscan_init_place(struct wscan *s, const struct match_vrec *v)
         s->g.vq[i] = v->q[i];
     s->g.tf = v->transport ? s->kw->transport_factor : 1.0f;
     s->g.acc_km = v->accommodation ? s->kw->accommodation_km : 0.0f;
-    match_gate_county_bounds(s->c.idx, &s->g);
+    match_gate_place_c2(s->c.idx, &s->g);
     s->open_floor = INT32_MIN;
     s->willing = v->dest_province && v->dest_province != MATCH_YUNNAN
                      ? MATCH_W_WILLING_PROVINCE
@@ -122,14 +122,24 @@ static void wscan_cut(struct wscan *s, int32_t floor)
     const bool export = s->v->kind == MATCH_KIND_LABOR_EXPORT;
     const struct match_vrec *v = s->v;
     float wmin = v->n_skills ? v->sweight[0] : 0; /* missing the lightest skill costs least */
-    for (unsigned j = 1; j < v->n_skills; j++)
+    float wmax = wmin;
+    for (unsigned j = 1; j < v->n_skills; j++) {
         wmin = v->sweight[j] < wmin ? v->sweight[j] : wmin;
-    const float partial =
-        v->n_skills ? 1.0f - wmin * (1.0f - s->kw->related_credit) / v->sweight_sum : 1.0f;
+        wmax = v->sweight[j] > wmax ? v->sweight[j] : wmax;
+    }
+    const float rc = s->kw->related_credit;
+    const float partial = v->n_skills ? 1.0f - wmin * (1.0f - rc) / v->sweight_sum : 1.0f;
+    /* at most one listed skill held, and not all: the heaviest held, the rest
+     * related at best (a little margin for the order of the sums) */
+    float single = v->n_skills > 1 ? (wmax + rc * (v->sweight_sum - wmax)) / v->sweight_sum : rc;
+    single = single * 1.0001f + 1e-6f;
+    single = single < partial ? single : partial;
     for (unsigned cls = 0; cls < 64; cls++) {
-        /* all listed skills held: up to 1; some: up to partial; none held or
-         * related: 0 (1 when no skill is listed) */
-        float skill = (cls & 32) || !v->n_skills || s->rel_hi ? ps : (cls & 1) ? ps * partial : 0;
+        /* all listed skills held: up to 1; two or more: up to partial; one
+         * (bit 16 outside labour export) or related ones only: up to single;
+         * none held or related: 0 (1 when no skill is listed) */
+        float some = export || (cls & 16) ? partial : single;
+        float skill = (cls & 32) || !v->n_skills || s->rel_hi ? ps : (cls & 1) ? ps * some : 0;
         float prio = pp * match_part_priority(s->kw, cls & 2, cls & 4, cls & 8);
         float base = skill + prio + rest;
         if (export || pd <= 0)
@@ -382,7 +392,8 @@ static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t s
     const struct match_index *idx = s->c.idx;
     const struct match_query *q = s->c.q;
     const struct match_vrec *v = s->v;
-    const int16_t wq[3] = {idx->w_q[0][slot], idx->w_q[1][slot], idx->w_q[2][slot]};
+    int16_t buf[3];
+    const int16_t *wq = match_worker_q(idx, slot, buf);
     /* the cold record is a likely miss: ask for it while the hot bound is worked out */
     __builtin_prefetch(&idx->w_cold[slot]);
     float km = match_km_from_chord2(match_chord2(wq, v->q));

@@ -190,6 +190,54 @@ static void test_churn_against_shadow(void **state)
     match_index_free(idx);
 }
 
+/* Moving sites, removals and reuse keep the place table in step: every live
+ * worker's place holds its site, each place counts its workers, the map
+ * finds every live place, and a place nobody uses is reused. */
+static void test_places_follow_sites(void **state)
+{
+    (void)state;
+    enum { IDS = 2000 };
+    struct match_index *idx = match_index_new();
+    uint64_t x = 777;
+    unsigned removed = 0;
+    for (int step = 0; step < 30000; step++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        int64_t id = 1 + (int64_t)((x >> 33) % IDS);
+        if ((x >> 20) % 4 == 0) {
+            removed += match_index_remove_worker(idx, id) == 0;
+            continue;
+        }
+        struct match_worker w = worker(id, 1 + id % 97);
+        w.lat = 22.0 + (double)((x >> 40) % 50) * 0.1; /* 50 x 20 sites */
+        w.lon = 100.0 + (double)((x >> 48) % 20) * 0.1;
+        assert_int_equal(match_index_upsert_worker(idx, &w), 0);
+    }
+    static uint32_t refs[MATCH_PLACES];
+    memset(refs, 0, sizeof refs);
+    for (uint32_t s = 0; s < idx->w_top; s++) {
+        if (!(idx->w_flags[s] & MATCH_W_LIVE))
+            continue;
+        unsigned p = idx->w_place[s];
+        assert_int_not_equal(p, MATCH_PLACE_NONE);
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(idx->p_q[p][i], idx->w_q[i][s]);
+        refs[p]++;
+    }
+    uint32_t live = 0;
+    for (uint32_t p = 0; p < idx->p_top; p++) {
+        assert_int_equal(idx->p_refs[p], refs[p]);
+        if (!refs[p])
+            continue;
+        live++;
+        assert_int_equal(match_map_find(idx->p_map, idx->p_map_mask, idx->p_key, 1, idx->p_key[p]),
+                         p);
+    }
+    assert_true(live <= 1000 && idx->p_top <= 1000);
+    assert_int_equal(idx->p_none, 0);
+    assert_true(removed > 1000);
+    match_index_free(idx);
+}
+
 static void test_households_follow(void **state)
 {
     (void)state;
@@ -446,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_update_in_place),
         cmocka_unit_test(test_remove_reuses_slot),
         cmocka_unit_test(test_churn_against_shadow),
+        cmocka_unit_test(test_places_follow_sites),
         cmocka_unit_test(test_households_follow),
         cmocka_unit_test(test_rejects_bad_workers),
         cmocka_unit_test(test_skills_packed),
