@@ -5589,8 +5589,12 @@ $$;
 --
 
 CREATE FUNCTION public.api_worker_get_many(p_ids bigint[]) RETURNS TABLE(id bigint, status integer, version integer, body jsonb)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
     AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT w.id, 200, w.version, jsonb_build_object(
         'id', w.id, 'household_id', w.household_id, 'site_id', h.site_id, 'site_name', s.name,
         'county_code', s.county_code, 'county_name', c.name,
@@ -5656,12 +5660,10 @@ CREATE FUNCTION public.api_worker_get_many(p_ids bigint[]) RETURNS TABLE(id bigi
         LEFT JOIN employer m ON m.id = v.employer_id
         WHERE p.worker_id = w.id AND p.ended_on IS NULL
         ORDER BY p.start_date DESC, p.id DESC LIMIT 1) pl ON true
-    -- the ids through a sub-select: a custom plan cannot see how many there
-    -- are, so it costs what the generic plan costs and the connection keeps
-    -- the generic one (planning the statement again for every batch cost as
-    -- much as a worker's read)
+    -- through a sub-select, as in 055: the custom plans cost what the
+    -- generic one costs, and the session keeps the generic one
     WHERE w.id = ANY ((SELECT p_ids)::bigint[]);
-$$;
+END $$;
 
 --
 -- Name: api_worker_list(jsonb, jsonb, integer, text); Type: FUNCTION; Schema: public; Owner: -
@@ -16999,6 +17001,36 @@ ALTER TABLE public.notify_outbox ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.notify_pref ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: placement owner_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY owner_read ON public.placement FOR SELECT TO leye USING (true);
+
+--
+-- Name: worker_certificate owner_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY owner_read ON public.worker_certificate FOR SELECT TO leye USING (true);
+
+--
+-- Name: worker_consent_event owner_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY owner_read ON public.worker_consent_event FOR SELECT TO leye USING (true);
+
+--
+-- Name: worker_skill owner_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY owner_read ON public.worker_skill FOR SELECT TO leye USING (true);
+
+--
+-- Name: worker_training owner_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY owner_read ON public.worker_training FOR SELECT TO leye USING (true);
+
+--
 -- Name: pay_account; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -17579,6 +17611,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.allocation_unassigned TO leye_
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.region TO leye_app;
+
+--
+-- Name: FUNCTION api_worker_get_many(p_ids bigint[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.api_worker_get_many(p_ids bigint[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.api_worker_get_many(p_ids bigint[]) TO leye_app;
 
 --
 -- Name: TABLE application; Type: ACL; Schema: public; Owner: -
