@@ -1,94 +1,25 @@
 #define _POSIX_C_SOURCE 200809L
-#include "pgpool.h"
+#include "pgpool_int.h"
 
 #include "clock.h"
 #include "log.h"
-#include "pgrows.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 
-#define PGCONN_MAX_PREPARED 256
 #define PGPOOL_BACKOFF_MIN_MS 50
 #define PGPOOL_BACKOFF_MAX_MS 1000
 #define PGPOOL_CANCEL_GRACE_MS 1000 /* a cancelled query must end within this */
-
-enum pgconn_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY, PGC_LEASED };
-
-/* PGWORK_BATCH: one call of a batch's many statement on behalf of its
- * members, query works of that batch taken off the queue together */
-enum pgwork_kind { PGWORK_QUERY, PGWORK_LEASE, PGWORK_BATCH };
-
-struct pgwork {
-    TAILQ_ENTRY(pgwork) next;
-    enum pgwork_kind kind;
-    const struct pgpool_stmt *st;
-    int nparams;
-    char **values;
-    pgpool_query_cb qcb;
-    pgpool_lease_cb lcb;
-    void *arg;
-    int64_t deadline;
-    const struct pgpool_batch *batch; /* a query that may join a batch, or NULL */
-    long long key;                    /* its key, when batch is set */
-    struct pgwork *member;            /* BATCH: the first member; a member: the next */
-    int nmembers;                     /* BATCH: how many */
-    char scope[PGPOOL_SCOPE_MAX];
-};
-
-TAILQ_HEAD(pgwork_list, pgwork);
-
-struct pgconn {
-    struct pgpool *pool;
-    PGconn *conn;
-    struct event *ev_read, *ev_write;
-    enum pgconn_state state;
-    int64_t deadline;
-    int64_t retry_at;
-    int backoff_ms;
-    struct pgwork *work;
-    bool leased;
-    bool preparing;
-    bool rolling_back;
-    bool scoping; /* the current command sets leye.scope before the query */
-    /* the work's deadline passed: it was answered PGPOOL_TIMEOUT and the
-     * query cancelled; the connection waits for the end of the command */
-    bool cancelling;
-    const struct pgpool_stmt *cancel_prepare; /* being prepared when cancelled */
-    struct pgcancel_job *cancel_job;          /* the cancel request on its way, or NULL */
-    bool cancel_ended, cancel_ended_ok; /* the command ended; the cancel is still on its way */
-    char scope[PGPOOL_SCOPE_MAX];
-    PGresult *last;
-    int nprepared;
-    const struct pgpool_stmt *prepared[PGCONN_MAX_PREPARED];
-};
-
-struct pgpool {
-    struct event_base *base;
-    char *conninfo;
-    int size, queue_max, query_timeout_ms, connect_timeout_ms;
-    bool closed;
-    bool down; /* the last connection attempt failed and none is open */
-    struct pgwork_list queue;
-    int waiting;
-    /* dispatches once the loop has run the callbacks already due: the
-     * reads that arrived together wait for it, to be sent as one batch */
-    struct event *ev_dispatch;
-    uint64_t queries, failures, timeouts;
-    struct pgconn conns[];
-};
 
 static void pgconn_event_cb(evutil_socket_t fd, short what, void *arg);
 static void pgpool_dispatch(struct pgpool *p);
 static void pgconn_send(struct pgconn *c);
 
-static void pgwork_free(struct pgwork *w)
+void pgwork_free(struct pgwork *w)
 {
     if (!w)
         return;
@@ -99,8 +30,8 @@ static void pgwork_free(struct pgwork *w)
     free(w);
 }
 
-static struct pgwork *pgwork_new(enum pgwork_kind kind, const struct pgpool_stmt *st, int nparams,
-                                 const char *const *values, int timeout_ms)
+struct pgwork *pgwork_new(enum pgwork_kind kind, const struct pgpool_stmt *st, int nparams,
+                          const char *const *values, int timeout_ms)
 {
     struct pgwork *w = calloc(1, sizeof *w);
     if (!w)
@@ -126,22 +57,10 @@ static struct pgwork *pgwork_new(enum pgwork_kind kind, const struct pgpool_stmt
     return w;
 }
 
-/* Delivers a reply for a query work item and frees it. */
-/* Why work ended without a result, as reply->message says it. */
-#define PGPOOL_WHY_DOWN "database_down"
-#define PGPOOL_WHY_LOST "connection_lost"
-#define PGPOOL_WHY_QUEUE "queue_full"
-#define PGPOOL_WHY_CLOSED "pool_closed"
-#define PGPOOL_WHY_MEMORY "out_of_memory"
-#define PGPOOL_WHY_DEADLINE "deadline"
-
-static void pgbatch_end(struct pgwork *b, enum pgpool_status status, PGresult *res,
-                        const char *why);
-
-static void pgwork_end(struct pgwork *w, enum pgpool_status status, PGresult *res, const char *why)
+void pgwork_end(struct pgwork *w, enum pgpool_status status, PGresult *res, const char *why)
 {
     if (w->kind == PGWORK_BATCH) {
-        pgbatch_end(w, status, res, why);
+        pgpool_batch_end(w, status, res, why);
         pgwork_free(w);
         return;
     }
@@ -162,27 +81,6 @@ static void pgwork_end(struct pgwork *w, enum pgpool_status status, PGresult *re
     else
         w->lcb(w->arg, NULL, status);
     pgwork_free(w);
-}
-
-/* Ends each member of batch b as the batch ended: its own rows of a result,
- * or the batch's failure. */
-static void pgbatch_end(struct pgwork *b, enum pgpool_status status, PGresult *res, const char *why)
-{
-    struct pgwork *m;
-    while ((m = b->member) != NULL) {
-        b->member = m->member;
-        m->member = NULL;
-        if (status != PGPOOL_OK || !res) {
-            pgwork_end(m, status, res, why);
-            continue;
-        }
-        PGresult *own = pgrows_keyed(res, m->key);
-        if (own)
-            pgwork_end(m, PGPOOL_OK, own, why);
-        else
-            pgwork_end(m, PGPOOL_UNAVAILABLE, NULL, PGPOOL_WHY_MEMORY);
-        PQclear(own);
-    }
 }
 
 static void pgwork_finish(struct pgwork *w, enum pgpool_status status, PGresult *res)
@@ -587,87 +485,12 @@ static struct pgconn *pgpool_idle(struct pgpool *p)
     return NULL;
 }
 
-/*
- * When the query work w, just taken off the queue, may join a batch and
- * others of its batch and scope wait, takes them off too and answers one
- * work for them all (w first among its members); otherwise w.
- */
-static struct pgwork *pgpool_batch_gather(struct pgpool *p, struct pgwork *w)
-{
-    if (w->kind != PGWORK_QUERY || !w->batch)
-        return w;
-    struct pgwork *o, *next, *last = w;
-    int n = 1;
-    w->member = NULL;
-    for (o = TAILQ_FIRST(&p->queue); o && n < PGPOOL_BATCH_MAX; o = next) {
-        next = TAILQ_NEXT(o, next);
-        if (o->batch != w->batch || strcmp(o->scope, w->scope) != 0)
-            continue;
-        TAILQ_REMOVE(&p->queue, o, next);
-        p->waiting--;
-        o->member = NULL;
-        last->member = o;
-        last = o;
-        n++;
-    }
-    if (n == 1)
-        return w;
-    /* the keys as an array literal: at most 20 characters each */
-    char keys[PGPOOL_BATCH_MAX * 21 + 3];
-    size_t len = 0;
-    keys[len++] = '{';
-    for (o = w; o; o = o->member)
-        len += (size_t)snprintf(keys + len, sizeof keys - len, "%s%lld", o == w ? "" : ",", o->key);
-    memcpy(keys + len, "}", 2);
-    const char *v[1] = {keys};
-    struct pgwork *b = pgwork_new(PGWORK_BATCH, w->batch->many, 1, v, 0);
-    if (!b) {
-        /* no memory for the batch: the members go back, w alone goes on */
-        for (o = w->member; o; o = next) {
-            next = o->member;
-            o->member = NULL;
-            TAILQ_INSERT_HEAD(&p->queue, o, next);
-            p->waiting++;
-        }
-        w->member = NULL;
-        return w;
-    }
-    memcpy(b->scope, w->scope, sizeof b->scope);
-    b->deadline = w->deadline;
-    for (o = w; o; o = o->member)
-        b->deadline = o->deadline < b->deadline ? o->deadline : b->deadline;
-    b->member = w;
-    b->nmembers = n;
-    return b;
-}
-
 /* Hands waiting work to idle connections, oldest first. */
-/* The oldest waiting work that may go now: batched reads wait while a
- * quarter of the connections (at least one) run them, so that reads which
- * arrive faster than the database answers them gather into larger batches
- * instead of taking every connection one by one. */
-static struct pgwork *pgpool_next(struct pgpool *p)
-{
-    int reading = 0;
-    for (int i = 0; i < p->size; i++) {
-        const struct pgwork *cw = p->conns[i].work;
-        reading += cw && (cw->kind == PGWORK_BATCH || cw->batch);
-    }
-    bool hold = reading >= (p->size + 3) / 4;
-    struct pgwork *w;
-    TAILQ_FOREACH(w, &p->queue, next)
-    {
-        if (!hold || !w->batch)
-            return w;
-    }
-    return NULL;
-}
-
 static void pgpool_dispatch(struct pgpool *p)
 {
     struct pgconn *c;
     struct pgwork *w;
-    while ((c = pgpool_idle(p)) != NULL && (w = pgpool_next(p)) != NULL) {
+    while ((c = pgpool_idle(p)) != NULL && (w = pgpool_batch_next(p)) != NULL) {
         TAILQ_REMOVE(&p->queue, w, next);
         p->waiting--;
         if (w->kind == PGWORK_LEASE) {
@@ -694,7 +517,7 @@ bool pgpool_is_up(const struct pgpool *p)
     return false;
 }
 
-static void pgpool_submit(struct pgpool *p, struct pgwork *w)
+void pgpool_submit(struct pgpool *p, struct pgwork *w)
 {
     if (p->closed || p->down || p->waiting >= p->queue_max) {
         p->failures++;
@@ -747,29 +570,6 @@ void pgpool_query_deadline(struct pgpool *p, const char *scope, int timeout_ms,
         cb(arg, &r);
         return;
     }
-    w->qcb = cb;
-    w->arg = arg;
-    pgpool_submit(p, w);
-}
-
-void pgpool_query_batched(struct pgpool *p, const char *scope, const struct pgpool_batch *b,
-                          const char *key, pgpool_query_cb cb, void *arg)
-{
-    const char *v[1] = {key};
-    struct pgwork *w = pgwork_new(PGWORK_QUERY, b->one, 1, v, p->query_timeout_ms);
-    size_t n = strlen(scope);
-    if (!w || n >= sizeof w->scope) {
-        pgwork_free(w);
-        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", PGPOOL_WHY_MEMORY, "", "", "", ""};
-        cb(arg, &r);
-        return;
-    }
-    memcpy(w->scope, scope, n + 1);
-    char *end;
-    errno = 0;
-    w->key = strtoll(key, &end, 10);
-    /* a key that is not a plain decimal bigint is sent alone */
-    w->batch = *key && !*end && errno == 0 ? b : NULL;
     w->qcb = cb;
     w->arg = arg;
     pgpool_submit(p, w);
