@@ -4,6 +4,7 @@
 
 #include "bgthread.h"
 #include "matchload.h"
+#include "matchrows.h"
 
 #include "clock.h"
 #include "log.h"
@@ -46,230 +47,6 @@ static int64_t matchidx_wall_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* ---------- rows to structs ---------- */
-
-static int32_t matchidx_day(const PGresult *res, int row, int col)
-{
-    return PQgetisnull(res, row, col) ? MATCH_NO_DAY : (int32_t)atol(PQgetvalue(res, row, col));
-}
-
-static double matchidx_num(const PGresult *res, int row, int col)
-{
-    return PQgetisnull(res, row, col) ? 0 : strtod(PQgetvalue(res, row, col), NULL);
-}
-
-/* "a:b:c:d,e:f,…": the numbers of each item (missing ones 0); returns the items. */
-static int matchidx_items(const char *s, double out[][4], int max)
-{
-    int n = 0;
-    while (s && *s && n < max) {
-        memset(out[n], 0, sizeof out[n]);
-        for (int k = 0; k < 4 && *s && *s != ','; k++) {
-            char *end;
-            out[n][k] = strtod(s, &end);
-            s = end;
-            if (*s != ':')
-                break;
-            s++;
-        }
-        n++;
-        s = strchr(s, ',');
-        if (s)
-            s++;
-    }
-    return n;
-}
-
-/* One worker's columns as match_worker_rows gives them. */
-struct matchidx_wcols {
-    int64_t id, household_id;
-    int flags, county_code, max_commute_km, wage_floor;
-    int32_t birth_day, available_from;  /* MATCH_NO_DAY when null */
-    double lat, lon;                    /* 0 when null */
-    const char *kinds, *skills, *certs; /* "" when null */
-};
-
-/* "skill:level,…" into w's skills (integers only: no strtod on the load's
- * hottest path). */
-static void matchidx_worker_skills(const char *p, struct match_worker *w)
-{
-    while (*p && w->n_skills < MATCH_MAX_WORKER_SKILLS) {
-        char *end;
-        long skill = strtol(p, &end, 10), level = 0;
-        if (*end == ':')
-            level = strtol(end + 1, &end, 10);
-        if (skill >= 1 && skill <= MATCH_MAX_SKILL && level >= 1 && level <= 5)
-            w->skills[w->n_skills++] = (struct match_worker_skill){(uint8_t)skill, (uint8_t)level};
-        p = strchr(end, ',');
-        if (!p)
-            break;
-        p++;
-    }
-}
-
-static void matchidx_worker_make(const struct matchidx_wcols *c, struct match_worker *w)
-{
-    memset(w, 0, sizeof *w);
-    w->id = c->id;
-    w->household_id = c->household_id;
-    w->flags = (uint16_t)(c->flags & MATCH_W_ALL_FLAGS);
-    w->birth_day = c->birth_day;
-    w->available_from = c->available_from;
-    w->county_code = c->county_code;
-    w->lat = c->lat;
-    w->lon = c->lon;
-    w->max_commute_km = (uint16_t)c->max_commute_km;
-    w->wage_floor = (uint32_t)c->wage_floor;
-    w->kinds_wanted = matchload_kinds(c->kinds);
-    matchidx_worker_skills(c->skills, w);
-    /* certificates: "id:expiry-day" or "id:" without an expiry */
-    for (const char *p = c->certs; *p && w->n_certs < MATCH_MAX_WORKER_CERTS;) {
-        char *end;
-        long id = strtol(p, &end, 10);
-        int32_t expires = MATCH_NO_DAY;
-        if (*end == ':' && end[1] && end[1] != ',')
-            expires = (int32_t)strtol(end + 1, &end, 10);
-        else if (*end == ':')
-            end++;
-        if (id >= 1 && id <= MATCH_MAX_CERT)
-            w->certs[w->n_certs++] = (struct match_worker_cert){(uint8_t)id, expires};
-        p = strchr(end, ',');
-        if (!p)
-            break;
-        p++;
-    }
-}
-
-static void matchidx_worker_row(const PGresult *res, int i, struct match_worker *w)
-{
-    struct matchidx_wcols c = {
-        .id = atoll(PQgetvalue(res, i, 0)),
-        .household_id = atoll(PQgetvalue(res, i, 1)),
-        .flags = atoi(PQgetvalue(res, i, 2)),
-        .birth_day = matchidx_day(res, i, 3),
-        .available_from = matchidx_day(res, i, 4),
-        .county_code = atoi(PQgetvalue(res, i, 5)),
-        .lat = matchidx_num(res, i, 6),
-        .lon = matchidx_num(res, i, 7),
-        .max_commute_km = atoi(PQgetvalue(res, i, 8)),
-        .wage_floor = atoi(PQgetvalue(res, i, 9)),
-        .kinds = PQgetvalue(res, i, 10),
-        .skills = PQgetvalue(res, i, 11),
-        .certs = PQgetvalue(res, i, 12),
-    };
-    matchidx_worker_make(&c, w);
-}
-
-static enum match_wage_period matchidx_period(const char *s)
-{
-    return !strcmp(s, "day")     ? MATCH_WAGE_DAY
-           : !strcmp(s, "hour")  ? MATCH_WAGE_HOUR
-           : !strcmp(s, "piece") ? MATCH_WAGE_PIECE
-                                 : MATCH_WAGE_MONTH;
-}
-
-static void matchidx_vacancy_row(const PGresult *res, int i, struct match_vacancy *v)
-{
-    memset(v, 0, sizeof *v);
-    v->id = atoll(PQgetvalue(res, i, 0));
-    int kind = match_kind_parse(PQgetvalue(res, i, 1));
-    v->kind = kind < 0 ? MATCH_KIND_REGULAR : (enum match_kind)kind;
-    v->open = PQgetvalue(res, i, 2)[0] == 't';
-    v->headcount = (uint32_t)atoi(PQgetvalue(res, i, 3));
-    v->filled = (uint32_t)atoi(PQgetvalue(res, i, 4));
-    v->county_code = atoi(PQgetvalue(res, i, 5));
-    v->lat = matchidx_num(res, i, 6);
-    v->lon = matchidx_num(res, i, 7);
-    v->dest_province = PQgetisnull(res, i, 8) ? 0 : atoi(PQgetvalue(res, i, 8));
-    v->wage_min = (uint32_t)atoi(PQgetvalue(res, i, 9));
-    v->wage_max = (uint32_t)atoi(PQgetvalue(res, i, 10));
-    v->wage_period = matchidx_period(PQgetvalue(res, i, 11));
-    v->age_min = (uint8_t)atoi(PQgetvalue(res, i, 12));
-    v->age_max = (uint8_t)atoi(PQgetvalue(res, i, 13));
-    v->accommodation = PQgetvalue(res, i, 14)[0] == 't';
-    v->transport = PQgetvalue(res, i, 15)[0] == 't';
-    v->start_day = matchidx_day(res, i, 16);
-    double it[MATCH_MAX_VACANCY_SKILLS][4];
-    int n = matchidx_items(PQgetvalue(res, i, 17), it, MATCH_MAX_VACANCY_SKILLS);
-    for (int k = 0; k < n; k++)
-        if (it[k][0] >= 1 && it[k][0] <= MATCH_MAX_SKILL && it[k][1] >= 1 && it[k][1] <= 5)
-            v->skills[v->n_skills++] = (struct match_vacancy_skill){
-                (uint8_t)it[k][0], (uint8_t)it[k][1], it[k][3] != 0,
-                it[k][2] > 0 && it[k][2] <= 10 ? (float)it[k][2] : 1.0f};
-    n = matchidx_items(PQgetvalue(res, i, 18), it, MATCH_MAX_VACANCY_CERTS);
-    for (int k = 0; k < n; k++)
-        if (it[k][0] >= 1 && it[k][0] <= MATCH_MAX_CERT)
-            v->certs[v->n_certs++] = (struct match_vacancy_cert){(uint8_t)it[k][0], true};
-}
-
-static void matchidx_household_make(int64_t id, bool zero_employment, const char *monitoring,
-                                    int posts, struct match_household *h)
-{
-    static const char *const mon[] = {"none", "unstable", "marginal", "sudden_hardship"};
-    memset(h, 0, sizeof *h);
-    h->id = id;
-    h->zero_employment = zero_employment;
-    for (int k = 0; k < 4; k++)
-        if (!strcmp(monitoring, mon[k]))
-            h->monitoring = (enum match_monitoring)k;
-    h->public_welfare_posts = (uint16_t)posts;
-}
-
-static void matchidx_household_row(const PGresult *res, int i, struct match_household *h)
-{
-    matchidx_household_make(atoll(PQgetvalue(res, i, 0)), PQgetvalue(res, i, 1)[0] == 't',
-                            PQgetvalue(res, i, 2), atoi(PQgetvalue(res, i, 3)), h);
-}
-
-/* ---------- reading from the database ---------- */
-
-enum matchidx_kind { MS_HOUSEHOLD, MS_WORKER, MS_VACANCY };
-
-static const char *const matchidx_sql[] = {
-    "SELECT * FROM match_household_rows($1::bigint, $2::integer, $3::bigint[])",
-    "SELECT * FROM match_worker_rows($1::bigint, $2::integer, $3::bigint[])",
-    "SELECT * FROM match_vacancy_rows($1::bigint, $2::integer, $3::bigint[])",
-};
-
-static PGresult *matchidx_rows(PGconn *c, enum matchidx_kind kind, const char *ids)
-{
-    const char *v[3] = {NULL, NULL, ids};
-    PGresult *res = PQexecParams(c, matchidx_sql[kind], 3, NULL, v, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        log_warn("matching index: reading rows failed: %s", PQerrorMessage(c));
-        PQclear(res);
-        return NULL;
-    }
-    return res;
-}
-
-/* Puts one result's rows into idx; returns the number of rows, or -1. */
-static int matchidx_apply_rows(struct match_index *idx, enum matchidx_kind kind,
-                               const PGresult *res)
-{
-    int n = PQntuples(res);
-    for (int i = 0; i < n; i++) {
-        int rc;
-        if (kind == MS_HOUSEHOLD) {
-            struct match_household h;
-            matchidx_household_row(res, i, &h);
-            rc = match_index_upsert_household(idx, &h);
-        } else if (kind == MS_WORKER) {
-            struct match_worker w;
-            matchidx_worker_row(res, i, &w);
-            rc = match_index_upsert_worker(idx, &w);
-        } else {
-            struct match_vacancy v;
-            matchidx_vacancy_row(res, i, &v);
-            rc = match_index_upsert_vacancy(idx, &v);
-        }
-        if (rc < 0)
-            log_warn("matching index: record %s of kind %d refused", PQgetvalue(res, i, 0),
-                     (int)kind);
-    }
-    return n;
 }
 
 static int matchidx_exec(PGconn *c, const char *sql)
@@ -319,7 +96,7 @@ static int matchidx_load_vacancies(PGconn *c, struct match_index *idx)
             PQclear(res);
             return -1;
         }
-        matchidx_apply_rows(idx, MS_VACANCY, res);
+        matchrows_apply(idx, MATCHROWS_VACANCY, res);
         PQclear(res);
         if (!more)
             return matchidx_exec(c, "CLOSE ml");
@@ -364,15 +141,15 @@ static int matchidx_load_weights(PGconn *c, struct match_index *idx)
                 continue;
             struct match_kind_weights *kw = &w.kind[k];
             for (int p = 0; p < MATCH_PART_COUNT; p++)
-                kw->weight[p] = (float)matchidx_num(res, i, 1 + p);
-            kw->level_step = (float)matchidx_num(res, i, 8);
-            kw->related_credit = (float)matchidx_num(res, i, 9);
+                kw->weight[p] = (float)matchrows_num(res, i, 1 + p);
+            kw->level_step = (float)matchrows_num(res, i, 8);
+            kw->related_credit = (float)matchrows_num(res, i, 9);
             kw->must_level_slack = (uint8_t)atoi(PQgetvalue(res, i, 10));
-            kw->transport_factor = (float)matchidx_num(res, i, 11);
-            kw->accommodation_km = (float)matchidx_num(res, i, 12);
-            kw->prio_relocated = (float)matchidx_num(res, i, 13);
-            kw->prio_monitoring = (float)matchidx_num(res, i, 14);
-            kw->prio_zero_employment = (float)matchidx_num(res, i, 15);
+            kw->transport_factor = (float)matchrows_num(res, i, 11);
+            kw->accommodation_km = (float)matchrows_num(res, i, 12);
+            kw->prio_relocated = (float)matchrows_num(res, i, 13);
+            kw->prio_monitoring = (float)matchrows_num(res, i, 14);
+            kw->prio_zero_employment = (float)matchrows_num(res, i, 15);
             kw->one_per_household = PQgetvalue(res, i, 16)[0] == 't';
             kw->no_double_post = PQgetvalue(res, i, 17)[0] == 't';
             kw->residents_only = PQgetvalue(res, i, 18)[0] == 't';
@@ -531,7 +308,7 @@ struct matchidx_ids {
     bool weights, skills;
 };
 
-static void matchidx_ids_add(struct matchidx_ids *b, enum matchidx_kind k, const char *list)
+static void matchidx_ids_add(struct matchidx_ids *b, enum matchrows_kind k, const char *list)
 {
     size_t n = strlen(list);
     if (b->len[k] + n + 2 > b->cap[k]) {
@@ -549,7 +326,7 @@ static void matchidx_ids_add(struct matchidx_ids *b, enum matchidx_kind k, const
 }
 
 /* The ids of kind k as a PostgreSQL array literal (free it), or NULL. */
-static char *matchidx_ids_array(const struct matchidx_ids *b, enum matchidx_kind k)
+static char *matchidx_ids_array(const struct matchidx_ids *b, enum matchrows_kind k)
 {
     if (!b->len[k])
         return NULL;
@@ -572,11 +349,11 @@ static int matchidx_collect(PGconn *c, struct matchidx_ids *b)
         else if (!strcmp(p, "skills"))
             b->skills = true;
         else if (digits && p[0] == 'w')
-            matchidx_ids_add(b, MS_WORKER, p + 2);
+            matchidx_ids_add(b, MATCHROWS_WORKER, p + 2);
         else if (digits && p[0] == 'v')
-            matchidx_ids_add(b, MS_VACANCY, p + 2);
+            matchidx_ids_add(b, MATCHROWS_VACANCY, p + 2);
         else if (digits && p[0] == 'h')
-            matchidx_ids_add(b, MS_HOUSEHOLD, p + 2);
+            matchidx_ids_add(b, MATCHROWS_HOUSEHOLD, p + 2);
         PQfreemem(nt);
         n++;
     }
@@ -596,7 +373,7 @@ static void matchidx_ids_free(struct matchidx_ids *b)
  */
 static int matchidx_household_workers(PGconn *c, struct matchidx_ids *b)
 {
-    char *hids = matchidx_ids_array(b, MS_HOUSEHOLD);
+    char *hids = matchidx_ids_array(b, MATCHROWS_HOUSEHOLD);
     if (!hids)
         return 0;
     const char *v[1] = {hids};
@@ -608,7 +385,7 @@ static int matchidx_household_workers(PGconn *c, struct matchidx_ids *b)
     if (rc < 0)
         log_warn("matching index: reading the workers of households failed: %s", PQerrorMessage(c));
     else if (*PQgetvalue(res, 0, 0))
-        matchidx_ids_add(b, MS_WORKER, PQgetvalue(res, 0, 0));
+        matchidx_ids_add(b, MATCHROWS_WORKER, PQgetvalue(res, 0, 0));
     PQclear(res);
     free(hids);
     return rc;
@@ -616,7 +393,7 @@ static int matchidx_household_workers(PGconn *c, struct matchidx_ids *b)
 
 /* Ids asked for but not returned are gone (archived or deleted); a household
  * gone stays while workers still refer to it. */
-static void matchidx_remove_missing(struct match_index *idx, enum matchidx_kind kind,
+static void matchidx_remove_missing(struct match_index *idx, enum matchrows_kind kind,
                                     const char *ids, const PGresult *res)
 {
     int n = PQntuples(res);
@@ -626,11 +403,11 @@ static void matchidx_remove_missing(struct match_index *idx, enum matchidx_kind 
         bool found = false;
         for (int i = 0; i < n && !found; i++)
             found = atoll(PQgetvalue(res, i, 0)) == id;
-        if (!found && kind == MS_WORKER)
+        if (!found && kind == MATCHROWS_WORKER)
             (void)!match_index_remove_worker(idx, id);
-        else if (!found && kind == MS_VACANCY)
+        else if (!found && kind == MATCHROWS_VACANCY)
             (void)!match_index_remove_vacancy(idx, id);
-        else if (!found && kind == MS_HOUSEHOLD)
+        else if (!found && kind == MATCHROWS_HOUSEHOLD)
             (void)!match_index_remove_household(idx, id);
         p = *end ? end + 1 : end;
     }
@@ -646,15 +423,16 @@ static int matchidx_apply(PGconn *c, struct matchidx_ids *b)
      * households are read with the others */
     if (matchidx_household_workers(c, b) < 0)
         return -1;
-    ids[MS_WORKER] = matchidx_ids_array(b, MS_WORKER);
-    if (ids[MS_WORKER] && !(res[MS_WORKER] = matchidx_rows(c, MS_WORKER, ids[MS_WORKER])))
+    ids[MATCHROWS_WORKER] = matchidx_ids_array(b, MATCHROWS_WORKER);
+    if (ids[MATCHROWS_WORKER] &&
+        !(res[MATCHROWS_WORKER] = matchrows_read(c, MATCHROWS_WORKER, ids[MATCHROWS_WORKER])))
         rc = -1;
-    for (int i = 0; rc == 0 && res[MS_WORKER] && i < PQntuples(res[MS_WORKER]); i++)
-        matchidx_ids_add(b, MS_HOUSEHOLD, PQgetvalue(res[MS_WORKER], i, 1));
-    ids[MS_HOUSEHOLD] = matchidx_ids_array(b, MS_HOUSEHOLD);
-    ids[MS_VACANCY] = matchidx_ids_array(b, MS_VACANCY);
-    for (int k = MS_HOUSEHOLD; rc == 0 && k <= MS_VACANCY; k += 2)
-        if (ids[k] && !(res[k] = matchidx_rows(c, (enum matchidx_kind)k, ids[k])))
+    for (int i = 0; rc == 0 && res[MATCHROWS_WORKER] && i < PQntuples(res[MATCHROWS_WORKER]); i++)
+        matchidx_ids_add(b, MATCHROWS_HOUSEHOLD, PQgetvalue(res[MATCHROWS_WORKER], i, 1));
+    ids[MATCHROWS_HOUSEHOLD] = matchidx_ids_array(b, MATCHROWS_HOUSEHOLD);
+    ids[MATCHROWS_VACANCY] = matchidx_ids_array(b, MATCHROWS_VACANCY);
+    for (int k = MATCHROWS_HOUSEHOLD; rc == 0 && k <= MATCHROWS_VACANCY; k += 2)
+        if (ids[k] && !(res[k] = matchrows_read(c, (enum matchrows_kind)k, ids[k])))
             rc = -1;
     if (rc == 0) {
         pthread_rwlock_wrlock(&ms.lock);
@@ -662,15 +440,16 @@ static int matchidx_apply(PGconn *c, struct matchidx_ids *b)
             (void)matchidx_load_skills(c, ms.idx, NULL);
         if (b->weights)
             (void)matchidx_load_weights(c, ms.idx);
-        for (int k = MS_HOUSEHOLD; k <= MS_VACANCY; k++)
+        for (int k = MATCHROWS_HOUSEHOLD; k <= MATCHROWS_VACANCY; k++)
             if (res[k]) {
-                matchidx_apply_rows(ms.idx, (enum matchidx_kind)k, res[k]);
-                if (k != MS_HOUSEHOLD)
-                    matchidx_remove_missing(ms.idx, (enum matchidx_kind)k, ids[k], res[k]);
+                matchrows_apply(ms.idx, (enum matchrows_kind)k, res[k]);
+                if (k != MATCHROWS_HOUSEHOLD)
+                    matchidx_remove_missing(ms.idx, (enum matchrows_kind)k, ids[k], res[k]);
             }
         /* after their workers have left */
-        if (res[MS_HOUSEHOLD])
-            matchidx_remove_missing(ms.idx, MS_HOUSEHOLD, ids[MS_HOUSEHOLD], res[MS_HOUSEHOLD]);
+        if (res[MATCHROWS_HOUSEHOLD])
+            matchidx_remove_missing(ms.idx, MATCHROWS_HOUSEHOLD, ids[MATCHROWS_HOUSEHOLD],
+                                    res[MATCHROWS_HOUSEHOLD]);
         pthread_rwlock_unlock(&ms.lock);
         atomic_fetch_add(&ms.batches, 1);
     }
