@@ -281,11 +281,18 @@ static uint8_t household_flags(const struct match_household *h)
 }
 
 /* Finds or creates household id; returns its slot or MATCH_SLOT_NONE (no memory). */
+/* The household's slot, made when it is new.  A bulk load files a
+ * household's members one after the other and new households in ascending
+ * id order: the slot of the last one and the largest id spare most lookups. */
 static uint32_t household_slot(struct match_index *idx, int64_t id)
 {
-    uint32_t s = match_map_find(idx->h_map, idx->h_map_mask, H_IDS(idx), id);
-    if (s != MATCH_SLOT_NONE)
+    uint32_t s = idx->h_last;
+    if (s < idx->h_top && idx->h_id[s] == id && (idx->h_flags[s] & MATCH_H_LIVE))
         return s;
+    s = id > idx->h_id_max ? MATCH_SLOT_NONE
+                           : match_map_find(idx->h_map, idx->h_map_mask, H_IDS(idx), id);
+    if (s != MATCH_SLOT_NONE)
+        return idx->h_last = s;
     if (households_grow(idx, next_cap(idx->h_cap, idx->h_top)) ||
         match_map_fit(&idx->h_map, &idx->h_map_mask, H_IDS(idx), (size_t)idx->h_live + 1))
         return MATCH_SLOT_NONE;
@@ -300,8 +307,9 @@ static uint32_t household_slot(struct match_index *idx, int64_t id)
     idx->h_posts[s] = 0;
     idx->h_head[s] = MATCH_SLOT_NONE;
     idx->h_live++;
+    idx->h_id_max = id > idx->h_id_max ? id : idx->h_id_max;
     match_map_put(idx->h_map, idx->h_map_mask, H_IDS(idx), s);
-    return s;
+    return idx->h_last = s;
 }
 
 int match_index_upsert_household(struct match_index *idx, const struct match_household *h)
@@ -428,10 +436,12 @@ static int planes_ensure(struct match_index *idx, const uint64_t sk[MATCH_PLANES
     return 0;
 }
 
-/* A slot for worker id: the existing one, or a new one (room made first). */
+/* A slot for worker id: the existing one, or a new one (room made first).
+ * An id above every one stored so far is new without a lookup: a load in id
+ * order (server/jobs/matchload.c) then reads only the map's empty slots. */
 static uint32_t worker_slot(struct match_index *idx, int64_t id, bool *fresh)
 {
-    uint32_t s = match_worker_slot(idx, id);
+    uint32_t s = id > idx->w_id_max ? MATCH_SLOT_NONE : match_worker_slot(idx, id);
     *fresh = s == MATCH_SLOT_NONE;
     if (!*fresh)
         return s;
@@ -524,6 +534,7 @@ int match_index_upsert_worker(struct match_index *idx, const struct match_worker
     worker_store(idx, s, w, &n, county_intern(idx, w->county_code));
     if (fresh) {
         idx->w_live++;
+        idx->w_id_max = w->id > idx->w_id_max ? w->id : idx->w_id_max;
         match_map_put(idx->w_map, idx->w_map_mask, W_IDS(idx), s);
     }
     return n.dropped;

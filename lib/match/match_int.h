@@ -190,6 +190,7 @@ struct match_index {
     struct match_wcold *w_cold; /* 64-byte aligned */
     uint32_t *w_map;            /* id -> slot + 1, open addressing */
     uint32_t w_map_mask;
+    int64_t w_id_max; /* the largest worker id ever stored: a larger one is new (no lookup) */
 
     /* places: the distinct worker sites, so the gate reads two bytes a worker
      * instead of six.  p_q[p] holds the site's unit vector (as w_q) and a zero;
@@ -211,6 +212,8 @@ struct match_index {
     uint32_t *h_head; /* first worker slot, MATCH_SLOT_NONE when none; next free when dead */
     uint32_t *h_map;
     uint32_t h_map_mask;
+    int64_t h_id_max; /* the largest household id ever stored: a larger one is new */
+    uint32_t h_last;  /* the household slot found or made last (members arrive together) */
 
     /* vacancies: hot arrays for the scan, the rest in v_rec */
     uint32_t v_cap, v_top, v_live, v_free;

@@ -190,6 +190,62 @@ static void test_churn_against_shadow(void **state)
     match_index_free(idx);
 }
 
+/* A load in id order takes the shortcuts (a new id above every stored one,
+ * the household of the worker before); out of order, repeated and removed
+ * ids still find their records, never a second slot. */
+static void test_load_order_shortcuts(void **state)
+{
+    (void)state;
+    struct match_index *idx = match_index_new();
+    for (int64_t id = 10; id <= 40; id += 2) { /* households 5..20, two members each */
+        struct match_worker w = worker(id, id / 4 + 3);
+        assert_int_equal(match_index_upsert_worker(idx, &w), 0);
+    }
+    struct match_worker w = worker(21, 7); /* a gap below the largest id */
+    assert_int_equal(match_index_upsert_worker(idx, &w), 0);
+    w = worker(40, 5); /* the last one again, into an earlier household */
+    w.wage_floor = 4100;
+    assert_int_equal(match_index_upsert_worker(idx, &w), 0);
+    struct match_stats st;
+    match_index_stats(idx, &st);
+    assert_int_equal(st.workers, 17);
+    assert_int_equal(st.worker_slots, 17);
+    struct match_worker out;
+    assert_true(match_index_get_worker(idx, 40, &out));
+    assert_int_equal(out.wage_floor, 4100);
+    assert_int_equal(out.household_id, 5);
+    assert_true(match_index_get_worker(idx, 21, &out));
+    assert_int_equal(out.household_id, 7);
+    /* the household made last, emptied and removed, comes back in a new slot */
+    w = worker(42, 30);
+    assert_int_equal(match_index_upsert_worker(idx, &w), 0);
+    w = worker(42, 6);
+    assert_int_equal(match_index_upsert_worker(idx, &w), 0);
+    assert_int_equal(match_index_remove_household(idx, 30), 0);
+    w = worker(43, 30);
+    assert_int_equal(match_index_upsert_worker(idx, &w), 0);
+    assert_true(match_index_get_worker(idx, 43, &out));
+    assert_int_equal(out.household_id, 30);
+    assert_int_equal(match_index_remove_worker(idx, 43), 0);
+    assert_int_equal(match_index_remove_household(idx, 30), 0);
+    assert_int_equal(match_index_remove_household(idx, 30), -1);
+    match_index_stats(idx, &st);
+    size_t households = st.households;
+    w = worker(44, 30); /* the household last made, removed: made again */
+    assert_int_equal(match_index_upsert_worker(idx, &w), 0);
+    assert_true(match_index_get_worker(idx, 44, &out));
+    assert_int_equal(out.household_id, 30);
+    match_index_stats(idx, &st);
+    assert_int_equal(st.households, households + 1);
+    assert_int_equal(st.workers, 19);
+    for (int64_t id = 10; id <= 44; id++) {
+        bool there = id == 21 || id == 42 || id == 44 || (id <= 40 && id % 2 == 0);
+        assert_int_equal(match_index_get_worker(idx, id, &out), there);
+        assert_int_equal(match_worker_slot(idx, id) != MATCH_SLOT_NONE, there);
+    }
+    match_index_free(idx);
+}
+
 /* Moving sites, removals and reuse keep the place table in step: every live
  * worker's place holds its site, each place counts its workers, the map
  * finds every live place, and a place nobody uses is reused. */
@@ -496,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_churn_against_shadow),
         cmocka_unit_test(test_places_follow_sites),
         cmocka_unit_test(test_households_follow),
+        cmocka_unit_test(test_load_order_shortcuts),
         cmocka_unit_test(test_rejects_bad_workers),
         cmocka_unit_test(test_skills_packed),
         cmocka_unit_test(test_cert_expiries),
