@@ -9419,14 +9419,32 @@ BEGIN
           WHERE p.channel = 'sms' AND p.status = 'pending' AND p.next_at <= now() AND w.phone_hash IS NOT NULL) q
     WHERE o.id = q.id AND q.sent + q.k > p_sms_cap;
     RETURN QUERY
-    WITH c AS (
-        SELECT o.id FROM notify_outbox o
+    WITH c0 AS (
+        SELECT o.id, o.channel, o.status, o.worker_id, o.next_at FROM notify_outbox o
         WHERE (o.channel = 'webhook' OR (o.channel = 'sms' AND p_sms))
           AND ((o.status = 'pending' AND o.next_at <= now())
                OR (o.status = 'sending' AND o.lease_until < now()))
         ORDER BY o.next_at
         LIMIT p_n
         FOR UPDATE SKIP LOCKED),
+    -- a text committed after the two updates above began is not in their
+    -- snapshot: the same rules are checked again on what this statement claims
+    -- (such a text is put off by the next call)
+    r AS (
+        SELECT c0.id, c0.channel, c0.status, c0.worker_id, w.phone_hash,
+               row_number() OVER (PARTITION BY w.phone_hash, c0.status ORDER BY c0.next_at, c0.id) AS k
+        FROM c0 LEFT JOIN worker w ON w.id = c0.worker_id AND c0.channel = 'sms'),
+    c AS (
+        SELECT r.id FROM r LEFT JOIN notify_pref p ON p.worker_id = r.worker_id
+        WHERE r.channel <> 'sms' OR r.status <> 'pending'
+           OR ((p.quiet_from IS NULL
+                OR NOT CASE WHEN p.quiet_from <= p.quiet_to THEN now_cn >= p.quiet_from AND now_cn < p.quiet_to
+                            ELSE now_cn >= p.quiet_from OR now_cn < p.quiet_to END)
+               AND (r.phone_hash IS NULL
+                    OR r.k + (SELECT count(*) FROM notify_outbox d JOIN worker dw ON dw.id = d.worker_id
+                              WHERE d.channel = 'sms' AND dw.phone_hash = r.phone_hash
+                                AND ((d.status = 'delivered' AND d.delivered_at >= today_start)
+                                     OR d.status = 'sending')) <= p_sms_cap))),
     u AS (
         UPDATE notify_outbox o SET status = 'sending', runner = p_runner, attempts = o.attempts + 1,
             lease_until = now() + make_interval(secs => p_lease_ms / 1000.0)
