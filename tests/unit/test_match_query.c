@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "match/match_int.h"
+#include "test_rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,26 +25,6 @@ static const double county_lat[] = {25.05, 25.12, 24.95, 25.04, 25.50, 24.88, 25
 static const double county_lon[] = {102.71, 102.75, 102.75, 102.66, 103.20, 102.80, 102.50, 103.25};
 static const uint8_t skill_pool[] = {2,  3,  4,  13, 14, 15, 22, 23, 27,  29,
                                      31, 34, 39, 41, 52, 53, 70, 71, 130, 200};
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static unsigned pick(unsigned n)
-{
-    return (unsigned)(rnd() % n);
-}
-
-static bool chance(unsigned percent)
-{
-    return pick(100) < percent;
-}
 
 static int32_t today(void)
 {
