@@ -228,12 +228,19 @@ async function kiosk() {
     report(back === before, 'and back', back);
   });
   await step('sign in', async () => {
+    // The seeker's wishes answer late: the first list must still wait for
+    // them and give its reasons in plain words, not redraw under the finger.
+    await page.route('**/v1/kiosk/me', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
     await typeKeys(page, T.id_number);
     await page.click('[data-action="next"]');
     await page.waitForSelector('[data-screen="login_pin"]');
     await typeKeys(page, T.pin);
     await page.click('[data-action="login"]');
     await page.waitForSelector('[data-screen="jobs"] .job-card, [data-screen="jobs"] .empty', { timeout: 30000 });
+    await page.unroute('**/v1/kiosk/me');
     report(true, 'the seeker signs in');
   });
   await step('jobs in plain words', async () => {

@@ -328,9 +328,7 @@ async function submitPin() {
     setMessage(null);
     armIdle();
     startKeepalive();
-    showJobs(true);
-    refreshLiveApplications();
-    loadPrefs();
+    showJobs(true, true);
   } catch (e) {
     if (e instanceof api.Cancelled) return;
     state.pinBuf = '';
@@ -372,10 +370,14 @@ function jobsPath(cursor) {
   return `/v1/kiosk/jobs?${q}`;
 }
 
-function showJobs(reload) {
+// After sign-in (withSeeker) the seeker's own wishes and live applications
+// come with the first list, so that it shows once, with reasons in plain
+// words and applied jobs marked from the start.
+function showJobs(reload, withSeeker) {
   const lang = getLang();
   if (state.jobs && state.jobs.lang === lang && !reload) { show('jobs'); return; }
-  goTo('jobs', () => api.call('GET', jobsPath(null)), (data) => {
+  goTo('jobs', async () => (await Promise.all([api.call('GET', jobsPath(null)),
+    withSeeker ? loadPrefs() : null, withSeeker ? refreshLiveApplications() : null]))[0], (data) => {
     state.jobs = { items: data.items || [], cursor: data.next_cursor || null, facets: data.facets || null, lang };
   }, { onFail: () => { state.jobs = { items: [], cursor: null, facets: null, lang: null }; } });
 }
@@ -600,8 +602,10 @@ function screenApplied() {
 /* ---------- my applications ---------- */
 
 async function refreshLiveApplications() {
+  const mine = state;
   try {
     const data = await api.call('GET', '/v1/kiosk/applications?limit=200', { retry: false });
+    if (mine !== state) return;
     state.liveVacancies = new Set((data.items || []).filter((a) => a.live).map((a) => a.vacancy_id));
     if (state.screen === 'jobs' && !state.loading) render();
   } catch {
@@ -760,8 +764,10 @@ function screenMe() {
 /* ---------- my wishes: the seeker changes them here ---------- */
 
 async function loadPrefs() {
+  const mine = state; // a sign-out meanwhile starts a fresh state: leave it alone
   try {
     const me = await api.call('GET', '/v1/kiosk/me', { retry: false });
+    if (mine !== state) return;
     state.prefs = me.preferences || null;
     if (state.screen === 'jobs' && !state.loading) render();
   } catch {

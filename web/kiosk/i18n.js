@@ -369,15 +369,17 @@ export function plainReason(code, v, km, prefs) {
   const away = v.kind === 'labor_export';
   switch (code) {
     case 'dist_near': return km == null ? null : t('km_from_home', far);
-    case 'dist_far': return km == null ? null : zhl
-      ? `离你住的地方 ${far}，比你说的最远 ${prefs ? prefs.max_commute_km : '?'} 公里还远`
-      : `${far} from your home, further than the ${prefs ? prefs.max_commute_km : '?'} km you said`;
+    case 'dist_far': if (km == null) return null;
+      if (!prefs) return zhl ? `离你住的地方 ${far}，比你说的能去的地方还远` : `${far} from your home, further than you said you would go`;
+      return zhl ? `离你住的地方 ${far}，比你说的最远 ${prefs.max_commute_km} 公里还远`
+        : `${far} from your home, further than the ${prefs.max_commute_km} km you said`;
     case 'dist_transport': return km == null ? null : zhl ? `离你住的地方 ${far}，单位有车接送` : `${far} from your home; the employer's bus takes you`;
     case 'dist_accommodation': return km == null ? null : zhl ? `离你住的地方 ${far}，单位包住` : `${far} from your home; housing provided`;
     case 'needs_accommodation': return zhl ? '你需要单位包住，这个工作不包住' : 'You need housing; this job has none';
     case 'export_willing': return zhl ? (away ? '你愿意去外省打工' : '你愿意到县外上班') : (away ? 'You will work in another province' : 'You will work outside the county');
     case 'export_unwilling': return zhl ? (away ? '你说过不去外省打工' : '你说过不到县外上班') : (away ? 'You said you would not work in another province' : 'You said you would not work outside the county');
-    case 'wage_ok': return floor ? (zhl ? `工资 ${n(v.wage_min)} 元，比你想要的多 ${n(v.wage_min - floor)} 元` : `Pay ${n(v.wage_min)} yuan, ${n(v.wage_min - floor)} more than you want`).replace(/多 0 元|0 more than/, zhl ? '正好是你想要的' : 'just what') : null;
+    case 'wage_ok': if (!floor) return zhl ? `工资 ${n(v.wage_min)} 元起，够你想要的` : `Pay from ${n(v.wage_min)} yuan: enough for what you want`;
+      return (zhl ? `工资 ${n(v.wage_min)} 元，比你想要的多 ${n(v.wage_min - floor)} 元` : `Pay ${n(v.wage_min)} yuan, ${n(v.wage_min - floor)} more than you want`).replace(/多 0 元|0 more than/, zhl ? '正好是你想要的' : 'just what');
     case 'wage_maybe': return zhl ? `工资 ${n(v.wage_min)}–${n(v.wage_max)} 元，有可能达到你想要的 ${n(floor)} 元` : `Pay ${n(v.wage_min)}–${n(v.wage_max)} yuan: may reach the ${n(floor)} you want`;
     case 'wage_low': return zhl ? `比你想要的工资低 ${n(floor - v.wage_max)} 元` : `${n(floor - v.wage_max)} yuan less than the pay you want`;
     case 'wage_piece': return zhl ? '按件算工资，做得多拿得多' : 'Paid by the piece: more work, more pay';
