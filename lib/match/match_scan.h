@@ -138,6 +138,7 @@ struct chunk {
     uint64_t cut[CHUNK_BLOCKS];     /* within the cut (facet queries keep the others) */
     uint64_t prio[CHUNK_BLOCKS][3]; /* priority flags (workers only) */
     uint64_t near[CHUNK_BLOCKS][MATCH_TIERS - 1];
+    uint16_t with_surv[CHUNK_BLOCKS]; /* blocks whose surv is not 0, in order (workers only) */
 };
 
 static inline uint64_t tier_mask(const uint64_t near[MATCH_TIERS - 1], unsigned t)

@@ -529,13 +529,17 @@ static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c
 {
     const struct match_query *q = s->c.q;
     wscan_cut(s, heap_floor(r, q->k));
+    size_t n_surv = 0; /* the blocks with survivors, listed (most have none once the cut runs) */
     for (size_t b = 0; b < c->n; b++) {
         match_gate_prefetch(s->c.idx, &s->g, c->base + (b + GATE_AHEAD) * MATCH_BLOCK);
         c->surv[b] = wscan_gate(s, r, c->base + b * MATCH_BLOCK, &c->rel[b], &c->cut[b], c->near[b],
                                 c->prio[b]);
+        c->with_surv[n_surv] = (uint16_t)b;
+        n_surv += c->surv[b] != 0;
     }
     for (unsigned t = 0; t < MATCH_TIERS; t++)
-        for (size_t b = 0; b < c->n; b++) {
+        for (size_t j = 0; j < n_surv; j++) {
+            size_t b = c->with_surv[j];
             uint64_t m = c->surv[b] & tier_mask(c->near[b], t);
             if (!m)
                 continue;
