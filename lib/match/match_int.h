@@ -300,7 +300,9 @@ struct match_gate {
     uint16_t willing_flags;
     uint64_t req0; /* plane-0 listed skills (0 when some are beyond plane 0) */
     float cut_k[64];
-    float cut_kmin, cut_kmax; /* the smallest and largest of cut_k */
+    float cut_kmin;       /* the smallest of cut_k */
+    float cut_kmax_by[3]; /* the largest k of the classes with neither bit 1 nor 32,
+                             with bit 1 and not 32, with bit 32 */
     /* the squared chord (stored units) from vq to each place p < n_place_c2,
      * in the scalar gate's arithmetic (match_gate_place_c2); the AVX2 and
      * AVX-512 gates look a worker's up and compute the rest */
@@ -332,13 +334,15 @@ static inline float match_cut_k(float pmin)
     return (h * 1.001f + 1e-4f) / 6371.0088f * MATCH_Q;
 }
 
-/* Sets cut_kmin and cut_kmax from cut_k (after every change of cut_k). */
+/* Sets cut_kmin and cut_kmax_by from cut_k (after every change of cut_k). */
 static inline void match_gate_cut_range(struct match_gate *g)
 {
-    g->cut_kmin = g->cut_kmax = g->cut_k[0];
-    for (unsigned c = 1; c < 64; c++) {
+    g->cut_kmin = INFINITY;
+    g->cut_kmax_by[0] = g->cut_kmax_by[1] = g->cut_kmax_by[2] = -INFINITY;
+    for (unsigned c = 0; c < 64; c++) {
+        unsigned by = (c & 32) ? 2 : (c & 1);
         g->cut_kmin = g->cut_k[c] < g->cut_kmin ? g->cut_k[c] : g->cut_kmin;
-        g->cut_kmax = g->cut_k[c] > g->cut_kmax ? g->cut_k[c] : g->cut_kmax;
+        g->cut_kmax_by[by] = g->cut_k[c] > g->cut_kmax_by[by] ? g->cut_k[c] : g->cut_kmax_by[by];
     }
 }
 

@@ -21,11 +21,25 @@ static inline bool worse(const struct match_hit *a, const struct match_hit *b)
     return a->score < b->score || (a->score == b->score && a->id > b->id);
 }
 
+/* Until finish a hit holds only id, score and ref (the explanation's fields
+ * are 0): the heap moves those three.  A whole hit is some 430 bytes with its
+ * reasons, and copying them was most of the heap's time. */
 static inline void heap_swap(struct match_hit *a, struct match_hit *b)
 {
-    struct match_hit t = *a;
-    *a = *b;
-    *b = t;
+    int64_t id = a->id;
+    int32_t score = a->score;
+    uint32_t ref = a->ref;
+    a->id = b->id, a->score = b->score, a->ref = b->ref;
+    b->id = id, b->score = score, b->ref = ref;
+}
+
+static inline void heap_set(struct match_hit *h, int64_t id, int32_t score, uint32_t ref)
+{
+    h->id = id, h->score = score, h->ref = ref;
+    memset(h->parts, 0, sizeof h->parts);
+    h->km = 0;
+    h->failed = 0;
+    h->n_reasons = 0;
 }
 
 static inline void sift_down(struct match_hit *h, uint32_t n, uint32_t i)
@@ -47,10 +61,9 @@ static inline void sift_down(struct match_hit *h, uint32_t n, uint32_t i)
 static inline void heap_offer(struct match_result *r, uint32_t k, int32_t score, int64_t id,
                               uint32_t ref)
 {
-    struct match_hit c = {.id = id, .score = score, .ref = ref};
     if (r->n < k) {
         uint32_t i = r->n++;
-        r->hit[i] = c;
+        heap_set(&r->hit[i], id, score, ref);
         while (i && worse(&r->hit[i], &r->hit[(i - 1) / 2])) {
             heap_swap(&r->hit[i], &r->hit[(i - 1) / 2]);
             i = (i - 1) / 2;
@@ -58,9 +71,9 @@ static inline void heap_offer(struct match_result *r, uint32_t k, int32_t score,
         return;
     }
     r->more = true;
-    if (!worse(&r->hit[0], &c))
-        return;
-    r->hit[0] = c;
+    if (!(r->hit[0].score < score || (r->hit[0].score == score && r->hit[0].id > id)))
+        return; /* not better than the worst on the page (worse(), field by field) */
+    heap_set(&r->hit[0], id, score, ref);
     sift_down(r->hit, r->n, 0);
 }
 
@@ -125,6 +138,7 @@ struct chunk {
     uint64_t cut[CHUNK_BLOCKS];     /* within the cut (facet queries keep the others) */
     uint64_t prio[CHUNK_BLOCKS][3]; /* priority flags (workers only) */
     uint64_t near[CHUNK_BLOCKS][MATCH_TIERS - 1];
+    uint16_t with_surv[CHUNK_BLOCKS]; /* blocks whose surv is not 0, in order (workers only) */
 };
 
 static inline uint64_t tier_mask(const uint64_t near[MATCH_TIERS - 1], unsigned t)

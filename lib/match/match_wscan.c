@@ -24,6 +24,7 @@ struct wscan {
     int32_t open_floor;           /* the floor open[][] was computed for */
     uint8_t open[MATCH_TIERS][8]; /* by tier and priority flags: bit 0 without, bit 1 with a
                                      relevant skill can reach the floor */
+    float km[MATCH_GATE_PLACES];  /* km to place p < g.n_place_c2, -1 until a visit needs it */
 };
 
 /* A ymd bound as a day: Feb 29 of a common year (left by subtracting years)
@@ -59,6 +60,8 @@ static void wscan_init_place(struct wscan *s, const struct match_vrec *v)
     s->g.tf = v->transport ? s->kw->transport_factor : 1.0f;
     s->g.acc_km = v->accommodation ? s->kw->accommodation_km : 0.0f;
     match_gate_place_c2(s->c.idx, &s->g);
+    for (uint32_t p = 0; p < s->g.n_place_c2; p++)
+        s->km[p] = -1.0f;
     s->open_floor = INT32_MIN;
     s->willing = v->dest_province && v->dest_province != MATCH_YUNNAN
                      ? MATCH_W_WILLING_PROVINCE
@@ -302,6 +305,22 @@ static void wscan_facets(const struct match_index *idx, struct match_result *r, 
         f->dist_band[match_dist_band(km)]++;
 }
 
+/* Kilometres from the workplace to slot's site.  Workers share sites, so a
+ * place's figure is worked out once a query, from the gate's squared chord:
+ * the arithmetic of match_chord2, so the same float. */
+static float wscan_km(struct wscan *s, uint32_t slot)
+{
+    const struct match_index *idx = s->c.idx;
+    unsigned p = idx->w_place[slot];
+    if (p < s->g.n_place_c2) {
+        if (s->km[p] < 0)
+            s->km[p] = match_km_from_chord2(s->g.place_c2[p] * (1.0f / (MATCH_Q * MATCH_Q)));
+        return s->km[p];
+    }
+    int16_t buf[3];
+    return match_km_from_chord2(match_chord2(match_worker_q(idx, slot, buf), s->v->q));
+}
+
 /* Upper bound of the score from the columns already in cache (skill bits,
  * site, radius, flags): no cold record read. */
 static int32_t wscan_hot_bound(const struct wscan *s, uint32_t slot, float dist)
@@ -386,17 +405,15 @@ static void wscan_slot_facets(const struct wscan *s, struct match_result *r, uin
  * the columns already in cache (skill bits, site, radius) comes first, so most
  * visits end before the worker's cold record is read.
  */
-static void wscan_slot(const struct wscan *s, struct match_result *r, uint32_t slot, int32_t floor,
+static void wscan_slot(struct wscan *s, struct match_result *r, uint32_t slot, int32_t floor,
                        bool reach)
 {
     const struct match_index *idx = s->c.idx;
     const struct match_query *q = s->c.q;
     const struct match_vrec *v = s->v;
-    int16_t buf[3];
-    const int16_t *wq = match_worker_q(idx, slot, buf);
     /* the cold record is a likely miss: ask for it while the hot bound is worked out */
     __builtin_prefetch(&idx->w_cold[slot]);
-    float km = match_km_from_chord2(match_chord2(wq, v->q));
+    float km = wscan_km(s, slot);
     if (q->facets) {
         wscan_slot_facets(s, r, slot, km, floor, reach);
         return;
@@ -512,13 +529,17 @@ static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c
 {
     const struct match_query *q = s->c.q;
     wscan_cut(s, heap_floor(r, q->k));
+    size_t n_surv = 0; /* the blocks with survivors, listed (most have none once the cut runs) */
     for (size_t b = 0; b < c->n; b++) {
         match_gate_prefetch(s->c.idx, &s->g, c->base + (b + GATE_AHEAD) * MATCH_BLOCK);
         c->surv[b] = wscan_gate(s, r, c->base + b * MATCH_BLOCK, &c->rel[b], &c->cut[b], c->near[b],
                                 c->prio[b]);
+        c->with_surv[n_surv] = (uint16_t)b;
+        n_surv += c->surv[b] != 0;
     }
     for (unsigned t = 0; t < MATCH_TIERS; t++)
-        for (size_t b = 0; b < c->n; b++) {
+        for (size_t j = 0; j < n_surv; j++) {
+            size_t b = c->with_surv[j];
             uint64_t m = c->surv[b] & tier_mask(c->near[b], t);
             if (!m)
                 continue;

@@ -10,6 +10,8 @@
 
 #include "csv.h"
 #include "match/match.h"
+#define TEST_RNG_NEXT_ONLY
+#include "../unit/test_rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -45,17 +47,9 @@ struct world {
     uint64_t rng;
 };
 
-static uint64_t rnd(struct world *w)
-{
-    uint64_t z = (w->rng += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 static double unif(struct world *w)
 {
-    return (double)(rnd(w) >> 11) * (1.0 / 9007199254740992.0);
+    return (double)(test_rng_next(&w->rng) >> 11) * (1.0 / 9007199254740992.0);
 }
 
 static unsigned pick(struct world *w, unsigned n)

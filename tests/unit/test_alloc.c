@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "alloc/alloc.h"
+#define TEST_RNG_NEXT_ONLY
+#include "test_rng.h"
 #include "alloc/alloc_int.h"
 
 #include <stdlib.h>
@@ -218,17 +220,9 @@ static struct value brute_force(const struct inst *in)
 
 /* ---- random instances ---- */
 
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 static uint32_t rnd(uint64_t *s, uint32_t n)
 {
-    return (uint32_t)(rng_next(s) % n);
+    return (uint32_t)(test_rng_next(s) % n);
 }
 
 /* Households of 1-3, flags per household, arcs with probability p_arc. */

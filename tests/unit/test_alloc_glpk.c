@@ -25,6 +25,8 @@
 #include <cmocka.h>
 
 #include "alloc/alloc.h"
+#define TEST_RNG_NEXT_ONLY
+#include "test_rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,17 +47,9 @@ struct inst {
 
 static char dir[64];
 
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 static uint32_t rnd(uint64_t *s, uint32_t n)
 {
-    return (uint32_t)(rng_next(s) % n);
+    return (uint32_t)(test_rng_next(s) % n);
 }
 
 static void random_inst(struct inst *in, uint64_t *s, uint32_t nw, uint32_t nv, int32_t max_score,
