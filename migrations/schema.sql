@@ -12158,6 +12158,73 @@ BEGIN
 END $$;
 
 --
+-- Name: worker_child_known(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.worker_child_known() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public'
+    AS $$
+DECLARE
+    caller text := current_setting('leye.scope', true);
+    wanted bigint;
+    found bigint;
+    ours bigint;
+    bad bigint;
+BEGIN
+    PERFORM set_config('leye.scope', '*', true);
+    -- planned for each statement (EXECUTE): one row or a whole import
+    EXECUTE 'SELECT count(DISTINCT worker_id) FROM new_rows' INTO wanted;
+    -- a worker this transaction wrote itself (an import's new workers) is
+    -- beyond the reach of other transactions already: only the others are
+    -- locked
+    EXECUTE 'SELECT count(*), count(*) FILTER (WHERE w.xmin = xid(pg_current_xact_id())) '
+            'FROM worker w WHERE w.id IN (SELECT n.worker_id FROM new_rows n)'
+    INTO found, ours;
+    IF found > ours THEN
+        EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM worker w '
+                '                      WHERE w.id IN (SELECT n.worker_id FROM new_rows n) '
+                '                        AND w.xmin <> xid(pg_current_xact_id()) '
+                '                      FOR KEY SHARE OF w) held'
+        INTO found;
+        found := found + ours; -- less when one was deleted meanwhile
+    END IF;
+    IF found < wanted THEN
+        EXECUTE 'SELECT n.worker_id FROM new_rows n '
+                'WHERE NOT EXISTS (SELECT 1 FROM worker w WHERE w.id = n.worker_id) LIMIT 1'
+        INTO bad;
+    END IF;
+    PERFORM set_config('leye.scope', coalesce(caller, ''), true);
+    IF found < wanted THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_ARGV[0],
+            TABLE = TG_TABLE_NAME, COLUMN = 'worker_id',
+            MESSAGE = format('insert or update on table "%s" violates foreign key constraint "%s"',
+                             TG_TABLE_NAME, TG_ARGV[0]),
+            DETAIL = format('Key (worker_id)=(%s) is not present in table "worker".', bad);
+    END IF;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: worker_children_delete(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.worker_children_delete() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public'
+    AS $$
+DECLARE
+    caller text := current_setting('leye.scope', true);
+BEGIN
+    PERFORM set_config('leye.scope', '*', true);
+    DELETE FROM worker_skill c WHERE c.worker_id IN (SELECT o.id FROM old_rows o);
+    DELETE FROM worker_consent_event c WHERE c.worker_id IN (SELECT o.id FROM old_rows o);
+    DELETE FROM worker_history c WHERE c.worker_id IN (SELECT o.id FROM old_rows o);
+    PERFORM set_config('leye.scope', coalesce(caller, ''), true);
+    RETURN NULL;
+END $$;
+
+--
 -- Name: worker_filtered(jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -15993,6 +16060,48 @@ CREATE TRIGGER vacancy_fill_status BEFORE INSERT OR UPDATE OF filled, headcount,
 CREATE TRIGGER wage_payment_cap BEFORE INSERT OR UPDATE OF status, amount ON public.wage_payment FOR EACH ROW WHEN (((new.status = 'paid'::text) AND (new.kind = 'wage'::text))) EXECUTE FUNCTION public.wage_payment_cap();
 
 --
+-- Name: worker worker_children_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER worker_children_delete AFTER DELETE ON public.worker REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_children_delete();
+
+--
+-- Name: worker_consent_event worker_known_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER worker_known_insert AFTER INSERT ON public.worker_consent_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_consent_event_worker_id_fkey');
+
+--
+-- Name: worker_history worker_known_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER worker_known_insert AFTER INSERT ON public.worker_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_history_worker_id_fkey');
+
+--
+-- Name: worker_skill worker_known_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER worker_known_insert AFTER INSERT ON public.worker_skill REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_skill_worker_id_fkey');
+
+--
+-- Name: worker_consent_event worker_known_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER worker_known_update AFTER UPDATE ON public.worker_consent_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_consent_event_worker_id_fkey');
+
+--
+-- Name: worker_history worker_known_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER worker_known_update AFTER UPDATE ON public.worker_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_history_worker_id_fkey');
+
+--
+-- Name: worker_skill worker_known_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER worker_known_update AFTER UPDATE ON public.worker_skill REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_skill_worker_id_fkey');
+
+--
 -- Name: worker worker_rollup_delete; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -16813,25 +16922,11 @@ ALTER TABLE ONLY public.worker_certificate
     ADD CONSTRAINT worker_certificate_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id) ON DELETE CASCADE;
 
 --
--- Name: worker_consent_event worker_consent_event_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.worker_consent_event
-    ADD CONSTRAINT worker_consent_event_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id) ON DELETE CASCADE;
-
---
 -- Name: worker_ethnicity worker_ethnicity_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.worker_ethnicity
     ADD CONSTRAINT worker_ethnicity_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id);
-
---
--- Name: worker_history worker_history_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.worker_history
-    ADD CONSTRAINT worker_history_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id) ON DELETE CASCADE;
 
 --
 -- Name: worker worker_household_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -16846,13 +16941,6 @@ ALTER TABLE ONLY public.worker
 
 ALTER TABLE ONLY public.worker_pin
     ADD CONSTRAINT worker_pin_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id);
-
---
--- Name: worker_skill worker_skill_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.worker_skill
-    ADD CONSTRAINT worker_skill_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id) ON DELETE CASCADE;
 
 --
 -- Name: worker_training worker_training_skill_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
