@@ -7830,6 +7830,32 @@ BEGIN
 END $$;
 
 --
+-- Name: household_workers_keep(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.household_workers_keep() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public'
+    AS $$
+DECLARE
+    caller text := current_setting('leye.scope', true);
+    bad bigint;
+BEGIN
+    PERFORM set_config('leye.scope', '*', true);
+    SELECT w.household_id INTO bad FROM worker w
+    WHERE w.household_id IN (SELECT o.id FROM old_rows o) LIMIT 1;
+    PERFORM set_config('leye.scope', coalesce(caller, ''), true);
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'worker_household_id_fkey',
+            TABLE = 'household',
+            MESSAGE = 'update or delete on table "household" violates foreign key constraint '
+                      '"worker_household_id_fkey" on table "worker"',
+            DETAIL = format('Key (id)=(%s) is still referenced from table "worker".', bad);
+    END IF;
+    RETURN NULL;
+END $$;
+
+--
 -- Name: idem_call(text, jsonb, text, text, text, bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -12268,6 +12294,53 @@ CREATE FUNCTION public.worker_filtered(f jsonb) RETURNS SETOF public.worker
 $$;
 
 --
+-- Name: worker_household_known(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.worker_household_known() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public'
+    AS $$
+DECLARE
+    caller text := current_setting('leye.scope', true);
+    ids text := CASE TG_OP WHEN 'INSERT' THEN 'SELECT n.household_id FROM new_rows n'
+                ELSE 'SELECT n.household_id FROM new_rows n JOIN old_rows o ON o.id = n.id '
+                     'WHERE n.household_id <> o.household_id' END;
+    wanted bigint;
+    found bigint;
+    ours bigint;
+    bad bigint;
+BEGIN
+    PERFORM set_config('leye.scope', '*', true);
+    EXECUTE format('SELECT count(DISTINCT household_id) FROM (%s) i', ids) INTO wanted;
+    IF wanted > 0 THEN
+        EXECUTE format('SELECT count(*), count(*) FILTER (WHERE h.xmin = xid(pg_current_xact_id())) '
+                       'FROM household h WHERE h.id IN (%s)', ids)
+        INTO found, ours;
+        IF found > ours THEN
+            EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM household h WHERE h.id IN (%s) '
+                           '                        AND h.xmin <> xid(pg_current_xact_id()) '
+                           '                      FOR KEY SHARE OF h) held', ids)
+            INTO found;
+            found := found + ours;
+        END IF;
+        IF found < wanted THEN
+            EXECUTE format('SELECT i.household_id FROM (%s) i WHERE NOT EXISTS '
+                           '(SELECT 1 FROM household h WHERE h.id = i.household_id) LIMIT 1', ids)
+            INTO bad;
+        END IF;
+    END IF;
+    PERFORM set_config('leye.scope', coalesce(caller, ''), true);
+    IF found < wanted THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'worker_household_id_fkey',
+            TABLE = 'worker', COLUMN = 'household_id',
+            MESSAGE = 'insert or update on table "worker" violates foreign key constraint "worker_household_id_fkey"',
+            DETAIL = format('Key (household_id)=(%s) is not present in table "household".', bad);
+    END IF;
+    RETURN NULL;
+END $$;
+
+--
 -- Name: worker_household_rollup(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -15754,6 +15827,18 @@ CREATE TRIGGER broker_auth_changed AFTER DELETE OR UPDATE OF archived, name ON p
 CREATE TRIGGER broker_key_auth_changed AFTER DELETE OR UPDATE OF revoked_at, scopes, rate_per_minute ON public.broker_key FOR EACH STATEMENT EXECUTE FUNCTION public.auth_changed();
 
 --
+-- Name: worker household_known_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER household_known_insert AFTER INSERT ON public.worker REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_household_known();
+
+--
+-- Name: worker household_known_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER household_known_update AFTER UPDATE ON public.worker REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_household_known();
+
+--
 -- Name: household household_monitoring_task_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -15764,6 +15849,12 @@ CREATE TRIGGER household_monitoring_task_insert AFTER INSERT ON public.household
 --
 
 CREATE TRIGGER household_monitoring_task_update AFTER UPDATE ON public.household REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.household_monitoring_task_stmt();
+
+--
+-- Name: household household_workers_keep; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER household_workers_keep AFTER DELETE ON public.household REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.household_workers_keep();
 
 --
 -- Name: match_kind_weights match_notify; Type: TRIGGER; Schema: public; Owner: -
@@ -16927,13 +17018,6 @@ ALTER TABLE ONLY public.worker_certificate
 
 ALTER TABLE ONLY public.worker_ethnicity
     ADD CONSTRAINT worker_ethnicity_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id);
-
---
--- Name: worker worker_household_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.worker
-    ADD CONSTRAINT worker_household_id_fkey FOREIGN KEY (household_id) REFERENCES public.household(id);
 
 --
 -- Name: worker_pin worker_pin_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -1,8 +1,8 @@
 # The checks behind a worker import, once per statement (migration 059):
-# household counts added up from the new workers equal a recount; a skill,
-# consent event or history row must name a worker, as the foreign keys they
-# replace required, with the same error; a worker is held against a
-# concurrent delete, and its rows go with it.
+# household counts added up from the new workers equal a recount; a worker
+# must name a household, and a skill, consent event or history row a worker,
+# as the foreign keys they replace required, with the same error; a worker
+# is held against a concurrent delete, and its rows go with it.
 use strict;
 use warnings;
 use utf8;
@@ -76,6 +76,20 @@ for my $t (["worker_skill (worker_id, skill_id, level) VALUES (%s, $skill, 1)", 
 like(`psql -X -q -tA -v VERBOSITY=verbose -d '$dsn' -c "UPDATE worker_skill SET worker_id = $none WHERE worker_id = $w" 2>&1`,
      qr/23503: .*worker_skill_worker_id_fkey/, 'and keep naming one');
 is(psql_value("SELECT count(*) FROM worker_skill WHERE worker_id = $w"), 1, 'nothing changed');
+
+# a worker names its household
+like(`psql -X -q -tA -v VERBOSITY=verbose -d '$dsn' -c "INSERT INTO worker (household_id, name, id_number_hash, id_number_enc, id_number_masked, birth_date, sex) VALUES ($none, '$tag 0', sha256('$tag 0'::bytea), '\\x00', '530621********0000', current_date - 11000, 'F')" 2>&1`,
+     qr/23503: insert or update on table "worker" violates foreign key constraint "worker_household_id_fkey"/,
+     'a worker must name a household');
+like(`psql -X -q -tA -v VERBOSITY=verbose -d '$dsn' -c "UPDATE worker SET household_id = $none WHERE id = $w" 2>&1`,
+     qr/23503: insert or update on table "worker" violates foreign key constraint "worker_household_id_fkey"/,
+     'a worker is not moved to a household that does not exist');
+like(`psql -X -q -tA -v VERBOSITY=verbose -d '$dsn' -c "DELETE FROM household WHERE ref = '$tag-1'" 2>&1`,
+     qr/23503: update or delete on table "household" violates foreign key constraint "worker_household_id_fkey" on table "worker"/,
+     'a household with workers is not deleted');
+my $empty = psql_value("INSERT INTO household (site_id, origin_county_code, members) VALUES ($site, 530621, 2) RETURNING id");
+psql("DELETE FROM household WHERE id = $empty");
+is(psql_value("SELECT count(*) FROM household WHERE id = $empty"), 0, 'one without is');
 
 # a worker of its own, so that nothing else names it
 my $hh = psql_value("SELECT id FROM household WHERE ref = '$tag-4'");
