@@ -7837,32 +7837,6 @@ BEGIN
 END $$;
 
 --
--- Name: household_workers_keep(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.household_workers_keep() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'public'
-    AS $$
-DECLARE
-    caller text := current_setting('leye.scope', true);
-    bad bigint;
-BEGIN
-    PERFORM set_config('leye.scope', '*', true);
-    SELECT w.household_id INTO bad FROM worker w
-    WHERE w.household_id IN (SELECT o.id FROM old_rows o) LIMIT 1;
-    PERFORM set_config('leye.scope', coalesce(caller, ''), true);
-    IF bad IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'worker_household_id_fkey',
-            TABLE = 'household',
-            MESSAGE = 'update or delete on table "household" violates foreign key constraint '
-                      '"worker_household_id_fkey" on table "worker"',
-            DETAIL = format('Key (id)=(%s) is still referenced from table "worker".', bad);
-    END IF;
-    RETURN NULL;
-END $$;
-
---
 -- Name: idem_call(text, jsonb, text, text, text, bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -12191,73 +12165,6 @@ BEGIN
 END $$;
 
 --
--- Name: worker_child_known(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.worker_child_known() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'public'
-    AS $$
-DECLARE
-    caller text := current_setting('leye.scope', true);
-    wanted bigint;
-    found bigint;
-    ours bigint;
-    bad bigint;
-BEGIN
-    PERFORM set_config('leye.scope', '*', true);
-    -- planned for each statement (EXECUTE): one row or a whole import
-    EXECUTE 'SELECT count(DISTINCT worker_id) FROM new_rows' INTO wanted;
-    -- a worker this transaction wrote itself (an import's new workers) is
-    -- beyond the reach of other transactions already: only the others are
-    -- locked
-    EXECUTE 'SELECT count(*), count(*) FILTER (WHERE w.xmin = xid(pg_current_xact_id())) '
-            'FROM worker w WHERE w.id IN (SELECT n.worker_id FROM new_rows n)'
-    INTO found, ours;
-    IF found > ours THEN
-        EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM worker w '
-                '                      WHERE w.id IN (SELECT n.worker_id FROM new_rows n) '
-                '                        AND w.xmin <> xid(pg_current_xact_id()) '
-                '                      FOR KEY SHARE OF w) held'
-        INTO found;
-        found := found + ours; -- less when one was deleted meanwhile
-    END IF;
-    IF found < wanted THEN
-        EXECUTE 'SELECT n.worker_id FROM new_rows n '
-                'WHERE NOT EXISTS (SELECT 1 FROM worker w WHERE w.id = n.worker_id) LIMIT 1'
-        INTO bad;
-    END IF;
-    PERFORM set_config('leye.scope', coalesce(caller, ''), true);
-    IF found < wanted THEN
-        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_ARGV[0],
-            TABLE = TG_TABLE_NAME, COLUMN = 'worker_id',
-            MESSAGE = format('insert or update on table "%s" violates foreign key constraint "%s"',
-                             TG_TABLE_NAME, TG_ARGV[0]),
-            DETAIL = format('Key (worker_id)=(%s) is not present in table "worker".', bad);
-    END IF;
-    RETURN NULL;
-END $$;
-
---
--- Name: worker_children_delete(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.worker_children_delete() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'public'
-    AS $$
-DECLARE
-    caller text := current_setting('leye.scope', true);
-BEGIN
-    PERFORM set_config('leye.scope', '*', true);
-    DELETE FROM worker_skill c WHERE c.worker_id IN (SELECT o.id FROM old_rows o);
-    DELETE FROM worker_consent_event c WHERE c.worker_id IN (SELECT o.id FROM old_rows o);
-    DELETE FROM worker_history c WHERE c.worker_id IN (SELECT o.id FROM old_rows o);
-    PERFORM set_config('leye.scope', coalesce(caller, ''), true);
-    RETURN NULL;
-END $$;
-
---
 -- Name: worker_filtered(jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -12299,53 +12206,6 @@ CREATE FUNCTION public.worker_filtered(f jsonb) RETURNS SETOF public.worker
                AND w.name LIKE api_like(f ->> 'q') || '%'))
       AND w.archived = coalesce((f ->> 'archived')::boolean, false);
 $$;
-
---
--- Name: worker_household_known(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.worker_household_known() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'public'
-    AS $$
-DECLARE
-    caller text := current_setting('leye.scope', true);
-    ids text := CASE TG_OP WHEN 'INSERT' THEN 'SELECT n.household_id FROM new_rows n'
-                ELSE 'SELECT n.household_id FROM new_rows n JOIN old_rows o ON o.id = n.id '
-                     'WHERE n.household_id <> o.household_id' END;
-    wanted bigint;
-    found bigint;
-    ours bigint;
-    bad bigint;
-BEGIN
-    PERFORM set_config('leye.scope', '*', true);
-    EXECUTE format('SELECT count(DISTINCT household_id) FROM (%s) i', ids) INTO wanted;
-    IF wanted > 0 THEN
-        EXECUTE format('SELECT count(*), count(*) FILTER (WHERE h.xmin = xid(pg_current_xact_id())) '
-                       'FROM household h WHERE h.id IN (%s)', ids)
-        INTO found, ours;
-        IF found > ours THEN
-            EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM household h WHERE h.id IN (%s) '
-                           '                        AND h.xmin <> xid(pg_current_xact_id()) '
-                           '                      FOR KEY SHARE OF h) held', ids)
-            INTO found;
-            found := found + ours;
-        END IF;
-        IF found < wanted THEN
-            EXECUTE format('SELECT i.household_id FROM (%s) i WHERE NOT EXISTS '
-                           '(SELECT 1 FROM household h WHERE h.id = i.household_id) LIMIT 1', ids)
-            INTO bad;
-        END IF;
-    END IF;
-    PERFORM set_config('leye.scope', coalesce(caller, ''), true);
-    IF found < wanted THEN
-        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'worker_household_id_fkey',
-            TABLE = 'worker', COLUMN = 'household_id',
-            MESSAGE = 'insert or update on table "worker" violates foreign key constraint "worker_household_id_fkey"',
-            DETAIL = format('Key (household_id)=(%s) is not present in table "household".', bad);
-    END IF;
-    RETURN NULL;
-END $$;
 
 --
 -- Name: worker_household_rollup(); Type: FUNCTION; Schema: public; Owner: -
@@ -12487,16 +12347,13 @@ CREATE FUNCTION public.worker_rollup_insert() RETURNS trigger
     AS $$
 BEGIN
     PERFORM set_config('leye.audit_derived', 'on', true);
-    -- planned for each statement (EXECUTE): one worker or a whole import
-    EXECUTE 'UPDATE household h '
-            'SET labor_count = h.labor_count + s.labor, employed_count = h.employed_count + s.employed '
-            'FROM (SELECT n.household_id, '
-            '             count(*) FILTER (WHERE n.employment_status <> ''not_seeking'' '
-            '                              AND NOT n.archived) AS labor, '
-            '             count(*) FILTER (WHERE n.employment_status LIKE ''employed%'' '
-            '                              AND NOT n.archived) AS employed '
-            '      FROM new_rows n GROUP BY n.household_id) s '
-            'WHERE h.id = s.household_id AND (s.labor > 0 OR s.employed > 0)';
+    UPDATE household h
+    SET labor_count = h.labor_count + s.labor, employed_count = h.employed_count + s.employed
+    FROM (SELECT n.household_id,
+                 count(*) FILTER (WHERE n.employment_status <> 'not_seeking' AND NOT n.archived) AS labor,
+                 count(*) FILTER (WHERE n.employment_status LIKE 'employed%' AND NOT n.archived) AS employed
+          FROM new_rows n GROUP BY n.household_id) s
+    WHERE h.id = s.household_id AND (s.labor > 0 OR s.employed > 0);
     PERFORM set_config('leye.audit_derived', '', true);
     RETURN NULL;
 END $$;
@@ -15834,18 +15691,6 @@ CREATE TRIGGER broker_auth_changed AFTER DELETE OR UPDATE OF archived, name ON p
 CREATE TRIGGER broker_key_auth_changed AFTER DELETE OR UPDATE OF revoked_at, scopes, rate_per_minute ON public.broker_key FOR EACH STATEMENT EXECUTE FUNCTION public.auth_changed();
 
 --
--- Name: worker household_known_insert; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER household_known_insert AFTER INSERT ON public.worker REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_household_known();
-
---
--- Name: worker household_known_update; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER household_known_update AFTER UPDATE ON public.worker REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_household_known();
-
---
 -- Name: household household_monitoring_task_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -15856,12 +15701,6 @@ CREATE TRIGGER household_monitoring_task_insert AFTER INSERT ON public.household
 --
 
 CREATE TRIGGER household_monitoring_task_update AFTER UPDATE ON public.household REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.household_monitoring_task_stmt();
-
---
--- Name: household household_workers_keep; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER household_workers_keep AFTER DELETE ON public.household REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.household_workers_keep();
 
 --
 -- Name: match_kind_weights match_notify; Type: TRIGGER; Schema: public; Owner: -
@@ -16156,48 +15995,6 @@ CREATE TRIGGER vacancy_fill_status BEFORE INSERT OR UPDATE OF filled, headcount,
 --
 
 CREATE TRIGGER wage_payment_cap BEFORE INSERT OR UPDATE OF status, amount ON public.wage_payment FOR EACH ROW WHEN (((new.status = 'paid'::text) AND (new.kind = 'wage'::text))) EXECUTE FUNCTION public.wage_payment_cap();
-
---
--- Name: worker worker_children_delete; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER worker_children_delete AFTER DELETE ON public.worker REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_children_delete();
-
---
--- Name: worker_consent_event worker_known_insert; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER worker_known_insert AFTER INSERT ON public.worker_consent_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_consent_event_worker_id_fkey');
-
---
--- Name: worker_history worker_known_insert; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER worker_known_insert AFTER INSERT ON public.worker_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_history_worker_id_fkey');
-
---
--- Name: worker_skill worker_known_insert; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER worker_known_insert AFTER INSERT ON public.worker_skill REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_skill_worker_id_fkey');
-
---
--- Name: worker_consent_event worker_known_update; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER worker_known_update AFTER UPDATE ON public.worker_consent_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_consent_event_worker_id_fkey');
-
---
--- Name: worker_history worker_known_update; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER worker_known_update AFTER UPDATE ON public.worker_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_history_worker_id_fkey');
-
---
--- Name: worker_skill worker_known_update; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER worker_known_update AFTER UPDATE ON public.worker_skill REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.worker_child_known('worker_skill_worker_id_fkey');
 
 --
 -- Name: worker worker_rollup_delete; Type: TRIGGER; Schema: public; Owner: -
@@ -17020,6 +16817,13 @@ ALTER TABLE ONLY public.worker_certificate
     ADD CONSTRAINT worker_certificate_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id) ON DELETE CASCADE;
 
 --
+-- Name: worker_consent_event worker_consent_event_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.worker_consent_event
+    ADD CONSTRAINT worker_consent_event_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id) ON DELETE CASCADE;
+
+--
 -- Name: worker_ethnicity worker_ethnicity_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -17027,11 +16831,32 @@ ALTER TABLE ONLY public.worker_ethnicity
     ADD CONSTRAINT worker_ethnicity_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id);
 
 --
+-- Name: worker_history worker_history_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.worker_history
+    ADD CONSTRAINT worker_history_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id) ON DELETE CASCADE;
+
+--
+-- Name: worker worker_household_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.worker
+    ADD CONSTRAINT worker_household_id_fkey FOREIGN KEY (household_id) REFERENCES public.household(id);
+
+--
 -- Name: worker_pin worker_pin_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.worker_pin
     ADD CONSTRAINT worker_pin_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id);
+
+--
+-- Name: worker_skill worker_skill_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.worker_skill
+    ADD CONSTRAINT worker_skill_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.worker(id) ON DELETE CASCADE;
 
 --
 -- Name: worker_training worker_training_skill_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

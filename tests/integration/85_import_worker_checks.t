@@ -1,8 +1,7 @@
-# The checks behind a worker import, once per statement (migration 059):
-# household counts added up from the new workers equal a recount; a worker
-# must name a household, and a skill, consent event or history row a worker,
-# as the foreign keys they replace required, with the same error; a worker
-# is held against a concurrent delete, and its rows go with it.
+# The rules behind a worker import (migration 059): household counts added
+# up from the new workers equal a recount; a worker must name a household,
+# and a skill, consent event or history row a worker; a worker is held
+# against a concurrent delete, and its rows go with it.
 use strict;
 use warnings;
 use utf8;
