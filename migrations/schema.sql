@@ -6134,17 +6134,24 @@ END $$;
 
 CREATE FUNCTION public.audit_row_select(p_table regclass, rules jsonb) RETURNS text
     LANGUAGE sql STABLE
-    AS $$
+    AS $_$
     SELECT coalesce(string_agg(
-               CASE WHEN rules ? a.attname::text
-                    THEN format('audit_value(%L, to_jsonb(x.%I)) AS %I', rules ->> a.attname::text,
-                                a.attname, a.attname)
-                    ELSE format('x.%I', a.attname) END,
+               CASE WHEN NOT rules ? a.attname::text THEN format('x.%I', a.attname)
+                    WHEN rules ->> a.attname::text = 'name' AND a.atttypid = 'text'::regtype
+                    THEN format('to_jsonb(allocation_mask_name(x.%1$I)) AS %1$I', a.attname)
+                    WHEN rules ->> a.attname::text = 'phone' AND a.atttypid = 'text'::regtype
+                    THEN format('CASE WHEN x.%1$I IS NOT NULL THEN to_jsonb(CASE WHEN length(x.%1$I) >= 7 '
+                                'THEN employer_phone_mask(x.%1$I) ELSE ''****'' END) END AS %1$I', a.attname)
+                    WHEN rules ->> a.attname::text = 'year' AND a.atttypid = 'date'::regtype
+                    THEN format('to_jsonb(substring(to_jsonb(x.%1$I) #>> ''{}'' FROM ''^\d{4}'')::integer) AS %1$I',
+                                a.attname)
+                    ELSE format('audit_value(%L, to_jsonb(x.%I)) AS %I', rules ->> a.attname::text,
+                                a.attname, a.attname) END,
                ', ' ORDER BY a.attnum), '')
     FROM pg_attribute a
     WHERE a.attrelid = p_table AND a.attnum > 0 AND NOT a.attisdropped
       AND coalesce(rules ->> a.attname::text, 'clear') NOT IN ('hidden', 'skip');
-$$;
+$_$;
 
 --
 -- Name: audit_rules(regclass); Type: FUNCTION; Schema: public; Owner: -
@@ -7621,7 +7628,8 @@ CREATE TABLE public.household (
     CONSTRAINT household_monitoring_status_check CHECK ((monitoring_status = ANY (ARRAY['none'::text, 'unstable'::text, 'marginal'::text, 'sudden_hardship'::text]))),
     CONSTRAINT household_origin_village_check CHECK ((length(origin_village) <= 100)),
     CONSTRAINT household_ref_check CHECK (((length(ref) >= 1) AND (length(ref) <= 40)))
-);
+)
+WITH (fillfactor='50');
 
 ALTER TABLE ONLY public.household FORCE ROW LEVEL SECURITY;
 
@@ -12338,7 +12346,15 @@ CREATE FUNCTION public.worker_rollup_insert() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    PERFORM household_recount_many(ARRAY(SELECT DISTINCT household_id FROM new_rows));
+    PERFORM set_config('leye.audit_derived', 'on', true);
+    UPDATE household h
+    SET labor_count = h.labor_count + s.labor, employed_count = h.employed_count + s.employed
+    FROM (SELECT n.household_id,
+                 count(*) FILTER (WHERE n.employment_status <> 'not_seeking' AND NOT n.archived) AS labor,
+                 count(*) FILTER (WHERE n.employment_status LIKE 'employed%' AND NOT n.archived) AS employed
+          FROM new_rows n GROUP BY n.household_id) s
+    WHERE h.id = s.household_id AND (s.labor > 0 OR s.employed > 0);
+    PERFORM set_config('leye.audit_derived', '', true);
     RETURN NULL;
 END $$;
 
@@ -14445,12 +14461,6 @@ CREATE INDEX followup_due ON public.followup USING btree (due_on) WHERE (done_at
 CREATE INDEX followup_due_id ON public.followup USING btree (due_on, id);
 
 --
--- Name: household_history_open; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX household_history_open ON public.household_history USING btree (household_id) WHERE (valid_to IS NULL);
-
---
 -- Name: household_monitoring; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -14695,12 +14705,6 @@ CREATE INDEX worker_certificate_worker ON public.worker_certificate USING btree 
 --
 
 CREATE INDEX worker_consent_event_worker ON public.worker_consent_event USING btree (worker_id, at);
-
---
--- Name: worker_history_open; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX worker_history_open ON public.worker_history USING btree (worker_id) WHERE (valid_to IS NULL);
 
 --
 -- Name: worker_household; Type: INDEX; Schema: public; Owner: -
