@@ -1,8 +1,8 @@
 -- 059_import_speed: less work per row when a CSV import creates workers.
 -- Measured on make bench-import (100,000 new workers in 40,000 households,
 -- auto_explain with nested statements, perf on the backend): of about 9 s
--- in import_workers, the audit of the new workers took 2.3 s, the
--- household recount 0.7 s and the history rows 0.8 s.
+-- in import_workers, the household recount took 0.7 s and the history rows
+-- 0.8 s.
 
 -- A new worker adds to its household's counts: sum what the statement
 -- created per household and add it, instead of counting every worker of
@@ -37,31 +37,3 @@ DROP INDEX household_history_open;
 -- Households are few next to workers (one to about 2.5), so the room costs
 -- little; pages written before this migration keep theirs as they are.
 ALTER TABLE household SET (fillfactor = 50);
-
--- The audit select list of 053, with the masks of a text name or phone and
--- of a date's year written out in place: audit_value() is not inlined (its
--- argument is used more than once): three calls per worker took 0.6 s of
--- building the audit values of 100,000 new workers, and the audit insert of
--- an import drops from about 2.3 s to 2.1 s (the rest is the JSON of the
--- other columns and the audit rows themselves).  Each expression gives what
--- audit_value() gives for that rule and type, NULL for NULL; other rules and
--- types still go through it.
-CREATE OR REPLACE FUNCTION audit_row_select(p_table regclass, rules jsonb) RETURNS text
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(string_agg(
-               CASE WHEN NOT rules ? a.attname::text THEN format('x.%I', a.attname)
-                    WHEN rules ->> a.attname::text = 'name' AND a.atttypid = 'text'::regtype
-                    THEN format('to_jsonb(allocation_mask_name(x.%1$I)) AS %1$I', a.attname)
-                    WHEN rules ->> a.attname::text = 'phone' AND a.atttypid = 'text'::regtype
-                    THEN format('CASE WHEN x.%1$I IS NOT NULL THEN to_jsonb(CASE WHEN length(x.%1$I) >= 7 '
-                                'THEN employer_phone_mask(x.%1$I) ELSE ''****'' END) END AS %1$I', a.attname)
-                    WHEN rules ->> a.attname::text = 'year' AND a.atttypid = 'date'::regtype
-                    THEN format('to_jsonb(substring(to_jsonb(x.%1$I) #>> ''{}'' FROM ''^\d{4}'')::integer) AS %1$I',
-                                a.attname)
-                    ELSE format('audit_value(%L, to_jsonb(x.%I)) AS %I', rules ->> a.attname::text,
-                                a.attname, a.attname) END,
-               ', ' ORDER BY a.attnum), '')
-    FROM pg_attribute a
-    WHERE a.attrelid = p_table AND a.attnum > 0 AND NOT a.attisdropped
-      AND coalesce(rules ->> a.attname::text, 'clear') NOT IN ('hidden', 'skip');
-$$;

@@ -6134,24 +6134,17 @@ END $$;
 
 CREATE FUNCTION public.audit_row_select(p_table regclass, rules jsonb) RETURNS text
     LANGUAGE sql STABLE
-    AS $_$
+    AS $$
     SELECT coalesce(string_agg(
-               CASE WHEN NOT rules ? a.attname::text THEN format('x.%I', a.attname)
-                    WHEN rules ->> a.attname::text = 'name' AND a.atttypid = 'text'::regtype
-                    THEN format('to_jsonb(allocation_mask_name(x.%1$I)) AS %1$I', a.attname)
-                    WHEN rules ->> a.attname::text = 'phone' AND a.atttypid = 'text'::regtype
-                    THEN format('CASE WHEN x.%1$I IS NOT NULL THEN to_jsonb(CASE WHEN length(x.%1$I) >= 7 '
-                                'THEN employer_phone_mask(x.%1$I) ELSE ''****'' END) END AS %1$I', a.attname)
-                    WHEN rules ->> a.attname::text = 'year' AND a.atttypid = 'date'::regtype
-                    THEN format('to_jsonb(substring(to_jsonb(x.%1$I) #>> ''{}'' FROM ''^\d{4}'')::integer) AS %1$I',
-                                a.attname)
-                    ELSE format('audit_value(%L, to_jsonb(x.%I)) AS %I', rules ->> a.attname::text,
-                                a.attname, a.attname) END,
+               CASE WHEN rules ? a.attname::text
+                    THEN format('audit_value(%L, to_jsonb(x.%I)) AS %I', rules ->> a.attname::text,
+                                a.attname, a.attname)
+                    ELSE format('x.%I', a.attname) END,
                ', ' ORDER BY a.attnum), '')
     FROM pg_attribute a
     WHERE a.attrelid = p_table AND a.attnum > 0 AND NOT a.attisdropped
       AND coalesce(rules ->> a.attname::text, 'clear') NOT IN ('hidden', 'skip');
-$_$;
+$$;
 
 --
 -- Name: audit_rules(regclass); Type: FUNCTION; Schema: public; Owner: -
