@@ -35,7 +35,11 @@ async function open(page, hash, loaded) {
 }
 
 try {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', serviceWorkers: 'block' });
+  // The page's clock at half past midnight of today in China, when the date
+  // in UTC is still yesterday's: the trip departs today all the same.
+  const china = Date.now() + 8 * 3600 * 1000;
+  const clockAt = china - (china % 86400000) + 30 * 60 * 1000 - 8 * 3600 * 1000;
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', serviceWorkers: 'block', clockAt });
   const page = await ctx.newPage();
   recordAnswers(page, 'export.mjs');
   const errors = [];

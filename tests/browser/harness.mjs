@@ -10,6 +10,9 @@ import path from 'node:path';
 // Chromium does not run under: the browser keeps the real clock, and every
 // page it opens is given this script's time instead, so that the pages, the
 // server and the tests agree on what day it is.
+//
+// A context opened with { clockAt: ms } starts its pages' clock at that
+// time instead, running on from there.
 export async function launchChromium() {
   const env = { ...process.env };
   const shifted = /faketime/.test(env.LD_PRELOAD || '');
@@ -22,14 +25,13 @@ export async function launchChromium() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--disable-default-apps', '--disable-extensions'],
   });
-  if (shifted) {
-    const newContext = browser.newContext.bind(browser);
-    browser.newContext = async (opts) => {
-      const ctx = await newContext(opts);
-      await ctx.clock.install({ time: Date.now() });
-      return ctx;
-    };
-  }
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (opts = {}) => {
+    const { clockAt, ...rest } = opts;
+    const ctx = await newContext(rest);
+    if (clockAt !== undefined || shifted) await ctx.clock.install({ time: clockAt ?? Date.now() });
+    return ctx;
+  };
   return browser;
 }
 

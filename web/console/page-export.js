@@ -163,7 +163,7 @@ export async function detail(ctx) {
   ];
   if (manage) {
     cols.push({ label: w('actions'), value: (s) => {
-      if (!['selected', 'waitlisted', 'signed_up'].includes(s.state) || trip.departure_on > new Date().toISOString().slice(0, 10)) return '';
+      if (!['selected', 'waitlisted', 'signed_up'].includes(s.state) || trip.departure_on > today()) return '';
       const b = h('button', { type: 'button', class: 'small', dataset: { signup: s.id } }, w('check_in'));
       b.addEventListener('click', async () => {
         try {
