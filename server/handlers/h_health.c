@@ -11,6 +11,7 @@
 #include "pgpool.h"
 
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,32 @@ void h_healthz(struct httpd_req *r)
     httpd_reply_raw(r, 200, "application/json; charset=utf-8", ok, sizeof ok - 1);
 }
 
+/* The schema version, and whether the server's role is one the policies
+ * hold for: migration 057 lets the schema's owner read workers' child rows
+ * without a scope (for the worker read it runs as), so an instance connected
+ * as the owner where leye_app exists would not apply the caller's scope to
+ * those rows.  Such an instance never becomes ready. */
 static const struct pgpool_stmt readyz_stmt = {
-    "readyz", "SELECT coalesce(max(version), 0) FROM schema_migrations"};
+    "readyz", "SELECT coalesce(max(version), 0), "
+              "       NOT EXISTS (SELECT 1 FROM pg_policies WHERE policyname = 'owner_read' "
+              "                   AND current_user = ANY (roles)) "
+              "FROM schema_migrations"};
+
+static void readyz_wrong_role(struct httpd_req *r, bool en)
+{
+    static atomic_bool logged;
+    if (!atomic_exchange(&logged, true))
+        log_error("the server connects as the schema's owner: connect as leye_app "
+                  "(LEYE_DATABASE_URL) and keep the owner for migrations (LEYE_DATABASE_OWNER_URL)");
+    json_t *p = problem_new("not_ready", httpd_req_lang(r),
+                            en ? "The server connects to the database as the schema's owner, for whom "
+                                 "workers' skills, trainings, certificates, consent and placements are "
+                                 "not limited to a scope: connect as leye_app (docs/deploy.md)."
+                               : "本服务以数据库结构所有者的身份连接，该身份读取劳动力的技能、培训、证书、"
+                                 "授权和就业记录不受范围限制：请改用 leye_app 连接（见 docs/deploy.md）。");
+    json_object_set_new(p, "database", json_string("wrong_role"));
+    httpd_reply_problem_json(r, p);
+}
 
 static void readyz_cb(void *arg, const struct pgpool_reply *rep)
 {
@@ -34,6 +59,10 @@ static void readyz_cb(void *arg, const struct pgpool_reply *rep)
                                 en ? "The database cannot be reached." : "无法连接数据库。");
         json_object_set_new(p, "database", json_string("unavailable"));
         httpd_reply_problem_json(r, p);
+        return;
+    }
+    if (strcmp(PQgetvalue(rep->res, 0, 1), "t") != 0) {
+        readyz_wrong_role(r, en);
         return;
     }
     int have = atoi(PQgetvalue(rep->res, 0, 0));
