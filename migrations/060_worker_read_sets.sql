@@ -1,0 +1,123 @@
+-- 060_worker_read_sets: a batch of worker reads gathers each child table once.
+--
+-- Under 055 and 057, api_worker_get_many read a worker's skills, trainings,
+-- certificates, consent events and current placement through five lateral
+-- subqueries, run again for every worker of the batch: each run set up its
+-- scan, its aggregate and the sort of its ORDER BY anew, whether or not the
+-- worker had such rows.  Over a batch of 30 different workers that was about
+-- 44 us of the backend's CPU per worker, 26 of them in those subqueries.
+--
+-- Here each child table is read once per call for all the ids asked for
+-- (worker_id = ANY), aggregated per worker (GROUP BY worker_id), and joined
+-- to the workers found; a worker with no rows there gets the '[]' the
+-- lateral gave it, and the current placement is the first by start date and
+-- id as before (DISTINCT ON instead of LIMIT 1).  About 31 us per worker.
+-- The rows of an id the caller may not see are read but join no worker and
+-- are never returned: which workers exist for the caller, and which of
+-- their household, site, vacancy and employer are shown, are decided
+-- exactly as before.
+--
+-- The answers are 055's, byte for byte (tests/integration/83_worker_read_scope.t).
+-- The function keeps the form 057 gave it: PL/pgSQL and SECURITY DEFINER
+-- where the owner reads the child tables through its policy owner_read,
+-- else 055's SQL function, run with the caller's rights.
+
+DO $migration$
+DECLARE
+    q text := $q$
+    SELECT w.id, 200, w.version, jsonb_build_object(
+        'id', w.id, 'household_id', w.household_id, 'site_id', h.site_id, 'site_name', s.name,
+        'county_code', s.county_code, 'county_name', c.name,
+        'name', w.name, 'id_number_masked', w.id_number_masked, 'sex', w.sex,
+        'age', extract(year FROM age(placement_today(), w.birth_date))::integer,
+        'phone_masked', w.phone_masked,
+        'education', w.education, 'mandarin_level', w.mandarin_level,
+        'languages', to_jsonb(w.languages), 'employment_status', w.employment_status,
+        'max_commute_km', w.max_commute_km, 'willing_outside_county', w.willing_outside_county,
+        'willing_outside_province', w.willing_outside_province,
+        'needs_accommodation', w.needs_accommodation, 'wage_floor', w.wage_floor,
+        'job_kinds_wanted', to_jsonb(w.job_kinds_wanted), 'available_from', w.available_from,
+        'disability', w.disability,
+        'consent_employers', w.consent_employers, 'consent_brokers', w.consent_brokers,
+        'skills', coalesce(sk.j, '[]'), 'archived', w.archived, 'version', w.version,
+        'created_at', w.created_at, 'updated_at', w.updated_at,
+        'trainings', coalesce(tr.j, '[]'), 'certificates', coalesce(ce.j, '[]'),
+        'consent_events', coalesce(ev.j, '[]'), 'placement', pl.j)
+    FROM worker w
+    LEFT JOIN household h ON h.id = w.household_id
+    LEFT JOIN site s ON s.id = h.site_id
+    LEFT JOIN region c ON c.code = s.county_code
+    LEFT JOIN (
+        SELECT ws.worker_id, jsonb_agg(jsonb_build_object(
+                   'skill_id', ws.skill_id, 'code', k.code, 'name', k.name_zh, 'name_en', k.name_en,
+                   'level', ws.level, 'proven', coalesce(ws.level <= ws.proven_level, false),
+                   'proven_course_id', CASE WHEN ws.level <= ws.proven_level
+                                            THEN ws.proven_course_id END)
+                   ORDER BY ws.skill_id) AS j
+        FROM worker_skill ws JOIN skill k ON k.id = ws.skill_id
+        WHERE ws.worker_id = ANY ((SELECT p_ids)::bigint[])
+        GROUP BY ws.worker_id) sk ON sk.worker_id = w.id
+    LEFT JOIN (
+        SELECT t.worker_id, jsonb_agg(jsonb_build_object(
+                   'id', t.id, 'name', t.name, 'provider', t.provider,
+                   'start_date', t.start_date, 'end_date', t.end_date,
+                   'completed', t.completed, 'skill_id', t.skill_id,
+                   'skill_name', k.name_zh) ORDER BY t.id) AS j
+        FROM worker_training t LEFT JOIN skill k ON k.id = t.skill_id
+        WHERE t.worker_id = ANY ((SELECT p_ids)::bigint[])
+        GROUP BY t.worker_id) tr ON tr.worker_id = w.id
+    LEFT JOIN (
+        SELECT ct.worker_id, jsonb_agg(jsonb_build_object(
+                   'id', ct.id, 'certificate_type_id', ct.certificate_type_id,
+                   'code', y.code, 'name', y.name_zh, 'name_en', y.name_en,
+                   'number', ct.number, 'issued_on', ct.issued_on, 'expires_on', ct.expires_on,
+                   'valid', coalesce(ct.issued_on <= placement_today(), true)
+                            AND coalesce(ct.expires_on >= placement_today(), true))
+                   ORDER BY ct.id) AS j
+        FROM worker_certificate ct JOIN certificate_type y ON y.id = ct.certificate_type_id
+        WHERE ct.worker_id = ANY ((SELECT p_ids)::bigint[])
+        GROUP BY ct.worker_id) ce ON ce.worker_id = w.id
+    LEFT JOIN (
+        SELECT e.worker_id, jsonb_agg(jsonb_build_object(
+                   'kind', e.kind, 'granted', e.granted, 'method', e.method,
+                   'given_on', e.given_on, 'recorded_by', e.recorded_by,
+                   'at', e.at) ORDER BY e.at, e.id) AS j
+        FROM worker_consent_event e
+        WHERE e.worker_id = ANY ((SELECT p_ids)::bigint[])
+        GROUP BY e.worker_id) ev ON ev.worker_id = w.id
+    LEFT JOIN (
+        SELECT DISTINCT ON (p.worker_id) p.worker_id, jsonb_build_object(
+                   'id', p.id, 'vacancy_id', p.vacancy_id, 'vacancy_title', v.title,
+                   'employer_id', v.employer_id, 'employer_name', m.name,
+                   'start_date', p.start_date, 'wage', p.wage,
+                   'wage_period', v.wage_period, 'location_scope', p.location_scope) AS j
+        FROM placement p
+        LEFT JOIN vacancy v ON v.id = p.vacancy_id
+        LEFT JOIN employer m ON m.id = v.employer_id
+        WHERE p.worker_id = ANY ((SELECT p_ids)::bigint[]) AND p.ended_on IS NULL
+        ORDER BY p.worker_id, p.start_date DESC, p.id DESC) pl ON pl.worker_id = w.id
+    WHERE w.id = ANY ((SELECT p_ids)::bigint[]);
+$q$;
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_policies
+               WHERE tablename = 'worker_skill' AND policyname = 'owner_read') THEN
+        EXECUTE format($f$
+CREATE OR REPLACE FUNCTION api_worker_get_many(p_ids bigint[])
+    RETURNS TABLE (id bigint, status integer, version integer, body jsonb)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = public, pg_temp
+    AS $fn$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY %s
+END $fn$$f$, q);
+        REVOKE EXECUTE ON FUNCTION api_worker_get_many(bigint[]) FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION api_worker_get_many(bigint[]) TO leye_app;
+    ELSE
+        EXECUTE format($f$
+CREATE OR REPLACE FUNCTION api_worker_get_many(p_ids bigint[])
+    RETURNS TABLE (id bigint, status integer, version integer, body jsonb)
+    LANGUAGE sql STABLE
+    AS $fn$ %s $fn$$f$, q);
+    END IF;
+END $migration$;
