@@ -5595,24 +5595,7 @@ CREATE FUNCTION public.api_worker_get_many(p_ids bigint[]) RETURNS TABLE(id bigi
 #variable_conflict use_column
 BEGIN
     RETURN QUERY 
-    SELECT w.id, 200, w.version, jsonb_build_object(
-        'id', w.id, 'household_id', w.household_id, 'site_id', h.site_id, 'site_name', s.name,
-        'county_code', s.county_code, 'county_name', c.name,
-        'name', w.name, 'id_number_masked', w.id_number_masked, 'sex', w.sex,
-        'age', extract(year FROM age(placement_today(), w.birth_date))::integer,
-        'phone_masked', w.phone_masked,
-        'education', w.education, 'mandarin_level', w.mandarin_level,
-        'languages', to_jsonb(w.languages), 'employment_status', w.employment_status,
-        'max_commute_km', w.max_commute_km, 'willing_outside_county', w.willing_outside_county,
-        'willing_outside_province', w.willing_outside_province,
-        'needs_accommodation', w.needs_accommodation, 'wage_floor', w.wage_floor,
-        'job_kinds_wanted', to_jsonb(w.job_kinds_wanted), 'available_from', w.available_from,
-        'disability', w.disability,
-        'consent_employers', w.consent_employers, 'consent_brokers', w.consent_brokers,
-        'skills', coalesce(sk.j, '[]'), 'archived', w.archived, 'version', w.version,
-        'created_at', w.created_at, 'updated_at', w.updated_at,
-        'trainings', coalesce(tr.j, '[]'), 'certificates', coalesce(ce.j, '[]'),
-        'consent_events', coalesce(ev.j, '[]'), 'placement', pl.j)
+    SELECT w.id, 200, w.version, to_jsonb(r)
     FROM worker w
     LEFT JOIN household h ON h.id = w.household_id
     LEFT JOIN site s ON s.id = h.site_id
@@ -5666,6 +5649,26 @@ BEGIN
         LEFT JOIN employer m ON m.id = v.employer_id
         WHERE p.worker_id = ANY ((SELECT p_ids)::bigint[]) AND p.ended_on IS NULL
         ORDER BY p.worker_id, p.start_date DESC, p.id DESC) pl ON pl.worker_id = w.id
+    -- the answer's members, named as in the answer: to_jsonb of this row is
+    -- 055's jsonb_build_object, at less cost per worker
+    CROSS JOIN LATERAL (SELECT
+        w.id AS id, w.household_id AS household_id, h.site_id AS site_id, s.name AS site_name,
+        s.county_code AS county_code, c.name AS county_name, w.name AS name,
+        w.id_number_masked AS id_number_masked, w.sex AS sex,
+        extract(year FROM age(placement_today(), w.birth_date))::integer AS age,
+        w.phone_masked AS phone_masked, w.education AS education,
+        w.mandarin_level AS mandarin_level, to_jsonb(w.languages) AS languages,
+        w.employment_status AS employment_status, w.max_commute_km AS max_commute_km,
+        w.willing_outside_county AS willing_outside_county,
+        w.willing_outside_province AS willing_outside_province,
+        w.needs_accommodation AS needs_accommodation, w.wage_floor AS wage_floor,
+        to_jsonb(w.job_kinds_wanted) AS job_kinds_wanted, w.available_from AS available_from,
+        w.disability AS disability, w.consent_employers AS consent_employers,
+        w.consent_brokers AS consent_brokers, coalesce(sk.j, '[]') AS skills,
+        w.archived AS archived, w.version AS version, w.created_at AS created_at,
+        w.updated_at AS updated_at, coalesce(tr.j, '[]') AS trainings,
+        coalesce(ce.j, '[]') AS certificates, coalesce(ev.j, '[]') AS consent_events,
+        pl.j AS placement) r
     WHERE w.id = ANY ((SELECT p_ids)::bigint[]);
 
 END $$;
