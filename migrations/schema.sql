@@ -5655,7 +5655,7 @@ BEGIN
         w.id AS id, w.household_id AS household_id, h.site_id AS site_id, s.name AS site_name,
         s.county_code AS county_code, c.name AS county_name, w.name AS name,
         w.id_number_masked AS id_number_masked, w.sex AS sex,
-        extract(year FROM age(placement_today(), w.birth_date))::integer AS age,
+        date_part('year', age(placement_today(), w.birth_date))::integer AS age,
         w.phone_masked AS phone_masked, w.education AS education,
         w.mandarin_level AS mandarin_level, to_jsonb(w.languages) AS languages,
         w.employment_status AS employment_status, w.max_commute_km AS max_commute_km,
