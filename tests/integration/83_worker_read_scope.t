@@ -224,4 +224,20 @@ for my $scope (sort keys %caller) {
                   "$scope, worker $id: the place, placement and child records are 055's");
     }
 }
+
+# ---------- an instance connected as the owner is never ready ----------
+# The owner reads the five child tables without a scope: a server working
+# as the owner would show any worker's rows there to any caller.
+my $ready = http($srv, 'GET', '/readyz', anonymous => 1);
+is($ready->{status}, 200, 'the server working as leye_app is ready') or diag($ready->{content});
+my $as_owner = start_server(env => { LEYE_DATABASE_URL => dsn() });
+my ($r, $tries) = (undef, 0);
+do { $r = http($as_owner, 'GET', '/readyz', anonymous => 1); select(undef, undef, undef, 0.1) }
+    until ($r->{json}{database} // '') ne 'unavailable' || ++$tries > 100;
+is($r->{status}, 503, 'a server connected as the schema owner is not ready');
+like($r->{headers}{'content-type'}, qr{^application/problem\+json}, 'with a problem');
+is($r->{json}{database}, 'wrong_role', 'saying its role is the wrong one') or diag($r->{content});
+like($r->{json}{detail}, qr/leye_app/, 'and which role to connect as');
+$as_owner->stop;
+like($as_owner->log_text, qr/connects as the schema's owner/, 'the reason is in its log');
 done_testing();
