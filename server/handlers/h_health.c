@@ -38,14 +38,16 @@ static void readyz_wrong_role(struct httpd_req *r, bool en)
 {
     static atomic_bool logged;
     if (!atomic_exchange(&logged, true))
-        log_error("the server connects as the schema's owner: connect as leye_app "
-                  "(LEYE_DATABASE_URL) and keep the owner for migrations (LEYE_DATABASE_OWNER_URL)");
-    json_t *p = problem_new("not_ready", httpd_req_lang(r),
-                            en ? "The server connects to the database as the schema's owner, for whom "
-                                 "workers' skills, trainings, certificates, consent and placements are "
-                                 "not limited to a scope: connect as leye_app (docs/deploy.md)."
-                               : "本服务以数据库结构所有者的身份连接，该身份读取劳动力的技能、培训、证书、"
-                                 "授权和就业记录不受范围限制：请改用 leye_app 连接（见 docs/deploy.md）。");
+        log_error(
+            "the server connects as the schema's owner: connect as leye_app "
+            "(LEYE_DATABASE_URL) and keep the owner for migrations (LEYE_DATABASE_OWNER_URL)");
+    json_t *p =
+        problem_new("not_ready", httpd_req_lang(r),
+                    en ? "The server connects to the database as the schema's owner, for whom "
+                         "workers' skills, trainings, certificates, consent and placements are "
+                         "not limited to a scope: connect as leye_app (docs/deploy.md)."
+                       : "本服务以数据库结构所有者的身份连接，该身份读取劳动力的技能、培训、证书、"
+                         "授权和就业记录不受范围限制：请改用 leye_app 连接（见 docs/deploy.md）。");
     json_object_set_new(p, "database", json_string("wrong_role"));
     httpd_reply_problem_json(r, p);
 }
