@@ -6,14 +6,15 @@
 #   pglocal.sh start DIR [fast]   initdb if needed, start, create role and database "leye"
 #   pglocal.sh stop DIR           fast shutdown
 #   pglocal.sh status DIR
-#   pglocal.sh url DIR            print the libpq connection string
+#   pglocal.sh url DIR            print the libpq connection string (the owner, leye)
+#   pglocal.sh app-url DIR        the same for the servers' role, leye_app
 #   pglocal.sh replica PRIMARY DIR [fast]
 #                                 a streaming replica of the cluster in PRIMARY
 #                                 (pg_basebackup), started with its socket in DIR
 #
 # "fast" turns fsync off: for throwaway test clusters only.
 set -eu
-cmd=${1:?usage: pglocal.sh start|stop|status|url DIR}
+cmd=${1:?usage: pglocal.sh start|stop|status|url|app-url DIR}
 dir=$(realpath -m "${2:?usage: pglocal.sh $cmd DIR}")
 mode=${3:-}
 
@@ -38,6 +39,9 @@ replica)
     ;;
 url)
     echo "host=$dir dbname=leye user=leye"
+    ;;
+app-url)
+    echo "host=$dir dbname=leye user=leye_app"
     ;;
 status)
     as_pg "$pgbin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1

@@ -280,10 +280,10 @@ static uint8_t household_flags(const struct match_household *h)
                      (h->public_welfare_posts ? MATCH_H_HOLDS_POST : 0));
 }
 
-/* Finds or creates household id; returns its slot or MATCH_SLOT_NONE (no memory). */
-/* The household's slot, made when it is new.  A bulk load files a
- * household's members one after the other and new households in ascending
- * id order: the slot of the last one and the largest id spare most lookups. */
+/* The slot of household id, made when it is new; MATCH_SLOT_NONE without
+ * memory.  A bulk load files a household's members one after the other and
+ * new households in ascending id order: the slot of the last one and the
+ * largest id spare most lookups. */
 static uint32_t household_slot(struct match_index *idx, int64_t id)
 {
     uint32_t s = idx->h_last;

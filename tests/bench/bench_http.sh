@@ -53,8 +53,7 @@ export LEYE_PII_KEY
 port=$(( 20000 + $$ % 20000 ))
 nport=$((port + 1))
 # the server works as leye_app, as deployed (docs/deploy.md); the owner migrates
-app_url=$(printf '%s' "$LEYE_DATABASE_URL" | sed 's/user=leye$/user=leye_app/')
-LEYE_DATABASE_URL=$app_url LEYE_DATABASE_OWNER_URL=$LEYE_DATABASE_URL LEYE_MIGRATE_ON_START=false LEYE_PORT=$port LEYE_THREADS=1 LEYE_DB_POOL_SIZE=$pool LEYE_LOG_LEVEL=${LEYE_LOG_LEVEL:-info} \
+LEYE_DATABASE_URL=$(sh scripts/pglocal.sh app-url "$tmp/pg") LEYE_DATABASE_OWNER_URL=$LEYE_DATABASE_URL LEYE_MIGRATE_ON_START=false LEYE_PORT=$port LEYE_THREADS=1 LEYE_DB_POOL_SIZE=$pool LEYE_LOG_LEVEL=${LEYE_LOG_LEVEL:-info} \
     taskset -c $server_core "$bin" serve >"$tmp/server.log" 2>&1 &
 pid=$!
 base="http://127.0.0.1:$port"

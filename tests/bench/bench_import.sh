@@ -21,8 +21,7 @@ export LEYE_DATABASE_URL LEYE_PII_KEY
 PW=bench-password-1 "$bin" admin create-user --username=bench --role=admin --password-env=PW >/dev/null
 port=$(( 20000 + $$ % 20000 ))
 # the server works as leye_app, as deployed (docs/deploy.md); the owner migrates
-app_url=$(printf '%s' "$LEYE_DATABASE_URL" | sed 's/user=leye$/user=leye_app/')
-LEYE_DATABASE_URL=$app_url LEYE_DATABASE_OWNER_URL=$LEYE_DATABASE_URL LEYE_MIGRATE_ON_START=false LEYE_PORT=$port LEYE_LOG_LEVEL=warn "$bin" serve >"$tmp/server.log" 2>&1 &
+LEYE_DATABASE_URL=$(sh scripts/pglocal.sh app-url "$tmp/pg") LEYE_DATABASE_OWNER_URL=$LEYE_DATABASE_URL LEYE_MIGRATE_ON_START=false LEYE_PORT=$port LEYE_LOG_LEVEL=warn "$bin" serve >"$tmp/server.log" 2>&1 &
 pid=$!
 until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done
 url="http://127.0.0.1:$port"

@@ -70,8 +70,7 @@ q "INSERT INTO vacancy_skill (vacancy_id, skill_id, min_level, weight, must_have
 
 port=$(( 21000 + $$ % 20000 ))
 # the server works as leye_app, as deployed (docs/deploy.md); the owner migrates
-app_url=$(printf '%s' "$LEYE_DATABASE_URL" | sed 's/user=leye$/user=leye_app/')
-LEYE_DATABASE_URL=$app_url LEYE_DATABASE_OWNER_URL=$LEYE_DATABASE_URL LEYE_MIGRATE_ON_START=false LEYE_PORT=$port LEYE_LOG_LEVEL=info "$bin" serve >"$tmp/server.log" 2>&1 &
+LEYE_DATABASE_URL=$(sh scripts/pglocal.sh app-url "$tmp/pg") LEYE_DATABASE_OWNER_URL=$LEYE_DATABASE_URL LEYE_MIGRATE_ON_START=false LEYE_PORT=$port LEYE_LOG_LEVEL=info "$bin" serve >"$tmp/server.log" 2>&1 &
 pid=$!
 i=0
 until grep -q "matching index loaded" "$tmp/server.log"; do

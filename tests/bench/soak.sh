@@ -26,8 +26,7 @@ export LEYE_VACANCIES LEYE_WORKERS
 PW=soak-password-123 "$bin" admin create-user --username=soak --role=admin --password-env=PW >/dev/null
 port=$(( 20000 + $$ % 20000 ))
 # the server works as leye_app, as deployed (docs/deploy.md); the owner migrates
-app_url=$(printf '%s' "$LEYE_DATABASE_URL" | sed 's/user=leye$/user=leye_app/')
-LEYE_DATABASE_URL=$app_url LEYE_DATABASE_OWNER_URL=$LEYE_DATABASE_URL LEYE_MIGRATE_ON_START=false LEYE_PORT=$port LEYE_LOG_LEVEL=warn "$bin" serve >"$tmp/server.log" 2>&1 &
+LEYE_DATABASE_URL=$(sh scripts/pglocal.sh app-url "$tmp/pg") LEYE_DATABASE_OWNER_URL=$LEYE_DATABASE_URL LEYE_MIGRATE_ON_START=false LEYE_PORT=$port LEYE_LOG_LEVEL=warn "$bin" serve >"$tmp/server.log" 2>&1 &
 pid=$!
 until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done  # index loaded too
 LEYE_TOKEN=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"soak","password":"soak-password-123"}' \
