@@ -5589,89 +5589,10 @@ $$;
 --
 
 CREATE FUNCTION public.api_worker_get_many(p_ids bigint[]) RETURNS TABLE(id bigint, status integer, version integer, body jsonb)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    LANGUAGE sql STABLE
     AS $$
-#variable_conflict use_column
-BEGIN
-    RETURN QUERY 
-    SELECT w.id, 200, w.version, to_jsonb(r)
-    FROM worker w
-    LEFT JOIN household h ON h.id = w.household_id
-    LEFT JOIN site s ON s.id = h.site_id
-    LEFT JOIN region c ON c.code = s.county_code
-    LEFT JOIN (
-        SELECT ws.worker_id, jsonb_agg(jsonb_build_object(
-                   'skill_id', ws.skill_id, 'code', k.code, 'name', k.name_zh, 'name_en', k.name_en,
-                   'level', ws.level, 'proven', coalesce(ws.level <= ws.proven_level, false),
-                   'proven_course_id', CASE WHEN ws.level <= ws.proven_level
-                                            THEN ws.proven_course_id END)
-                   ORDER BY ws.skill_id) AS j
-        FROM worker_skill ws JOIN skill k ON k.id = ws.skill_id
-        WHERE ws.worker_id = ANY ((SELECT p_ids)::bigint[])
-        GROUP BY ws.worker_id) sk ON sk.worker_id = w.id
-    LEFT JOIN (
-        SELECT t.worker_id, jsonb_agg(jsonb_build_object(
-                   'id', t.id, 'name', t.name, 'provider', t.provider,
-                   'start_date', t.start_date, 'end_date', t.end_date,
-                   'completed', t.completed, 'skill_id', t.skill_id,
-                   'skill_name', k.name_zh) ORDER BY t.id) AS j
-        FROM worker_training t LEFT JOIN skill k ON k.id = t.skill_id
-        WHERE t.worker_id = ANY ((SELECT p_ids)::bigint[])
-        GROUP BY t.worker_id) tr ON tr.worker_id = w.id
-    LEFT JOIN (
-        SELECT ct.worker_id, jsonb_agg(jsonb_build_object(
-                   'id', ct.id, 'certificate_type_id', ct.certificate_type_id,
-                   'code', y.code, 'name', y.name_zh, 'name_en', y.name_en,
-                   'number', ct.number, 'issued_on', ct.issued_on, 'expires_on', ct.expires_on,
-                   'valid', coalesce(ct.issued_on <= placement_today(), true)
-                            AND coalesce(ct.expires_on >= placement_today(), true))
-                   ORDER BY ct.id) AS j
-        FROM worker_certificate ct JOIN certificate_type y ON y.id = ct.certificate_type_id
-        WHERE ct.worker_id = ANY ((SELECT p_ids)::bigint[])
-        GROUP BY ct.worker_id) ce ON ce.worker_id = w.id
-    LEFT JOIN (
-        SELECT e.worker_id, jsonb_agg(jsonb_build_object(
-                   'kind', e.kind, 'granted', e.granted, 'method', e.method,
-                   'given_on', e.given_on, 'recorded_by', e.recorded_by,
-                   'at', e.at) ORDER BY e.at, e.id) AS j
-        FROM worker_consent_event e
-        WHERE e.worker_id = ANY ((SELECT p_ids)::bigint[])
-        GROUP BY e.worker_id) ev ON ev.worker_id = w.id
-    LEFT JOIN (
-        SELECT DISTINCT ON (p.worker_id) p.worker_id, jsonb_build_object(
-                   'id', p.id, 'vacancy_id', p.vacancy_id, 'vacancy_title', v.title,
-                   'employer_id', v.employer_id, 'employer_name', m.name,
-                   'start_date', p.start_date, 'wage', p.wage,
-                   'wage_period', v.wage_period, 'location_scope', p.location_scope) AS j
-        FROM placement p
-        LEFT JOIN vacancy v ON v.id = p.vacancy_id
-        LEFT JOIN employer m ON m.id = v.employer_id
-        WHERE p.worker_id = ANY ((SELECT p_ids)::bigint[]) AND p.ended_on IS NULL
-        ORDER BY p.worker_id, p.start_date DESC, p.id DESC) pl ON pl.worker_id = w.id
-    -- the answer's members, named as in the answer: to_jsonb of this row is
-    -- 055's jsonb_build_object, at less cost per worker
-    CROSS JOIN LATERAL (SELECT
-        w.id AS id, w.household_id AS household_id, h.site_id AS site_id, s.name AS site_name,
-        s.county_code AS county_code, c.name AS county_name, w.name AS name,
-        w.id_number_masked AS id_number_masked, w.sex AS sex,
-        date_part('year', age(placement_today(), w.birth_date))::integer AS age,
-        w.phone_masked AS phone_masked, w.education AS education,
-        w.mandarin_level AS mandarin_level, to_jsonb(w.languages) AS languages,
-        w.employment_status AS employment_status, w.max_commute_km AS max_commute_km,
-        w.willing_outside_county AS willing_outside_county,
-        w.willing_outside_province AS willing_outside_province,
-        w.needs_accommodation AS needs_accommodation, w.wage_floor AS wage_floor,
-        to_jsonb(w.job_kinds_wanted) AS job_kinds_wanted, w.available_from AS available_from,
-        w.disability AS disability, w.consent_employers AS consent_employers,
-        w.consent_brokers AS consent_brokers, coalesce(sk.j, '[]') AS skills,
-        w.archived AS archived, w.version AS version, w.created_at AS created_at,
-        w.updated_at AS updated_at, coalesce(tr.j, '[]') AS trainings,
-        coalesce(ce.j, '[]') AS certificates, coalesce(ev.j, '[]') AS consent_events,
-        pl.j AS placement) r
-    WHERE w.id = ANY ((SELECT p_ids)::bigint[]);
-
-END $$;
+    SELECT m.id, m.status, m.version, m.body::jsonb FROM api_worker_read_many(p_ids) m;
+$$;
 
 --
 -- Name: api_worker_list(jsonb, jsonb, integer, text); Type: FUNCTION; Schema: public; Owner: -
@@ -5708,6 +5629,106 @@ BEGIN
                   LEFT JOIN site s ON s.id = h.site_id
                   LEFT JOIN region c ON c.code = s.county_code),
         jsonb_build_object('id', (rows[n]).id, 'name', (rows[n]).name));
+END $$;
+
+--
+-- Name: api_worker_read(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_worker_read(p_id bigint) RETURNS TABLE(status integer, version integer, body json)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT m.status, m.version, m.body FROM api_worker_read_many(ARRAY[p_id]) m;
+$$;
+
+--
+-- Name: api_worker_read_many(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_worker_read_many(p_ids bigint[]) RETURNS TABLE(id bigint, status integer, version integer, body json)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY 
+    SELECT w.id, 200, w.version, row_to_json(r)
+    FROM worker w
+    LEFT JOIN household h ON h.id = w.household_id
+    LEFT JOIN site s ON s.id = h.site_id
+    LEFT JOIN region c ON c.code = s.county_code
+    LEFT JOIN (
+        SELECT ws.worker_id, json_agg(json_build_object(
+                   'code', k.code, 'name', k.name_zh, 'level', ws.level,
+                   'proven', coalesce(ws.level <= ws.proven_level, false),
+                   'name_en', k.name_en, 'skill_id', ws.skill_id,
+                   'proven_course_id', CASE WHEN ws.level <= ws.proven_level
+                                            THEN ws.proven_course_id END)
+                   ORDER BY ws.skill_id) AS j
+        FROM worker_skill ws JOIN skill k ON k.id = ws.skill_id
+        WHERE ws.worker_id = ANY ((SELECT p_ids)::bigint[])
+        GROUP BY ws.worker_id) sk ON sk.worker_id = w.id
+    LEFT JOIN (
+        SELECT t.worker_id, json_agg(json_build_object(
+                   'id', t.id, 'name', t.name, 'end_date', t.end_date,
+                   'provider', t.provider, 'skill_id', t.skill_id,
+                   'completed', t.completed, 'skill_name', k.name_zh,
+                   'start_date', t.start_date) ORDER BY t.id) AS j
+        FROM worker_training t LEFT JOIN skill k ON k.id = t.skill_id
+        WHERE t.worker_id = ANY ((SELECT p_ids)::bigint[])
+        GROUP BY t.worker_id) tr ON tr.worker_id = w.id
+    LEFT JOIN (
+        SELECT ct.worker_id, json_agg(json_build_object(
+                   'id', ct.id, 'code', y.code, 'name', y.name_zh,
+                   'valid', coalesce(ct.issued_on <= placement_today(), true)
+                            AND coalesce(ct.expires_on >= placement_today(), true),
+                   'number', ct.number, 'name_en', y.name_en,
+                   'issued_on', ct.issued_on, 'expires_on', ct.expires_on,
+                   'certificate_type_id', ct.certificate_type_id)
+                   ORDER BY ct.id) AS j
+        FROM worker_certificate ct JOIN certificate_type y ON y.id = ct.certificate_type_id
+        WHERE ct.worker_id = ANY ((SELECT p_ids)::bigint[])
+        GROUP BY ct.worker_id) ce ON ce.worker_id = w.id
+    LEFT JOIN (
+        SELECT e.worker_id, json_agg(json_build_object(
+                   'at', e.at, 'kind', e.kind, 'method', e.method,
+                   'granted', e.granted, 'given_on', e.given_on,
+                   'recorded_by', e.recorded_by) ORDER BY e.at, e.id) AS j
+        FROM worker_consent_event e
+        WHERE e.worker_id = ANY ((SELECT p_ids)::bigint[])
+        GROUP BY e.worker_id) ev ON ev.worker_id = w.id
+    LEFT JOIN (
+        SELECT DISTINCT ON (p.worker_id) p.worker_id, json_build_object(
+                   'id', p.id, 'wage', p.wage, 'start_date', p.start_date,
+                   'vacancy_id', p.vacancy_id, 'employer_id', v.employer_id,
+                   'wage_period', v.wage_period, 'employer_name', m.name,
+                   'vacancy_title', v.title, 'location_scope', p.location_scope) AS j
+        FROM placement p
+        LEFT JOIN vacancy v ON v.id = p.vacancy_id
+        LEFT JOIN employer m ON m.id = v.employer_id
+        WHERE p.worker_id = ANY ((SELECT p_ids)::bigint[]) AND p.ended_on IS NULL
+        ORDER BY p.worker_id, p.start_date DESC, p.id DESC) pl ON pl.worker_id = w.id
+    -- the answer's members, named and ordered as jsonb orders them
+    CROSS JOIN LATERAL (SELECT
+        w.id AS id, date_part('year', age(placement_today(), w.birth_date))::integer AS age,
+        w.sex AS sex, w.name AS name, coalesce(sk.j, '[]') AS skills, h.site_id AS site_id,
+        w.version AS version, w.archived AS archived, w.education AS education,
+        to_json(w.languages) AS languages, pl.j AS placement, s.name AS site_name,
+        coalesce(tr.j, '[]') AS trainings, w.created_at AS created_at,
+        w.disability AS disability, w.updated_at AS updated_at, w.wage_floor AS wage_floor,
+        s.county_code AS county_code, c.name AS county_name,
+        coalesce(ce.j, '[]') AS certificates, w.household_id AS household_id,
+        w.phone_masked AS phone_masked, w.available_from AS available_from,
+        coalesce(ev.j, '[]') AS consent_events, w.mandarin_level AS mandarin_level,
+        w.max_commute_km AS max_commute_km, w.consent_brokers AS consent_brokers,
+        w.id_number_masked AS id_number_masked,
+        to_json(w.job_kinds_wanted) AS job_kinds_wanted,
+        w.consent_employers AS consent_employers, w.employment_status AS employment_status,
+        w.needs_accommodation AS needs_accommodation,
+        w.willing_outside_county AS willing_outside_county,
+        w.willing_outside_province AS willing_outside_province) r
+    WHERE w.id = ANY ((SELECT p_ids)::bigint[]);
+
 END $$;
 
 --
@@ -17641,6 +17662,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.region TO leye_app;
 
 REVOKE ALL ON FUNCTION public.api_worker_get_many(p_ids bigint[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.api_worker_get_many(p_ids bigint[]) TO leye_app;
+
+--
+-- Name: FUNCTION api_worker_read_many(p_ids bigint[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.api_worker_read_many(p_ids bigint[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.api_worker_read_many(p_ids bigint[]) TO leye_app;
 
 --
 -- Name: TABLE application; Type: ACL; Schema: public; Owner: -

@@ -137,11 +137,12 @@ static const struct api_filter worker_filters[] = {
 
 static const char *const worker_sorts[] = {"id", "name", NULL};
 
+/* a worker's answer, built as JSON text (migrations/062_worker_read_text.sql) */
 static const struct pgpool_stmt worker_get = {"worker_get",
-                                              "SELECT * FROM api_worker_get($1::bigint)"};
-/* the same for many ids at once (migrations/055_read_path.sql) */
+                                              "SELECT * FROM api_worker_read($1::bigint)"};
+/* the same for many ids at once */
 static const struct pgpool_stmt worker_get_many = {
-    "worker_get_many", "SELECT * FROM api_worker_get_many($1::bigint[])"};
+    "worker_get_many", "SELECT * FROM api_worker_read_many($1::bigint[])"};
 static const struct pgpool_batch worker_get_batch = {&worker_get, &worker_get_many};
 static const struct pgpool_stmt worker_patch = {
     "worker_patch", "SELECT * FROM api_worker_update($1::bigint, $2::integer, $3::jsonb, $4)"};

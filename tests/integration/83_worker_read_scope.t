@@ -1,9 +1,11 @@
 # A worker's read decides the caller's scope once (migrations/057): the
 # worker, its household, site, vacancy and employer are read under the
 # caller's row-level security, its skills, trainings, certificates, consent
-# events and placements without a second check.  Its answer must be 055's,
-# byte for byte, for every kind of caller: 055's statement is kept below and
-# run as the server's role beside the new function, for workers in and out
+# events and placements without a second check.  Its answer must be 055's
+# for every kind of caller: byte for byte as jsonb, and since 062 built as
+# JSON text with the same members in the same order.  055's statement is
+# kept below and run as the server's role beside the new functions (and
+# the jsonb ones kept for the previous release), for workers in and out
 # of each scope, one placed at a vacancy of another county, one whose
 # consent to brokers was withdrawn, one archived, and an id that does not
 # exist; then the same through GET /v1/workers/{id} for each kind of staff.
@@ -152,10 +154,12 @@ my $missing = v('SELECT max(id) + 1000 FROM worker');
 my @ids = ((sort { $a <=> $b } values %w), $missing);
 my $array = 'ARRAY[' . join(',', @ids) . ']::bigint[]';
 
-ok(v("SELECT prosecdef FROM pg_proc WHERE oid = 'api_worker_get_many(bigint[])'::regprocedure") eq 't',
+ok(v("SELECT prosecdef FROM pg_proc WHERE oid = 'api_worker_read_many(bigint[])'::regprocedure") eq 't',
    'the read runs as the schema owner');
-is(v("SELECT has_function_privilege('public', 'api_worker_get_many(bigint[])', 'EXECUTE')"), 'f',
+is(v("SELECT has_function_privilege('public', 'api_worker_read_many(bigint[])', 'EXECUTE')"), 'f',
    'which PUBLIC may not call');
+is(v("SELECT has_function_privilege('public', 'api_worker_get_many(bigint[])', 'EXECUTE')"), 'f',
+   'nor the jsonb read kept for the previous release');
 is(v("SELECT count(*) FROM pg_policy WHERE polname = 'owner_read' AND 'leye_app'::regrole = ANY (polroles)"), 0,
    'and the server\'s role reads no table without the scope');
 
@@ -164,26 +168,38 @@ is(v("SELECT count(*) FROM pg_policy WHERE polname = 'owner_read' AND 'leye_app'
 sub rows {
     my ($scope, $sql) = @_;
     return psql("SET leye.scope = '$scope'; "
-                . "SELECT r.id || ' ' || r.status || ' ' || r.version || ' ' || r.body::text FROM ($sql) r ORDER BY r.id",
+                . "SELECT r.id || ' ' || r.status || ' ' || r.version || ' ' || r.body::jsonb::text FROM ($sql) r ORDER BY r.id",
                 dsn => $app);
+}
+# the top-level members of every answer, in the order of the text
+sub keys_of {
+    my ($scope, $sql) = @_;
+    return psql("SET leye.scope = '$scope'; SELECT r.id || ' ' || (SELECT string_agg(k, ',') FROM "
+                . "json_object_keys(r.body::json) k) FROM ($sql) r ORDER BY r.id", dsn => $app);
 }
 my @scopes = ('*', 'c:530621', 'c:530602', 'c:530621,530602', "s:$site{a}", "s:$site{b}", "s:$site{a},$site{c}",
               "s:$site{c}", "k:$w{a_full}", "k:$w{b_placed}", "k:$missing", 'b:1', 'none');
 for my $scope (@scopes) {
     my $before = rows($scope, $old =~ s/IDS/$array/r);
-    my $now = rows($scope, "SELECT * FROM api_worker_get_many($array)");
+    my $now = rows($scope, "SELECT * FROM api_worker_read_many($array)");
     ok(length $before || $scope =~ /^(none|k:$missing)$/, "scope $scope: 055 sees some of the workers") ;
-    is($now, $before, "scope $scope: the batch is 055's answer, byte for byte, the same workers missing");
-    my $alone = psql("SET leye.scope = '$scope'; SELECT i || ' ' || r.status || ' ' || r.version || ' ' || r.body::text "
-                     . "FROM unnest($array) i CROSS JOIN LATERAL api_worker_get(i) r ORDER BY i", dsn => $app);
-    is($alone, $before, "scope $scope: so is each worker read alone");
+    is($now, $before, "scope $scope: the batch is 055's answer, byte for byte as jsonb, the same workers missing");
+    is(keys_of($scope, "SELECT * FROM api_worker_read_many($array)"), keys_of($scope, $old =~ s/IDS/$array/r),
+       "scope $scope: the text has 055's members in 055's order");
+    for my $f ('api_worker_read', 'api_worker_get') {
+        my $alone = psql("SET leye.scope = '$scope'; SELECT i || ' ' || r.status || ' ' || r.version || ' ' "
+                         . "|| r.body::jsonb::text FROM unnest($array) i CROSS JOIN LATERAL $f(i) r ORDER BY i", dsn => $app);
+        is($alone, $before, "scope $scope: so is each worker read alone ($f)");
+    }
+    is(rows($scope, "SELECT * FROM api_worker_get_many($array)"), $before,
+       "scope $scope: and the jsonb batch of the previous release");
 }
 
 # what the cases are there for
 sub seen { my ($scope, $id) = @_; return scalar grep { /^$id / } split /\n/, rows($scope, $old =~ s/IDS/$array/r) }
 sub field {
     my ($scope, $id, $path) = @_;
-    return v("SET leye.scope = '$scope'; SELECT coalesce(body #>> '{$path}', 'null') FROM api_worker_get($id)", dsn => $app);
+    return v("SET leye.scope = '$scope'; SELECT coalesce(body #>> '{$path}', 'null') FROM api_worker_read($id)", dsn => $app);
 }
 is(field('c:530621', $w{a_placed}, 'placement,vacancy_title'), 'null', 'a vacancy of another county stays hidden from county staff');
 is(field('c:530621', $w{a_placed}, 'placement,employer_name'), 'null', 'and its employer');
