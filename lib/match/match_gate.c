@@ -638,9 +638,12 @@ AVX512 static void z_flags(const uint16_t *fl, const uint8_t *county, const stru
     o->consent = g->broker ? z_flag_test(fl, MATCH_W_CONSENT_BROKERS, false) : ~0ull;
     o->post = g->post_flags ? z_flag_test(fl, g->post_flags, true) : ~0ull;
     o->hpost = g->hpost_flags ? z_flag_test(fl, g->hpost_flags, true) : ~0ull;
-    o->prio[0] = z_flag_test(fl, MATCH_W_RELOCATED, false);
-    o->prio[1] = z_flag_test(fl, MATCH_W_H_MON, false);
-    o->prio[2] = z_flag_test(fl, MATCH_W_H_ZERO, false);
+    o->prio[0] = o->prio[1] = o->prio[2] = 0;
+    if (g->prio) {
+        o->prio[0] = z_flag_test(fl, MATCH_W_RELOCATED, false);
+        o->prio[1] = z_flag_test(fl, MATCH_W_H_MON, false);
+        o->prio[2] = z_flag_test(fl, MATCH_W_H_ZERO, false);
+    }
     o->resident = ~0ull;
     if (g->resident)
         o->resident = z_flag_test(fl, MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT, false) &
@@ -669,23 +672,34 @@ AVX512 static inline uint64_t z_has_all(__m512i s, __m512i m)
     return (uint64_t)_mm512_cmpeq_epi64_mask(_mm512_and_si512(s, m), m);
 }
 
+/* The skill tests a query needs: none without a must-have or a relevant
+ * skill, "holds every listed skill" only for the cut (two or more of them
+ * comes later, for the lanes whose cut class is looked up: z_multi).  Each
+ * test costs eight compares a block, as much as the flag and day tests
+ * together. */
 AVX512 static void z_skills(const uint64_t *sk, const uint64_t *certs, const struct match_gate *g,
                             struct match_gate_out *o)
 {
     const __m512i must = _mm512_set1_epi64((long long)g->must0);
     const __m512i relu = _mm512_set1_epi64((long long)g->relu0);
     const __m512i req = _mm512_set1_epi64((long long)g->req0);
-    uint64_t m = 0, rel = 0, full = 0, multi = 0;
-    for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
-        __m512i s = _mm512_loadu_si512(sk + 8 * j);
-        m |= z_has_all(s, must) << (8 * j);
-        full |= z_has_all(s, req) << (8 * j);
-        rel |= (uint64_t)_mm512_test_epi64_mask(s, relu) << (8 * j);
-        __m512i h = _mm512_and_si512(s, req); /* held & (held - 1): a second one */
-        multi |= (uint64_t)_mm512_test_epi64_mask(h, _mm512_sub_epi64(h, _mm512_set1_epi64(1)))
-                 << (8 * j);
+    uint64_t m = ~0ull, rel = 0, full = ~0ull;
+    if (g->must0) {
+        m = 0;
+        for (unsigned j = 0; j < MATCH_BLOCK / 8; j++)
+            m |= z_has_all(_mm512_loadu_si512(sk + 8 * j), must) << (8 * j);
     }
-    o->must = m, o->rel = rel, o->full = full, o->multi = multi, o->cert = ~0ull;
+    if (g->relu0) {
+        for (unsigned j = 0; j < MATCH_BLOCK / 8; j++)
+            rel |= (uint64_t)_mm512_test_epi64_mask(_mm512_loadu_si512(sk + 8 * j), relu)
+                   << (8 * j);
+    }
+    if (g->cut && g->req0) {
+        full = 0;
+        for (unsigned j = 0; j < MATCH_BLOCK / 8; j++)
+            full |= z_has_all(_mm512_loadu_si512(sk + 8 * j), req) << (8 * j);
+    }
+    o->must = m, o->rel = rel, o->full = full, o->multi = 0, o->cert = ~0ull;
     if (g->cert_must) {
         const __m512i cm = _mm512_set1_epi64((long long)g->cert_must);
         uint64_t cert = 0;
@@ -693,6 +707,18 @@ AVX512 static void z_skills(const uint64_t *sk, const uint64_t *certs, const str
             cert |= z_has_all(_mm512_loadu_si512(certs + 8 * j), cm) << (8 * j);
         o->cert = cert;
     }
+}
+
+/* Two or more of the listed skills (req0) held, sixteen lanes. */
+AVX512 static unsigned z_multi(const uint64_t *sk, const struct match_gate *g)
+{
+    const __m512i req = _mm512_set1_epi64((long long)g->req0), one = _mm512_set1_epi64(1);
+    unsigned multi = 0;
+    for (unsigned j = 0; j < 2; j++) {
+        __m512i h = _mm512_and_si512(_mm512_loadu_si512(sk + 8 * j), req);
+        multi |= (unsigned)_mm512_test_epi64_mask(h, _mm512_sub_epi64(h, one)) << (8 * j);
+    }
+    return multi;
 }
 
 /* Sixteen lanes from j: effective radius (km) and squared chord to the workplace. */
@@ -792,9 +818,9 @@ AVX512 static unsigned z_cut16(const struct match_index *idx, const struct match
         g->cut_kmin >= 0 ? _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lmin, lmin), _CMP_LE_OQ) : 0;
     if (!(hi & ~lo & live))
         return lo;
+    unsigned multi = !g->willing_flags && g->req0 ? z_multi(idx->w_skill[0] + i, g) : 0;
     __m512i cls = z_class(idx->w_flags + i, g, (unsigned)(o->rel >> (16 * j)) & 0xffff,
-                          (unsigned)(o->full >> (16 * j)) & 0xffff,
-                          (unsigned)(o->multi >> (16 * j)) & 0xffff);
+                          (unsigned)(o->full >> (16 * j)) & 0xffff, multi);
     __m512 lim = _mm512_mul_ps(r, z_cut_k(g, cls));
     return _mm512_cmp_ps_mask(lim, _mm512_setzero_ps(), _CMP_GE_OQ) &
            _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lim, lim), _CMP_LE_OQ);

@@ -288,6 +288,7 @@ struct match_gate {
     uint16_t hpost_flags;        /* the same, for the household rule */
     bool resident;               /* test residence: relocated or local, and county == county */
     bool broker;                 /* consent counts (for the survivors below) */
+    bool prio;                   /* the priority masks are wanted (the part has points) */
     uint8_t county;
     bool tiers;              /* compute distance tiers: reff = max(max(commute, 1) * tf, acc_km) */
     float vq[3], tf, acc_km; /* vq: the workplace in stored units */
@@ -311,12 +312,15 @@ struct match_gate {
 };
 
 struct match_gate_out {
-    uint64_t live, must, cert, seek, consent, avail, age, hpost, post, resident, rel, full;
-    uint64_t multi; /* two or more of the plane-0 listed skills held (req0) */
+    uint64_t live, must, cert, seek, consent, avail, age, hpost, post, resident, rel;
+    /* what the cut's class reads: every plane-0 listed skill held (req0), two
+     * or more of them; a build may leave them undefined where the cut does
+     * not read them */
+    uint64_t full, multi;
     /* for the survivors of the tests above only (other bits undefined): */
     uint64_t near[MATCH_TIERS - 1]; /* chord <= reff * match_tier_k(i) */
     uint64_t cut;                   /* within the cut (all ones without one) */
-    uint64_t prio[3];               /* relocated, household monitored, household zero-employment */
+    uint64_t prio[3]; /* relocated, household monitored, household zero-employment (g->prio) */
 };
 
 /*

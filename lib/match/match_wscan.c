@@ -93,6 +93,7 @@ static void wscan_init(struct wscan *s, const struct match_index *idx, const str
     s->g.hpost_flags = s->kw->one_per_household ? MATCH_W_H_POST : 0;
     s->g.resident = s->kw->residents_only;
     s->g.broker = q->broker;
+    s->g.prio = s->pts[MATCH_PART_PRIORITY] > 0;
     s->g.county = v->county;
     for (unsigned j = 0; j < v->n_skills; j++)
         for (int p = 0; p < MATCH_PLANES; p++)
