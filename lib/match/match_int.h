@@ -427,6 +427,14 @@ void match_gate_block_avx512(const struct match_index *idx, const struct match_g
                              struct match_gate_out *o);
 bool match_gate_has_avx2(void);
 bool match_gate_has_avx512(void);
+/* Charges the live workers of a gate block to the first test they fail (in
+ * the order of enum match_filter: must-have skills, certificates, seeking,
+ * consent when g->broker, available, age, household post, double post,
+ * residence), adds the live ones to *scanned, and returns those that pass
+ * every test (match_gate_alive). */
+uint64_t match_gate_charge(const struct match_index *idx, const struct match_gate *g,
+                           const struct match_gate_out *o, uint64_t removed[MATCH_F_COUNT],
+                           uint64_t *scanned);
 /* Asks the cache for the columns the gate reads of the block at base (no-op past the end). */
 void match_gate_prefetch(const struct match_index *idx, const struct match_gate *g, size_t base);
 /* Sets g->place_c2 from the index's places and g->vq. */

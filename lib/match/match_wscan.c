@@ -457,18 +457,7 @@ static uint64_t wscan_gate(const struct wscan *s, struct match_result *r, size_t
     match_gate_block(s->c.idx, &s->g, base, &o);
     if (s->v->must_hi || s->rel_hi)
         wscan_gate_hi(s, base, &o);
-    uint64_t a = o.live;
-    r->scanned += match_popcount(a);
-    a = charge(r, MATCH_F_MUST_SKILL, a, o.must);
-    a = charge(r, MATCH_F_MUST_CERT, a, o.cert);
-    a = charge(r, MATCH_F_NOT_SEEKING, a, o.seek);
-    if (q->broker)
-        a = charge(r, MATCH_F_NO_CONSENT, a, o.consent);
-    a = charge(r, MATCH_F_NOT_AVAILABLE, a, o.avail);
-    a = charge(r, MATCH_F_AGE, a, o.age);
-    a = charge(r, MATCH_F_HOUSEHOLD_POST, a, o.hpost);
-    a = charge(r, MATCH_F_DOUBLE_POST, a, o.post);
-    a = charge(r, MATCH_F_NOT_RESIDENT, a, o.resident);
+    uint64_t a = match_gate_charge(s->c.idx, &s->g, &o, r->removed, &r->scanned);
     *rel = o.rel;
     memcpy(near, o.near, sizeof o.near);
     memcpy(prio, o.prio, sizeof o.prio);
