@@ -18,6 +18,27 @@
 #include <emmintrin.h>
 #endif
 
+/* The workers of mask (in the cut) whose hot bound reaches the floor
+ * (struct match_gate_hot), one at a time. */
+static uint64_t gate_hot_scalar(const struct match_index *idx, const struct match_gate *g,
+                                size_t base, uint64_t mask)
+{
+    uint64_t keep = 0;
+    for (uint64_t m = mask; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(m);
+        size_t k = base + i;
+        float dx = (float)idx->w_q[0][k] - g->vq[0], dy = (float)idx->w_q[1][k] - g->vq[1];
+        float dz = (float)idx->w_q[2][k] - g->vq[2];
+        float c2 = dx * dx + dy * dy + dz * dz;
+        float c = idx->w_commute[k], r = (c > 1.0f ? c : 1.0f) * g->tf;
+        r = r > g->acc_km ? r : g->acc_km;
+        float km = match_km_from_chord2(c2 * (1.0f / (MATCH_Q * MATCH_Q)));
+        int32_t b = match_gate_hot_bound(g, idx->w_skill[0][k], km, r, idx->w_flags[k]);
+        keep |= (uint64_t)(b >= g->hot.floor) << i;
+    }
+    return keep;
+}
+
 /* Within reach of the workplace (stored units): the tiers and the cut. */
 static void gate_place_scalar(const struct match_index *idx, const struct match_gate *g,
                               size_t base, struct match_gate_out *o)
@@ -43,6 +64,8 @@ static void gate_place_scalar(const struct match_index *idx, const struct match_
     }
     if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
         memset(o->near, 0xff, sizeof o->near);
+    if (g->cut && g->hot.on)
+        o->cut = gate_hot_scalar(idx, g, base, o->cut & match_gate_alive(g, o));
 }
 
 void match_gate_block_scalar(const struct match_index *idx, const struct match_gate *g, size_t base,
@@ -641,6 +664,8 @@ AVX2 void match_gate_block_avx2(const struct match_index *idx, const struct matc
     avx_skills(idx->w_skill[0] + base, idx->w_cert + base, g, o);
     if (g->tiers) {
         avx_tiers(idx, base, g, o);
+        if (g->cut && g->hot.on)
+            o->cut = gate_hot_scalar(idx, g, base, o->cut & match_gate_alive(g, o));
     } else {
         memset(o->near, 0, sizeof o->near);
         o->cut = ~0ull;

@@ -195,6 +195,96 @@ AVX512 static inline __m512 z_cut_k(const struct match_gate *g, __m512i cls)
  * on the benchmark's mix the overall largest k sent 41 % of the groups with
  * live lanes to the class lookup, mostly for workers whose skills could not
  * reach the page at that distance. */
+/* The skill part's bound of sixteen lanes (match_gate_hot_bound). */
+AVX512 static __m512 z_hot_skill(const struct match_gate_hot *h, const uint64_t *sk)
+{
+    if (!h->n)
+        return _mm512_set1_ps(1.0f);
+    __m512i s0 = _mm512_loadu_si512(sk), s1 = _mm512_loadu_si512(sk + 8);
+    __m512 sum = _mm512_setzero_ps();
+    for (unsigned j = 0; j < h->n; j++) {
+        __m512i b = _mm512_set1_epi64((long long)h->held[j]);
+        __m512i rb = _mm512_set1_epi64((long long)h->rel[j]);
+        __mmask16 held =
+            _mm512_kunpackb(_mm512_test_epi64_mask(s1, b), _mm512_test_epi64_mask(s0, b));
+        __mmask16 rel =
+            _mm512_kunpackb(_mm512_test_epi64_mask(s1, rb), _mm512_test_epi64_mask(s0, rb));
+        sum = _mm512_mask_add_ps(sum, held, sum, _mm512_set1_ps(h->w[j]));
+        sum = _mm512_mask_add_ps(sum, rel & ~held, sum, _mm512_set1_ps(h->wrc[j]));
+    }
+    return _mm512_div_ps(sum, _mm512_set1_ps(h->wsum));
+}
+
+/* Kilometres from squared chords in stored units (match_km_from_chord2);
+ * lanes of far beyond 1600 km go through the scalar code. */
+AVX512 static __m512 z_km(__m512 c2, unsigned lanes)
+{
+    __m512 x = _mm512_mul_ps(c2, _mm512_set1_ps(1.0f / (MATCH_Q * MATCH_Q)));
+    __m512 h = _mm512_mul_ps(_mm512_sqrt_ps(x), _mm512_set1_ps(0.5f)), h2 = _mm512_mul_ps(h, h);
+    __m512 t = _mm512_mul_ps(h2, _mm512_set1_ps(15.0f / 336));
+    t = _mm512_mul_ps(h2, _mm512_add_ps(_mm512_set1_ps(3.0f / 40), t));
+    t = _mm512_mul_ps(h2, _mm512_add_ps(_mm512_set1_ps(1.0f / 6), t));
+    t = _mm512_mul_ps(h, _mm512_add_ps(_mm512_set1_ps(1.0f), t));
+    __m512 km = _mm512_mul_ps(_mm512_set1_ps((float)(2.0 * MATCH_EARTH_KM)), t);
+    unsigned far = _mm512_cmp_ps_mask(h, _mm512_set1_ps(0.125f), _CMP_GE_OQ) & lanes;
+    if (far) {
+        float xs[16], ks[16];
+        _mm512_storeu_ps(xs, x);
+        _mm512_storeu_ps(ks, km);
+        for (; far; far &= far - 1) {
+            unsigned i = (unsigned)__builtin_ctz(far);
+            ks[i] = match_km_from_chord2(xs[i]);
+        }
+        km = _mm512_loadu_ps(ks);
+    }
+    return km;
+}
+
+/* The lanes of live whose hot bound reaches the floor (struct match_gate_hot):
+ * match_gate_hot_bound sixteen lanes at a time, the same operations in the
+ * same order. */
+AVX512 static unsigned z_hot16(const struct match_index *idx, const struct match_gate *g, size_t i,
+                               unsigned live, __m512 r, __m512 c2)
+{
+    const struct match_gate_hot *h = &g->hot;
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+    __m512i f = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_flags + i)));
+    __m512 skill = z_hot_skill(h, idx->w_skill[0] + i), dist;
+    if (h->export) {
+        dist = _mm512_mask_mov_ps(
+            zero, _mm512_test_epi32_mask(f, _mm512_set1_epi32(g->willing_flags)), one);
+    } else {
+        __m512 km = z_km(c2, live);
+        __mmask16 near = _mm512_cmp_ps_mask(km, r, _CMP_LE_OQ);
+        __m512 in = _mm512_sub_ps(one, _mm512_div_ps(_mm512_mul_ps(_mm512_set1_ps(0.2f), km), r));
+        __m512 out = _mm512_mul_ps(_mm512_set1_ps(0.8f),
+                                   _mm512_sub_ps(_mm512_set1_ps(2.0f), _mm512_div_ps(km, r)));
+        out = _mm512_mask_mov_ps(out, _mm512_cmp_ps_mask(out, zero, _CMP_LT_OQ), zero);
+        out = _mm512_mask_mov_ps(out, _mm512_cmp_ps_mask(out, one, _CMP_GT_OQ), one);
+        dist = _mm512_mask_blend_ps(near, out, in);
+        if (!h->accommodation) {
+            __mmask16 half =
+                _mm512_test_epi32_mask(f, _mm512_set1_epi32(MATCH_W_NEEDS_ACCOMMODATION)) &
+                _mm512_cmp_ps_mask(km, r, _CMP_GT_OQ);
+            dist = _mm512_mask_mul_ps(dist, half, dist, _mm512_set1_ps(0.5f));
+        }
+    }
+    __m512 prio = zero;
+    static const uint16_t pf[3] = {MATCH_W_RELOCATED, MATCH_W_H_MON, MATCH_W_H_ZERO};
+    for (unsigned b = 0; b < 3; b++)
+        prio = _mm512_mask_add_ps(prio, _mm512_test_epi32_mask(f, _mm512_set1_epi32(pf[b])), prio,
+                                  _mm512_set1_ps(h->prio[b]));
+    prio = _mm512_mask_mov_ps(prio, _mm512_cmp_ps_mask(prio, one, _CMP_GT_OQ), one);
+    __m512 t = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(h->pts_skill), skill),
+                             _mm512_mul_ps(_mm512_set1_ps(h->pts_dist), dist));
+    t = _mm512_add_ps(t, _mm512_mul_ps(_mm512_set1_ps(h->pts_prio), prio));
+    t = _mm512_add_ps(t, _mm512_set1_ps(h->rest));
+    __m512i b = _mm512_cvttps_epi32(
+        _mm512_add_ps(_mm512_mul_ps(t, _mm512_set1_ps(100.0f)), _mm512_set1_ps(0.5f)));
+    b = _mm512_add_epi32(b, _mm512_set1_epi32(1));
+    return live & _mm512_cmpge_epi32_mask(b, _mm512_set1_epi32(h->floor));
+}
+
 AVX512 static unsigned z_cut16(const struct match_index *idx, const struct match_gate *g, size_t i,
                                unsigned live, const struct match_gate_out *o, unsigned j)
 {
@@ -210,13 +300,14 @@ AVX512 static unsigned z_cut16(const struct match_index *idx, const struct match
     unsigned lo =
         g->cut_kmin >= 0 ? _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lmin, lmin), _CMP_LE_OQ) : 0;
     if (!(hi & ~lo & live))
-        return lo;
+        return g->hot.on && (lo & live) ? z_hot16(idx, g, i, lo & live, r, c2) : lo;
     unsigned multi = !g->willing_flags && g->req0 ? z_multi(idx->w_skill[0] + i, g) : 0;
     __m512i cls = z_class(idx->w_flags + i, g, (unsigned)(o->rel >> (16 * j)) & 0xffff,
                           (unsigned)(o->full >> (16 * j)) & 0xffff, multi);
     __m512 lim = _mm512_mul_ps(r, z_cut_k(g, cls));
-    return _mm512_cmp_ps_mask(lim, _mm512_setzero_ps(), _CMP_GE_OQ) &
-           _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lim, lim), _CMP_LE_OQ);
+    unsigned in = _mm512_cmp_ps_mask(lim, _mm512_setzero_ps(), _CMP_GE_OQ) &
+                  _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lim, lim), _CMP_LE_OQ);
+    return g->hot.on && (in & live) ? z_hot16(idx, g, i, in & live, r, c2) : in;
 }
 
 AVX512 static void z_tiers(const struct match_index *idx, size_t base, const struct match_gate *g,

@@ -277,6 +277,27 @@ static inline unsigned match_cut_class(uint16_t f, bool rel, bool full, bool mul
            (full ? 32u : 0);
 }
 
+/*
+ * The hot bound in the gate: with the cut, outside facet queries, a worker
+ * the cut keeps whose upper bound from the gate's columns (skill bits,
+ * distance, priority: the bound a visit works out first, wscan_hot_bound)
+ * is below the page's floor is dropped as the cut drops it, so it is never
+ * visited.  Only when every listed skill and every skill related to one is
+ * in plane 0.  The same arithmetic as the visit's, so the same workers go.
+ */
+struct match_gate_hot {
+    bool on;
+    bool accommodation; /* the post offers it (else one who needs it, beyond r, gets half) */
+    bool export;        /* labour export: the distance part is 1 when willing, else 0 */
+    uint8_t n;          /* listed skills */
+    int32_t floor;      /* the page's floor, hundredths */
+    uint64_t held[MATCH_MAX_VACANCY_SKILLS], rel[MATCH_MAX_VACANCY_SKILLS]; /* plane 0 */
+    float w[MATCH_MAX_VACANCY_SKILLS], wrc[MATCH_MAX_VACANCY_SKILLS]; /* weight; times credit */
+    float wsum;
+    float pts_skill, pts_dist, pts_prio, rest; /* points; the rest at full marks */
+    float prio[3]; /* credits: relocated, household monitored, zero-employment */
+};
+
 /* Inputs and outputs of one gate block (64 worker slots). */
 struct match_gate {
     uint16_t avail_by;           /* stored available_from <= avail_by */
@@ -309,6 +330,7 @@ struct match_gate {
      * AVX-512 gates look a worker's up and compute the rest */
     uint32_t n_place_c2;
     float place_c2[MATCH_GATE_PLACES];
+    struct match_gate_hot hot;
 };
 
 struct match_gate_out {
@@ -650,6 +672,41 @@ static inline unsigned match_dist_band(float km)
     while (b < 5 && km >= edge[b])
         b++;
     return b;
+}
+
+/* The hot bound (hundredths) of a worker with skill plane s0, at km from the
+ * workplace with effective radius r (as the gate works it out) and flags f:
+ * the arithmetic of match_part_distance and wscan_hot_bound. */
+static inline int32_t match_gate_hot_bound(const struct match_gate *g, uint64_t s0, float km,
+                                           float r, uint16_t f)
+{
+    const struct match_gate_hot *h = &g->hot;
+    float skill = 1.0f, dist, prio = 0;
+    if (h->n) {
+        float sum = 0;
+        for (unsigned j = 0; j < h->n; j++)
+            if (s0 & h->held[j])
+                sum += h->w[j];
+            else if (s0 & h->rel[j])
+                sum += h->wrc[j];
+        skill = sum / h->wsum;
+    }
+    if (h->export) {
+        dist = f & g->willing_flags ? 1.0f : 0.0f;
+    } else {
+        dist = km <= r ? 1.0f - 0.2f * km / r : match_clamp01(0.8f * (2.0f - km / r));
+        if ((f & MATCH_W_NEEDS_ACCOMMODATION) && !h->accommodation && km > r)
+            dist *= 0.5f;
+    }
+    if (f & MATCH_W_RELOCATED)
+        prio += h->prio[0];
+    if (f & MATCH_W_H_MON)
+        prio += h->prio[1];
+    if (f & MATCH_W_H_ZERO)
+        prio += h->prio[2];
+    prio = prio > 1 ? 1 : prio;
+    float t = h->pts_skill * skill + h->pts_dist * dist + h->pts_prio * prio + h->rest;
+    return (int32_t)(t * 100.0f + 0.5f) + 1;
 }
 
 #endif

@@ -69,6 +69,33 @@ static void wscan_init_place(struct wscan *s, const struct match_vrec *v)
     s->g.willing_flags = v->kind == MATCH_KIND_LABOR_EXPORT ? s->willing : 0;
 }
 
+/* What the gate's hot bound needs (struct match_gate_hot): the terms of
+ * wscan_hot_bound.  Off in facet queries (they count every worker) and when
+ * a skill it reads is beyond plane 0; wscan_cut turns it on with the page's
+ * floor. */
+static void wscan_init_hot(struct wscan *s)
+{
+    const struct match_vrec *v = s->v;
+    struct match_gate_hot *h = &s->g.hot;
+    h->accommodation = v->accommodation;
+    h->export = v->kind == MATCH_KIND_LABOR_EXPORT;
+    h->n = v->n_skills;
+    for (unsigned j = 0; j < v->n_skills; j++) {
+        h->held[j] = v->skill[j] < 64 ? 1ull << v->skill[j] : 0;
+        h->rel[j] = s->c.idx->related[v->skill[j]][0];
+        h->w[j] = v->sweight[j];
+        h->wrc[j] = v->sweight[j] * s->kw->related_credit;
+    }
+    h->wsum = v->sweight_sum;
+    h->pts_skill = s->pts[MATCH_PART_SKILL];
+    h->pts_dist = s->pts[MATCH_PART_DISTANCE];
+    h->pts_prio = s->pts[MATCH_PART_PRIORITY];
+    h->rest = s->rest[MATCH_PART_AVAIL];
+    h->prio[0] = s->kw->prio_relocated;
+    h->prio[1] = s->kw->prio_monitoring;
+    h->prio[2] = s->kw->prio_zero_employment;
+}
+
 static void wscan_init(struct wscan *s, const struct match_index *idx, const struct match_vrec *v,
                        const struct match_query *q)
 {
@@ -107,6 +134,7 @@ static void wscan_init(struct wscan *s, const struct match_index *idx, const str
         s->level_check |=
             ((v->must_bits >> j) & 1) && v->min_level[j] > 1 + s->kw->must_level_slack;
     wscan_init_place(s, v);
+    wscan_init_hot(s);
     match_county_mask(idx, q, s->counties);
 }
 
@@ -118,6 +146,8 @@ static void wscan_init(struct wscan *s, const struct match_index *idx, const str
 static void wscan_cut(struct wscan *s, int32_t floor)
 {
     s->g.cut = floor >= 0 && s->g.tiers;
+    s->g.hot.on = s->g.cut && !s->c.q->facets && !s->rel_hi;
+    s->g.hot.floor = floor;
     if (!s->g.cut)
         return;
     const float ps = s->pts[MATCH_PART_SKILL], pd = s->pts[MATCH_PART_DISTANCE];
