@@ -1,11 +1,13 @@
 /*
  * match_gate: the first pass of a worker scan.  For 64 slots at a time it
  * reads the columns every query needs (flags, skill plane 0, available_from,
- * birth date, site, commute radius: 22 bytes a worker) and returns one bit
- * mask per test.  The caller charges the filters in order with popcounts and
- * visits only the survivors.  It also sorts workers into distance tiers, so
- * the scan can visit the nearest first, and applies the cut: once the page is
- * full, a worker too far away to reach its lowest score is dropped unvisited.
+ * birth date, site as a place number, commute radius: 18 bytes a worker) and
+ * returns one bit mask per test.  The caller charges the filters in order
+ * with popcounts (match_gate_charge) and visits only the survivors.  It also
+ * sorts workers into distance tiers, so the scan can visit the nearest first,
+ * and applies the cut: once the page is full, a worker too far away to reach
+ * its lowest score, or whose hot bound (struct match_gate_hot) is below it,
+ * is dropped unvisited.  match_gate_avx512.c has the AVX-512 build.
  *
  * Branch-free on purpose: with half the workers passing a test, branches
  * mispredict and a per-worker early exit costs three times as much (see
