@@ -558,8 +558,8 @@ static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c
         n_surv += c->surv[b] != 0;
         if (s->g.hot.on) /* few survive the cut: ask for their records now */
             for (uint64_t m = c->surv[b]; m; m &= m - 1)
-                __builtin_prefetch(&s->c.idx->w_cold[c->base + b * MATCH_BLOCK +
-                                                     (unsigned)__builtin_ctzll(m)]);
+                __builtin_prefetch(
+                    &s->c.idx->w_cold[c->base + b * MATCH_BLOCK + (unsigned)__builtin_ctzll(m)]);
     }
     for (unsigned t = 0; t < MATCH_TIERS; t++)
         for (size_t j = 0; j < n_surv; j++) {
