@@ -557,9 +557,12 @@ static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c
         c->with_surv[n_surv] = (uint16_t)b;
         n_surv += c->surv[b] != 0;
         if (s->g.hot.on) /* few survive the cut: ask for their records now */
-            for (uint64_t m = c->surv[b]; m; m &= m - 1)
-                __builtin_prefetch(
-                    &s->c.idx->w_cold[c->base + b * MATCH_BLOCK + (unsigned)__builtin_ctzll(m)]);
+            for (uint64_t m = c->surv[b]; m; m &= m - 1) {
+                size_t slot = c->base + b * MATCH_BLOCK + (unsigned)__builtin_ctzll(m);
+                __builtin_prefetch(&s->c.idx->w_cold[slot]);
+                if (s->v->cert_all) /* and the expiries wscan_certs reads */
+                    __builtin_prefetch(&s->c.idx->w_cexp[slot * MATCH_MAX_CERT_EXPIRIES]);
+            }
     }
     for (unsigned t = 0; t < MATCH_TIERS; t++)
         for (size_t j = 0; j < n_surv; j++) {
