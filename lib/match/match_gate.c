@@ -1,11 +1,13 @@
 /*
  * match_gate: the first pass of a worker scan.  For 64 slots at a time it
  * reads the columns every query needs (flags, skill plane 0, available_from,
- * birth date, site, commute radius: 22 bytes a worker) and returns one bit
- * mask per test.  The caller charges the filters in order with popcounts and
- * visits only the survivors.  It also sorts workers into distance tiers, so
- * the scan can visit the nearest first, and applies the cut: once the page is
- * full, a worker too far away to reach its lowest score is dropped unvisited.
+ * birth date, site as a place number, commute radius: 18 bytes a worker) and
+ * returns one bit mask per test.  The caller charges the filters in order
+ * with popcounts (match_gate_charge) and visits only the survivors.  It also
+ * sorts workers into distance tiers, so the scan can visit the nearest first,
+ * and applies the cut: once the page is full, a worker too far away to reach
+ * its lowest score, or whose hot bound (struct match_gate_hot) is below it,
+ * is dropped unvisited.  match_gate_avx512.c has the AVX-512 build.
  *
  * Branch-free on purpose: with half the workers passing a test, branches
  * mispredict and a per-worker early exit costs three times as much (see
@@ -17,6 +19,27 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+
+/* The workers of mask (in the cut) whose hot bound reaches the floor
+ * (struct match_gate_hot), one at a time. */
+static uint64_t gate_hot_scalar(const struct match_index *idx, const struct match_gate *g,
+                                size_t base, uint64_t mask)
+{
+    uint64_t keep = 0;
+    for (uint64_t m = mask; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(m);
+        size_t k = base + i;
+        float dx = (float)idx->w_q[0][k] - g->vq[0], dy = (float)idx->w_q[1][k] - g->vq[1];
+        float dz = (float)idx->w_q[2][k] - g->vq[2];
+        float c2 = dx * dx + dy * dy + dz * dz;
+        float c = idx->w_commute[k], r = (c > 1.0f ? c : 1.0f) * g->tf;
+        r = r > g->acc_km ? r : g->acc_km;
+        float km = match_km_from_chord2(c2 * (1.0f / (MATCH_Q * MATCH_Q)));
+        int32_t b = match_gate_hot_bound(g, idx->w_skill[0][k], km, r, idx->w_flags[k]);
+        keep |= (uint64_t)(b >= g->hot.floor) << i;
+    }
+    return keep;
+}
 
 /* Within reach of the workplace (stored units): the tiers and the cut. */
 static void gate_place_scalar(const struct match_index *idx, const struct match_gate *g,
@@ -43,6 +66,8 @@ static void gate_place_scalar(const struct match_index *idx, const struct match_
     }
     if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
         memset(o->near, 0xff, sizeof o->near);
+    if (g->cut && g->hot.on)
+        o->cut = gate_hot_scalar(idx, g, base, o->cut & match_gate_alive(g, o));
 }
 
 void match_gate_block_scalar(const struct match_index *idx, const struct match_gate *g, size_t base,
@@ -318,6 +343,40 @@ void match_gate_prefetch(const struct match_index *idx, const struct match_gate 
     }
     if (g->resident)
         __builtin_prefetch(idx->w_county + base);
+}
+
+static inline __attribute__((always_inline)) unsigned gate_popcount(uint64_t x, bool hw)
+{
+    return hw ? (unsigned)__builtin_popcountll(x) : match_popcount(x);
+}
+
+static inline __attribute__((always_inline)) void gate_charge1(uint64_t removed[MATCH_F_COUNT],
+                                                               enum match_filter f, uint64_t *a,
+                                                               uint64_t pass, bool hw)
+{
+    removed[f] += gate_popcount(*a & ~pass, hw);
+    *a &= pass;
+}
+
+/* match_gate_charge; hw: popcount is one instruction (the CPU has POPCNT). */
+static inline __attribute__((always_inline)) uint64_t gate_charge(const struct match_gate *g,
+                                                                  const struct match_gate_out *o,
+                                                                  uint64_t removed[MATCH_F_COUNT],
+                                                                  uint64_t *scanned, bool hw)
+{
+    uint64_t a = o->live;
+    *scanned += gate_popcount(a, hw);
+    gate_charge1(removed, MATCH_F_MUST_SKILL, &a, o->must, hw);
+    gate_charge1(removed, MATCH_F_MUST_CERT, &a, o->cert, hw);
+    gate_charge1(removed, MATCH_F_NOT_SEEKING, &a, o->seek, hw);
+    if (g->broker)
+        gate_charge1(removed, MATCH_F_NO_CONSENT, &a, o->consent, hw);
+    gate_charge1(removed, MATCH_F_NOT_AVAILABLE, &a, o->avail, hw);
+    gate_charge1(removed, MATCH_F_AGE, &a, o->age, hw);
+    gate_charge1(removed, MATCH_F_HOUSEHOLD_POST, &a, o->hpost, hw);
+    gate_charge1(removed, MATCH_F_DOUBLE_POST, &a, o->post, hw);
+    gate_charge1(removed, MATCH_F_NOT_RESIDENT, &a, o->resident, hw);
+    return a;
 }
 
 void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
@@ -607,247 +666,34 @@ AVX2 void match_gate_block_avx2(const struct match_index *idx, const struct matc
     avx_skills(idx->w_skill[0] + base, idx->w_cert + base, g, o);
     if (g->tiers) {
         avx_tiers(idx, base, g, o);
+        if (g->cut && g->hot.on)
+            o->cut = gate_hot_scalar(idx, g, base, o->cut & match_gate_alive(g, o));
     } else {
         memset(o->near, 0, sizeof o->near);
         o->cut = ~0ull;
     }
-}
-
-/*
- * The same tests sixteen to sixty-four lanes wide (AVX-512 F and BW): the
- * compares give bit masks directly, so a test costs one or two instructions
- * a block.  The arithmetic of the tiers and the cut is the scalar build's.
- */
-#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
-
-AVX512 static uint64_t z_flag_test(const uint16_t *fl, uint16_t bits, bool none)
-{
-    const __m512i b = _mm512_set1_epi16((short)bits);
-    __m512i f0 = _mm512_loadu_si512(fl), f1 = _mm512_loadu_si512(fl + 32);
-    if (none)
-        return (uint64_t)_mm512_testn_epi16_mask(f0, b) | (uint64_t)_mm512_testn_epi16_mask(f1, b)
-                                                              << 32;
-    return (uint64_t)_mm512_test_epi16_mask(f0, b) | (uint64_t)_mm512_test_epi16_mask(f1, b) << 32;
-}
-
-AVX512 static void z_flags(const uint16_t *fl, const uint8_t *county, const struct match_gate *g,
-                           struct match_gate_out *o)
-{
-    o->live = z_flag_test(fl, MATCH_W_LIVE, false);
-    o->seek = z_flag_test(fl, MATCH_W_SEEKING, false);
-    o->consent = g->broker ? z_flag_test(fl, MATCH_W_CONSENT_BROKERS, false) : ~0ull;
-    o->post = g->post_flags ? z_flag_test(fl, g->post_flags, true) : ~0ull;
-    o->hpost = g->hpost_flags ? z_flag_test(fl, g->hpost_flags, true) : ~0ull;
-    o->prio[0] = z_flag_test(fl, MATCH_W_RELOCATED, false);
-    o->prio[1] = z_flag_test(fl, MATCH_W_H_MON, false);
-    o->prio[2] = z_flag_test(fl, MATCH_W_H_ZERO, false);
-    o->resident = ~0ull;
-    if (g->resident)
-        o->resident = z_flag_test(fl, MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT, false) &
-                      (uint64_t)_mm512_cmpeq_epi8_mask(_mm512_loadu_si512(county),
-                                                       _mm512_set1_epi8((char)g->county));
-}
-
-AVX512 static void z_days(const uint16_t *av, const uint16_t *bi, const struct match_gate *g,
-                          struct match_gate_out *o)
-{
-    const __m512i by = _mm512_set1_epi16((short)g->avail_by);
-    const __m512i lo = _mm512_set1_epi16((short)g->born_lo);
-    const __m512i span = _mm512_set1_epi16((short)g->born_span);
-    uint64_t avail = 0, age = 0;
-    for (unsigned j = 0; j < 2; j++) {
-        avail |= (uint64_t)_mm512_cmple_epu16_mask(_mm512_loadu_si512(av + 32 * j), by) << (32 * j);
-        __m512i b = _mm512_sub_epi16(_mm512_loadu_si512(bi + 32 * j), lo);
-        age |= (uint64_t)_mm512_cmple_epu16_mask(b, span) << (32 * j);
-    }
-    o->avail = avail, o->age = g->nobody_of_age ? 0 : age;
-}
-
-/* Eight 64-bit lanes: all bits of m set. */
-AVX512 static inline uint64_t z_has_all(__m512i s, __m512i m)
-{
-    return (uint64_t)_mm512_cmpeq_epi64_mask(_mm512_and_si512(s, m), m);
-}
-
-AVX512 static void z_skills(const uint64_t *sk, const uint64_t *certs, const struct match_gate *g,
-                            struct match_gate_out *o)
-{
-    const __m512i must = _mm512_set1_epi64((long long)g->must0);
-    const __m512i relu = _mm512_set1_epi64((long long)g->relu0);
-    const __m512i req = _mm512_set1_epi64((long long)g->req0);
-    uint64_t m = 0, rel = 0, full = 0, multi = 0;
-    for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
-        __m512i s = _mm512_loadu_si512(sk + 8 * j);
-        m |= z_has_all(s, must) << (8 * j);
-        full |= z_has_all(s, req) << (8 * j);
-        rel |= (uint64_t)_mm512_test_epi64_mask(s, relu) << (8 * j);
-        __m512i h = _mm512_and_si512(s, req); /* held & (held - 1): a second one */
-        multi |= (uint64_t)_mm512_test_epi64_mask(h, _mm512_sub_epi64(h, _mm512_set1_epi64(1)))
-                 << (8 * j);
-    }
-    o->must = m, o->rel = rel, o->full = full, o->multi = multi, o->cert = ~0ull;
-    if (g->cert_must) {
-        const __m512i cm = _mm512_set1_epi64((long long)g->cert_must);
-        uint64_t cert = 0;
-        for (unsigned j = 0; j < MATCH_BLOCK / 8; j++)
-            cert |= z_has_all(_mm512_loadu_si512(certs + 8 * j), cm) << (8 * j);
-        o->cert = cert;
-    }
-}
-
-/* Sixteen lanes from j: effective radius (km) and squared chord to the workplace. */
-AVX512 static __m512 z_radius(const struct match_index *idx, const struct match_gate *g, size_t i)
-{
-    __m512i c32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_commute + i)));
-    __m512 cm = _mm512_max_ps(_mm512_cvtepi32_ps(c32), _mm512_set1_ps(1.0f));
-    return _mm512_max_ps(_mm512_mul_ps(cm, _mm512_set1_ps(g->tf)), _mm512_set1_ps(g->acc_km));
-}
-
-/* The squared chord of sixteen lanes computed from the site: from the place
- * table, two gathers of the packed entries, as 32-bit lanes (q0 | q1 << 16,
- * q2); workers without a place read w_q. */
-AVX512 static __m512 z_chord2_exact(const struct match_index *idx, const struct match_gate *g,
-                                    size_t i, __m512i p32)
-{
-    __m512i a = _mm512_i32gather_epi64(_mm512_castsi512_si256(p32), idx->p_q, 8);
-    __m512i b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(p32, 1), idx->p_q, 8);
-    const __m512i even =
-        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    __m512i xy = _mm512_permutex2var_epi32(a, even, b);
-    __m512i zz = _mm512_permutex2var_epi32(a, _mm512_add_epi32(even, _mm512_set1_epi32(1)), b);
-    __m512i q[3] = {_mm512_srai_epi32(_mm512_slli_epi32(xy, 16), 16), _mm512_srai_epi32(xy, 16),
-                    _mm512_srai_epi32(_mm512_slli_epi32(zz, 16), 16)};
-    __mmask16 none =
-        idx->p_none ? _mm512_cmpeq_epi32_mask(p32, _mm512_set1_epi32(MATCH_PLACE_NONE)) : 0;
-    __m512 d[3];
-    for (int c = 0; c < 3; c++) {
-        if (none)
-            q[c] = _mm512_mask_mov_epi32(
-                q[c], none,
-                _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_q[c] + i))));
-        d[c] = _mm512_sub_ps(_mm512_cvtepi32_ps(q[c]), _mm512_set1_ps(g->vq[c]));
-    }
-    return _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(d[0], d[0]), _mm512_mul_ps(d[1], d[1])),
-                         _mm512_mul_ps(d[2], d[2]));
-}
-
-/* Sixteen lanes from i: the squared chord to the workplace, looked up in the
- * query's place table (one gather), computed for places beyond it. */
-AVX512 static __m512 z_chord2(const struct match_index *idx, const struct match_gate *g, size_t i,
-                              unsigned live)
-{
-    __m512i p32 = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(idx->w_place + i)));
-    __mmask16 in = _mm512_cmplt_epu32_mask(p32, _mm512_set1_epi32((int)g->n_place_c2));
-    __m512 c2 = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), in, p32, g->place_c2, 4);
-    if (live & ~in)
-        c2 = _mm512_mask_mov_ps(c2, (__mmask16)~in, z_chord2_exact(idx, g, i, p32));
-    return c2;
-}
-
-/* The cut class of sixteen lanes (match_cut_class). */
-AVX512 static __m512i z_class(const uint16_t *fl, const struct match_gate *g, unsigned rel,
-                              unsigned full, unsigned multi)
-{
-    __m512i f = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)fl));
-    __m512i cls = _mm512_maskz_mov_epi32((__mmask16)rel, _mm512_set1_epi32(1));
-    cls = _mm512_mask_mov_epi32(cls, (__mmask16)full, _mm512_or_si512(cls, _mm512_set1_epi32(32)));
-    cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 4), _mm512_set1_epi32(2)));
-    cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 8), _mm512_set1_epi32(4)));
-    cls = _mm512_or_si512(cls, _mm512_and_si512(_mm512_srli_epi32(f, 6), _mm512_set1_epi32(8)));
-    __mmask16 w = g->willing_flags ? _mm512_test_epi32_mask(f, _mm512_set1_epi32(g->willing_flags))
-                                   : (__mmask16)multi;
-    return _mm512_mask_or_epi32(cls, w, cls, _mm512_set1_epi32(16));
-}
-
-/* cut_k[cls] for sixteen lanes: two permutes over 32 entries each, then bit 5
- * of the class picks one (a gather costs more than the rest of the test). */
-AVX512 static inline __m512 z_cut_k(const struct match_gate *g, __m512i cls)
-{
-    __m512 lo =
-        _mm512_permutex2var_ps(_mm512_loadu_ps(g->cut_k), cls, _mm512_loadu_ps(g->cut_k + 16));
-    __m512 hi =
-        _mm512_permutex2var_ps(_mm512_loadu_ps(g->cut_k + 32), cls, _mm512_loadu_ps(g->cut_k + 48));
-    return _mm512_mask_blend_ps(_mm512_test_epi32_mask(cls, _mm512_set1_epi32(32)), lo, hi);
-}
-
-/* The cut, sixteen lanes: as avx_tiers, the range of k first, then the
- * class of the lanes in between.  The upper end of the range is the largest
- * k of the lane's skill classes (none relevant, relevant, all listed held):
- * on the benchmark's mix the overall largest k sent 41 % of the groups with
- * live lanes to the class lookup, mostly for workers whose skills could not
- * reach the page at that distance. */
-AVX512 static unsigned z_cut16(const struct match_index *idx, const struct match_gate *g, size_t i,
-                               unsigned live, const struct match_gate_out *o, unsigned j)
-{
-    __m512 r = z_radius(idx, g, i), c2 = z_chord2(idx, g, i, live);
-    __mmask16 rel = (__mmask16)(o->rel >> (16 * j)), full = (__mmask16)(o->full >> (16 * j));
-    __m512 kmax = _mm512_mask_blend_ps(rel, _mm512_set1_ps(g->cut_kmax_by[0]),
-                                       _mm512_set1_ps(g->cut_kmax_by[1]));
-    kmax = _mm512_mask_blend_ps(full, kmax, _mm512_set1_ps(g->cut_kmax_by[2]));
-    __m512 lmax = _mm512_mul_ps(r, kmax); /* k < 0: nobody of that class reaches */
-    unsigned hi = _mm512_cmp_ps_mask(kmax, _mm512_setzero_ps(), _CMP_GE_OQ) &
-                  _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lmax, lmax), _CMP_LE_OQ);
-    __m512 lmin = _mm512_mul_ps(r, _mm512_set1_ps(g->cut_kmin));
-    unsigned lo =
-        g->cut_kmin >= 0 ? _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lmin, lmin), _CMP_LE_OQ) : 0;
-    if (!(hi & ~lo & live))
-        return lo;
-    __m512i cls = z_class(idx->w_flags + i, g, (unsigned)(o->rel >> (16 * j)) & 0xffff,
-                          (unsigned)(o->full >> (16 * j)) & 0xffff,
-                          (unsigned)(o->multi >> (16 * j)) & 0xffff);
-    __m512 lim = _mm512_mul_ps(r, z_cut_k(g, cls));
-    return _mm512_cmp_ps_mask(lim, _mm512_setzero_ps(), _CMP_GE_OQ) &
-           _mm512_cmp_ps_mask(c2, _mm512_mul_ps(lim, lim), _CMP_LE_OQ);
-}
-
-AVX512 static void z_tiers(const struct match_index *idx, size_t base, const struct match_gate *g,
-                           struct match_gate_out *o)
-{
-    uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0, alive = match_gate_alive(g, o);
-    for (unsigned j = 0; j < MATCH_BLOCK / 16; j++) {
-        unsigned live = (unsigned)(alive >> (16 * j)) & 0xffff;
-        if (!live)
-            continue;
-        size_t i = base + 16 * j;
-        if (g->cut) {
-            cut |= (uint64_t)z_cut16(idx, g, i, live, o, j) << (16 * j);
-            continue;
-        }
-        __m512 r = z_radius(idx, g, i), c2 = z_chord2(idx, g, i, live);
-        for (unsigned t = 0; t < MATCH_TIERS - 1; t++) {
-            __m512 l = _mm512_mul_ps(r, _mm512_set1_ps(match_tier_k(t)));
-            n[t] |= (uint64_t)_mm512_cmp_ps_mask(c2, _mm512_mul_ps(l, l), _CMP_LE_OQ) << (16 * j);
-        }
-    }
-    memcpy(o->near, n, sizeof n);
-    if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
-        memset(o->near, 0xff, sizeof o->near);
-    o->cut = g->cut ? cut : ~0ull;
-}
-
-AVX512 void match_gate_block_avx512(const struct match_index *idx, const struct match_gate *g,
-                                    size_t base, struct match_gate_out *o)
-{
-    z_flags(idx->w_flags + base, idx->w_county + base, g, o);
-    z_days(idx->w_avail + base, idx->w_birth + base, g, o);
-    z_skills(idx->w_skill[0] + base, idx->w_cert + base, g, o);
-    if (g->tiers) {
-        z_tiers(idx, base, g, o);
-    } else {
-        memset(o->near, 0, sizeof o->near);
-        o->cut = ~0ull;
-    }
-}
-
-bool match_gate_has_avx512(void)
-{
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl");
 }
 
 bool match_gate_has_avx2(void)
 {
     return __builtin_cpu_supports("avx2");
+}
+
+/* Every CPU with AVX2 has POPCNT; the library is built for those without. */
+__attribute__((target("popcnt"))) static uint64_t
+gate_charge_popcnt(const struct match_gate *g, const struct match_gate_out *o,
+                   uint64_t removed[MATCH_F_COUNT], uint64_t *scanned)
+{
+    return gate_charge(g, o, removed, scanned, true);
+}
+
+uint64_t match_gate_charge(const struct match_index *idx, const struct match_gate *g,
+                           const struct match_gate_out *o, uint64_t removed[MATCH_F_COUNT],
+                           uint64_t *scanned)
+{
+    if (idx->gate_avx2)
+        return gate_charge_popcnt(g, o, removed, scanned);
+    return gate_charge(g, o, removed, scanned, false);
 }
 
 #else
@@ -857,15 +703,12 @@ bool match_gate_has_avx2(void)
     return false;
 }
 
-bool match_gate_has_avx512(void)
+uint64_t match_gate_charge(const struct match_index *idx, const struct match_gate *g,
+                           const struct match_gate_out *o, uint64_t removed[MATCH_F_COUNT],
+                           uint64_t *scanned)
 {
-    return false;
-}
-
-void match_gate_block_avx512(const struct match_index *idx, const struct match_gate *g, size_t base,
-                             struct match_gate_out *o)
-{
-    match_gate_block(idx, g, base, o);
+    (void)idx;
+    return gate_charge(g, o, removed, scanned, false);
 }
 
 void match_gate_block_avx2(const struct match_index *idx, const struct match_gate *g, size_t base,

@@ -277,6 +277,27 @@ static inline unsigned match_cut_class(uint16_t f, bool rel, bool full, bool mul
            (full ? 32u : 0);
 }
 
+/*
+ * The hot bound in the gate: with the cut, outside facet queries, a worker
+ * the cut keeps whose upper bound from the gate's columns (skill bits,
+ * distance, priority: the bound a visit works out first, wscan_hot_bound)
+ * is below the page's floor is dropped as the cut drops it, so it is never
+ * visited.  Only when every listed skill and every skill related to one is
+ * in plane 0.  The same arithmetic as the visit's, so the same workers go.
+ */
+struct match_gate_hot {
+    bool on;
+    bool accommodation; /* the post offers it (else one who needs it, beyond r, gets half) */
+    bool export;        /* labour export: the distance part is 1 when willing, else 0 */
+    uint8_t n;          /* listed skills */
+    int32_t floor;      /* the page's floor, hundredths */
+    uint64_t held[MATCH_MAX_VACANCY_SKILLS], rel[MATCH_MAX_VACANCY_SKILLS]; /* plane 0 */
+    float w[MATCH_MAX_VACANCY_SKILLS], wrc[MATCH_MAX_VACANCY_SKILLS]; /* weight; times credit */
+    float wsum;
+    float pts_skill, pts_dist, pts_prio, rest; /* points; the rest at full marks */
+    float prio[3]; /* credits: relocated, household monitored, zero-employment */
+};
+
 /* Inputs and outputs of one gate block (64 worker slots). */
 struct match_gate {
     uint16_t avail_by;           /* stored available_from <= avail_by */
@@ -288,6 +309,7 @@ struct match_gate {
     uint16_t hpost_flags;        /* the same, for the household rule */
     bool resident;               /* test residence: relocated or local, and county == county */
     bool broker;                 /* consent counts (for the survivors below) */
+    bool prio;                   /* the priority masks are wanted (the part has points) */
     uint8_t county;
     bool tiers;              /* compute distance tiers: reff = max(max(commute, 1) * tf, acc_km) */
     float vq[3], tf, acc_km; /* vq: the workplace in stored units */
@@ -308,15 +330,19 @@ struct match_gate {
      * AVX-512 gates look a worker's up and compute the rest */
     uint32_t n_place_c2;
     float place_c2[MATCH_GATE_PLACES];
+    struct match_gate_hot hot;
 };
 
 struct match_gate_out {
-    uint64_t live, must, cert, seek, consent, avail, age, hpost, post, resident, rel, full;
-    uint64_t multi; /* two or more of the plane-0 listed skills held (req0) */
+    uint64_t live, must, cert, seek, consent, avail, age, hpost, post, resident, rel;
+    /* what the cut's class reads: every plane-0 listed skill held (req0), two
+     * or more of them; a build may leave them undefined where the cut does
+     * not read them */
+    uint64_t full, multi;
     /* for the survivors of the tests above only (other bits undefined): */
     uint64_t near[MATCH_TIERS - 1]; /* chord <= reff * match_tier_k(i) */
     uint64_t cut;                   /* within the cut (all ones without one) */
-    uint64_t prio[3];               /* relocated, household monitored, household zero-employment */
+    uint64_t prio[3]; /* relocated, household monitored, household zero-employment (g->prio) */
 };
 
 /*
@@ -423,6 +449,14 @@ void match_gate_block_avx512(const struct match_index *idx, const struct match_g
                              struct match_gate_out *o);
 bool match_gate_has_avx2(void);
 bool match_gate_has_avx512(void);
+/* Charges the live workers of a gate block to the first test they fail (in
+ * the order of enum match_filter: must-have skills, certificates, seeking,
+ * consent when g->broker, available, age, household post, double post,
+ * residence), adds the live ones to *scanned, and returns those that pass
+ * every test (match_gate_alive). */
+uint64_t match_gate_charge(const struct match_index *idx, const struct match_gate *g,
+                           const struct match_gate_out *o, uint64_t removed[MATCH_F_COUNT],
+                           uint64_t *scanned);
 /* Asks the cache for the columns the gate reads of the block at base (no-op past the end). */
 void match_gate_prefetch(const struct match_index *idx, const struct match_gate *g, size_t base);
 /* Sets g->place_c2 from the index's places and g->vq. */
@@ -638,6 +672,41 @@ static inline unsigned match_dist_band(float km)
     while (b < 5 && km >= edge[b])
         b++;
     return b;
+}
+
+/* The hot bound (hundredths) of a worker with skill plane s0, at km from the
+ * workplace with effective radius r (as the gate works it out) and flags f:
+ * the arithmetic of match_part_distance and wscan_hot_bound. */
+static inline int32_t match_gate_hot_bound(const struct match_gate *g, uint64_t s0, float km,
+                                           float r, uint16_t f)
+{
+    const struct match_gate_hot *h = &g->hot;
+    float skill = 1.0f, dist, prio = 0;
+    if (h->n) {
+        float sum = 0;
+        for (unsigned j = 0; j < h->n; j++)
+            if (s0 & h->held[j])
+                sum += h->w[j];
+            else if (s0 & h->rel[j])
+                sum += h->wrc[j];
+        skill = sum / h->wsum;
+    }
+    if (h->export) {
+        dist = f & g->willing_flags ? 1.0f : 0.0f;
+    } else {
+        dist = km <= r ? 1.0f - 0.2f * km / r : match_clamp01(0.8f * (2.0f - km / r));
+        if ((f & MATCH_W_NEEDS_ACCOMMODATION) && !h->accommodation && km > r)
+            dist *= 0.5f;
+    }
+    if (f & MATCH_W_RELOCATED)
+        prio += h->prio[0];
+    if (f & MATCH_W_H_MON)
+        prio += h->prio[1];
+    if (f & MATCH_W_H_ZERO)
+        prio += h->prio[2];
+    prio = prio > 1 ? 1 : prio;
+    float t = h->pts_skill * skill + h->pts_dist * dist + h->pts_prio * prio + h->rest;
+    return (int32_t)(t * 100.0f + 0.5f) + 1;
 }
 
 #endif

@@ -69,6 +69,33 @@ static void wscan_init_place(struct wscan *s, const struct match_vrec *v)
     s->g.willing_flags = v->kind == MATCH_KIND_LABOR_EXPORT ? s->willing : 0;
 }
 
+/* What the gate's hot bound needs (struct match_gate_hot): the terms of
+ * wscan_hot_bound.  Off in facet queries (they count every worker) and when
+ * a skill it reads is beyond plane 0; wscan_cut turns it on with the page's
+ * floor. */
+static void wscan_init_hot(struct wscan *s)
+{
+    const struct match_vrec *v = s->v;
+    struct match_gate_hot *h = &s->g.hot;
+    h->accommodation = v->accommodation;
+    h->export = v->kind == MATCH_KIND_LABOR_EXPORT;
+    h->n = v->n_skills;
+    for (unsigned j = 0; j < v->n_skills; j++) {
+        h->held[j] = v->skill[j] < 64 ? 1ull << v->skill[j] : 0;
+        h->rel[j] = s->c.idx->related[v->skill[j]][0];
+        h->w[j] = v->sweight[j];
+        h->wrc[j] = v->sweight[j] * s->kw->related_credit;
+    }
+    h->wsum = v->sweight_sum;
+    h->pts_skill = s->pts[MATCH_PART_SKILL];
+    h->pts_dist = s->pts[MATCH_PART_DISTANCE];
+    h->pts_prio = s->pts[MATCH_PART_PRIORITY];
+    h->rest = s->rest[MATCH_PART_AVAIL];
+    h->prio[0] = s->kw->prio_relocated;
+    h->prio[1] = s->kw->prio_monitoring;
+    h->prio[2] = s->kw->prio_zero_employment;
+}
+
 static void wscan_init(struct wscan *s, const struct match_index *idx, const struct match_vrec *v,
                        const struct match_query *q)
 {
@@ -93,6 +120,7 @@ static void wscan_init(struct wscan *s, const struct match_index *idx, const str
     s->g.hpost_flags = s->kw->one_per_household ? MATCH_W_H_POST : 0;
     s->g.resident = s->kw->residents_only;
     s->g.broker = q->broker;
+    s->g.prio = s->pts[MATCH_PART_PRIORITY] > 0;
     s->g.county = v->county;
     for (unsigned j = 0; j < v->n_skills; j++)
         for (int p = 0; p < MATCH_PLANES; p++)
@@ -106,6 +134,7 @@ static void wscan_init(struct wscan *s, const struct match_index *idx, const str
         s->level_check |=
             ((v->must_bits >> j) & 1) && v->min_level[j] > 1 + s->kw->must_level_slack;
     wscan_init_place(s, v);
+    wscan_init_hot(s);
     match_county_mask(idx, q, s->counties);
 }
 
@@ -117,6 +146,8 @@ static void wscan_init(struct wscan *s, const struct match_index *idx, const str
 static void wscan_cut(struct wscan *s, int32_t floor)
 {
     s->g.cut = floor >= 0 && s->g.tiers;
+    s->g.hot.on = s->g.cut && !s->c.q->facets && !s->rel_hi;
+    s->g.hot.floor = floor;
     if (!s->g.cut)
         return;
     const float ps = s->pts[MATCH_PART_SKILL], pd = s->pts[MATCH_PART_DISTANCE];
@@ -456,18 +487,7 @@ static uint64_t wscan_gate(const struct wscan *s, struct match_result *r, size_t
     match_gate_block(s->c.idx, &s->g, base, &o);
     if (s->v->must_hi || s->rel_hi)
         wscan_gate_hi(s, base, &o);
-    uint64_t a = o.live;
-    r->scanned += match_popcount(a);
-    a = charge(r, MATCH_F_MUST_SKILL, a, o.must);
-    a = charge(r, MATCH_F_MUST_CERT, a, o.cert);
-    a = charge(r, MATCH_F_NOT_SEEKING, a, o.seek);
-    if (q->broker)
-        a = charge(r, MATCH_F_NO_CONSENT, a, o.consent);
-    a = charge(r, MATCH_F_NOT_AVAILABLE, a, o.avail);
-    a = charge(r, MATCH_F_AGE, a, o.age);
-    a = charge(r, MATCH_F_HOUSEHOLD_POST, a, o.hpost);
-    a = charge(r, MATCH_F_DOUBLE_POST, a, o.post);
-    a = charge(r, MATCH_F_NOT_RESIDENT, a, o.resident);
+    uint64_t a = match_gate_charge(s->c.idx, &s->g, &o, r->removed, &r->scanned);
     *rel = o.rel;
     memcpy(near, o.near, sizeof o.near);
     memcpy(prio, o.prio, sizeof o.prio);
@@ -536,6 +556,13 @@ static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c
                                 c->prio[b]);
         c->with_surv[n_surv] = (uint16_t)b;
         n_surv += c->surv[b] != 0;
+        if (s->g.hot.on) /* few survive the cut: ask for their records now */
+            for (uint64_t m = c->surv[b]; m; m &= m - 1) {
+                size_t slot = c->base + b * MATCH_BLOCK + (unsigned)__builtin_ctzll(m);
+                __builtin_prefetch(&s->c.idx->w_cold[slot]);
+                if (s->v->cert_all) /* and the expiries wscan_certs reads */
+                    __builtin_prefetch(&s->c.idx->w_cexp[slot * MATCH_MAX_CERT_EXPIRIES]);
+            }
     }
     for (unsigned t = 0; t < MATCH_TIERS; t++)
         for (size_t j = 0; j < n_surv; j++) {

@@ -123,6 +123,50 @@ static bool same_hits(const struct match_result *a, const struct match_result *b
     return true;
 }
 
+/* FNV-1a over bytes: the digest of the pages the benchmark's queries return. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* Folds what a query returned into h: each hit's id, score, parts, km and
+ * reasons, the counts, the flags and (with facets) the facet counts.  The
+ * same digest before and after a change of the scan means the same answers. */
+static uint64_t result_digest(uint64_t h, const struct match_result *r)
+{
+    h = fnv(h, &r->n, sizeof r->n);
+    for (uint32_t i = 0; i < r->n; i++) {
+        const struct match_hit *x = &r->hit[i];
+        h = fnv(h, &x->id, sizeof x->id);
+        h = fnv(h, &x->score, sizeof x->score);
+        h = fnv(h, x->parts, sizeof x->parts);
+        h = fnv(h, &x->km, sizeof x->km);
+        h = fnv(h, &x->n_reasons, sizeof x->n_reasons);
+        for (unsigned j = 0; j < x->n_reasons; j++) {
+            const struct match_reason *y = &x->reasons[j];
+            int32_t f[4] = {y->code, y->a, y->b, y->c};
+            h = fnv(h, f, sizeof f);
+        }
+    }
+    uint8_t flags[3] = {r->more, r->counts_exact, r->has_facets};
+    h = fnv(h, flags, sizeof flags);
+    h = fnv(h, &r->scanned, sizeof r->scanned);
+    h = fnv(h, &r->candidates, sizeof r->candidates);
+    h = fnv(h, r->removed, sizeof r->removed);
+    if (r->has_facets) {
+        const struct match_facets *f = &r->facets;
+        h = fnv(h, f->kind, sizeof f->kind);
+        h = fnv(h, f->wage_band, sizeof f->wage_band);
+        h = fnv(h, f->dist_band, sizeof f->dist_band);
+        h = fnv(h, &f->n_counties, sizeof f->n_counties);
+        h = fnv(h, f->county, f->n_counties * sizeof f->county[0]);
+    }
+    return h;
+}
+
 /* Time of a plain sum over as many bytes as a worker query reads; *cpu gets
  * the median CPU time of the same sums (steadier on a shared machine). */
 static double bandwidth_floor(size_t bytes, double *gbps, double *cpu)
@@ -190,6 +234,7 @@ static double worker_queries(struct world *w, const struct match_index *idx, siz
     struct match_query q;
     match_query_init(&q, w->today, 50);
     size_t identical = 0, matched = 0;
+    uint64_t digest = 0xcbf29ce484222325ull, facet_digest = digest;
     for (size_t i = 0; i < nq; i++) {
         gen_vacancy(w, 900000000 + (int64_t)i, &vs[i]);
         vs[i].open = true;
@@ -207,6 +252,7 @@ static double worker_queries(struct world *w, const struct match_index *idx, siz
         int k = category(&vs[i]);
         cat[k][ncat[k]++] = one[i];
         matched += a->candidates;
+        digest = result_digest(digest, a);
         t0 = now_ms();
         query_two_threads(idx, &vs[i], &q, b, c);
         two[i] = now_ms() - t0;
@@ -226,6 +272,8 @@ static double worker_queries(struct world *w, const struct match_index *idx, siz
     print_pct("all, 2 threads (range + merge)", two, nq);
     printf("  2-thread results identical to 1-thread: %zu of %zu; mean candidates %.0f\n",
            identical, nq, (double)matched / (double)nq);
+    printf("  digest of the pages, scores, reasons, counts and flags: %016llx\n",
+           (unsigned long long)digest);
     size_t nf = nq < 30 ? nq : 30;
     q.facets = true;
     for (size_t i = 0; i < nf; i++) {
@@ -233,8 +281,10 @@ static double worker_queries(struct world *w, const struct match_index *idx, siz
         if (match_query_workers(idx, &vs[i], &q, a))
             exit(1);
         one[i] = now_ms() - t0;
+        facet_digest = result_digest(facet_digest, a);
     }
     print_pct("with facets (every record counted), 1 thread", one, nf);
+    printf("  digest of the facet queries: %016llx\n", (unsigned long long)facet_digest);
     bench_line("match_facets_p50", n, pct(one, nf, 0.5), "ms");
     bench_line("match_facets_p99", n, pct(one, nf, 0.99), "ms");
     for (int k = 0; k < CAT_COUNT; k++)
