@@ -423,46 +423,6 @@ static bool import_header(struct import *im, const struct import_col *cols, size
     return json_array_size(im->errors) == 0;
 }
 
-/* Closes each column array with '}'. */
-static void import_arr_close(struct import *im)
-{
-    for (size_t k = 0; k < im->nout && !im->oom; k++)
-        if (import_reserve(im, &im->out[k], 2)) {
-            struct import_arr *a = &im->out[k];
-            a->p[a->n++] = '}';
-            a->p[a->n] = '\0';
-        }
-}
-
-/* Starts each column array: "{". */
-static void import_arr_open(struct import *im)
-{
-    for (size_t k = 0; k < im->nout; k++)
-        if (import_reserve(im, &im->out[k], 1))
-            im->out[k].p[im->out[k].n++] = '{';
-}
-
-/* The arrays in out become the next chunk; out starts anew. */
-static void import_chunk_close(struct import *im)
-{
-    if (im->nchunks == im->chunks_cap) {
-        size_t cap = im->chunks_cap ? 2 * im->chunks_cap : 16;
-        struct import_chunk *c = realloc(im->chunks, cap * sizeof *c);
-        if (!c) {
-            im->oom = true;
-            return;
-        }
-        im->chunks = c;
-        im->chunks_cap = cap;
-    }
-    import_arr_close(im);
-    struct import_chunk *c = &im->chunks[im->nchunks++];
-    memcpy(c->out, im->out, sizeof c->out);
-    memset(im->out, 0, sizeof im->out);
-    im->out_rows = 0;
-    import_arr_open(im);
-}
-
 /* One data row into the column arrays, or none of it when a value is bad. */
 static void import_row(struct import *im, const struct import_col *cols, const int *map,
                        char (*names)[64], size_t nheader, const struct csv_record *rec)
@@ -483,8 +443,6 @@ static void import_row(struct import *im, const struct import_col *cols, const i
             if (!(im->written & 1u << k))
                 import_put(im, (int)k, "NULL", false);
         im->valid++;
-        if (im->chunk_rows && ++im->out_rows == im->chunk_rows)
-            import_chunk_close(im);
         return;
     }
     for (size_t k = 0; k < im->nout; k++) { /* keep the buffers, forget the row */
@@ -503,7 +461,9 @@ int import_init(struct import *im, bool workers, enum problem_lang lang, int tod
     im->hooks = *hooks;
     im->errors = json_array();
     im->nout = workers ? IMPORT_W_NOUT : IMPORT_H_NOUT;
-    import_arr_open(im);
+    for (size_t k = 0; k < im->nout; k++)
+        if (import_reserve(im, &im->out[k], 1))
+            im->out[k].p[im->out[k].n++] = '{';
     return im->errors && !im->oom ? 0 : -1;
 }
 
@@ -544,30 +504,12 @@ void import_run(struct import *im, const char *data, size_t len)
             import_row(im, cols, map, names, nheader, &rec);
     }
     free(text);
-    import_arr_close(im);
-}
-
-char *import_column(const struct import *im, int k)
-{
-    size_t n = 3;
-    for (size_t i = 0; i <= im->nchunks; i++)
-        n += (i < im->nchunks ? im->chunks[i].out[k].n : im->out[k].n) + 1;
-    char *s = malloc(n), *p = s;
-    if (!s)
-        return NULL;
-    *p++ = '{';
-    for (size_t i = 0; i <= im->nchunks; i++) {
-        const struct import_arr *a = i < im->nchunks ? &im->chunks[i].out[k] : &im->out[k];
-        if (a->n <= 2) /* "{}" */
-            continue;
-        if (p > s + 1)
-            *p++ = ',';
-        memcpy(p, a->p + 1, a->n - 2);
-        p += a->n - 2;
-    }
-    *p++ = '}';
-    *p = '\0';
-    return s;
+    for (size_t k = 0; k < im->nout && !im->oom; k++)
+        if (import_reserve(im, &im->out[k], 2)) {
+            struct import_arr *a = &im->out[k];
+            a->p[a->n++] = '}';
+            a->p[a->n] = '\0';
+        }
 }
 
 void import_free(struct import *im)
@@ -575,12 +517,7 @@ void import_free(struct import *im)
     for (size_t k = 0; k < im->nout; k++) {
         free(im->out[k].p);
         im->out[k] = (struct import_arr){0};
-        for (size_t i = 0; i < im->nchunks; i++)
-            free(im->chunks[i].out[k].p);
     }
-    free(im->chunks);
-    im->chunks = NULL;
-    im->nchunks = im->chunks_cap = 0;
     json_decref(im->errors);
     im->errors = NULL;
 }

@@ -16,16 +16,10 @@
  * normal form, to the caller's hooks, which give back the blind index and the
  * ciphertext to store; the module keeps no copy (its buffers are wiped).
  *
- * Chunks.  With chunk_rows set (after import_init), every chunk_rows good
- * rows close the column arrays into one entry of chunks and start them anew,
- * so that a large file can be written a statement per chunk: the rows of
- * the file are those of chunks[0 .. nchunks - 1], then those left in out.
- *
  * Ownership.  import_init sets a caller-owned struct import up and
  * import_free releases what it holds: the column arrays (out[k].p, which the
- * caller may take and set to NULL, and those of chunks) and errors (a new
- * reference owned by the struct).  The input of import_run is read during
- * the call only.
+ * caller may take and set to NULL) and errors (a new reference owned by the
+ * struct).  The input of import_run is read during the call only.
  *
  * Threads.  One struct import is used by one thread at a time; the hooks run
  * on that thread.  Different imports may run at once.
@@ -112,11 +106,6 @@ struct import_arr {
     size_t count; /* elements */
 };
 
-/* The column arrays of chunk_rows good rows, each closed with '}'. */
-struct import_chunk {
-    struct import_arr out[IMPORT_NOUT_MAX];
-};
-
 struct import {
     /* set by import_init */
     bool workers;
@@ -130,10 +119,6 @@ struct import {
     size_t nrows, valid;  /* data rows read, rows kept */
     size_t nout;          /* IMPORT_H_NOUT or IMPORT_W_NOUT */
     struct import_arr out[IMPORT_NOUT_MAX];
-    size_t chunk_rows;           /* 0 (import_init): every row stays in out */
-    struct import_chunk *chunks; /* the chunks closed, in file order */
-    size_t nchunks, chunks_cap;
-    size_t out_rows; /* good rows in out */
     bool oom;
     /* the row being read */
     uint32_t written;       /* bit k: out[k] has the row's value */
@@ -150,10 +135,6 @@ int import_init(struct import *im, bool workers, enum problem_lang lang, int tod
  * errors, nrows, valid and the column arrays, each closed with '}'.  On
  * running out of memory sets oom and stops. */
 void import_run(struct import *im, const char *data, size_t len);
-
-/* Column k of the whole file, chunks and out, as one array literal (a new
- * string the caller frees), or NULL when out of memory.  After import_run. */
-char *import_column(const struct import *im, int k) IMPORT_WUR;
 
 /* True when name (n bytes) is one of aliases ("a|b|c"), compared without
  * regard to ASCII case.  Every CSV import reads its header with it. */

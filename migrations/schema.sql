@@ -8048,43 +8048,6 @@ END $$;
 
 CREATE FUNCTION public.import_workers(p_line integer[], p_site_id bigint[], p_household_ref text[], p_name text[], p_id_number_hash bytea[], p_id_number_enc bytea[], p_id_number_masked text[], p_birth_date date[], p_sex text[], p_phone_hash bytea[], p_phone_enc bytea[], p_phone_masked text[], p_education text[], p_mandarin_level text[], p_employment_status text[], p_max_commute_km integer[], p_willing_outside_county boolean[], p_willing_outside_province boolean[], p_needs_accommodation boolean[], p_wage_floor integer[], p_consent_brokers boolean[], p_skill_line integer[], p_skill text[], p_skill_level smallint[], p_all_or_nothing boolean, p_actor text, OUT created integer, OUT updated integer, OUT unchanged integer, OUT errors jsonb) RETURNS record
     LANGUAGE plpgsql
-    AS $$
-BEGIN
-    PERFORM import_workers_begin(p_line, p_id_number_hash);
-    SELECT c.created, c.updated, c.unchanged, c.errors INTO created, updated, unchanged, errors
-    FROM import_workers_chunk(p_line, p_site_id, p_household_ref, p_name, p_id_number_hash,
-                              p_id_number_enc, p_id_number_masked, p_birth_date, p_sex,
-                              p_phone_hash, p_phone_enc, p_phone_masked, p_education,
-                              p_mandarin_level, p_employment_status, p_max_commute_km,
-                              p_willing_outside_county, p_willing_outside_province,
-                              p_needs_accommodation, p_wage_floor, p_consent_brokers, p_skill_line,
-                              p_skill, p_skill_level, p_all_or_nothing, true, p_actor) c;
-    IF p_all_or_nothing AND jsonb_array_length(errors) > 0 THEN
-        RAISE EXCEPTION USING ERRCODE = 'LY423', MESSAGE = 'import refused', DETAIL = errors::text;
-    END IF;
-    PERFORM import_audit('worker', created, updated, unchanged);
-END $$;
-
---
--- Name: import_workers_begin(integer[], bytea[]); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.import_workers_begin(p_line integer[], p_id_number_hash bytea[]) RETURNS void
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    DROP TABLE IF EXISTS imp_dup;
-    CREATE TEMP TABLE imp_dup ON COMMIT DROP AS
-    SELECT x.line FROM unnest(p_line, p_id_number_hash) AS x(line, hash)
-    WHERE x.hash IN (SELECT h FROM unnest(p_id_number_hash) h GROUP BY h HAVING count(*) > 1);
-END $$;
-
---
--- Name: import_workers_chunk(integer[], bigint[], text[], text[], bytea[], bytea[], text[], date[], text[], bytea[], bytea[], text[], text[], text[], text[], integer[], boolean[], boolean[], boolean[], integer[], boolean[], integer[], text[], smallint[], boolean, boolean, text); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.import_workers_chunk(p_line integer[], p_site_id bigint[], p_household_ref text[], p_name text[], p_id_number_hash bytea[], p_id_number_enc bytea[], p_id_number_masked text[], p_birth_date date[], p_sex text[], p_phone_hash bytea[], p_phone_enc bytea[], p_phone_masked text[], p_education text[], p_mandarin_level text[], p_employment_status text[], p_max_commute_km integer[], p_willing_outside_county boolean[], p_willing_outside_province boolean[], p_needs_accommodation boolean[], p_wage_floor integer[], p_consent_brokers boolean[], p_skill_line integer[], p_skill text[], p_skill_level smallint[], p_all_or_nothing boolean, p_write boolean, p_actor text, OUT created integer, OUT updated integer, OUT unchanged integer, OUT errors jsonb) RETURNS record
-    LANGUAGE plpgsql
     SET work_mem TO '128MB'
     AS $$
 DECLARE
@@ -8123,18 +8086,14 @@ BEGIN
         FROM imp_skill WHERE skill_id IS NULL
         UNION ALL
         SELECT jsonb_build_object('line', line, 'field', 'id_number', 'code', 'duplicate_item')
-        FROM imp WHERE line IN (SELECT line FROM imp_dup)) q;
-    created := 0;
-    updated := 0;
-    unchanged := 0;
-    IF NOT p_write OR (p_all_or_nothing AND jsonb_array_length(errors) > 0) THEN
-        DROP TABLE imp, imp_skill;
-        RETURN;
-    END IF;
+        FROM imp WHERE hash IN (SELECT hash FROM imp GROUP BY hash HAVING count(*) > 1)) q;
     IF jsonb_array_length(errors) > 0 THEN
+        IF p_all_or_nothing THEN
+            RAISE EXCEPTION USING ERRCODE = 'LY423', MESSAGE = 'import refused', DETAIL = errors::text;
+        END IF;
         DELETE FROM imp WHERE hid IS NULL
             OR line IN (SELECT line FROM imp_skill WHERE skill_id IS NULL)
-            OR line IN (SELECT line FROM imp_dup);
+            OR hash IN (SELECT hash FROM imp GROUP BY hash HAVING count(*) > 1);
     END IF;
 
     INSERT INTO worker (id, household_id, name, id_number_hash, id_number_enc, id_number_masked,
@@ -8230,7 +8189,7 @@ BEGIN
     created := (SELECT count(*) FROM imp WHERE is_new);
     updated := (SELECT count(*) FROM (SELECT unnest(changed) UNION SELECT unnest(skills_changed)) c);
     unchanged := (SELECT count(*) FROM imp) - created - updated;
-    DROP TABLE imp, imp_skill, imp_want;
+    PERFORM import_audit('worker', created, updated, unchanged);
 END $$;
 
 --

@@ -123,7 +123,6 @@ static int main_serve(const struct config *cfg)
         h_metrics_init(cfg->metrics_token) < 0)
         return 1;
     h_deptlists_set_retention(cfg->department_list_days);
-    h_import_set_chunk_rows(cfg->import_chunk_rows);
     h_notify_set_plain_http(cfg->notify_plain_http);
     if (cfg->migrate_on_start && migrate_run(main_owner_url(cfg)) < 0)
         return 1;

@@ -51,8 +51,6 @@ static const struct config_option config_options[] = {
         1 << 30, "largest request body"),
     OPT("max_import_bytes", CONFIG_INT, "67108864", "LEYE_MAX_IMPORT_BYTES", max_import_bytes, 1024,
         1 << 30, "largest body of a CSV import (/v1/imports/...)"),
-    OPT("import_chunk_rows", CONFIG_INT, "5000", "LEYE_IMPORT_CHUNK_ROWS", import_chunk_rows, 1,
-        1000000, "rows of a worker import (/v1/imports/workers) written by one statement"),
     OPT("max_header_bytes", CONFIG_INT, "16384", "LEYE_MAX_HEADER_BYTES", max_header_bytes, 1024,
         1 << 20, "largest request line and headers"),
     OPT("max_connections", CONFIG_INT, "8192", "LEYE_MAX_CONNECTIONS", max_connections, 1, 1000000,

@@ -25,7 +25,6 @@ struct config {
     char *log_level;            /* LEYE_LOG_LEVEL */
     int max_body_bytes;         /* LEYE_MAX_BODY_BYTES */
     int max_import_bytes;       /* LEYE_MAX_IMPORT_BYTES */
-    int import_chunk_rows;      /* LEYE_IMPORT_CHUNK_ROWS: rows of a worker import a statement */
     int max_header_bytes;       /* LEYE_MAX_HEADER_BYTES */
     int max_connections;        /* LEYE_MAX_CONNECTIONS */
     int idle_timeout_s;         /* LEYE_IDLE_TIMEOUT_S: keep-alive and read/write timeout */

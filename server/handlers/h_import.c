@@ -3,11 +3,8 @@
  * ?mode=all_or_nothing|valid_rows with the spreadsheet as the body (UTF-8 or
  * GBK; headers in Chinese or English).  The cells are read and checked by
  * lib/import.c on a background thread, with ID numbers and phones sealed here
- * (core/pii.c).  One SQL call writes a household file; a worker file is
- * written in one transaction on a leased connection, a statement per chunk
- * of rows (migrations/061_import_chunks.sql), so that no statement carries
- * the whole file.  The answer reports every bad row with its line, column
- * and reason.
+ * (core/pii.c); one SQL call writes the rows.  The answer reports every bad
+ * row with its line, column and reason.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "api.h"
@@ -26,36 +23,13 @@ _Static_assert(PII_HASH_HEX <= IMPORT_SEAL_MAX && PII_ENC_HEX <= IMPORT_SEAL_MAX
                    PII_PHONE_ENC_HEX <= IMPORT_SEAL_MAX,
                "sealed values fit lib/import.c's buffers");
 
-/* The statements of a worker import's transaction, in the order sent. */
-enum import_step {
-    IMPORT_BEGIN,
-    IMPORT_SCOPE,
-    IMPORT_DUPS,
-    IMPORT_CHUNK,
-    IMPORT_AUDIT,
-    IMPORT_COMMIT
-};
-
 struct import_job {
     struct httpd_req *r;
     bool all_or_nothing;
     char *data;
     size_t len;
     struct import im;
-    /* a worker import's transaction */
-    struct pgconn *c;      /* leased, or NULL */
-    enum import_step step; /* the statement running on c */
-    size_t chunk;          /* the chunk running: im.chunks[chunk], or im.out at nchunks */
-    bool refused;          /* all_or_nothing, and a chunk had a fault: the rest only checked */
-    long long created, updated, unchanged;
 };
-
-static int import_chunk_rows = 5000;
-
-void h_import_set_chunk_rows(int rows)
-{
-    import_chunk_rows = rows;
-}
 
 static int import_seal_idnum(void *ctx, const char *id18, struct import_sealed *out)
 {
@@ -79,8 +53,6 @@ static void import_work(void *arg)
 
 static void import_job_free(struct import_job *j)
 {
-    if (j->c)
-        pgpool_release(j->c); /* an open transaction is rolled back */
     free(j->data);
     import_free(&j->im);
     free(j);
@@ -142,162 +114,13 @@ static const struct pgpool_stmt import_households_stmt = {
     "import_households",
     "SELECT * FROM import_households($1::integer[], $2::text[], $3::bigint[], $4::integer[], "
     "$5::text[], $6::integer[], $7::text[], $8::text[], $9::date[], $10::boolean)"};
-
-static const struct pgpool_stmt import_begin_stmt = {"import_begin", "BEGIN"};
-static const struct pgpool_stmt import_commit_stmt = {"import_commit", "COMMIT"};
-/* the transaction's own scope and actor: a leased connection runs with "*" */
-static const struct pgpool_stmt import_scope_stmt = {
-    "import_scope",
-    "SELECT set_config('leye.scope', $1, true), set_config('leye.actor', $2, true)"};
-static const struct pgpool_stmt import_dups_stmt = {
-    "import_workers_begin", "SELECT import_workers_begin($1::integer[], $2::bytea[])"};
-static const struct pgpool_stmt import_chunk_stmt = {
-    "import_workers_chunk",
-    "SELECT * FROM import_workers_chunk($1::integer[], $2::bigint[], $3::text[], $4::text[], "
+static const struct pgpool_stmt import_workers_stmt = {
+    "import_workers",
+    "SELECT * FROM import_workers($1::integer[], $2::bigint[], $3::text[], $4::text[], "
     "$5::bytea[], $6::bytea[], $7::text[], $8::date[], $9::text[], $10::bytea[], $11::bytea[], "
     "$12::text[], $13::text[], $14::text[], $15::text[], $16::integer[], $17::boolean[], "
     "$18::boolean[], $19::boolean[], $20::integer[], $21::boolean[], $22::integer[], $23::text[], "
-    "$24::smallint[], $25::boolean, $26::boolean, $27)"};
-static const struct pgpool_stmt import_audit_stmt = {
-    "import_audit_workers", "SELECT import_audit('worker', $1::integer, $2::integer, $3::integer)"};
-
-static void import_tx_cb(void *arg, const struct pgpool_reply *rep);
-
-/* Sends one statement of the transaction; j may be gone on return. */
-static void import_tx_run(struct import_job *j, enum import_step step, const struct pgpool_stmt *st,
-                          int nparams, const char *const *v)
-{
-    j->step = step;
-    pgconn_query(j->c, st, nparams, v, import_tx_cb, j);
-}
-
-/* The chunk j->chunk: one of im.chunks, or what is left in im.out. */
-static void import_tx_chunk(struct import_job *j)
-{
-    const struct import *im = &j->im;
-    const struct import_arr *out = j->chunk < im->nchunks ? im->chunks[j->chunk].out : im->out;
-    const char *v[IMPORT_W_NOUT + 3];
-    for (size_t k = 0; k < IMPORT_W_NOUT; k++)
-        v[k] = out[k].p;
-    v[IMPORT_W_NOUT] = j->all_or_nothing ? "true" : "false";
-    v[IMPORT_W_NOUT + 1] = j->refused ? "false" : "true";
-    v[IMPORT_W_NOUT + 2] = api_actor(j->r);
-    import_tx_run(j, IMPORT_CHUNK, &import_chunk_stmt, IMPORT_W_NOUT + 3, v);
-}
-
-/* The whole file's lines and ID numbers, for the faults no chunk sees alone. */
-static void import_tx_dups(struct import_job *j)
-{
-    char *lines = import_column(&j->im, IMPORT_W_LINE);
-    char *hashes = import_column(&j->im, IMPORT_W_ID_HASH);
-    if (!lines || !hashes) {
-        struct httpd_req *r = j->r;
-        free(lines);
-        free(hashes);
-        import_job_free(j);
-        httpd_reply_problem(r, "overloaded", NULL);
-        return;
-    }
-    const char *v[2] = {lines, hashes};
-    import_tx_run(j, IMPORT_DUPS, &import_dups_stmt, 2, v);
-    free(lines); /* the pool has its copy */
-    free(hashes);
-}
-
-/* A chunk's counts and faults; false when out of memory. */
-static bool import_tx_add(struct import_job *j, PGresult *res)
-{
-    j->created += atoll(PQgetvalue(res, 0, 0));
-    j->updated += atoll(PQgetvalue(res, 0, 1));
-    j->unchanged += atoll(PQgetvalue(res, 0, 2));
-    json_t *db = json_loads(PQgetvalue(res, 0, 3), 0, NULL);
-    if (json_array_size(db) > 0 && j->all_or_nothing)
-        j->refused = true;
-    bool ok = db && json_array_extend(j->im.errors, db) == 0;
-    json_decref(db);
-    return ok;
-}
-
-/* One statement of a worker import's transaction ended: the next, or the answer. */
-static void import_tx_cb(void *arg, const struct pgpool_reply *rep)
-{
-    struct import_job *j = arg;
-    struct httpd_req *r = j->r;
-    const struct import *im = &j->im;
-    if (rep->status != PGPOOL_OK) {
-        import_job_free(j); /* rolls the transaction back: nothing was written */
-        dbreply_error(r, rep);
-        return;
-    }
-    switch (j->step) {
-    case IMPORT_BEGIN: {
-        char scope[PGPOOL_SCOPE_MAX];
-        snprintf(scope, sizeof scope, "%s", api_scope(r));
-        char *us = strchr(scope, '\x1f');
-        const char *v[2] = {scope, us ? us + 1 : ""};
-        if (us)
-            *us = '\0';
-        import_tx_run(j, IMPORT_SCOPE, &import_scope_stmt, 2, v);
-        return;
-    }
-    case IMPORT_SCOPE:
-        import_tx_dups(j);
-        return;
-    case IMPORT_DUPS:
-        j->chunk = 0;
-        import_tx_chunk(j);
-        return;
-    case IMPORT_CHUNK:
-        if (!import_tx_add(j, rep->res)) {
-            import_job_free(j);
-            httpd_reply_problem(r, "overloaded", NULL);
-            return;
-        }
-        if (++j->chunk < im->nchunks || (j->chunk == im->nchunks && im->out_rows > 0)) {
-            import_tx_chunk(j);
-            return;
-        }
-        if (j->refused) {
-            import_job_reply(j, 422, NULL);
-            return;
-        }
-        char n[3][24];
-        snprintf(n[0], sizeof n[0], "%lld", j->created);
-        snprintf(n[1], sizeof n[1], "%lld", j->updated);
-        snprintf(n[2], sizeof n[2], "%lld", j->unchanged);
-        const char *v[3] = {n[0], n[1], n[2]};
-        import_tx_run(j, IMPORT_AUDIT, &import_audit_stmt, 3, v);
-        return;
-    case IMPORT_AUDIT:
-        import_tx_run(j, IMPORT_COMMIT, &import_commit_stmt, 0, NULL);
-        return;
-    case IMPORT_COMMIT: {
-        pgpool_release(j->c);
-        j->c = NULL;
-        json_t *counts = json_pack("{s:I, s:I, s:I}", "created", (json_int_t)j->created, "updated",
-                                   (json_int_t)j->updated, "unchanged", (json_int_t)j->unchanged);
-        import_job_reply(j, 200, counts);
-        json_decref(counts);
-        return;
-    }
-    }
-}
-
-static void import_lease_cb(void *arg, struct pgconn *c, enum pgpool_status status)
-{
-    struct import_job *j = arg;
-    if (!c) {
-        struct pgpool_reply rep = {
-            status, NULL, "", status == PGPOOL_TIMEOUT ? "deadline" : "database_down",
-            "",     "",   "", ""};
-        struct httpd_req *r = j->r;
-        import_job_free(j);
-        dbreply_error(r, &rep);
-        return;
-    }
-    j->c = c;
-    import_tx_run(j, IMPORT_BEGIN, &import_begin_stmt, 0, NULL);
-}
+    "$24::smallint[], $25::boolean, $26)"};
 
 static void import_job_done(void *arg)
 {
@@ -318,16 +141,14 @@ static void import_job_done(void *arg)
         import_job_reply(j, 422, NULL);
         return;
     }
-    if (im->workers) {
-        pgpool_acquire(httpd_req_pool(j->r), import_lease_cb, j);
-        return;
-    }
     const char *v[IMPORT_NOUT_MAX + 2];
     for (size_t k = 0; k < im->nout; k++)
         v[k] = im->out[k].p;
     v[im->nout] = j->all_or_nothing ? "true" : "false";
-    pgpool_query_deadline(httpd_req_pool(j->r), api_scope(j->r), 120000, &import_households_stmt,
-                          (int)im->nout + 1, v, import_job_db_cb, j);
+    v[im->nout + 1] = api_actor(j->r);
+    pgpool_query_deadline(httpd_req_pool(j->r), api_scope(j->r), 120000,
+                          im->workers ? &import_workers_stmt : &import_households_stmt,
+                          (int)im->nout + (im->workers ? 2 : 1), v, import_job_db_cb, j);
     for (size_t k = 0; k < im->nout; k++) { /* the pool has its copy */
         free(im->out[k].p);
         im->out[k] = (struct import_arr){0};
@@ -360,8 +181,6 @@ static void import_job_start(struct httpd_req *r, bool workers)
         j->data = malloc(len + 1);
         j->len = len;
         ok = import_init(&j->im, workers, httpd_req_lang(r), api_today(), &hooks) == 0 && j->data;
-        if (workers)
-            j->im.chunk_rows = (size_t)import_chunk_rows;
     }
     if (!ok) {
         if (j)

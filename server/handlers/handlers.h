@@ -60,9 +60,6 @@ void h_worker_pin_set(struct httpd_req *r);
 /* h_import.c */
 void h_import_households(struct httpd_req *r);
 void h_import_workers(struct httpd_req *r);
-/* Rows of a worker import written by one statement (LEYE_IMPORT_CHUNK_ROWS); call before serving.
- */
-void h_import_set_chunk_rows(int rows);
 
 /* h_reveal.c */
 void h_worker_reveal(struct httpd_req *r);
