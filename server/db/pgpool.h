@@ -114,7 +114,9 @@ struct pgpool_batch {
     const struct pgpool_stmt *many;
 };
 
-#define PGPOOL_BATCH_MAX 32
+#define PGPOOL_BATCH_MAX 64
+/* while one batch runs, the next waits for this many reads (pgpool_batch.c) */
+#define PGPOOL_BATCH_GATHER (PGPOOL_BATCH_MAX / 2)
 
 /*
  * pgpool_query_scoped(p, scope, b->one, 1, {key}, cb, arg), except that when

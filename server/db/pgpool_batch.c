@@ -1,9 +1,9 @@
 /*
  * pgpool_batch: the pool's batched reads (pgpool_query_batched).  A read by
- * one bigint key waits on the queue while a quarter of the connections run
- * such reads; when it goes, the reads of the same batch and scope waiting
- * behind it go with it as one call of the batch's many statement, and each
- * caller is answered with its own rows of that result (pgrows_keyed).
+ * one bigint key waits on the queue while such reads gather (pgpool_batch_next);
+ * when it goes, the reads of the same batch and scope waiting behind it go
+ * with it as one call of the batch's many statement, and each caller is
+ * answered with its own rows of that result (pgrows_keyed).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "pgpool_int.h"
@@ -90,10 +90,27 @@ struct pgwork *pgpool_batch_gather(struct pgpool *p, struct pgwork *w)
     return b;
 }
 
-/* The oldest waiting work that may go now: batched reads wait while a
- * quarter of the connections (at least one) run them, so that reads which
- * arrive faster than the database answers them gather into larger batches
- * instead of taking every connection one by one. */
+/* How many reads of w's batch and scope wait, w among them, counted up to
+ * enough. */
+static int pgpool_batch_waiting(const struct pgwork *w, int enough)
+{
+    int n = 0;
+    for (const struct pgwork *o = w; o && n < enough; o = TAILQ_NEXT(o, next))
+        n += o->batch == w->batch && strcmp(o->scope, w->scope) == 0;
+    return n;
+}
+
+/*
+ * The oldest waiting work that may go now.  Batched reads gather: they wait
+ * while a quarter of the connections (at least one) run them, and while
+ * one runs, the oldest batched read goes only once PGPOOL_BATCH_GATHER reads
+ * of its batch and scope wait.  Reads that arrive faster than the database
+ * answers so go in a few large calls instead of many small ones (each call
+ * costs the database about as much as ten more workers in it); a read that
+ * finds no batch running goes at once.  The oldest batched read decides for
+ * all of them, so that reads under a scope with few callers are not passed
+ * over by a busier scope's.
+ */
 struct pgwork *pgpool_batch_next(struct pgpool *p)
 {
     int reading = 0;
@@ -105,8 +122,13 @@ struct pgwork *pgpool_batch_next(struct pgpool *p)
     struct pgwork *w;
     TAILQ_FOREACH(w, &p->queue, next)
     {
-        if (!hold || !w->batch)
+        if (!w->batch)
             return w;
+        if (hold)
+            continue;
+        if (reading == 0 || pgpool_batch_waiting(w, PGPOOL_BATCH_GATHER) >= PGPOOL_BATCH_GATHER)
+            return w;
+        hold = true;
     }
     return NULL;
 }
