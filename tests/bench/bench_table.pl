@@ -38,6 +38,9 @@ my @rows = (
     [ 'a worker by id as county staff', fig('http_worker_read', '%.0f req/s'),
       'pgbench -S -M prepared, same clients: ' . fig('pgbench_select', '%.0f tps'),
       ratio('http_worker_read', 'pgbench_select') ],
+    [ 'the same, 100 different workers in random order', fig('http_worker_read_many', '%.0f req/s'),
+      'pgbench -S -M prepared, same clients: ' . fig('pgbench_select', '%.0f tps'),
+      ratio('http_worker_read_many', 'pgbench_select') ],
 );
 for my $n ([ 1000000, '1 M' ], [ 10000000, '10 M' ]) {
     push @rows, [ "top-50 workers for a vacancy, $n->[1] workers, 1 thread, p50",
