@@ -20,6 +20,18 @@
 #include <emmintrin.h>
 #endif
 
+/* Worker k's squared chord to the workplace (stored units) and its reach in
+ * km: what the scalar gate's distance tests and hot bound start from. */
+static inline float gate_lane_geo(const struct match_index *idx, const struct match_gate *g,
+                                  size_t k, float *reach)
+{
+    float dx = (float)idx->w_q[0][k] - g->vq[0], dy = (float)idx->w_q[1][k] - g->vq[1];
+    float dz = (float)idx->w_q[2][k] - g->vq[2];
+    float c = idx->w_commute[k], r = (c > 1.0f ? c : 1.0f) * g->tf;
+    *reach = r > g->acc_km ? r : g->acc_km;
+    return dx * dx + dy * dy + dz * dz;
+}
+
 /* The workers of mask (in the cut) whose hot bound reaches the floor
  * (struct match_gate_hot), one at a time. */
 static uint64_t gate_hot_scalar(const struct match_index *idx, const struct match_gate *g,
@@ -29,11 +41,8 @@ static uint64_t gate_hot_scalar(const struct match_index *idx, const struct matc
     for (uint64_t m = mask; m; m &= m - 1) {
         unsigned i = (unsigned)__builtin_ctzll(m);
         size_t k = base + i;
-        float dx = (float)idx->w_q[0][k] - g->vq[0], dy = (float)idx->w_q[1][k] - g->vq[1];
-        float dz = (float)idx->w_q[2][k] - g->vq[2];
-        float c2 = dx * dx + dy * dy + dz * dz;
-        float c = idx->w_commute[k], r = (c > 1.0f ? c : 1.0f) * g->tf;
-        r = r > g->acc_km ? r : g->acc_km;
+        float r;
+        float c2 = gate_lane_geo(idx, g, k, &r);
         float km = match_km_from_chord2(c2 * (1.0f / (MATCH_Q * MATCH_Q)));
         int32_t b = match_gate_hot_bound(g, idx->w_skill[0][k], km, r, idx->w_flags[k]);
         keep |= (uint64_t)(b >= g->hot.floor) << i;
@@ -48,11 +57,8 @@ static void gate_place_scalar(const struct match_index *idx, const struct match_
     for (uint64_t alive = match_gate_alive(g, o); alive; alive &= alive - 1) {
         unsigned i = (unsigned)__builtin_ctzll(alive);
         size_t k = base + i;
-        float dx = (float)idx->w_q[0][k] - g->vq[0], dy = (float)idx->w_q[1][k] - g->vq[1];
-        float dz = (float)idx->w_q[2][k] - g->vq[2];
-        float c2 = dx * dx + dy * dy + dz * dz;
-        float c = idx->w_commute[k], r = (c > 1.0f ? c : 1.0f) * g->tf;
-        r = r > g->acc_km ? r : g->acc_km;
+        float r;
+        float c2 = gate_lane_geo(idx, g, k, &r);
         for (unsigned t = 0; t < MATCH_TIERS - 1 && !g->cut; t++) {
             float lim = r * match_tier_k(t);
             o->near[t] |= (uint64_t)(c2 <= lim * lim) << i;
