@@ -584,6 +584,19 @@ static inline float match_clamp01(float x)
     return x < 0 ? 0 : (x > 1 ? 1 : x);
 }
 
+/* The distance part at km from the workplace with effective radius r: 1
+ * falling to 0.8 at r, then to 0 at 2r (docs/matching.md). */
+static inline float match_dist_curve(float km, float r)
+{
+    return km <= r ? 1.0f - 0.2f * km / r : match_clamp01(0.8f * (2.0f - km / r));
+}
+
+/* Upper bound in hundredths of a partial sum of points (a margin for rounding). */
+static inline int32_t match_bound_int(float pts)
+{
+    return (int32_t)(pts * 100.0f + 0.5f) + 1;
+}
+
 /* Effective start day: the start date, or today when none or past. */
 static inline int32_t match_eff_day(int32_t start, int32_t today)
 {
@@ -694,7 +707,7 @@ static inline int32_t match_gate_hot_bound(const struct match_gate *g, uint64_t 
     if (h->export) {
         dist = f & g->willing_flags ? 1.0f : 0.0f;
     } else {
-        dist = km <= r ? 1.0f - 0.2f * km / r : match_clamp01(0.8f * (2.0f - km / r));
+        dist = match_dist_curve(km, r);
         if ((f & MATCH_W_NEEDS_ACCOMMODATION) && !h->accommodation && km > r)
             dist *= 0.5f;
     }
@@ -705,8 +718,8 @@ static inline int32_t match_gate_hot_bound(const struct match_gate *g, uint64_t 
     if (f & MATCH_W_H_ZERO)
         prio += h->prio[2];
     prio = prio > 1 ? 1 : prio;
-    float t = h->pts_skill * skill + h->pts_dist * dist + h->pts_prio * prio + h->rest;
-    return (int32_t)(t * 100.0f + 0.5f) + 1;
+    return match_bound_int(h->pts_skill * skill + h->pts_dist * dist + h->pts_prio * prio +
+                           h->rest);
 }
 
 #endif

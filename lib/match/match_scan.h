@@ -85,12 +85,6 @@ static inline int32_t heap_floor(const struct match_result *r, uint32_t k)
 
 /* ---- scoring bounds and bookkeeping ---- */
 
-/* Upper bound in hundredths of a partial sum of points (a margin for rounding). */
-static inline int32_t bound_int(float pts)
-{
-    return (int32_t)(pts * 100.0f + 0.5f) + 1;
-}
-
 static inline bool after_cursor(const struct match_query *q, int32_t score, int64_t id)
 {
     return !q->after || score < q->after_score || (score == q->after_score && id > q->after_id);
@@ -158,8 +152,8 @@ static inline void tier_open(const float pts[MATCH_PART_COUNT], bool no_skills, 
 {
     float ps = pts[MATCH_PART_SKILL], pd = pts[MATCH_PART_DISTANCE];
     float rest = 100.0f - ps - pd - pts[MATCH_PART_PRIORITY] + pd * match_tier_pmax[t] + prio;
-    open[1] = floor < 0 || bound_int(ps + rest) >= floor;
-    open[0] = floor < 0 || bound_int((no_skills ? ps : 0) + rest) >= floor;
+    open[1] = floor < 0 || match_bound_int(ps + rest) >= floor;
+    open[0] = floor < 0 || match_bound_int((no_skills ? ps : 0) + rest) >= floor;
 }
 
 /* ---- match_query.c ---- */

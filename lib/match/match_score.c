@@ -162,7 +162,7 @@ float match_part_distance(const struct match_kind_weights *kw, const struct matc
     if (v->accommodation && kw->accommodation_km > reff)
         reff = kw->accommodation_km;
     *radius = reff;
-    float p = km <= reff ? 1.0f - 0.2f * km / reff : match_clamp01(0.8f * (2.0f - km / reff));
+    float p = match_dist_curve(km, reff);
     /* within reff the worker goes home every day (on foot or by the employer's transport) */
     if ((wflags & MATCH_W_NEEDS_ACCOMMODATION) && !v->accommodation && km > reff)
         p *= 0.5f;

@@ -262,11 +262,12 @@ static int32_t vscan_score(const struct vscan *s, const struct match_vrec *v, fl
     float part[MATCH_PART_COUNT], r;
     part[MATCH_PART_SKILL] = match_part_skill(s->c.idx, kw, v, w->skill, w->levels, NULL);
     float acc = pts[MATCH_PART_SKILL] * part[MATCH_PART_SKILL];
-    if ((*bound = bound_int(acc + 100.0f - pts[MATCH_PART_SKILL])) < thr)
+    if ((*bound = match_bound_int(acc + 100.0f - pts[MATCH_PART_SKILL])) < thr)
         return -1;
     part[MATCH_PART_DISTANCE] = match_part_distance(kw, v, km, w->commute, w->flags, &r);
     acc += pts[MATCH_PART_DISTANCE] * part[MATCH_PART_DISTANCE];
-    if ((*bound = bound_int(acc + 100.0f - pts[MATCH_PART_SKILL] - pts[MATCH_PART_DISTANCE])) < thr)
+    if ((*bound = match_bound_int(acc + 100.0f - pts[MATCH_PART_SKILL] -
+                                  pts[MATCH_PART_DISTANCE])) < thr)
         return -1;
     int32_t day = match_eff_day(v->start, s->c.q->today);
     part[MATCH_PART_CERT] =
@@ -325,9 +326,10 @@ static int32_t vscan_entry_bound(const struct vscan *s, const struct match_vboun
     }
     uint32_t floor = w->wage < UINT16_MAX ? w->wage : UINT16_MAX;
     float wage = !floor || e->wage_lo >= floor ? 1.0f : e->wage_hi >= floor ? 0.7f : 0.5f;
-    return bound_int(pts[MATCH_PART_SKILL] * skill + pts[MATCH_PART_DISTANCE] * dist +
-                     pts[MATCH_PART_WAGE] * wage + s->prio[kind] + 100.0f - pts[MATCH_PART_SKILL] -
-                     pts[MATCH_PART_DISTANCE] - pts[MATCH_PART_WAGE] - pts[MATCH_PART_PRIORITY]);
+    return match_bound_int(pts[MATCH_PART_SKILL] * skill + pts[MATCH_PART_DISTANCE] * dist +
+                           pts[MATCH_PART_WAGE] * wage + s->prio[kind] + 100.0f -
+                           pts[MATCH_PART_SKILL] - pts[MATCH_PART_DISTANCE] - pts[MATCH_PART_WAGE] -
+                           pts[MATCH_PART_PRIORITY]);
 }
 
 /* The record of a vacancy that passed every hot test, against the page's floor. */
@@ -516,7 +518,7 @@ static float vscan_bucket_base(const struct vscan *s, const struct match_vbucket
         }
         float km = match_km_from_chord2(c2 * (1.0f / (MATCH_Q * MATCH_Q))) * 0.999f;
         float r = s->rmax[kind];
-        dist = km <= r ? 1.0f - 0.2f * km / r : match_clamp01(0.8f * (2.0f - km / r));
+        dist = match_dist_curve(km, r);
     }
     return pts[MATCH_PART_DISTANCE] * dist + s->prio[kind] + 100.0f - pts[MATCH_PART_SKILL] -
            pts[MATCH_PART_DISTANCE] - pts[MATCH_PART_PRIORITY];
@@ -524,7 +526,7 @@ static float vscan_bucket_base(const struct vscan *s, const struct match_vbucket
 
 static int32_t vscan_bound_int(float pts)
 {
-    return pts == -INFINITY ? -1 : pts > 200.0f ? 20001 : bound_int(pts);
+    return pts == -INFINITY ? -1 : pts > 200.0f ? 20001 : match_bound_int(pts);
 }
 
 /*

@@ -299,7 +299,7 @@ static int32_t wscan_score(const struct wscan *s, uint32_t slot, const struct ma
     part[MATCH_PART_SKILL] = match_part_skill(idx, s->kw, v, sk, c->levels, NULL);
     part[MATCH_PART_DISTANCE] = dist;
     float acc = pts[MATCH_PART_SKILL] * part[MATCH_PART_SKILL] + pts[MATCH_PART_DISTANCE] * dist;
-    if ((*bound = bound_int(acc + s->rest[MATCH_PART_DISTANCE])) < thr)
+    if ((*bound = match_bound_int(acc + s->rest[MATCH_PART_DISTANCE])) < thr)
         return -1;
     uint64_t valid = v->cert_all ? wscan_certs(s, slot) : 0;
     part[MATCH_PART_CERT] = match_part_cert(v, valid);
@@ -309,7 +309,7 @@ static int32_t wscan_score(const struct wscan *s, uint32_t slot, const struct ma
         match_part_avail(match_avail_day(idx->w_avail[slot]), s->c.q->today, s->day);
     for (int i = MATCH_PART_CERT; i <= MATCH_PART_AVAIL; i++)
         acc += i == MATCH_PART_DISTANCE ? 0 : pts[i] * part[i];
-    if ((*bound = bound_int(acc + pts[MATCH_PART_PRIORITY])) < thr)
+    if ((*bound = match_bound_int(acc + pts[MATCH_PART_PRIORITY])) < thr)
         return -1;
     part[MATCH_PART_PRIORITY] =
         pts[MATCH_PART_PRIORITY] > 0 ? wscan_priority(s, idx->w_flags[slot]) : 0;
@@ -357,10 +357,10 @@ static float wscan_km(struct wscan *s, uint32_t slot)
 static int32_t wscan_hot_bound(const struct wscan *s, uint32_t slot, float dist)
 {
     const struct match_index *idx = s->c.idx;
-    return bound_int(s->pts[MATCH_PART_SKILL] * wscan_skill_bound(s, slot) +
-                     s->pts[MATCH_PART_DISTANCE] * dist +
-                     s->pts[MATCH_PART_PRIORITY] * wscan_priority(s, idx->w_flags[slot]) +
-                     s->rest[MATCH_PART_AVAIL]);
+    return match_bound_int(s->pts[MATCH_PART_SKILL] * wscan_skill_bound(s, slot) +
+                           s->pts[MATCH_PART_DISTANCE] * dist +
+                           s->pts[MATCH_PART_PRIORITY] * wscan_priority(s, idx->w_flags[slot]) +
+                           s->rest[MATCH_PART_AVAIL]);
 }
 
 /*
