@@ -15,6 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether o may go in the same call as w: the same batch, the same scope. */
+static bool pgpool_batch_same(const struct pgwork *o, const struct pgwork *w)
+{
+    return o->batch == w->batch && strcmp(o->scope, w->scope) == 0;
+}
+
 /* Ends each member of batch b as the batch ended: its own rows of a result,
  * or the batch's failure. */
 void pgpool_batch_end(struct pgwork *b, enum pgpool_status status, PGresult *res, const char *why)
@@ -50,7 +56,7 @@ struct pgwork *pgpool_batch_gather(struct pgpool *p, struct pgwork *w)
     w->member = NULL;
     for (o = TAILQ_FIRST(&p->queue); o && n < PGPOOL_BATCH_MAX; o = next) {
         next = TAILQ_NEXT(o, next);
-        if (o->batch != w->batch || strcmp(o->scope, w->scope) != 0)
+        if (!pgpool_batch_same(o, w))
             continue;
         TAILQ_REMOVE(&p->queue, o, next);
         p->waiting--;
@@ -96,7 +102,7 @@ static int pgpool_batch_waiting(const struct pgwork *w, int enough)
 {
     int n = 0;
     for (const struct pgwork *o = w; o && n < enough; o = TAILQ_NEXT(o, next))
-        n += o->batch == w->batch && strcmp(o->scope, w->scope) == 0;
+        n += pgpool_batch_same(o, w);
     return n;
 }
 
