@@ -26,6 +26,7 @@ static bool pgpool_batch_same(const struct pgwork *o, const struct pgwork *w)
 void pgpool_batch_end(struct pgwork *b, enum pgpool_status status, PGresult *res, const char *why)
 {
     struct pgwork *m;
+    long long *keys = status == PGPOOL_OK && res ? pgrows_keys(res) : NULL;
     while ((m = b->member) != NULL) {
         b->member = m->member;
         m->member = NULL;
@@ -33,13 +34,14 @@ void pgpool_batch_end(struct pgwork *b, enum pgpool_status status, PGresult *res
             pgwork_end(m, status, res, why);
             continue;
         }
-        PGresult *own = pgrows_keyed(res, m->key);
+        PGresult *own = keys ? pgrows_keyed(res, keys, m->key) : NULL;
         if (own)
             pgwork_end(m, PGPOOL_OK, own, why);
         else
             pgwork_end(m, PGPOOL_UNAVAILABLE, NULL, PGPOOL_WHY_MEMORY);
         PQclear(own);
     }
+    free(keys);
 }
 
 /*

@@ -3,10 +3,21 @@
  */
 #include "pgrows.h"
 
+#include "jsonrow.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 
-PGresult *pgrows_keyed(const PGresult *all, long long key)
+long long *pgrows_keys(const PGresult *all)
+{
+    int n = PQntuples(all);
+    long long *keys = malloc((size_t)(n > 0 ? n : 1) * sizeof *keys);
+    for (int i = 0; keys && i < n; i++)
+        keys[i] = strtoll(PQgetvalue(all, i, 0), NULL, 10);
+    return keys;
+}
+
+PGresult *pgrows_keyed(const PGresult *all, const long long *keys, long long key)
 {
     int nf = PQnfields(all) - 1;
     PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
@@ -22,7 +33,7 @@ PGresult *pgrows_keyed(const PGresult *all, long long key)
     if (!PQsetResultAttrs(r, nf, attrs))
         goto fail;
     for (int i = 0, row = 0; i < PQntuples(all); i++) {
-        if (strtoll(PQgetvalue(all, i, 0), NULL, 10) != key)
+        if (keys[i] != key)
             continue;
         for (int j = 0; j < nf; j++) {
             bool null = PQgetisnull(all, i, j + 1);
@@ -36,4 +47,44 @@ PGresult *pgrows_keyed(const PGresult *all, long long key)
 fail:
     PQclear(r);
     return NULL;
+}
+
+/* How a column of type oid is written in JSON, or -1 when its text is not
+ * its JSON (pg_type.dat's oids). */
+static int pgrows_kind(Oid type)
+{
+    switch (type) {
+    case 16: /* bool */
+        return JSONROW_BOOL;
+    case 20:   /* int8 */
+    case 21:   /* int2 */
+    case 23:   /* int4 */
+    case 114:  /* json */
+    case 3802: /* jsonb */
+        return JSONROW_RAW;
+    case 25:   /* text */
+    case 1042: /* bpchar */
+    case 1043: /* varchar */
+        return JSONROW_STRING;
+    default:
+        return -1;
+    }
+}
+
+char *pgrows_object(const PGresult *res, int row, int from, size_t *len)
+{
+    struct jsonrow_col cols[64];
+    int n = PQnfields(res) - from;
+    if (from < 0 || n < 0 || n > 64 || row < 0 || row >= PQntuples(res))
+        return NULL;
+    for (int j = 0; j < n; j++) {
+        int kind = pgrows_kind(PQftype(res, from + j));
+        if (kind < 0)
+            return NULL;
+        bool null = PQgetisnull(res, row, from + j);
+        cols[j] = (struct jsonrow_col){PQfname(res, from + j), (enum jsonrow_kind)kind,
+                                       null ? NULL : PQgetvalue(res, row, from + j),
+                                       null ? 0 : (size_t)PQgetlength(res, row, from + j)};
+    }
+    return jsonrow_object(cols, n, len);
 }

@@ -1,6 +1,6 @@
 /*
  * pgrows: picking rows out of a query result, for the pool's batched reads
- * (pgpool_query_batched).
+ * (pgpool_query_batched), and writing a row's columns as one JSON object.
  */
 #ifndef LEYE_PGROWS_H
 #define LEYE_PGROWS_H
@@ -8,12 +8,29 @@
 #include <libpq-fe.h>
 
 /*
- * The rows of all whose first column, a bigint as text, is key, with the
- * other columns only (names, types and values as in all): what one call
- * answers among the keys of a batch.  Returns a new result (the caller
- * PQclears it), with no row when none has the key, or NULL when memory runs
- * out.
+ * The first column of each row of all, a bigint as text, as a new array of
+ * PQntuples(all) keys (the caller frees it), or NULL when memory runs out.
  */
-PGresult *pgrows_keyed(const PGresult *all, long long key) __attribute__((warn_unused_result));
+long long *pgrows_keys(const PGresult *all) __attribute__((warn_unused_result));
+
+/*
+ * The rows of all whose key (keys, from pgrows_keys) is key, with the
+ * columns after the first only (names, types and values as in all): what
+ * one call answers among the keys of a batch.  Returns a new result (the
+ * caller PQclears it), with no row when none has the key, or NULL when
+ * memory runs out.
+ */
+PGresult *pgrows_keyed(const PGresult *all, const long long *keys, long long key)
+    __attribute__((warn_unused_result));
+
+/*
+ * Columns from.. of row row of res as one JSON object, each named as its
+ * column and in the columns' order (jsonrow_object): booleans as true or
+ * false, integers and json as sent, text as strings, NULL as null.  Returns
+ * a new string of *len bytes (the caller frees it), or NULL when memory
+ * runs out or a column is of another type, whose text is not its JSON.
+ */
+char *pgrows_object(const PGresult *res, int row, int from, size_t *len)
+    __attribute__((warn_unused_result));
 
 #endif
