@@ -5632,27 +5632,17 @@ BEGIN
 END $$;
 
 --
--- Name: api_worker_read(bigint); Type: FUNCTION; Schema: public; Owner: -
+-- Name: api_worker_members_many(bigint[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.api_worker_read(p_id bigint) RETURNS TABLE(status integer, version integer, body json)
-    LANGUAGE sql STABLE
-    AS $$
-    SELECT m.status, m.version, m.body FROM api_worker_read_many(ARRAY[p_id]) m;
-$$;
-
---
--- Name: api_worker_read_many(bigint[]); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.api_worker_read_many(p_ids bigint[]) RETURNS TABLE(id bigint, status integer, version integer, body json)
+CREATE FUNCTION public.api_worker_members_many(p_ids bigint[]) RETURNS TABLE(row_id bigint, row_status integer, row_version integer, id bigint, age integer, sex character, name text, skills json, site_id bigint, version integer, archived boolean, education text, languages json, placement json, site_name text, trainings json, created_at json, disability text, updated_at json, wage_floor integer, county_code integer, county_name text, certificates json, household_id bigint, phone_masked text, available_from json, consent_events json, mandarin_level text, max_commute_km integer, consent_brokers boolean, id_number_masked text, job_kinds_wanted json, consent_employers boolean, employment_status text, needs_accommodation boolean, willing_outside_county boolean, willing_outside_province boolean)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
 #variable_conflict use_column
 BEGIN
     RETURN QUERY 
-    SELECT w.id, 200, w.version, row_to_json(r)
+    SELECT w.id, 200, w.version, r.*
     FROM worker w
     LEFT JOIN household h ON h.id = w.household_id
     LEFT JOIN site s ON s.id = h.site_id
@@ -5708,17 +5698,18 @@ BEGIN
         LEFT JOIN employer m ON m.id = v.employer_id
         WHERE p.worker_id = ANY ((SELECT p_ids)::bigint[]) AND p.ended_on IS NULL
         ORDER BY p.worker_id, p.start_date DESC, p.id DESC) pl ON pl.worker_id = w.id
-    -- the answer's members, named and ordered as jsonb orders them
+    -- the answer's members, named and ordered as jsonb orders them; dates and
+    -- times as JSON (their text depends on the session's DateStyle)
     CROSS JOIN LATERAL (SELECT
         w.id AS id, date_part('year', age(placement_today(), w.birth_date))::integer AS age,
         w.sex AS sex, w.name AS name, coalesce(sk.j, '[]') AS skills, h.site_id AS site_id,
         w.version AS version, w.archived AS archived, w.education AS education,
         to_json(w.languages) AS languages, pl.j AS placement, s.name AS site_name,
-        coalesce(tr.j, '[]') AS trainings, w.created_at AS created_at,
-        w.disability AS disability, w.updated_at AS updated_at, w.wage_floor AS wage_floor,
+        coalesce(tr.j, '[]') AS trainings, to_json(w.created_at) AS created_at,
+        w.disability AS disability, to_json(w.updated_at) AS updated_at, w.wage_floor AS wage_floor,
         s.county_code AS county_code, c.name AS county_name,
         coalesce(ce.j, '[]') AS certificates, w.household_id AS household_id,
-        w.phone_masked AS phone_masked, w.available_from AS available_from,
+        w.phone_masked AS phone_masked, to_json(w.available_from) AS available_from,
         coalesce(ev.j, '[]') AS consent_events, w.mandarin_level AS mandarin_level,
         w.max_commute_km AS max_commute_km, w.consent_brokers AS consent_brokers,
         w.id_number_masked AS id_number_masked,
@@ -5730,6 +5721,28 @@ BEGIN
     WHERE w.id = ANY ((SELECT p_ids)::bigint[]);
 
 END $$;
+
+--
+-- Name: api_worker_read(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_worker_read(p_id bigint) RETURNS TABLE(status integer, version integer, body json)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT m.status, m.version, m.body FROM api_worker_read_many(ARRAY[p_id]) m;
+$$;
+
+--
+-- Name: api_worker_read_many(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_worker_read_many(p_ids bigint[]) RETURNS TABLE(id bigint, status integer, version integer, body json)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT m.row_id, m.row_status, m.row_version,
+           (to_jsonb(m) - 'row_id' - 'row_status' - 'row_version')::json
+    FROM api_worker_members_many(p_ids) m;
+$$;
 
 --
 -- Name: api_worker_search(text, bytea); Type: FUNCTION; Schema: public; Owner: -
@@ -17662,6 +17675,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.region TO leye_app;
 
 REVOKE ALL ON FUNCTION public.api_worker_get_many(p_ids bigint[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.api_worker_get_many(p_ids bigint[]) TO leye_app;
+
+--
+-- Name: FUNCTION api_worker_members_many(p_ids bigint[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.api_worker_members_many(p_ids bigint[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.api_worker_members_many(p_ids bigint[]) TO leye_app;
 
 --
 -- Name: FUNCTION api_worker_read_many(p_ids bigint[]); Type: ACL; Schema: public; Owner: -

@@ -137,12 +137,12 @@ static const struct api_filter worker_filters[] = {
 
 static const char *const worker_sorts[] = {"id", "name", NULL};
 
-/* a worker's answer, built as JSON text (migrations/062_worker_read_text.sql) */
-static const struct pgpool_stmt worker_get = {"worker_get",
-                                              "SELECT * FROM api_worker_read($1::bigint)"};
+/* a worker's answer, its members as columns (migrations/064_worker_read_members.sql) */
+static const struct pgpool_stmt worker_get = {
+    "worker_get", "SELECT * FROM api_worker_members_many(ARRAY[$1::bigint])"};
 /* the same for many ids at once */
 static const struct pgpool_stmt worker_get_many = {
-    "worker_get_many", "SELECT * FROM api_worker_read_many($1::bigint[])"};
+    "worker_get_many", "SELECT * FROM api_worker_members_many($1::bigint[])"};
 static const struct pgpool_batch worker_get_batch = {&worker_get, &worker_get_many};
 static const struct pgpool_stmt worker_patch = {
     "worker_patch", "SELECT * FROM api_worker_update($1::bigint, $2::integer, $3::jsonb, $4)"};
@@ -237,7 +237,6 @@ static const struct api_resource worker_resource = {
     .create_fn = "api_worker_create",
     .create = &worker_create_schema,
     .update = &worker_update_schema,
-    .get = &worker_get,
     .patch = &worker_patch,
     .list = &worker_list,
     .filters = worker_filters,

@@ -5,6 +5,7 @@
 #include "contract.h"
 #include "dbreply.h"
 #include "log.h"
+#include "pgrows.h"
 #include "principal.h"
 
 #include <event2/buffer.h>
@@ -329,14 +330,33 @@ static void api_call_on(struct httpd_req *r, struct pgpool *pool, const struct p
     pgpool_query_scoped(pool, api_scope(r), st, nparams, values, api_call_cb, ctx);
 }
 
-/* api_call_on for a read of one id that may share a call with others
- * waiting (pgpool_query_batched); no If-Match applies to a read. */
-static void api_call_batched(struct httpd_req *r, const struct pgpool_batch *b, const char *id)
+/* The answer of a read whose members come as columns (api_get_batched). */
+static void api_members_cb(void *arg, const struct pgpool_reply *rep)
 {
-    struct api_call_ctx *ctx = api_call_ctx_new(r, NULL);
-    if (!ctx)
+    struct httpd_req *r = arg;
+    if (!dbreply_has_row(r, rep))
         return;
-    pgpool_query_batched(httpd_req_pool(r), api_scope(r), b, id, api_call_cb, ctx);
+    /* a read alone answers its key first too */
+    int sc = PQnfields(rep->res) > 2 && !strcmp(PQfname(rep->res, 0), "row_id") ? 1 : 0,
+        vc = sc + 1;
+    size_t len = 0;
+    char *body = PQnfields(rep->res) > vc && !strcmp(PQfname(rep->res, sc), "row_status") &&
+                         !strcmp(PQfname(rep->res, vc), "row_version")
+                     ? pgrows_object(rep->res, 0, vc + 1, &len)
+                     : NULL;
+    if (!body) {
+        log_error("a read's members could not be written as JSON");
+        httpd_reply_problem(r, "internal_error", NULL);
+        return;
+    }
+    if (!PQgetisnull(rep->res, 0, vc)) {
+        char etag[32];
+        snprintf(etag, sizeof etag, "\"%s\"", PQgetvalue(rep->res, 0, vc));
+        httpd_set_header(r, "ETag", etag);
+    }
+    httpd_reply_raw(r, atoi(PQgetvalue(rep->res, 0, sc)), "application/json; charset=utf-8", body,
+                    len);
+    free(body);
 }
 
 void api_call_list(struct httpd_req *r, const struct pgpool_stmt *st, int nparams,
@@ -643,7 +663,7 @@ void api_get_batched(struct httpd_req *r, const struct pgpool_batch *b)
     char id[24];
     if (!api_param_id(r, 0, id))
         return;
-    api_call_batched(r, b, id);
+    pgpool_query_batched(httpd_req_pool(r), api_scope(r), b, id, api_members_cb, r);
 }
 
 bool api_if_match(struct httpd_req *r, char out[16], bool *any)

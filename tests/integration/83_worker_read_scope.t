@@ -118,6 +118,10 @@ my %w = (
     b_full     => worker($hh{b}),
     c_one      => worker($hh{c}, brokers => 1),
 );
+# text the server escapes when it writes the answer: quote, backslash,
+# control characters and characters beyond ASCII
+psql("UPDATE worker SET name = name || E' 引\"号\\\\斜\\n行\\t\\u0001\\u001f/', "
+     . "available_from = '" . days_from_today(14) . "' WHERE id = $w{a_full}");
 for my $k (qw(a_full b_full c_one)) {
     psql("INSERT INTO worker_skill (worker_id, skill_id, level, proven_level) VALUES ($w{$k}, 1, 3, 3), ($w{$k}, 2, 2, NULL)");
     psql("INSERT INTO worker_training (worker_id, name, provider, start_date, end_date, completed, skill_id) VALUES "
@@ -154,10 +158,12 @@ my $missing = v('SELECT max(id) + 1000 FROM worker');
 my @ids = ((sort { $a <=> $b } values %w), $missing);
 my $array = 'ARRAY[' . join(',', @ids) . ']::bigint[]';
 
-ok(v("SELECT prosecdef FROM pg_proc WHERE oid = 'api_worker_read_many(bigint[])'::regprocedure") eq 't',
+ok(v("SELECT prosecdef FROM pg_proc WHERE oid = 'api_worker_members_many(bigint[])'::regprocedure") eq 't',
    'the read runs as the schema owner');
-is(v("SELECT has_function_privilege('public', 'api_worker_read_many(bigint[])', 'EXECUTE')"), 'f',
+is(v("SELECT has_function_privilege('public', 'api_worker_members_many(bigint[])', 'EXECUTE')"), 'f',
    'which PUBLIC may not call');
+is(v("SELECT has_function_privilege('public', 'api_worker_read_many(bigint[])', 'EXECUTE')"), 'f',
+   'nor the read of the previous release');
 is(v("SELECT has_function_privilege('public', 'api_worker_get_many(bigint[])', 'EXECUTE')"), 'f',
    'nor the jsonb read kept for the previous release');
 is(v("SELECT count(*) FROM pg_policy WHERE polname = 'owner_read' AND 'leye_app'::regrole = ANY (polroles)"), 0,
@@ -194,6 +200,12 @@ for my $scope (@scopes) {
     is(rows($scope, "SELECT * FROM api_worker_get_many($array)"), $before,
        "scope $scope: and the jsonb batch of the previous release");
 }
+
+# since 064 the members come as columns, in the order of 055's text
+my ($first) = split /\n/, keys_of('*', $old =~ s/IDS/$array/r);
+is('row_id,row_status,row_version,' . ($first =~ s/^\d+ //r),
+   v("SELECT array_to_string(proargnames[2:], ',') FROM pg_proc WHERE oid = 'api_worker_members_many(bigint[])'::regprocedure"),
+   'the members read answers key, status and version, then 055\'s members in 055\'s order');
 
 # what the cases are there for
 sub seen { my ($scope, $id) = @_; return scalar grep { /^$id / } split /\n/, rows($scope, $old =~ s/IDS/$array/r) }
@@ -235,9 +247,11 @@ for my $scope (sort keys %caller) {
         my $b = $before{$id};
         is($r->{status}, $b ? 200 : 404, "$scope, worker $id: " . ($b ? 200 : 404) . ' as under 055');
         next unless $b && $r->{status} == 200;
-        is_deeply([ map { $r->{json}{$_} } qw(site_name county_name placement skills trainings certificates) ],
-                  [ map { $b->{$_} } qw(site_name county_name placement skills trainings certificates) ],
-                  "$scope, worker $id: the place, placement and child records are 055's");
+        # staff get an ID number's mask masked again to its first six and last characters
+        my %want = (%$b, id_number_masked => $b->{id_number_masked} =~ s/^(\d{6}).{11}(.)$/$1 . '*' x 11 . $2/er);
+        is_deeply($r->{json}, \%want, "$scope, worker $id: the server writes 055's answer from the members");
+        is(v("SELECT string_agg(k, ',') FROM json_object_keys(\$b83\$$r->{content}\$b83\$::json) k"),
+           $first =~ s/^\d+ //r, "$scope, worker $id: its members in 055's order");
     }
 }
 
