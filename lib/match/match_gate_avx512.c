@@ -62,10 +62,24 @@ AVX512 static inline Z_INLINE void z_days(const uint16_t *av, const uint16_t *bi
     o->avail = avail, o->age = g->nobody_of_age ? 0 : age;
 }
 
-/* Eight 64-bit lanes: all bits of m set. */
-AVX512 static inline uint64_t z_has_all(__m512i s, __m512i m)
+/* Lanes 8j to 8j + 7 of p: any bit of m set, or (all) every bit of m. */
+AVX512 static inline Z_INLINE __mmask16 z_k8(const uint64_t *p, unsigned j, __m512i m, bool all)
 {
-    return (uint64_t)_mm512_cmpeq_epi64_mask(_mm512_and_si512(s, m), m);
+    __m512i s = _mm512_loadu_si512(p + 8 * j);
+    return all ? _mm512_cmpeq_epi64_mask(_mm512_and_si512(s, m), m) : _mm512_test_epi64_mask(s, m);
+}
+
+/* The 64 lanes of p as z_k8 tests them, the eight masks joined in the mask
+ * registers (shifting each into a word cost three instructions). */
+AVX512 static inline Z_INLINE uint64_t z_test64(const uint64_t *p, uint64_t bits, bool all)
+{
+    const __m512i m = _mm512_set1_epi64((long long)bits);
+    all = all && (bits & (bits - 1)); /* one bit: "all" is "any" */
+    __mmask32 lo = _mm512_kunpackw(_mm512_kunpackb(z_k8(p, 3, m, all), z_k8(p, 2, m, all)),
+                                   _mm512_kunpackb(z_k8(p, 1, m, all), z_k8(p, 0, m, all)));
+    __mmask32 hi = _mm512_kunpackw(_mm512_kunpackb(z_k8(p, 7, m, all), z_k8(p, 6, m, all)),
+                                   _mm512_kunpackb(z_k8(p, 5, m, all), z_k8(p, 4, m, all)));
+    return (uint64_t)_mm512_kunpackd(hi, lo);
 }
 
 /* The skill tests a query needs: none without a must-have or a relevant
@@ -76,33 +90,11 @@ AVX512 static inline uint64_t z_has_all(__m512i s, __m512i m)
 AVX512 static inline Z_INLINE void z_skills(const uint64_t *sk, const uint64_t *certs,
                                             const struct match_gate *g, struct match_gate_out *o)
 {
-    const __m512i must = _mm512_set1_epi64((long long)g->must0);
-    const __m512i relu = _mm512_set1_epi64((long long)g->relu0);
-    const __m512i req = _mm512_set1_epi64((long long)g->req0);
-    uint64_t m = ~0ull, rel = 0, full = ~0ull;
-    if (g->must0) {
-        m = 0;
-        for (unsigned j = 0; j < MATCH_BLOCK / 8; j++)
-            m |= z_has_all(_mm512_loadu_si512(sk + 8 * j), must) << (8 * j);
-    }
-    if (g->relu0) {
-        for (unsigned j = 0; j < MATCH_BLOCK / 8; j++)
-            rel |= (uint64_t)_mm512_test_epi64_mask(_mm512_loadu_si512(sk + 8 * j), relu)
-                   << (8 * j);
-    }
-    if (g->cut && g->req0) {
-        full = 0;
-        for (unsigned j = 0; j < MATCH_BLOCK / 8; j++)
-            full |= z_has_all(_mm512_loadu_si512(sk + 8 * j), req) << (8 * j);
-    }
-    o->must = m, o->rel = rel, o->full = full, o->multi = 0, o->cert = ~0ull;
-    if (g->cert_must) {
-        const __m512i cm = _mm512_set1_epi64((long long)g->cert_must);
-        uint64_t cert = 0;
-        for (unsigned j = 0; j < MATCH_BLOCK / 8; j++)
-            cert |= z_has_all(_mm512_loadu_si512(certs + 8 * j), cm) << (8 * j);
-        o->cert = cert;
-    }
+    o->must = g->must0 ? z_test64(sk, g->must0, true) : ~0ull;
+    o->rel = g->relu0 ? z_test64(sk, g->relu0, false) : 0;
+    o->full = g->cut && g->req0 ? z_test64(sk, g->req0, true) : ~0ull;
+    o->cert = g->cert_must ? z_test64(certs, g->cert_must, true) : ~0ull;
+    o->multi = 0;
 }
 
 /* Two or more of the listed skills (req0) held, sixteen lanes. */
