@@ -34,12 +34,6 @@ AVX512 static inline Z_INLINE void z_flags(const uint16_t *fl, const uint8_t *co
     o->consent = g->broker ? z_flag_test(fl, MATCH_W_CONSENT_BROKERS, false) : ~0ull;
     o->post = g->post_flags ? z_flag_test(fl, g->post_flags, true) : ~0ull;
     o->hpost = g->hpost_flags ? z_flag_test(fl, g->hpost_flags, true) : ~0ull;
-    o->prio[0] = o->prio[1] = o->prio[2] = 0;
-    if (g->prio) {
-        o->prio[0] = z_flag_test(fl, MATCH_W_RELOCATED, false);
-        o->prio[1] = z_flag_test(fl, MATCH_W_H_MON, false);
-        o->prio[2] = z_flag_test(fl, MATCH_W_H_ZERO, false);
-    }
     o->resident = ~0ull;
     if (g->resident)
         o->resident = z_flag_test(fl, MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT, false) &
@@ -82,19 +76,34 @@ AVX512 static inline Z_INLINE uint64_t z_test64(const uint64_t *p, uint64_t bits
     return (uint64_t)_mm512_kunpackd(hi, lo);
 }
 
-/* The skill tests a query needs: none without a must-have or a relevant
- * skill, "holds every listed skill" only for the cut (two or more of them
- * comes later, for the lanes whose cut class is looked up: z_multi).  Each
- * test costs eight compares a block, as much as the flag and day tests
- * together. */
+/* The skill and certificate tests the charges read, only those the query
+ * makes.  Each test costs eight compares a block, as much as the flag and
+ * day tests together. */
 AVX512 static inline Z_INLINE void z_skills(const uint64_t *sk, const uint64_t *certs,
                                             const struct match_gate *g, struct match_gate_out *o)
 {
     o->must = g->must0 ? z_test64(sk, g->must0, true) : ~0ull;
+    o->cert = g->cert_must ? z_test64(certs, g->cert_must, true) : ~0ull;
+}
+
+/* What only the workers that pass the tests need: a relevant skill, and
+ * with the cut every listed one (two or more of them comes later, for the
+ * lanes whose cut class is looked up: z_multi), for the cut and the tier
+ * walk; the priority flags when the part has points.  The chunk's loop
+ * makes these tests only for the blocks with such workers (two in three on
+ * the benchmark's mix). */
+AVX512 static inline Z_INLINE void z_later(const uint64_t *sk, const uint16_t *fl,
+                                           const struct match_gate *g, struct match_gate_out *o)
+{
     o->rel = g->relu0 ? z_test64(sk, g->relu0, false) : 0;
     o->full = g->cut && g->req0 ? z_test64(sk, g->req0, true) : ~0ull;
-    o->cert = g->cert_must ? z_test64(certs, g->cert_must, true) : ~0ull;
     o->multi = 0;
+    o->prio[0] = o->prio[1] = o->prio[2] = 0;
+    if (g->prio) {
+        o->prio[0] = z_flag_test(fl, MATCH_W_RELOCATED, false);
+        o->prio[1] = z_flag_test(fl, MATCH_W_H_MON, false);
+        o->prio[2] = z_flag_test(fl, MATCH_W_H_ZERO, false);
+    }
 }
 
 /* Two or more of the listed skills (req0) held, sixteen lanes. */
@@ -346,6 +355,7 @@ AVX512 void match_gate_block_avx512(const struct match_index *idx, const struct 
                                     size_t base, struct match_gate_out *o)
 {
     z_tests(idx, g, base, o);
+    z_later(idx->w_skill[0] + base, idx->w_flags + base, g, o);
     if (g->tiers) {
         z_tiers(idx, base, g, o, match_gate_alive(g, o));
     } else {
@@ -394,6 +404,8 @@ AVX512_POPCNT void match_gate_chunk_avx512(const struct match_index *idx,
         n_res += z_charge1(&a, o.resident);
         o.cut = ~0ull;
         memset(o.near, 0, sizeof o.near);
+        if (a) /* the others are not read */
+            z_later(idx->w_skill[0] + base, idx->w_flags + base, g, &o);
         if (g->tiers && a)
             z_tiers(idx, base, g, &o, a);
         match_gate_chunk_keep(idx, g, c, b, &o, a);
