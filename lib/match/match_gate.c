@@ -396,6 +396,53 @@ void match_gate_block(const struct match_index *idx, const struct match_gate *g,
         match_gate_block_sse2(idx, g, base, o);
 }
 
+void match_gate_hi(const struct match_index *idx, const struct match_gate *g, size_t base,
+                   struct match_gate_out *o)
+{
+    for (uint64_t a = o->live; a; a &= a - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(a);
+        bool must = true, rel = false;
+        for (int p = 1; p < MATCH_PLANES; p++) {
+            uint64_t sk = idx->w_skill[p] ? idx->w_skill[p][base + i] : 0;
+            must &= (sk & g->must_hi[p - 1]) == g->must_hi[p - 1];
+            rel |= (sk & g->relu_hi[p - 1]) != 0;
+        }
+        if (!must)
+            o->must &= ~(1ull << i);
+        if (rel)
+            o->rel |= 1ull << i;
+    }
+}
+
+void match_gate_chunk_blocks(const struct match_index *idx, const struct match_gate *g,
+                             struct match_gate_chunk *c, uint64_t removed[MATCH_F_COUNT],
+                             uint64_t *scanned,
+                             void (*block)(const struct match_index *, const struct match_gate *,
+                                           size_t, struct match_gate_out *))
+{
+    c->n_surv = 0;
+    c->dropped = false;
+    for (size_t b = 0; b < c->n; b++) {
+        size_t base = c->base + b * MATCH_BLOCK;
+        struct match_gate_out o;
+        match_gate_prefetch(idx, g, base + MATCH_GATE_AHEAD * MATCH_BLOCK);
+        block(idx, g, base, &o);
+        if (g->hi)
+            match_gate_hi(idx, g, base, &o);
+        match_gate_chunk_keep(idx, g, c, b, &o, match_gate_charge(idx, g, &o, removed, scanned));
+    }
+}
+
+void match_gate_chunk(const struct match_index *idx, const struct match_gate *g,
+                      struct match_gate_chunk *c, uint64_t removed[MATCH_F_COUNT],
+                      uint64_t *scanned)
+{
+    if (idx->gate_avx512 && idx->gate_avx2 && !g->hi)
+        match_gate_chunk_avx512(idx, g, c, removed, scanned);
+    else
+        match_gate_chunk_blocks(idx, g, c, removed, scanned, match_gate_block);
+}
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define AVX2 __attribute__((target("avx2")))

@@ -331,6 +331,12 @@ struct match_gate {
     uint32_t n_place_c2;
     float place_c2[MATCH_GATE_PLACES];
     struct match_gate_hot hot;
+    /* for match_gate_chunk: */
+    bool keep_far;                      /* a facet query: survivors outside the cut stay */
+    bool fetch_cexp;                    /* with the hot bound, also ask for the expiries */
+    bool hi;                            /* must or relu beyond plane 0 (match_gate_hi) */
+    uint64_t must_hi[MATCH_PLANES - 1]; /* must-have skills, planes 1..3 */
+    uint64_t relu_hi[MATCH_PLANES - 1]; /* listed or related skills, planes 1..3 */
 };
 
 struct match_gate_out {
@@ -437,6 +443,65 @@ static inline uint64_t match_gate_alive(const struct match_gate *g, const struct
            o->age & o->hpost & o->post & o->resident;
 }
 
+/*
+ * A chunk of gate blocks as the gate leaves it for the scan's tier walk
+ * (match_gate_chunk).  For each block the survivors: the workers that pass
+ * every test and (unless g->keep_far) the cut; the other masks hold for the
+ * survivors only.
+ */
+#define MATCH_CHUNK_BLOCKS 256
+#define MATCH_GATE_AHEAD 2 /* blocks the gate's columns are asked for ahead */
+
+struct match_gate_chunk {
+    size_t base, n; /* first slot, blocks (set by the caller) */
+    uint64_t surv[MATCH_CHUNK_BLOCKS], rel[MATCH_CHUNK_BLOCKS];
+    uint64_t cut[MATCH_CHUNK_BLOCKS];                   /* within the cut (all ones without one) */
+    uint64_t prio[MATCH_CHUNK_BLOCKS][3];               /* as struct match_gate_out */
+    uint64_t near[MATCH_CHUNK_BLOCKS][MATCH_TIERS - 1]; /* labour export: willing, in each */
+    uint16_t with_surv[MATCH_CHUNK_BLOCKS]; /* the blocks whose surv is not 0, in order */
+    size_t n_surv;
+    bool dropped; /* some that passed every test were outside the cut, and left out */
+};
+
+/* Block b of c after its tests and charges (a: the workers that passed
+ * them): what the tier walk reads, the cut applied, the records of the
+ * survivors asked for when the hot bound runs (few survive it). */
+static inline void match_gate_chunk_keep(const struct match_index *idx, const struct match_gate *g,
+                                         struct match_gate_chunk *c, size_t b,
+                                         const struct match_gate_out *o, uint64_t a)
+{
+    if ((a & ~o->cut) && !g->keep_far) {
+        c->dropped = true;
+        a &= o->cut;
+    }
+    c->surv[b] = a;
+    c->with_surv[c->n_surv] = (uint16_t)b;
+    c->n_surv += a != 0;
+    if (!a)
+        return;
+    size_t base = c->base + b * MATCH_BLOCK;
+    c->rel[b] = o->rel;
+    c->cut[b] = o->cut;
+    memcpy(c->prio[b], o->prio, sizeof o->prio);
+    memcpy(c->near[b], o->near, sizeof o->near);
+    if (g->willing_flags) { /* labour export: tier 0 willing to go, else last */
+        uint64_t willing = 0;
+        for (uint64_t t = a; t; t &= t - 1) {
+            unsigned i = (unsigned)__builtin_ctzll(t);
+            willing |= (uint64_t)((idx->w_flags[base + i] & g->willing_flags) != 0) << i;
+        }
+        for (unsigned t = 0; t < MATCH_TIERS - 1; t++)
+            c->near[b][t] = willing;
+    }
+    if (g->hot.on)
+        for (uint64_t m = a; m; m &= m - 1) {
+            size_t slot = base + (unsigned)__builtin_ctzll(m);
+            __builtin_prefetch(&idx->w_cold[slot]);
+            if (g->fetch_cexp) /* and the expiries wscan_certs reads */
+                __builtin_prefetch(&idx->w_cexp[slot * MATCH_MAX_CERT_EXPIRIES]);
+        }
+}
+
 /* match_gate.c: match_gate_block uses the AVX-512 version when the CPU has
  * it, else the AVX2 one when the CPU has that */
 void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
@@ -457,8 +522,31 @@ bool match_gate_has_avx512(void);
 uint64_t match_gate_charge(const struct match_index *idx, const struct match_gate *g,
                            const struct match_gate_out *o, uint64_t removed[MATCH_F_COUNT],
                            uint64_t *scanned);
+/*
+ * The gate over the c->n blocks from c->base, in one pass: each block's tests
+ * (with match_gate_hi when g->hi), its charges (match_gate_charge), its tiers
+ * or cut; the columns asked for GATE_AHEAD blocks ahead, and with the hot
+ * bound the records of the survivors as they are found.  The AVX-512 build
+ * runs it as one loop; the others block by block.  Fills c as struct
+ * match_gate_chunk says.
+ */
+void match_gate_chunk(const struct match_index *idx, const struct match_gate *g,
+                      struct match_gate_chunk *c, uint64_t removed[MATCH_F_COUNT],
+                      uint64_t *scanned);
+/* The same with a given block build (the tests compare them). */
+void match_gate_chunk_blocks(const struct match_index *idx, const struct match_gate *g,
+                             struct match_gate_chunk *c, uint64_t removed[MATCH_F_COUNT],
+                             uint64_t *scanned,
+                             void (*block)(const struct match_index *, const struct match_gate *,
+                                           size_t, struct match_gate_out *));
+void match_gate_chunk_avx512(const struct match_index *idx, const struct match_gate *g,
+                             struct match_gate_chunk *c, uint64_t removed[MATCH_F_COUNT],
+                             uint64_t *scanned);
 /* Asks the cache for the columns the gate reads of the block at base (no-op past the end). */
 void match_gate_prefetch(const struct match_index *idx, const struct match_gate *g, size_t base);
+/* Skills beyond plane 0 (g->hi): clears must and sets rel of the live workers of o. */
+void match_gate_hi(const struct match_index *idx, const struct match_gate *g, size_t base,
+                   struct match_gate_out *o);
 /* Sets g->place_c2 from the index's places and g->vq. */
 void match_gate_place_c2(const struct match_index *idx, struct match_gate *g);
 void match_gate_block_scalar(const struct match_index *idx, const struct match_gate *g, size_t base,

@@ -7,8 +7,6 @@
 
 #include <stdlib.h>
 
-#define GATE_AHEAD 2 /* blocks the gate's columns are asked for ahead */
-
 struct wscan {
     struct match_ctx c;
     const struct match_vrec *v;
@@ -129,6 +127,13 @@ static void wscan_init(struct wscan *s, const struct match_index *idx, const str
         s->relu[p] |= v->req[p];
     s->g.relu0 = s->relu[0];
     s->rel_hi = s->relu[1] | s->relu[2] | s->relu[3];
+    s->g.hi = v->must_hi || s->rel_hi;
+    for (int p = 1; p < MATCH_PLANES; p++) {
+        s->g.must_hi[p - 1] = v->must[p];
+        s->g.relu_hi[p - 1] = s->relu[p];
+    }
+    s->g.keep_far = q->facets;
+    s->g.fetch_cexp = v->cert_all != 0;
     s->g.req0 = v->req[1] | v->req[2] | v->req[3] ? 0 : v->req[0];
     for (unsigned j = 0; j < v->n_skills; j++)
         s->level_check |=
@@ -182,25 +187,6 @@ static void wscan_cut(struct wscan *s, int32_t floor)
             s->g.cut_k[cls] = match_cut_k((need - base) / pd);
     }
     match_gate_cut_range(&s->g);
-}
-
-/* Skills beyond plane 0: must-haves and relevance the gate could not see. */
-static void wscan_gate_hi(const struct wscan *s, size_t base, struct match_gate_out *o)
-{
-    const struct match_index *idx = s->c.idx;
-    for (uint64_t a = o->live; a; a &= a - 1) {
-        unsigned i = (unsigned)__builtin_ctzll(a);
-        bool must = true, rel = false;
-        for (int p = 1; p < MATCH_PLANES; p++) {
-            uint64_t sk = idx->w_skill[p] ? idx->w_skill[p][base + i] : 0;
-            must &= (sk & s->v->must[p]) == s->v->must[p];
-            rel |= (sk & s->relu[p]) != 0;
-        }
-        if (!must)
-            o->must &= ~(1ull << i);
-        if (rel)
-            o->rel |= 1ull << i;
-    }
 }
 
 /* Certificates held and valid on the start day. */
@@ -477,37 +463,6 @@ static void wscan_slot(struct wscan *s, struct match_result *r, uint32_t slot, i
         heap_offer(r, q->k, score, c->id, slot);
 }
 
-/* Gate, charge and tier one block of workers; returns the survivors. */
-static uint64_t wscan_gate(const struct wscan *s, struct match_result *r, size_t base,
-                           uint64_t *rel, uint64_t *cut, uint64_t near[MATCH_TIERS - 1],
-                           uint64_t prio[3])
-{
-    const struct match_query *q = s->c.q;
-    struct match_gate_out o;
-    match_gate_block(s->c.idx, &s->g, base, &o);
-    if (s->v->must_hi || s->rel_hi)
-        wscan_gate_hi(s, base, &o);
-    uint64_t a = match_gate_charge(s->c.idx, &s->g, &o, r->removed, &r->scanned);
-    *rel = o.rel;
-    memcpy(near, o.near, sizeof o.near);
-    memcpy(prio, o.prio, sizeof o.prio);
-    *cut = o.cut;
-    if ((a & ~o.cut) && !q->facets) { /* a facet query counts them all */
-        pruned(r);
-        a &= o.cut;
-    }
-    if (s->v->kind == MATCH_KIND_LABOR_EXPORT) { /* tier 0: willing to go, else last */
-        uint64_t willing = 0;
-        for (uint64_t t = a; t; t &= t - 1) {
-            unsigned i = (unsigned)__builtin_ctzll(t);
-            willing |= (uint64_t)((s->c.idx->w_flags[base + i] & s->willing) != 0) << i;
-        }
-        for (unsigned t = 0; t < MATCH_TIERS - 1; t++)
-            near[t] = willing;
-    }
-    return a;
-}
-
 /* Which tiers and priority classes can still reach the floor; kept until it moves. */
 static void wscan_open_table(struct wscan *s, int32_t floor)
 {
@@ -526,7 +481,7 @@ static void wscan_open_table(struct wscan *s, int32_t floor)
 
 /* Workers of block b and tier t whose best possible score reaches the floor,
  * by relevant skill and by each of the eight combinations of priority flags. */
-static uint64_t wscan_open(struct wscan *s, const struct chunk *c, size_t b, unsigned t,
+static uint64_t wscan_open(struct wscan *s, const struct match_gate_chunk *c, size_t b, unsigned t,
                            int32_t floor)
 {
     if (floor < 0)
@@ -545,25 +500,14 @@ static uint64_t wscan_open(struct wscan *s, const struct chunk *c, size_t b, uns
     return keep;
 }
 
-static void wscan_chunk(struct wscan *s, struct match_result *r, struct chunk *c)
+static void wscan_chunk(struct wscan *s, struct match_result *r, struct match_gate_chunk *c)
 {
     const struct match_query *q = s->c.q;
     wscan_cut(s, heap_floor(r, q->k));
-    size_t n_surv = 0; /* the blocks with survivors, listed (most have none once the cut runs) */
-    for (size_t b = 0; b < c->n; b++) {
-        match_gate_prefetch(s->c.idx, &s->g, c->base + (b + GATE_AHEAD) * MATCH_BLOCK);
-        c->surv[b] = wscan_gate(s, r, c->base + b * MATCH_BLOCK, &c->rel[b], &c->cut[b], c->near[b],
-                                c->prio[b]);
-        c->with_surv[n_surv] = (uint16_t)b;
-        n_surv += c->surv[b] != 0;
-        if (s->g.hot.on) /* few survive the cut: ask for their records now */
-            for (uint64_t m = c->surv[b]; m; m &= m - 1) {
-                size_t slot = c->base + b * MATCH_BLOCK + (unsigned)__builtin_ctzll(m);
-                __builtin_prefetch(&s->c.idx->w_cold[slot]);
-                if (s->v->cert_all) /* and the expiries wscan_certs reads */
-                    __builtin_prefetch(&s->c.idx->w_cexp[slot * MATCH_MAX_CERT_EXPIRIES]);
-            }
-    }
+    match_gate_chunk(s->c.idx, &s->g, c, r->removed, &r->scanned);
+    if (c->dropped)
+        pruned(r);
+    size_t n_surv = c->n_surv; /* the blocks with survivors (few once the cut runs) */
     for (unsigned t = 0; t < MATCH_TIERS; t++)
         for (size_t j = 0; j < n_surv; j++) {
             size_t b = c->with_surv[j];
@@ -608,11 +552,11 @@ static int workers_range(const struct match_index *idx, const struct match_vrec 
         return 0;
     }
     struct wscan s;
-    struct chunk c;
+    struct match_gate_chunk c;
     wscan_init(&s, idx, v, q);
-    for (c.base = begin; c.base < end; c.base += CHUNK_BLOCKS * MATCH_BLOCK) {
+    for (c.base = begin; c.base < end; c.base += MATCH_CHUNK_BLOCKS * MATCH_BLOCK) {
         size_t left = (end - c.base) / MATCH_BLOCK;
-        c.n = left < CHUNK_BLOCKS ? left : CHUNK_BLOCKS;
+        c.n = left < MATCH_CHUNK_BLOCKS ? left : MATCH_CHUNK_BLOCKS;
         wscan_chunk(&s, r, &c);
     }
     return 0;

@@ -853,6 +853,63 @@ static void random_hot(const struct match_index *idx, struct match_gate *g)
     h->prio[0] = 0.4f, h->prio[1] = 0.3f, h->prio[2] = chance(50) ? 0.3f : 0.7f;
 }
 
+/* Two chunks' charges and survivors are the same, and what the tier walk
+ * reads of each survivor. */
+static void chunks_equal(const struct match_gate *g, const struct match_gate_chunk *a,
+                         const struct match_gate_chunk *b, const uint64_t ra[MATCH_F_COUNT],
+                         const uint64_t rb[MATCH_F_COUNT])
+{
+    assert_memory_equal(ra, rb, MATCH_F_COUNT * sizeof ra[0]);
+    assert_int_equal(a->n_surv, b->n_surv);
+    assert_int_equal(a->dropped, b->dropped);
+    assert_memory_equal(a->with_surv, b->with_surv, a->n_surv * sizeof a->with_surv[0]);
+    for (size_t k = 0; k < a->n; k++) {
+        uint64_t m = a->surv[k];
+        assert_int_equal(m, b->surv[k]);
+        if (!m)
+            continue;
+        assert_int_equal(a->rel[k] & m, b->rel[k] & m);
+        assert_int_equal(a->cut[k] & m, b->cut[k] & m);
+        for (int t = 0; t < 3 && g->prio; t++) /* read only when the part has points */
+            assert_int_equal(a->prio[k][t] & m, b->prio[k][t] & m);
+        for (int t = 0; t < MATCH_TIERS - 1; t++)
+            assert_int_equal(a->near[k][t] & m, b->near[k][t] & m);
+    }
+}
+
+/* match_gate_chunk in every build (the AVX-512 one a single loop) against
+ * the scalar gate block by block, over the index cut in two chunks at a
+ * random block, with skills beyond plane 0 now and then. */
+static void gate_chunks_agree(struct match_index *idx, struct match_gate *g)
+{
+    g->keep_far = chance(30);
+    g->fetch_cexp = chance(50);
+    g->hi = chance(20);
+    static const unsigned hi_ids[MATCH_PLANES - 1] = {70, 130, 200}; /* in skill_pool */
+    for (int p = 0; p < MATCH_PLANES - 1; p++) {
+        g->must_hi[p] = g->hi && chance(30) ? 1ull << (hi_ids[p] - 64 * (p + 1)) : 0;
+        g->relu_hi[p] = g->hi && chance(50) ? rnd() & rnd() : 0;
+    }
+    size_t blocks = match_index_worker_slots(idx) / MATCH_BLOCK, cut = pick((unsigned)blocks + 1);
+    bool avx2 = idx->gate_avx2, avx512 = idx->gate_avx512;
+    for (int build = 0; build < 3; build++) {
+        idx->gate_avx2 = avx2 && build > 0;
+        idx->gate_avx512 = avx512 && build > 1;
+        for (int part = 0; part < 2; part++) {
+            static struct match_gate_chunk want, got;
+            uint64_t rw[MATCH_F_COUNT] = {0}, rg[MATCH_F_COUNT] = {0}, sw = 0, sg = 0;
+            want.base = got.base = part ? cut * MATCH_BLOCK : 0;
+            want.n = got.n = part ? blocks - cut : cut;
+            match_gate_chunk_blocks(idx, g, &want, rw, &sw, match_gate_block_scalar);
+            match_gate_chunk(idx, g, &got, rg, &sg);
+            assert_int_equal(sw, sg);
+            chunks_equal(g, &want, &got, rw, rg);
+        }
+    }
+    idx->gate_avx2 = avx2, idx->gate_avx512 = avx512;
+    g->hi = false;
+}
+
 /* The gate's builds agree bit for bit (AVX-512 where the CPU has it). */
 static void test_gate_builds_agree(void **state)
 {
@@ -898,6 +955,7 @@ static void test_gate_builds_agree(void **state)
         match_gate_place_c2(idx, &g);
         if (chance(30)) /* some places beyond the query's table: computed */
             g.n_place_c2 = (uint32_t)pick(g.n_place_c2 + 1);
+        gate_chunks_agree(idx, &g);
         for (size_t base = 0; base < match_index_worker_slots(idx); base += MATCH_BLOCK) {
             struct match_gate_out s, e, x, z;
             match_gate_block_scalar(idx, &g, base, &s);
