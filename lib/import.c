@@ -170,23 +170,36 @@ static bool import_reserve(struct import *im, struct import_arr *a, size_t more)
     return true;
 }
 
+/* Appends one element; a quoted one has '"' and '\\' escaped.  The runs
+ * between them are copied whole: a loop of one byte at a time was about a
+ * sixth of the server's CPU for a 100,000-row worker file (perf). */
 static void import_put(struct import *im, int k, const char *s, bool quote)
 {
     struct import_arr *a = &im->out[k];
     size_t n = strlen(s);
     if (!import_reserve(im, a, 2 * n + 3))
         return;
+    char *d = a->p + a->n;
     if (a->count++)
-        a->p[a->n++] = ',';
-    if (quote)
-        a->p[a->n++] = '"';
-    for (size_t i = 0; i < n; i++) {
-        if (quote && (s[i] == '"' || s[i] == '\\'))
-            a->p[a->n++] = '\\';
-        a->p[a->n++] = s[i];
+        *d++ = ',';
+    if (!quote) {
+        memcpy(d, s, n);
+        d += n;
+    } else {
+        *d++ = '"';
+        for (const char *end = s + n; s < end;) {
+            size_t run = strcspn(s, "\"\\");
+            memcpy(d, s, run);
+            d += run;
+            s += run;
+            if (s < end) {
+                *d++ = '\\';
+                *d++ = *s++;
+            }
+        }
+        *d++ = '"';
     }
-    if (quote)
-        a->p[a->n++] = '"';
+    a->n = (size_t)(d - a->p);
     im->written |= 1u << k;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #define PGPOOL_BACKOFF_MIN_MS 50
 #define PGPOOL_BACKOFF_MAX_MS 1000
@@ -124,6 +125,7 @@ static void pgconn_close(struct pgconn *c)
     c->cancel_job = NULL;
     c->cancel_ended = false;
     c->scope[0] = '\0';
+    c->sndbuf = 0;
 }
 
 /*
@@ -248,6 +250,29 @@ static void pgconn_flush(struct pgconn *c)
         event_add(c->ev_write, NULL);
 }
 
+#define PGCONN_SNDBUF_MIN (1 << 20) /* parameters above this raise the buffer */
+#define PGCONN_SNDBUF_MAX (4 << 20)
+
+/*
+ * Lets the kernel take a large message (a bulk import's parameters) in
+ * pieces of megabytes: libpq moves the unsent rest of its buffer to the
+ * front after each partial write, so with the default buffer of about
+ * 200 kB a 45 MB message costs gigabytes of copying on the event loop.
+ * Ordinary queries leave the socket as it is.  The kernel caps the size at
+ * net.core.wmem_max; failing is harmless.
+ */
+static void pgconn_fit_sndbuf(struct pgconn *c, const struct pgwork *w)
+{
+    size_t len = 0;
+    for (int i = 0; i < w->nparams; i++)
+        len += w->values[i] ? strlen(w->values[i]) : 0;
+    if (len <= PGCONN_SNDBUF_MIN || len <= (size_t)c->sndbuf)
+        return;
+    int want = len < PGCONN_SNDBUF_MAX ? (int)len : PGCONN_SNDBUF_MAX;
+    if (setsockopt(PQsocket(c->conn), SOL_SOCKET, SO_SNDBUF, &want, sizeof want) == 0)
+        c->sndbuf = want;
+}
+
 /* Sends the next command for c->work: a Prepare the first time, then the query. */
 static void pgconn_send(struct pgconn *c)
 {
@@ -277,10 +302,12 @@ static void pgconn_send(struct pgconn *c)
         ok = PQsendPrepare(c->conn, w->st->name, w->st->sql, 0, NULL);
     } else if (pgconn_is_prepared(c, w->st)) {
         c->preparing = false;
+        pgconn_fit_sndbuf(c, w);
         ok = PQsendQueryPrepared(c->conn, w->st->name, w->nparams, (const char *const *)w->values,
                                  NULL, NULL, 0);
     } else {
         c->preparing = false;
+        pgconn_fit_sndbuf(c, w);
         ok = PQsendQueryParams(c->conn, w->st->sql, w->nparams, NULL,
                                (const char *const *)w->values, NULL, NULL, 0);
     }

@@ -65,6 +65,7 @@ struct pgconn {
     PGresult *last;
     int nprepared;
     const struct pgpool_stmt *prepared[PGCONN_MAX_PREPARED];
+    int sndbuf; /* the socket's send buffer as last raised, 0 the default */
 };
 
 struct pgpool {
