@@ -60,12 +60,18 @@ struct pgwork *pgwork_new(enum pgwork_kind kind, const struct pgpool_stmt *st, i
 
 void pgwork_end(struct pgwork *w, enum pgpool_status status, PGresult *res, const char *why)
 {
+    pgwork_end_row(w, status, res, why, 0);
+}
+
+void pgwork_end_row(struct pgwork *w, enum pgpool_status status, PGresult *res, const char *why,
+                    int row)
+{
     if (w->kind == PGWORK_BATCH) {
         pgpool_batch_end(w, status, res, why);
         pgwork_free(w);
         return;
     }
-    struct pgpool_reply r = {status, res, "", why, "", "", "", ""};
+    struct pgpool_reply r = {status, res, "", why, "", "", "", "", row};
     if (res && status == PGPOOL_SQL_ERROR) {
         static const int codes[] = {PG_DIAG_SQLSTATE,        PG_DIAG_MESSAGE_PRIMARY,
                                     PG_DIAG_CONSTRAINT_NAME, PG_DIAG_MESSAGE_DETAIL,
@@ -593,7 +599,8 @@ void pgpool_query_deadline(struct pgpool *p, const char *scope, int timeout_ms,
     if (w)
         memcpy(w->scope, scope, strlen(scope) + 1);
     if (!w) {
-        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", PGPOOL_WHY_MEMORY, "", "", "", ""};
+        struct pgpool_reply r = {
+            PGPOOL_UNAVAILABLE, NULL, "", PGPOOL_WHY_MEMORY, "", "", "", "", 0};
         cb(arg, &r);
         return;
     }
@@ -620,8 +627,15 @@ void pgconn_query(struct pgconn *c, const struct pgpool_stmt *st, int nparams,
     assert(c->leased && !c->work);
     struct pgwork *w = pgwork_new(PGWORK_QUERY, st, nparams, values, c->pool->query_timeout_ms);
     if (!w || !c->conn || c->state != PGC_LEASED) {
-        struct pgpool_reply r = {
-            PGPOOL_UNAVAILABLE, NULL, "", w ? PGPOOL_WHY_LOST : PGPOOL_WHY_MEMORY, "", "", "", ""};
+        struct pgpool_reply r = {PGPOOL_UNAVAILABLE,
+                                 NULL,
+                                 "",
+                                 w ? PGPOOL_WHY_LOST : PGPOOL_WHY_MEMORY,
+                                 "",
+                                 "",
+                                 "",
+                                 "",
+                                 0};
         pgwork_free(w);
         cb(arg, &r);
         return;

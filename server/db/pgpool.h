@@ -47,6 +47,9 @@ struct pgpool_reply {
     const char *detail;     /* error detail, or "" */
     const char *table;      /* table of the violated constraint, or "" */
     const char *column;     /* column of a NOT NULL violation, or "" */
+    /* the row of res that answers the call: 0, except for a read answered
+     * within a batch (pgpool_query_batched), whose own row it is */
+    int row;
 };
 
 typedef void (*pgpool_query_cb)(void *arg, const struct pgpool_reply *reply);
@@ -105,9 +108,10 @@ void pgpool_query_scoped(struct pgpool *p, const char *scope, const struct pgpoo
 
 /*
  * A read by one bigint key that may be answered for many waiting callers at
- * once.  one takes the key as $1; many takes an array of keys as $1 (text,
- * "{3,7,7}") and answers, for each key that has a row, that key as its
- * first column followed by the columns one would answer, in the same order.
+ * once.  one takes the key as $1 and answers no row or one; many takes an
+ * array of keys as $1 (text, "{3,7,7}") and answers one row for each key
+ * that has one, as one answers it.  Both answer the key as their first
+ * column.
  */
 struct pgpool_batch {
     const struct pgpool_stmt *one;
@@ -122,8 +126,9 @@ struct pgpool_batch {
  * pgpool_query_scoped(p, scope, b->one, 1, {key}, cb, arg), except that when
  * the call waits for a connection behind other calls of b under the same
  * scope, up to PGPOOL_BATCH_MAX of them are sent as one call of b->many.
- * Each caller's reply then holds its own row of that result, or no row, as
- * b->one would have answered it; a failure of the batch is each caller's.
+ * Each caller's reply then holds that result with reply->row its own row,
+ * or a result of no row, as b->one would have answered it; a failure of the
+ * batch is each caller's.
  * key is the decimal text of a bigint.
  */
 void pgpool_query_batched(struct pgpool *p, const char *scope, const struct pgpool_batch *b,

@@ -3,7 +3,7 @@
  * one bigint key waits on the queue while such reads gather (pgpool_batch_next);
  * when it goes, the reads of the same batch and scope waiting behind it go
  * with it as one call of the batch's many statement, and each caller is
- * answered with its own rows of that result (pgrows_keyed).
+ * answered with its own row of that result (pgpool_reply.row).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "pgpool_int.h"
@@ -21,8 +21,17 @@ static bool pgpool_batch_same(const struct pgwork *o, const struct pgwork *w)
     return o->batch == w->batch && strcmp(o->scope, w->scope) == 0;
 }
 
-/* Ends each member of batch b as the batch ended: its own rows of a result,
- * or the batch's failure. */
+/* The row of res whose key is key, or -1. */
+static int pgpool_batch_row(const PGresult *res, const long long *keys, long long key)
+{
+    for (int i = 0; i < PQntuples(res); i++)
+        if (keys[i] == key)
+            return i;
+    return -1;
+}
+
+/* Ends each member of batch b as the batch ended: the result with its own
+ * row, a result of no row when it has none, or the batch's failure. */
 void pgpool_batch_end(struct pgwork *b, enum pgpool_status status, PGresult *res, const char *why)
 {
     struct pgwork *m;
@@ -34,12 +43,17 @@ void pgpool_batch_end(struct pgwork *b, enum pgpool_status status, PGresult *res
             pgwork_end(m, status, res, why);
             continue;
         }
-        PGresult *own = keys ? pgrows_keyed(res, keys, m->key) : NULL;
-        if (own)
-            pgwork_end(m, PGPOOL_OK, own, why);
+        int row = keys ? pgpool_batch_row(res, keys, m->key) : -1;
+        if (row >= 0) {
+            pgwork_end_row(m, PGPOOL_OK, res, why, row);
+            continue;
+        }
+        PGresult *none = keys ? PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK) : NULL;
+        if (none)
+            pgwork_end(m, PGPOOL_OK, none, why);
         else
             pgwork_end(m, PGPOOL_UNAVAILABLE, NULL, PGPOOL_WHY_MEMORY);
-        PQclear(own);
+        PQclear(none);
     }
     free(keys);
 }
@@ -150,7 +164,8 @@ void pgpool_query_batched(struct pgpool *p, const char *scope, const struct pgpo
     size_t n = strlen(scope);
     if (!w || n >= sizeof w->scope) {
         pgwork_free(w);
-        struct pgpool_reply r = {PGPOOL_UNAVAILABLE, NULL, "", PGPOOL_WHY_MEMORY, "", "", "", ""};
+        struct pgpool_reply r = {
+            PGPOOL_UNAVAILABLE, NULL, "", PGPOOL_WHY_MEMORY, "", "", "", "", 0};
         cb(arg, &r);
         return;
     }

@@ -103,6 +103,9 @@ void pgwork_free(struct pgwork *w);
 /* Delivers the reply for w (each member's, for a batch) and frees it.  why
  * is reply->message when status is not PGPOOL_SQL_ERROR. */
 void pgwork_end(struct pgwork *w, enum pgpool_status status, PGresult *res, const char *why);
+/* The same with reply->row row (a batch's member: its own row of res). */
+void pgwork_end_row(struct pgwork *w, enum pgpool_status status, PGresult *res, const char *why,
+                    int row);
 
 /* Queues w, or ends it PGPOOL_UNAVAILABLE at once when the pool is closed,
  * down or its queue is full; takes w either way. */

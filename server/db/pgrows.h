@@ -1,6 +1,6 @@
 /*
- * pgrows: picking rows out of a query result, for the pool's batched reads
- * (pgpool_query_batched), and writing a row's columns as one JSON object.
+ * pgrows: the keys of a query result's rows, for the pool's batched reads
+ * (pgpool_query_batched), and a row's columns written as one JSON object.
  */
 #ifndef LEYE_PGROWS_H
 #define LEYE_PGROWS_H
@@ -12,16 +12,6 @@
  * PQntuples(all) keys (the caller frees it), or NULL when memory runs out.
  */
 long long *pgrows_keys(const PGresult *all) __attribute__((warn_unused_result));
-
-/*
- * The rows of all whose key (keys, from pgrows_keys) is key, with the
- * columns after the first only (names, types and values as in all): what
- * one call answers among the keys of a batch.  Returns a new result (the
- * caller PQclears it), with no row when none has the key, or NULL when
- * memory runs out.
- */
-PGresult *pgrows_keyed(const PGresult *all, const long long *keys, long long key)
-    __attribute__((warn_unused_result));
 
 /*
  * Columns from.. of row row of res as one JSON object, each named as its

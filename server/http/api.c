@@ -330,32 +330,31 @@ static void api_call_on(struct httpd_req *r, struct pgpool *pool, const struct p
     pgpool_query_scoped(pool, api_scope(r), st, nparams, values, api_call_cb, ctx);
 }
 
-/* The answer of a read whose members come as columns (api_get_batched). */
+/* The answer of a read whose members come as columns (api_get_batched):
+ * the key, row_status, row_version, then the members. */
 static void api_members_cb(void *arg, const struct pgpool_reply *rep)
 {
     struct httpd_req *r = arg;
     if (!dbreply_has_row(r, rep))
         return;
-    /* a read alone answers its key first too */
-    int sc = PQnfields(rep->res) > 2 && !strcmp(PQfname(rep->res, 0), "row_id") ? 1 : 0,
-        vc = sc + 1;
+    const PGresult *res = rep->res;
+    int row = rep->row;
     size_t len = 0;
-    char *body = PQnfields(rep->res) > vc && !strcmp(PQfname(rep->res, sc), "row_status") &&
-                         !strcmp(PQfname(rep->res, vc), "row_version")
-                     ? pgrows_object(rep->res, 0, vc + 1, &len)
+    char *body = PQnfields(res) > 3 && !strcmp(PQfname(res, 1), "row_status") &&
+                         !strcmp(PQfname(res, 2), "row_version")
+                     ? pgrows_object(res, row, 3, &len)
                      : NULL;
     if (!body) {
         log_error("a read's members could not be written as JSON");
         httpd_reply_problem(r, "internal_error", NULL);
         return;
     }
-    if (!PQgetisnull(rep->res, 0, vc)) {
+    if (!PQgetisnull(res, row, 2)) {
         char etag[32];
-        snprintf(etag, sizeof etag, "\"%s\"", PQgetvalue(rep->res, 0, vc));
+        snprintf(etag, sizeof etag, "\"%s\"", PQgetvalue(res, row, 2));
         httpd_set_header(r, "ETag", etag);
     }
-    httpd_reply_raw(r, atoi(PQgetvalue(rep->res, 0, sc)), "application/json; charset=utf-8", body,
-                    len);
+    httpd_reply_raw(r, atoi(PQgetvalue(res, row, 1)), "application/json; charset=utf-8", body, len);
     free(body);
 }
 

@@ -53,10 +53,9 @@ void api_update(struct httpd_req *r, const struct api_resource *res);
 
 /* A read of one record by the path's id, the reads of this resource that
  * wait for a database connection under the same scope sent together as one
- * call of b->many (pgpool_query_batched).  b->one answers row_status,
- * row_version (the ETag) and then the answer's members, one column each
- * (b->many the same after the key): the answer is those columns written as
- * one object (pgrows_object). */
+ * call of b->many (pgpool_query_batched).  Both answer the key, row_status,
+ * row_version (the ETag) and then the answer's members, one column each:
+ * the answer is those columns written as one object (pgrows_object). */
 void api_get_batched(struct httpd_req *r, const struct pgpool_batch *b);
 void api_list(struct httpd_req *r, const struct api_resource *res);
 

@@ -146,7 +146,7 @@ bool dbreply_has_row(struct httpd_req *r, const struct pgpool_reply *rep)
         dbreply_error(r, rep);
         return false;
     }
-    if (PQntuples(rep->res) == 0 || PQgetisnull(rep->res, 0, 0)) {
+    if (PQntuples(rep->res) <= rep->row || PQgetisnull(rep->res, rep->row, 0)) {
         httpd_reply_problem(r, "not_found", NULL);
         return false;
     }
