@@ -105,14 +105,12 @@ static const struct privacy_rule *privacy_rule_of(const char *key, size_t n)
     return NULL;
 }
 
-static enum privacy_action privacy_action_n(const char *key, size_t n, enum privacy_caller caller,
-                                            unsigned marks)
+/* What rule r does to a member for caller with marks. */
+static enum privacy_action privacy_rule_action(const struct privacy_rule *r,
+                                               enum privacy_caller caller, unsigned marks)
 {
     if ((unsigned)caller >= PRIVACY_CALLER_COUNT)
         caller = PRIVACY_PUBLIC;
-    const struct privacy_rule *r = privacy_rule_of(key, n);
-    if (!r)
-        return PRIVACY_KEEP;
     enum privacy_action a = (enum privacy_action)r->action[caller];
     if (a == PRIVACY_REVEALED)
         return (marks & PRIVACY_MARK_REVEALED) && caller == PRIVACY_STAFF_REVEAL ? PRIVACY_KEEP
@@ -123,6 +121,13 @@ static enum privacy_action privacy_action_n(const char *key, size_t n, enum priv
                    ? PRIVACY_KEEP
                    : PRIVACY_DROP;
     return a;
+}
+
+static enum privacy_action privacy_action_n(const char *key, size_t n, enum privacy_caller caller,
+                                            unsigned marks)
+{
+    const struct privacy_rule *r = privacy_rule_of(key, n);
+    return r ? privacy_rule_action(r, caller, marks) : PRIVACY_KEEP;
 }
 
 enum privacy_action privacy_action_of(const char *key, enum privacy_caller caller, unsigned marks)
@@ -219,14 +224,16 @@ bool privacy_json_needs_shaping(const char *text, size_t len, enum privacy_calle
     const struct privacy_rule *act[RULES];
     size_t klen[RULES];
     bool remask[RULES];
+    bool first[256] = {false}; /* the first characters of those keys */
     size_t n = 0;
     for (size_t i = 0; i < RULES; i++) {
         const struct privacy_rule *r = &privacy_rules[i];
-        enum privacy_action a = privacy_action_of(r->key, caller, marks);
+        enum privacy_action a = privacy_rule_action(r, caller, marks);
         if (a == PRIVACY_KEEP)
             continue;
         act[n] = r;
         klen[n] = strlen(r->key);
+        first[(unsigned char)r->key[0]] = true;
         remask[n++] = a == PRIVACY_REMASK;
     }
     const char *end = text + len;
@@ -234,6 +241,8 @@ bool privacy_json_needs_shaping(const char *text, size_t len, enum privacy_calle
          p = memchr(p + 1, '"', (size_t)(end - p - 1))) {
         const char *k = p + 1;
         size_t rest = (size_t)(end - k);
+        if (!rest || !first[(unsigned char)k[0]])
+            continue;
         for (size_t i = 0; i < n; i++) {
             size_t kl = klen[i];
             bool exact = !act[i]->prefix;
