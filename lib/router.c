@@ -97,11 +97,23 @@ static int router_param_segment(const char *s, size_t len)
 }
 
 /* Matches one route's pattern; fills params when it matches. */
-static bool router_match_pattern(const char *pattern, const struct router_segs *path,
-                                 struct router_match *m, bool *bad)
+/* Whether pattern's text up to its first parameter (or its end) agrees with
+ * the start of path: if not, some segment before any parameter differs, or
+ * the segments do not line up, and the pattern cannot match. */
+static bool router_prefix_agrees(const char *pattern, const char *path)
+{
+    while (*pattern && *pattern != '{' && *pattern == *path) {
+        pattern++;
+        path++;
+    }
+    return *pattern == '{' || *pattern == *path;
+}
+
+static bool router_match_pattern(const char *pattern, const char *raw,
+                                 const struct router_segs *path, struct router_match *m, bool *bad)
 {
     struct router_segs pat;
-    if (!router_split(pattern, &pat) || pat.n != path->n)
+    if (!router_prefix_agrees(pattern, raw) || !router_split(pattern, &pat) || pat.n != path->n)
         return false;
     size_t np = 0;
     for (size_t i = 0; i < pat.n; i++) {
@@ -150,7 +162,7 @@ enum router_result router_match(const struct router_route *routes, size_t n, con
     bool any = false, bad = false;
     const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
     for (size_t i = 0; i < n; i++) {
-        if (!router_match_pattern(routes[i].pattern, &segs, m, &bad))
+        if (!router_match_pattern(routes[i].pattern, path, &segs, m, &bad))
             continue;
         any = true;
         router_allow_add(m, routes[i].method);
