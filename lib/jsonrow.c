@@ -61,7 +61,7 @@ char *jsonrow_object(const struct jsonrow_col *cols, int n, size_t *len)
         const struct jsonrow_col *c = &cols[i];
         if (c->kind == JSONROW_RAW && c->value && c->len == 0)
             return NULL;
-        cap += jsonrow_string_max(strlen(c->name)) + 2;
+        cap += jsonrow_string_max(c->name_len) + 2;
         cap += !c->value                   ? 4
                : c->kind == JSONROW_STRING ? jsonrow_string_max(c->len)
                : c->kind == JSONROW_BOOL   ? 5
@@ -76,7 +76,7 @@ char *jsonrow_object(const struct jsonrow_col *cols, int n, size_t *len)
         const struct jsonrow_col *c = &cols[i];
         if (i)
             *o++ = ',';
-        o += jsonrow_string(o, c->name, strlen(c->name));
+        o += jsonrow_string(o, c->name, c->name_len);
         *o++ = ':';
         if (!c->value) {
             memcpy(o, "null", 4);

@@ -22,6 +22,7 @@ enum jsonrow_kind {
 
 struct jsonrow_col {
     const char *name; /* the member's name, written as a JSON string */
+    size_t name_len;  /* bytes of name */
     enum jsonrow_kind kind;
     const char *value; /* NULL for SQL NULL */
     size_t len;        /* bytes of value */

@@ -1,5 +1,5 @@
 /*
- * pgrows: picking rows out of a query result.
+ * pgrows: the keys of a query result's rows, and a row written as one JSON object.
  */
 #include "pgrows.h"
 
@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 long long *pgrows_keys(const PGresult *all)
 {
@@ -50,7 +51,8 @@ char *pgrows_object(const PGresult *res, int row, int from, size_t *len)
         if (kind < 0)
             return NULL;
         bool null = PQgetisnull(res, row, from + j);
-        cols[j] = (struct jsonrow_col){PQfname(res, from + j), (enum jsonrow_kind)kind,
+        const char *name = PQfname(res, from + j);
+        cols[j] = (struct jsonrow_col){name, strlen(name), (enum jsonrow_kind)kind,
                                        null ? NULL : PQgetvalue(res, row, from + j),
                                        null ? 0 : (size_t)PQgetlength(res, row, from + j)};
     }

@@ -12,7 +12,7 @@
 /* a column of value v (NULL for SQL NULL) */
 static struct jsonrow_col col(const char *name, enum jsonrow_kind kind, const char *v)
 {
-    return (struct jsonrow_col){name, kind, v, v ? strlen(v) : 0};
+    return (struct jsonrow_col){name, strlen(name), kind, v, v ? strlen(v) : 0};
 }
 
 /* The kinds of member a worker's answer has, each as the database sends it. */
