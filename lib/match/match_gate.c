@@ -7,7 +7,8 @@
  * sorts workers into distance tiers, so the scan can visit the nearest first,
  * and applies the cut: once the page is full, a worker too far away to reach
  * its lowest score, or whose hot bound (struct match_gate_hot) is below it,
- * is dropped unvisited.  match_gate_avx512.c has the AVX-512 build.
+ * is dropped unvisited.  match_gate_avx2.c and match_gate_avx512.c have the
+ * AVX2 and AVX-512 builds.
  *
  * Branch-free on purpose: with half the workers passing a test, branches
  * mispredict and a per-worker early exit costs three times as much (see
@@ -439,298 +440,13 @@ void match_gate_chunk(const struct match_index *idx, const struct match_gate *g,
 {
     if (idx->gate_avx512 && idx->gate_avx2 && !g->hi)
         match_gate_chunk_avx512(idx, g, c, removed, scanned);
+    else if (idx->gate_avx2 && !g->hi)
+        match_gate_chunk_avx2(idx, g, c, removed, scanned);
     else
         match_gate_chunk_blocks(idx, g, c, removed, scanned, match_gate_block);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define AVX2 __attribute__((target("avx2")))
-
-/* The same tests eight lanes wide (AVX2 is in every x86-64 server since 2013). */
-AVX2 static inline uint64_t avx_flag_bits(__m256i f, __m256i bits, bool none)
-{
-    __m256i e = _mm256_cmpeq_epi16(_mm256_and_si256(f, bits), none ? _mm256_setzero_si256() : bits);
-    /* 16 lanes of 16 bits -> 16 bits: pack the two 128-bit halves */
-    __m128i p = _mm_packs_epi16(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
-    return (uint64_t)(uint16_t)_mm_movemask_epi8(p);
-}
-
-AVX2 static void avx_flags(const uint16_t *fl, const struct match_gate *g, struct match_gate_out *o)
-{
-    const __m256i live = _mm256_set1_epi16((short)MATCH_W_LIVE);
-    const __m256i seek = _mm256_set1_epi16(MATCH_W_SEEKING);
-    const __m256i cons = _mm256_set1_epi16(MATCH_W_CONSENT_BROKERS);
-    const __m256i post = _mm256_set1_epi16((short)g->post_flags);
-    const __m256i hpost = _mm256_set1_epi16((short)g->hpost_flags);
-    const __m256i local = _mm256_set1_epi16(MATCH_W_RELOCATED | MATCH_W_LOCAL_RESIDENT);
-    const __m256i pr[3] = {_mm256_set1_epi16(MATCH_W_RELOCATED), _mm256_set1_epi16(MATCH_W_H_MON),
-                           _mm256_set1_epi16(MATCH_W_H_ZERO)};
-    uint64_t lv = 0, sk = 0, cn = ~0ull, ps = ~0ull, hp = ~0ull, lc = ~0ull, p[3] = {0, 0, 0};
-    for (unsigned j = 0; j < 4; j++) {
-        __m256i f = _mm256_loadu_si256((const __m256i *)(fl + 16 * j));
-        for (unsigned b = 0; b < 3; b++)
-            p[b] |= avx_flag_bits(f, pr[b], false) << (16 * j);
-        lv |= avx_flag_bits(f, live, false) << (16 * j);
-        sk |= avx_flag_bits(f, seek, false) << (16 * j);
-    }
-    /* the tests this query does not make pass everyone (see the scalar build) */
-    if (g->broker) {
-        cn = 0;
-        for (unsigned j = 0; j < 4; j++)
-            cn |= avx_flag_bits(_mm256_loadu_si256((const __m256i *)(fl + 16 * j)), cons, false)
-                  << (16 * j);
-    }
-    if (g->post_flags | g->hpost_flags) {
-        ps = hp = 0;
-        for (unsigned j = 0; j < 4; j++) {
-            __m256i f = _mm256_loadu_si256((const __m256i *)(fl + 16 * j));
-            ps |= avx_flag_bits(f, post, true) << (16 * j);
-            hp |= avx_flag_bits(f, hpost, true) << (16 * j);
-        }
-    }
-    if (g->resident) {
-        lc = 0;
-        for (unsigned j = 0; j < 4; j++)
-            lc |= (~avx_flag_bits(_mm256_loadu_si256((const __m256i *)(fl + 16 * j)), local, true) &
-                   0xffff)
-                  << (16 * j);
-    }
-    o->live = lv, o->seek = sk, o->consent = cn, o->post = ps, o->hpost = hp, o->resident = lc;
-    memcpy(o->prio, p, sizeof p);
-}
-
-AVX2 static void avx_county(const uint8_t *county, const struct match_gate *g,
-                            struct match_gate_out *o)
-{
-    if (!g->resident)
-        return;
-    const __m256i want = _mm256_set1_epi8((char)g->county);
-    uint64_t lo = (uint32_t)_mm256_movemask_epi8(
-        _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)county), want));
-    uint64_t hi = (uint32_t)_mm256_movemask_epi8(
-        _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(county + 32)), want));
-    o->resident &= lo | hi << 32;
-}
-
-/* Four 64-bit lanes: all bits of m set. */
-AVX2 static inline uint64_t avx_has_all(__m256i s, __m256i m)
-{
-    __m256i e = _mm256_cmpeq_epi64(_mm256_and_si256(s, m), m);
-    return (uint64_t)_mm256_movemask_pd(_mm256_castsi256_pd(e));
-}
-
-AVX2 static void avx_skills(const uint64_t *sk, const uint64_t *certs, const struct match_gate *g,
-                            struct match_gate_out *o)
-{
-    const __m256i must = _mm256_set1_epi64x((long long)g->must0);
-    const __m256i relu = _mm256_set1_epi64x((long long)g->relu0);
-    const __m256i cm = _mm256_set1_epi64x((long long)g->cert_must);
-    const __m256i req = _mm256_set1_epi64x((long long)g->req0);
-    const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi64x(1);
-    uint64_t m = 0, rel = 0, cert = 0, full = 0, multi = 0;
-    if (g->must0 | g->req0) {
-        for (unsigned j = 0; j < MATCH_BLOCK / 4; j++) {
-            __m256i s = _mm256_loadu_si256((const __m256i *)(sk + 4 * j));
-            __m256i z = _mm256_cmpeq_epi64(_mm256_and_si256(s, relu), zero);
-            m |= avx_has_all(s, must) << (4 * j);
-            full |= avx_has_all(s, req) << (4 * j);
-            rel |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(z)) & 15) << (4 * j);
-            __m256i h = _mm256_and_si256(s, req); /* held & (held - 1): a second one */
-            __m256i y = _mm256_cmpeq_epi64(_mm256_and_si256(h, _mm256_sub_epi64(h, one)), zero);
-            multi |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(y)) & 15) << (4 * j);
-        }
-    } else { /* nothing must be held: everyone passes must and full */
-        m = full = ~0ull;
-        for (unsigned j = 0; j < MATCH_BLOCK / 4; j++) {
-            __m256i s = _mm256_loadu_si256((const __m256i *)(sk + 4 * j));
-            __m256i z = _mm256_cmpeq_epi64(_mm256_and_si256(s, relu), zero);
-            rel |= (uint64_t)(~_mm256_movemask_pd(_mm256_castsi256_pd(z)) & 15) << (4 * j);
-        }
-    }
-    if (g->cert_must)
-        for (unsigned j = 0; j < MATCH_BLOCK / 4; j++)
-            cert |= avx_has_all(_mm256_loadu_si256((const __m256i *)(certs + 4 * j)), cm)
-                    << (4 * j);
-    o->must = m, o->rel = rel, o->full = full, o->cert = g->cert_must ? cert : ~0ull;
-    o->multi = multi;
-}
-
-AVX2 static inline __m256i avx_le_u16(__m256i a, __m256i b)
-{
-    return _mm256_cmpeq_epi16(_mm256_max_epu16(a, b), b);
-}
-
-AVX2 static inline uint64_t avx_bits16(__m256i e)
-{
-    __m128i p = _mm_packs_epi16(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
-    return (uint64_t)(uint16_t)_mm_movemask_epi8(p);
-}
-
-AVX2 static void avx_days(const uint16_t *av, const uint16_t *bi, const struct match_gate *g,
-                          struct match_gate_out *o)
-{
-    const __m256i by = _mm256_set1_epi16((short)g->avail_by);
-    const __m256i lo = _mm256_set1_epi16((short)g->born_lo);
-    const __m256i span = _mm256_set1_epi16((short)g->born_span);
-    uint64_t avail = 0, age = 0;
-    for (unsigned j = 0; j < 4; j++) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(av + 16 * j));
-        __m256i b = _mm256_sub_epi16(_mm256_loadu_si256((const __m256i *)(bi + 16 * j)), lo);
-        avail |= avx_bits16(avx_le_u16(a, by)) << (16 * j);
-        age |= avx_bits16(avx_le_u16(b, span)) << (16 * j);
-    }
-    o->avail = avail, o->age = g->nobody_of_age ? 0 : age;
-}
-
-/* Eight lanes from i: the site's coordinates from the place table (two
- * gathers of the packed entries), then the squared chord to the workplace,
- * in the scalar build's arithmetic.  Workers without a place read w_q. */
-AVX2 static __m256 avx_chord2_exact(const struct match_index *idx, const struct match_gate *g,
-                                    size_t i, __m256i p32)
-{
-    const long long *pq = (const long long *)(const void *)idx->p_q;
-    __m256i a = _mm256_i32gather_epi64(pq, _mm256_castsi256_si128(p32), 8);
-    __m256i b = _mm256_i32gather_epi64(pq, _mm256_extracti128_si256(p32, 1), 8);
-    /* as 32-bit lanes each entry is (q0 | q1 << 16, q2): even lanes, then odd */
-    __m256 ea = _mm256_castsi256_ps(a), eb = _mm256_castsi256_ps(b);
-    __m256i xy = _mm256_permute4x64_epi64(
-        _mm256_castps_si256(_mm256_shuffle_ps(ea, eb, _MM_SHUFFLE(2, 0, 2, 0))),
-        _MM_SHUFFLE(3, 1, 2, 0));
-    __m256i zz = _mm256_permute4x64_epi64(
-        _mm256_castps_si256(_mm256_shuffle_ps(ea, eb, _MM_SHUFFLE(3, 1, 3, 1))),
-        _MM_SHUFFLE(3, 1, 2, 0));
-    __m256i q[3] = {_mm256_srai_epi32(_mm256_slli_epi32(xy, 16), 16), _mm256_srai_epi32(xy, 16),
-                    _mm256_srai_epi32(_mm256_slli_epi32(zz, 16), 16)};
-    if (idx->p_none) {
-        __m256i none = _mm256_cmpeq_epi32(p32, _mm256_set1_epi32(MATCH_PLACE_NONE));
-        if (_mm256_movemask_epi8(none))
-            for (int c = 0; c < 3; c++)
-                q[c] = _mm256_blendv_epi8(
-                    q[c],
-                    _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(idx->w_q[c] + i))),
-                    none);
-    }
-    __m256 d[3];
-    for (int c = 0; c < 3; c++)
-        d[c] = _mm256_sub_ps(_mm256_cvtepi32_ps(q[c]), _mm256_set1_ps(g->vq[c]));
-    return _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(d[0], d[0]), _mm256_mul_ps(d[1], d[1])),
-                         _mm256_mul_ps(d[2], d[2]));
-}
-
-/* Eight lanes from i: the squared chord to the workplace, looked up in the
- * query's place table (one gather), computed for places beyond it. */
-AVX2 static __m256 avx_chord2(const struct match_index *idx, const struct match_gate *g, size_t i,
-                              unsigned live8)
-{
-    __m256i p32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(idx->w_place + i)));
-    __m256i in = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)g->n_place_c2), p32);
-    __m256 c2 =
-        _mm256_mask_i32gather_ps(_mm256_setzero_ps(), g->place_c2, p32, _mm256_castsi256_ps(in), 4);
-    if (live8 & ~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(in)))
-        c2 = _mm256_blendv_ps(avx_chord2_exact(idx, g, i, p32), c2, _mm256_castsi256_ps(in));
-    return c2;
-}
-
-AVX2 static void avx_tiers(const struct match_index *idx, size_t base, const struct match_gate *g,
-                           struct match_gate_out *o)
-{
-    const __m256 one = _mm256_set1_ps(1.0f), tf = _mm256_set1_ps(g->tf);
-    const __m256 acc = _mm256_set1_ps(g->acc_km);
-    __m256 k[MATCH_TIERS - 1];
-    for (unsigned t = 0; t < MATCH_TIERS - 1; t++)
-        k[t] = _mm256_set1_ps(match_tier_k(t));
-    const __m256i one32 = _mm256_set1_epi32(1),
-                  lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-    const __m256i willing = _mm256_set1_epi32(g->willing_flags);
-    const __m256 zerof = _mm256_setzero_ps();
-    const __m256 kmin = _mm256_set1_ps(g->cut_kmin);
-    const __m256 kby[3] = {_mm256_set1_ps(g->cut_kmax_by[0]), _mm256_set1_ps(g->cut_kmax_by[1]),
-                           _mm256_set1_ps(g->cut_kmax_by[2])};
-    uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0, alive = match_gate_alive(g, o);
-    const uint16_t *fl = idx->w_flags + base;
-    const uint16_t *cm = idx->w_commute + base;
-    for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
-        unsigned live8 = (unsigned)(alive >> (8 * j)) & 0xff;
-        if (!live8)
-            continue;
-        __m256i c32 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(cm + 8 * j)));
-        __m256 r =
-            _mm256_max_ps(_mm256_mul_ps(_mm256_max_ps(_mm256_cvtepi32_ps(c32), one), tf), acc);
-        __m256 c2 = avx_chord2(idx, g, base + 8 * j, live8);
-        for (unsigned t = 0; t < MATCH_TIERS - 1 && !g->cut; t++) {
-            __m256 l = _mm256_mul_ps(r, k[t]);
-            n[t] |= (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps(c2, _mm256_mul_ps(l, l), _CMP_LE_OQ))
-                    << (8 * j);
-        }
-        if (!g->cut)
-            continue;
-        /* beyond the largest k of the lane's skill classes (as z_cut16) nobody
-         * reaches; within the smallest (when >= 0) everyone: only lanes in
-         * between need their class */
-        __m256i rb = _mm256_and_si256(_mm256_set1_epi32((int)((o->rel >> (8 * j)) & 0xff)), lane);
-        __m256i fb = _mm256_and_si256(_mm256_set1_epi32((int)((o->full >> (8 * j)) & 0xff)), lane);
-        __m256 kl =
-            _mm256_blendv_ps(kby[0], kby[1], _mm256_castsi256_ps(_mm256_cmpeq_epi32(rb, lane)));
-        kl = _mm256_blendv_ps(kl, kby[2], _mm256_castsi256_ps(_mm256_cmpeq_epi32(fb, lane)));
-        __m256 lmax = _mm256_mul_ps(r, kl), lmin = _mm256_mul_ps(r, kmin);
-        unsigned hi = (unsigned)_mm256_movemask_ps(
-            _mm256_and_ps(_mm256_cmp_ps(kl, zerof, _CMP_GE_OQ),
-                          _mm256_cmp_ps(c2, _mm256_mul_ps(lmax, lmax), _CMP_LE_OQ)));
-        unsigned lo = g->cut_kmin >= 0 ? (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(
-                                             c2, _mm256_mul_ps(lmin, lmin), _CMP_LE_OQ))
-                                       : 0;
-        if (!(hi & ~lo & (unsigned)(alive >> (8 * j)) & 0xff)) {
-            cut |= (uint64_t)lo << (8 * j);
-            continue;
-        }
-        /* class per lane (match_cut_class), then its k from the table */
-        __m256i f = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(fl + 8 * j)));
-        __m256i cls = _mm256_and_si256(_mm256_cmpeq_epi32(rb, lane), one32);
-        cls = _mm256_or_si256(
-            cls, _mm256_and_si256(_mm256_cmpeq_epi32(fb, lane), _mm256_set1_epi32(32)));
-        cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_srli_epi32(f, 4), _mm256_set1_epi32(2)));
-        cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_srli_epi32(f, 8), _mm256_set1_epi32(4)));
-        cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_srli_epi32(f, 6), _mm256_set1_epi32(8)));
-        __m256i w = _mm256_cmpeq_epi32(_mm256_and_si256(f, willing), _mm256_setzero_si256());
-        if (!g->willing_flags) { /* bit 16: two or more listed skills */
-            __m256i mb =
-                _mm256_and_si256(_mm256_set1_epi32((int)((o->multi >> (8 * j)) & 0xff)), lane);
-            w = _mm256_cmpeq_epi32(mb, _mm256_setzero_si256());
-        }
-        cls = _mm256_or_si256(cls, _mm256_andnot_si256(w, _mm256_set1_epi32(16)));
-        __m256 lim = _mm256_mul_ps(r, _mm256_i32gather_ps(g->cut_k, cls, 4));
-        __m256 in = _mm256_and_ps(_mm256_cmp_ps(lim, zerof, _CMP_GE_OQ),
-                                  _mm256_cmp_ps(c2, _mm256_mul_ps(lim, lim), _CMP_LE_OQ));
-        cut |= (uint64_t)_mm256_movemask_ps(in) << (8 * j);
-    }
-    memcpy(o->near, n, sizeof n);
-    if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
-        memset(o->near, 0xff, sizeof o->near);
-    o->cut = g->cut ? cut : ~0ull;
-}
-
-AVX2 void match_gate_block_avx2(const struct match_index *idx, const struct match_gate *g,
-                                size_t base, struct match_gate_out *o)
-{
-    avx_flags(idx->w_flags + base, g, o);
-    avx_county(idx->w_county + base, g, o);
-    avx_days(idx->w_avail + base, idx->w_birth + base, g, o);
-    avx_skills(idx->w_skill[0] + base, idx->w_cert + base, g, o);
-    if (g->tiers) {
-        avx_tiers(idx, base, g, o);
-        if (g->cut && g->hot.on)
-            o->cut = gate_hot_scalar(idx, g, base, o->cut & match_gate_alive(g, o));
-    } else {
-        memset(o->near, 0, sizeof o->near);
-        o->cut = ~0ull;
-    }
-}
-
-bool match_gate_has_avx2(void)
-{
-    return __builtin_cpu_supports("avx2");
-}
 
 /* Every CPU with AVX2 has POPCNT; the library is built for those without. */
 __attribute__((target("popcnt"))) static uint64_t
@@ -751,23 +467,12 @@ uint64_t match_gate_charge(const struct match_index *idx, const struct match_gat
 
 #else
 
-bool match_gate_has_avx2(void)
-{
-    return false;
-}
-
 uint64_t match_gate_charge(const struct match_index *idx, const struct match_gate *g,
                            const struct match_gate_out *o, uint64_t removed[MATCH_F_COUNT],
                            uint64_t *scanned)
 {
     (void)idx;
     return gate_charge(g, o, removed, scanned, false);
-}
-
-void match_gate_block_avx2(const struct match_index *idx, const struct match_gate *g, size_t base,
-                           struct match_gate_out *o)
-{
-    match_gate_block(idx, g, base, o);
 }
 
 #endif

@@ -526,8 +526,8 @@ uint64_t match_gate_charge(const struct match_index *idx, const struct match_gat
  * The gate over the c->n blocks from c->base, in one pass: each block's tests
  * (with match_gate_hi when g->hi), its charges (match_gate_charge), its tiers
  * or cut; the columns asked for GATE_AHEAD blocks ahead, and with the hot
- * bound the records of the survivors as they are found.  The AVX-512 build
- * runs it as one loop; the others block by block.  Fills c as struct
+ * bound the records of the survivors as they are found.  The AVX-512 and
+ * AVX2 builds run it as one loop; the others block by block.  Fills c as struct
  * match_gate_chunk says.
  */
 void match_gate_chunk(const struct match_index *idx, const struct match_gate *g,
@@ -542,6 +542,9 @@ void match_gate_chunk_blocks(const struct match_index *idx, const struct match_g
 void match_gate_chunk_avx512(const struct match_index *idx, const struct match_gate *g,
                              struct match_gate_chunk *c, uint64_t removed[MATCH_F_COUNT],
                              uint64_t *scanned);
+void match_gate_chunk_avx2(const struct match_index *idx, const struct match_gate *g,
+                           struct match_gate_chunk *c, uint64_t removed[MATCH_F_COUNT],
+                           uint64_t *scanned);
 /* Asks the cache for the columns the gate reads of the block at base (no-op past the end). */
 void match_gate_prefetch(const struct match_index *idx, const struct match_gate *g, size_t base);
 /* Skills beyond plane 0 (g->hi): clears must and sets rel of the live workers of o. */
