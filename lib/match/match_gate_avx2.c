@@ -49,9 +49,9 @@ AVX2 static inline Y_INLINE uint64_t y_any(const struct y_flags *f, uint16_t m)
             bits = (uint32_t)_mm256_movemask_epi8(
                 _mm256_slli_epi16(b < 8 ? f->lo[h] : f->hi[h], (int)(7 - (b & 7))));
         } else {
-            __m256i x = _mm256_or_si256(
-                _mm256_and_si256(f->lo[h], _mm256_set1_epi8((char)(m & 0xff))),
-                _mm256_and_si256(f->hi[h], _mm256_set1_epi8((char)(m >> 8))));
+            __m256i x =
+                _mm256_or_si256(_mm256_and_si256(f->lo[h], _mm256_set1_epi8((char)(m & 0xff))),
+                                _mm256_and_si256(f->hi[h], _mm256_set1_epi8((char)(m >> 8))));
             bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_setzero_si256()));
         }
         r |= (uint64_t)bits << (32 * h);
@@ -103,9 +103,8 @@ AVX2 static inline Y_INLINE __m256 y_all8(const uint64_t *p, __m256i m)
 AVX2 static inline Y_INLINE uint64_t y_test64(const uint64_t *p, uint64_t bits, bool all)
 {
     const __m256i m = _mm256_set1_epi64x((long long)bits);
-    const __m256i order =
-        _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15, 0, 1, 8, 9, 2, 3,
-                         10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
+    const __m256i order = _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15, 0,
+                                           1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
     all = all && (bits & (bits - 1)); /* one bit: "all" is "any" */
     uint64_t r = 0;
     for (unsigned h = 0; h < 2; h++) {
@@ -139,8 +138,7 @@ AVX2 static inline Y_INLINE uint64_t y_county(const uint8_t *county, uint8_t wan
 
 /* The tests the charges read, only those the query makes. */
 AVX2 static inline Y_INLINE void y_tests(const struct match_index *idx, const struct match_gate *g,
-                                         size_t base, struct match_gate_out *o,
-                                         struct y_flags *f)
+                                         size_t base, struct match_gate_out *o, struct y_flags *f)
 {
     y_flags_load(idx->w_flags + base, f);
     o->live = y_any(f, MATCH_W_LIVE);
@@ -158,21 +156,30 @@ AVX2 static inline Y_INLINE void y_tests(const struct match_index *idx, const st
     o->cert = g->cert_must ? y_test64(idx->w_cert + base, g->cert_must, true) : ~0ull;
 }
 
-/* What only the workers that pass the tests need (as z_later in the AVX-512
- * build): a relevant skill, every listed one with the cut, the priority
- * flags when the part has points. */
-AVX2 static inline Y_INLINE void y_later(const uint64_t *sk, const struct y_flags *f,
-                                         const struct match_gate *g, struct match_gate_out *o)
+/* The priority flags, when the part has points: only the workers that pass
+ * the tests need them. */
+AVX2 static inline Y_INLINE void y_prio(const struct y_flags *f, const struct match_gate *g,
+                                        struct match_gate_out *o)
 {
-    o->rel = g->relu0 ? y_test64(sk, g->relu0, false) : 0;
-    o->full = g->cut && g->req0 ? y_test64(sk, g->req0, true) : ~0ull;
-    o->multi = 0;
     o->prio[0] = o->prio[1] = o->prio[2] = 0;
     if (g->prio) {
         o->prio[0] = y_any(f, MATCH_W_RELOCATED);
         o->prio[1] = y_any(f, MATCH_W_H_MON);
         o->prio[2] = y_any(f, MATCH_W_H_ZERO);
     }
+}
+
+/* Eight lanes from sk as lane masks: a relevant skill (rel), every listed
+ * one (full, with the cut only; else all ones). */
+AVX2 static inline Y_INLINE void y_skill8(const uint64_t *sk, const struct match_gate *g,
+                                          __m256i *rel, __m256i *full)
+{
+    *rel = g->relu0
+               ? _mm256_xor_si256(y_lanes8(y_none8(sk, _mm256_set1_epi64x((long long)g->relu0))),
+                                  _mm256_set1_epi32(-1))
+               : _mm256_setzero_si256();
+    *full = g->cut && g->req0 ? y_lanes8(y_all8(sk, _mm256_set1_epi64x((long long)g->req0)))
+                              : _mm256_set1_epi32(-1);
 }
 
 /* Eight lanes from i: effective radius in km. */
@@ -240,8 +247,8 @@ AVX2 static __m256 y_hot_skill(const struct match_gate_hot *h, const uint64_t *s
         return _mm256_set1_ps(1.0f);
     __m256 sum = _mm256_setzero_ps();
     for (unsigned j = 0; j < h->n; j++) {
-        __m256 none_held = _mm256_castsi256_ps(
-            y_lanes8(y_none8(sk, _mm256_set1_epi64x((long long)h->held[j]))));
+        __m256 none_held =
+            _mm256_castsi256_ps(y_lanes8(y_none8(sk, _mm256_set1_epi64x((long long)h->held[j]))));
         __m256 none_rel =
             _mm256_castsi256_ps(y_lanes8(y_none8(sk, _mm256_set1_epi64x((long long)h->rel[j]))));
         __m256 with_rel =
@@ -332,16 +339,28 @@ AVX2 static unsigned y_hot8(const struct match_index *idx, const struct match_ga
 
 /* The cut, eight lanes from i (as z_cut16 in the AVX-512 build): beyond the
  * largest k of the lane's skill classes nobody reaches; within the smallest
- * (when >= 0) everyone; only the lanes in between need their class. */
+ * (when >= 0) everyone; only the lanes in between need their class.  Most
+ * groups are beyond the largest k of all classes: their skills are not
+ * tested (the cut drops them, and unless g->keep_far nothing reads their
+ * bits).  *rel8: the relevant-skill bits of the lanes tested. */
 AVX2 static inline Y_INLINE unsigned y_cut8(const struct match_index *idx,
                                             const struct match_gate *g, size_t i, unsigned live,
-                                            unsigned rel8, unsigned full8)
+                                            unsigned *rel8)
 {
-    const __m256i lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
     const __m256 zerof = _mm256_setzero_ps();
     __m256 r = y_radius(idx, g, i), c2 = y_chord2(idx, g, i, live);
-    __m256i rb = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)rel8), lane), lane);
-    __m256i fb = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)full8), lane), lane);
+    *rel8 = 0;
+    if (!g->keep_far) {
+        float k01 = g->cut_kmax_by[0] > g->cut_kmax_by[1] ? g->cut_kmax_by[0] : g->cut_kmax_by[1];
+        float kall = k01 > g->cut_kmax_by[2] ? k01 : g->cut_kmax_by[2];
+        __m256 la = _mm256_mul_ps(r, _mm256_set1_ps(kall));
+        if (!(kall >= 0) || !(live & (unsigned)_mm256_movemask_ps(
+                                         _mm256_cmp_ps(c2, _mm256_mul_ps(la, la), _CMP_LE_OQ))))
+            return 0;
+    }
+    __m256i rb, fb;
+    y_skill8(idx->w_skill[0] + i, g, &rb, &fb);
+    *rel8 = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(rb));
     __m256 kl = _mm256_blendv_ps(_mm256_set1_ps(g->cut_kmax_by[0]),
                                  _mm256_set1_ps(g->cut_kmax_by[1]), _mm256_castsi256_ps(rb));
     kl = _mm256_blendv_ps(kl, _mm256_set1_ps(g->cut_kmax_by[2]), _mm256_castsi256_ps(fb));
@@ -350,9 +369,10 @@ AVX2 static inline Y_INLINE unsigned y_cut8(const struct match_index *idx,
         _mm256_and_ps(_mm256_cmp_ps(kl, zerof, _CMP_GE_OQ),
                       _mm256_cmp_ps(c2, _mm256_mul_ps(lmax, lmax), _CMP_LE_OQ)));
     __m256 lmin = _mm256_mul_ps(r, _mm256_set1_ps(g->cut_kmin));
-    unsigned lo = g->cut_kmin >= 0 ? (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(
-                                         c2, _mm256_mul_ps(lmin, lmin), _CMP_LE_OQ))
-                                   : 0;
+    unsigned lo =
+        g->cut_kmin >= 0
+            ? (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(c2, _mm256_mul_ps(lmin, lmin), _CMP_LE_OQ))
+            : 0;
     unsigned in = lo;
     if (hi & ~lo & live) { /* class per lane (match_cut_class), then its k from the table */
         __m256i f = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(idx->w_flags + i)));
@@ -388,22 +408,28 @@ AVX2 static inline Y_INLINE unsigned y_cut8(const struct match_index *idx,
     return g->hot.on && (in & live) ? y_hot8(idx, g, i, in & live, r, c2) : in;
 }
 
+/* The tiers or the cut of the lanes of alive; in o->rel the relevant-skill
+ * bits of those the cut keeps (of all of them without the cut or with
+ * g->keep_far). */
 AVX2 static inline Y_INLINE void y_tiers(const struct match_index *idx, size_t base,
                                          const struct match_gate *g, struct match_gate_out *o,
                                          uint64_t alive)
 {
-    uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0;
+    uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0, rel = 0;
     for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
         unsigned live = (unsigned)(alive >> (8 * j)) & 0xff;
         if (!live)
             continue;
         size_t i = base + 8 * j;
         if (g->cut) {
-            cut |= (uint64_t)y_cut8(idx, g, i, live, (unsigned)(o->rel >> (8 * j)) & 0xff,
-                                    (unsigned)(o->full >> (8 * j)) & 0xff)
-                   << (8 * j);
+            unsigned rel8;
+            cut |= (uint64_t)y_cut8(idx, g, i, live, &rel8) << (8 * j);
+            rel |= (uint64_t)rel8 << (8 * j);
             continue;
         }
+        __m256i rb, fb;
+        y_skill8(idx->w_skill[0] + i, g, &rb, &fb);
+        rel |= (uint64_t)_mm256_movemask_ps(_mm256_castsi256_ps(rb)) << (8 * j);
         __m256 r = y_radius(idx, g, i), c2 = y_chord2(idx, g, i, live);
         for (unsigned t = 0; t < MATCH_TIERS - 1; t++) {
             __m256 l = _mm256_mul_ps(r, _mm256_set1_ps(match_tier_k(t)));
@@ -415,6 +441,7 @@ AVX2 static inline Y_INLINE void y_tiers(const struct match_index *idx, size_t b
     if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
         memset(o->near, 0xff, sizeof o->near);
     o->cut = g->cut ? cut : ~0ull;
+    o->rel = rel;
 }
 
 AVX2 void match_gate_block_avx2(const struct match_index *idx, const struct match_gate *g,
@@ -422,13 +449,15 @@ AVX2 void match_gate_block_avx2(const struct match_index *idx, const struct matc
 {
     struct y_flags f;
     y_tests(idx, g, base, o, &f);
-    y_later(idx->w_skill[0] + base, &f, g, o);
+    y_prio(&f, g, o);
+    o->full = ~0ull, o->multi = 0;
     if (g->tiers) {
         y_tiers(idx, base, g, o, match_gate_alive(g, o));
     } else {
         memset(o->near, 0, sizeof o->near);
         o->cut = ~0ull;
     }
+    o->rel = g->relu0 ? y_test64(idx->w_skill[0] + base, g->relu0, false) : 0; /* every lane */
 }
 
 /* How many workers of *a fail pass; *a keeps the others. */
@@ -469,10 +498,14 @@ AVX2 void match_gate_chunk_avx2(const struct match_index *idx, const struct matc
         n_res += y_charge1(&a, o.resident);
         o.cut = ~0ull;
         memset(o.near, 0, sizeof o.near);
-        if (a) /* the others are not read */
-            y_later(idx->w_skill[0] + base, &f, g, &o);
-        if (g->tiers && a)
-            y_tiers(idx, base, g, &o, a);
+        o.rel = 0, o.full = ~0ull, o.multi = 0;
+        if (a) { /* the others are not read */
+            y_prio(&f, g, &o);
+            if (g->tiers)
+                y_tiers(idx, base, g, &o, a);
+            else if (g->relu0)
+                o.rel = y_test64(idx->w_skill[0] + base, g->relu0, false);
+        }
         match_gate_chunk_keep(idx, g, c, b, &o, a);
     }
     *scanned += n_live;

@@ -167,36 +167,50 @@ static uint64_t result_digest(uint64_t h, const struct match_result *r)
     return h;
 }
 
-/* Time of a plain sum over as many bytes as a worker query reads; *cpu gets
- * the median CPU time of the same sums (steadier on a shared machine). */
-static double bandwidth_floor(size_t bytes, double *gbps, double *cpu)
+/*
+ * The memory-bandwidth floor: a plain sum over as many bytes as a worker
+ * query's first pass would read at most (22 a worker).  One pass runs after
+ * each query, so the floor and the queries share the machine's state of the
+ * moment (other tenants' load, the clock, what the cache holds): the ratio of
+ * their medians holds from run to run where each figure alone moves.
+ */
+struct floor {
+    uint64_t *a;
+    size_t n, bytes, runs;
+    double *ms, *cpu;
+    volatile uint64_t sink;
+};
+
+static void floor_init(struct floor *f, size_t bytes, size_t runs)
 {
-    size_t n = bytes / 8;
-    uint64_t *a = malloc(n * 8);
-    if (!a)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        a[i] = i;
-    double t[9], c[9];
-    volatile uint64_t sink = 0;
-    for (int r = 0; r < 9; r++) {
-        double t0 = now_ms(), c0 = cpu_ms();
-        uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (size_t i = 0; i + 4 <= n; i += 4) {
-            s0 += a[i];
-            s1 += a[i + 1];
-            s2 += a[i + 2];
-            s3 += a[i + 3];
-        }
-        sink += s0 + s1 + s2 + s3;
-        t[r] = now_ms() - t0;
-        c[r] = cpu_ms() - c0;
+    f->n = bytes / 8, f->bytes = bytes, f->runs = 0, f->sink = 0;
+    f->a = malloc(f->n * 8);
+    f->ms = calloc(runs, sizeof(double));
+    f->cpu = calloc(runs, sizeof(double));
+    if (!f->a || !f->ms || !f->cpu)
+        exit(1);
+    for (size_t i = 0; i < f->n; i++)
+        f->a[i] = i;
+}
+
+static void floor_pass(struct floor *f)
+{
+    double t0 = now_ms(), c0 = cpu_ms();
+    uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (size_t i = 0; i + 4 <= f->n; i += 4) {
+        s0 += f->a[i];
+        s1 += f->a[i + 1];
+        s2 += f->a[i + 2];
+        s3 += f->a[i + 3];
     }
-    free(a);
-    *cpu = pct(c, 9, 0.5);
-    double med = pct(t, 9, 0.5);
-    *gbps = (double)bytes / (med * 1e6);
-    return med;
+    f->sink += s0 + s1 + s2 + s3;
+    f->ms[f->runs] = now_ms() - t0;
+    f->cpu[f->runs++] = cpu_ms() - c0;
+}
+
+static void floor_free(struct floor *f)
+{
+    free(f->a), free(f->ms), free(f->cpu);
 }
 
 struct timing {
@@ -219,7 +233,7 @@ static void bench_line(const char *name, size_t workers, double value, const cha
 }
 
 static double worker_queries(struct world *w, const struct match_index *idx, size_t nq, size_t n,
-                             double *cpu_p50)
+                             double *cpu_p50, struct floor *fl)
 {
     struct match_vacancy *vs = calloc(nq, sizeof *vs);
     double *one = calloc(nq, sizeof(double)), *two = calloc(nq, sizeof(double));
@@ -233,6 +247,8 @@ static double worker_queries(struct world *w, const struct match_index *idx, siz
         exit(1);
     struct match_query q;
     match_query_init(&q, w->today, 50);
+    /* set: the one-thread queries alone (for callgrind: the other runs would dilute them) */
+    bool one_only = getenv("BENCH_MATCH_ONE_THREAD_ONLY") != NULL;
     size_t identical = 0, matched = 0;
     uint64_t digest = 0xcbf29ce484222325ull, facet_digest = digest;
     for (size_t i = 0; i < nq; i++) {
@@ -253,10 +269,13 @@ static double worker_queries(struct world *w, const struct match_index *idx, siz
         cat[k][ncat[k]++] = one[i];
         matched += a->candidates;
         digest = result_digest(digest, a);
-        t0 = now_ms();
-        query_two_threads(idx, &vs[i], &q, b, c);
-        two[i] = now_ms() - t0;
-        identical += same_hits(a, b);
+        if (!one_only) {
+            t0 = now_ms();
+            query_two_threads(idx, &vs[i], &q, b, c);
+            two[i] = now_ms() - t0;
+            identical += same_hits(a, b);
+        }
+        floor_pass(fl);
     }
     printf("top-50 workers for one vacancy (%zu vacancies drawn like the real mix, ad hoc):\n", nq);
     print_pct("all, 1 thread", one, nq);
@@ -274,7 +293,7 @@ static double worker_queries(struct world *w, const struct match_index *idx, siz
            identical, nq, (double)matched / (double)nq);
     printf("  digest of the pages, scores, reasons, counts and flags: %016llx\n",
            (unsigned long long)digest);
-    size_t nf = nq < 30 ? nq : 30;
+    size_t nf = one_only ? 0 : nq < 30 ? nq : 30;
     q.facets = true;
     for (size_t i = 0; i < nf; i++) {
         double t0 = now_ms();
@@ -447,10 +466,12 @@ static void run_size(struct world *w, size_t n, size_t nq)
            (double)(st.worker_bytes + st.household_bytes) / (double)st.workers,
            (double)st.worker_bytes / (double)st.workers,
            (double)st.household_bytes / (double)st.workers, rss_peak_kib() / 1024.0);
-    double cpu_p50 = 0, p50 = worker_queries(w, idx, nq, n, &cpu_p50);
-    double gbps = 0, floor_cpu = 0;
-    double floor_ms =
-        bandwidth_floor(st.scan_bytes_per_worker * st.worker_slots, &gbps, &floor_cpu);
+    struct floor fl;
+    floor_init(&fl, st.scan_bytes_per_worker * st.worker_slots, nq);
+    double cpu_p50 = 0, p50 = worker_queries(w, idx, nq, n, &cpu_p50, &fl);
+    double floor_ms = pct(fl.ms, fl.runs, 0.5), floor_cpu = pct(fl.cpu, fl.runs, 0.5);
+    double gbps = (double)fl.bytes / (floor_ms * 1e6);
+    floor_free(&fl);
     printf("memory-bandwidth floor: a plain sum over %zu bytes (%zu a worker) takes %.3f ms "
            "(%.1f GB/s); top-50 p50 / floor = %.2f\n",
            st.scan_bytes_per_worker * st.worker_slots, st.scan_bytes_per_worker, floor_ms, gbps,
