@@ -351,11 +351,9 @@ AVX2 static inline Y_INLINE unsigned y_cut8(const struct match_index *idx,
     __m256 r = y_radius(idx, g, i), c2 = y_chord2(idx, g, i, live);
     *rel8 = 0;
     if (!g->keep_far) {
-        float k01 = g->cut_kmax_by[0] > g->cut_kmax_by[1] ? g->cut_kmax_by[0] : g->cut_kmax_by[1];
-        float kall = k01 > g->cut_kmax_by[2] ? k01 : g->cut_kmax_by[2];
-        __m256 la = _mm256_mul_ps(r, _mm256_set1_ps(kall));
-        if (!(kall >= 0) || !(live & (unsigned)_mm256_movemask_ps(
-                                         _mm256_cmp_ps(c2, _mm256_mul_ps(la, la), _CMP_LE_OQ))))
+        __m256 la = _mm256_mul_ps(r, _mm256_set1_ps(g->cut_kmax));
+        if (!(g->cut_kmax >= 0) || !(live & (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(
+                                                c2, _mm256_mul_ps(la, la), _CMP_LE_OQ))))
             return 0;
     }
     __m256i rb, fb;
@@ -408,6 +406,15 @@ AVX2 static inline Y_INLINE unsigned y_cut8(const struct match_index *idx,
     return g->hot.on && (in & live) ? y_hot8(idx, g, i, in & live, r, c2) : in;
 }
 
+/* Bit j set: some lane of group j (lanes 8j to 8j + 7) is set in m. */
+static inline Y_INLINE unsigned y_groups(uint64_t m)
+{
+    m |= m >> 4;
+    m |= m >> 2;
+    m |= m >> 1;
+    return (unsigned)(((m & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56);
+}
+
 /* The tiers or the cut of the lanes of alive; in o->rel the relevant-skill
  * bits of those the cut keeps (of all of them without the cut or with
  * g->keep_far). */
@@ -416,10 +423,9 @@ AVX2 static inline Y_INLINE void y_tiers(const struct match_index *idx, size_t b
                                          uint64_t alive)
 {
     uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0, rel = 0;
-    for (unsigned j = 0; j < MATCH_BLOCK / 8; j++) {
+    for (unsigned groups = y_groups(alive); groups; groups &= groups - 1) {
+        unsigned j = (unsigned)__builtin_ctz(groups);
         unsigned live = (unsigned)(alive >> (8 * j)) & 0xff;
-        if (!live)
-            continue;
         size_t i = base + 8 * j;
         if (g->cut) {
             unsigned rel8;

@@ -325,6 +325,7 @@ struct match_gate {
     float cut_kmin;       /* the smallest of cut_k */
     float cut_kmax_by[3]; /* the largest k of the classes with neither bit 1 nor 32,
                              with bit 1 and not 32, with bit 32 */
+    float cut_kmax;       /* the largest of cut_k */
     /* the squared chord (stored units) from vq to each place p < n_place_c2,
      * in the scalar gate's arithmetic (match_gate_place_c2); the AVX2 and
      * AVX-512 gates look a worker's up and compute the rest */
@@ -366,7 +367,7 @@ static inline float match_cut_k(float pmin)
     return (h * 1.001f + 1e-4f) / 6371.0088f * MATCH_Q;
 }
 
-/* Sets cut_kmin and cut_kmax_by from cut_k (after every change of cut_k). */
+/* Sets cut_kmin, cut_kmax_by and cut_kmax from cut_k (after every change of cut_k). */
 static inline void match_gate_cut_range(struct match_gate *g)
 {
     g->cut_kmin = INFINITY;
@@ -376,6 +377,8 @@ static inline void match_gate_cut_range(struct match_gate *g)
         g->cut_kmin = g->cut_k[c] < g->cut_kmin ? g->cut_k[c] : g->cut_kmin;
         g->cut_kmax_by[by] = g->cut_k[c] > g->cut_kmax_by[by] ? g->cut_k[c] : g->cut_kmax_by[by];
     }
+    g->cut_kmax = g->cut_kmax_by[0] > g->cut_kmax_by[1] ? g->cut_kmax_by[0] : g->cut_kmax_by[1];
+    g->cut_kmax = g->cut_kmax_by[2] > g->cut_kmax ? g->cut_kmax_by[2] : g->cut_kmax;
 }
 
 /* match_map.c: ids[slot * stride] is the id of slot (the maps read ids where

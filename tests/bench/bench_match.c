@@ -64,6 +64,8 @@ static int cmp_double(const void *a, const void *b)
 
 static double pct(double *v, size_t n, double p)
 {
+    if (!n)
+        return 0;
     qsort(v, n, sizeof *v, cmp_double);
     size_t i = (size_t)(p * (double)(n - 1) + 0.5);
     return v[i];
