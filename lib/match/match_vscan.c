@@ -586,7 +586,8 @@ struct vvisit {
     unsigned bi, kind;
     uint32_t rules;          /* vscan_rule_fails */
     enum match_filter plain; /* vscan_plain_fails */
-    uint32_t *tally;         /* members removed, by first failing filter (the caller adds them) */
+    uint32_t *tally;         /* members removed, by first failing filter (the caller adds them),
+                                then four slots for those that pass */
 };
 
 static void vscan_visit(const struct vscan *s, unsigned bi, uint32_t *tally, struct vvisit *v)
@@ -672,7 +673,9 @@ static void vscan_members(const struct vscan *s, struct match_result *r, const s
                 if ((must[1] & ~w->skill[1]) | (must[2] & ~w->skill[2]) | (must[3] & ~w->skill[3]))
                     f |= 1u << MATCH_F_MUST_SKILL;
             }
-            tally[__builtin_ctz(f | 1u << MATCH_F_COUNT)]++;
+            /* those that pass go to a sink of four slots in turn: one
+             * counter incremented member after member waits on itself */
+            tally[f ? (unsigned)__builtin_ctz(f) : MATCH_F_COUNT + (i & 3)]++;
             pass[n] = i;
             n += !f;
         }
@@ -810,7 +813,7 @@ static void vscan_buckets(const struct vscan *s, struct match_result *r)
     _Static_assert(MATCH_VKEYS <= 128, "class in 7 bits");
     struct match_vheap q;
     struct vkeys k;
-    uint32_t tally[MATCH_F_COUNT + 1] = {0};
+    uint32_t tally[MATCH_F_COUNT + 4] = {0}; /* + a sink for those that pass (vscan_members) */
     vscan_keys(s, &k);
     vscan_heap_buckets(s, &k, &q);
     r->scanned += s->c.idx->v_live;
