@@ -697,6 +697,24 @@ static inline int32_t match_eff_day(int32_t start, int32_t today)
     return start != MATCH_NO_DAY && start > today ? start : today;
 }
 
+/* The distance part of a post that is not labour export, from what it
+ * reads of the post: whether it gives transport and accommodation. */
+static inline float match_part_distance_near(const struct match_kind_weights *kw, bool transport,
+                                             bool accommodation, float km, uint16_t commute,
+                                             uint16_t wflags, float *radius)
+{
+    float r = commute < 1 ? 1.0f : (float)commute;
+    float reff = transport ? r * kw->transport_factor : r;
+    if (accommodation && kw->accommodation_km > reff)
+        reff = kw->accommodation_km;
+    *radius = reff;
+    float p = match_dist_curve(km, reff);
+    /* within reff the worker goes home every day (on foot or by the employer's transport) */
+    if ((wflags & MATCH_W_NEEDS_ACCOMMODATION) && !accommodation && km > reff)
+        p *= 0.5f;
+    return p;
+}
+
 /* Parts of the score, each in [0, 1]. */
 float match_part_distance(const struct match_kind_weights *kw, const struct match_vrec *v, float km,
                           uint16_t commute, uint16_t wflags, float *radius);

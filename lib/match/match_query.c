@@ -19,7 +19,11 @@ int match_hit_order(const void *a, const void *b)
 
 void match_result_reset(struct match_result *r, enum match_target t)
 {
-    memset(r, 0, offsetof(struct match_result, facets));
+    /* the hits (86 kB) are not cleared: a scan writes each one it keeps in
+     * full, and nothing reads past n */
+    r->n = 0;
+    memset(&r->more, 0,
+           offsetof(struct match_result, facets) - offsetof(struct match_result, more));
     memset(&r->facets, 0, sizeof r->facets);
     r->target = t;
     r->counts_exact = true;

@@ -157,16 +157,8 @@ float match_part_distance(const struct match_kind_weights *kw, const struct matc
         *radius = 0;
         return export_willing(v, wflags) ? 1.0f : 0.0f;
     }
-    float r = commute < 1 ? 1.0f : (float)commute;
-    float reff = v->transport ? r * kw->transport_factor : r;
-    if (v->accommodation && kw->accommodation_km > reff)
-        reff = kw->accommodation_km;
-    *radius = reff;
-    float p = match_dist_curve(km, reff);
-    /* within reff the worker goes home every day (on foot or by the employer's transport) */
-    if ((wflags & MATCH_W_NEEDS_ACCOMMODATION) && !v->accommodation && km > reff)
-        p *= 0.5f;
-    return p;
+    return match_part_distance_near(kw, v->transport, v->accommodation, km, commute, wflags,
+                                    radius);
 }
 
 float match_part_wage(const struct match_vrec *v, uint32_t floor)

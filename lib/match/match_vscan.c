@@ -318,11 +318,9 @@ static int32_t vscan_entry_bound(const struct vscan *s, const struct match_vboun
     } else {
         const int16_t *vq = e->q;
         float km = match_km_from_chord2(match_chord2(w->q, vq));
-        struct match_vrec shape = {.kind = (uint8_t)kind,
-                                   .accommodation = (g & MATCH_V_ACCOM) != 0,
-                                   .transport = (g & MATCH_V_TRANSPORT) != 0};
         float radius;
-        dist = match_part_distance(kw, &shape, km, w->commute, w->flags, &radius);
+        dist = match_part_distance_near(kw, (g & MATCH_V_TRANSPORT) != 0, (g & MATCH_V_ACCOM) != 0,
+                                        km, w->commute, w->flags, &radius);
     }
     uint32_t floor = w->wage < UINT16_MAX ? w->wage : UINT16_MAX;
     float wage = !floor || e->wage_lo >= floor ? 1.0f : e->wage_hi >= floor ? 0.7f : 0.5f;
