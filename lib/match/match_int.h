@@ -420,13 +420,14 @@ static inline const int16_t *match_worker_q(const struct match_index *idx, uint3
 
 /* match_vbucket.c: the key skill class of a vacancy record and its share of
  * the weights; room for one more in a list; taking slot s out of list bi and
- * putting it in, in order; the work list's sift down from i and push */
+ * putting it in, in order; the work list's sift down from i, push and pop */
 unsigned match_vbucket_key(const struct match_vrec *r, float *share);
 int match_vbucket_reserve(struct match_vbucket *b);
 void match_vbucket_del(struct match_index *idx, unsigned bi, uint32_t s);
 void match_vbucket_put(struct match_index *idx, unsigned bi, uint32_t s, unsigned key, float share);
 void match_vheap_down(struct match_vheap *q, uint32_t i);
 void match_vheap_push(struct match_vheap *q, uint64_t x);
+uint64_t match_vheap_pop(struct match_vheap *q); /* the largest key (q->n > 0) */
 
 /* match_index.c */
 uint32_t match_worker_slot(const struct match_index *idx, int64_t id);

@@ -213,6 +213,22 @@ void match_vheap_down(struct match_vheap *q, uint32_t i)
     }
 }
 
+uint64_t match_vheap_pop(struct match_vheap *q)
+{
+    uint64_t *h = q->h, top = h[0], x = h[--q->n];
+    uint32_t n = q->n, i = 0;
+    /* the hole goes down the larger children to a leaf, one compare a level
+     * (the last key mostly belongs near the bottom), then the last key up */
+    for (uint32_t l; (l = 2 * i + 1) < n; i = l) {
+        l += l + 1 < n && h[l + 1] > h[l];
+        h[i] = h[l];
+    }
+    for (; i && h[(i - 1) / 2] < x; i = (i - 1) / 2)
+        h[i] = h[(i - 1) / 2];
+    h[i] = x;
+    return top;
+}
+
 void match_vheap_push(struct match_vheap *q, uint64_t x)
 {
     uint32_t i = q->n++;

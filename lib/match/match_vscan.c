@@ -822,8 +822,7 @@ static void vscan_buckets(const struct vscan *s, struct match_result *r)
             pruned(r);
             break;
         }
-        q.h[0] = q.h[--q.n];
-        match_vheap_down(&q, 0);
+        match_vheap_pop(&q);
         if (top & VSCAN_CLASS) {
             struct vvisit v;
             vscan_visit(s, top & 2047, tally, &v);

@@ -419,12 +419,51 @@ static void test_plain_bounds_at_age_edges(void **state)
     match_index_free(idx);
 }
 
+static int cmp_desc(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The work list gives back every key it took, largest first, with pushes
+ * and pops mixed, keys repeated and heaps of every size up to its capacity. */
+static void test_work_list_order(void **state)
+{
+    (void)state;
+    static struct match_vheap q;
+    static uint64_t in[MATCH_VHEAP], out[MATCH_VHEAP];
+    rng_state = 17;
+    for (int round = 0; round < 300; round++) {
+        uint32_t n = round < 20 ? (uint32_t)round : 1 + (uint32_t)pick(MATCH_VHEAP);
+        uint64_t span = chance(30) ? 8 : ~0ull; /* few distinct keys now and then */
+        q.n = 0;
+        uint32_t pushed = 0, popped = 0;
+        while (popped < n) {
+            if (pushed < n && (q.n == 0 || chance(70))) {
+                in[pushed] = rnd() % span;
+                match_vheap_push(&q, in[pushed++]);
+                continue;
+            }
+            uint64_t top = q.h[0];
+            for (uint32_t i = 1; i < q.n; i++) /* the largest is on top */
+                assert_true(q.h[i] <= top);
+            assert_int_equal(match_vheap_pop(&q), top);
+            out[popped++] = top;
+        }
+        assert_int_equal(q.n, 0);
+        qsort(in, n, sizeof in[0], cmp_desc);
+        qsort(out, n, sizeof out[0], cmp_desc);
+        assert_memory_equal(in, out, n * sizeof in[0]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vacancy_lists_match_brute_force),
         cmocka_unit_test(test_unfilled_pages_count_exactly),
         cmocka_unit_test(test_plain_bounds_at_age_edges),
+        cmocka_unit_test(test_work_list_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
