@@ -313,6 +313,7 @@ struct match_facets {
     uint32_t n_counties;
     struct match_county_count county[MATCH_MAX_COUNTIES]; /* by code, nonzero only */
     uint32_t county_by_slot[MATCH_MAX_COUNTIES + 1];      /* internal */
+    uint32_t kinds_by_mask[256]; /* internal: workers by the kinds they want (0: any) */
 };
 
 struct match_result {

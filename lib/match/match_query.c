@@ -51,6 +51,13 @@ void match_county_mask(const struct match_index *idx, const struct match_query *
 void match_facets_finish(const struct match_index *idx, struct match_result *r)
 {
     struct match_facets *f = &r->facets;
+    for (unsigned m = 0; m < 256; m++) { /* the worker scan counts by the kinds wanted */
+        uint32_t n = f->kinds_by_mask[m];
+        unsigned kinds = m ? m : (1u << MATCH_KIND_COUNT) - 1;
+        for (int k = 0; k < MATCH_KIND_COUNT && n; k++)
+            f->kind[k] += (kinds >> k) & 1 ? n : 0;
+        f->kinds_by_mask[m] = 0;
+    }
     f->n_counties = 0;
     for (uint32_t s = 1; s <= idx->n_counties; s++) /* by code: slots are in arrival order */
         if (f->county_by_slot[s]) {
@@ -85,6 +92,8 @@ int match_result_merge(struct match_result *into, const struct match_result *par
         a->dist_band[i] += b->dist_band[i];
     for (int i = 0; i <= MATCH_MAX_COUNTIES; i++)
         a->county_by_slot[i] += b->county_by_slot[i];
+    for (int i = 0; i < 256; i++)
+        a->kinds_by_mask[i] += b->kinds_by_mask[i];
     for (uint32_t i = 0; i < part->n; i++)
         heap_offer(into, q->k, part->hit[i].score, part->hit[i].id, part->hit[i].ref);
     return 0;

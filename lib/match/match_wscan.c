@@ -310,12 +310,8 @@ static void wscan_facets(const struct match_index *idx, struct match_result *r, 
     unsigned fc = idx->w_facet[slot];
     if (dims & (1u << MATCH_F_COUNTY))
         f->county_by_slot[idx->w_county[slot]]++;
-    if (dims & (1u << MATCH_F_KIND)) {
-        unsigned kinds =
-            MATCH_FACET_KINDS(fc) ? MATCH_FACET_KINDS(fc) : (1u << MATCH_KIND_COUNT) - 1;
-        for (int k = 0; k < MATCH_KIND_COUNT; k++)
-            f->kind[k] += (kinds >> k) & 1;
-    }
+    if (dims & (1u << MATCH_F_KIND)) /* by the kinds wanted: one count, not one a kind */
+        f->kinds_by_mask[MATCH_FACET_KINDS(fc)]++;
     if (dims & (1u << MATCH_F_WAGE))
         f->wage_band[MATCH_FACET_WAGE_BAND(fc)]++;
     if (dims & (1u << MATCH_F_DISTANCE))
