@@ -169,17 +169,23 @@ AVX2 static inline Y_INLINE void y_prio(const struct y_flags *f, const struct ma
     }
 }
 
+/* What the chunk's loop decides once: the cut, a facet query's keep_far and
+ * the hot bound (as in struct match_gate), constants in each of its copies. */
+struct y_mode {
+    bool cut, keep_far, hot;
+};
+
 /* Eight lanes from sk as lane masks: a relevant skill (rel), every listed
  * one (full, with the cut only; else all ones). */
-AVX2 static inline Y_INLINE void y_skill8(const uint64_t *sk, const struct match_gate *g,
+AVX2 static inline Y_INLINE void y_skill8(const uint64_t *sk, const struct match_gate *g, bool cut,
                                           __m256i *rel, __m256i *full)
 {
     *rel = g->relu0
                ? _mm256_xor_si256(y_lanes8(y_none8(sk, _mm256_set1_epi64x((long long)g->relu0))),
                                   _mm256_set1_epi32(-1))
                : _mm256_setzero_si256();
-    *full = g->cut && g->req0 ? y_lanes8(y_all8(sk, _mm256_set1_epi64x((long long)g->req0)))
-                              : _mm256_set1_epi32(-1);
+    *full = cut && g->req0 ? y_lanes8(y_all8(sk, _mm256_set1_epi64x((long long)g->req0)))
+                           : _mm256_set1_epi32(-1);
 }
 
 /* Eight lanes from i: effective radius in km. */
@@ -345,19 +351,19 @@ AVX2 static unsigned y_hot8(const struct match_index *idx, const struct match_ga
  * bits).  *rel8: the relevant-skill bits of the lanes tested. */
 AVX2 static inline Y_INLINE unsigned y_cut8(const struct match_index *idx,
                                             const struct match_gate *g, size_t i, unsigned live,
-                                            unsigned *rel8)
+                                            unsigned *rel8, struct y_mode mode)
 {
     const __m256 zerof = _mm256_setzero_ps();
     __m256 r = y_radius(idx, g, i), c2 = y_chord2(idx, g, i, live);
     *rel8 = 0;
-    if (!g->keep_far) {
+    if (!mode.keep_far) {
         __m256 la = _mm256_mul_ps(r, _mm256_set1_ps(g->cut_kmax));
         if (!(g->cut_kmax >= 0) || !(live & (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(
                                                 c2, _mm256_mul_ps(la, la), _CMP_LE_OQ))))
             return 0;
     }
     __m256i rb, fb;
-    y_skill8(idx->w_skill[0] + i, g, &rb, &fb);
+    y_skill8(idx->w_skill[0] + i, g, true, &rb, &fb);
     *rel8 = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(rb));
     __m256 kl = _mm256_blendv_ps(_mm256_set1_ps(g->cut_kmax_by[0]),
                                  _mm256_set1_ps(g->cut_kmax_by[1]), _mm256_castsi256_ps(rb));
@@ -403,7 +409,7 @@ AVX2 static inline Y_INLINE unsigned y_cut8(const struct match_index *idx,
             _mm256_and_ps(_mm256_cmp_ps(lim, zerof, _CMP_GE_OQ),
                           _mm256_cmp_ps(c2, _mm256_mul_ps(lim, lim), _CMP_LE_OQ)));
     }
-    return g->hot.on && (in & live) ? y_hot8(idx, g, i, in & live, r, c2) : in;
+    return mode.hot && (in & live) ? y_hot8(idx, g, i, in & live, r, c2) : in;
 }
 
 /* Bit j set: some lane of group j (lanes 8j to 8j + 7) is set in m. */
@@ -420,21 +426,21 @@ static inline Y_INLINE unsigned y_groups(uint64_t m)
  * g->keep_far). */
 AVX2 static inline Y_INLINE void y_tiers(const struct match_index *idx, size_t base,
                                          const struct match_gate *g, struct match_gate_out *o,
-                                         uint64_t alive)
+                                         uint64_t alive, struct y_mode mode)
 {
     uint64_t n[MATCH_TIERS - 1] = {0}, cut = 0, rel = 0;
     for (unsigned groups = y_groups(alive); groups; groups &= groups - 1) {
         unsigned j = (unsigned)__builtin_ctz(groups);
         unsigned live = (unsigned)(alive >> (8 * j)) & 0xff;
         size_t i = base + 8 * j;
-        if (g->cut) {
+        if (mode.cut) {
             unsigned rel8;
-            cut |= (uint64_t)y_cut8(idx, g, i, live, &rel8) << (8 * j);
+            cut |= (uint64_t)y_cut8(idx, g, i, live, &rel8, mode) << (8 * j);
             rel |= (uint64_t)rel8 << (8 * j);
             continue;
         }
         __m256i rb, fb;
-        y_skill8(idx->w_skill[0] + i, g, &rb, &fb);
+        y_skill8(idx->w_skill[0] + i, g, false, &rb, &fb);
         rel |= (uint64_t)_mm256_movemask_ps(_mm256_castsi256_ps(rb)) << (8 * j);
         __m256 r = y_radius(idx, g, i), c2 = y_chord2(idx, g, i, live);
         for (unsigned t = 0; t < MATCH_TIERS - 1; t++) {
@@ -444,9 +450,9 @@ AVX2 static inline Y_INLINE void y_tiers(const struct match_index *idx, size_t b
         }
     }
     memcpy(o->near, n, sizeof n);
-    if (g->cut) /* with the cut, one tier: the cut already dropped the far ones */
+    if (mode.cut) /* with the cut, one tier: the cut already dropped the far ones */
         memset(o->near, 0xff, sizeof o->near);
-    o->cut = g->cut ? cut : ~0ull;
+    o->cut = mode.cut ? cut : ~0ull;
     o->rel = rel;
 }
 
@@ -458,7 +464,8 @@ AVX2 void match_gate_block_avx2(const struct match_index *idx, const struct matc
     y_prio(&f, g, o);
     o->full = ~0ull, o->multi = 0;
     if (g->tiers) {
-        y_tiers(idx, base, g, o, match_gate_alive(g, o));
+        y_tiers(idx, base, g, o, match_gate_alive(g, o),
+                (struct y_mode){g->cut, g->keep_far, g->hot.on});
     } else {
         memset(o->near, 0, sizeof o->near);
         o->cut = ~0ull;
@@ -475,10 +482,12 @@ AVX2 static inline Y_INLINE uint64_t y_charge1(uint64_t *a, uint64_t pass)
 }
 
 /* match_gate_chunk: the tests, charges and tiers of every block in one loop,
- * so the query's constants stay in registers and nothing is called a block. */
-AVX2 void match_gate_chunk_avx2(const struct match_index *idx, const struct match_gate *g,
-                                struct match_gate_chunk *c, uint64_t removed[MATCH_F_COUNT],
-                                uint64_t *scanned)
+ * so the query's constants stay in registers and nothing is called a block;
+ * one copy of the loop for each mode (match_gate_chunk_avx2). */
+AVX2 static inline Y_INLINE void y_chunk(const struct match_index *idx, const struct match_gate *g,
+                                         struct match_gate_chunk *c,
+                                         uint64_t removed[MATCH_F_COUNT], uint64_t *scanned,
+                                         struct y_mode mode)
 {
     uint64_t n_live = 0, n_must = 0, n_cert = 0, n_seek = 0, n_cons = 0, n_avail = 0, n_age = 0;
     uint64_t n_hpost = 0, n_post = 0, n_res = 0;
@@ -508,7 +517,7 @@ AVX2 void match_gate_chunk_avx2(const struct match_index *idx, const struct matc
         if (a) { /* the others are not read */
             y_prio(&f, g, &o);
             if (g->tiers)
-                y_tiers(idx, base, g, &o, a);
+                y_tiers(idx, base, g, &o, a, mode);
             else if (g->relu0)
                 o.rel = y_test64(idx->w_skill[0] + base, g->relu0, false);
         }
@@ -524,6 +533,20 @@ AVX2 void match_gate_chunk_avx2(const struct match_index *idx, const struct matc
     removed[MATCH_F_HOUSEHOLD_POST] += n_hpost;
     removed[MATCH_F_DOUBLE_POST] += n_post;
     removed[MATCH_F_NOT_RESIDENT] += n_res;
+}
+
+AVX2 void match_gate_chunk_avx2(const struct match_index *idx, const struct match_gate *g,
+                                struct match_gate_chunk *c, uint64_t removed[MATCH_F_COUNT],
+                                uint64_t *scanned)
+{
+    if (!g->cut) /* the page has room: the tiers */
+        y_chunk(idx, g, c, removed, scanned, (struct y_mode){false, g->keep_far, g->hot.on});
+    else if (g->keep_far) /* a facet query */
+        y_chunk(idx, g, c, removed, scanned, (struct y_mode){true, true, g->hot.on});
+    else if (g->hot.on) /* most of a query's scan */
+        y_chunk(idx, g, c, removed, scanned, (struct y_mode){true, false, true});
+    else
+        y_chunk(idx, g, c, removed, scanned, (struct y_mode){true, false, false});
 }
 
 bool match_gate_has_avx2(void)
