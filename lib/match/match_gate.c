@@ -352,40 +352,6 @@ void match_gate_prefetch(const struct match_index *idx, const struct match_gate 
         __builtin_prefetch(idx->w_county + base);
 }
 
-static inline __attribute__((always_inline)) unsigned gate_popcount(uint64_t x, bool hw)
-{
-    return hw ? (unsigned)__builtin_popcountll(x) : match_popcount(x);
-}
-
-static inline __attribute__((always_inline)) void gate_charge1(uint64_t removed[MATCH_F_COUNT],
-                                                               enum match_filter f, uint64_t *a,
-                                                               uint64_t pass, bool hw)
-{
-    removed[f] += gate_popcount(*a & ~pass, hw);
-    *a &= pass;
-}
-
-/* match_gate_charge; hw: popcount is one instruction (the CPU has POPCNT). */
-static inline __attribute__((always_inline)) uint64_t gate_charge(const struct match_gate *g,
-                                                                  const struct match_gate_out *o,
-                                                                  uint64_t removed[MATCH_F_COUNT],
-                                                                  uint64_t *scanned, bool hw)
-{
-    uint64_t a = o->live;
-    *scanned += gate_popcount(a, hw);
-    gate_charge1(removed, MATCH_F_MUST_SKILL, &a, o->must, hw);
-    gate_charge1(removed, MATCH_F_MUST_CERT, &a, o->cert, hw);
-    gate_charge1(removed, MATCH_F_NOT_SEEKING, &a, o->seek, hw);
-    if (g->broker)
-        gate_charge1(removed, MATCH_F_NO_CONSENT, &a, o->consent, hw);
-    gate_charge1(removed, MATCH_F_NOT_AVAILABLE, &a, o->avail, hw);
-    gate_charge1(removed, MATCH_F_AGE, &a, o->age, hw);
-    gate_charge1(removed, MATCH_F_HOUSEHOLD_POST, &a, o->hpost, hw);
-    gate_charge1(removed, MATCH_F_DOUBLE_POST, &a, o->post, hw);
-    gate_charge1(removed, MATCH_F_NOT_RESIDENT, &a, o->resident, hw);
-    return a;
-}
-
 void match_gate_block(const struct match_index *idx, const struct match_gate *g, size_t base,
                       struct match_gate_out *o)
 {
@@ -453,7 +419,7 @@ __attribute__((target("popcnt"))) static uint64_t
 gate_charge_popcnt(const struct match_gate *g, const struct match_gate_out *o,
                    uint64_t removed[MATCH_F_COUNT], uint64_t *scanned)
 {
-    return gate_charge(g, o, removed, scanned, true);
+    return match_gate_charge_in(g, o, removed, scanned, true);
 }
 
 uint64_t match_gate_charge(const struct match_index *idx, const struct match_gate *g,
@@ -462,7 +428,7 @@ uint64_t match_gate_charge(const struct match_index *idx, const struct match_gat
 {
     if (idx->gate_avx2)
         return gate_charge_popcnt(g, o, removed, scanned);
-    return gate_charge(g, o, removed, scanned, false);
+    return match_gate_charge_in(g, o, removed, scanned, false);
 }
 
 #else
@@ -472,7 +438,7 @@ uint64_t match_gate_charge(const struct match_index *idx, const struct match_gat
                            uint64_t *scanned)
 {
     (void)idx;
-    return gate_charge(g, o, removed, scanned, false);
+    return match_gate_charge_in(g, o, removed, scanned, false);
 }
 
 #endif

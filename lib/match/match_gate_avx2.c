@@ -473,14 +473,6 @@ AVX2 void match_gate_block_avx2(const struct match_index *idx, const struct matc
     o->rel = g->relu0 ? y_test64(idx->w_skill[0] + base, g->relu0, false) : 0; /* every lane */
 }
 
-/* How many workers of *a fail pass; *a keeps the others. */
-AVX2 static inline Y_INLINE uint64_t y_charge1(uint64_t *a, uint64_t pass)
-{
-    uint64_t n = (uint64_t)__builtin_popcountll(*a & ~pass);
-    *a &= pass;
-    return n;
-}
-
 /* match_gate_chunk: the tests, charges and tiers of every block in one loop,
  * so the query's constants stay in registers and nothing is called a block;
  * one copy of the loop for each mode (match_gate_chunk_avx2). */
@@ -489,8 +481,7 @@ AVX2 static inline Y_INLINE void y_chunk(const struct match_index *idx, const st
                                          uint64_t removed[MATCH_F_COUNT], uint64_t *scanned,
                                          struct y_mode mode)
 {
-    uint64_t n_live = 0, n_must = 0, n_cert = 0, n_seek = 0, n_cons = 0, n_avail = 0, n_age = 0;
-    uint64_t n_hpost = 0, n_post = 0, n_res = 0;
+    uint64_t n[MATCH_F_COUNT] = {0}, n_live = 0; /* the charges, in locals */
     c->n_surv = 0;
     c->dropped = false;
     for (size_t b = 0; b < c->n; b++) {
@@ -499,18 +490,7 @@ AVX2 static inline Y_INLINE void y_chunk(const struct match_index *idx, const st
         struct y_flags f;
         match_gate_prefetch(idx, g, base + MATCH_GATE_AHEAD * MATCH_BLOCK);
         y_tests(idx, g, base, &o, &f);
-        uint64_t a = o.live;
-        n_live += (uint64_t)__builtin_popcountll(a);
-        n_must += y_charge1(&a, o.must);
-        n_cert += y_charge1(&a, o.cert);
-        n_seek += y_charge1(&a, o.seek);
-        if (g->broker)
-            n_cons += y_charge1(&a, o.consent);
-        n_avail += y_charge1(&a, o.avail);
-        n_age += y_charge1(&a, o.age);
-        n_hpost += y_charge1(&a, o.hpost);
-        n_post += y_charge1(&a, o.post);
-        n_res += y_charge1(&a, o.resident);
+        uint64_t a = match_gate_charge_in(g, &o, n, &n_live, true);
         o.cut = ~0ull;
         memset(o.near, 0, sizeof o.near);
         o.rel = 0, o.full = ~0ull, o.multi = 0;
@@ -524,15 +504,7 @@ AVX2 static inline Y_INLINE void y_chunk(const struct match_index *idx, const st
         match_gate_chunk_keep(idx, g, c, b, &o, a);
     }
     *scanned += n_live;
-    removed[MATCH_F_MUST_SKILL] += n_must;
-    removed[MATCH_F_MUST_CERT] += n_cert;
-    removed[MATCH_F_NOT_SEEKING] += n_seek;
-    removed[MATCH_F_NO_CONSENT] += n_cons;
-    removed[MATCH_F_NOT_AVAILABLE] += n_avail;
-    removed[MATCH_F_AGE] += n_age;
-    removed[MATCH_F_HOUSEHOLD_POST] += n_hpost;
-    removed[MATCH_F_DOUBLE_POST] += n_post;
-    removed[MATCH_F_NOT_RESIDENT] += n_res;
+    match_gate_charges_add(removed, n);
 }
 
 AVX2 void match_gate_chunk_avx2(const struct match_index *idx, const struct match_gate *g,

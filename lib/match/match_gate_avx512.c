@@ -367,22 +367,13 @@ AVX512 void match_gate_block_avx512(const struct match_index *idx, const struct 
 /* Every CPU with AVX-512 has POPCNT: the charges are one instruction each. */
 #define AVX512_POPCNT __attribute__((target("avx512f,avx512bw,avx512vl,popcnt")))
 
-/* How many workers of *a fail pass; *a keeps the others. */
-AVX512_POPCNT static inline uint64_t z_charge1(uint64_t *a, uint64_t pass)
-{
-    uint64_t n = (uint64_t)__builtin_popcountll(*a & ~pass);
-    *a &= pass;
-    return n;
-}
-
 /* match_gate_chunk: the tests, charges and tiers of every block in one loop,
  * so the query's constants stay in registers and nothing is called a block. */
 AVX512_POPCNT void match_gate_chunk_avx512(const struct match_index *idx,
                                            const struct match_gate *g, struct match_gate_chunk *c,
                                            uint64_t removed[MATCH_F_COUNT], uint64_t *scanned)
 {
-    uint64_t n_live = 0, n_must = 0, n_cert = 0, n_seek = 0, n_cons = 0, n_avail = 0, n_age = 0;
-    uint64_t n_hpost = 0, n_post = 0, n_res = 0;
+    uint64_t n[MATCH_F_COUNT] = {0}, n_live = 0; /* the charges, in locals */
     c->n_surv = 0;
     c->dropped = false;
     for (size_t b = 0; b < c->n; b++) {
@@ -390,18 +381,7 @@ AVX512_POPCNT void match_gate_chunk_avx512(const struct match_index *idx,
         struct match_gate_out o;
         match_gate_prefetch(idx, g, base + MATCH_GATE_AHEAD * MATCH_BLOCK);
         z_tests(idx, g, base, &o);
-        uint64_t a = o.live;
-        n_live += (uint64_t)__builtin_popcountll(a);
-        n_must += z_charge1(&a, o.must);
-        n_cert += z_charge1(&a, o.cert);
-        n_seek += z_charge1(&a, o.seek);
-        if (g->broker)
-            n_cons += z_charge1(&a, o.consent);
-        n_avail += z_charge1(&a, o.avail);
-        n_age += z_charge1(&a, o.age);
-        n_hpost += z_charge1(&a, o.hpost);
-        n_post += z_charge1(&a, o.post);
-        n_res += z_charge1(&a, o.resident);
+        uint64_t a = match_gate_charge_in(g, &o, n, &n_live, true);
         o.cut = ~0ull;
         memset(o.near, 0, sizeof o.near);
         if (a) /* the others are not read */
@@ -411,15 +391,7 @@ AVX512_POPCNT void match_gate_chunk_avx512(const struct match_index *idx,
         match_gate_chunk_keep(idx, g, c, b, &o, a);
     }
     *scanned += n_live;
-    removed[MATCH_F_MUST_SKILL] += n_must;
-    removed[MATCH_F_MUST_CERT] += n_cert;
-    removed[MATCH_F_NOT_SEEKING] += n_seek;
-    removed[MATCH_F_NO_CONSENT] += n_cons;
-    removed[MATCH_F_NOT_AVAILABLE] += n_avail;
-    removed[MATCH_F_AGE] += n_age;
-    removed[MATCH_F_HOUSEHOLD_POST] += n_hpost;
-    removed[MATCH_F_DOUBLE_POST] += n_post;
-    removed[MATCH_F_NOT_RESIDENT] += n_res;
+    match_gate_charges_add(removed, n);
 }
 
 bool match_gate_has_avx512(void)

@@ -835,4 +835,55 @@ static inline int32_t match_gate_hot_bound(const struct match_gate *g, uint64_t 
                            h->rest);
 }
 
+static inline __attribute__((always_inline)) unsigned match_gate_popcount(uint64_t x, bool hw)
+{
+    return hw ? (unsigned)__builtin_popcountll(x) : match_popcount(x);
+}
+
+static inline __attribute__((always_inline)) void
+match_gate_charge1(uint64_t removed[MATCH_F_COUNT], enum match_filter f, uint64_t *a, uint64_t pass,
+                   bool hw)
+{
+    removed[f] += match_gate_popcount(*a & ~pass, hw);
+    *a &= pass;
+}
+
+/* match_gate_charge, the counts added to removed and *scanned; hw: popcount
+ * is one instruction (the CPU has POPCNT; the chunk loops of the AVX2 and
+ * AVX-512 builds count into locals). */
+static inline __attribute__((always_inline)) uint64_t
+match_gate_charge_in(const struct match_gate *g, const struct match_gate_out *o,
+                     uint64_t removed[MATCH_F_COUNT], uint64_t *scanned, bool hw)
+{
+    uint64_t a = o->live;
+    *scanned += match_gate_popcount(a, hw);
+    match_gate_charge1(removed, MATCH_F_MUST_SKILL, &a, o->must, hw);
+    match_gate_charge1(removed, MATCH_F_MUST_CERT, &a, o->cert, hw);
+    match_gate_charge1(removed, MATCH_F_NOT_SEEKING, &a, o->seek, hw);
+    if (g->broker)
+        match_gate_charge1(removed, MATCH_F_NO_CONSENT, &a, o->consent, hw);
+    match_gate_charge1(removed, MATCH_F_NOT_AVAILABLE, &a, o->avail, hw);
+    match_gate_charge1(removed, MATCH_F_AGE, &a, o->age, hw);
+    match_gate_charge1(removed, MATCH_F_HOUSEHOLD_POST, &a, o->hpost, hw);
+    match_gate_charge1(removed, MATCH_F_DOUBLE_POST, &a, o->post, hw);
+    match_gate_charge1(removed, MATCH_F_NOT_RESIDENT, &a, o->resident, hw);
+    return a;
+}
+
+/* Adds the charges a chunk loop counted in n (match_gate_charge_in) to
+ * removed, filter by filter: with fixed indices n stays in registers. */
+static inline __attribute__((always_inline)) void
+match_gate_charges_add(uint64_t removed[MATCH_F_COUNT], const uint64_t n[MATCH_F_COUNT])
+{
+    removed[MATCH_F_MUST_SKILL] += n[MATCH_F_MUST_SKILL];
+    removed[MATCH_F_MUST_CERT] += n[MATCH_F_MUST_CERT];
+    removed[MATCH_F_NOT_SEEKING] += n[MATCH_F_NOT_SEEKING];
+    removed[MATCH_F_NO_CONSENT] += n[MATCH_F_NO_CONSENT];
+    removed[MATCH_F_NOT_AVAILABLE] += n[MATCH_F_NOT_AVAILABLE];
+    removed[MATCH_F_AGE] += n[MATCH_F_AGE];
+    removed[MATCH_F_HOUSEHOLD_POST] += n[MATCH_F_HOUSEHOLD_POST];
+    removed[MATCH_F_DOUBLE_POST] += n[MATCH_F_DOUBLE_POST];
+    removed[MATCH_F_NOT_RESIDENT] += n[MATCH_F_NOT_RESIDENT];
+}
+
 #endif
